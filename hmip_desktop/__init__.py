@@ -1,0 +1,5 @@
+"""hmip_desktop: offline evidence, scoring and reporting for HM Inspectorate of Prisons teams."""
+
+APP_NAME = "hmip_desktop"
+APP_DISPLAY_NAME = "HMIP Inspection"
+__version__ = "0.1.0"

@@ -1,0 +1,1 @@
+"""The `hmip` command line: one module per command group, each calling services only."""

@@ -1,0 +1,72 @@
+"""Entry point of `hmip`: builds the argument parser from the command-group modules and turns
+errors into one clear line on stderr (no tracebacks for user mistakes)."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+
+from hmip_desktop import __version__
+from hmip_desktop.domain.errors import Cancelled, UserError
+
+# Each module exposes register(subparsers); its handlers are set with set_defaults(func=...).
+COMMAND_MODULES = (
+    "hmip_desktop.cli.inspection_cmds",
+    "hmip_desktop.cli.note_cmds",
+    "hmip_desktop.cli.frameworks_cmds",
+    "hmip_desktop.cli.selfcheck_cmds",
+)
+
+EXIT_USER_ERROR = 2
+EXIT_BUG = 70
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The full `hmip` parser, every subcommand documented by --help."""
+    import importlib
+
+    parser = argparse.ArgumentParser(
+        prog="hmip",
+        description="HMIP inspection files from the command line: create, record evidence, "
+        "search, inspect history, check the installation.",
+    )
+    parser.add_argument("--version", action="version", version=f"hmip {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; return the process exit code."""
+    from hmip_desktop.logging_setup import configure_logging
+
+    configure_logging()
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        code = args.func(args)
+    except UserError as exc:
+        print(f"hmip: {exc}", file=sys.stderr)
+        return EXIT_USER_ERROR
+    except Cancelled:
+        print("hmip: cancelled; nothing was changed", file=sys.stderr)
+        return EXIT_USER_ERROR
+    except KeyboardInterrupt:
+        print("hmip: interrupted", file=sys.stderr)
+        return 130
+    except Exception:  # a bug: log the traceback privately, show one line
+        logging.getLogger(__name__).exception("unexpected error in hmip %s", args.command)
+        print(
+            "hmip: unexpected internal error; details are in the log file "
+            "(run 'hmip self-check' to see where)",
+            file=sys.stderr,
+        )
+        return EXIT_BUG
+    return int(code or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

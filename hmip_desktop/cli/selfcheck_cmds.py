@@ -1,0 +1,27 @@
+"""`hmip self-check`."""
+
+from __future__ import annotations
+
+import argparse
+
+from hmip_desktop.cli.common import print_json
+from hmip_desktop.services.selfcheck import run_checks
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    """Add the self-check command."""
+    p = sub.add_parser("self-check", help="check keyring, SQLCipher, FTS5 and migrations",
+                       description="Check that this installation can keep evidence safe. "
+                       "Exit 0 when all is well.")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=_run)
+
+
+def _run(args: argparse.Namespace) -> int:
+    checks = run_checks()
+    if args.json:
+        print_json([c.__dict__ for c in checks])
+    else:
+        for c in checks:
+            print(f"[{'ok' if c.ok else 'FAIL'}] {c.name}: {c.detail}")
+    return 0 if all(c.ok for c in checks) else 1

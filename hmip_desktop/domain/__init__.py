@@ -1,0 +1,1 @@
+"""Pure domain model: ids, revisions, merge rules, frameworks, scoring rules. Standard library only."""

@@ -1,0 +1,45 @@
+"""Who changed what, when: every revision of a record, from the log."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from hmip_desktop.domain.errors import NotFoundError
+from hmip_desktop.domain.hlc import hlc_millis
+from hmip_desktop.services.store import InspectionStore
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """One revision as shown to a person."""
+
+    rev_id: str
+    parents: tuple[str, ...]
+    when: str  # approximate wall time from the hybrid clock, UTC
+    device_id: str
+    author_id: str
+    deleted: bool
+    is_head: bool
+    payload: dict[str, Any]
+
+    def to_json(self) -> dict[str, Any]:
+        """Plain data for --json output."""
+        return {**self.__dict__, "parents": list(self.parents)}
+
+
+def history(store: InspectionStore, record_id: str) -> list[HistoryEntry]:
+    """Every revision of a record in clock order; raises NotFoundError when unknown."""
+    with store.uow() as tx:
+        revs = tx.records.revisions_of(record_id)
+        heads = {r.rev_id for r in tx.records.heads(record_id)} if revs else set()
+    if not revs:
+        raise NotFoundError("No record has that id in this inspection.")
+    out = []
+    for r in revs:
+        when = dt.datetime.fromtimestamp(hlc_millis(r.hlc) / 1000, dt.UTC)
+        out.append(HistoryEntry(r.rev_id, r.parents, when.isoformat(timespec="seconds"),
+                                r.device_id, r.author_id, r.deleted, r.rev_id in heads,
+                                dict(r.payload)))
+    return out

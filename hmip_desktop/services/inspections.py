@@ -1,0 +1,129 @@
+"""Create, open and describe inspection files."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from hmip_desktop.domain import records as R
+from hmip_desktop.domain.errors import NotFoundError
+from hmip_desktop.storage import keys, profile
+from hmip_desktop.services.store import InspectionStore, framework_record_id
+
+
+@dataclass(frozen=True)
+class InspectionFacts:
+    """What the Overview page and `hmip info` show."""
+
+    inspection_id: str
+    establishment_name: str
+    establishment_type: str
+    kind: str
+    status: str
+    start_date: str | None
+    end_date: str | None
+    framework_id: str
+    framework_version: str
+    framework_title: str
+    counts: Mapping[str, int]
+    key_source: str
+    schema_revision: str | None
+    read_only: bool
+    unexported_changes: int
+    conflicts: int
+
+    def to_json(self) -> dict[str, Any]:
+        """Plain data for --json output."""
+        return {k: (dict(v) if isinstance(v, Mapping) else v) for k, v in self.__dict__.items()}
+
+
+def create_inspection(path: Path, *, establishment_name: str, establishment_type: str,
+                      framework: Mapping[str, Any], kind: str = "full",
+                      start_date: str | None = None, end_date: str | None = None,
+                      provider: keys.PassphraseProvider | None = None) -> InspectionStore:
+    """Create a new encrypted inspection file pinned to a framework (copied into the file)."""
+    payload = {
+        "establishment_name": establishment_name.strip(),
+        "establishment_type": establishment_type,
+        "framework_id": str(framework.get("id", "")),
+        "framework_version": str(framework.get("version", "")),
+        "kind": kind,
+        "start_date": start_date or None,
+        "end_date": end_date or None,
+        "status": "fieldwork",
+        "created_on": dt.date.today().isoformat(),
+    }
+    store = InspectionStore.create(path, inspection=payload, framework=framework,
+                                   provider=provider)
+    profile.remember_recent(store.path)
+    return store
+
+
+def open_inspection(path: Path, *,
+                    provider: keys.PassphraseProvider | None = None) -> InspectionStore:
+    """Open an existing inspection file (key from the keyring or a passphrase)."""
+    store = InspectionStore.open(Path(path), provider=provider)
+    profile.remember_recent(store.path)
+    return store
+
+
+def inspection_payload(store: InspectionStore) -> dict[str, Any]:
+    """The current inspection record."""
+    with store.uow() as tx:
+        view = tx.records.get(store.inspection_id)
+    if view is None:
+        raise NotFoundError("This file holds no inspection record.")
+    return dict(view.payload)
+
+
+def pinned_framework(store: InspectionStore) -> dict[str, Any]:
+    """The framework copied into this inspection when it was created."""
+    with store.uow() as tx:
+        view = tx.records.get(framework_record_id(store.inspection_id))
+    if view is None:
+        raise NotFoundError("This inspection has no pinned framework.")
+    return dict(view.payload)
+
+
+def facts(store: InspectionStore) -> InspectionFacts:
+    """Everything the overview needs, in one read transaction."""
+    with store.uow() as tx:
+        insp = tx.records.get(store.inspection_id)
+        fw = tx.records.get(framework_record_id(store.inspection_id))
+        counts = {t: tx.records.count(t) for t in (R.NOTE, R.DOCUMENT, R.EXTRACT, R.LINK,
+                                                    R.SCORE, R.CONCERN, R.NPP, R.TEAM_MEMBER)}
+        counts["attachments"] = tx.blobs.count()
+        counts["revisions"] = tx.records.revision_count()
+        unexported = tx.records.revision_count(after_seq=int(tx.meta.get("exported_seq") or 0))
+        conflicts = len(tx.records.conflicted())
+    if insp is None:
+        raise NotFoundError("This file holds no inspection record.")
+    p = insp.payload
+    fwp = fw.payload if fw else {}
+    return InspectionFacts(
+        inspection_id=store.inspection_id,
+        establishment_name=str(p.get("establishment_name", "")),
+        establishment_type=str(p.get("establishment_type", "")),
+        kind=str(p.get("kind", "full")), status=str(p.get("status", "fieldwork")),
+        start_date=p.get("start_date"), end_date=p.get("end_date"),
+        framework_id=str(p.get("framework_id", "")),
+        framework_version=str(p.get("framework_version", "")),
+        framework_title=str(fwp.get("title", "")),
+        counts=counts, key_source=store.info.key_source,
+        schema_revision=store.info.schema_revision, read_only=store.read_only,
+        unexported_changes=unexported, conflicts=conflicts,
+    )
+
+
+def update_inspection(store: InspectionStore, **changes: Any) -> None:
+    """Change inspection facts (establishment name, dates, status)."""
+    with store.uow(write=True) as tx:
+        current = tx.records.get(store.inspection_id)
+        if current is None:
+            raise NotFoundError("This file holds no inspection record.")
+        payload = {**current.payload, **changes}
+        R.validate_inspection(payload)
+        store.put(tx, R.INSPECTION, store.inspection_id, payload)

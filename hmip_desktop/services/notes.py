@@ -1,0 +1,98 @@
+"""Notes: the inspector's main evidence. Every save is a revision; nothing is overwritten."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from hmip_desktop.domain import records as R
+from hmip_desktop.domain.changes import ChangeSet
+from hmip_desktop.domain.errors import NotFoundError, ValidationError
+from hmip_desktop.domain.hlc import hlc_millis
+from hmip_desktop.domain.ids import new_id
+from hmip_desktop.domain.records import NoteView
+from hmip_desktop.services.store import InspectionStore
+
+
+def _view(e) -> NoteView:  # type: ignore[no-untyped-def]
+    import datetime as dt
+
+    updated = dt.datetime.fromtimestamp(hlc_millis(e.updated_hlc) / 1000, dt.UTC)
+    return NoteView.from_payload(e.id, e.payload, author_id=e.created_by,
+                                 updated=updated.isoformat(timespec="seconds"),
+                                 conflicted=e.conflicted)
+
+
+def _clean(fields: Mapping[str, Any]) -> dict[str, Any]:
+    unknown = set(fields) - set(R.NOTE_FIELDS)
+    if unknown:
+        raise ValidationError(f"Unknown note field(s): {', '.join(sorted(unknown))}")
+    out = dict(fields)
+    if "interpreter_used" in out:
+        out["interpreter_used"] = bool(out["interpreter_used"])
+    return out
+
+
+class NoteService:
+    """Add, edit, delete and list notes of one open inspection."""
+
+    def __init__(self, store: InspectionStore) -> None:
+        self._store = store
+
+    def add(self, *, source_kind: str, title: str, body: str = "",
+            expectations: list[str] | None = None, **fields: Any) -> str:
+        """Create a note (and links to expectations); returns its id."""
+        payload = _clean({"source_kind": source_kind, "title": title, "body": body, **fields})
+        payload.setdefault("interpreter_used", False)
+        R.validate_note(payload)
+        note_id = new_id()
+        with self._store.uow(write=True) as tx:
+            self._store.put(tx, R.NOTE, note_id, payload)
+            for ref in expectations or []:
+                self._store.put(tx, R.LINK, new_id(), {
+                    "evidence_id": note_id, "evidence_type": R.NOTE,
+                    "expectation_ref": ref, "start": None, "end": None, "page": None,
+                })
+        return note_id
+
+    def edit(self, note_id: str, **changes: Any) -> ChangeSet:
+        """Change some fields of a note; unchanged saves write nothing."""
+        changes = _clean(changes)
+        with self._store.uow(write=True) as tx:
+            current = tx.records.get(note_id)
+            if current is None or current.type != R.NOTE or current.deleted:
+                raise NotFoundError("No such note.")
+            payload = {**current.payload, **changes}
+            if payload == dict(current.payload):
+                return ChangeSet()
+            R.validate_note(payload)
+            self._store.put(tx, R.NOTE, note_id, payload)
+        return ChangeSet.of(R.NOTE, note_id)
+
+    def delete(self, note_id: str) -> ChangeSet:
+        """Tombstone a note (its history stays; undo writes a new live revision)."""
+        with self._store.uow(write=True) as tx:
+            current = tx.records.get(note_id)
+            if current is None or current.type != R.NOTE:
+                raise NotFoundError("No such note.")
+            self._store.put(tx, R.NOTE, note_id, dict(current.payload), deleted=True)
+        return ChangeSet.of(R.NOTE, note_id)
+
+    def restore(self, note_id: str, payload: Mapping[str, Any]) -> ChangeSet:
+        """Write a live revision with an earlier payload (undo of an edit or a delete)."""
+        with self._store.uow(write=True) as tx:
+            self._store.put(tx, R.NOTE, note_id, dict(payload))
+        return ChangeSet.of(R.NOTE, note_id)
+
+    def get(self, note_id: str) -> NoteView:
+        """One live note."""
+        with self._store.uow() as tx:
+            e = tx.records.get(note_id)
+        if e is None or e.type != R.NOTE or e.deleted:
+            raise NotFoundError("No such note.")
+        return _view(e)
+
+    def list(self) -> list[NoteView]:
+        """Every live note, oldest first."""
+        with self._store.uow() as tx:
+            return [_view(e) for e in tx.records.list(R.NOTE)]

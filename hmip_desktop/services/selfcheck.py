@@ -1,0 +1,61 @@
+"""`hmip self-check`: is this installation able to keep evidence safe?"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import sqlcipher3
+
+from hmip_desktop import __version__, paths
+from hmip_desktop.storage import db, fts, keys, migrate
+
+
+@dataclass(frozen=True)
+class Check:
+    """One line of the self-check."""
+
+    name: str
+    ok: bool
+    detail: str
+
+
+def run_checks() -> list[Check]:
+    """Keyring backend, SQLCipher, FTS5, migrations on a scratch file; never raises."""
+    checks = [Check("app version", True, __version__),
+              Check("data directory", True, str(paths.data_dir()))]
+    backend = keys.keyring_backend_name()
+    secure = keys.secure_keyring_available()
+    checks.append(Check("keyring", True,
+                        f"{backend} ({'secure: keys kept in the OS keyring' if secure else 'not secure: a passphrase-wrapped key file is used instead'})"))
+    with tempfile.TemporaryDirectory(prefix="hmip-selfcheck-") as tmp:
+        path = Path(tmp) / "check.hmip"
+        key = os.urandom(32)
+        try:
+            engine = db.make_engine(path, key)
+            with engine.connect() as conn:
+                version = conn.exec_driver_sql("PRAGMA cipher_version").scalar()
+            checks.append(Check("SQLCipher", bool(version),
+                                f"{version} on SQLite {sqlcipher3.sqlite_version}"))
+            outcome = migrate.upgrade(engine, path, key)
+            checks.append(Check("migrations", outcome.revision == migrate.head_revision(),
+                                f"head {migrate.head_revision()}"))
+            with engine.begin() as conn:
+                conn.exec_driver_sql(
+                    "INSERT INTO search_item(key, entity_id, kind, title, body) "
+                    "VALUES ('k', 'e', 'note', 'self check', 'segregation unit visit')")
+                hits = conn.exec_driver_sql(
+                    "SELECT count(*) FROM search_fts WHERE search_fts MATCH '\"segregation\"'"
+                ).scalar()
+                problems = fts.check(conn)
+            checks.append(Check("FTS5", hits == 1 and not problems,
+                                "full-text index works" if hits == 1 else "no match"))
+            engine.dispose()
+            header = path.read_bytes()[:16]
+            checks.append(Check("encryption at rest", not header.startswith(b"SQLite format"),
+                                "file header is not plaintext SQLite"))
+        except Exception as exc:  # noqa: BLE001 - report, never crash
+            checks.append(Check("database", False, type(exc).__name__))
+    return checks

@@ -1,0 +1,182 @@
+"""An open inspection file: engines, unit of work, attachment store, clock and author.
+
+This is the one object every service receives. It owns the rule that every write goes
+through `put()`, which stamps a revision with this device's clock and author, appends it to
+the log and re-materialises the record in the caller's transaction.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pyrage
+from sqlalchemy.orm import sessionmaker
+
+from hmip_desktop.domain import records as R
+from hmip_desktop.domain.errors import NotFoundError, ValidationError
+from hmip_desktop.domain.hlc import HybridLogicalClock
+from hmip_desktop.domain.ids import deterministic_id, new_id
+from hmip_desktop.domain.revision import Revision, make_revision
+from hmip_desktop.storage import db, keys, migrate, profile
+from hmip_desktop.storage.blobs import BlobStore, blob_dir_for
+from hmip_desktop.storage.unit_of_work import UnitOfWork
+
+log = logging.getLogger(__name__)
+
+FILE_SUFFIX = ".hmip"
+
+
+@dataclass(frozen=True)
+class StoreInfo:
+    """Facts about the open file for the status bar and `hmip info`."""
+
+    path: Path
+    inspection_id: str
+    key_source: str
+    read_only: bool
+    schema_revision: str | None
+    upgraded_from: str | None
+
+
+class InspectionStore:
+    """An open, keyed, migrated inspection file."""
+
+    def __init__(self, path: Path, key: bytes, key_source: str, *, read_only: bool,
+                 schema_revision: str | None, upgraded_from: str | None) -> None:
+        self.path = path
+        self._write_engine = db.make_engine(path, key, read_only=read_only)
+        self._read_engine = db.make_engine(path, key, read_only=read_only, immediate=False)
+        self._writes = sessionmaker(self._write_engine, expire_on_commit=False)
+        self._reads = sessionmaker(self._read_engine, expire_on_commit=False)
+        self.read_only = read_only
+        self.device = profile.load_device()
+        with self.uow() as tx:
+            self.inspection_id = tx.meta.get("inspection_id") or ""
+            identity = tx.meta.get("blob_identity")
+            name_key = bytes.fromhex(tx.meta.get("blob_name_key") or "")
+            last = max(filter(None, [tx.meta.get("hlc_last"), tx.records.max_hlc()]),
+                       default=None)
+        settings = profile.load_settings()
+        extra = [settings.recovery_recipient] if settings.recovery_recipient else []
+        self.blobs = BlobStore(blob_dir_for(path), identity or "", name_key, extra)
+        self.clock = HybridLogicalClock(self.device.device_id, _own_last(last))
+        self.info = StoreInfo(path, self.inspection_id, key_source, read_only, schema_revision,
+                              upgraded_from)
+
+    # -- lifecycle ---------------------------------------------------------------------------
+    @classmethod
+    def open(cls, path: Path, *, provider: keys.PassphraseProvider | None) -> InspectionStore:
+        """Open an existing file: find its key, check it, migrate (after a backup)."""
+        path = Path(path)
+        if not path.exists():
+            raise NotFoundError(f"There is no inspection file at '{path.name}'.")
+        key, source, _file_id = keys.load_file_key(path, provider=provider)
+        engine = db.make_engine(path, key)
+        try:
+            outcome = migrate.upgrade(engine, path, key)
+        finally:
+            engine.dispose()
+        log.info("opened inspection file (key source %s, read-only %s)", source,
+                 outcome.read_only)
+        return cls(path, key, source, read_only=outcome.read_only,
+                   schema_revision=outcome.revision, upgraded_from=outcome.upgraded_from)
+
+    @classmethod
+    def create(cls, path: Path, *, inspection: Mapping[str, Any], framework: Mapping[str, Any],
+               provider: keys.PassphraseProvider | None) -> InspectionStore:
+        """Create a new encrypted file holding an inspection record and its pinned framework."""
+        path = Path(path)
+        if path.suffix != FILE_SUFFIX:
+            path = path.with_name(path.name + FILE_SUFFIX)
+        if path.exists() or keys.key_record_path(path).exists():
+            raise ValidationError(f"'{path.name}' already exists; choose another file name.")
+        R.validate_inspection(inspection)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        inspection_id = new_id()
+        settings = profile.load_settings()
+        key, source = keys.create_file_key(path, inspection_id, provider=provider,
+                                           recovery_recipient=settings.recovery_recipient)
+        try:
+            engine = db.make_engine(path, key)
+            try:
+                outcome = migrate.upgrade(engine, path, key)
+                identity = pyrage.x25519.Identity.generate()
+                with engine.begin() as conn:
+                    for k, v in {"inspection_id": inspection_id, "file_id": inspection_id,
+                                 "blob_identity": str(identity),
+                                 "blob_name_key": os.urandom(32).hex(),
+                                 "exported_seq": "0"}.items():
+                        conn.exec_driver_sql("INSERT INTO meta(key, value) VALUES (?, ?)",
+                                             (k, v))
+            finally:
+                engine.dispose()
+            store = cls(path, key, source, read_only=False, schema_revision=outcome.revision,
+                        upgraded_from=None)
+            with store.uow(write=True) as tx:
+                store.put(tx, R.INSPECTION, inspection_id, dict(inspection))
+                store.put(tx, R.FRAMEWORK, framework_record_id(inspection_id), dict(framework))
+            return store
+        except BaseException:
+            _remove_partial(path, inspection_id)
+            raise
+
+    def close(self) -> None:
+        """Release connections (the file stays consistent at every commit)."""
+        self._write_engine.dispose()
+        self._read_engine.dispose()
+
+    # -- transactions and writes -------------------------------------------------------------
+    def uow(self, *, write: bool = False) -> UnitOfWork:
+        """A unit of work; writes take the file's write lock at BEGIN."""
+        return UnitOfWork(self._writes if write else self._reads, write=write,
+                          read_only_file=self.read_only)
+
+    def put(self, tx: UnitOfWork, entity_type: str, entity_id: str,
+            payload: Mapping[str, Any], *, deleted: bool = False,
+            parents: list[str] | None = None) -> Revision:
+        """Append one revision of a record; parents default to the current winner only.
+
+        Editing a conflicted record keeps the other heads (the conflict stays until someone
+        resolves it by passing all heads as parents).
+        """
+        if parents is None:
+            current = tx.records.get(entity_id)
+            parents = [current.winner_rev] if current else []
+        rev = make_revision(entity_type=entity_type, entity_id=entity_id, parents=parents,
+                            hlc=self.clock.now(), device_id=self.device.device_id,
+                            author_id=self.device.author_id, payload=payload, deleted=deleted)
+        tx.records.append([rev])
+        tx.meta.set("hlc_last", self.clock.last)
+        return rev
+
+    def unexported_count(self) -> int:
+        """Revisions that arrived (written or merged) since the last bundle export."""
+        with self.uow() as tx:
+            return tx.records.revision_count(after_seq=int(tx.meta.get("exported_seq") or 0))
+
+
+def framework_record_id(inspection_id: str) -> str:
+    """Deterministic id of the pinned framework record of an inspection."""
+    return deterministic_id(R.FRAMEWORK, inspection_id)
+
+
+def _own_last(last: str | None) -> str | None:
+    # The clock restarts from the latest stamp seen, whoever's device wrote it.
+    if last is None:
+        return None
+    millis, counter, _ = last.split("-", 2)
+    return f"{millis}-{counter}-x"
+
+
+def _remove_partial(path: Path, file_id: str) -> None:
+    for p in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm"),
+              keys.key_record_path(path)):
+        p.unlink(missing_ok=True)
+    shutil.rmtree(blob_dir_for(path), ignore_errors=True)
+    keys.forget_file_key(file_id)

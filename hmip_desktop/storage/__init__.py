@@ -1,0 +1,1 @@
+"""Encrypted inspection store: SQLCipher through SQLAlchemy, migrations, keys, attachments."""

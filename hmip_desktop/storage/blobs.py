@@ -1,0 +1,149 @@
+"""Encrypted, content-addressed attachment store beside the inspection file.
+
+Attachments live in `NAME.hmip.blobs/`, each an age file encrypted to the inspection file's
+own X25519 identity (whose secret lives inside the encrypted database) and to the
+organisation's recovery recipient when set. File names are an HMAC of the content hash, so a
+name reveals nothing about content; the hash itself is kept only inside the encrypted
+database. Plaintext is streamed and never written to disk, temporary files included.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import io
+import os
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import BinaryIO
+
+import pyrage
+
+from hmip_desktop.domain.errors import Cancelled, HmipError
+
+CHUNK = 1 << 20
+BLOB_DIR_SUFFIX = ".blobs"
+
+
+class _HashingReader(io.RawIOBase):
+    """Wraps a plaintext stream: counts and hashes what age reads, honours cancellation."""
+
+    def __init__(self, inner: BinaryIO, cancel: threading.Event | None,
+                 progress: Callable[[int], None] | None) -> None:
+        self._inner, self._cancel, self._progress = inner, cancel, progress
+        self.sha = hashlib.sha256()
+        self.size = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:  # type: ignore[no-untyped-def]
+        if self._cancel is not None and self._cancel.is_set():
+            raise Cancelled()
+        data = self._inner.read(len(buffer))
+        n = len(data)
+        buffer[:n] = data
+        self.sha.update(data)
+        self.size += n
+        if self._progress:
+            self._progress(n)
+        return n
+
+
+def blob_dir_for(file_path: Path) -> Path:
+    """The attachment folder of an inspection file."""
+    return file_path.with_name(file_path.name + BLOB_DIR_SUFFIX)
+
+
+class BlobStore:
+    """Reads and writes encrypted blobs; knows nothing of the database."""
+
+    def __init__(self, root: Path, identity: str, name_key: bytes,
+                 extra_recipients: list[str] | None = None) -> None:
+        self.root = root
+        self._identity = pyrage.x25519.Identity.from_str(identity)
+        self._recipients = [self._identity.to_public()] + [
+            pyrage.x25519.Recipient.from_str(r) for r in (extra_recipients or [])
+        ]
+        self._name_key = name_key
+
+    def stored_name(self, sha256: str) -> str:
+        """Opaque file name for a content hash."""
+        return hmac.new(self._name_key, sha256.encode(), hashlib.sha256).hexdigest()[:40] + ".age"
+
+    def path_of(self, sha256: str) -> Path:
+        """Where the encrypted copy of a blob lives."""
+        return self.root / self.stored_name(sha256)
+
+    def has(self, sha256: str) -> bool:
+        """True when the encrypted copy exists on disk."""
+        return self.path_of(sha256).exists()
+
+    def put_stream(self, stream: BinaryIO, *, expected_sha256: str | None = None,
+                   cancel: threading.Event | None = None,
+                   progress: Callable[[int], None] | None = None) -> tuple[str, int]:
+        """Encrypt a plaintext stream into the store; returns (sha256, size). Deduplicates."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        # The name depends on the hash, known only at the end: write to an opaque temporary
+        # name (random, in the store folder) holding ciphertext only, then rename.
+        tmp = self.root / (os.urandom(12).hex() + ".part")
+        reader = _HashingReader(stream, cancel, progress)
+        try:
+            with open(tmp, "wb") as out:
+                pyrage.encrypt_io(io.BufferedReader(reader, CHUNK), out, self._recipients)
+                out.flush()
+                os.fsync(out.fileno())
+            sha = reader.sha.hexdigest()
+            if expected_sha256 is not None and sha != expected_sha256:
+                raise HmipError("attachment content does not match its declared hash")
+            final = self.path_of(sha)
+            if final.exists():
+                tmp.unlink()
+            else:
+                os.replace(tmp, final)
+            return sha, reader.size
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+
+    def put_file(self, path: Path, **kwargs) -> tuple[str, int]:  # type: ignore[no-untyped-def]
+        """Encrypt a file from disk into the store."""
+        with open(path, "rb") as f:
+            return self.put_stream(f, **kwargs)
+
+    def put_bytes(self, data: bytes) -> tuple[str, int]:
+        """Encrypt bytes into the store."""
+        return self.put_stream(io.BytesIO(data))
+
+    def read_bytes(self, sha256: str) -> bytes:
+        """Decrypt a whole blob into memory (previews and small files only)."""
+        out = io.BytesIO()
+        with open(self.path_of(sha256), "rb") as f:
+            pyrage.decrypt_io(f, out, [self._identity])
+        return out.getvalue()
+
+    @contextmanager
+    def open_plaintext(self, sha256: str) -> Iterator[BinaryIO]:
+        """A readable plaintext stream with flat memory: age decrypts into a pipe in a thread."""
+        read_fd, write_fd = os.pipe()
+        errors: list[BaseException] = []
+
+        def pump() -> None:
+            try:
+                with open(self.path_of(sha256), "rb") as src, open(write_fd, "wb") as sink:
+                    pyrage.decrypt_io(src, sink, [self._identity])
+            except BaseException as exc:  # noqa: BLE001 - re-raised in the reader thread
+                errors.append(exc)
+
+        worker = threading.Thread(target=pump, name="blob-decrypt", daemon=True)
+        worker.start()
+        reader = open(read_fd, "rb")
+        try:
+            yield reader
+        finally:
+            reader.close()  # a writer still pumping gets EPIPE and stops
+            worker.join()
+        if errors and not isinstance(errors[0], (BrokenPipeError, OSError)):
+            raise HmipError("an attachment could not be decrypted") from None

@@ -1,0 +1,116 @@
+"""Repositories for local, never-synced facts: meta values, blobs, the import log, search."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select, text, update
+from sqlalchemy.dialects.sqlite import insert
+from sqlalchemy.orm import Session
+
+from hmip_desktop.domain.search_query import SearchHit
+from hmip_desktop.storage.tables import BlobRow, ImportLogRow, MetaRow
+
+
+class MetaRepository:
+    """Key/value facts about this file."""
+
+    def __init__(self, session: Session) -> None:
+        self._s = session
+
+    def get(self, key: str, default: str | None = None) -> str | None:
+        """A value, or the default."""
+        row = self._s.get(MetaRow, key)
+        return row.value if row else default
+
+    def set(self, key: str, value: str) -> None:
+        """Insert or replace a value."""
+        stmt = insert(MetaRow).values(key=key, value=value)
+        self._s.execute(stmt.on_conflict_do_update(index_elements=[MetaRow.key],
+                                                   set_={"value": value}))
+
+
+@dataclass(frozen=True)
+class BlobInfo:
+    """An attachment's metadata."""
+
+    sha256: str
+    size: int
+    mime: str
+    exported: bool
+
+
+class BlobRepository:
+    """The blob table (content hashes live only inside the encrypted database)."""
+
+    def __init__(self, session: Session) -> None:
+        self._s = session
+
+    def add(self, sha256: str, size: int, mime: str, stored_name: str) -> bool:
+        """Record a blob; False when it was already known (deduplicated)."""
+        if self._s.get(BlobRow, sha256) is not None:
+            return False
+        self._s.add(BlobRow(sha256=sha256, size=size, mime=mime, stored_name=stored_name,
+                            exported=False))
+        return True
+
+    def get(self, sha256: str) -> BlobInfo | None:
+        """Metadata of one blob."""
+        row = self._s.get(BlobRow, sha256)
+        return BlobInfo(row.sha256, row.size, row.mime, row.exported) if row else None
+
+    def all(self, *, only_unexported: bool = False) -> list[BlobInfo]:
+        """Every blob (or those never exported)."""
+        stmt = select(BlobRow).order_by(BlobRow.sha256)
+        if only_unexported:
+            stmt = stmt.where(BlobRow.exported.is_(False))
+        return [BlobInfo(r.sha256, r.size, r.mime, r.exported) for r in self._s.scalars(stmt)]
+
+    def mark_exported(self, hashes: list[str]) -> None:
+        """Remember blobs that went out in a bundle."""
+        if hashes:
+            self._s.execute(update(BlobRow).where(BlobRow.sha256.in_(hashes))
+                            .values(exported=True))
+
+    def count(self) -> int:
+        """Number of blobs."""
+        return self._s.scalar(select(func.count()).select_from(BlobRow)) or 0
+
+
+class ImportLogRepository:
+    """Bundles merged into this file."""
+
+    def __init__(self, session: Session) -> None:
+        self._s = session
+
+    def has(self, bundle_id: str) -> bool:
+        """True when this bundle was imported before."""
+        return self._s.get(ImportLogRow, bundle_id) is not None
+
+    def add(self, **values: object) -> None:
+        """Record an import."""
+        self._s.add(ImportLogRow(**values))
+
+    def all(self) -> list[ImportLogRow]:
+        """Every import, newest first (rows are plain data here; no lazy loads)."""
+        return list(self._s.scalars(select(ImportLogRow).order_by(
+            ImportLogRow.imported_at.desc())))
+
+
+class SearchRepository:
+    """FTS5 queries over search_item; the MATCH expression must come from search_query."""
+
+    def __init__(self, session: Session) -> None:
+        self._s = session
+
+    def search(self, match: str, *, limit: int = 20) -> list[SearchHit]:
+        """bm25-ranked results (title weighted 5x) with snippets."""
+        rows = self._s.execute(text(
+            "SELECT s.entity_id, s.kind, s.key, "
+            "highlight(search_fts, 0, char(2), char(3)), "
+            "snippet(search_fts, 1, char(2), char(3), '…', 16), "
+            "bm25(search_fts, 5.0, 1.0) AS score "
+            "FROM search_fts JOIN search_item s ON s.rid = search_fts.rowid "
+            "WHERE search_fts MATCH :q ORDER BY score LIMIT :limit"
+        ), {"q": match, "limit": limit})
+        return [SearchHit(r[0], r[1], r[2], r[3], r[4], float(r[5])) for r in rows]

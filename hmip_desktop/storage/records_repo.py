@@ -1,0 +1,173 @@
+"""The revision log and its materialised entities: the only code that writes either.
+
+Appending is idempotent (a revision already present is skipped), so merging bundles is a set
+union whatever the order, grouping or repetition. After appending, the touched records are
+re-materialised from all of their revisions in the same transaction.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+
+from sqlalchemy import func, select
+from sqlalchemy.dialects.sqlite import insert
+from sqlalchemy.orm import Session
+
+from hmip_desktop.domain.entity import EntityView
+from hmip_desktop.domain.heads import record_state
+from hmip_desktop.domain.revision import Revision, canonical_json
+from hmip_desktop.storage.projections import project
+from hmip_desktop.storage.tables import EntityRow, RevisionParentRow, RevisionRow
+
+_CHUNK = 500  # SQLite's bound-parameter limit is generous, but keep IN lists modest
+
+
+def _to_revision(row: RevisionRow) -> Revision:
+    return Revision(
+        entity_type=row.entity_type, entity_id=row.entity_id,
+        parents=tuple(json.loads(row.parents)), hlc=row.hlc, device_id=row.device_id,
+        author_id=row.author_id, deleted=row.deleted, schema=row.schema,
+        payload=json.loads(row.payload), rev_id=row.rev_id,
+    )
+
+
+def _to_view(row: EntityRow) -> EntityView:
+    return EntityView(
+        id=row.id, type=row.type, payload=json.loads(row.payload), deleted=row.deleted,
+        head_count=row.head_count, winner_rev=row.winner_rev, created_hlc=row.created_hlc,
+        updated_hlc=row.updated_hlc, created_by=row.created_by, updated_by=row.updated_by,
+    )
+
+
+class RecordsRepository:
+    """Revision log + entity table access for one Session."""
+
+    def __init__(self, session: Session) -> None:
+        self._s = session
+
+    # -- writing -----------------------------------------------------------------------------
+    def append(self, revisions: Iterable[Revision]) -> list[Revision]:
+        """Insert revisions not already present and re-materialise their records.
+
+        Returns the revisions that were new. Duplicates (same content hash) are skipped.
+        """
+        incoming = {r.rev_id: r for r in revisions}
+        if not incoming:
+            return []
+        present: set[str] = set()
+        ids = list(incoming)
+        for i in range(0, len(ids), _CHUNK):
+            chunk = ids[i:i + _CHUNK]
+            present.update(self._s.scalars(
+                select(RevisionRow.rev_id).where(RevisionRow.rev_id.in_(chunk))))
+        new = [r for rid, r in incoming.items() if rid not in present]
+        if not new:
+            return []
+        seq = (self._s.scalar(select(func.max(RevisionRow.seq))) or 0) + 1
+        rows, edges = [], []
+        for offset, r in enumerate(sorted(new, key=lambda r: (r.hlc, r.rev_id))):
+            rows.append({
+                "rev_id": r.rev_id, "seq": seq + offset, "entity_type": r.entity_type,
+                "entity_id": r.entity_id, "parents": json.dumps(sorted(r.parents)),
+                "hlc": r.hlc, "device_id": r.device_id, "author_id": r.author_id,
+                "deleted": r.deleted, "schema": r.schema,
+                "payload": canonical_json(dict(r.payload)).decode(),
+            })
+            edges.extend({"rev_id": r.rev_id, "parent_id": p} for p in r.parents)
+        self._s.execute(insert(RevisionRow), rows)
+        if edges:
+            self._s.execute(insert(RevisionParentRow), edges)
+        self.rematerialise({r.entity_id for r in new})
+        return new
+
+    def rematerialise(self, entity_ids: Iterable[str]) -> None:
+        """Recompute entity rows and projections of these records from their revisions."""
+        by_entity: dict[str, list[Revision]] = defaultdict(list)
+        ids = list(entity_ids)
+        for i in range(0, len(ids), _CHUNK):
+            chunk = ids[i:i + _CHUNK]
+            for row in self._s.scalars(select(RevisionRow).where(
+                    RevisionRow.entity_id.in_(chunk))):
+                by_entity[row.entity_id].append(_to_revision(row))
+        for entity_id, revs in by_entity.items():
+            state = record_state(revs)
+            first = min(revs, key=lambda r: (r.hlc, r.rev_id))
+            values = {
+                "id": entity_id, "type": state.entity_type, "winner_rev": state.winner.rev_id,
+                "head_count": len(state.heads), "deleted": state.deleted,
+                "payload": canonical_json(dict(state.payload)).decode(),
+                "created_hlc": first.hlc, "updated_hlc": state.winner.hlc,
+                "created_by": first.author_id, "updated_by": state.winner.author_id,
+            }
+            stmt = insert(EntityRow).values(**values)
+            self._s.execute(stmt.on_conflict_do_update(
+                index_elements=[EntityRow.id],
+                set_={k: v for k, v in values.items() if k != "id"}))
+            project(self._s, state.entity_type, entity_id, state.payload, state.deleted)
+
+    # -- reading -----------------------------------------------------------------------------
+    def get(self, entity_id: str) -> EntityView | None:
+        """The current state of a record, or None."""
+        row = self._s.scalar(select(EntityRow).where(EntityRow.id == entity_id))
+        return _to_view(row) if row else None
+
+    def list(self, entity_type: str, *, include_deleted: bool = False) -> list[EntityView]:
+        """All records of a type, oldest first."""
+        stmt = select(EntityRow).where(EntityRow.type == entity_type)
+        if not include_deleted:
+            stmt = stmt.where(EntityRow.deleted.is_(False))
+        return [_to_view(r) for r in self._s.scalars(stmt.order_by(EntityRow.created_hlc))]
+
+    def count(self, entity_type: str) -> int:
+        """Live records of a type."""
+        return self._s.scalar(select(func.count()).select_from(EntityRow).where(
+            EntityRow.type == entity_type, EntityRow.deleted.is_(False))) or 0
+
+    def revisions_of(self, entity_id: str) -> list[Revision]:
+        """Every revision of a record, in clock order (its history)."""
+        rows = self._s.scalars(select(RevisionRow).where(RevisionRow.entity_id == entity_id)
+                               .order_by(RevisionRow.hlc, RevisionRow.rev_id))
+        return [_to_revision(r) for r in rows]
+
+    def heads(self, entity_id: str) -> list[Revision]:
+        """Current heads of a record, winner first."""
+        revs = self.revisions_of(entity_id)
+        return list(record_state(revs).heads) if revs else []
+
+    def conflicted(self) -> list[EntityView]:
+        """Records with more than one head."""
+        rows = self._s.scalars(select(EntityRow).where(EntityRow.head_count > 1)
+                               .order_by(EntityRow.type, EntityRow.updated_hlc))
+        return [_to_view(r) for r in rows]
+
+    def iter_revisions(self, *, batch: int = 2000) -> Iterator[Revision]:
+        """Every revision in arrival order, streamed."""
+        last = 0
+        while True:
+            rows = list(self._s.scalars(select(RevisionRow).where(RevisionRow.seq > last)
+                                        .order_by(RevisionRow.seq).limit(batch)))
+            if not rows:
+                return
+            for row in rows:
+                yield _to_revision(row)
+            last = rows[-1].seq
+
+    def revision_count(self, *, after_seq: int = 0) -> int:
+        """How many revisions arrived after a local sequence number."""
+        return self._s.scalar(select(func.count()).select_from(RevisionRow).where(
+            RevisionRow.seq > after_seq)) or 0
+
+    def max_seq(self) -> int:
+        """The latest local sequence number."""
+        return self._s.scalar(select(func.max(RevisionRow.seq))) or 0
+
+    def max_hlc(self) -> str | None:
+        """The latest clock stamp in the log."""
+        return self._s.scalar(select(func.max(RevisionRow.hlc)))
+
+    def revision(self, rev_id: str) -> Revision | None:
+        """One revision by id."""
+        row = self._s.get(RevisionRow, rev_id)
+        return _to_revision(row) if row else None
