@@ -127,3 +127,28 @@ def update_inspection(store: InspectionStore, **changes: Any) -> None:
         payload = {**current.payload, **changes}
         R.validate_inspection(payload)
         store.put(tx, R.INSPECTION, store.inspection_id, payload)
+
+
+def needs_passphrase_to_create() -> bool:
+    """True when new files must be protected by a passphrase (no secure keyring)."""
+    return not keys.secure_keyring_available()
+
+
+def needs_passphrase_to_open(path: Path) -> bool:
+    """True when this file's key is passphrase-wrapped (asked before opening)."""
+    try:
+        return keys.KeyRecord.load(Path(path)).source == keys.KEY_SOURCE_PASSPHRASE
+    except Exception:  # noqa: BLE001 - opening will report the real problem
+        return False
+
+
+def recent_files() -> list[Path]:
+    """Recently opened inspection files that still exist, newest first."""
+    return [Path(p) for p in profile.load_settings().recent_files if Path(p).exists()]
+
+
+def default_folder() -> Path:
+    """Where new inspection files go unless the user chooses otherwise."""
+    from hmip_desktop import paths
+
+    return paths.inspections_dir()

@@ -1,0 +1,57 @@
+"""Search latency on 100k notes: the app's search against a raw FTS5 query on the same file.
+
+Goal (issue 2): median app query <= 1.5x the raw query, and under 30 ms.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.common import create_with_notes, isolated_environment, median_ms  # noqa: E402
+
+QUERIES = ["segregation unit", "acct", "self-harm review", "restraint force", "\"first night\"",
+           "interpreter", "drugs supply wing", "listener*", "healthcare nurse", "family visits"]
+RAW_SQL = (
+    "SELECT s.entity_id, s.kind, s.key, highlight(search_fts, 0, char(2), char(3)), "
+    "snippet(search_fts, 1, char(2), char(3), '…', 16), bm25(search_fts, 5.0, 1.0) AS score "
+    "FROM search_fts JOIN search_item s ON s.rid = search_fts.rowid "
+    "WHERE search_fts MATCH ? ORDER BY score LIMIT 20"
+)
+
+
+def main(count: int = 100_000) -> None:
+    """Build the file, warm up, then measure both sides on the same queries."""
+    home = isolated_environment()
+    from hmip_desktop.domain.search_query import fts_match_expression
+    from hmip_desktop.services import search
+    from hmip_desktop.storage import db, keys
+
+    t0 = time.perf_counter()
+    store = create_with_notes(home / "bench.hmip", count)
+    print(f"setup: {count} notes written through the revision log in "
+          f"{time.perf_counter() - t0:.1f} s")
+    key, _, _ = keys.load_file_key(store.path, provider=None)
+    raw = db._connect(store.path, key, read_only=True)
+    app_times, raw_times = [], []
+    for q in QUERIES:
+        match = fts_match_expression(q)
+        search.search(store, q)  # warm both caches
+        raw.execute(RAW_SQL, (match,)).fetchall()
+        app_times.append(median_ms(lambda q=q: search.search(store, q), 7))
+        raw_times.append(median_ms(lambda m=match: raw.execute(RAW_SQL, (m,)).fetchall(), 7))
+    app_med = sorted(app_times)[len(app_times) // 2]
+    raw_med = sorted(raw_times)[len(raw_times) // 2]
+    print(f"search median over {len(QUERIES)} queries: app {app_med:.2f} ms, raw FTS5 "
+          f"{raw_med:.2f} ms")
+    print(f"RATIO search app/raw = {app_med / raw_med:.2f}x (goal <= 1.5x); "
+          f"app median {app_med:.1f} ms (goal < 30 ms)")
+    raw.close()
+    store.close()
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 100_000)

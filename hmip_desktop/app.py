@@ -1,0 +1,50 @@
+"""Composition root: builds the task runner, the pages and the main window, and runs Qt."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from PySide6.QtWidgets import QApplication
+
+from hmip_desktop import APP_DISPLAY_NAME, APP_NAME
+from hmip_desktop.logging_setup import configure_logging
+from hmip_desktop.ui.context import UiContext
+from hmip_desktop.ui.errors import install_excepthook
+from hmip_desktop.ui.main_window import MainWindow, PageFactory
+from hmip_desktop.ui.pages import placeholders
+from hmip_desktop.ui.pages.overview_page import OverviewPage
+from hmip_desktop.ui.tasks import TaskRunner
+
+
+def page_factories() -> list[PageFactory]:
+    """The navigation order of the main window."""
+    return [
+        OverviewPage,
+        placeholders.EvidencePage,
+        placeholders.ExpectationsPage,
+        placeholders.ScoringPage,
+        placeholders.ConcernsPage,
+        placeholders.TeamSyncPage,
+        placeholders.ReportsPage,
+    ]
+
+
+def build_window(tasks: TaskRunner | None = None) -> MainWindow:
+    """A main window with its context (tests pass a synchronous TaskRunner)."""
+    ctx = UiContext(tasks=tasks or TaskRunner())
+    return MainWindow(ctx, page_factories())
+
+
+def run(open_file: Path | None = None) -> int:
+    """Start the GUI; returns the exit code."""
+    configure_logging()
+    app = QApplication.instance() or QApplication(sys.argv)
+    app.setApplicationName(APP_NAME)
+    app.setApplicationDisplayName(APP_DISPLAY_NAME)
+    install_excepthook()
+    window = build_window()
+    window.show()
+    if open_file is not None:
+        window.open_path(open_file)
+    return app.exec()

@@ -1,0 +1,136 @@
+"""New inspection: establishment, type, framework (newest first for the type), kind, dates."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QDate
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from hmip_desktop.domain.records import INSPECTION_KINDS
+from hmip_desktop.services.frameworks import FrameworkService
+
+
+class NewInspectionDialog(QDialog):
+    """Collects what `create_inspection` needs; validation happens in the service."""
+
+    def __init__(self, parent: QWidget | None, frameworks: FrameworkService,
+                 default_dir: Path) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("New inspection")
+        self.setMinimumWidth(520)
+        self._frameworks = frameworks
+        layout = QVBoxLayout(self)
+        form = QFormLayout()
+        self.establishment = QLineEdit()
+        self.establishment.setAccessibleName("Establishment name")
+        self.establishment.setPlaceholderText("e.g. HMP Wandsworth")
+        form.addRow("&Establishment:", self.establishment)
+        self.etype = QComboBox()
+        self.etype.setAccessibleName("Establishment type")
+        for key, label in frameworks.establishment_types():
+            self.etype.addItem(label, key)
+        form.addRow("&Type:", self.etype)
+        self.framework = QComboBox()
+        self.framework.setAccessibleName("Framework")
+        form.addRow("&Framework:", self.framework)
+        self.framework_note = QLabel("")
+        self.framework_note.setWordWrap(True)
+        form.addRow("", self.framework_note)
+        self.kind = QComboBox()
+        self.kind.setAccessibleName("Kind of inspection")
+        for key, label in INSPECTION_KINDS.items():
+            self.kind.addItem(label, key)
+        form.addRow("&Kind:", self.kind)
+        today = QDate.currentDate()
+        self.use_dates = QCheckBox("Dates on site are known")
+        self.use_dates.setChecked(True)
+        form.addRow("", self.use_dates)
+        self.start = QDateEdit(today)
+        self.start.setCalendarPopup(True)
+        self.start.setDisplayFormat("yyyy-MM-dd")
+        self.start.setAccessibleName("First day on site")
+        self.end = QDateEdit(today.addDays(11))
+        self.end.setCalendarPopup(True)
+        self.end.setDisplayFormat("yyyy-MM-dd")
+        self.end.setAccessibleName("Last day on site")
+        form.addRow("&Start:", self.start)
+        form.addRow("E&nd:", self.end)
+        self.use_dates.toggled.connect(self.start.setEnabled)
+        self.use_dates.toggled.connect(self.end.setEnabled)
+        row = QHBoxLayout()
+        stamp = today.toString("yyyy-MM-dd")
+        self.path = QLineEdit(str(default_dir / f"inspection-{stamp}.hmip"))
+        self.path.setAccessibleName("File location")
+        browse = QPushButton("&Browse…")
+        browse.clicked.connect(self._on_browse_clicked)
+        row.addWidget(self.path)
+        row.addWidget(browse)
+        form.addRow("File:", row)
+        layout.addLayout(form)
+        self.problem = QLabel("")
+        self.problem.setStyleSheet("color: #a00;")
+        self.problem.setWordWrap(True)
+        layout.addWidget(self.problem)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                                        | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.accepted.connect(self._on_ok)
+        self.buttons.rejected.connect(self.reject)
+        layout.addWidget(self.buttons)
+        self.etype.currentIndexChanged.connect(self._on_type_changed)
+        self._on_type_changed()
+
+    def _on_type_changed(self) -> None:
+        self.framework.clear()
+        options = self._frameworks.frameworks_for_type(self.etype.currentData())
+        for fw in options:  # newest first
+            self.framework.addItem(f"{fw.title} — version {fw.version}", (fw.id, fw.version))
+        self.framework_note.setText("" if options else
+                                    "No framework applies to this type; import one first.")
+
+    def _on_browse_clicked(self) -> None:
+        chosen, _ = QFileDialog.getSaveFileName(self, "Inspection file", self.path.text(),
+                                                "Inspection files (*.hmip)")
+        if chosen:
+            self.path.setText(chosen)
+
+    def _on_ok(self) -> None:
+        if not self.establishment.text().strip():
+            self.problem.setText("Type the establishment name.")
+            return
+        if self.framework.currentData() is None:
+            self.problem.setText("Choose a framework.")
+            return
+        if self.use_dates.isChecked() and self.end.date() < self.start.date():
+            self.problem.setText("The last day is before the first day.")
+            return
+        self.accept()
+
+    def values(self) -> dict:
+        """The choices, ready for services.inspections.create_inspection."""
+        fw_id, fw_version = self.framework.currentData()
+        dates = self.use_dates.isChecked()
+        return {
+            "path": Path(self.path.text()).expanduser(),
+            "establishment_name": self.establishment.text().strip(),
+            "establishment_type": self.etype.currentData(),
+            "framework_id": fw_id,
+            "framework_version": fw_version,
+            "kind": self.kind.currentData(),
+            "start_date": self.start.date().toString("yyyy-MM-dd") if dates else None,
+            "end_date": self.end.date().toString("yyyy-MM-dd") if dates else None,
+        }

@@ -1,0 +1,231 @@
+"""The main window: navigation, pages, File menu, status bar.
+
+It owns the open inspection's lifecycle: New and Open run on the DB lane, a passphrase is
+asked for on the GUI thread first when the file needs one, and a failure leaves the previous
+state untouched.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QMainWindow,
+    QMenu,
+    QProgressBar,
+    QStackedWidget,
+    QWidget,
+)
+
+from hmip_desktop import APP_DISPLAY_NAME
+from hmip_desktop.domain.changes import ChangeSet
+from hmip_desktop.domain.errors import WrongKeyError
+from hmip_desktop.services import inspections
+from hmip_desktop.services.frameworks import FrameworkService
+from hmip_desktop.services.store import InspectionStore
+from hmip_desktop.ui.context import UiContext
+from hmip_desktop.ui.dialogs.new_inspection_dialog import NewInspectionDialog
+from hmip_desktop.ui.dialogs.passphrase_dialog import PassphraseDialog
+from hmip_desktop.ui.errors import present_error
+from hmip_desktop.ui.pages.base import Page
+
+PageFactory = Callable[[UiContext], Page]
+
+
+class MainWindow(QMainWindow):
+    """Navigation list on the left, one page at a time on the right."""
+
+    def __init__(self, ctx: UiContext, page_factories: list[PageFactory]) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.setWindowTitle(APP_DISPLAY_NAME)
+        self.resize(1200, 780)
+        self.nav = QListWidget()
+        self.nav.setAccessibleName("Navigation")
+        self.nav.setFixedWidth(190)
+        self.stack = QStackedWidget()
+        self.pages: dict[str, Page] = {}
+        for factory in page_factories:
+            page = factory(ctx)
+            self.pages[page.title] = page
+            self.nav.addItem(page.title)
+            self.stack.addWidget(page)
+        self.nav.currentRowChanged.connect(self.stack.setCurrentIndex)
+        self.nav.setCurrentRow(0)
+        central = QWidget()
+        row = QHBoxLayout(central)
+        row.addWidget(self.nav)
+        row.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
+        self._build_menu()
+        self._build_status_bar()
+        ctx.signals.changes_applied.connect(self._on_changes_applied)
+        ctx.tasks.busy_changed.connect(self._on_busy_changed)
+
+    # -- menu and status bar -----------------------------------------------------------------
+    def _build_menu(self) -> None:
+        file_menu = self.menuBar().addMenu("&File")
+        self.new_action = QAction("&New inspection…", self)
+        self.new_action.setShortcut(QKeySequence.StandardKey.New)
+        self.new_action.triggered.connect(self.on_new_inspection)
+        self.open_action = QAction("&Open inspection…", self)
+        self.open_action.setShortcut(QKeySequence.StandardKey.Open)
+        self.open_action.triggered.connect(self.on_open_inspection)
+        self.recent_menu = QMenu("Open &recent", self)
+        self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
+        self.close_action = QAction("&Close inspection", self)
+        self.close_action.triggered.connect(self.close_inspection)
+        self.close_action.setEnabled(False)
+        quit_action = QAction("&Quit", self)
+        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        quit_action.triggered.connect(self.close)
+        file_menu.addAction(self.new_action)
+        file_menu.addAction(self.open_action)
+        file_menu.addMenu(self.recent_menu)
+        file_menu.addAction(self.close_action)
+        file_menu.addSeparator()
+        file_menu.addAction(quit_action)
+        go_menu = self.menuBar().addMenu("&Go")
+        for index, title in enumerate(self.pages):
+            action = QAction(title, self)
+            action.setShortcut(QKeySequence(f"Ctrl+{index + 1}"))
+            action.triggered.connect(lambda _=False, i=index: self.nav.setCurrentRow(i))
+            go_menu.addAction(action)
+
+    def _fill_recent_menu(self) -> None:
+        self.recent_menu.clear()
+        files = inspections.recent_files()
+        for path in files:
+            action = self.recent_menu.addAction(path.name)
+            action.setToolTip(str(path))
+            action.triggered.connect(lambda _=False, p=path: self.open_path(p))
+        if not files:
+            self.recent_menu.addAction("(none)").setEnabled(False)
+
+    def _build_status_bar(self) -> None:
+        bar = self.statusBar()
+        self.key_label = QLabel("No inspection open")
+        self.key_label.setAccessibleName("Key source")
+        self.unexported_label = QLabel("")
+        self.unexported_label.setAccessibleName("Changes not yet exported")
+        self.busy = QProgressBar()
+        self.busy.setMaximumWidth(160)
+        self.busy.setRange(0, 0)
+        self.busy.hide()
+        bar.addWidget(self.key_label)
+        bar.addPermanentWidget(self.unexported_label)
+        bar.addPermanentWidget(self.busy)
+
+    def _refresh_status(self) -> None:
+        store = self.ctx.store
+        if store is None:
+            self.key_label.setText("No inspection open")
+            self.unexported_label.setText("")
+            return
+        source = {"keyring": "OS keyring", "passphrase": "passphrase key file"}.get(
+            store.info.key_source, store.info.key_source)
+        ro = " — READ-ONLY" if store.read_only else ""
+        self.key_label.setText(f"{store.path.name} — key in {source}{ro}")
+        self.ctx.tasks.submit(store.unexported_count, lambda n: self.unexported_label.setText(
+            f"{n} change{'s' if n != 1 else ''} not yet exported"))
+
+    def _on_changes_applied(self, _changes: ChangeSet) -> None:
+        self._refresh_status()
+
+    def _on_busy_changed(self, busy: bool) -> None:
+        self.busy.setVisible(busy)
+
+    # -- opening and creating ----------------------------------------------------------------
+    def on_new_inspection(self) -> None:
+        """Ask for the facts, then create the file on the DB lane."""
+        frameworks = FrameworkService()
+        dialog = NewInspectionDialog(self, frameworks, inspections.default_folder())
+        if dialog.exec() != NewInspectionDialog.DialogCode.Accepted:
+            return
+        v = dialog.values()
+        passphrase = None
+        if inspections.needs_passphrase_to_create():
+            ask = PassphraseDialog(self, creating=True)
+            if ask.exec() != PassphraseDialog.DialogCode.Accepted:
+                return
+            passphrase = ask.passphrase()
+
+        def work() -> InspectionStore:
+            fw = frameworks.resolve_for_new(v["establishment_type"], v["framework_id"],
+                                            v["framework_version"])
+            return inspections.create_inspection(
+                v["path"], establishment_name=v["establishment_name"],
+                establishment_type=v["establishment_type"], framework=fw, kind=v["kind"],
+                start_date=v["start_date"], end_date=v["end_date"],
+                provider=lambda _purpose: passphrase)
+
+        self.ctx.tasks.submit(work, self._set_store, lambda e: present_error(self, e))
+
+    def on_open_inspection(self) -> None:
+        """Choose a file and open it."""
+        chosen, _ = QFileDialog.getOpenFileName(self, "Open inspection",
+                                                str(inspections.default_folder()),
+                                                "Inspection files (*.hmip)")
+        if chosen:
+            self.open_path(Path(chosen))
+
+    def open_path(self, path: Path) -> None:
+        """Open a file, asking for its passphrase first when it needs one."""
+        passphrase = None
+        if inspections.needs_passphrase_to_open(path):
+            ask = PassphraseDialog(self, creating=False, file_label=path.name)
+            if ask.exec() != PassphraseDialog.DialogCode.Accepted:
+                return
+            passphrase = ask.passphrase()
+
+        def failed(exc: BaseException) -> None:
+            present_error(self, exc)
+            if isinstance(exc, WrongKeyError) and passphrase is not None:
+                self.open_path(path)  # let the person try the passphrase again
+
+        self.ctx.tasks.submit(
+            lambda: inspections.open_inspection(path, provider=lambda _p: passphrase),
+            self._set_store, failed)
+
+    def _set_store(self, store: InspectionStore) -> None:
+        self.close_inspection()
+        self.ctx.store = store
+        self.close_action.setEnabled(True)
+        self.setWindowTitle(f"{APP_DISPLAY_NAME} — {store.path.name}")
+        self.ctx.signals.inspection_opened.emit(store)
+        self._refresh_status()
+
+    def close_inspection(self) -> None:
+        """Close the open file (every change is already committed)."""
+        store = self.ctx.store
+        if store is None:
+            return
+        self.ctx.store = None
+        self.ctx.signals.inspection_closed.emit()
+        self.ctx.tasks.submit(store.close)
+        self.close_action.setEnabled(False)
+        self.setWindowTitle(APP_DISPLAY_NAME)
+        self._refresh_status()
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
+        """Let pages flush pending edits, close the file, finish queued writes."""
+        for page in self.pages.values():
+            flush = getattr(page, "flush", None)
+            if callable(flush):
+                flush()
+        self.close_inspection()
+        self.ctx.tasks.shutdown()
+        event.accept()
+
+    def show_page(self, title: str) -> Page:
+        """Switch to a page by its title."""
+        page = self.pages[title]
+        self.nav.setCurrentRow(list(self.pages).index(title))
+        return page
+

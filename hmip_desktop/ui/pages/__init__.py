@@ -1,0 +1,1 @@
+"""Qt pages of hmip_desktop."""

@@ -1,0 +1,47 @@
+"""Pages whose content later work fills: they show their title and what they will hold."""
+
+from __future__ import annotations
+
+from hmip_desktop.ui.pages.base import TitleOnlyPage
+
+
+class ReportsPage(TitleOnlyPage):
+    """Draft report export (PDF to read, DOCX to edit)."""
+
+    title = "Reports"
+    purpose = "Exporting the draft report (PDF to read, DOCX to edit) arrives in a later release."
+
+
+class EvidencePage(TitleOnlyPage):
+    """Notes, documents and data extracts."""
+
+    title = "Evidence"
+    purpose = "Notes, documents and data extracts."
+
+
+class ExpectationsPage(TitleOnlyPage):
+    """The framework's expectations and their evidence."""
+
+    title = "Expectations"
+    purpose = "The inspection's framework: tests, areas and expectations."
+
+
+class ScoringPage(TitleOnlyPage):
+    """The scoring walkthrough."""
+
+    title = "Scoring"
+    purpose = "The scoring walkthrough for each healthy prison test."
+
+
+class ConcernsPage(TitleOnlyPage):
+    """Key concerns and notable positive practice."""
+
+    title = "Concerns"
+    purpose = "Key and priority concerns, notable positive practice."
+
+
+class TeamSyncPage(TitleOnlyPage):
+    """Team roster and sync bundles."""
+
+    title = "Team & sync"
+    purpose = "Team roster, bundle export and import, conflicts."

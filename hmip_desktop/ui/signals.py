@@ -1,0 +1,13 @@
+"""App-wide signals, emitted on the GUI thread only."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, Signal
+
+
+class AppSignals(QObject):
+    """What changed, broadcast so each view reloads only what it shows."""
+
+    changes_applied = Signal(object)  # a domain ChangeSet
+    inspection_opened = Signal(object)  # the InspectionStore
+    inspection_closed = Signal()

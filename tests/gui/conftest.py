@@ -1,0 +1,18 @@
+"""GUI fixtures: a main window on a synchronous task runner (work runs inline)."""
+
+from __future__ import annotations
+
+import pytest
+
+from hmip_desktop.app import build_window
+from hmip_desktop.ui.tasks import SyncExecutor, TaskRunner
+
+
+@pytest.fixture
+def window(qtbot):  # type: ignore[no-untyped-def]
+    """A main window whose DB lane runs synchronously."""
+    win = build_window(TaskRunner(SyncExecutor()))
+    qtbot.addWidget(win)
+    win.show()
+    yield win
+    win.close_inspection()
