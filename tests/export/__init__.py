@@ -1,0 +1,1 @@
+"""Tests for the sync bundle format and other exported file formats."""
