@@ -1,0 +1,272 @@
+"""Documents from the establishment: recognise the kind by its bytes and extract searchable text."""
+
+from __future__ import annotations
+
+import codecs
+import io
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, BinaryIO
+
+from hmip_desktop.domain.errors import Cancelled, ValidationError
+from hmip_desktop.ingest import sniffing
+
+if TYPE_CHECKING:
+    from docx.table import Table
+
+MIME_PDF = "application/pdf"
+MIME_DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+MIME_XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+MIME_PNG = "image/png"
+MIME_JPEG = "image/jpeg"
+MIME_CSV = "text/csv"
+MIME_TXT = "text/plain"
+SUPPORTED_KINDS = "PDF, DOCX, XLSX, CSV, TXT, PNG, JPEG"
+
+# Extracted text feeds search and previews; a cap keeps a giant log file or workbook from
+# filling memory and the index.
+MAX_TEXT_CHARS = 2_000_000
+MAX_SHEET_CHARS = 500_000
+
+Source = Path | str | bytes | BinaryIO
+
+_EXTENSIONS = {
+    ".pdf": sniffing.PDF,
+    ".docx": sniffing.DOCX,
+    ".xlsx": sniffing.XLSX,
+    ".png": sniffing.PNG,
+    ".jpg": sniffing.JPEG,
+    ".jpeg": sniffing.JPEG,
+    ".csv": sniffing.TEXT,
+    ".txt": sniffing.TEXT,
+}
+_MIMES = {
+    sniffing.PDF: MIME_PDF,
+    sniffing.DOCX: MIME_DOCX,
+    sniffing.XLSX: MIME_XLSX,
+    sniffing.PNG: MIME_PNG,
+    sniffing.JPEG: MIME_JPEG,
+}
+
+
+@contextmanager
+def _binary(source: Source) -> Iterator[BinaryIO]:
+    """A seekable binary stream for a path, bytes or an open stream (which is left open)."""
+    if isinstance(source, (str, Path)):
+        with Path(source).open("rb") as stream:
+            yield stream
+    elif isinstance(source, bytes):
+        yield io.BytesIO(source)
+    else:
+        source.seek(0)
+        yield source
+
+
+def _check_cancel(cancel: threading.Event | None) -> None:
+    """Stop when the user pressed Cancel."""
+    if cancel is not None and cancel.is_set():
+        raise Cancelled("reading the document was cancelled")
+
+
+def detect_mime(source: Source, *, name: str | None = None) -> str:
+    """MIME type of a document from its bytes, refusing unsupported kinds and lying extensions.
+
+    `name` supplies the file name (for its extension) when `source` is bytes or a stream.
+    """
+    if name is None and isinstance(source, (str, Path)):
+        name = Path(source).name
+    extension = Path(name).suffix.lower() if name else ""
+    if extension and extension not in _EXTENSIONS:
+        raise ValidationError(
+            f"files of type '{extension}' are not supported; supported kinds are {SUPPORTED_KINDS}"
+        )
+    with _binary(source) as stream:
+        if not stream.read(1):
+            raise ValidationError("the file is empty")
+        kind = sniffing.content_kind(stream)
+    if kind not in _MIMES and kind != sniffing.TEXT:
+        raise ValidationError(
+            f"this file is {sniffing.KIND_LABELS[kind]}, which is not supported; "
+            f"supported kinds are {SUPPORTED_KINDS}"
+        )
+    if extension and _EXTENSIONS[extension] != kind:
+        raise ValidationError(
+            f"this file is named {extension} but it is really {sniffing.KIND_LABELS[kind]}; "
+            "rename it with the right extension or export it again"
+        )
+    if kind == sniffing.TEXT:
+        return MIME_CSV if extension == ".csv" else MIME_TXT
+    return _MIMES[kind]
+
+
+def extract_text(source: Source, mime: str, *, cancel: threading.Event | None = None) -> list[str]:
+    """Text per PDF page or XLSX sheet; one entry for DOCX/TXT/CSV; none for images."""
+    _check_cancel(cancel)
+    if mime in (MIME_PNG, MIME_JPEG):
+        return []
+    readers = {
+        MIME_PDF: _pdf_text,
+        MIME_DOCX: _docx_text,
+        MIME_XLSX: _xlsx_text,
+        MIME_CSV: _plain_text,
+        MIME_TXT: _plain_text,
+    }
+    reader = readers.get(mime)
+    if reader is None:
+        raise ValidationError(
+            f"documents of type {mime} are not supported; supported kinds are {SUPPORTED_KINDS}"
+        )
+    with _binary(source) as stream:
+        return reader(stream, cancel)
+
+
+# ---------------------------------------------------------------- per kind
+
+
+def _pdf_text(stream: BinaryIO, cancel: threading.Event | None) -> list[str]:
+    """One string per page; pages past the overall cap are kept as empty strings."""
+    # Imported here so that code reading only data extracts does not load the PDF library.
+    from pypdf import PdfReader
+
+    damaged = (
+        "the PDF is damaged or password-protected; open it, save an unprotected copy "
+        "(or print it to PDF) and add that instead"
+    )
+    try:
+        reader = PdfReader(stream, strict=False)
+        if reader.is_encrypted and not reader.decrypt(""):
+            raise ValidationError(damaged)
+        pages = list(reader.pages)
+    except ValidationError:
+        raise
+    except Exception as exc:  # pypdf raises many types for a broken file
+        raise ValidationError(damaged) from exc
+    texts: list[str] = []
+    budget = MAX_TEXT_CHARS
+    failures = 0
+    for page in pages:
+        _check_cancel(cancel)
+        if budget <= 0:
+            texts.append("")
+            continue
+        try:
+            text = page.extract_text() or ""
+        except Exception:
+            # One unreadable page should not lose the others' text.
+            failures += 1
+            text = ""
+        text = text[:budget]
+        budget -= len(text)
+        texts.append(text)
+    if pages and failures == len(pages):
+        raise ValidationError(damaged)
+    return texts
+
+
+def _docx_text(stream: BinaryIO, cancel: threading.Event | None) -> list[str]:
+    """Paragraphs and tables of the body, in document order, as one string."""
+    import docx
+    from docx.table import Table
+
+    try:
+        document = docx.Document(stream)
+        parts: list[str] = []
+        size = 0
+        for index, block in enumerate(document.iter_inner_content()):
+            if index % 200 == 0:
+                _check_cancel(cancel)
+            if isinstance(block, Table):
+                text = _table_text(block)
+            else:
+                text = block.text
+            parts.append(text)
+            size += len(text) + 1
+            if size >= MAX_TEXT_CHARS:
+                break
+    except Cancelled:
+        raise
+    except Exception as exc:  # python-docx raises many types for a broken file
+        raise ValidationError(
+            "the Word document is damaged or is not a .docx file; open it in Word and save it "
+            "again as .docx"
+        ) from exc
+    return ["\n".join(parts)[:MAX_TEXT_CHARS]]
+
+
+def _table_text(table: Table) -> str:
+    """A table as tab-separated lines; a merged cell is written once, not once per grid cell."""
+    lines = []
+    for row in table.rows:
+        cells, previous = [], None
+        for cell in row.cells:
+            if cell._tc is not previous:
+                cells.append(cell.text)
+            previous = cell._tc
+        lines.append("\t".join(cells))
+    return "\n".join(lines)
+
+
+def _xlsx_text(stream: BinaryIO, cancel: threading.Event | None) -> list[str]:
+    """One string per worksheet: rows as lines, cells separated by tabs."""
+    import openpyxl
+
+    from hmip_desktop.ingest.xlsx import to_text
+
+    try:
+        workbook = openpyxl.load_workbook(stream, read_only=True, data_only=True, keep_links=False)
+    except Exception as exc:
+        raise ValidationError(
+            "the workbook is damaged or cannot be read; open it in Excel and save it again"
+        ) from exc
+    texts: list[str] = []
+    budget = MAX_TEXT_CHARS
+    try:
+        for sheet in workbook.worksheets:
+            sheet.reset_dimensions()
+            lines: list[str] = []
+            size, limit = 0, min(MAX_SHEET_CHARS, budget)
+            for number, row in enumerate(sheet.iter_rows(values_only=True)):
+                if number % 1000 == 0:
+                    _check_cancel(cancel)
+                if size >= limit:
+                    break
+                cells = [to_text(value) or "" for value in row]
+                while cells and not cells[-1]:
+                    cells.pop()
+                if cells:
+                    line = "\t".join(cells)
+                    lines.append(line)
+                    size += len(line) + 1
+            text = "\n".join(lines)[:limit]
+            budget -= len(text)
+            texts.append(text)
+    except Cancelled:
+        raise
+    except Exception as exc:
+        raise ValidationError(
+            "the workbook is damaged or cannot be read; open it in Excel and save it again"
+        ) from exc
+    finally:
+        workbook.close()
+    return texts
+
+
+def _plain_text(stream: BinaryIO, cancel: threading.Event | None) -> list[str]:
+    """Decoded text, capped; bytes that do not decode become U+FFFD (this is for search only)."""
+    head = sniffing.read_head(stream)
+    at_eof = len(head) < sniffing.HEAD_BYTES
+    encoding = sniffing.detect_encoding(head, at_eof=at_eof) or "cp1252"
+    decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
+    parts: list[str] = []
+    size = 0
+    while size < MAX_TEXT_CHARS:
+        _check_cancel(cancel)
+        chunk = stream.read(1024 * 1024)
+        text = decoder.decode(chunk, final=not chunk)
+        parts.append(text)
+        size += len(text)
+        if not chunk:
+            break
+    return ["".join(parts)[:MAX_TEXT_CHARS].lstrip("\ufeff")]
