@@ -1,0 +1,219 @@
+"""`hmip previous import | add | list`, `hmip progress set`, `hmip un set | show`,
+`hmip readiness`."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+
+from hmip_desktop.cli.common import open_store, print_json
+from hmip_desktop.domain.errors import ValidationError
+from hmip_desktop.services.previous import PreviousService
+from hmip_desktop.services.readiness import readiness_report
+from hmip_desktop.services.urgent_notification import UrgentNotificationService
+
+EXIT_BLOCKED = 1
+
+
+def _date(text: str) -> str:
+    try:
+        return dt.date.fromisoformat(text).isoformat()
+    except ValueError:
+        raise argparse.ArgumentTypeError("dates are written YYYY-MM-DD") from None
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    """Add the previous, progress, un and readiness commands."""
+    prev = sub.add_parser("previous", help="the previous inspection's concerns or "
+                          "recommendations", description="Import or type in the previous "
+                          "inspection's concerns or recommendations to follow up.")
+    psub = prev.add_subparsers(dest="previous_command", metavar="ACTION", required=True)
+    p = psub.add_parser("import", help="import from a CSV file with columns "
+                        "ref,title,text[,section]")
+    p.add_argument("file")
+    p.add_argument("csv")
+    p.set_defaults(func=_import)
+    p = psub.add_parser("add", help="type in one item; prints its id")
+    p.add_argument("file")
+    p.add_argument("--ref", required=True, help="reference in the previous report, e.g. S12")
+    p.add_argument("--title", required=True)
+    p.add_argument("--text", required=True)
+    p.add_argument("--section", help="section key it belongs to (optional)")
+    p.set_defaults(func=_prev_add)
+    p = psub.add_parser("list", help="list items with their progress judgements")
+    p.add_argument("file")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=_prev_list)
+
+    prog = sub.add_parser("progress", help="progress on previous items",
+                          description="Judge progress on a previous concern or "
+                          "recommendation on the framework's progress scale.")
+    gsub = prog.add_subparsers(dest="progress_command", metavar="ACTION", required=True)
+    p = gsub.add_parser("set", help="record the progress judgement on one item")
+    p.add_argument("file")
+    p.add_argument("--previous", required=True, metavar="ID",
+                   help="id or reference of the previous item")
+    p.add_argument("--judgement", required=True, metavar="LEVEL",
+                   help="a level of the progress scale, e.g. reasonable_progress")
+    p.add_argument("--rationale", required=True)
+    p.add_argument("--evidence", action="extend", nargs="+", default=[], metavar="ID")
+    p.set_defaults(func=_progress_set)
+
+    un = sub.add_parser("un", help="Urgent Notification",
+                        description="Flag an Urgent Notification with its reasons and "
+                        "criteria; shows the letter and response due dates.")
+    usub = un.add_subparsers(dest="un_command", metavar="ACTION", required=True)
+    p = usub.add_parser("set", help="flag or update the Urgent Notification (or --clear it)")
+    p.add_argument("file")
+    p.add_argument("--reason", action="extend", nargs="+", metavar="TEXT", dest="reasons",
+                   help="a reason (repeatable); replaces the recorded reasons")
+    p.add_argument("--criterion", action="extend", nargs="+", metavar="KEY", dest="criteria",
+                   help="a criterion key from the checklist (repeatable); replaces the ticks")
+    p.add_argument("--letter-date", type=_date, help="date of the letter, YYYY-MM-DD")
+    p.add_argument("--clear", action="store_true", help="remove the Urgent Notification")
+    p.set_defaults(func=_un_set)
+    p = usub.add_parser("show", help="reasons, criteria, due dates and days remaining")
+    p.add_argument("file")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=_un_show)
+
+    p = sub.add_parser("readiness", help="what still blocks a draft report",
+                       description="Per section coverage, triangulation, findings and scores, "
+                       "the concern rules and the blockers. Exits 0 only when nothing blocks.")
+    p.add_argument("file")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=_readiness)
+
+
+def _import(args: argparse.Namespace) -> int:
+    store = open_store(args.file)
+    try:
+        result = PreviousService(store).import_csv(args.csv)
+    finally:
+        store.close()
+    print(f"imported: {result.added} added, {result.updated} updated, "
+          f"{result.unchanged} unchanged")
+    return 0
+
+
+def _prev_add(args: argparse.Namespace) -> int:
+    store = open_store(args.file)
+    try:
+        item_id = PreviousService(store).add(ref=args.ref, title=args.title, text=args.text,
+                                             section=args.section)
+    finally:
+        store.close()
+    print(item_id)
+    return 0
+
+
+def _prev_list(args: argparse.Namespace) -> int:
+    store = open_store(args.file)
+    try:
+        items = PreviousService(store).list()
+    finally:
+        store.close()
+    if args.json:
+        print_json([i.to_json() for i in items])
+        return 0
+    for i in items:
+        judged = i.progress.level_label if i.progress else "not judged"
+        skipped = "" if i.followed_up else "  (not followed up)"
+        print(f"{i.id}  {i.ref:<8} {i.title}  -> {judged}{skipped}")
+    if not items:
+        print("no previous items")
+    return 0
+
+
+def _progress_set(args: argparse.Namespace) -> int:
+    store = open_store(args.file)
+    try:
+        view = PreviousService(store).set_progress(args.previous, args.judgement,
+                                                   args.rationale, args.evidence)
+    finally:
+        store.close()
+    print(f"progress: {view.level_label}")
+    return 0
+
+
+def _un_set(args: argparse.Namespace) -> int:
+    if args.clear and (args.reasons or args.criteria or args.letter_date):
+        raise ValidationError("--clear takes no reasons, criteria or letter date.")
+    store = open_store(args.file)
+    try:
+        service = UrgentNotificationService(store)
+        if args.clear:
+            changes = service.clear()
+        else:
+            kwargs = {"letter_date": args.letter_date} if args.letter_date else {}
+            changes = service.set(reasons=args.reasons, criteria=args.criteria, **kwargs)
+    finally:
+        store.close()
+    print("updated" if changes.ids else "unchanged")
+    return 0
+
+
+def _un_show(args: argparse.Namespace) -> int:
+    store = open_store(args.file)
+    try:
+        status = UrgentNotificationService(store).status()
+    finally:
+        store.close()
+    if args.json:
+        print_json(status.to_json())
+        return 0
+    if not status.active:
+        print("no Urgent Notification")
+        return 0
+    print("Urgent Notification" + ("  (conflicting edits)" if status.conflicted else ""))
+    for reason in status.reasons:
+        print(f"  reason: {reason}")
+    for c in status.criteria:
+        print(f"  [{'x' if c.key in status.ticked else ' '}] {c.label}")
+    d = status.dates
+    if d is None or d.letter_due is None:
+        print("  due dates: record the inspection end date first")
+        return 0
+    if d.letter_date:
+        print(f"  {status.letter_label}: sent {d.letter_date} (was due {d.letter_due})")
+    else:
+        print(f"  {status.letter_label}: due {d.letter_due} ({_days(d.letter_days_remaining)})")
+    print(f"  {status.response_label}: due {d.response_due} "
+          f"({_days(d.response_days_remaining)})")
+    return 0
+
+
+def _days(n: int | None) -> str:
+    if n is None:
+        return "-"
+    if n < 0:
+        return f"{-n} day(s) overdue"
+    return "due today" if n == 0 else f"{n} day(s) left"
+
+
+def _readiness(args: argparse.Namespace) -> int:
+    store = open_store(args.file)
+    try:
+        report = readiness_report(store)
+    finally:
+        store.close()
+    if args.json:
+        print_json(report.to_json())
+        return 0 if report.ready else EXIT_BLOCKED
+    print("ready for a draft report" if report.ready
+          else f"not ready: {len(report.blockers)} blocker(s)")
+    print(f"{'section':<34} {'covered':>9} {'triang.':>9} {'findings':>9} {'prov.':>6} agreed")
+    for s in report.sections:
+        agreed = "yes" if s.agreed else ("-" if not s.judged else "no")
+        print(f"{s.label[:34]:<34} {s.expectations_covered:>4}/{s.expectations_total:<4} "
+              f"{s.expectations_triangulated:>4}/{s.expectations_total:<4} "
+              f"{s.areas_with_findings:>4}/{s.areas_total:<4} {s.provisional_scores:>6} "
+              f"{agreed}")
+    print(f"concerns: {report.key_concerns} key, {report.priority_concerns} priority")
+    if report.previous_total:
+        print(f"previous items: {report.previous_judged} of {report.previous_total} judged")
+    for item in report.blockers:
+        print(f"blocking: {item.message}")
+    for item in report.warnings:
+        print(f"warning: {item.message}")
+    return 0 if report.ready else EXIT_BLOCKED

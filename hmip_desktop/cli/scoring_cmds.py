@@ -1,0 +1,89 @@
+"""`hmip score set | list`."""
+
+from __future__ import annotations
+
+import argparse
+
+from hmip_desktop.cli.common import open_store, print_json
+from hmip_desktop.services.scoring import ScoreView, ScoringService
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    """Add the score command group."""
+    score = sub.add_parser("score", help="record and list section scores",
+                           description="Provisional scores per inspector and the team's "
+                           "agreed score for each judged section, on the framework's scale.")
+    ssub = score.add_subparsers(dest="score_command", metavar="ACTION", required=True)
+
+    p = ssub.add_parser("set", help="record this inspector's provisional score (or the agreed "
+                        "score with --agreed)")
+    p.add_argument("file")
+    p.add_argument("--test", required=True, metavar="KEY",
+                   help="section key of the healthy prison test, e.g. safety")
+    p.add_argument("--score", required=True, metavar="N|LEVEL_KEY",
+                   help="a level of the framework's scale: its value (e.g. 3) or its key "
+                   "(e.g. reasonably_good)")
+    p.add_argument("--rationale", required=True, help="why this score (required)")
+    p.add_argument("--agreed", action="store_true",
+                   help="record the team's agreed score (team leader)")
+    p.add_argument("--evidence", action="extend", nargs="+", default=[], metavar="ID",
+                   help="ids of notes, documents, extracts or figures the score rests on")
+    p.set_defaults(func=_set)
+
+    p = ssub.add_parser("list", help="every inspector's scores and the agreed ones")
+    p.add_argument("file")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=_list)
+
+
+def _describe(v: ScoreView) -> str:
+    value = f" ({v.value})" if v.value is not None else ""
+    return f"{v.level_label}{value}"
+
+
+def _set(args: argparse.Namespace) -> int:
+    store = open_store(args.file)
+    try:
+        service = ScoringService(store)
+        setter = service.set_agreed if args.agreed else service.set_provisional
+        view = setter(args.test, args.score, args.rationale, args.evidence)
+    finally:
+        store.close()
+    kind = "agreed" if args.agreed else "provisional"
+    print(f"{view.section_key}: {kind} score {_describe(view)}")
+    if view.conflicted:
+        print("note: the agreed score has conflicting edits; resolve them in the team view")
+    return 0
+
+
+def _list(args: argparse.Namespace) -> int:
+    store = open_store(args.file)
+    try:
+        service = ScoringService(store)
+        judged = service.judged_sections()
+        scores = service.list_scores()
+        keys = [k for k, _ in judged] + sorted({s.section_key for s in scores}
+                                                - {k for k, _ in judged})
+        teams = [service.team_view(k) for k in keys]
+    finally:
+        store.close()
+    if args.json:
+        print_json({"scores": [s.to_json() for s in scores],
+                    "sections": [t.to_json() for t in teams]})
+        return 0
+    if not judged:
+        print("this inspection gives no section scores")
+    for team in teams:
+        flag = "  ! inspectors disagree" if team.disagreement else ""
+        print(f"{team.section_label} [{team.section_key}]{flag}")
+        for row in team.rows:
+            mark = "*" if row.inspector_id in team.highlighted else " "
+            who = row.inspector_name or row.inspector_id[:8]
+            print(f"  {mark} provisional  {who:<24} {_describe(row)}"
+                  + ("  (conflict)" if row.conflicted else ""))
+        if team.agreed:
+            print(f"    agreed       {'':<24} {_describe(team.agreed)}"
+                  + ("  (conflict)" if team.agreed.conflicted else ""))
+        elif not team.rows:
+            print("    no scores yet")
+    return 0

@@ -1,0 +1,127 @@
+"""Urgent Notification: the criteria checklist and the dates that follow, as pure rules.
+
+The criteria and the day counts are data (resources/process/urgent_notification.json, loaded by
+the service and passed in here). Dates are calendar dates: the letter is due a number of days
+after the inspection's last day, the Secretary of State's response a number of days after the
+letter (or after the letter's due date while the letter date is not recorded). Standard
+library only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from hmip_desktop.domain.errors import ValidationError
+
+RESPONSE_FROM_LETTER = "letter_date"
+RESPONSE_FROM_DUE = "letter_due"
+
+
+@dataclass(frozen=True)
+class Criterion:
+    """One reason the Chief Inspector may weigh (a checklist item)."""
+
+    key: str
+    label: str
+
+
+@dataclass(frozen=True)
+class UnProcess:
+    """The criteria and the timeline of the Urgent Notification protocol."""
+
+    criteria: tuple[Criterion, ...]
+    letter_days: int
+    response_days: int
+    letter_label: str
+    response_label: str
+
+
+@dataclass(frozen=True)
+class UnDates:
+    """Due dates and days remaining relative to a given day (negative when overdue)."""
+
+    letter_due: dt.date | None
+    letter_date: dt.date | None
+    letter_days_remaining: int | None
+    response_due: dt.date | None
+    response_basis: str | None
+    response_days_remaining: int | None
+
+    def to_json(self) -> dict[str, Any]:
+        """Plain data for --json output (dates as YYYY-MM-DD)."""
+        return {k: (v.isoformat() if isinstance(v, dt.date) else v)
+                for k, v in self.__dict__.items()}
+
+
+def parse_process(data: Mapping[str, Any]) -> UnProcess:
+    """The protocol from its data file; a clear error when the file is malformed."""
+    try:
+        criteria = tuple(Criterion(str(c["key"]), str(c["label"])) for c in data["criteria"])
+        timeline = data["timeline"]
+        letter = int(timeline["letter_due_calendar_days_after_end"])
+        response = int(timeline["response_due_calendar_days_after_letter"])
+    except (KeyError, TypeError, ValueError):
+        raise ValidationError("The Urgent Notification process data is malformed.") from None
+    if not criteria or len({c.key for c in criteria}) != len(criteria) or letter < 0 \
+            or response < 0:
+        raise ValidationError("The Urgent Notification process data is malformed.")
+    return UnProcess(criteria, letter, response,
+                     str(timeline.get("letter_label") or "Letter"),
+                     str(timeline.get("response_label") or "Response"))
+
+
+def parse_date(value: str | dt.date | None, label: str) -> dt.date | None:
+    """A date from YYYY-MM-DD text (None stays None)."""
+    if value in (None, ""):
+        return None
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        raise ValidationError(f"{label} must be a date written YYYY-MM-DD") from None
+
+
+def check_criteria(process: UnProcess, keys: Iterable[str]) -> list[str]:
+    """Ticked criteria in checklist order; unknown keys are refused."""
+    given = {str(k).strip() for k in keys if str(k).strip()}
+    known = [c.key for c in process.criteria]
+    unknown = given - set(known)
+    if unknown:
+        raise ValidationError(f"Unknown criterion; use one of: {', '.join(known)}")
+    return [k for k in known if k in given]
+
+
+def check_reasons(reasons: Iterable[str]) -> list[str]:
+    """Non-blank reasons in the order given; at least one is needed."""
+    out = [str(r).strip() for r in reasons if str(r).strip()]
+    if not out:
+        raise ValidationError("An Urgent Notification needs at least one reason.")
+    return out
+
+
+def due_dates(process: UnProcess, end_date: str | dt.date | None,
+              letter_date: str | dt.date | None, today: dt.date) -> UnDates:
+    """The letter and response due dates and the days left until each, counted from today."""
+    end = parse_date(end_date, "Inspection end date")
+    letter = parse_date(letter_date, "Letter date")
+    letter_due = end + dt.timedelta(days=process.letter_days) if end else None
+    if letter is not None:
+        basis, base = RESPONSE_FROM_LETTER, letter
+    elif letter_due is not None:
+        basis, base = RESPONSE_FROM_DUE, letter_due
+    else:
+        basis, base = None, None
+    response_due = base + dt.timedelta(days=process.response_days) if base else None
+    return UnDates(
+        letter_due=letter_due,
+        letter_date=letter,
+        # Once the letter is sent its deadline no longer counts down.
+        letter_days_remaining=(letter_due - today).days if letter_due and not letter else None,
+        response_due=response_due,
+        response_basis=basis,
+        response_days_remaining=(response_due - today).days if response_due else None,
+    )

@@ -1,0 +1,282 @@
+"""Concerns register and notable positive practice, with the report model's rules shown live.
+
+A concern is a statement of a problem and its effect on prisoners or detainees, tied to one or
+more framework sections, addressed to someone, backed by evidence, optionally a priority
+concern, and ordered. Rule checks count live concerns; they warn while drafting and block once
+the inspection is ready for report.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from hmip_desktop.domain import concerns as C
+from hmip_desktop.domain import records as R
+from hmip_desktop.domain import scoring as S
+from hmip_desktop.domain.changes import ChangeSet
+from hmip_desktop.domain.entity import EntityView
+from hmip_desktop.domain.errors import NotFoundError, ValidationError
+from hmip_desktop.domain.ids import new_id
+from hmip_desktop.services.inspections import inspection_payload, pinned_framework
+from hmip_desktop.services.scoring import check_evidence
+from hmip_desktop.services.store import InspectionStore
+
+CONCERN_FIELDS = ("title", "body", "sections", "priority", "addressee", "evidence_ids", "order")
+NPP_FIELDS = ("title", "body", "sections", "evidence_ids", "order")
+
+
+@dataclass(frozen=True)
+class ConcernView:
+    """A concern as the register shows it."""
+
+    id: str
+    title: str
+    body: str
+    sections: tuple[str, ...]
+    priority: bool
+    addressee: str | None
+    addressee_label: str
+    evidence_ids: tuple[str, ...]
+    order: int
+    author_id: str
+    updated_hlc: str
+    conflicted: bool
+
+    def to_json(self) -> dict[str, Any]:
+        """Plain data for --json output."""
+        return {**self.__dict__, "sections": list(self.sections),
+                "evidence_ids": list(self.evidence_ids)}
+
+
+@dataclass(frozen=True)
+class NppView:
+    """A notable positive practice entry."""
+
+    id: str
+    title: str
+    body: str
+    sections: tuple[str, ...]
+    evidence_ids: tuple[str, ...]
+    order: int
+    author_id: str
+    updated_hlc: str
+    conflicted: bool
+
+    def to_json(self) -> dict[str, Any]:
+        """Plain data for --json output."""
+        return {**self.__dict__, "sections": list(self.sections),
+                "evidence_ids": list(self.evidence_ids)}
+
+
+def _order(e: EntityView) -> int:
+    value = e.payload.get("order")
+    return value if isinstance(value, int) else 0
+
+
+def _sorted(views: list[EntityView]) -> list[EntityView]:
+    # Two laptops may give the same order number; creation time breaks the tie the same way
+    # everywhere.
+    return sorted(views, key=lambda e: (_order(e), e.created_hlc, e.id))
+
+
+def _require_text(payload: Mapping[str, Any], key: str, label: str) -> None:
+    value = payload.get(key)
+    if not isinstance(value, str) or not value.strip():
+        raise ValidationError(f"{label} is required.")
+
+
+class _Register:
+    """Shared add/edit/delete/reorder of an ordered, evidenced register of one entity type."""
+
+    entity_type = ""
+    fields: tuple[str, ...] = ()
+    noun = "record"
+
+    def __init__(self, store: InspectionStore) -> None:
+        self._store = store
+
+    def _validate(self, payload: dict[str, Any], framework: Mapping[str, Any],
+                  tx: Any) -> dict[str, Any]:
+        _require_text(payload, "title", "Title")
+        _require_text(payload, "body", "Description")
+        sections = S.distinct_ids(payload.get("sections") or [])
+        for key in sections:
+            S.section(framework, key)
+        payload["sections"] = sections
+        payload["evidence_ids"] = check_evidence(tx, payload.get("evidence_ids"))
+        order = payload.get("order")
+        if isinstance(order, bool) or not isinstance(order, int):
+            raise ValidationError("Order must be a whole number.")
+        return payload
+
+    def _clean(self, fields: Mapping[str, Any]) -> dict[str, Any]:
+        unknown = set(fields) - set(self.fields)
+        if unknown:
+            raise ValidationError(f"Unknown {self.noun} field(s): {', '.join(sorted(unknown))}")
+        return dict(fields)
+
+    def _live(self, tx: Any, record_id: str) -> EntityView:
+        e = tx.records.get(record_id)
+        if e is None or e.type != self.entity_type or e.deleted:
+            raise NotFoundError(f"No such {self.noun}.")
+        return e
+
+    def _add(self, fields: Mapping[str, Any]) -> str:
+        framework = pinned_framework(self._store)
+        payload = self._clean(fields)
+        record_id = new_id()
+        with self._store.uow(write=True) as tx:
+            views = tx.records.list(self.entity_type)
+            payload["order"] = max((_order(e) for e in views), default=0) + 1
+            payload = self._validate(payload, framework, tx)
+            self._store.put(tx, self.entity_type, record_id, payload)
+        return record_id
+
+    def edit(self, record_id: str, **changes: Any) -> ChangeSet:
+        """Change some fields; unchanged saves write nothing."""
+        changes = self._clean(changes)
+        framework = pinned_framework(self._store)
+        with self._store.uow(write=True) as tx:
+            current = self._live(tx, record_id)
+            payload = self._validate({**current.payload, **changes}, framework, tx)
+            if payload == dict(current.payload):
+                return ChangeSet()
+            self._store.put(tx, self.entity_type, record_id, payload)
+        return ChangeSet.of(self.entity_type, record_id)
+
+    def delete(self, record_id: str) -> ChangeSet:
+        """Tombstone a record (its history stays)."""
+        with self._store.uow(write=True) as tx:
+            current = self._live(tx, record_id)
+            self._store.put(tx, self.entity_type, record_id, dict(current.payload),
+                            deleted=True)
+        return ChangeSet.of(self.entity_type, record_id)
+
+    def reorder(self, ordered_ids: Iterable[str]) -> ChangeSet:
+        """Put the live records in this order; only records whose number changes are written."""
+        wanted = list(ordered_ids)
+        with self._store.uow(write=True) as tx:
+            live = {e.id: e for e in tx.records.list(self.entity_type)}
+            if sorted(wanted) != sorted(live):
+                raise ValidationError(f"Reordering needs every {self.noun} exactly once.")
+            moved = []
+            for position, record_id in enumerate(wanted, start=1):
+                e = live[record_id]
+                if _order(e) != position:
+                    self._store.put(tx, self.entity_type, record_id,
+                                    {**e.payload, "order": position})
+                    moved.append(record_id)
+        return ChangeSet.of(self.entity_type, *moved) if moved else ChangeSet()
+
+    def _views(self) -> list[EntityView]:
+        with self._store.uow() as tx:
+            return _sorted(tx.records.list(self.entity_type))
+
+
+class ConcernService(_Register):
+    """The concerns register of one open inspection."""
+
+    entity_type = R.CONCERN
+    fields = CONCERN_FIELDS
+    noun = "concern"
+
+    def _validate(self, payload: dict[str, Any], framework: Mapping[str, Any],
+                  tx: Any) -> dict[str, Any]:
+        payload = super()._validate(payload, framework, tx)
+        if not payload["sections"]:
+            raise ValidationError("A concern belongs to at least one section.")
+        payload["priority"] = bool(payload.get("priority", False))
+        addressee = payload.get("addressee") or None
+        if addressee is not None:
+            keys = [a.key for a in C.addressees_from(framework)]
+            if addressee not in keys:
+                raise ValidationError(f"Unknown addressee; use one of: {', '.join(keys)}")
+        payload["addressee"] = addressee
+        return payload
+
+    def add(self, *, title: str, body: str, sections: Iterable[str], priority: bool = False,
+            addressee: str | None = None, evidence_ids: Iterable[str] | None = None) -> str:
+        """Add a concern at the end of the register; returns its id."""
+        return self._add({"title": title, "body": body, "sections": list(sections),
+                          "priority": priority, "addressee": addressee,
+                          "evidence_ids": list(evidence_ids or [])})
+
+    def set_priority(self, concern_id: str, priority: bool) -> ChangeSet:
+        """Flag or unflag a concern as a priority concern."""
+        return self.edit(concern_id, priority=bool(priority))
+
+    def get(self, concern_id: str) -> ConcernView:
+        """One live concern."""
+        labels = {a.key: a.label for a in self.addressees()}
+        with self._store.uow() as tx:
+            return self._view(self._live(tx, concern_id), labels)
+
+    def list(self) -> list[ConcernView]:
+        """Live concerns in register order."""
+        labels = {a.key: a.label for a in self.addressees()}
+        return [self._view(e, labels) for e in self._views()]
+
+    @staticmethod
+    def _view(e: EntityView, labels: Mapping[str, str]) -> ConcernView:
+        p = e.payload
+        addressee = p.get("addressee") or None
+        return ConcernView(
+            e.id, str(p.get("title", "")), str(p.get("body", "")),
+            tuple(p.get("sections") or []), bool(p.get("priority", False)), addressee,
+            labels.get(addressee, addressee or ""), tuple(p.get("evidence_ids") or []),
+            _order(e), e.created_by, e.updated_hlc, e.conflicted)
+
+    def sections(self) -> list[tuple[str, str]]:
+        """(key, label) of the sections a concern can belong to."""
+        return [(str(s["key"]), str(s.get("label", s["key"])))
+                for s in S.sections(pinned_framework(self._store))]
+
+    def addressees(self) -> list[C.Addressee]:
+        """Who concerns can be addressed to (from the report model)."""
+        return C.addressees_from(pinned_framework(self._store))
+
+    def limits(self) -> C.ConcernLimits | None:
+        """The report model's concern limits (None when it has none)."""
+        return C.limits_from(pinned_framework(self._store))
+
+    def check(self, *, at_readiness: bool | None = None) -> list[C.RuleIssue]:
+        """Broken concern rules: warnings while drafting, blocking at readiness.
+
+        By default the severity follows the inspection status; at_readiness forces it.
+        """
+        inspection = inspection_payload(self._store)
+        if at_readiness is None:
+            severity = C.severity_for_status(inspection.get("status"))
+        else:
+            severity = C.BLOCKING if at_readiness else C.WARNING
+        views = self._views()
+        priority = sum(1 for e in views if e.payload.get("priority"))
+        return C.check_concerns(len(views), priority, self.limits(), severity=severity,
+                                kind=str(inspection.get("kind", "full")))
+
+
+class NppService(_Register):
+    """Notable positive practice entries of one open inspection."""
+
+    entity_type = R.NPP
+    fields = NPP_FIELDS
+    noun = "notable positive practice entry"
+
+    def add(self, *, title: str, body: str, sections: Iterable[str] | None = None,
+            evidence_ids: Iterable[str] | None = None) -> str:
+        """Add an entry at the end of the list; returns its id."""
+        return self._add({"title": title, "body": body, "sections": list(sections or []),
+                          "evidence_ids": list(evidence_ids or [])})
+
+    def list(self) -> list[NppView]:
+        """Live entries in order."""
+        out = []
+        for e in self._views():
+            p = e.payload
+            out.append(NppView(e.id, str(p.get("title", "")), str(p.get("body", "")),
+                               tuple(p.get("sections") or []),
+                               tuple(p.get("evidence_ids") or []), _order(e), e.created_by,
+                               e.updated_hlc, e.conflicted))
+        return out

@@ -1,0 +1,291 @@
+"""The previous inspection's concerns or recommendations and progress on each.
+
+Items come from a CSV file (columns ref,title,text and optionally section) or are typed in.
+An item's id is derived from the inspection and its reference, so importing the same list on
+two laptops gives the same records. Progress is judged on the framework's progress scale with
+a rationale and evidence, one judgement per item (a deterministic id: concurrent judgements
+of the same item surface as a conflict).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from hmip_desktop.domain import records as R
+from hmip_desktop.domain import scoring as S
+from hmip_desktop.domain.changes import ChangeSet
+from hmip_desktop.domain.entity import EntityView
+from hmip_desktop.domain.errors import ImportFormatError, NotFoundError, ValidationError
+from hmip_desktop.domain.ids import deterministic_id
+from hmip_desktop.services.inspections import pinned_framework
+from hmip_desktop.services.scoring import check_evidence, write_if_changed
+from hmip_desktop.services.store import InspectionStore
+
+REQUIRED_COLUMNS = ("ref", "title", "text")
+OPTIONAL_COLUMNS = ("section",)
+MAX_IMPORT_BYTES = 5 * 1024 * 1024  # a previous report has tens of items, never megabytes
+
+
+@dataclass(frozen=True)
+class ProgressView:
+    """The progress judgement on one previous item."""
+
+    id: str
+    previous_item_id: str
+    level_key: str
+    level_label: str
+    value: int | None
+    rationale: str
+    evidence_ids: tuple[str, ...]
+    updated_by: str
+    updated_hlc: str
+    conflicted: bool
+
+    def to_json(self) -> dict[str, Any]:
+        """Plain data for --json output."""
+        return {**self.__dict__, "evidence_ids": list(self.evidence_ids)}
+
+
+@dataclass(frozen=True)
+class PreviousItemView:
+    """A previous concern or recommendation with its progress judgement, if any."""
+
+    id: str
+    ref: str
+    title: str
+    text: str
+    section: str | None
+    source: str
+    followed_up: bool
+    progress: ProgressView | None
+    conflicted: bool
+
+    def to_json(self) -> dict[str, Any]:
+        """Plain data for --json output."""
+        return {**self.__dict__, "progress": self.progress.to_json() if self.progress else None}
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    """What an import wrote."""
+
+    added: int
+    updated: int
+    unchanged: int
+    ids: tuple[str, ...]
+
+
+def parse_previous_csv(data: bytes, section_keys: Mapping[str, str]) -> list[dict[str, Any]]:
+    """Rows {ref, title, text, section} of a previous-items CSV; the first problem is refused.
+
+    `section_keys` maps accepted spellings (keys and labels, case-folded) to section keys.
+    Rows are numbered as in a spreadsheet: the header is row 1.
+    """
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ImportFormatError("The file is not UTF-8 text") from None
+    records: list[list[str]] = []
+    try:
+        for record in csv.reader(io.StringIO(text, newline=""), strict=True):
+            records.append(record)
+    except csv.Error:
+        raise ImportFormatError("The file is not valid CSV", row=len(records) + 1) from None
+    if not records or not any(cell.strip() for cell in records[0]):
+        raise ImportFormatError("The file has no header row", row=1)
+    header = [cell.strip().casefold() for cell in records[0]]
+    for name in header:
+        if name not in REQUIRED_COLUMNS + OPTIONAL_COLUMNS:
+            raise ImportFormatError("Unknown column; expected ref,title,text[,section]",
+                                    row=1, column=name)
+        if header.count(name) > 1:
+            raise ImportFormatError("Column given twice", row=1, column=name)
+    for name in REQUIRED_COLUMNS:
+        if name not in header:
+            raise ImportFormatError("Missing column", row=1, column=name)
+    rows: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    for number, cells in enumerate(records[1:], start=2):
+        if not any(cell.strip() for cell in cells):
+            continue  # blank lines are harmless
+        if len(cells) != len(header):
+            raise ImportFormatError(
+                f"Expected {len(header)} fields, found {len(cells)}", row=number)
+        values = {name: cell.strip() for name, cell in zip(header, cells, strict=True)}
+        for name in REQUIRED_COLUMNS:
+            if not values[name]:
+                raise ImportFormatError("Empty value", row=number, column=name)
+        if values["ref"] in seen:
+            raise ImportFormatError("Reference repeated", row=number, column="ref")
+        seen.add(values["ref"])
+        section = values.get("section") or None
+        if section is not None:
+            if section.casefold() not in section_keys:
+                raise ImportFormatError("Not a section of this framework", row=number,
+                                        column="section")
+            section = section_keys[section.casefold()]
+        rows.append({"ref": values["ref"], "title": values["title"], "text": values["text"],
+                     "section": section})
+    if not rows:
+        raise ImportFormatError("The file has no data rows", row=2)
+    return rows
+
+
+class PreviousService:
+    """Previous concerns or recommendations and the progress judged on each."""
+
+    def __init__(self, store: InspectionStore) -> None:
+        self._store = store
+
+    def item_id(self, ref: str) -> str:
+        """The deterministic id of the previous item with this reference."""
+        return deterministic_id(R.PREVIOUS_ITEM, self._store.inspection_id, ref.strip())
+
+    def progress_id(self, item_id: str) -> str:
+        """The deterministic id of the progress judgement on a previous item."""
+        return deterministic_id(R.PROGRESS, self._store.inspection_id, item_id)
+
+    def _section_keys(self) -> dict[str, str]:
+        out = {}
+        for sec in S.sections(pinned_framework(self._store)):
+            out[str(sec.get("label", "")).casefold()] = str(sec["key"])
+            out[str(sec["key"]).casefold()] = str(sec["key"])
+        return out
+
+    # -- items -------------------------------------------------------------------------------
+    def import_csv(self, path: Path | str) -> ImportResult:
+        """Import items from a CSV file; a malformed file is refused and nothing is written."""
+        path = Path(path)
+        try:
+            if path.stat().st_size > MAX_IMPORT_BYTES:
+                raise ImportFormatError("The file is too large for a list of previous items")
+            data = path.read_bytes()
+        except FileNotFoundError:
+            raise NotFoundError(f"No such file: '{path.name}'.") from None
+        except OSError:
+            raise ValidationError(f"Cannot read the file '{path.name}'.") from None
+        rows = parse_previous_csv(data, self._section_keys())
+        added = updated = unchanged = 0
+        ids = []
+        with self._store.uow(write=True) as tx:
+            for row in rows:
+                item_id = self.item_id(row["ref"])
+                current = tx.records.get(item_id)
+                live = current is not None and not current.deleted
+                payload = {**(dict(current.payload) if live else {}), **row}
+                payload.setdefault("followed_up", True)
+                payload.setdefault("source", "csv")
+                if write_if_changed(self._store, tx, R.PREVIOUS_ITEM, item_id, payload):
+                    updated, added = (updated + 1, added) if live else (updated, added + 1)
+                else:
+                    unchanged += 1
+                ids.append(item_id)
+        return ImportResult(added, updated, unchanged, tuple(ids))
+
+    def add(self, *, ref: str, title: str, text: str, section: str | None = None) -> str:
+        """Add one typed-in item; a reference already in use is refused."""
+        fields = {"ref": ref.strip(), "title": title.strip(), "text": text.strip()}
+        for key, label in (("ref", "Reference"), ("title", "Title"), ("text", "Text")):
+            if not fields[key]:
+                raise ValidationError(f"{label} is required.")
+        if section:
+            keys = self._section_keys()
+            if section.casefold() not in keys:
+                S.section(pinned_framework(self._store), section)
+            section = keys[section.casefold()]
+        item_id = self.item_id(fields["ref"])
+        with self._store.uow(write=True) as tx:
+            current = tx.records.get(item_id)
+            if current is not None and not current.deleted:
+                raise ValidationError("A previous item with that reference already exists.")
+            self._store.put(tx, R.PREVIOUS_ITEM, item_id, {
+                **fields, "section": section or None, "followed_up": True, "source": "typed"})
+        return item_id
+
+    def set_followed_up(self, item: str, followed_up: bool) -> ChangeSet:
+        """Include or leave out an item from the follow-up (a review follows up a selection)."""
+        with self._store.uow(write=True) as tx:
+            current = self._live(tx, item)
+            payload = {**current.payload, "followed_up": bool(followed_up)}
+            changed = write_if_changed(self._store, tx, R.PREVIOUS_ITEM, current.id, payload)
+        return ChangeSet.of(R.PREVIOUS_ITEM, current.id) if changed else ChangeSet()
+
+    def delete(self, item: str) -> ChangeSet:
+        """Tombstone an item (its history and any progress record stay)."""
+        with self._store.uow(write=True) as tx:
+            current = self._live(tx, item)
+            self._store.put(tx, R.PREVIOUS_ITEM, current.id, dict(current.payload),
+                            deleted=True)
+        return ChangeSet.of(R.PREVIOUS_ITEM, current.id)
+
+    def _live(self, tx: Any, item: str) -> EntityView:
+        """A live item by id or, failing that, by reference."""
+        for candidate in (item, self.item_id(item)):
+            e = tx.records.get(candidate)
+            if e is not None and e.type == R.PREVIOUS_ITEM and not e.deleted:
+                return e
+        raise NotFoundError("No previous item with that id or reference.")
+
+    def get(self, item: str) -> PreviousItemView:
+        """One live item by id or reference, with its progress."""
+        with self._store.uow() as tx:
+            e = self._live(tx, item)
+            return self._view(e, tx.records.get(self.progress_id(e.id)))
+
+    def list(self) -> list[PreviousItemView]:
+        """Live items in the order they were recorded, each with its progress judgement."""
+        with self._store.uow() as tx:
+            return [self._view(e, tx.records.get(self.progress_id(e.id)))
+                    for e in tx.records.list(R.PREVIOUS_ITEM)]
+
+    @staticmethod
+    def _view(e: EntityView, progress: EntityView | None) -> PreviousItemView:
+        p = e.payload
+        return PreviousItemView(
+            e.id, str(p.get("ref", "")), str(p.get("title", "")), str(p.get("text", "")),
+            p.get("section") or None, str(p.get("source", "")),
+            bool(p.get("followed_up", True)),
+            _progress_view(progress) if progress is not None and not progress.deleted else None,
+            e.conflicted)
+
+    # -- progress ----------------------------------------------------------------------------
+    def progress_scale(self) -> S.Scale:
+        """The inspection's progress scale, best level first."""
+        return S.progress_scale(pinned_framework(self._store))
+
+    def set_progress(self, item: str, judgement: str | int, rationale: str,
+                     evidence_ids: Iterable[str] | None = None) -> ProgressView:
+        """Judge progress on an item (by id or reference) with a rationale and evidence."""
+        scale = self.progress_scale()
+        if not scale.graded:
+            raise ValidationError("This framework's progress scale has no levels.")
+        level = scale.resolve(judgement)
+        text = S.require_rationale(rationale)
+        device = self._store.device
+        with self._store.uow(write=True) as tx:
+            current = self._live(tx, item)
+            pid = self.progress_id(current.id)
+            payload = {"previous_item_id": current.id, "ref": current.payload.get("ref"),
+                       "scale_key": scale.key, "level_key": level.key,
+                       "level_label": level.label, "value": level.value, "rationale": text,
+                       "evidence_ids": check_evidence(tx, evidence_ids),
+                       "recorded_by": device.author_id, "recorded_by_name": device.author_name}
+            write_if_changed(self._store, tx, R.PROGRESS, pid, payload)
+            view = tx.records.get(pid)
+        assert view is not None
+        return _progress_view(view)
+
+
+def _progress_view(e: EntityView) -> ProgressView:
+    p = e.payload
+    value = p.get("value")
+    return ProgressView(e.id, str(p.get("previous_item_id", "")), str(p.get("level_key", "")),
+                        str(p.get("level_label", "")), value if isinstance(value, int) else None,
+                        str(p.get("rationale", "")),
+                        tuple(str(i) for i in p.get("evidence_ids") or []), e.updated_by,
+                        e.updated_hlc, e.conflicted)

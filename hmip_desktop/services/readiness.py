@@ -1,0 +1,52 @@
+"""Readiness for a draft report: gathers the facts from one read transaction and applies the
+rules in domain.readiness."""
+
+from __future__ import annotations
+
+from hmip_desktop.domain import concerns as C
+from hmip_desktop.domain import readiness as RD
+from hmip_desktop.domain import records as R
+from hmip_desktop.domain import scoring as S
+from hmip_desktop.domain.readiness import ReadinessReport
+from hmip_desktop.services.inspections import inspection_payload, pinned_framework
+from hmip_desktop.services.previous import PreviousService
+from hmip_desktop.services.scoring import evidence_links
+from hmip_desktop.services.store import InspectionStore
+
+# Report records whose conflicts block a draft (agreed scores and progress are reported on
+# their own, with their section or item).
+_CONFLICT_TYPES = frozenset({R.FINDINGS, R.CONCERN, R.NPP, R.PREVIOUS_ITEM})
+
+
+def readiness_report(store: InspectionStore) -> ReadinessReport:
+    """The readiness of this inspection for a draft report."""
+    framework = pinned_framework(store)
+    kind = str(inspection_payload(store).get("kind", "full"))
+    progress_id = PreviousService(store).progress_id
+    with store.uow() as tx:
+        links = [RD.LinkFact(str(link.payload.get("expectation_ref", "")), ev.id,
+                             RD.evidence_source_kind(ev.type, ev.payload))
+                 for link, ev in evidence_links(tx)]
+        findings = [(str(e.payload.get("section_key", "")), str(e.payload.get("area_key") or ""))
+                    for e in tx.records.list(R.FINDINGS)
+                    if str(e.payload.get("text", "")).strip()]
+        score_views = tx.records.list(R.SCORE)
+        scores = [RD.ScoreFact(str(e.payload.get("section_key", "")),
+                               str(e.payload.get("kind", "")), e.conflicted)
+                  for e in score_views]
+        concerns = tx.records.list(R.CONCERN)
+        previous = []
+        for e in tx.records.list(R.PREVIOUS_ITEM):
+            progress = tx.records.get(progress_id(e.id))
+            judged = progress is not None and not progress.deleted
+            previous.append(RD.PreviousFact(
+                e.id, str(e.payload.get("ref", "")), bool(e.payload.get("followed_up", True)),
+                judged, bool(judged and progress is not None and progress.conflicted)))
+        other_conflicts = sum(1 for e in tx.records.conflicted()
+                              if not e.deleted and (e.type in _CONFLICT_TYPES or (
+                                  e.type == R.SCORE and e.payload.get("kind") == S.PROVISIONAL)))
+    return RD.build_report(
+        framework, kind, links=links, findings=findings, scores=scores,
+        key_concerns=len(concerns),
+        priority_concerns=sum(1 for e in concerns if e.payload.get("priority")),
+        limits=C.limits_from(framework), previous=previous, other_conflicts=other_conflicts)

@@ -1,0 +1,359 @@
+"""Scoring walkthrough: provisional and agreed scores, the team view, findings, area evidence.
+
+Scores live under deterministic ids (inspection, section, inspector; one more for the agreed
+score) so two inspectors' provisional scores never collide and two concurrent edits of the
+agreed score surface as a conflict after a merge. Every save is a revision.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from hmip_desktop.domain import records as R
+from hmip_desktop.domain import scoring as S
+from hmip_desktop.domain.changes import ChangeSet
+from hmip_desktop.domain.entity import EntityView
+from hmip_desktop.domain.errors import NotFoundError, ValidationError
+from hmip_desktop.domain.readiness import EVIDENCE_TYPES, evidence_source_kind, is_triangulated
+from hmip_desktop.services.inspections import inspection_payload, pinned_framework
+from hmip_desktop.services.store import InspectionStore
+
+
+@dataclass(frozen=True)
+class ScoreView:
+    """One provisional or agreed score as the GUI and command line see it."""
+
+    id: str
+    section_key: str
+    kind: str
+    inspector_id: str
+    inspector_name: str
+    level_key: str
+    level_label: str
+    value: int | None
+    rationale: str
+    evidence_ids: tuple[str, ...]
+    updated_by: str
+    updated_hlc: str
+    conflicted: bool
+
+    def to_json(self) -> dict[str, Any]:
+        """Plain data for --json output."""
+        return {**self.__dict__, "evidence_ids": list(self.evidence_ids)}
+
+
+@dataclass(frozen=True)
+class TeamView:
+    """Every inspector's provisional score of a section side by side, and the agreed one."""
+
+    section_key: str
+    section_label: str
+    levels: tuple[S.Level, ...]
+    rows: tuple[ScoreView, ...]
+    agreed: ScoreView | None
+    disagreement: bool
+    spread: int | None
+    highlighted: tuple[str, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        """Plain data for --json output."""
+        return {"section_key": self.section_key, "section_label": self.section_label,
+                "levels": [lv.to_json() for lv in self.levels],
+                "rows": [r.to_json() for r in self.rows],
+                "agreed": self.agreed.to_json() if self.agreed else None,
+                "disagreement": self.disagreement, "spread": self.spread,
+                "highlighted": list(self.highlighted)}
+
+
+@dataclass(frozen=True)
+class FindingsView:
+    """One author's findings text for an area (or, with area_key '', the whole section)."""
+
+    id: str
+    section_key: str
+    area_key: str
+    author_id: str
+    author_name: str
+    text: str
+    updated_hlc: str
+    conflicted: bool
+
+
+@dataclass(frozen=True)
+class EvidenceRef:
+    """One piece of evidence linked to an expectation (the link locates the passage)."""
+
+    link_id: str
+    evidence_id: str
+    evidence_type: str
+    source_kind: str | None
+    title: str
+    start: int | None
+    end: int | None
+    page: int | None
+
+
+@dataclass(frozen=True)
+class ExpectationEvidence:
+    """An expectation with the evidence linked to it and its triangulation state."""
+
+    number: str
+    title: str
+    evidence: tuple[EvidenceRef, ...]
+    source_kinds: tuple[str, ...]
+
+    @property
+    def covered(self) -> bool:
+        """True when at least one piece of evidence is linked."""
+        return bool(self.evidence)
+
+    @property
+    def triangulated(self) -> bool:
+        """True when the evidence spans enough distinct source kinds."""
+        return is_triangulated(self.source_kinds)
+
+
+@dataclass(frozen=True)
+class AreaOverview:
+    """One area of a section at a glance: evidence coverage, triangulation, findings."""
+
+    key: str
+    label: str
+    expectations_total: int
+    expectations_covered: int
+    expectations_triangulated: int
+    findings_count: int
+
+
+# -- helpers shared by the scoring, concern and review services -------------------------------
+def check_evidence(tx: Any, ids: Iterable[str] | None) -> list[str]:
+    """Evidence ids, de-duplicated; each must be a live note, document, extract or figure."""
+    out = S.distinct_ids(ids)
+    for evidence_id in out:
+        view = tx.records.get(evidence_id)
+        if view is None or view.deleted or view.type not in EVIDENCE_TYPES:
+            raise NotFoundError(f"No evidence with id '{evidence_id}' in this inspection.")
+    return out
+
+
+def evidence_links(tx: Any) -> list[tuple[EntityView, EntityView]]:
+    """Every live link whose evidence record is live, paired with that record."""
+    cache: dict[str, EntityView | None] = {}
+    out = []
+    for link in tx.records.list(R.LINK):
+        eid = str(link.payload.get("evidence_id", ""))
+        if eid not in cache:
+            cache[eid] = tx.records.get(eid)
+        ev = cache[eid]
+        if ev is not None and not ev.deleted and ev.type in EVIDENCE_TYPES:
+            out.append((link, ev))
+    return out
+
+
+def write_if_changed(store: InspectionStore, tx: Any, entity_type: str, entity_id: str,
+                     payload: Mapping[str, Any]) -> bool:
+    """Append a revision unless the live record already holds this payload."""
+    current = tx.records.get(entity_id)
+    if current is not None and not current.deleted and dict(current.payload) == dict(payload):
+        return False
+    store.put(tx, entity_type, entity_id, dict(payload))
+    return True
+
+
+def _score_view(e: EntityView) -> ScoreView:
+    p = e.payload
+    return ScoreView(
+        id=e.id, section_key=str(p.get("section_key", "")), kind=str(p.get("kind", "")),
+        inspector_id=str(p.get("inspector_id") or e.created_by),
+        inspector_name=str(p.get("inspector_name") or ""),
+        level_key=str(p.get("level_key", "")), level_label=str(p.get("level_label", "")),
+        value=p.get("value") if isinstance(p.get("value"), int) else None,
+        rationale=str(p.get("rationale", "")),
+        evidence_ids=tuple(str(i) for i in p.get("evidence_ids") or []),
+        updated_by=e.updated_by, updated_hlc=e.updated_hlc, conflicted=e.conflicted)
+
+
+class ScoringService:
+    """The scoring walkthrough of one open inspection."""
+
+    def __init__(self, store: InspectionStore) -> None:
+        self._store = store
+
+    # -- framework facts ---------------------------------------------------------------------
+    def framework(self) -> dict[str, Any]:
+        """The pinned framework."""
+        return pinned_framework(self._store)
+
+    def scale(self) -> S.Scale:
+        """The framework's scale, best level first, with descriptors."""
+        return S.framework_scale(self.framework())
+
+    def judged_sections(self) -> list[tuple[str, str]]:
+        """(key, label) of every section that is scored at this inspection, in order."""
+        if not S.KIND_GIVES_SECTION_SCORES.get(self._kind(), True):
+            return []
+        return [(str(s["key"]), str(s.get("label", s["key"])))
+                for s in S.judged_sections(self.framework())]
+
+    def _kind(self) -> str:
+        return str(inspection_payload(self._store).get("kind", "full"))
+
+    # -- scores ------------------------------------------------------------------------------
+    def set_provisional(self, section_key: str, score: str | int, rationale: str,
+                        evidence_ids: Iterable[str] | None = None) -> ScoreView:
+        """This inspector's provisional score of a section (a new revision when changed)."""
+        sid = S.provisional_score_id(self._store.inspection_id, section_key,
+                                     self._store.device.author_id)
+        return self._set(sid, S.PROVISIONAL, section_key, score, rationale, evidence_ids)
+
+    def set_agreed(self, section_key: str, score: str | int, rationale: str,
+                   evidence_ids: Iterable[str] | None = None, *,
+                   resolve: bool = False) -> ScoreView:
+        """The team's agreed score, recorded by the team leader.
+
+        The revision's parent is the current winner (store.put's default), so only edits made
+        without seeing each other end up as two heads: a conflict after a merge. With
+        resolve=True the revision names every head, closing a conflict the leader has seen.
+        """
+        sid = S.agreed_score_id(self._store.inspection_id, section_key)
+        return self._set(sid, S.AGREED, section_key, score, rationale, evidence_ids,
+                         resolve=resolve)
+
+    def _set(self, score_id: str, kind: str, section_key: str, score: str | int,
+             rationale: str, evidence_ids: Iterable[str] | None, *,
+             resolve: bool = False) -> ScoreView:
+        framework = self.framework()
+        level = S.validate_score(framework, self._kind(), section_key, score, rationale)
+        device = self._store.device
+        with self._store.uow(write=True) as tx:
+            payload = {
+                "section_key": section_key, "kind": kind,
+                "inspector_id": device.author_id,
+                "inspector_name": device.author_name,
+                "scale_key": S.framework_scale(framework).key,
+                "level_key": level.key, "level_label": level.label, "value": level.value,
+                "rationale": S.require_rationale(rationale),
+                "evidence_ids": check_evidence(tx, evidence_ids),
+            }
+            if resolve:
+                heads = [h.rev_id for h in tx.records.heads(score_id)]
+                self._store.put(tx, R.SCORE, score_id, payload, parents=heads)
+            else:
+                write_if_changed(self._store, tx, R.SCORE, score_id, payload)
+            view = tx.records.get(score_id)
+        assert view is not None
+        return _score_view(view)
+
+    def list_scores(self, section_key: str | None = None) -> list[ScoreView]:
+        """Live scores in framework order: each section's provisional ones, then the agreed."""
+        order = {str(s.get("key")): i for i, s in enumerate(S.sections(self.framework()))}
+        with self._store.uow() as tx:
+            views = [_score_view(e) for e in tx.records.list(R.SCORE)]
+        views = [v for v in views if section_key is None or v.section_key == section_key]
+        return sorted(views, key=lambda v: (order.get(v.section_key, len(order)),
+                                            v.kind == S.AGREED, v.inspector_name.casefold(),
+                                            v.inspector_id))
+
+    def team_view(self, section_key: str) -> TeamView:
+        """Everyone's provisional score of a section, the agreed one and who disagrees."""
+        framework = self.framework()
+        sec = S.section(framework, section_key)
+        scores = self.list_scores(section_key)
+        rows = tuple(v for v in scores if v.kind == S.PROVISIONAL)
+        agreed = next((v for v in scores if v.kind == S.AGREED), None)
+        dis = S.disagreement([(r.inspector_id, r.level_key, r.value) for r in rows],
+                             agreed.level_key if agreed else None)
+        return TeamView(section_key, str(sec.get("label", section_key)),
+                        S.framework_scale(framework).levels, rows, agreed, dis.disagree,
+                        dis.spread, dis.highlighted)
+
+    # -- findings ----------------------------------------------------------------------------
+    def set_findings(self, section_key: str, area_key: str | None, text: str) -> ChangeSet:
+        """Save this author's findings for an area ('' or None: the section); autosave-safe."""
+        sec = S.section(self.framework(), section_key)
+        if area_key:
+            S.area(sec, area_key)
+        if not isinstance(text, str):
+            raise ValidationError("Findings must be text.")
+        device = self._store.device
+        fid = S.findings_id(self._store.inspection_id, section_key, area_key,
+                            device.author_id)
+        payload = {"section_key": section_key, "area_key": area_key or "",
+                   "author_id": device.author_id, "author_name": device.author_name,
+                   "text": text}
+        with self._store.uow(write=True) as tx:
+            changed = write_if_changed(self._store, tx, R.FINDINGS, fid, payload)
+        return ChangeSet.of(R.FINDINGS, fid) if changed else ChangeSet()
+
+    def findings(self, section_key: str | None = None,
+                 area_key: str | None = None) -> list[FindingsView]:
+        """Live findings of every author, optionally for one section and area."""
+        with self._store.uow() as tx:
+            views = tx.records.list(R.FINDINGS)
+        out = []
+        for e in views:
+            p = e.payload
+            view = FindingsView(e.id, str(p.get("section_key", "")), str(p.get("area_key") or ""),
+                                str(p.get("author_id") or e.created_by),
+                                str(p.get("author_name") or ""), str(p.get("text", "")),
+                                e.updated_hlc, e.conflicted)
+            if section_key is not None and view.section_key != section_key:
+                continue
+            if area_key is not None and view.area_key != area_key:
+                continue
+            out.append(view)
+        return out
+
+    def my_findings(self, section_key: str, area_key: str | None) -> str:
+        """This author's findings text for an area ('' when none yet)."""
+        fid = S.findings_id(self._store.inspection_id, section_key, area_key,
+                            self._store.device.author_id)
+        with self._store.uow() as tx:
+            e = tx.records.get(fid)
+        return "" if e is None or e.deleted else str(e.payload.get("text", ""))
+
+    # -- evidence ----------------------------------------------------------------------------
+    def area_evidence(self, section_key: str, area_key: str) -> list[ExpectationEvidence]:
+        """The area's expectations, each with its linked evidence and source kinds."""
+        ar = S.area(S.section(self.framework(), section_key), area_key)
+        numbers = [(str(e.get("number")), str(e.get("title", ""))) for e in S.expectations(ar)]
+        by_ref = self._evidence_by_ref({n for n, _ in numbers})
+        return [_expectation(n, t, by_ref[n]) for n, t in numbers]
+
+    def section_overview(self, section_key: str) -> list[AreaOverview]:
+        """Walkthrough step 1: each area's coverage, triangulation and findings count."""
+        sec = S.section(self.framework(), section_key)
+        wanted = {str(e.get("number")) for a in S.areas(sec) for e in S.expectations(a)}
+        by_ref = self._evidence_by_ref(wanted)
+        found = self.findings(section_key)
+        out = []
+        for ar in S.areas(sec):
+            rows = [_expectation(str(e.get("number")), "", by_ref[str(e.get("number"))])
+                    for e in S.expectations(ar)]
+            key = str(ar.get("key"))
+            out.append(AreaOverview(
+                key, str(ar.get("label", key)), len(rows), sum(r.covered for r in rows),
+                sum(r.triangulated for r in rows),
+                sum(1 for f in found if f.area_key == key and f.text.strip())))
+        return out
+
+    def _evidence_by_ref(self, wanted: set[str]) -> dict[str, list[EvidenceRef]]:
+        by_ref: dict[str, list[EvidenceRef]] = {n: [] for n in wanted}
+        with self._store.uow() as tx:
+            for link, ev in evidence_links(tx):
+                ref = str(link.payload.get("expectation_ref", ""))
+                if ref not in wanted:
+                    continue
+                lp, ep = link.payload, ev.payload
+                title = ep.get("title") or ep.get("name") or ep.get("caption") or ""
+                by_ref[ref].append(EvidenceRef(
+                    link.id, ev.id, ev.type, evidence_source_kind(ev.type, ep), str(title),
+                    lp.get("start"), lp.get("end"), lp.get("page")))
+        return by_ref
+
+
+def _expectation(number: str, title: str, refs: list[EvidenceRef]) -> ExpectationEvidence:
+    kinds = tuple(sorted({r.source_kind for r in refs if r.source_kind}))
+    return ExpectationEvidence(number, title, tuple(refs), kinds)
