@@ -1,0 +1,105 @@
+"""Evidence links: an evidence item, or a passage or page of it, to an expectation.
+
+Links are small records of their own (an observed-remove set): adding one never conflicts with
+an edit of the note, and removing one writes a tombstone revision, so history keeps it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from hmip_desktop.domain import records as R
+from hmip_desktop.domain.changes import ChangeSet
+from hmip_desktop.domain.errors import NotFoundError, ValidationError
+from hmip_desktop.domain.ids import new_id
+from hmip_desktop.services.store import InspectionStore
+
+EVIDENCE_TYPES = frozenset({R.NOTE, R.DOCUMENT, R.EXTRACT, R.FIGURE})
+
+
+@dataclass(frozen=True)
+class LinkView:
+    """A live link."""
+
+    id: str
+    evidence_id: str
+    evidence_type: str
+    expectation_ref: str
+    start: int | None
+    end: int | None
+    page: int | None
+    quote: str | None
+
+
+class LinkService:
+    """Add, remove and list evidence links of one open inspection."""
+
+    def __init__(self, store: InspectionStore) -> None:
+        self._store = store
+
+    def add(self, evidence_id: str, expectation_ref: str, *, start: int | None = None,
+            end: int | None = None, page: int | None = None,
+            known_refs: set[str] | None = None) -> str:
+        """Link evidence (whole, a passage [start, end) in plain-text characters, or a page)."""
+        ref = expectation_ref.strip()
+        if not ref:
+            raise ValidationError("Choose an expectation to link to.")
+        if known_refs is not None and ref not in known_refs:
+            raise ValidationError(f"Expectation {ref} is not in this inspection's framework.")
+        if (start is None) != (end is None):
+            raise ValidationError("A passage needs both a start and an end.")
+        if start is not None and end is not None and not 0 <= start < end:
+            raise ValidationError("A passage must start before it ends.")
+        with self._store.uow(write=True) as tx:
+            evidence = tx.records.get(evidence_id)
+            if evidence is None or evidence.deleted or evidence.type not in EVIDENCE_TYPES:
+                raise NotFoundError("No evidence with that id in this inspection.")
+            quote = None
+            if start is not None and evidence.type == R.NOTE:
+                body = str(evidence.payload.get("body", ""))
+                if end > len(body):  # type: ignore[operator]
+                    raise ValidationError("The passage runs past the end of the note.")
+                quote = body[start:end][:500]  # kept so a later edit cannot lose the context
+            link_id = new_id()
+            self._store.put(tx, R.LINK, link_id, {
+                "evidence_id": evidence_id, "evidence_type": evidence.type,
+                "expectation_ref": ref, "start": start, "end": end, "page": page,
+                "quote": quote,
+            })
+        return link_id
+
+    def remove(self, link_id: str) -> ChangeSet:
+        """Remove a link (a tombstone revision)."""
+        with self._store.uow(write=True) as tx:
+            link = tx.records.get(link_id)
+            if link is None or link.type != R.LINK or link.deleted:
+                raise NotFoundError("No such link.")
+            self._store.put(tx, R.LINK, link_id, dict(link.payload), deleted=True)
+        return ChangeSet.of(R.LINK, link_id)
+
+    def restore(self, link_id: str) -> ChangeSet:
+        """Bring a removed link back (undo of a removal)."""
+        with self._store.uow(write=True) as tx:
+            link = tx.records.get(link_id)
+            if link is None or link.type != R.LINK:
+                raise NotFoundError("No such link.")
+            self._store.put(tx, R.LINK, link_id, dict(link.payload))
+        return ChangeSet.of(R.LINK, link_id)
+
+    def for_evidence(self, evidence_id: str) -> list[LinkView]:
+        """Live links of one evidence item."""
+        with self._store.uow() as tx:
+            views = [v for v in tx.records.list(R.LINK)
+                     if v.payload.get("evidence_id") == evidence_id]
+        return [_view(v.id, v.payload) for v in views]
+
+    def all(self) -> list[LinkView]:
+        """Every live link."""
+        with self._store.uow() as tx:
+            return [_view(v.id, v.payload) for v in tx.records.list(R.LINK)]
+
+
+def _view(link_id: str, p) -> LinkView:  # type: ignore[no-untyped-def]
+    return LinkView(link_id, str(p.get("evidence_id", "")), str(p.get("evidence_type", "")),
+                    str(p.get("expectation_ref", "")), p.get("start"), p.get("end"),
+                    p.get("page"), p.get("quote"))
