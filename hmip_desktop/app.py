@@ -13,6 +13,7 @@ from hmip_desktop.ui.context import UiContext
 from hmip_desktop.ui.errors import install_excepthook
 from hmip_desktop.ui.main_window import MainWindow, PageFactory
 from hmip_desktop.ui.pages import placeholders
+from hmip_desktop.ui.pages.evidence_page import EvidencePage
 from hmip_desktop.ui.pages.overview_page import OverviewPage
 from hmip_desktop.ui.tasks import TaskRunner
 
@@ -21,7 +22,7 @@ def page_factories() -> list[PageFactory]:
     """The navigation order of the main window."""
     return [
         OverviewPage,
-        placeholders.EvidencePage,
+        EvidencePage,
         placeholders.ExpectationsPage,
         placeholders.ScoringPage,
         placeholders.ConcernsPage,

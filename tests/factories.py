@@ -7,7 +7,7 @@ from typing import Any
 
 def minimal_framework() -> dict[str, Any]:
     """A tiny framework with two sections; enough for storage and service tests."""
-    return {
+    return complete_framework({
         "id": "test-framework",
         "version": "1",
         "title": "Test framework",
@@ -30,7 +30,7 @@ def minimal_framework() -> dict[str, Any]:
                  "expectations": [{"number": "3", "title": "Relationships are good"}]},
             ]},
         ],
-    }
+    })
 
 
 def scored_framework(*, concerns: dict[str, int] | None = None) -> dict[str, Any]:
@@ -88,3 +88,37 @@ def scored_framework(*, concerns: dict[str, int] | None = None) -> dict[str, Any
              "scored": True, "areas": [area("release_planning", "Release planning", ["7"])]},
         ],
     }
+
+
+def complete_framework(fw: dict[str, Any]) -> dict[str, Any]:
+    """Fill the fields the strict framework parser needs, keeping what the caller gave.
+
+    Test frameworks stay short to read; the app's parser (domain.framework.Framework) wants
+    the full canonical shape, so round-trip through it to get exactly that shape.
+    """
+    from hmip_desktop.domain.framework import Framework
+
+    out = {"schema_version": 1, "effective_date": None, "source_url": "https://example.test/",
+           "status": "shipped", "verified": False, **fw}
+    out.setdefault("report_model", {"key": "concerns-2022",
+                                    "concerns": {"max_key": 15, "priority_min": 3,
+                                                 "priority_max": 6},
+                                    "addressees": [
+                                        {"key": "establishment_leaders",
+                                         "label": "The establishment's leaders"},
+                                        {"key": "hmpps", "label": "HMPPS"}]})
+    scale = dict(out["scale"])
+    scale.setdefault("label", "Healthy prison assessment")
+    scale["levels"] = [{"short": lv["label"][:2].upper(), "descriptor": "", **lv}
+                       for lv in scale.get("levels", [])]
+    out["scale"] = scale
+    if out.get("progress_scale"):
+        ps = dict(out["progress_scale"])
+        ps.setdefault("label", "Progress")
+        ps["levels"] = [{"short": lv["label"][:2].upper(), "descriptor": "", **lv}
+                        for lv in ps.get("levels", [])]
+        out["progress_scale"] = ps
+    out["sections"] = [
+        {**sec, "areas": [{"incomplete": False, **area} for area in sec.get("areas", [])]}
+        for sec in out["sections"]]
+    return Framework.from_dict(out).to_dict()

@@ -32,10 +32,18 @@ def present_error(parent: QWidget | None, exc: BaseException) -> None:
         log.error("unexpected error", exc_info=(type(exc), exc, exc.__traceback__))
     if isinstance(exc, Cancelled):
         return
-    box = QMessageBox(QMessageBox.Icon.Warning, "HMIP Inspection", error_text(exc),
+    show_message(parent, error_text(exc))
+
+
+def _message_box(parent: QWidget | None, text: str) -> None:
+    box = QMessageBox(QMessageBox.Icon.Warning, "HMIP Inspection", text,
                       QMessageBox.StandardButton.Ok, parent)
     box.setAccessibleName("Error message")
     box.exec()
+
+
+# The one place a modal error box is shown; tests replace it with a recorder.
+show_message = _message_box
 
 
 def install_excepthook() -> None:

@@ -26,12 +26,14 @@ from PySide6.QtWidgets import (
 from hmip_desktop import APP_DISPLAY_NAME
 from hmip_desktop.domain.changes import ChangeSet
 from hmip_desktop.domain.errors import WrongKeyError
+from hmip_desktop.domain.search_query import SearchHit
 from hmip_desktop.services import inspections
 from hmip_desktop.services.frameworks import FrameworkService
 from hmip_desktop.services.store import InspectionStore
 from hmip_desktop.ui.context import UiContext
 from hmip_desktop.ui.dialogs.new_inspection_dialog import NewInspectionDialog
 from hmip_desktop.ui.dialogs.passphrase_dialog import PassphraseDialog
+from hmip_desktop.ui.dialogs.search_dialog import SearchDialog
 from hmip_desktop.ui.errors import present_error
 from hmip_desktop.ui.pages.base import Page
 
@@ -92,6 +94,11 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         file_menu.addAction(quit_action)
         go_menu = self.menuBar().addMenu("&Go")
+        self.search_action = QAction("&Search…", self)
+        self.search_action.setShortcut(QKeySequence("Ctrl+K"))
+        self.search_action.triggered.connect(self.on_search)
+        go_menu.addAction(self.search_action)
+        go_menu.addSeparator()
         for index, title in enumerate(self.pages):
             action = QAction(title, self)
             action.setShortcut(QKeySequence(f"Ctrl+{index + 1}"))
@@ -222,6 +229,20 @@ class MainWindow(QMainWindow):
         self.close_inspection()
         self.ctx.tasks.shutdown()
         event.accept()
+
+    def on_search(self) -> None:
+        """Global search; opening a result jumps to its passage."""
+        if self.ctx.store is None:
+            return
+        dialog = SearchDialog(self, self.ctx)
+        dialog.open_requested.connect(self._on_search_open_requested)
+        dialog.exec()
+
+    def _on_search_open_requested(self, hit: SearchHit, query: str) -> None:
+        page = self.pages.get("Evidence")
+        if page is not None and hasattr(page, "open_search_hit"):
+            self.show_page("Evidence")
+            page.open_search_hit(hit, query)
 
     def show_page(self, title: str) -> Page:
         """Switch to a page by its title."""

@@ -8,6 +8,16 @@ from hmip_desktop.app import build_window
 from hmip_desktop.ui.tasks import SyncExecutor, TaskRunner
 
 
+@pytest.fixture(autouse=True)
+def shown_errors(monkeypatch):  # type: ignore[no-untyped-def]
+    """Record error messages instead of blocking on a modal box; fail on unexpected ones."""
+    from hmip_desktop.ui import errors
+
+    messages: list[str] = []
+    monkeypatch.setattr(errors, "show_message", lambda _parent, text: messages.append(text))
+    yield messages
+
+
 @pytest.fixture
 def window(qtbot):  # type: ignore[no-untyped-def]
     """A main window whose DB lane runs synchronously."""

@@ -12,13 +12,6 @@ class ReportsPage(TitleOnlyPage):
     purpose = "Exporting the draft report (PDF to read, DOCX to edit) arrives in a later release."
 
 
-class EvidencePage(TitleOnlyPage):
-    """Notes, documents and data extracts."""
-
-    title = "Evidence"
-    purpose = "Notes, documents and data extracts."
-
-
 class ExpectationsPage(TitleOnlyPage):
     """The framework's expectations and their evidence."""
 

@@ -1,0 +1,101 @@
+"""Small building blocks shared by the scoring, concerns and Urgent Notification forms."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from PySide6.QtCore import QAbstractItemModel, Qt
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QLabel,
+    QPlainTextEdit,
+    QTableView,
+    QWidget,
+)
+
+# Ctrl+Enter saves a form: both Return keys, since laptops differ in which one they have.
+SAVE_KEYS = ("Ctrl+Return", "Ctrl+Enter")
+
+
+def buddy_label(text: str, buddy: QWidget) -> QLabel:
+    """A label whose mnemonic moves focus to its field."""
+    label = QLabel(text)
+    label.setBuddy(buddy)
+    return label
+
+
+def error_label(name: str) -> QLabel:
+    """A hidden label shown beside a field when its value is refused."""
+    label = QLabel("")
+    label.setAccessibleName(name)
+    label.setWordWrap(True)
+    label.setStyleSheet("color: #a50e0e; font-weight: bold;")
+    label.hide()
+    return label
+
+
+def show_error(label: QLabel, text: str | None) -> None:
+    """Show a message beside a field, or hide it when text is empty."""
+    label.setText(text or "")
+    label.setVisible(bool(text))
+
+
+def status_label(name: str) -> QLabel:
+    """A label for what the last action did (saved, saving, failed)."""
+    label = QLabel("")
+    label.setAccessibleName(name)
+    label.setWordWrap(True)
+    return label
+
+
+def prose_editor(name: str, placeholder: str = "") -> QPlainTextEdit:
+    """A multi-line field where Tab moves focus on (keyboard-only use needs this)."""
+    edit = QPlainTextEdit()
+    edit.setAccessibleName(name)
+    edit.setTabChangesFocus(True)
+    edit.setPlaceholderText(placeholder)
+    return edit
+
+
+def add_shortcuts(parent: QWidget, keys: Iterable[str], slot: Callable[[], None], *,
+                  context: Qt.ShortcutContext = Qt.ShortcutContext.WidgetWithChildrenShortcut
+                  ) -> list[QShortcut]:
+    """Key sequences that run a slot while focus is inside `parent` (synchronously: unlike a
+    button's own shortcut, which animates a click on a timer)."""
+    out = []
+    for key in keys:
+        sc = QShortcut(QKeySequence(key), parent)
+        sc.setContext(context)
+        sc.activated.connect(slot)
+        out.append(sc)
+    return out
+
+
+def table_view(model: QAbstractItemModel, name: str) -> QTableView:
+    """A read-only, row-selecting table that Tab leaves (arrows move within it)."""
+    view = QTableView()
+    view.setModel(model)
+    view.setAccessibleName(name)
+    view.setTabKeyNavigation(False)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    view.verticalHeader().hide()
+    view.horizontalHeader().setStretchLastSection(True)
+    view.setWordWrap(True)
+    return view
+
+
+def current_row(view: QTableView) -> int:
+    """The current row of a table view, or -1."""
+    index = view.currentIndex()
+    return index.row() if index.isValid() else -1
+
+
+def select_row(view: QTableView, row: int) -> None:
+    """Make a row current and selected (no-op when out of range)."""
+    model = view.model()
+    if 0 <= row < model.rowCount():
+        view.setCurrentIndex(model.index(row, 0))
+        view.selectRow(row)

@@ -1,0 +1,284 @@
+"""The previous inspection's concerns or recommendations and the progress judged on each.
+
+At an independent review of progress this is the whole judgement (no section scores); at a
+full inspection it records follow-up on the previous report.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QModelIndex
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from hmip_desktop.domain import records as R
+from hmip_desktop.domain import scoring as S
+from hmip_desktop.domain.changes import ChangeSet
+from hmip_desktop.domain.errors import ValidationError
+from hmip_desktop.services.inspections import pinned_framework
+from hmip_desktop.services.previous import ImportResult, PreviousItemView, PreviousService
+from hmip_desktop.services.store import InspectionStore
+from hmip_desktop.ui.context import UiContext
+from hmip_desktop.ui.dialogs.previous_item_dialog import PreviousItemDialog
+from hmip_desktop.ui.errors import present_error
+from hmip_desktop.ui.models.rows_model import Column, RowsTableModel
+from hmip_desktop.ui.widgets.evidence_picker import EvidenceChoice, all_evidence
+from hmip_desktop.ui.widgets.form_bits import (
+    buddy_label,
+    current_row,
+    error_label,
+    select_row,
+    show_error,
+    status_label,
+    table_view,
+)
+from hmip_desktop.ui.widgets.judgement_form import EMPTY, JudgementForm, Values
+
+
+@dataclass(frozen=True)
+class PreviousSnapshot:
+    """The items, the progress scale, the evidence on offer and section labels."""
+
+    items: tuple[PreviousItemView, ...]
+    scale: S.Scale
+    evidence: tuple[EvidenceChoice, ...]
+    sections: tuple[tuple[str, str], ...]
+
+
+def read_previous(store: InspectionStore) -> PreviousSnapshot:
+    """Everything the panel shows (DB lane)."""
+    service = PreviousService(store)
+    sections = tuple((str(s["key"]), str(s.get("label", s["key"])))
+                     for s in S.sections(pinned_framework(store)))
+    return PreviousSnapshot(tuple(service.list()), service.progress_scale(),
+                            tuple(all_evidence(store)), sections)
+
+
+def progress_values(item: PreviousItemView | None) -> Values:
+    """The form values of an item's stored progress judgement."""
+    if item is None or item.progress is None:
+        return EMPTY
+    p = item.progress
+    return (p.level_key, p.rationale, p.evidence_ids)
+
+
+PV_REF, PV_TITLE, PV_SECTION, PV_FOLLOWED, PV_PROGRESS, PV_RATIONALE = range(6)
+
+
+class PreviousPanel(QWidget):
+    """Import or type in previous items; judge progress on each with rationale and evidence."""
+
+    def __init__(self, ctx: UiContext) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.setAccessibleName("Previous inspection")
+        self._labels: dict[str, str] = {}
+        self.intro = QLabel("")
+        self.intro.setWordWrap(True)
+        self.import_button = QPushButton("Import previous concerns (&CSV)…")
+        self.import_button.setToolTip("A CSV file with the columns ref, title, text and "
+                                      "optionally section")
+        self.import_button.clicked.connect(self._on_import_button_clicked)
+        self.add_button = QPushButton("&Add previous concern…")
+        self.add_button.clicked.connect(self._on_add_button_clicked)
+        self.import_error = error_label("Import problem")
+        self.import_status = status_label("Import result")
+        self.model = RowsTableModel((
+            Column("Ref", lambda i: i.ref),
+            Column("Title", lambda i: i.title, lambda i: i.text),
+            Column("Section", lambda i: self._labels.get(i.section or "", i.section or "")),
+            Column("Followed up", lambda i: "yes" if i.followed_up else "no"),
+            Column("Progress", lambda i: i.progress.level_label if i.progress else
+                   ("not judged yet" if i.followed_up else "")),
+            Column("Rationale", lambda i: i.progress.rationale if i.progress else ""),
+        ), highlight=lambda i: i.followed_up and i.progress is None)
+        self.table = table_view(self.model, "Previous concerns and recommendations")
+        self.table.selectionModel().currentRowChanged.connect(self._on_table_current_changed)
+        self.item_text = status_label("Text of the previous item")
+        self.followed_up = QCheckBox("Followed &up at this inspection")
+        self.followed_up.setAccessibleName("Followed up at this inspection")
+        self.followed_up.clicked.connect(self._on_followed_up_clicked)
+        self.form = JudgementForm(
+            what="Progress judgement", level_label="&Progress on this item:",
+            rationale_label="&Rationale (required):",
+            evidence_label="&Evidence it rests on (Space ticks):",
+            save_text="Save progress judgement")
+        self.form.save_requested.connect(self._on_form_save_requested)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.import_button)
+        buttons.addWidget(self.add_button)
+        buttons.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.intro)
+        layout.addLayout(buttons)
+        layout.addWidget(self.import_error)
+        layout.addWidget(self.import_status)
+        layout.addWidget(buddy_label("Previous &items:", self.table))
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.item_text)
+        layout.addWidget(self.followed_up)
+        layout.addWidget(self.form)
+        self._snapshot: PreviousSnapshot | None = None
+        self._select_after: str | None = None  # an item just added: select it once it shows
+        # Seams for tests and for a later, richer chooser.
+        self.ask_csv_path: Callable[[], Path | None] = self._ask_csv_path
+        self.ask_item: Callable[[], dict[str, Any] | None] = self._ask_item
+        self.set_kind("full")
+
+    def set_kind(self, kind: str) -> None:
+        """Explain what the panel is for at this kind of inspection."""
+        if S.KIND_GIVES_SECTION_SCORES.get(kind, True):
+            self.intro.setText("Progress on the previous inspection's concerns or "
+                               "recommendations: judge each followed-up item on the progress "
+                               "scale, with a rationale and the evidence it rests on.")
+        else:
+            self.intro.setText("Independent review of progress: this review gives no section "
+                               "scores. Judge progress on each followed-up concern or "
+                               "recommendation of the previous inspection instead.")
+
+    # -- loading -----------------------------------------------------------------------------
+    def reload(self) -> None:
+        """Read the items on the DB lane."""
+        store = self.ctx.store
+        if store is not None:
+            self.ctx.tasks.submit(lambda: read_previous(store), self._show)
+
+    def _show(self, snap: PreviousSnapshot) -> None:
+        self._snapshot = snap
+        self._labels = dict(snap.sections)
+        chosen = self._selected()
+        wanted = self._select_after or (chosen.id if chosen is not None else None)
+        self.model.set_rows(snap.items)
+        row = self.model.row_of(lambda i: i.id == wanted)
+        if row >= 0:
+            self._select_after = None
+        select_row(self.table, row if row >= 0 else 0)
+        self._load_form()
+
+    def clear(self) -> None:
+        """Forget the closed inspection."""
+        self._snapshot = None
+        self.model.set_rows([])
+        self._load_form()
+
+    def _selected(self) -> PreviousItemView | None:
+        row = current_row(self.table)
+        return self.model.row_at(row) if 0 <= row < self.model.rowCount() else None
+
+    def _load_form(self) -> None:
+        item, snap = self._selected(), self._snapshot
+        self.form.setEnabled(item is not None and item.followed_up)
+        self.followed_up.setEnabled(item is not None)
+        if item is None or snap is None:
+            self.item_text.setText("No previous items yet: import them from a CSV file or "
+                                   "add them one by one.")
+            return
+        self.item_text.setText(f"{item.ref} — {item.title}: {item.text}")
+        self.followed_up.setChecked(item.followed_up)
+        self.form.load(item.id, snap.scale, progress_values(item), snap.evidence)
+
+    def _on_table_current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        # Focus arriving by Tab makes a row current without selecting it: select it too.
+        if current.isValid() and not self.table.selectionModel().isRowSelected(current.row()):
+            self.table.selectRow(current.row())
+        self._load_form()
+
+    # -- writes ------------------------------------------------------------------------------
+    def _on_form_save_requested(self, level: str, rationale: str, evidence: list[str]) -> None:
+        store, item = self.ctx.store, self._selected()
+        if store is None or item is None:
+            self.form.save_failed(ValidationError("Choose a previous item first."))
+            return
+
+        def saved(view: Any) -> None:
+            self.form.save_succeeded((view.level_key, view.rationale, view.evidence_ids),
+                                     f"Progress saved: {view.level_label}.")
+            self.ctx.signals.changes_applied.emit(ChangeSet.of(R.PROGRESS, view.id))
+
+        self.ctx.tasks.submit(
+            lambda: PreviousService(store).set_progress(item.id, level, rationale, evidence),
+            saved, self.form.save_failed)
+
+    def _on_followed_up_clicked(self, checked: bool) -> None:
+        store, item = self.ctx.store, self._selected()
+        if store is None or item is None:
+            return
+        self.followed_up.setEnabled(False)
+
+        def done(changes: ChangeSet) -> None:
+            self.followed_up.setEnabled(True)
+            if changes.types:
+                self.ctx.signals.changes_applied.emit(changes)
+
+        def failed(exc: BaseException) -> None:
+            self.followed_up.setEnabled(True)
+            present_error(self, exc)
+
+        self.ctx.tasks.submit(
+            lambda: PreviousService(store).set_followed_up(item.id, checked), done, failed)
+
+    def _ask_csv_path(self) -> Path | None:
+        chosen, _ = QFileDialog.getOpenFileName(self, "Import previous concerns", "",
+                                                "CSV files (*.csv);;All files (*)")
+        return Path(chosen) if chosen else None
+
+    def _on_import_button_clicked(self) -> None:
+        store = self.ctx.store
+        path = self.ask_csv_path() if store is not None else None
+        if store is None or path is None:
+            return
+        self.import_button.setEnabled(False)
+        show_error(self.import_error, None)
+
+        def done(result: ImportResult) -> None:
+            self.import_button.setEnabled(True)
+            self.import_status.setText(f"Imported from {path.name}: {result.added} added, "
+                                       f"{result.updated} updated, {result.unchanged} "
+                                       "unchanged.")
+            self.ctx.signals.changes_applied.emit(ChangeSet.of(R.PREVIOUS_ITEM, *result.ids))
+
+        def failed(exc: BaseException) -> None:
+            self.import_button.setEnabled(True)
+            self.import_status.setText("Nothing was imported.")
+            if isinstance(exc, ValidationError):
+                show_error(self.import_error, str(exc))  # names the row and column
+            else:
+                present_error(self, exc)
+
+        self.ctx.tasks.submit(lambda: PreviousService(store).import_csv(path), done, failed)
+
+    def _ask_item(self) -> dict[str, Any] | None:
+        sections = self._snapshot.sections if self._snapshot else ()
+        dialog = PreviousItemDialog(self, sections)
+        if dialog.exec() != PreviousItemDialog.DialogCode.Accepted:
+            return None
+        return dialog.values()
+
+    def _on_add_button_clicked(self) -> None:
+        store = self.ctx.store
+        values = self.ask_item() if store is not None else None
+        if store is None or values is None:
+            return
+        self.add_button.setEnabled(False)
+
+        def done(item_id: str) -> None:
+            self.add_button.setEnabled(True)
+            self._select_after = item_id
+            self.ctx.signals.changes_applied.emit(ChangeSet.of(R.PREVIOUS_ITEM, item_id))
+
+        def failed(exc: BaseException) -> None:
+            self.add_button.setEnabled(True)
+            present_error(self, exc)
+
+        self.ctx.tasks.submit(lambda: PreviousService(store).add(**values), done, failed)

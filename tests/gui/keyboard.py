@@ -1,0 +1,79 @@
+"""Keyboard-only helpers for GUI tests and stores for the scoring pages."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QWidget
+
+from hmip_desktop.services.inspections import create_inspection
+from hmip_desktop.services.store import InspectionStore
+from hmip_desktop.ui.context import UiContext
+from hmip_desktop.ui.tasks import SyncExecutor, TaskRunner
+from tests.factories import scored_framework
+
+
+def make_store(tmp_path: Path, *, kind: str = "full",
+               concerns: dict[str, int] | None = None) -> InspectionStore:
+    """A full inspection (or an IRP) on the scored framework, ending 2026-01-28."""
+    return create_inspection(tmp_path / f"{kind}.hmip", establishment_name="HMP Testfield",
+                             establishment_type="mens_prison",
+                             framework=scored_framework(concerns=concerns), kind=kind,
+                             start_date="2026-01-19", end_date="2026-01-28")
+
+
+def open_page(qtbot: Any, factory: Callable[[UiContext], QWidget],
+              store: InspectionStore) -> QWidget:
+    """Build a page on a synchronous DB lane, show it, focus it, open the inspection."""
+    ctx = UiContext(tasks=TaskRunner(SyncExecutor()))
+    ctx.store = store
+    page = factory(ctx)
+    qtbot.addWidget(page)
+    page.resize(1100, 900)
+    page.show()
+    qtbot.waitExposed(page)
+    page.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is page)
+    ctx.signals.inspection_opened.emit(store)
+    if QApplication.focusWidget() is None:
+        page.focusNextChild()  # as Tab from the window's navigation list would
+    return page
+
+
+def focused() -> QWidget:
+    """The widget with keyboard focus."""
+    widget = QApplication.focusWidget()
+    assert widget is not None, "nothing has keyboard focus"
+    return widget
+
+
+def press(qtbot: Any, key: Qt.Key,
+          modifier: Qt.KeyboardModifier = Qt.KeyboardModifier.NoModifier) -> None:
+    """One key press on whatever has focus."""
+    qtbot.keyClick(focused(), key, modifier)
+
+
+def type_text(qtbot: Any, text: str) -> None:
+    """Type into whatever has focus."""
+    qtbot.keyClicks(focused(), text)
+
+
+def tab_until(qtbot: Any, found: Callable[[QWidget], bool], *, limit: int = 80,
+              backwards: bool = False) -> QWidget:
+    """Press Tab until `found(focus widget)`; fails when the widget is not in the tab chain."""
+    for _ in range(limit):
+        if found(focused()):
+            return focused()
+        if backwards:
+            press(qtbot, Qt.Key.Key_Backtab, Qt.KeyboardModifier.ShiftModifier)
+        else:
+            press(qtbot, Qt.Key.Key_Tab)
+    raise AssertionError(f"not reachable by Tab; focus stayed on {focused()!r}")
+
+
+def tab_to(qtbot: Any, widget: QWidget, **kw: Any) -> QWidget:
+    """Press Tab until `widget` (or a child of it) has focus."""
+    return tab_until(qtbot, lambda w: w is widget or widget.isAncestorOf(w), **kw)
