@@ -64,7 +64,8 @@ def create_with_notes(path: Path, count: int, *, seed: int = 7):  # type: ignore
 
     fw = FrameworkService().resolve_for_new("mens_prison", None, None)
     store = create_inspection(path, establishment_name="HMP Benchmark",
-                              establishment_type="mens_prison", framework=fw)
+                              establishment_type="mens_prison", framework=fw,
+                              provider=lambda _p: os.environ.get("HMIP_PASSPHRASE"))
     rng = random.Random(seed)
     kinds = list(R.SOURCE_KINDS)
     batch = []

@@ -101,7 +101,8 @@ def _info(args: argparse.Namespace) -> int:
     print(f"Framework:       {f.framework_title} [{f.framework_id} version {f.framework_version}]")
     print("Counts:          " + ", ".join(f"{k} {v}" for k, v in sorted(f.counts.items())))
     print(f"Key source:      {f.key_source}")
-    print(f"Schema:          {f.schema_revision}{' (read-only: newer file)' if f.read_only else ''}")
+    read_only = " (read-only: newer file)" if f.read_only else ""
+    print(f"Schema:          {f.schema_revision}{read_only}")
     print(f"Not exported:    {f.unexported_changes} change(s)")
     print(f"Conflicts:       {f.conflicts}")
     return 0

@@ -1,1 +1,4 @@
-"""Pure domain model: ids, revisions, merge rules, frameworks, scoring rules. Standard library only."""
+"""Pure domain model: ids, revisions, merge rules, frameworks, scoring rules.
+
+Standard library only.
+"""

@@ -28,8 +28,9 @@ def run_checks() -> list[Check]:
               Check("data directory", True, str(paths.data_dir()))]
     backend = keys.keyring_backend_name()
     secure = keys.secure_keyring_available()
-    checks.append(Check("keyring", True,
-                        f"{backend} ({'secure: keys kept in the OS keyring' if secure else 'not secure: a passphrase-wrapped key file is used instead'})"))
+    where = ("secure: keys kept in the OS keyring" if secure else
+             "not secure: a passphrase-wrapped key file is used instead")
+    checks.append(Check("keyring", True, f"{backend} ({where})"))
     with tempfile.TemporaryDirectory(prefix="hmip-selfcheck-") as tmp:
         path = Path(tmp) / "check.hmip"
         key = os.urandom(32)

@@ -28,7 +28,6 @@ from hmip_desktop.domain.changes import ChangeSet
 from hmip_desktop.domain.errors import WrongKeyError
 from hmip_desktop.domain.search_query import SearchHit
 from hmip_desktop.services import inspections
-from hmip_desktop.services.frameworks import FrameworkService
 from hmip_desktop.services.store import InspectionStore
 from hmip_desktop.ui.context import UiContext
 from hmip_desktop.ui.dialogs.new_inspection_dialog import NewInspectionDialog
@@ -151,6 +150,8 @@ class MainWindow(QMainWindow):
     # -- opening and creating ----------------------------------------------------------------
     def on_new_inspection(self) -> None:
         """Ask for the facts, then create the file on the DB lane."""
+        from hmip_desktop.services.frameworks import FrameworkService  # jsonschema: lazy
+
         frameworks = FrameworkService()
         dialog = NewInspectionDialog(self, frameworks, inspections.default_folder())
         if dialog.exec() != NewInspectionDialog.DialogCode.Accepted:

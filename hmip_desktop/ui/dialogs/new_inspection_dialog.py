@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
@@ -22,7 +23,9 @@ from PySide6.QtWidgets import (
 )
 
 from hmip_desktop.domain.records import INSPECTION_KINDS
-from hmip_desktop.services.frameworks import FrameworkService
+
+if TYPE_CHECKING:
+    from hmip_desktop.services.frameworks import FrameworkService
 
 
 class NewInspectionDialog(QDialog):

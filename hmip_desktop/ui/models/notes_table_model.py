@@ -26,12 +26,42 @@ class NotesTableModel(QAbstractTableModel):
     def __init__(self) -> None:
         super().__init__()
         self._rows: list[NoteView] = []
+        self._sort: tuple[int, Qt.SortOrder] = (4, Qt.SortOrder.DescendingOrder)
 
     def set_rows(self, rows: list[NoteView]) -> None:
-        """Replace all rows (a model reset keeps views consistent)."""
+        """Replace all rows (a model reset keeps views consistent), keeping the sort."""
         self.beginResetModel()
         self._rows = list(rows)
+        key = self._SORT_KEYS.get(self._sort[0])
+        if key is not None:
+            self._rows.sort(key=key, reverse=self._sort[1] == Qt.SortOrder.DescendingOrder)
         self.endResetModel()
+
+    _SORT_KEYS = {
+        0: lambda n: n.title.lower(),
+        1: lambda n: n.source_kind,
+        2: lambda n: n.occurred_at or "",
+        3: lambda n: (n.location or "").lower(),
+        4: lambda n: n.updated,
+    }
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        """Sort the rows in Python (a proxy calling data() per comparison took a second at
+        10,000 notes)."""
+        key = self._SORT_KEYS.get(column)
+        if key is None:
+            return
+        self._sort = (column, order)
+        self.layoutAboutToBeChanged.emit()
+        old = {n.id: i for i, n in enumerate(self._rows)}
+        self._rows.sort(key=key, reverse=order == Qt.SortOrder.DescendingOrder)
+        new = {n.id: i for i, n in enumerate(self._rows)}
+        for persistent in self.persistentIndexList():
+            row_id = persistent.data(self.ID_ROLE) if persistent.isValid() else None
+            if row_id in new and row_id in old:
+                self.changePersistentIndex(persistent, self.index(new[row_id],
+                                                                  persistent.column()))
+        self.layoutChanged.emit()
 
     def row_of(self, note_id: str) -> int:
         """Row number of a note, or -1."""
@@ -86,7 +116,11 @@ class NotesFilterProxy(QSortFilterProxyModel):
         self.author: str | None = None
         self.note_ids: set[str] | None = None  # notes linked to the chosen expectation
         self.date_prefix = ""
-        self.setSortCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self._active = False
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        """Let the source model sort itself; this proxy only filters, keeping its order."""
+        self.sourceModel().sort(column, order)
 
     def set_filters(self, *, text: str = "", kind: str | None = None,
                     author: str | None = None, note_ids: set[str] | None = None,
@@ -97,6 +131,8 @@ class NotesFilterProxy(QSortFilterProxyModel):
             begin()
         self.text, self.kind, self.author = text.lower().strip(), kind, author
         self.note_ids, self.date_prefix = note_ids, date_prefix.strip()
+        self._active = bool(self.text or kind or author or note_ids is not None
+                            or self.date_prefix)
         if begin is not None:
             self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
         else:
@@ -104,6 +140,8 @@ class NotesFilterProxy(QSortFilterProxyModel):
 
     def filterAcceptsRow(self, row: int, parent: Index) -> bool:  # noqa: N802
         """True when the note passes every active filter."""
+        if not self._active:
+            return True
         note: NoteView = self.sourceModel().index(row, 0, parent).data(
             NotesTableModel.NOTE_ROLE)
         if note is None:

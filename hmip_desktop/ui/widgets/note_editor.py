@@ -238,7 +238,8 @@ class NoteEditor(QWidget):
                 text = f"{link.expectation_ref} — passage no longer in the text"
             else:
                 excerpt = body[where[0]:where[1]].replace("\n", " ")
-                text = f"{link.expectation_ref} — “{excerpt[:60]}{'…' if len(excerpt) > 60 else ''}”"
+                more = "…" if len(excerpt) > 60 else ""
+                text = f"{link.expectation_ref} — “{excerpt[:60]}{more}”"
             item = QListWidgetItem(text)
             item.setData(256, link.id)
             self.link_list.addItem(item)
