@@ -33,6 +33,7 @@ from hmip_desktop.ui.context import UiContext
 from hmip_desktop.ui.dialogs.new_inspection_dialog import NewInspectionDialog
 from hmip_desktop.ui.dialogs.passphrase_dialog import PassphraseDialog
 from hmip_desktop.ui.dialogs.search_dialog import SearchDialog
+from hmip_desktop.ui import errors
 from hmip_desktop.ui.errors import present_error
 from hmip_desktop.ui.pages.base import Page
 
@@ -208,6 +209,10 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"{APP_DISPLAY_NAME} — {store.path.name}")
         self.ctx.signals.inspection_opened.emit(store)
         self._refresh_status()
+        if store.read_only:
+            errors.show_message(self, "This inspection file was written by a newer version of "
+                                "the app, so it is open read-only: you can read and search it, "
+                                "but not change it. Update the app to edit it.")
 
     def close_inspection(self) -> None:
         """Close the open file (every change is already committed)."""

@@ -158,3 +158,42 @@ def test_notes_model_passes_qt_model_tester(qtmodeltester, window, tmp_path: Pat
     NoteService(store).add(source_kind="observation", title="a", body="b")
     panel.reload()
     qtmodeltester.check(panel.model)
+
+
+def test_history_dialog_lists_every_revision(window, qtbot, tmp_path: Path) -> None:
+    """The History button shows each saved revision with the fields it changed."""
+    from hmip_desktop.ui.dialogs.history_dialog import HistoryDialog
+
+    store, panel = _open(window, tmp_path)
+    nid = NoteService(store).add(source_kind="observation", title="t", body="one")
+    NoteService(store).edit(nid, body="two")
+    panel.reload()
+    panel.select_note(nid)
+    seen = {}
+
+    def inspect() -> None:
+        dialog = QApplication.activeModalWidget()
+        assert isinstance(dialog, HistoryDialog)
+        seen["rows"] = [dialog.list.item(i).text() for i in range(dialog.list.count())]
+        dialog.reject()
+    QTimer.singleShot(0, inspect)
+    panel.history_button.click()
+    assert len(seen["rows"]) == 2 and "body" in seen["rows"][1] and "(me)" in seen["rows"][0]
+
+
+def test_newer_file_opens_read_only_with_a_message(window, shown_errors,
+                                                    tmp_path: Path) -> None:
+    """A file from a newer app version opens read-only and says so."""
+    import sqlalchemy
+
+    from hmip_desktop.services.inspections import open_inspection
+
+    store = create_inspection(tmp_path / "new.hmip", establishment_name="HMP Future",
+                              establishment_type="mens_prison", framework=minimal_framework())
+    with store.uow(write=True) as tx:
+        tx.session.execute(sqlalchemy.text("UPDATE alembic_version SET version_num='9999'"))
+    store.close()
+    window._set_store(open_inspection(tmp_path / "new.hmip"))
+    assert window.ctx.store.read_only
+    assert "READ-ONLY" in window.key_label.text()
+    assert any("read-only" in m for m in shown_errors)

@@ -24,6 +24,7 @@ from hmip_desktop.domain.changes import ChangeSet
 from hmip_desktop.domain.framework import Framework
 from hmip_desktop.domain.records import SOURCE_KINDS, NoteView
 from hmip_desktop.services import inspections
+from hmip_desktop.services.history import history
 from hmip_desktop.services.links import LinkService
 from hmip_desktop.services.notes import NoteService
 from hmip_desktop.ui.context import UiContext
@@ -31,6 +32,7 @@ from hmip_desktop.ui.dialogs.expectation_picker_dialog import (
     ExpectationPickerDialog,
     expectation_choices,
 )
+from hmip_desktop.ui.dialogs.history_dialog import HistoryDialog
 from hmip_desktop.ui.errors import present_error
 from hmip_desktop.ui.models.notes_table_model import NotesFilterProxy, NotesTableModel
 from hmip_desktop.ui.undo_commands import WriteStep
@@ -77,11 +79,13 @@ class NotesPanel(QWidget):
         self.delete_button = QPushButton("&Delete note")
         self.undo_button = QPushButton("&Undo")
         self.redo_button = QPushButton("&Redo")
+        self.history_button = QPushButton("&History…")
         self.undo_stack.canUndoChanged.connect(self.undo_button.setEnabled)
         self.undo_stack.canRedoChanged.connect(self.redo_button.setEnabled)
         self.undo_button.setEnabled(False)
         self.redo_button.setEnabled(False)
-        for b in (self.new_button, self.delete_button, self.undo_button, self.redo_button):
+        for b in (self.new_button, self.delete_button, self.undo_button, self.redo_button,
+                  self.history_button):
             buttons.addWidget(b)
         buttons.addStretch(1)
         layout.addLayout(buttons)
@@ -112,6 +116,7 @@ class NotesPanel(QWidget):
         self.delete_button.clicked.connect(self._on_delete_button_clicked)
         self.undo_button.clicked.connect(self.undo_stack.undo)
         self.redo_button.clicked.connect(self.undo_stack.redo)
+        self.history_button.clicked.connect(self._on_history_button_clicked)
         self.editor.save_wanted.connect(self._on_editor_save_wanted)
         self.editor.link_wanted.connect(self._on_editor_link_wanted)
         self.editor.unlink_wanted.connect(self._on_editor_unlink_wanted)
@@ -344,6 +349,16 @@ class NotesPanel(QWidget):
         self._submit(lambda: links.remove(link_id), lambda _r: self.undo_stack.push(WriteStep(
             "Remove link", self._run, lambda: links.remove(link_id),
             lambda: links.restore(link_id))), ChangeSet.of(R.LINK, link_id))
+
+    def _on_history_button_clicked(self) -> None:
+        note_id, store = self.editor.note_id, self.ctx.store
+        if note_id is None or store is None:
+            return
+        self.editor.flush()
+        names = {store.device.author_id: f"{store.device.author_name} (me)"}
+        self.ctx.tasks.submit(lambda: history(store, note_id),
+                              lambda entries: HistoryDialog(self, entries, names).exec(),
+                              lambda e: present_error(self, e))
 
     def clear(self) -> None:
         """Forget the closed inspection."""

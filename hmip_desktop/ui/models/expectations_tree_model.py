@@ -1,0 +1,420 @@
+"""The framework as a tree (section → area → sub-area → expectation → indicator) with each
+expectation's linked evidence, plus the filtering proxy of the Expectations page.
+
+The tree is rebuilt (a model reset) only when the framework changes; new evidence changes
+counts in place (`dataChanged`), so the view keeps its expansion and selection.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractItemModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+)
+from PySide6.QtGui import QBrush, QColor, QIcon
+from PySide6.QtWidgets import QApplication, QStyle
+
+from hmip_desktop.domain.framework import Area, Expectation, Framework, Section
+from hmip_desktop.domain.readiness import TRIANGULATION_MIN_SOURCES
+from hmip_desktop.domain.records import SOURCE_KINDS
+from hmip_desktop.services.scoring import ExpectationEvidence
+
+Index = QModelIndex | QPersistentModelIndex
+
+SECTION, AREA, SUB_AREA, EXPECTATION, INDICATOR = (
+    "section", "area", "sub_area", "expectation", "indicator")
+
+INCOMPLETE_TEXT = "Expectations to be completed from the official document"
+GAP_COLOUR = QColor("#ffe8a3")  # pale amber: black text stays readable
+
+
+def adopted_text(source: str) -> str:
+    """The flag of an area whose text comes from another inspectorate."""
+    return f"Adopted from {source}: not HMIP text"
+
+
+def kinds_text(kinds: tuple[str, ...]) -> str:
+    """Source kinds as the labels people know."""
+    return ", ".join(SOURCE_KINDS.get(k, k) for k in kinds)
+
+
+@dataclass(eq=False)
+class Node:
+    """One row of the tree; `key` is stable across reloads (used to restore selection)."""
+
+    kind: str
+    key: str
+    name: str
+    item: Section | Area | Expectation | str | None = None
+    section: Section | None = None
+    area: Area | None = None
+    parent: Node | None = None
+    row: int = 0
+    children: list[Node] = field(default_factory=list)
+    flags: tuple[str, ...] = ()
+    numbers: tuple[str, ...] = ()  # the expectations this row covers (itself or below)
+    search: str = ""
+
+    def add(self, child: Node) -> Node:
+        """Append a child and return it."""
+        child.parent, child.row = self, len(self.children)
+        self.children.append(child)
+        return child
+
+    def walk(self) -> Iterator[Node]:
+        """This node and every node below it, depth first."""
+        yield self
+        for child in self.children:
+            yield from child.walk()
+
+
+def _section_flags(section: Section) -> tuple[str, ...]:
+    flags = []
+    if section.incomplete:
+        flags.append(INCOMPLETE_TEXT)
+    if not section.scored:
+        flags.append("Not scored")
+    if not section.verified:
+        flags.append("Not verified")
+    return tuple(flags)
+
+
+def _area_flags(area: Area) -> tuple[str, ...]:
+    flags = []
+    if area.incomplete:
+        flags.append(INCOMPLETE_TEXT)
+    if area.adopted_from:
+        flags.append(adopted_text(area.adopted_from))
+    if not area.verified:
+        flags.append("Not verified")
+    return tuple(flags)
+
+
+def _expectation_flags(exp: Expectation, area: Area) -> tuple[str, ...]:
+    flags = []
+    if not exp.verified:
+        flags.append("Wording not verified")
+    if exp.outcome_paraphrased:
+        flags.append("Outcome paraphrased")
+    if area.adopted_from:  # each row says so, since rows are read out of context
+        flags.append(adopted_text(area.adopted_from))
+    return tuple(flags)
+
+
+def build_tree(framework: Framework) -> Node:
+    """The framework's rows: sub-areas only where the area declares them."""
+    root = Node("root", "", "")
+    for section in framework.sections:
+        s = root.add(Node(SECTION, f"s:{section.key}", section.label, section, section,
+                          flags=_section_flags(section), search=section.label))
+        for area in section.areas:
+            a = s.add(Node(AREA, f"a:{section.key}/{area.key}", area.label, area, section, area,
+                           flags=_area_flags(area), search=f"{section.label} {area.label}"))
+            subs = {sub.key: sub.label for sub in area.sub_areas}
+            holders = {None: a}
+            for exp in area.expectations:  # expectations without a sub-area come first
+                if exp.sub_area is None:
+                    _add_expectation(a, exp, section, area)
+            for sub_key, sub_label in subs.items():
+                holders[sub_key] = a.add(Node(SUB_AREA, f"u:{section.key}/{area.key}/{sub_key}",
+                                              sub_label, sub_key, section, area,
+                                              search=f"{a.search} {sub_label}"))
+            for exp in area.expectations:
+                if exp.sub_area is not None:
+                    _add_expectation(holders.get(exp.sub_area, a), exp, section, area)
+    for node in root.walk():  # aggregates know which expectations they cover
+        node.numbers = tuple(n.item.number for n in node.walk()  # type: ignore[union-attr]
+                             if n.kind == EXPECTATION)
+    return root
+
+
+def _add_expectation(holder: Node, exp: Expectation, section: Section, area: Area) -> None:
+    e = holder.add(Node(EXPECTATION, f"e:{exp.number}", f"{exp.number}  {exp.title}", exp,
+                        section, area, flags=_expectation_flags(exp, area),
+                        search=f"{holder.search} {exp.number} {exp.title} {exp.outcome}"))
+    for i, text in enumerate(exp.indicators):
+        e.add(Node(INDICATOR, f"i:{exp.number}/{i}", text, text, section, area,
+                   search=f"{e.search} {text}"))
+
+
+class ExpectationsTreeModel(QAbstractItemModel):
+    """Read-only tree of the pinned framework with evidence counts per expectation."""
+
+    COL_NAME, COL_EVIDENCE, COL_SOURCES, COL_TRIANGULATED, COL_FLAGS = range(5)
+    HEADERS = ("Expectation", "Evidence", "Source kinds", "Triangulated", "Flags")
+    KEY_ROLE = int(Qt.ItemDataRole.UserRole) + 1  # the node's stable key
+    KIND_ROLE = int(Qt.ItemDataRole.UserRole) + 2  # section, area, sub_area, expectation…
+    ITEM_ROLE = int(Qt.ItemDataRole.UserRole) + 3  # the domain object (Section, Area, …)
+    EVIDENCE_ROLE = int(Qt.ItemDataRole.UserRole) + 4  # ExpectationEvidence, or None
+    FLAGS_ROLE = int(Qt.ItemDataRole.UserRole) + 5  # tuple of flag texts
+    SEARCH_ROLE = int(Qt.ItemDataRole.UserRole) + 6  # lower-case text the filter matches
+    NODE_ROLE = int(Qt.ItemDataRole.UserRole) + 7  # the Node (section/area for details)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._root = Node("root", "", "")
+        self._retired: Node | None = None
+        self._framework: Framework | None = None
+        self._evidence: dict[str, ExpectationEvidence] = {}
+        self._by_key: dict[str, Node] = {}
+        self._icons: dict[str, QIcon] = {}
+
+    # -- feeding -----------------------------------------------------------------------------
+    @property
+    def framework(self) -> Framework | None:
+        """The framework shown (None before the first load)."""
+        return self._framework
+
+    def set_framework(self, framework: Framework | None,
+                      evidence: Mapping[str, ExpectationEvidence]) -> None:
+        """Show a framework and its evidence (a model reset)."""
+        self.beginResetModel()
+        # Keep the old tree alive until the next reset: views may still hold its pointers.
+        self._retired = self._root
+        self._framework = framework
+        self._root = build_tree(framework) if framework else Node("root", "", "")
+        self._by_key = {n.key: n for n in self._root.walk()}
+        self._evidence = dict(evidence)
+        self.endResetModel()
+
+    def set_evidence(self, evidence: Mapping[str, ExpectationEvidence]) -> None:
+        """Update counts in place (the tree and its expansion stay as they are)."""
+        self._evidence = dict(evidence)
+        last = self.columnCount() - 1
+        for node in self._root.walk():
+            if node is not self._root:
+                self.dataChanged.emit(self.createIndex(node.row, 0, node),
+                                      self.createIndex(node.row, last, node))
+
+    def evidence(self, number: str) -> ExpectationEvidence | None:
+        """The evidence of one expectation."""
+        return self._evidence.get(number)
+
+    def evidence_map(self) -> dict[str, ExpectationEvidence]:
+        """Every expectation's evidence, by number."""
+        return dict(self._evidence)
+
+    def index_for_key(self, key: str) -> QModelIndex:
+        """The index of a node by its stable key (invalid when absent)."""
+        node = self._by_key.get(key)
+        if node is None or node is self._root:
+            return QModelIndex()
+        return self.createIndex(node.row, 0, node)
+
+    def node(self, index: Index) -> Node | None:
+        """The node behind an index."""
+        if not index.isValid():
+            return None
+        node = index.internalPointer()
+        return node if isinstance(node, Node) else None
+
+    # -- Qt model API ------------------------------------------------------------------------
+    def _node_or_root(self, index: Index) -> Node:
+        return self.node(index) or self._root
+
+    def index(self, row: int, column: int, parent: Index = QModelIndex()) -> QModelIndex:  # noqa: B008
+        """The child at (row, column) of a parent."""
+        if not self.hasIndex(row, column, parent):
+            return QModelIndex()
+        return self.createIndex(row, column, self._node_or_root(parent).children[row])
+
+    def parent(self, index: Index = QModelIndex()) -> QModelIndex:  # type: ignore[override]  # noqa: B008
+        """The parent of an index (invalid for sections)."""
+        node = self.node(index)
+        if node is None or node.parent is None or node.parent is self._root:
+            return QModelIndex()
+        return self.createIndex(node.parent.row, 0, node.parent)
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008
+        """Children of a row (only column 0 has children)."""
+        if parent.isValid() and parent.column() != 0:
+            return 0
+        return len(self._node_or_root(parent).children)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008
+        """Every row has the same columns."""
+        return len(self.HEADERS)
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        """Rows are selectable, never editable."""
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        """Column titles."""
+        if (orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole
+                and 0 <= section < len(self.HEADERS)):
+            return self.HEADERS[section]
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        """Text, tooltips, flags, icons and the objects behind a row."""
+        node = self.node(index)
+        if node is None:
+            return None
+        col = index.column()
+        if role == self.KEY_ROLE:
+            return node.key
+        if role == self.KIND_ROLE:
+            return node.kind
+        if role == self.ITEM_ROLE:
+            return node.item
+        if role == self.NODE_ROLE:
+            return node
+        if role == self.FLAGS_ROLE:
+            return node.flags
+        if role == self.SEARCH_ROLE:
+            return node.search.lower()
+        if role == self.EVIDENCE_ROLE:
+            return self._evidence.get(node.key[2:]) if node.kind == EXPECTATION else None
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
+            return self._text(node, col)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self._tooltip(node, col)
+        if role == Qt.ItemDataRole.DecorationRole and col == self.COL_NAME:
+            return self._icon(node)
+        if role == Qt.ItemDataRole.BackgroundRole and self._is_gap(node, col):
+            return QBrush(GAP_COLOUR)
+        if role == Qt.ItemDataRole.ForegroundRole and self._is_gap(node, col):
+            return QBrush(QColor("black"))
+        return None
+
+    # -- cell contents -----------------------------------------------------------------------
+    def _counts(self, node: Node) -> tuple[int, int, int]:
+        """(expectations, with evidence, triangulated) at or below a row."""
+        found = [self._evidence.get(n) for n in node.numbers]
+        return (len(found), sum(1 for e in found if e and e.covered),
+                sum(1 for e in found if e and e.triangulated))
+
+    def _is_gap(self, node: Node, col: int) -> bool:
+        if col != self.COL_EVIDENCE or node.kind != EXPECTATION:
+            return False
+        ev = self._evidence.get(node.key[2:])
+        return ev is None or not ev.covered
+
+    def _text(self, node: Node, col: int) -> str:
+        if col == self.COL_NAME:
+            return node.name
+        if col == self.COL_FLAGS:
+            return "; ".join(node.flags)
+        if node.kind == INDICATOR:
+            return ""
+        if node.kind == EXPECTATION:
+            ev = self._evidence.get(node.key[2:])
+            if col == self.COL_EVIDENCE:
+                return str(len(ev.evidence)) if ev and ev.covered else "0 (gap)"
+            if col == self.COL_SOURCES:
+                return kinds_text(ev.source_kinds) if ev else ""
+            if col == self.COL_TRIANGULATED:
+                return "Yes" if ev and ev.triangulated else "No"
+            return ""
+        total, covered, tri = self._counts(node)
+        if not total:
+            return ""
+        if col == self.COL_EVIDENCE:
+            return f"{covered} of {total}"
+        if col == self.COL_TRIANGULATED:
+            return f"{tri} of {total}"
+        return ""
+
+    def _tooltip(self, node: Node, col: int) -> str:
+        if col == self.COL_FLAGS or (col == self.COL_NAME and node.flags):
+            return "\n".join([node.name, *node.flags]) if col == self.COL_NAME \
+                else "\n".join(node.flags)
+        if node.kind == EXPECTATION:
+            ev = self._evidence.get(node.key[2:])
+            n = len(ev.evidence) if ev else 0
+            kinds = len(ev.source_kinds) if ev else 0
+            if col == self.COL_EVIDENCE:
+                return f"{n} piece{'s' if n != 1 else ''} of evidence linked"
+            if col in (self.COL_SOURCES, self.COL_TRIANGULATED):
+                return (f"{kinds} distinct source kind{'s' if kinds != 1 else ''}; "
+                        f"triangulated needs {TRIANGULATION_MIN_SOURCES}")
+        elif node.kind != INDICATOR and col in (self.COL_EVIDENCE, self.COL_TRIANGULATED):
+            total, covered, tri = self._counts(node)
+            return (f"{covered} of {total} expectations have evidence" if col ==
+                    self.COL_EVIDENCE else f"{tri} of {total} expectations are triangulated")
+        return self._text(node, col)
+
+    def _icon(self, node: Node) -> QIcon | None:
+        if node.kind not in (SECTION, AREA):
+            return None
+        if any(f == INCOMPLETE_TEXT for f in node.flags):
+            which = "warning"
+        elif node.kind == AREA and node.area is not None and node.area.adopted_from:
+            which = "information"
+        else:
+            return None
+        if which not in self._icons:
+            style = QApplication.style()
+            pixmap = (QStyle.StandardPixmap.SP_MessageBoxWarning if which == "warning"
+                      else QStyle.StandardPixmap.SP_MessageBoxInformation)
+            self._icons[which] = style.standardIcon(pixmap)
+        return self._icons[which]
+
+
+class ExpectationsFilterProxy(QSortFilterProxyModel):
+    """Keeps rows whose words match (with their parents and children) and, optionally, only
+    expectations without evidence or not yet triangulated."""
+
+    ALL, GAPS, NOT_TRIANGULATED = "all", "gaps", "not_triangulated"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.words: list[str] = []
+        self.state = self.ALL
+        # Matching children keep their parents visible.
+        self.setRecursiveFilteringEnabled(True)
+
+    def set_filter(self, text: str = "", state: str = ALL) -> None:
+        """Apply the text and evidence-state filters together."""
+        begin = getattr(self, "beginFilterChange", None)  # Qt >= 6.9
+        if begin is not None:
+            begin()
+        self.words = text.lower().split()
+        self.state = state
+        if begin is not None:
+            self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+        else:
+            self.invalidateRowsFilter()
+
+    @property
+    def active(self) -> bool:
+        """True when any filter hides rows."""
+        return bool(self.words) or self.state != self.ALL
+
+    def _state_ok(self, node: Node, model: ExpectationsTreeModel) -> bool:
+        if self.state == self.ALL:
+            return True
+        exp = node if node.kind == EXPECTATION else node.parent
+        if node.kind not in (EXPECTATION, INDICATOR) or exp is None:
+            return False  # sections and areas show only through a matching expectation
+        ev = model.evidence(exp.key[2:])
+        if self.state == self.GAPS:
+            return ev is None or not ev.covered
+        return ev is None or not ev.triangulated
+
+    def _passes(self, node: Node, model: ExpectationsTreeModel) -> bool:
+        return all(w in node.search.lower() for w in self.words) and self._state_ok(node, model)
+
+    def filterAcceptsRow(self, row: int, parent: Index) -> bool:  # noqa: N802
+        """A row passes on its own, or because an ancestor passes (its children show too)."""
+        if not self.active:
+            return True
+        model = self.sourceModel()
+        assert isinstance(model, ExpectationsTreeModel)
+        node = model.node(model.index(row, 0, parent))
+        while node is not None and node.kind != "root":
+            if self._passes(node, model):
+                return True
+            node = node.parent
+        return False
