@@ -49,9 +49,33 @@ def isolated_environment() -> Path:
     return home
 
 
+_SYLLABLES = ("ka", "lo", "mi", "ren", "sto", "val", "de", "tur", "bin", "sha", "po", "gre",
+              "nu", "fel", "ta", "wick", "mor", "ban", "si", "dal")
+
+
+def _vocabulary(rng: random.Random, size: int = 20_000) -> list[str]:
+    words = set(WORDS)
+    while len(words) < size:
+        words.add("".join(rng.choice(_SYLLABLES) for _ in range(rng.randint(2, 4))))
+    ordered = sorted(words)
+    rng.shuffle(ordered)
+    return ordered
+
+
+_VOCAB: list[str] = []
+_WEIGHTS: list[float] = []
+
+
 def sentence(rng: random.Random, n: int) -> str:
-    """n random domain words."""
-    return " ".join(rng.choice(WORDS) for _ in range(n))
+    """n words drawn with a Zipf-like frequency from a 20,000-word vocabulary (real notes
+    are Zipfian; a tiny uniform vocabulary makes every term match half the notes)."""
+    if not _VOCAB:
+        _VOCAB.extend(_vocabulary(random.Random(11)))
+        total = 0.0
+        for rank in range(len(_VOCAB)):
+            total += 1.0 / (rank + 10)
+            _WEIGHTS.append(total)  # cumulative, so choices() does not rebuild it per call
+    return " ".join(rng.choices(_VOCAB, cum_weights=_WEIGHTS, k=n))
 
 
 def create_with_notes(path: Path, count: int, *, seed: int = 7):  # type: ignore[no-untyped-def]
