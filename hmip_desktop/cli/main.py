@@ -17,6 +17,16 @@ COMMAND_MODULES = (
     "hmip_desktop.cli.note_cmds",
     "hmip_desktop.cli.frameworks_cmds",
     "hmip_desktop.cli.selfcheck_cmds",
+    "hmip_desktop.cli.scoring_cmds",
+    "hmip_desktop.cli.concern_cmds",
+    "hmip_desktop.cli.review_cmds",
+    "hmip_desktop.cli.identity_cmds",
+    "hmip_desktop.cli.team_cmds",
+    "hmip_desktop.cli.bundle_cmds",
+    "hmip_desktop.cli.doc_cmds",
+    "hmip_desktop.cli.extract_cmds",
+    "hmip_desktop.cli.link_cmds",
+    "hmip_desktop.cli.coverage_cmds",
 )
 
 EXIT_USER_ERROR = 2

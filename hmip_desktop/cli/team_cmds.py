@@ -1,0 +1,118 @@
+"""`hmip team add | list | remove | invite` and `hmip join`."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from hmip_desktop.cli.common import open_store, passphrase_provider, print_json
+from hmip_desktop.domain.roster import ROLES
+from hmip_desktop.services import identity, join, team
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    """Add the team commands and `join`."""
+    t = sub.add_parser("team", help="set up and manage the inspection team",
+                       description="The team roster: members added from identity cards, "
+                       "removals, and the invite that lets members join.")
+    tsub = t.add_subparsers(dest="team_command", metavar="ACTION", required=True)
+
+    p = tsub.add_parser("add", help="add members from their identity cards (team leader)")
+    p.add_argument("file")
+    p.add_argument("cards", nargs="+", metavar="CARD")
+    p.add_argument("--role", choices=sorted(ROLES), help="role for these members "
+                   "(default: the role on each card)")
+    p.set_defaults(func=_add)
+
+    p = tsub.add_parser("list", help="list the team")
+    p.add_argument("file")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=_list)
+
+    p = tsub.add_parser("remove", help="remove a member (team leader)",
+                        description="Later bundles are not encrypted to them and their "
+                        "signatures dated after the removal are refused.")
+    p.add_argument("file")
+    p.add_argument("member", help="member id, device id, fingerprint or exact name")
+    p.set_defaults(func=_remove)
+
+    p = tsub.add_parser("invite", help="write the invite for the team (team leader)")
+    p.add_argument("file")
+    p.add_argument("--out", required=True, help="invite file to write")
+    p.set_defaults(func=_invite)
+
+    p = sub.add_parser("join", help="create your inspection file from the leader's invite",
+                       description="Creates a new encrypted inspection file from an invite. "
+                       "Compare the leader's fingerprint it prints with the team leader.")
+    p.add_argument("invite")
+    p.add_argument("--out", required=True, help="path of the new .hmip file")
+    p.add_argument("--leader-fingerprint", help="refuse unless the leader's fingerprint is this")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=_join)
+
+
+def _add(args: argparse.Namespace) -> int:
+    cards = [identity.read_card(Path(c)) for c in args.cards]
+    keys = identity.load_keys(passphrase_provider)
+    store = open_store(args.file)
+    try:
+        changes = team.add_members(store, cards, keys=keys, role=args.role)
+    finally:
+        store.close()
+    print(f"team updated ({len(changes.ids)} roster entr{'y' if len(changes.ids) == 1 else 'ies'}"
+          " written)")
+    return 0
+
+
+def _list(args: argparse.Namespace) -> int:
+    store = open_store(args.file)
+    try:
+        view = team.roster_view(store)
+    finally:
+        store.close()
+    if args.json:
+        print_json(view.to_json())
+        return 0
+    for m in view.members:
+        flags = " (you)" if m.is_me else ""
+        status = "" if m.status == "active" else f"  REMOVED {m.removed_at}"
+        print(f"{m.member_id}  {m.fingerprint}  {m.role_label:<20} {m.name}{flags}{status}")
+    if not view.members:
+        print("no team yet: add members with 'hmip team add FILE CARD...'")
+    return 0
+
+
+def _remove(args: argparse.Namespace) -> int:
+    keys = identity.load_keys(passphrase_provider)
+    store = open_store(args.file)
+    try:
+        changes = team.remove_member(store, args.member, keys=keys)
+    finally:
+        store.close()
+    print("member removed" if changes.ids else "member was already removed")
+    return 0
+
+
+def _invite(args: argparse.Namespace) -> int:
+    keys = identity.load_keys(passphrase_provider)
+    store = open_store(args.file)
+    try:
+        report = team.write_invite(store, Path(args.out), keys=keys)
+    finally:
+        store.close()
+    print(f"invite written to {args.out} for {report.recipients} recipient(s)")
+    print(f"Your fingerprint: {report.fingerprint} (members compare it when they join)")
+    return 0
+
+
+def _join(args: argparse.Namespace) -> int:
+    keys = identity.load_keys(passphrase_provider)
+    result = join.join(Path(args.invite), Path(args.out), keys=keys,
+                       provider=passphrase_provider, expect_fingerprint=args.leader_fingerprint)
+    if args.json:
+        print_json({**result.__dict__, "path": str(result.path)})
+        return 0
+    print(f"joined: created {result.path} (inspection {result.inspection_id}, "
+          f"{result.members} team members)")
+    print(f"Team leader fingerprint: {result.leader_fingerprint} (check it with the leader)")
+    return 0

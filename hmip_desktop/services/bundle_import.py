@@ -1,0 +1,299 @@
+"""Merge sync bundles into an open inspection file: validate everything, then one transaction.
+
+Order (sync-and-security.md §2.3): open each bundle (container, manifest, signature); check
+the inspection and the import log; read every revision line (ids are content hashes, parents
+present, dates consistent, schema not newer) while counting what is new; decide trust against
+the roster (signer an active member at the bundle's date, or the file's anchor; no roster
+change without a leader's attestation; nothing written on a removed member's device after the
+removal); copy new attachments into the encrypted store, each verified before it is renamed
+into place; snapshot the database for "undo last merge"; then append everything in one
+transaction, re-reading and re-verifying the revisions so memory stays flat.
+
+Threading rule: blocking work for a worker thread; `cancel` stops it with nothing written.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import threading
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from hmip_desktop.domain import records as R
+from hmip_desktop.domain.changes import ChangeSet
+from hmip_desktop.domain.errors import BundleError, NewerVersionError
+from hmip_desktop.domain.hlc import HlcStamp
+from hmip_desktop.domain.ids import new_id
+from hmip_desktop.domain.revision import PAYLOAD_SCHEMA, Revision, revision_from_json
+from hmip_desktop.domain.roster import Roster, written_after_removal
+from hmip_desktop.export.bundle_format import damaged
+from hmip_desktop.export.identity_keys import DeviceKeys
+from hmip_desktop.services.import_steps import (
+    Candidate,
+    ImportReport,
+    Meter,
+    copy_new_blobs,
+    current_digest,
+    remove_files,
+    trust_of,
+)
+from hmip_desktop.services.roster_access import anchor, roster_from
+from hmip_desktop.services.store import InspectionStore
+from hmip_desktop.storage.sync_repo import SyncRepository, take_snapshot
+from hmip_desktop.storage.unit_of_work import UnitOfWork
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[int, int], None]
+_CHUNK = 2000
+CLOCK_AHEAD_MS = 6 * 3600 * 1000
+ROSTER_FORGED = (
+    "This bundle changes the team roster without the team leader's signature. Do not import "
+    "it; tell the team leader."
+)
+REMOVED_AUTHOR = (
+    "This bundle holds changes made on a removed team member's device after their removal. "
+    "Do not import it; ask the team leader how to proceed."
+)
+WRONG_INSPECTION = (
+    "This bundle belongs to another inspection. Check that you chose the right bundle and the "
+    "right inspection file."
+)
+SNAPSHOT_SUFFIX = ".undo"
+
+
+def import_bundles(store: InspectionStore, paths: Sequence[Path], *, keys: DeviceKeys,
+                   progress: Progress | None = None, cancel: threading.Event | None = None,
+                   snapshot: bool = True, skip_refused: bool = False) -> ImportReport:
+    """Validate and merge bundles; returns what happened to each.
+
+    Any refused bundle aborts the whole import with its reason (nothing written), unless
+    `skip_refused`, in which case the others are merged and the refusals are reported.
+    """
+    store.uow(write=True)  # fail fast on a read-only file, before any work
+    unique = list(dict.fromkeys(Path(p) for p in paths))
+    cands: list[Candidate] = []
+    try:
+        for path in unique:
+            cands.append(Candidate.open(path, keys))
+        return _run(store, cands, keys, progress, cancel, snapshot, skip_refused)
+    finally:
+        for c in cands:
+            c.close()
+
+
+def _run(store: InspectionStore, cands: list[Candidate], keys: DeviceKeys,
+         progress: Progress | None, cancel: threading.Event | None, snapshot: bool,
+         skip_refused: bool) -> ImportReport:
+    _check_refusals(cands, skip_refused)
+    seen: set[str] = set()
+    with store.uow() as tx:
+        before, conflicts_before = current_digest(tx), {e.id for e in tx.records.conflicted()}
+        local_roster = SyncRepository(tx.session).revisions_of_type(R.TEAM_MEMBER)
+        anchor_signer = anchor(tx)
+        for c in cands:
+            if not c.pending:
+                continue
+            if c.manifest["inspection_id"] != store.inspection_id:
+                c.refuse(WRONG_INSPECTION)
+            elif tx.imports.has(c.bundle_id) or c.bundle_id in seen:
+                c.status = "already_imported"
+            seen.add(c.bundle_id)
+        _check_refusals(cands, skip_refused)
+        meter = Meter(progress, cancel, sum(c.planned_bytes() for c in cands if c.pending))
+        for c in cands:
+            if c.pending:
+                c.guard(lambda c=c: _scan(c, tx, meter))
+                _check_refusals(cands, skip_refused)
+    _decide_trust(store, cands, keys, local_roster, anchor_signer)
+    _check_refusals(cands, skip_refused)
+    accepted = [c for c in cands if c.pending]
+    created: list[str] = []
+    snap_path: Path | None = None
+    try:
+        copy_new_blobs(store, accepted, meter, created)
+        if accepted and snapshot:
+            snap_path = store.path.with_name(f"{store.path.name}{SNAPSHOT_SUFFIX}-{new_id()}")
+            take_snapshot(store._write_engine, snap_path)  # noqa: SLF001 - needs a raw connection
+        report = _apply(store, accepted, cands, before, conflicts_before, meter, snap_path)
+    except BaseException:
+        remove_files(store, created, snap_path)
+        raise
+    meter.finish()
+    return report
+
+
+def _check_revision(rev: Revision) -> None:
+    if rev.schema > PAYLOAD_SCHEMA:
+        raise NewerVersionError("This bundle holds data from a newer version of the app. "
+                                "Update the app, then import it again.")
+    if rev.schema < 1 or len(rev.parents) > 1000:
+        raise damaged("a revision is malformed")
+    if max(len(rev.entity_id), len(rev.device_id), len(rev.author_id)) > 64 \
+            or len(rev.entity_type) > 40:
+        raise damaged("a revision has an oversized id")
+    try:
+        HlcStamp.decode(rev.hlc)
+    except ValueError:
+        raise damaged("a revision has a malformed clock") from None
+
+
+def _scan(c: Candidate, tx: UnitOfWork, meter: Meter) -> None:
+    """Pass 1: read and check every revision line; count what is new, per device."""
+    sync = SyncRepository(tx.session)
+    entity_of: dict[str, str] = {}
+    parents: list[tuple[str, str]] = []
+    lo = hi = None
+    batch: list[tuple[str, str, str]] = []
+
+    def flush() -> None:
+        known = sync.known(rid for rid, _, _ in batch)
+        for rid, device, hlc in batch:
+            if rid not in known:
+                c.new_estimate += 1
+                c.new_max_by_device[device] = max(hlc, c.new_max_by_device.get(device, hlc))
+        batch.clear()
+
+    assert c.reader is not None  # pending candidates always have an open reader
+    for line in c.reader.iter_revision_lines():
+        meter.add(len(line) + 1)
+        try:
+            rev = revision_from_json(line)
+        except BundleError as exc:  # the domain's message says what is wrong, not what to do
+            raise BundleError(f"{exc}. Do not import it; ask the sender to export it "
+                              "again.") from None
+        _check_revision(rev)
+        if rev.rev_id in entity_of:
+            raise damaged("a revision is repeated")
+        entity_of[rev.rev_id] = rev.entity_id
+        parents.extend((p, rev.entity_id) for p in rev.parents)
+        lo = rev.hlc if lo is None or rev.hlc < lo else lo
+        hi = rev.hlc if hi is None or rev.hlc > hi else hi
+        if rev.entity_type == R.TEAM_MEMBER:
+            c.roster_revs.append(rev)
+        batch.append((rev.rev_id, rev.device_id, rev.hlc))
+        if len(batch) >= _CHUNK:
+            flush()
+    flush()
+    c.count = len(entity_of)
+    if c.manifest["full_state"] and any(entity_of.get(p) != e for p, e in parents):
+        raise damaged("a revision's earlier version is missing")
+    if (lo, hi) != (c.manifest["hlc_min"], c.manifest["hlc_max"]):
+        raise damaged("its dates do not match its contents")
+    known_roster = sync.known(r.rev_id for r in c.roster_revs)
+    c.new_roster = {r.rev_id for r in c.roster_revs if r.rev_id not in known_roster}
+
+
+def _decide_trust(store: InspectionStore, cands: list[Candidate], keys: DeviceKeys,
+                  local_roster: list[Revision], anchor_signer: str | None) -> Roster:
+    """Grow the accepted set to a fixed point, so the order of bundles never matters."""
+    pending = [c for c in cands if c.pending]
+    accepted: list[Candidate] = []
+    while True:
+        roster = roster_from(local_roster + [r for c in accepted for r in c.roster_revs],
+                             store.inspection_id, anchor_signer)
+        newly = [c for c in pending if trust_of(roster, c, keys, store).trusted]
+        if not newly:
+            break
+        accepted += newly
+        pending = [c for c in pending if c not in newly]
+    for c in pending:
+        c.refuse(trust_of(roster, c, keys, store).reason)
+    # Re-check the accepted set against the roster it produced (a removal may have arrived).
+    for _ in range(len(accepted) + 1):
+        final = roster_from(local_roster + [r for c in accepted for r in c.roster_revs],
+                            store.inspection_id, anchor_signer)
+        bad = [c for c in accepted if _final_problem(final, c, keys, store)]
+        for c in bad:
+            c.refuse(_final_problem(final, c, keys, store))
+        accepted = [c for c in accepted if c.pending]
+        if not bad:
+            return final
+    return final
+
+
+def _final_problem(roster: Roster, c: Candidate, keys: DeviceKeys,
+                   store: InspectionStore) -> str:
+    decision = trust_of(roster, c, keys, store)
+    if not decision.trusted:
+        return decision.reason
+    if c.new_roster & roster.invalid_revisions:
+        return ROSTER_FORGED
+    if any(written_after_removal(roster, d, h) for d, h in c.new_max_by_device.items()):
+        return REMOVED_AUTHOR
+    return ""
+
+
+def _check_refusals(cands: list[Candidate], skip_refused: bool) -> None:
+    refused = [c for c in cands if c.status == "refused"]
+    if refused and not skip_refused:
+        first = refused[0]
+        kind = NewerVersionError if first.newer else BundleError
+        raise kind(f"Bundle '{first.path.name}': {first.message} Nothing was imported.")
+
+
+def _apply(store: InspectionStore, accepted: list[Candidate], cands: list[Candidate],
+           before: str, conflicts_before: set[str], meter: Meter,
+           snap_path: Path | None) -> ImportReport:
+    """Pass 2: one transaction appending revisions, blob rows and import-log rows."""
+    now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    snap_name = snap_path.name if snap_path else None
+    previous = None
+    with store.uow(write=True) as tx:
+        provenance = json.loads(tx.meta.get("merge_provenance") or "[]")
+        for c in accepted:
+            first = tx.records.max_seq() + 1
+            buf: list[Revision] = []
+            assert c.reader is not None
+            for line in c.reader.iter_revision_lines():
+                meter.add(len(line) + 1)
+                buf.append(revision_from_json(line))
+                if len(buf) >= _CHUNK:
+                    c.new_count += len(tx.records.append(buf))
+                    buf = []
+            c.new_count += len(tx.records.append(buf))
+            last = tx.records.max_seq()
+            if last >= first:
+                provenance.append([first, last, c.bundle_id])
+            for sha, size, mime in c.blob_rows:
+                if tx.blobs.add(sha, size, mime, store.blobs.stored_name(sha)):
+                    c.blobs_new += 1
+            if c.manifest["hlc_max"]:
+                store.clock.observe(c.manifest["hlc_max"])
+            tx.imports.add(bundle_id=c.bundle_id, device_id=c.manifest["device_id"],
+                           signer=c.manifest["signer"], author_name=c.manifest["author"]["name"],
+                           imported_at=now, hlc_max=c.manifest["hlc_max"] or "",
+                           revisions_total=c.count, revisions_new=c.new_count,
+                           blobs_new=c.blobs_new, snapshot=snap_name)
+            c.status = "imported"
+        if accepted:
+            tx.meta.set("hlc_last", store.clock.last)
+            tx.meta.set("merge_provenance", json.dumps(provenance))
+            previous = json.loads(tx.meta.get("last_merge") or "{}").get("snapshot")
+            meter.check()  # last chance to cancel: after this the merge commits
+            if snap_name:
+                tx.meta.set("last_merge", json.dumps({
+                    "snapshot": snap_name, "seq_after": tx.records.max_seq(),
+                    "blobs_after": tx.blobs.count(), "at": now,
+                    "bundles": [c.bundle_id for c in accepted]}))
+        after = current_digest(tx) if accepted else before
+        conflicts_after = {e.id for e in tx.records.conflicted()}
+    if previous and previous != snap_name:
+        # Only the last merge can be undone; older snapshots only take space.
+        store.path.with_name(Path(previous).name).unlink(missing_ok=True)
+    log.info("merged %d bundle(s)", len(accepted))
+    now_ms = int(time.time() * 1000)
+    outcomes = tuple(c.outcome(now_ms, CLOCK_AHEAD_MS) for c in cands)
+    return ImportReport(
+        outcomes=outcomes,
+        revisions_new=sum(o.revisions_new for o in outcomes),
+        blobs_new=sum(o.blobs_new for o in outcomes),
+        new_conflicts=tuple(sorted(conflicts_after - conflicts_before)),
+        conflicts=len(conflicts_after), digest_before=before, digest_after=after,
+        snapshot=snap_name if accepted else None,
+        changes=ChangeSet.all() if accepted else ChangeSet(),
+    )
+

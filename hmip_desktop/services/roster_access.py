@@ -1,0 +1,110 @@
+"""The team roster of an open inspection file: its trust anchor, attested revisions, views.
+
+Shared by the team, bundle and conflict services. The anchor (the team leader's signing key)
+is local to each file: the creator's own key once they set up the team, or the invite
+signer's key on a file made by `join`. It never travels in bundles.
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+from hmip_desktop.domain import records as R
+from hmip_desktop.domain import roster as RS
+from hmip_desktop.domain.revision import Revision, make_revision
+from hmip_desktop.export.bundle_format import parse_signer
+from hmip_desktop.export.identity_keys import DeviceKeys, PublicIdentity
+from hmip_desktop.services.store import InspectionStore
+from hmip_desktop.storage.sync_repo import SyncRepository
+from hmip_desktop.storage.unit_of_work import UnitOfWork
+
+ANCHOR_KEY = "team_anchor"
+
+
+def verify_signature(signer: str, message: bytes, signature: bytes) -> bool:
+    """Ed25519 check of a roster attestation (False for any malformed input)."""
+    try:
+        Ed25519PublicKey.from_public_bytes(parse_signer(signer)).verify(signature, message)
+    except (InvalidSignature, ValueError, TypeError):
+        return False
+    return True
+
+
+def anchor(tx: UnitOfWork) -> str | None:
+    """The file's trust anchor signer, if the team was set up."""
+    return tx.meta.get(ANCHOR_KEY)
+
+
+def roster_from(revisions: Iterable[Revision], inspection_id: str,
+                anchor_signer: str | None) -> RS.Roster:
+    """A roster from team_member revisions, checking every attestation."""
+    return RS.build_roster(revisions, inspection_id=inspection_id, anchor=anchor_signer,
+                           verify=verify_signature)
+
+
+def load_roster(tx: UnitOfWork, inspection_id: str) -> RS.Roster:
+    """The current roster of the file open in this unit of work."""
+    revs = SyncRepository(tx.session).revisions_of_type(R.TEAM_MEMBER)
+    return roster_from(revs, inspection_id, anchor(tx))
+
+
+def put_member(store: InspectionStore, tx: UnitOfWork, payload: dict, keys: DeviceKeys, *,
+               hlc: str | None = None) -> Revision:
+    """Write one attested roster revision; its parents are all current heads (closes forks)."""
+    member_id = RS.member_id_for(store.inspection_id, str(payload["device_id"]))
+    parents = [h.rev_id for h in tx.records.heads(member_id)]
+    stamp = hlc or store.clock.now()
+    body = {k: v for k, v in payload.items() if k != RS.ATTESTATION}
+    message = RS.attestation_message(
+        inspection_id=store.inspection_id, entity_id=member_id, parents=parents, hlc=stamp,
+        device_id=store.device.device_id, author_id=store.device.author_id, deleted=False,
+        payload=body)
+    signature = base64.b64encode(keys.signing_key.sign(message)).decode("ascii")
+    body[RS.ATTESTATION] = {"signer": keys.public.signer, "signature": signature}
+    rev = make_revision(entity_type=R.TEAM_MEMBER, entity_id=member_id, parents=parents,
+                        hlc=stamp, device_id=store.device.device_id,
+                        author_id=store.device.author_id, payload=body)
+    tx.records.append([rev])
+    tx.meta.set("hlc_last", store.clock.last)
+    return rev
+
+
+@dataclass(frozen=True)
+class MemberView:
+    """One roster entry as the Team page and `hmip team list` show it."""
+
+    member_id: str
+    name: str
+    role: str
+    role_label: str
+    device_id: str
+    author_id: str
+    fingerprint: str
+    status: str
+    removed_at: str | None
+    is_me: bool
+    is_anchor: bool
+
+    def to_json(self) -> dict:
+        """Plain data for --json output."""
+        return dict(self.__dict__)
+
+
+def member_view(m: RS.Member, *, my_device: str, anchor_signer: str | None) -> MemberView:
+    """The view of a roster member."""
+    import datetime as dt
+
+    from hmip_desktop.domain.hlc import hlc_millis
+
+    removed_at = None
+    if m.removed_hlc:
+        when = dt.datetime.fromtimestamp(hlc_millis(m.removed_hlc) / 1000, dt.UTC)
+        removed_at = when.isoformat(timespec="seconds")
+    return MemberView(m.member_id, m.name, m.role, RS.ROLES.get(m.role, m.role), m.device_id,
+                      m.author_id, PublicIdentity(m.signer, m.recipient).fingerprint, m.status,
+                      removed_at, m.device_id == my_device, m.signer == anchor_signer)

@@ -1,0 +1,1 @@
+"""Sync: team, bundles, merge, conflicts."""
