@@ -14,6 +14,7 @@ from hmip_desktop.ui.errors import install_excepthook
 from hmip_desktop.ui.main_window import MainWindow, PageFactory
 from hmip_desktop.ui.pages import placeholders
 from hmip_desktop.ui.pages.evidence_page import EvidencePage
+from hmip_desktop.ui.pages.expectations_page import ExpectationsPage
 from hmip_desktop.ui.pages.overview_page import OverviewPage
 from hmip_desktop.ui.tasks import TaskRunner
 
@@ -23,7 +24,7 @@ def page_factories() -> list[PageFactory]:
     return [
         OverviewPage,
         EvidencePage,
-        placeholders.ExpectationsPage,
+        ExpectationsPage,
         placeholders.ScoringPage,
         placeholders.ConcernsPage,
         placeholders.TeamSyncPage,

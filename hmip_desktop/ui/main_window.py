@@ -29,11 +29,11 @@ from hmip_desktop.domain.errors import WrongKeyError
 from hmip_desktop.domain.search_query import SearchHit
 from hmip_desktop.services import inspections
 from hmip_desktop.services.store import InspectionStore
+from hmip_desktop.ui import errors
 from hmip_desktop.ui.context import UiContext
 from hmip_desktop.ui.dialogs.new_inspection_dialog import NewInspectionDialog
 from hmip_desktop.ui.dialogs.passphrase_dialog import PassphraseDialog
 from hmip_desktop.ui.dialogs.search_dialog import SearchDialog
-from hmip_desktop.ui import errors
 from hmip_desktop.ui.errors import present_error
 from hmip_desktop.ui.pages.base import Page
 
@@ -69,6 +69,15 @@ class MainWindow(QMainWindow):
         self._build_status_bar()
         ctx.signals.changes_applied.connect(self._on_changes_applied)
         ctx.tasks.busy_changed.connect(self._on_busy_changed)
+        for page in self.pages.values():  # any page can ask to open a piece of evidence
+            signal = getattr(page, "open_evidence_requested", None)
+            if signal is not None and "Evidence" in self.pages:
+                signal.connect(self._on_open_evidence_requested)
+
+    def _on_open_evidence_requested(self, evidence_id: str, start: object, end: object,
+                                    page: object) -> None:
+        evidence = self.show_page("Evidence")
+        evidence.open_evidence(evidence_id, start, end, page)  # type: ignore[attr-defined]
 
     # -- menu and status bar -----------------------------------------------------------------
     def _build_menu(self) -> None:

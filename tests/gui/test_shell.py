@@ -85,3 +85,20 @@ def test_passphrase_path_in_the_gui(window, tmp_path: Path) -> None:
     answer_passphrase("a long enough passphrase", False)
     window.open_path(path)
     assert window.ctx.store is not None
+
+
+def test_expectations_page_opens_evidence_in_the_main_window(window, tmp_path: Path) -> None:
+    """Asking to open evidence from another page switches to the Evidence page on it."""
+    from hmip_desktop.services.inspections import create_inspection
+    from hmip_desktop.services.notes import NoteService
+    from tests.factories import minimal_framework
+
+    store = create_inspection(tmp_path / "w.hmip", establishment_name="HMP W",
+                              establishment_type="mens_prison", framework=minimal_framework())
+    nid = NoteService(store).add(source_kind="observation", title="t",
+                                 body="passage here", expectations=["1"])
+    window._set_store(store)
+    window.pages["Expectations"].open_evidence_requested.emit(nid, 0, 7, None)
+    assert window.stack.currentWidget() is window.pages["Evidence"]
+    editor = window.pages["Evidence"].notes.editor
+    assert editor.note_id == nid and editor.body.textCursor().selectedText() == "passage"

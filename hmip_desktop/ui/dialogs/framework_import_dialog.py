@@ -30,7 +30,13 @@ from PySide6.QtWidgets import (
 
 from hmip_desktop.domain.errors import UserError
 from hmip_desktop.domain.framework import Framework
-from hmip_desktop.services.frameworks import ADDED, CHANGED, UNCHANGED, FrameworkService, ImportPreview
+from hmip_desktop.services.frameworks import (
+    ADDED,
+    CHANGED,
+    UNCHANGED,
+    FrameworkService,
+    ImportPreview,
+)
 from hmip_desktop.ui.errors import present_error
 from hmip_desktop.ui.tasks import TaskRunner
 

@@ -7,8 +7,7 @@ counts in place (`dataChanged`), so the view keeps its expansion and selection.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Mapping
 from typing import Any
 
 from PySide6.QtCore import (
@@ -21,127 +20,32 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QBrush, QColor, QIcon
 from PySide6.QtWidgets import QApplication, QStyle
 
-from hmip_desktop.domain.framework import Area, Expectation, Framework, Section
+from hmip_desktop.domain.framework import Framework
 from hmip_desktop.domain.readiness import TRIANGULATION_MIN_SOURCES
-from hmip_desktop.domain.records import SOURCE_KINDS
 from hmip_desktop.services.scoring import ExpectationEvidence
+from hmip_desktop.ui.models.expectation_nodes import (
+    AREA,
+    EXPECTATION,
+    INCOMPLETE_TEXT,
+    INDICATOR,
+    SECTION,
+    SUB_AREA,
+    Node,
+    adopted_text,
+    build_tree,
+    item_count,
+    kind_counts_text,
+    kinds_text,
+)
+
+# Re-exported: the page and the detail pane read row kinds and flag texts from here.
+__all__ = ["AREA", "EXPECTATION", "INCOMPLETE_TEXT", "INDICATOR", "SECTION", "SUB_AREA",
+           "ExpectationsFilterProxy", "ExpectationsTreeModel", "Node", "adopted_text",
+           "build_tree", "item_count", "kind_counts_text", "kinds_text"]
 
 Index = QModelIndex | QPersistentModelIndex
 
-SECTION, AREA, SUB_AREA, EXPECTATION, INDICATOR = (
-    "section", "area", "sub_area", "expectation", "indicator")
-
-INCOMPLETE_TEXT = "Expectations to be completed from the official document"
 GAP_COLOUR = QColor("#ffe8a3")  # pale amber: black text stays readable
-
-
-def adopted_text(source: str) -> str:
-    """The flag of an area whose text comes from another inspectorate."""
-    return f"Adopted from {source}: not HMIP text"
-
-
-def kinds_text(kinds: tuple[str, ...]) -> str:
-    """Source kinds as the labels people know."""
-    return ", ".join(SOURCE_KINDS.get(k, k) for k in kinds)
-
-
-@dataclass(eq=False)
-class Node:
-    """One row of the tree; `key` is stable across reloads (used to restore selection)."""
-
-    kind: str
-    key: str
-    name: str
-    item: Section | Area | Expectation | str | None = None
-    section: Section | None = None
-    area: Area | None = None
-    parent: Node | None = None
-    row: int = 0
-    children: list[Node] = field(default_factory=list)
-    flags: tuple[str, ...] = ()
-    numbers: tuple[str, ...] = ()  # the expectations this row covers (itself or below)
-    search: str = ""
-
-    def add(self, child: Node) -> Node:
-        """Append a child and return it."""
-        child.parent, child.row = self, len(self.children)
-        self.children.append(child)
-        return child
-
-    def walk(self) -> Iterator[Node]:
-        """This node and every node below it, depth first."""
-        yield self
-        for child in self.children:
-            yield from child.walk()
-
-
-def _section_flags(section: Section) -> tuple[str, ...]:
-    flags = []
-    if section.incomplete:
-        flags.append(INCOMPLETE_TEXT)
-    if not section.scored:
-        flags.append("Not scored")
-    if not section.verified:
-        flags.append("Not verified")
-    return tuple(flags)
-
-
-def _area_flags(area: Area) -> tuple[str, ...]:
-    flags = []
-    if area.incomplete:
-        flags.append(INCOMPLETE_TEXT)
-    if area.adopted_from:
-        flags.append(adopted_text(area.adopted_from))
-    if not area.verified:
-        flags.append("Not verified")
-    return tuple(flags)
-
-
-def _expectation_flags(exp: Expectation, area: Area) -> tuple[str, ...]:
-    flags = []
-    if not exp.verified:
-        flags.append("Wording not verified")
-    if exp.outcome_paraphrased:
-        flags.append("Outcome paraphrased")
-    if area.adopted_from:  # each row says so, since rows are read out of context
-        flags.append(adopted_text(area.adopted_from))
-    return tuple(flags)
-
-
-def build_tree(framework: Framework) -> Node:
-    """The framework's rows: sub-areas only where the area declares them."""
-    root = Node("root", "", "")
-    for section in framework.sections:
-        s = root.add(Node(SECTION, f"s:{section.key}", section.label, section, section,
-                          flags=_section_flags(section), search=section.label))
-        for area in section.areas:
-            a = s.add(Node(AREA, f"a:{section.key}/{area.key}", area.label, area, section, area,
-                           flags=_area_flags(area), search=f"{section.label} {area.label}"))
-            subs = {sub.key: sub.label for sub in area.sub_areas}
-            holders = {None: a}
-            for exp in area.expectations:  # expectations without a sub-area come first
-                if exp.sub_area is None:
-                    _add_expectation(a, exp, section, area)
-            for sub_key, sub_label in subs.items():
-                holders[sub_key] = a.add(Node(SUB_AREA, f"u:{section.key}/{area.key}/{sub_key}",
-                                              sub_label, sub_key, section, area,
-                                              search=f"{a.search} {sub_label}"))
-            for exp in area.expectations:
-                if exp.sub_area is not None:
-                    _add_expectation(holders.get(exp.sub_area, a), exp, section, area)
-    for node in root.walk():  # aggregates know which expectations they cover
-        node.numbers = tuple(n.item.number for n in node.walk()  # type: ignore[union-attr]
-                             if n.kind == EXPECTATION)
-    return root
-
-
-def _add_expectation(holder: Node, exp: Expectation, section: Section, area: Area) -> None:
-    e = holder.add(Node(EXPECTATION, f"e:{exp.number}", f"{exp.number}  {exp.title}", exp,
-                        section, area, flags=_expectation_flags(exp, area),
-                        search=f"{holder.search} {exp.number} {exp.title} {exp.outcome}"))
-    for i, text in enumerate(exp.indicators):
-        e.add(Node(INDICATOR, f"i:{exp.number}/{i}", text, text, section, area,
-                   search=f"{e.search} {text}"))
 
 
 class ExpectationsTreeModel(QAbstractItemModel):
@@ -311,9 +215,9 @@ class ExpectationsTreeModel(QAbstractItemModel):
         if node.kind == EXPECTATION:
             ev = self._evidence.get(node.key[2:])
             if col == self.COL_EVIDENCE:
-                return str(len(ev.evidence)) if ev and ev.covered else "0 (gap)"
+                return str(item_count(ev)) if ev and ev.covered else "0 (gap)"
             if col == self.COL_SOURCES:
-                return kinds_text(ev.source_kinds) if ev else ""
+                return kind_counts_text(ev)
             if col == self.COL_TRIANGULATED:
                 return "Yes" if ev and ev.triangulated else "No"
             return ""
@@ -332,10 +236,11 @@ class ExpectationsTreeModel(QAbstractItemModel):
                 else "\n".join(node.flags)
         if node.kind == EXPECTATION:
             ev = self._evidence.get(node.key[2:])
-            n = len(ev.evidence) if ev else 0
+            n, links = item_count(ev), len(ev.evidence) if ev else 0
             kinds = len(ev.source_kinds) if ev else 0
             if col == self.COL_EVIDENCE:
-                return f"{n} piece{'s' if n != 1 else ''} of evidence linked"
+                return (f"{n} evidence item{'s' if n != 1 else ''} linked "
+                        f"({links} link{'s' if links != 1 else ''})")
             if col in (self.COL_SOURCES, self.COL_TRIANGULATED):
                 return (f"{kinds} distinct source kind{'s' if kinds != 1 else ''}; "
                         f"triangulated needs {TRIANGULATION_MIN_SOURCES}")

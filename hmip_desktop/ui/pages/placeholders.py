@@ -12,13 +12,6 @@ class ReportsPage(TitleOnlyPage):
     purpose = "Exporting the draft report (PDF to read, DOCX to edit) arrives in a later release."
 
 
-class ExpectationsPage(TitleOnlyPage):
-    """The framework's expectations and their evidence."""
-
-    title = "Expectations"
-    purpose = "The inspection's framework: tests, areas and expectations."
-
-
 class ScoringPage(TitleOnlyPage):
     """The scoring walkthrough."""
 

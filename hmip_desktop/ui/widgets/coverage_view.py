@@ -184,7 +184,7 @@ class CoverageView(QWidget):
         covered = sum(r.covered for r in sections)
         tri = sum(r.triangulated for r in sections)
         self.summary.setText(
-            f"{covered} of {total} expectations have evidence; {tri} are triangulated; "
+            f"{covered} of {total} expectations have evidence, {tri} triangulated, "
             f"{total - covered} without evidence." if total else
             "No expectations are listed yet: import the official text with Import framework.")
 
