@@ -117,7 +117,7 @@ def _run(store: InspectionStore, cands: list[Candidate], keys: DeviceKeys,
         copy_new_blobs(store, accepted, meter, created)
         if accepted and snapshot:
             snap_path = store.path.with_name(f"{store.path.name}{SNAPSHOT_SUFFIX}-{new_id()}")
-            take_snapshot(store._write_engine, snap_path)  # noqa: SLF001 - needs a raw connection
+            take_snapshot(store.raw_write_engine(), snap_path)
         report = _apply(store, accepted, cands, before, conflicts_before, meter, snap_path)
     except BaseException:
         remove_files(store, created, snap_path)

@@ -206,7 +206,7 @@ def undo_last_merge(store: InspectionStore) -> UndoReport:
             )
         before = current_digest(tx)
     try:
-        restore_snapshot(store._write_engine, snap)  # noqa: SLF001 - needs a raw connection
+        restore_snapshot(store.raw_write_engine(), snap)
     except Exception as exc:
         log.error("undo of the last merge failed: %s", type(exc).__name__)
         raise BundleError("The last merge could not be undone; the file is unchanged. Try "

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from hmip_desktop.domain.search_query import SearchHit, fts_match_expression
 from hmip_desktop.services.store import InspectionStore
+from hmip_desktop.storage.local_repos import SearchRepository
 
 HIGHLIGHT_START = "\x02"
 HIGHLIGHT_END = "\x03"
@@ -14,5 +15,6 @@ def search(store: InspectionStore, query: str, *, limit: int = 20) -> list[Searc
     match = fts_match_expression(query)
     if match is None:
         return []
-    with store.uow() as tx:
-        return tx.search.search(match, limit=max(1, min(limit, 500)))
+    # A bare connection: an ORM session per keystroke cost more than the query itself.
+    with store.read_connection() as conn:
+        return SearchRepository(conn).search(match, limit=max(1, min(limit, 500)))

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pyrage
+from sqlalchemy import Connection, Engine
 from sqlalchemy.orm import sessionmaker
 
 from hmip_desktop.domain import records as R
@@ -136,6 +137,14 @@ class InspectionStore:
         """A unit of work; writes take the file's write lock at BEGIN."""
         return UnitOfWork(self._writes if write else self._reads, write=write,
                           read_only_file=self.read_only)
+
+    def read_connection(self) -> Connection:
+        """A plain read connection (no ORM session) for hot read paths such as search."""
+        return self._read_engine.connect()
+
+    def raw_write_engine(self) -> Engine:
+        """The write engine, for work that must run outside a transaction (snapshots)."""
+        return self._write_engine
 
     def put(self, tx: UnitOfWork, entity_type: str, entity_id: str,
             payload: Mapping[str, Any], *, deleted: bool = False,

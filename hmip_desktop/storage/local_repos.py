@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, select, text, update
+from sqlalchemy import Connection, func, select, text, update
 from sqlalchemy.dialects.sqlite import insert
 from sqlalchemy.orm import Session
 
@@ -100,7 +100,7 @@ class ImportLogRepository:
 class SearchRepository:
     """FTS5 queries over search_item; the MATCH expression must come from search_query."""
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session | Connection) -> None:
         self._s = session
 
     def search(self, match: str, *, limit: int = 20) -> list[SearchHit]:

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from hmip_desktop.domain.entity import EntityView
 from hmip_desktop.domain.heads import record_state
 from hmip_desktop.domain.revision import Revision, canonical_json
-from hmip_desktop.storage.projections import project
+from hmip_desktop.storage.projections import project_many
 from hmip_desktop.storage.tables import EntityRow, RevisionParentRow, RevisionRow
 
 _CHUNK = 500  # SQLite's bound-parameter limit is generous, but keep IN lists modest
@@ -91,21 +91,25 @@ class RecordsRepository:
             for row in self._s.scalars(select(RevisionRow).where(
                     RevisionRow.entity_id.in_(chunk))):
                 by_entity[row.entity_id].append(_to_revision(row))
+        rows, states = [], []
         for entity_id, revs in by_entity.items():
             state = record_state(revs)
             first = min(revs, key=lambda r: (r.hlc, r.rev_id))
-            values = {
+            rows.append({
                 "id": entity_id, "type": state.entity_type, "winner_rev": state.winner.rev_id,
                 "head_count": len(state.heads), "deleted": state.deleted,
                 "payload": canonical_json(dict(state.payload)).decode(),
                 "created_hlc": first.hlc, "updated_hlc": state.winner.hlc,
                 "created_by": first.author_id, "updated_by": state.winner.author_id,
-            }
-            stmt = insert(EntityRow).values(**values)
+            })
+            states.append((state.entity_type, entity_id, state.payload, state.deleted))
+        if rows:
+            # One multi-row upsert instead of one statement per record.
+            stmt = insert(EntityRow)
             self._s.execute(stmt.on_conflict_do_update(
                 index_elements=[EntityRow.id],
-                set_={k: v for k, v in values.items() if k != "id"}))
-            project(self._s, state.entity_type, entity_id, state.payload, state.deleted)
+                set_={k: getattr(stmt.excluded, k) for k in rows[0] if k != "id"}), rows)
+        project_many(self._s, states)
 
     # -- reading -----------------------------------------------------------------------------
     def get(self, entity_id: str) -> EntityView | None:
