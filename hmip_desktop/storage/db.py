@@ -72,6 +72,7 @@ def make_engine(path: Path, key: bytes, *, read_only: bool = False,
         creator=lambda: _connect(path, key, read_only=read_only),
         poolclass=QueuePool,
         pool_size=4,
+        pool_use_lifo=True,  # reuse the warmest connection: each has its own page cache
         max_overflow=4,
     )
 

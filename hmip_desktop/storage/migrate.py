@@ -16,6 +16,7 @@ from sqlalchemy import Engine
 
 from hmip_desktop.domain.errors import HmipError
 from hmip_desktop.storage import db, fts
+from hmip_desktop.storage.migrations import SCHEMA_HEAD
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -76,6 +77,8 @@ class MigrationOutcome:
 def upgrade(engine: Engine, path: Path, key: bytes) -> MigrationOutcome:
     """Upgrade the file to head; a file from a newer app is left untouched (read-only)."""
     current = current_revision(engine)
+    if current == SCHEMA_HEAD:  # the common case: nothing to do, no Alembic import
+        return MigrationOutcome(current, False, None, None)
     head = head_revision()
     if current is not None and current not in known_revisions():
         log.warning("file schema %s is newer than this app (%s): read-only", current, head)

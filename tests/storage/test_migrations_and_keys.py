@@ -105,3 +105,10 @@ def test_migration_of_an_older_file_takes_an_encrypted_backup(tmp_path: Path) ->
         db.check_key(tmp_path / "copy.hmip", os.urandom(32))
     db.check_key(tmp_path / "copy.hmip", key)
     assert not (tmp_path / "copy.hmip").read_bytes().startswith(b"SQLite format 3")
+
+
+def test_schema_head_constant_matches_the_migration_scripts() -> None:
+    """The fast-path constant must name Alembic's real head (update it with each migration)."""
+    from hmip_desktop.storage.migrations import SCHEMA_HEAD
+
+    assert SCHEMA_HEAD == migrate.head_revision()
