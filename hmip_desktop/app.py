@@ -13,9 +13,11 @@ from hmip_desktop.ui.context import UiContext
 from hmip_desktop.ui.errors import install_excepthook
 from hmip_desktop.ui.main_window import MainWindow, PageFactory
 from hmip_desktop.ui.pages import placeholders
+from hmip_desktop.ui.pages.concerns_page import ConcernsPage
 from hmip_desktop.ui.pages.evidence_page import EvidencePage
 from hmip_desktop.ui.pages.expectations_page import ExpectationsPage
 from hmip_desktop.ui.pages.overview_page import OverviewPage
+from hmip_desktop.ui.pages.scoring_page import ScoringPage
 from hmip_desktop.ui.tasks import TaskRunner
 
 
@@ -25,8 +27,8 @@ def page_factories() -> list[PageFactory]:
         OverviewPage,
         EvidencePage,
         ExpectationsPage,
-        placeholders.ScoringPage,
-        placeholders.ConcernsPage,
+        ScoringPage,
+        ConcernsPage,
         placeholders.TeamSyncPage,
         placeholders.ReportsPage,
     ]

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
 
 from hmip_desktop.domain import records as R
 from hmip_desktop.domain import scoring as S
@@ -345,13 +346,19 @@ def test_walkthrough_models_pass_the_model_tester(qtbot, qtmodeltester, full_sto
 
 
 def test_closing_the_inspection_clears_the_page(qtbot, full_store) -> None:  # type: ignore[no-untyped-def]
-    """Nothing of a closed inspection stays on screen."""
+    """Typing not yet autosaved lands in the file; nothing of it stays on screen."""
     page = _page(qtbot, full_store)
-    page.ctx.store = None
+    press(qtbot, K.Key_Right, ALT)
+    tab_to(qtbot, page.walkthrough.area.findings)
+    type_text(qtbot, "Typed just before closing")
+    page.ctx.store = None  # as MainWindow.close_inspection does, before the signal
     page.ctx.signals.inspection_closed.emit()
     assert page.walkthrough.section.count() == 0
     assert page.walkthrough.empty.isVisibleTo(page)
     assert page.readiness.blockers_model.rowCount() == 0
+    assert page.walkthrough.area.findings.toPlainText() == ""
+    assert ScoringService(full_store).my_findings("safety", "early_days") == \
+        "Typed just before closing"
 
 
 def test_pages_inside_the_main_window(qtbot, full_store) -> None:  # type: ignore[no-untyped-def]
@@ -368,6 +375,7 @@ def test_pages_inside_the_main_window(qtbot, full_store) -> None:  # type: ignor
     window.show()
     qtbot.waitExposed(window)
     window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
     window.nav.setFocus()
     window._set_store(full_store)
     press(qtbot, K.Key_2, CTRL)

@@ -67,7 +67,7 @@ def test_passphrase_path_in_the_gui(window, tmp_path: Path) -> None:
     def answer_passphrase(text: str, repeat: bool) -> None:
         def act() -> None:
             dialog = QApplication.activeModalWidget()
-            if isinstance(dialog, NewInspectionDialog):  # not ours yet: try again shortly
+            if dialog is None or isinstance(dialog, NewInspectionDialog):  # not ours yet
                 QTimer.singleShot(10, act)
                 return
             assert isinstance(dialog, PassphraseDialog)

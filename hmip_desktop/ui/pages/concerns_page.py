@@ -92,9 +92,10 @@ class ConcernsPage(Page):
         self.summary = status_label("Concern counts")
         self.concerns = RegisterPanel(ctx, noun="concern", entity_type=R.CONCERN,
                                       service=ConcernService, columns=concern_columns,
-                                      concern_fields=True)
+                                      concern_fields=True, stretch=CN_TITLE)
         self.npp = RegisterPanel(ctx, noun="entry", entity_type=R.NPP, service=NppService,
-                                 columns=npp_columns, concern_fields=False)
+                                 columns=npp_columns, concern_fields=False,
+                                 stretch=NP_TITLE)
         self.concerns.rows_shown.connect(self._update_warnings)
         self.concerns.editor.edited.connect(self._update_warnings)
         self.tabs = QTabWidget()
@@ -109,6 +110,15 @@ class ConcernsPage(Page):
     def wants(self, changes: ChangeSet) -> bool:
         """Concerns, entries, evidence and the inspection's status."""
         return changes.everything or any(changes.touches(t) for t in WATCHED_TYPES)
+
+    def _on_changes(self, changes: ChangeSet) -> None:
+        # An entry of notable positive practice does not move the concern rules.
+        if self.ctx.store is None or not self.wants(changes):
+            return
+        if changes.types == frozenset({R.NPP}) and not changes.everything:
+            self.npp.reload()
+        else:
+            self.reload()
 
     def reload(self) -> None:
         """Read the rules, then both registers."""

@@ -9,6 +9,8 @@ from hmip_desktop.domain.records import INSPECTION_KINDS, INSPECTION_STATUSES
 from hmip_desktop.services import inspections
 from hmip_desktop.services.inspections import InspectionFacts
 from hmip_desktop.ui.pages.base import Page, heading
+from hmip_desktop.ui.widgets.form_bits import scrolled
+from hmip_desktop.ui.widgets.urgent_notification_panel import UrgentNotificationPanel
 
 FIELDS = (
     ("establishment", "Establishment"),
@@ -48,6 +50,8 @@ class OverviewPage(Page):
             form.addRow(label + ":", value)
             self.values[key] = value
         layout.addLayout(form)
+        self.urgent = UrgentNotificationPanel(ctx)  # listens to the app signals itself
+        layout.addWidget(scrolled(self.urgent))
         layout.addStretch(1)
         self.clear()
 

@@ -12,20 +12,6 @@ class ReportsPage(TitleOnlyPage):
     purpose = "Exporting the draft report (PDF to read, DOCX to edit) arrives in a later release."
 
 
-class ScoringPage(TitleOnlyPage):
-    """The scoring walkthrough."""
-
-    title = "Scoring"
-    purpose = "The scoring walkthrough for each healthy prison test."
-
-
-class ConcernsPage(TitleOnlyPage):
-    """Key concerns and notable positive practice."""
-
-    title = "Concerns"
-    purpose = "Key and priority concerns, notable positive practice."
-
-
 class TeamSyncPage(TitleOnlyPage):
     """Team roster and sync bundles."""
 

@@ -29,8 +29,7 @@ def _agreed(s: SectionReadiness) -> str:
 RS_SECTION, RS_COVERAGE, RS_TRIANGULATED, RS_FINDINGS, RS_SCORES, RS_AGREED = range(6)
 SECTION_COLUMNS = (
     Column("Section", lambda s: s.label),
-    Column("Expectations with evidence",
-           lambda s: f"{s.expectations_covered} of {s.expectations_total}"),
+    Column("With evidence", lambda s: f"{s.expectations_covered} of {s.expectations_total}"),
     Column("Triangulated", lambda s: f"{s.expectations_triangulated} of {s.expectations_total}"),
     Column("Findings drafted", lambda s: f"{s.areas_with_findings} of {s.areas_total} areas"
            + ("; section as a whole" if s.section_findings else "")),
@@ -57,7 +56,8 @@ class ReadinessPanel(QWidget):
         self.refresh.clicked.connect(self._on_refresh_clicked)
         self.sections_model = RowsTableModel(SECTION_COLUMNS,
                                              highlight=lambda s: s.judged and not s.agreed)
-        self.sections = table_view(self.sections_model, "Readiness per section")
+        self.sections = table_view(self.sections_model, "Readiness per section",
+                                   stretch=RS_SECTION)
         self.concerns = status_label("Concerns summary")
         self.previous = status_label("Previous items summary")
         self.blockers_model = RowsTableModel(ITEM_COLUMNS)

@@ -19,10 +19,12 @@ from hmip_desktop.ui.pages.readiness_panel import ReadinessPanel
 from hmip_desktop.ui.widgets.previous_panel import PreviousPanel
 from hmip_desktop.ui.widgets.walkthrough import WalkthroughWidget
 
-# What the page shows: scores, findings, evidence and its links (coverage), previous items,
-# and concerns (readiness counts them).
-WATCHED_TYPES = (R.SCORE, R.FINDINGS, R.LINK, R.NOTE, R.DOCUMENT, R.EXTRACT, R.FIGURE,
-                 R.PREVIOUS_ITEM, R.PROGRESS, R.CONCERN, R.INSPECTION)
+# What each tab shows. Evidence and links move coverage and the evidence on offer; concerns
+# only count in the readiness report.
+EVIDENCE_TYPES = (R.LINK, R.NOTE, R.DOCUMENT, R.EXTRACT, R.FIGURE)
+WALKTHROUGH_TYPES = (R.SCORE, R.FINDINGS, *EVIDENCE_TYPES)
+PREVIOUS_TYPES = (R.PREVIOUS_ITEM, R.PROGRESS, *EVIDENCE_TYPES)
+WATCHED_TYPES = (*WALKTHROUGH_TYPES, R.PREVIOUS_ITEM, R.PROGRESS, R.CONCERN, R.INSPECTION)
 
 TAB_WALKTHROUGH, TAB_PREVIOUS, TAB_READINESS = range(3)
 
@@ -58,6 +60,20 @@ class ScoringPage(Page):
     def wants(self, changes: ChangeSet) -> bool:
         """Scores, findings, evidence links, previous items, progress and concerns."""
         return changes.everything or any(changes.touches(t) for t in WATCHED_TYPES)
+
+    def _on_changes(self, changes: ChangeSet) -> None:
+        # Refresh only the tabs a change touches: a findings autosave every few seconds must
+        # not re-read the previous items and their evidence.
+        if self.ctx.store is None or not self.wants(changes):
+            return
+        if changes.everything or changes.touches(R.INSPECTION):
+            self.reload()
+            return
+        if any(changes.touches(t) for t in WALKTHROUGH_TYPES):
+            self.walkthrough.refresh()
+        if any(changes.touches(t) for t in PREVIOUS_TYPES):
+            self.previous.reload()
+        self.readiness.reload()
 
     def reload(self) -> None:
         """Read the inspection kind, then let each tab read what it shows."""

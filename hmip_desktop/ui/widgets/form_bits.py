@@ -8,8 +8,11 @@ from PySide6.QtCore import QAbstractItemModel, Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QFrame,
+    QHeaderView,
     QLabel,
     QPlainTextEdit,
+    QScrollArea,
     QTableView,
     QWidget,
 )
@@ -72,8 +75,11 @@ def add_shortcuts(parent: QWidget, keys: Iterable[str], slot: Callable[[], None]
     return out
 
 
-def table_view(model: QAbstractItemModel, name: str) -> QTableView:
-    """A read-only, row-selecting table that Tab leaves (arrows move within it)."""
+def table_view(model: QAbstractItemModel, name: str, *, stretch: int | None = None) -> QTableView:
+    """A read-only, row-selecting table that Tab leaves (arrows move within it).
+
+    `stretch` names the column that takes the spare width (the last one by default).
+    """
     view = QTableView()
     view.setModel(model)
     view.setAccessibleName(name)
@@ -82,7 +88,11 @@ def table_view(model: QAbstractItemModel, name: str) -> QTableView:
     view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
     view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     view.verticalHeader().hide()
-    view.horizontalHeader().setStretchLastSection(True)
+    header = view.horizontalHeader()
+    if stretch is None:
+        header.setStretchLastSection(True)
+    else:
+        header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
     view.setWordWrap(True)
     return view
 
@@ -99,3 +109,12 @@ def select_row(view: QTableView, row: int) -> None:
     if 0 <= row < model.rowCount():
         view.setCurrentIndex(model.index(row, 0))
         view.selectRow(row)
+
+
+def scrolled(widget: QWidget) -> QScrollArea:
+    """A tall form inside a frameless scroll area (focus moving in scrolls it into view)."""
+    area = QScrollArea()
+    area.setWidget(widget)
+    area.setWidgetResizable(True)
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    return area

@@ -94,7 +94,8 @@ class TeamStep(QWidget):
             Column("Differs", lambda v: f"differs from {self._reference}"
                    if v.inspector_id in self._highlighted else ""),
         ), highlight=lambda v: v.inspector_id in self._highlighted)
-        self.table = table_view(self.model, "Provisional scores of the team")
+        self.table = table_view(self.model, "Provisional scores of the team",
+                                stretch=TM_RATIONALE)
         self.table.setMinimumHeight(110)
         self.agreed_label = status_label("Agreed score")
         self.form = JudgementForm(
@@ -103,7 +104,8 @@ class TeamStep(QWidget):
             evidence_label="&Evidence it rests on (Space ticks):",
             save_text="Record agreed score")
         self.history_model = RowsTableModel(HISTORY_COLUMNS)
-        self.history = table_view(self.history_model, "History of the agreed score")
+        self.history = table_view(self.history_model, "History of the agreed score",
+                                  stretch=HS_RATIONALE)
         self.history.setMaximumHeight(130)
         self.unscored = QLabel("This section is not scored.")
         layout.addWidget(self.heading)

@@ -11,13 +11,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QModelIndex
+from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QFileDialog,
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QSplitter,
     QVBoxLayout,
     QWidget,
 )
@@ -38,6 +39,7 @@ from hmip_desktop.ui.widgets.form_bits import (
     buddy_label,
     current_row,
     error_label,
+    scrolled,
     select_row,
     show_error,
     status_label,
@@ -103,7 +105,8 @@ class PreviousPanel(QWidget):
                    ("not judged yet" if i.followed_up else "")),
             Column("Rationale", lambda i: i.progress.rationale if i.progress else ""),
         ), highlight=lambda i: i.followed_up and i.progress is None)
-        self.table = table_view(self.model, "Previous concerns and recommendations")
+        self.table = table_view(self.model, "Previous concerns and recommendations",
+                                stretch=PV_TITLE)
         self.table.selectionModel().currentRowChanged.connect(self._on_table_current_changed)
         self.item_text = status_label("Text of the previous item")
         self.followed_up = QCheckBox("Followed &up at this inspection")
@@ -125,10 +128,17 @@ class PreviousPanel(QWidget):
         layout.addWidget(self.import_error)
         layout.addWidget(self.import_status)
         layout.addWidget(buddy_label("Previous &items:", self.table))
-        layout.addWidget(self.table, 1)
-        layout.addWidget(self.item_text)
-        layout.addWidget(self.followed_up)
-        layout.addWidget(self.form)
+        lower = QWidget()
+        lower_layout = QVBoxLayout(lower)
+        lower_layout.setContentsMargins(0, 0, 0, 0)
+        lower_layout.addWidget(self.item_text)
+        lower_layout.addWidget(self.followed_up)
+        lower_layout.addWidget(self.form)
+        splitter = QSplitter(Qt.Orientation.Vertical)
+        splitter.addWidget(self.table)
+        splitter.addWidget(scrolled(lower))
+        splitter.setChildrenCollapsible(False)
+        layout.addWidget(splitter, 1)
         self._snapshot: PreviousSnapshot | None = None
         self._select_after: str | None = None  # an item just added: select it once it shows
         # Seams for tests and for a later, richer chooser.

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QMessageBox,
     QPushButton,
+    QSplitter,
     QVBoxLayout,
     QWidget,
 )
@@ -33,6 +34,7 @@ from hmip_desktop.ui.widgets.form_bits import (
     add_shortcuts,
     buddy_label,
     current_row,
+    scrolled,
     select_row,
     table_view,
 )
@@ -74,7 +76,7 @@ class RegisterPanel(QWidget):
     def __init__(self, ctx: UiContext, *, noun: str, entity_type: str,
                  service: Callable[[InspectionStore], Any],
                  columns: Callable[[RegisterPanel], Sequence[Column]],
-                 concern_fields: bool) -> None:
+                 concern_fields: bool, stretch: int | None = None) -> None:
         super().__init__()
         self.ctx = ctx
         self.noun = noun
@@ -84,7 +86,7 @@ class RegisterPanel(QWidget):
         self.section_labels: dict[str, str] = {}
         self.model = ReorderableRowsModel(columns(self), row_id=lambda r: r.id)
         self.model.order_changed.connect(self._on_model_order_changed)
-        self.table = table_view(self.model, f"{noun.capitalize()} register")
+        self.table = table_view(self.model, f"{noun.capitalize()} register", stretch=stretch)
         self.table.setDragEnabled(True)
         self.table.setAcceptDrops(True)
         self.table.setDropIndicatorShown(True)
@@ -108,12 +110,19 @@ class RegisterPanel(QWidget):
         for b in (self.new_button, self.delete_button, self.up_button, self.down_button):
             buttons.addWidget(b)
         buttons.addStretch(1)
+        upper = QWidget()
+        upper_layout = QVBoxLayout(upper)
+        upper_layout.setContentsMargins(0, 0, 0, 0)
+        upper_layout.addWidget(buddy_label(f"{noun.capitalize()}s in report &order (drag or "
+                                           "Alt+Up/Alt+Down to reorder):", self.table))
+        upper_layout.addWidget(self.table, 1)
+        upper_layout.addLayout(buttons)
+        self.splitter = QSplitter(Qt.Orientation.Vertical)
+        self.splitter.addWidget(upper)
+        self.splitter.addWidget(scrolled(self.editor))
+        self.splitter.setChildrenCollapsible(False)
         layout = QVBoxLayout(self)
-        layout.addWidget(buddy_label(f"{noun.capitalize()}s in report &order (drag or "
-                                     "Alt+Up/Alt+Down to reorder):", self.table))
-        layout.addWidget(self.table, 1)
-        layout.addLayout(buttons)
-        layout.addWidget(self.editor)
+        layout.addWidget(self.splitter)
         self._select_after: str | None = None
         self._loading = False
         # Seam for tests: asked before a delete or before unsaved edits are dropped.

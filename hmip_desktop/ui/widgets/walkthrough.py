@@ -20,9 +20,10 @@ from PySide6.QtWidgets import (
 from hmip_desktop.domain import records as R
 from hmip_desktop.domain.changes import ChangeSet
 from hmip_desktop.services.scoring import ScoreView, ScoringService
+from hmip_desktop.services.store import InspectionStore
 from hmip_desktop.ui.context import UiContext
 from hmip_desktop.ui.errors import present_error
-from hmip_desktop.ui.widgets.form_bits import add_shortcuts, buddy_label
+from hmip_desktop.ui.widgets.form_bits import add_shortcuts, buddy_label, scrolled
 from hmip_desktop.ui.widgets.judgement_steps import JudgementStep, TeamStep, score_values
 from hmip_desktop.ui.widgets.scoring_steps import AreaStep, OverviewStep
 from hmip_desktop.ui.widgets.walkthrough_data import (
@@ -81,7 +82,7 @@ class WalkthroughWidget(QWidget):
         self.team = TeamStep()
         self.stack = QStackedWidget()
         for step in (self.overview, self.area, self.judgement, self.team):
-            self.stack.addWidget(step)
+            self.stack.addWidget(scrolled(step))  # steps 3 and 4 are taller than a laptop
         layout.addWidget(self.stack, 1)
         self.empty = QLabel("No inspection is open.")
         layout.addWidget(self.empty)
@@ -99,6 +100,7 @@ class WalkthroughWidget(QWidget):
         self._outline: Outline | None = None
         self._current: SectionChoice | None = None
         self._snapshot: SectionSnapshot | None = None
+        self._store: InspectionStore | None = None  # the file whose data is shown
         self._steps: dict[str, int] = {}  # remembered step per section key
         self._areas: dict[str, str] = {}  # remembered area per section key
         self._set_enabled(False)
@@ -117,6 +119,7 @@ class WalkthroughWidget(QWidget):
     def reload(self) -> None:
         """Read the sections, then the current section."""
         store = self.ctx.store
+        self._store = store
         if store is not None:
             self.ctx.tasks.submit(lambda: read_outline(store), self._on_outline_read)
 
@@ -139,6 +142,8 @@ class WalkthroughWidget(QWidget):
         self.section.blockSignals(False)
         self._set_enabled(bool(outline.sections))
         if not outline.sections:
+            self.empty.setText("This inspection has no scored sections: see the Previous "
+                               "inspection and Readiness tabs.")
             self._current = None
             return
         index = max(self.section.findData(keep), 0) if keep else 0
@@ -166,12 +171,19 @@ class WalkthroughWidget(QWidget):
         self.empty.setVisible(not enabled)
 
     def clear(self) -> None:
-        """Forget the closed inspection (unsaved typing cannot be written any more)."""
+        """Forget the closed inspection, writing pending findings to it first.
+
+        The window queues the file's close on the DB lane after this signal, so a save
+        queued here still lands in the file it was typed for.
+        """
+        self.area.findings.flush()
+        self._store = None
         self.area.findings.load(None, "")
         self._outline = self._current = self._snapshot = None
         self._steps.clear()
         self._areas.clear()
         self.section.clear()
+        self.empty.setText("No inspection is open.")
         self._set_enabled(False)
 
     def flush(self) -> None:
@@ -236,7 +248,7 @@ class WalkthroughWidget(QWidget):
 
     # -- writes ------------------------------------------------------------------------------
     def _on_area_findings_save(self, key: Any, text: str) -> None:
-        store = self.ctx.store
+        store = self._store  # the file the text was typed in, even while it is closing
         if store is None:
             return
         section_key, area_key = key
