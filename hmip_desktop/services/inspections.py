@@ -10,8 +10,8 @@ from typing import Any
 
 from hmip_desktop.domain import records as R
 from hmip_desktop.domain.errors import NotFoundError
-from hmip_desktop.storage import keys, profile
 from hmip_desktop.services.store import InspectionStore, framework_record_id
+from hmip_desktop.storage import keys, profile
 
 
 @dataclass(frozen=True)
