@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QApplication
 
 from hmip_desktop import APP_DISPLAY_NAME, APP_NAME
 from hmip_desktop.logging_setup import configure_logging
+from hmip_desktop.storage import profile
 from hmip_desktop.ui.context import UiContext
 from hmip_desktop.ui.errors import install_excepthook
 from hmip_desktop.ui.main_window import MainWindow, PageFactory
@@ -43,6 +44,7 @@ def build_window(tasks: TaskRunner | None = None) -> MainWindow:
 def run(open_file: Path | None = None) -> int:
     """Start the GUI; returns the exit code."""
     configure_logging()
+    profile.load_device()  # the device identity and author profile exist from the first run
     app = QApplication.instance() or QApplication(sys.argv)
     app.setApplicationName(APP_NAME)
     app.setApplicationDisplayName(APP_DISPLAY_NAME)

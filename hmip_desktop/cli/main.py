@@ -55,6 +55,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     configure_logging()
     parser = build_parser()
+    from hmip_desktop.services.inspections import ensure_device
+
+    ensure_device()
     args = parser.parse_args(argv)
     try:
         code = args.func(args)

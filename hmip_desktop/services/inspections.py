@@ -152,3 +152,8 @@ def default_folder() -> Path:
     from hmip_desktop import paths
 
     return paths.inspections_dir()
+
+
+def ensure_device() -> None:
+    """Create this installation's device identity and author profile on first run."""
+    profile.load_device()
