@@ -19,6 +19,7 @@ from hmip_desktop.ui.pages.evidence_page import EvidencePage
 from hmip_desktop.ui.pages.expectations_page import ExpectationsPage
 from hmip_desktop.ui.pages.overview_page import OverviewPage
 from hmip_desktop.ui.pages.scoring_page import ScoringPage
+from hmip_desktop.ui.pages.team_sync_page import TeamSyncPage
 from hmip_desktop.ui.tasks import TaskRunner
 
 
@@ -30,7 +31,7 @@ def page_factories() -> list[PageFactory]:
         ExpectationsPage,
         ScoringPage,
         ConcernsPage,
-        placeholders.TeamSyncPage,
+        TeamSyncPage,
         placeholders.ReportsPage,
     ]
 

@@ -31,6 +31,7 @@ from hmip_desktop.services import inspections
 from hmip_desktop.services.store import InspectionStore
 from hmip_desktop.ui import errors
 from hmip_desktop.ui.context import UiContext
+from hmip_desktop.ui.dialogs.join_dialog import join_inspection_from_invite
 from hmip_desktop.ui.dialogs.new_inspection_dialog import NewInspectionDialog
 from hmip_desktop.ui.dialogs.passphrase_dialog import PassphraseDialog
 from hmip_desktop.ui.dialogs.search_dialog import SearchDialog
@@ -99,6 +100,9 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self.new_action)
         file_menu.addAction(self.open_action)
         file_menu.addMenu(self.recent_menu)
+        self.join_action = QAction("&Join inspection from invite…", self)
+        self.join_action.triggered.connect(self.on_join_inspection)
+        file_menu.addAction(self.join_action)
         file_menu.addAction(self.close_action)
         file_menu.addSeparator()
         file_menu.addAction(quit_action)
@@ -184,6 +188,10 @@ class MainWindow(QMainWindow):
                 provider=lambda _purpose: passphrase)
 
         self.ctx.tasks.submit(work, self._set_store, lambda e: present_error(self, e))
+
+    def on_join_inspection(self) -> None:
+        """Make this laptop's copy of an inspection from the team leader's invite."""
+        join_inspection_from_invite(self, self.ctx, self._set_store)
 
     def on_open_inspection(self) -> None:
         """Choose a file and open it."""

@@ -11,9 +11,3 @@ class ReportsPage(TitleOnlyPage):
     title = "Reports"
     purpose = "Exporting the draft report (PDF to read, DOCX to edit) arrives in a later release."
 
-
-class TeamSyncPage(TitleOnlyPage):
-    """Team roster and sync bundles."""
-
-    title = "Team & sync"
-    purpose = "Team roster, bundle export and import, conflicts."
