@@ -10,14 +10,10 @@ keys, as an active member. Compare the leader's fingerprint in person (`expect_f
 from __future__ import annotations
 
 import logging
-import os
-import shutil
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-
-import pyrage
 
 from hmip_desktop.domain.errors import BundleError, NotFoundError, UserError, ValidationError
 from hmip_desktop.domain.ids import new_id
@@ -27,10 +23,9 @@ from hmip_desktop.export.identity_keys import DeviceKeys, PublicIdentity
 from hmip_desktop.services.bundle_export import KIND_INVITE
 from hmip_desktop.services.bundle_import import import_bundles
 from hmip_desktop.services.roster_access import ANCHOR_KEY, load_roster
-from hmip_desktop.services.store import FILE_SUFFIX, InspectionStore
-from hmip_desktop.storage import db, migrate, profile
+from hmip_desktop.services.store import InspectionStore, remove_partial
 from hmip_desktop.storage import keys as key_store
-from hmip_desktop.storage.blobs import blob_dir_for
+from hmip_desktop.storage import profile
 
 log = logging.getLogger(__name__)
 
@@ -49,50 +44,15 @@ class JoinResult:
     revisions: int
 
 
-def _normalise(path: Path) -> Path:
-    path = Path(path)
-    return path if path.suffix == FILE_SUFFIX else path.with_name(path.name + FILE_SUFFIX)
-
-
 def create_store_for(path: Path, inspection_id: str, *,
                      provider: key_store.PassphraseProvider | None) -> InspectionStore:
-    """A new, empty encrypted file for an existing inspection id (as InspectionStore.create)."""
-    path = _normalise(path)
-    if path.exists() or key_store.key_record_path(path).exists():
-        raise ValidationError(f"'{path.name}' already exists; choose another file name.")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    file_id = new_id()
-    settings = profile.load_settings()
-    key, source = key_store.create_file_key(path, file_id, provider=provider,
-                                            recovery_recipient=settings.recovery_recipient)
-    try:
-        engine = db.make_engine(path, key)
-        try:
-            outcome = migrate.upgrade(engine, path, key)
-            identity = pyrage.x25519.Identity.generate()
-            with engine.begin() as conn:
-                for k, v in {"inspection_id": inspection_id, "file_id": file_id,
-                             "blob_identity": str(identity),
-                             "blob_name_key": os.urandom(32).hex(),
-                             "exported_seq": "0"}.items():
-                    conn.exec_driver_sql("INSERT INTO meta(key, value) VALUES (?, ?)", (k, v))
-        finally:
-            engine.dispose()
-        return InspectionStore(path, key, source, read_only=False,
-                               schema_revision=outcome.revision, upgraded_from=None)
-    except BaseException:
-        remove_partial(path, file_id)
-        raise
+    """A new, empty encrypted file for an existing inspection id.
 
-
-def remove_partial(path: Path, file_id: str | None) -> None:
-    """Delete a half-made file, its key record, attachments and keyring entry."""
-    for p in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm"),
-              key_store.key_record_path(path)):
-        p.unlink(missing_ok=True)
-    shutil.rmtree(blob_dir_for(path), ignore_errors=True)
-    if file_id:
-        key_store.forget_file_key(file_id)
+    It gets its own file id, so trying an invite on the leader's own laptop can never
+    overwrite the leader's file key in the keyring.
+    """
+    return InspectionStore.create_empty(path, inspection_id=inspection_id, file_id=new_id(),
+                                        provider=provider)
 
 
 def _read_invite(invite: Path, keys: DeviceKeys) -> tuple[str, str]:

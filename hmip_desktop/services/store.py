@@ -89,19 +89,19 @@ class InspectionStore:
                    schema_revision=outcome.revision, upgraded_from=outcome.upgraded_from)
 
     @classmethod
-    def create(cls, path: Path, *, inspection: Mapping[str, Any], framework: Mapping[str, Any],
-               provider: keys.PassphraseProvider | None) -> InspectionStore:
-        """Create a new encrypted file holding an inspection record and its pinned framework."""
-        path = Path(path)
-        if path.suffix != FILE_SUFFIX:
-            path = path.with_name(path.name + FILE_SUFFIX)
+    def create_empty(cls, path: Path, *, inspection_id: str, file_id: str,
+                     provider: keys.PassphraseProvider | None) -> InspectionStore:
+        """A new encrypted, migrated file for an inspection id, holding no records yet.
+
+        Used for a new inspection and for joining one from an invite; a failure removes
+        everything it made (file, key record, attachment folder, keyring entry).
+        """
+        path = normalise_path(path)
         if path.exists() or keys.key_record_path(path).exists():
             raise ValidationError(f"'{path.name}' already exists; choose another file name.")
-        R.validate_inspection(inspection)
         path.parent.mkdir(parents=True, exist_ok=True)
-        inspection_id = new_id()
         settings = profile.load_settings()
-        key, source = keys.create_file_key(path, inspection_id, provider=provider,
+        key, source = keys.create_file_key(path, file_id, provider=provider,
                                            recovery_recipient=settings.recovery_recipient)
         try:
             engine = db.make_engine(path, key)
@@ -109,7 +109,7 @@ class InspectionStore:
                 outcome = migrate.upgrade(engine, path, key)
                 identity = pyrage.x25519.Identity.generate()
                 with engine.begin() as conn:
-                    for k, v in {"inspection_id": inspection_id, "file_id": inspection_id,
+                    for k, v in {"inspection_id": inspection_id, "file_id": file_id,
                                  "blob_identity": str(identity),
                                  "blob_name_key": os.urandom(32).hex(),
                                  "exported_seq": "0"}.items():
@@ -117,14 +117,28 @@ class InspectionStore:
                                              (k, v))
             finally:
                 engine.dispose()
-            store = cls(path, key, source, read_only=False, schema_revision=outcome.revision,
-                        upgraded_from=None)
+            return cls(path, key, source, read_only=False, schema_revision=outcome.revision,
+                       upgraded_from=None)
+        except BaseException:
+            remove_partial(path, file_id)
+            raise
+
+    @classmethod
+    def create(cls, path: Path, *, inspection: Mapping[str, Any], framework: Mapping[str, Any],
+               provider: keys.PassphraseProvider | None) -> InspectionStore:
+        """Create a new encrypted file holding an inspection record and its pinned framework."""
+        R.validate_inspection(inspection)
+        inspection_id = new_id()
+        store = cls.create_empty(path, inspection_id=inspection_id, file_id=inspection_id,
+                                 provider=provider)
+        try:
             with store.uow(write=True) as tx:
                 store.put(tx, R.INSPECTION, inspection_id, dict(inspection))
                 store.put(tx, R.FRAMEWORK, framework_record_id(inspection_id), dict(framework))
             return store
         except BaseException:
-            _remove_partial(path, inspection_id)
+            store.close()
+            remove_partial(store.path, inspection_id)
             raise
 
     def close(self) -> None:
@@ -183,9 +197,17 @@ def _own_last(last: str | None) -> str | None:
     return f"{millis}-{counter}-x"
 
 
-def _remove_partial(path: Path, file_id: str) -> None:
+def normalise_path(path: Path) -> Path:
+    """The path with the .hmip suffix added when missing."""
+    path = Path(path)
+    return path if path.suffix == FILE_SUFFIX else path.with_name(path.name + FILE_SUFFIX)
+
+
+def remove_partial(path: Path, file_id: str | None) -> None:
+    """Delete a half-made file, its key record, attachments and keyring entry."""
     for p in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm"),
               keys.key_record_path(path)):
         p.unlink(missing_ok=True)
     shutil.rmtree(blob_dir_for(path), ignore_errors=True)
-    keys.forget_file_key(file_id)
+    if file_id:
+        keys.forget_file_key(file_id)
