@@ -1,0 +1,40 @@
+"""`hmip coverage`: evidence per expectation by source kind, and triangulation."""
+
+from __future__ import annotations
+
+import argparse
+
+from hmip_desktop.cli.common import open_store, print_json
+from hmip_desktop.services.coverage import coverage
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    """Add the coverage command."""
+    p = sub.add_parser("coverage", help="evidence coverage and triangulation per expectation",
+                       description="For each expectation: linked evidence counted by source "
+                       "kind, and whether it is triangulated (three or more kinds).")
+    p.add_argument("file")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=_coverage)
+
+
+def _coverage(args: argparse.Namespace) -> int:
+    store = open_store(args.file)
+    try:
+        report = coverage(store)
+    finally:
+        store.close()
+    if args.json:
+        print_json(report.to_json())
+        return 0
+    for sec in report.sections:
+        print(f"{sec.label}: {sec.covered}/{sec.total} covered, {sec.triangulated} triangulated")
+        for area in sec.areas:
+            print(f"  {area.label}: {area.covered}/{area.total} covered, "
+                  f"{area.triangulated} triangulated")
+            for row in area.expectations:
+                kinds = ", ".join(f"{k} {n}" for k, n in row.counts.items()) or "no evidence"
+                print(f"    {row.ref:<8} {row.status:<12} {kinds}")
+    if report.unknown_refs:
+        print("Links to expectations not in the framework: " + ", ".join(report.unknown_refs))
+    return 0

@@ -1,0 +1,98 @@
+"""`hmip doc add | list | export`: documents in the encrypted attachment store."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from hmip_desktop.cli.common import open_store, print_json
+from hmip_desktop.services.coverage import framework_refs
+from hmip_desktop.services.documents import DocumentService
+
+
+def tty_progress(label: str) -> Callable[[int, int], None] | None:
+    """A progress line on stderr, only when stderr is a terminal (scripts get clean output)."""
+    if not sys.stderr.isatty():
+        return None
+    last = [-1]
+
+    def show(done: int, total: int) -> None:
+        percent = 100 * done // max(total, 1)
+        if percent != last[0]:
+            last[0] = percent
+            end = "\n" if done >= total else ""
+            print(f"\r{label}: {percent:3d}%", end=end, file=sys.stderr, flush=True)
+
+    return show
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    """Add the doc command group."""
+    doc = sub.add_parser("doc", help="import and list documents",
+                         description="Documents (PDF, DOCX, XLSX, CSV, TXT, PNG, JPEG) kept "
+                         "encrypted inside the inspection; their text is searchable.")
+    dsub = doc.add_subparsers(dest="doc_command", metavar="ACTION", required=True)
+
+    p = dsub.add_parser("add", help="import documents; prints one id per file")
+    p.add_argument("file")
+    p.add_argument("paths", nargs="+", metavar="PATH")
+    p.add_argument("--expectation", action="append", default=[], metavar="REF",
+                   help="link every document to an expectation number (repeatable)")
+    p.set_defaults(func=_add)
+
+    p = dsub.add_parser("list", help="list documents")
+    p.add_argument("file")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=_list)
+
+    p = dsub.add_parser("export", help="write a plaintext copy of a document (it leaves the "
+                        "encrypted store)")
+    p.add_argument("file")
+    p.add_argument("id")
+    p.add_argument("dest")
+    p.add_argument("--force", action="store_true", help="replace an existing file")
+    p.set_defaults(func=_export)
+
+
+def _add(args: argparse.Namespace) -> int:
+    store = open_store(args.file)
+    try:
+        known = framework_refs(store) if args.expectation else None
+        docs = DocumentService(store).import_files(
+            [Path(p) for p in args.paths], expectations=args.expectation, known_refs=known,
+            progress=tty_progress("importing"))
+    finally:
+        store.close()
+    for d in docs:
+        print(d.id)
+    return 0
+
+
+def _list(args: argparse.Namespace) -> int:
+    store = open_store(args.file)
+    try:
+        docs = DocumentService(store).list()
+    finally:
+        store.close()
+    if args.json:
+        print_json([d.to_json() for d in docs])
+        return 0
+    for d in docs:
+        print(f"{d.id}  {d.mime.rsplit('/', 1)[-1][:12]:<12} {d.pages:>4} p  {d.title}")
+    if not docs:
+        print("no documents")
+    return 0
+
+
+def _export(args: argparse.Namespace) -> int:
+    store = open_store(args.file)
+    try:
+        dest = DocumentService(store).export_copy(args.id, Path(args.dest), overwrite=args.force)
+    finally:
+        store.close()
+    print("hmip: the copy is NOT encrypted; keep it safe and delete it when done",
+          file=sys.stderr)
+    print(dest)
+    return 0

@@ -1,0 +1,90 @@
+"""`hmip link add | remove | list`: evidence (whole, a passage or a page) to expectations."""
+
+from __future__ import annotations
+
+import argparse
+
+from hmip_desktop.cli.common import open_store, print_json
+from hmip_desktop.domain.errors import ValidationError
+from hmip_desktop.services.coverage import framework_refs
+from hmip_desktop.services.links import LinkService
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    """Add the link command group."""
+    link = sub.add_parser("link", help="link evidence to expectations",
+                          description="Link a note, document, extract or figure (or a passage "
+                          "or page of it) to an expectation of the framework.")
+    lsub = link.add_subparsers(dest="link_command", metavar="ACTION", required=True)
+
+    p = lsub.add_parser("add", help="add a link; prints its id")
+    p.add_argument("file")
+    p.add_argument("record_id")
+    p.add_argument("--expectation", action="append", required=True, metavar="REF",
+                   help="expectation number (repeatable)")
+    p.add_argument("--start", type=int, help="passage start (character offset in the note)")
+    p.add_argument("--end", type=int, help="passage end (exclusive)")
+    p.add_argument("--page", type=int, help="page of a document (1-based)")
+    p.set_defaults(func=_add)
+
+    p = lsub.add_parser("remove", help="remove a link (kept in history)")
+    p.add_argument("file")
+    p.add_argument("link_id")
+    p.set_defaults(func=_remove)
+
+    p = lsub.add_parser("list", help="list links")
+    p.add_argument("file")
+    p.add_argument("--evidence", metavar="RECORD_ID", help="only links of this record")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=_list)
+
+
+def _add(args: argparse.Namespace) -> int:
+    if args.page is not None and args.start is not None:
+        raise ValidationError("Give either a passage (--start/--end) or a --page, not both.")
+    store = open_store(args.file)
+    try:
+        known = framework_refs(store)
+        if args.page is not None:
+            from hmip_desktop.services.documents import DocumentService
+
+            ids = [DocumentService(store).link(args.record_id, ref, page=args.page,
+                                               known_refs=known) for ref in args.expectation]
+        else:
+            service = LinkService(store)
+            ids = [service.add(args.record_id, ref, start=args.start, end=args.end,
+                               known_refs=known) for ref in args.expectation]
+    finally:
+        store.close()
+    for link_id in ids:
+        print(link_id)
+    return 0
+
+
+def _remove(args: argparse.Namespace) -> int:
+    store = open_store(args.file)
+    try:
+        LinkService(store).remove(args.link_id)
+    finally:
+        store.close()
+    print("removed")
+    return 0
+
+
+def _list(args: argparse.Namespace) -> int:
+    store = open_store(args.file)
+    try:
+        service = LinkService(store)
+        links = service.for_evidence(args.evidence) if args.evidence else service.all()
+    finally:
+        store.close()
+    if args.json:
+        print_json([dict(v.__dict__) for v in links])
+        return 0
+    for v in links:
+        where = (f" chars {v.start}-{v.end}" if v.start is not None
+                 else f" page {v.page}" if v.page is not None else "")
+        print(f"{v.id}  {v.expectation_ref:<8} {v.evidence_type:<9} {v.evidence_id}{where}")
+    if not links:
+        print("no links")
+    return 0

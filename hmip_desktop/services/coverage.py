@@ -1,0 +1,217 @@
+"""Evidence coverage: per expectation, linked evidence counted by source kind, and whether it
+is triangulated; summed per area and per section for a heat map.
+
+Counts are distinct evidence items (three passages of one interview note count once), and an
+item counts under its source kind (a document as document review, an extract or figure as
+data, unless its record says otherwise). Triangulation uses the readiness rule shared with
+scoring: evidence from at least three distinct kinds of source.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from hmip_desktop.domain import records as R
+from hmip_desktop.domain import scoring as S
+from hmip_desktop.domain.readiness import (
+    TRIANGULATION_MIN_SOURCES,
+    evidence_source_kind,
+    is_triangulated,
+)
+from hmip_desktop.services.inspections import pinned_framework
+from hmip_desktop.services.scoring import evidence_links
+from hmip_desktop.services.store import InspectionStore
+
+UNKNOWN_KIND = "unknown"
+GAP, THIN, TRIANGULATED = "gap", "thin", "triangulated"
+
+
+@dataclass(frozen=True)
+class ExpectationCoverage:
+    """One expectation: distinct evidence items per source kind, links and triangulation."""
+
+    ref: str
+    title: str
+    counts: Mapping[str, int]
+    evidence: int
+    links: int
+    evidence_ids: tuple[str, ...]
+
+    @property
+    def source_kinds(self) -> tuple[str, ...]:
+        """Distinct known source kinds with evidence."""
+        return tuple(k for k in self.counts if k != UNKNOWN_KIND)
+
+    @property
+    def triangulated(self) -> bool:
+        """True when the evidence spans enough distinct kinds of source."""
+        return is_triangulated(self.source_kinds)
+
+    @property
+    def status(self) -> str:
+        """'gap' (no evidence), 'thin' (not yet triangulated) or 'triangulated'."""
+        return GAP if not self.evidence else TRIANGULATED if self.triangulated else THIN
+
+    def to_json(self) -> dict[str, Any]:
+        """Plain data for --json output."""
+        return {"ref": self.ref, "title": self.title, "counts": dict(self.counts),
+                "evidence": self.evidence, "links": self.links,
+                "evidence_ids": list(self.evidence_ids), "source_kinds": list(self.source_kinds),
+                "triangulated": self.triangulated, "status": self.status}
+
+
+def _sum_counts(rows: tuple[ExpectationCoverage, ...]) -> dict[str, int]:
+    out: dict[str, int] = defaultdict(int)
+    for row in rows:
+        for kind, n in row.counts.items():
+            out[kind] += n
+    return dict(out)
+
+
+@dataclass(frozen=True)
+class AreaCoverage:
+    """One area: its expectations and their totals (one heat-map row)."""
+
+    key: str
+    label: str
+    expectations: tuple[ExpectationCoverage, ...]
+
+    @property
+    def total(self) -> int:
+        """Expectations in the area."""
+        return len(self.expectations)
+
+    @property
+    def covered(self) -> int:
+        """Expectations with any evidence."""
+        return sum(1 for e in self.expectations if e.evidence)
+
+    @property
+    def triangulated(self) -> int:
+        """Expectations triangulated."""
+        return sum(1 for e in self.expectations if e.triangulated)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        """Evidence per source kind, summed over the expectations (heat-map cells)."""
+        return _sum_counts(self.expectations)
+
+    @property
+    def gaps(self) -> tuple[str, ...]:
+        """Refs of expectations without evidence."""
+        return tuple(e.ref for e in self.expectations if not e.evidence)
+
+    def to_json(self) -> dict[str, Any]:
+        """Plain data for --json output."""
+        return {"key": self.key, "label": self.label, "total": self.total,
+                "covered": self.covered, "triangulated": self.triangulated,
+                "counts": self.counts, "gaps": list(self.gaps),
+                "expectations": [e.to_json() for e in self.expectations]}
+
+
+@dataclass(frozen=True)
+class SectionCoverage:
+    """One healthy prison test (section) and its areas."""
+
+    key: str
+    label: str
+    areas: tuple[AreaCoverage, ...]
+
+    @property
+    def expectations(self) -> tuple[ExpectationCoverage, ...]:
+        """Every expectation of the section, in order."""
+        return tuple(e for a in self.areas for e in a.expectations)
+
+    @property
+    def total(self) -> int:
+        """Expectations in the section."""
+        return len(self.expectations)
+
+    @property
+    def covered(self) -> int:
+        """Expectations with any evidence."""
+        return sum(a.covered for a in self.areas)
+
+    @property
+    def triangulated(self) -> int:
+        """Expectations triangulated."""
+        return sum(a.triangulated for a in self.areas)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        """Evidence per source kind over the section."""
+        return _sum_counts(self.expectations)
+
+    def to_json(self) -> dict[str, Any]:
+        """Plain data for --json output."""
+        return {"key": self.key, "label": self.label, "total": self.total,
+                "covered": self.covered, "triangulated": self.triangulated,
+                "counts": self.counts, "areas": [a.to_json() for a in self.areas]}
+
+
+@dataclass(frozen=True)
+class CoverageReport:
+    """Coverage of the whole framework; `unknown_refs` are links to refs it does not have."""
+
+    source_kinds: tuple[tuple[str, str], ...]
+    sections: tuple[SectionCoverage, ...]
+    unknown_refs: tuple[str, ...]
+    triangulation_min: int = TRIANGULATION_MIN_SOURCES
+
+    def expectation(self, ref: str) -> ExpectationCoverage:
+        """One expectation's coverage (KeyError when the framework has no such ref)."""
+        for sec in self.sections:
+            for row in sec.expectations:
+                if row.ref == ref:
+                    return row
+        raise KeyError(ref)
+
+    def to_json(self) -> dict[str, Any]:
+        """Plain data for --json output."""
+        return {"source_kinds": [{"key": k, "label": v} for k, v in self.source_kinds],
+                "triangulation_min": self.triangulation_min,
+                "sections": [s.to_json() for s in self.sections],
+                "unknown_refs": list(self.unknown_refs)}
+
+
+def coverage(store: InspectionStore) -> CoverageReport:
+    """Coverage of every expectation of the inspection's pinned framework."""
+    framework = pinned_framework(store)
+    items: dict[str, dict[str, str]] = defaultdict(dict)  # ref -> evidence id -> kind
+    links: dict[str, int] = defaultdict(int)
+    with store.uow() as tx:
+        for link, ev in evidence_links(tx):
+            ref = str(link.payload.get("expectation_ref", ""))
+            items[ref][ev.id] = evidence_source_kind(ev.type, ev.payload) or UNKNOWN_KIND
+            links[ref] += 1
+    order = list(R.SOURCE_KINDS) + [UNKNOWN_KIND]
+    known: set[str] = set()
+
+    def row(exp: Mapping[str, Any]) -> ExpectationCoverage:
+        ref = str(exp.get("number", ""))
+        known.add(ref)
+        per: dict[str, int] = defaultdict(int)
+        for kind in items.get(ref, {}).values():
+            per[kind] += 1
+        counts = {k: per[k] for k in order if per.get(k)}
+        return ExpectationCoverage(ref, str(exp.get("title", "")), counts,
+                                   len(items.get(ref, {})), links.get(ref, 0),
+                                   tuple(items.get(ref, {})))
+
+    sections = tuple(
+        SectionCoverage(str(sec.get("key")), str(sec.get("label", sec.get("key"))), tuple(
+            AreaCoverage(str(ar.get("key")), str(ar.get("label", ar.get("key"))),
+                         tuple(row(e) for e in S.expectations(ar)))
+            for ar in S.areas(sec)))
+        for sec in S.sections(framework))
+    unknown = tuple(sorted(r for r in items if r not in known))
+    return CoverageReport(tuple(R.SOURCE_KINDS.items()), sections, unknown)
+
+
+def framework_refs(store: InspectionStore) -> set[str]:
+    """Every expectation number of the pinned framework (to check refs before linking)."""
+    return {str(e.get("number")) for sec in S.sections(pinned_framework(store))
+            for ar in S.areas(sec) for e in S.expectations(ar)}

@@ -1,0 +1,332 @@
+"""Data extracts: import with progress and cancel, browse lazily in SQL, group, pin figures.
+
+The EXTRACT record (name, columns, row count, snapshot hash) is what syncs; the rows live in
+a local table rebuilt from the snapshot blob when missing (see extract_import). Queries take
+column references as 0-based indexes or column names and filter values as text the user typed
+(converted here to the column's type); no user text ever reaches SQL except as a parameter.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from hmip_desktop.domain import records as R
+from hmip_desktop.domain.changes import ChangeSet
+from hmip_desktop.domain.entity import EntityView
+from hmip_desktop.domain.errors import NotFoundError, ValidationError
+from hmip_desktop.ingest import tabular
+from hmip_desktop.ingest.coltypes import (
+    ConversionError,
+    TableSniff,
+    float_to_text,
+    str_to_date,
+    str_to_decimal,
+    str_to_int,
+)
+from hmip_desktop.services import extract_import as imp
+from hmip_desktop.services.extract_import import MaterialiseReport, materialise_missing_extracts
+from hmip_desktop.services.store import InspectionStore
+from hmip_desktop.storage import extract_queries as Q
+from hmip_desktop.storage import extract_tables as T
+
+if TYPE_CHECKING:
+    from hmip_desktop.services.figures import FigureView
+
+__all__ = ["ColumnView", "ExtractService", "ExtractView", "MaterialiseReport",
+           "materialise_missing_extracts"]
+
+ColumnRef = int | str
+# (column, operator, value): operator one of =, !=, <, <=, >, >=, contains; value as typed.
+FilterSpec = tuple[ColumnRef, str, Any]
+MAX_PAGE = 10_000
+
+
+@dataclass(frozen=True)
+class ColumnView:
+    """One column of an extract."""
+
+    index: int
+    name: str
+    type: str
+
+
+@dataclass(frozen=True)
+class ExtractView:
+    """An extract as the GUI and command line see it."""
+
+    id: str
+    name: str
+    description: str
+    filename: str
+    columns: tuple[ColumnView, ...]
+    row_count: int
+    sha256: str
+    size: int
+    source_kind: str
+    created_hlc: str
+    created_by: str
+    conflicted: bool
+    available: bool  # rows present locally (False until the snapshot of a merge arrives)
+
+    def to_json(self) -> dict[str, Any]:
+        """Plain data for --json output."""
+        return {**self.__dict__, "columns": [c.__dict__ for c in self.columns]}
+
+
+def extract_view(e: EntityView, available: bool) -> ExtractView:
+    """Build a view from a record."""
+    p = e.payload
+    cols = tuple(ColumnView(i, str(c.get("name", "")), str(c.get("type", "text")))
+                 for i, c in enumerate(p.get("columns") or []))
+    return ExtractView(e.id, str(p.get("name", "")), str(p.get("description") or ""),
+                       str(p.get("filename") or ""), cols, int(p.get("row_count") or 0),
+                       str(p.get("sha256", "")), int(p.get("size") or 0),
+                       str(p.get("source_kind") or "data"), e.created_hlc, e.created_by,
+                       e.conflicted, available)
+
+
+def resolve_column(view: ExtractView, ref: ColumnRef) -> int:
+    """A column's index from its index or its name."""
+    if isinstance(ref, int) and not isinstance(ref, bool):
+        if 0 <= ref < len(view.columns):
+            return ref
+        raise ValidationError(f"The extract has no column number {ref + 1}.")
+    for col in view.columns:
+        if col.name == ref:
+            return col.index
+    folded = [c for c in view.columns if c.name.casefold() == str(ref).casefold()]
+    if len(folded) == 1:
+        return folded[0].index
+    raise ValidationError(f"The extract has no column '{ref}'.")
+
+
+def typed_value(column: ColumnView, value: Any) -> Any:
+    """A filter value converted to the column's stored type (None stays a blank)."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    raw = str(value)
+    try:
+        if column.type == "integer":
+            return str_to_int(raw)
+        if column.type == "decimal":
+            text = str_to_decimal(raw)
+            return None if text is None else float(text)
+        if column.type == "date":
+            return str_to_date(raw)
+    except ConversionError:
+        raise ValidationError(
+            f"The filter value for column '{column.name}' must be a {column.type}.") from None
+    return raw
+
+
+def display_value(column: ColumnView, value: Any) -> Any:
+    """A stored value as shown: decimals as plain text ('12.5'), everything else as stored."""
+    if column.type == "decimal" and isinstance(value, float):
+        return float_to_text(value)
+    return value
+
+
+class ExtractService:
+    """Import, list, query and pin figures from the data extracts of one open inspection."""
+
+    def __init__(self, store: InspectionStore) -> None:
+        self._store = store
+
+    # -- importing ---------------------------------------------------------------------------
+    def preview(self, path: Path, **overrides: Any) -> TableSniff:
+        """Detected kind, encoding, delimiter, header and column types, with sample rows."""
+        with imp.gc_paused():
+            return tabular.sniff(Path(path), **overrides)
+
+    def import_file(self, path: Path, *, name: str | None = None, description: str = "",
+                    column_types: Mapping[str | int, str] | None = None,
+                    sniff: TableSniff | None = None,
+                    progress: Callable[[int, int], None] | None = None,
+                    cancel: threading.Event | None = None) -> ExtractView:
+        """Import a CSV/XLSX file as an immutable snapshot plus its rows, all or nothing."""
+        path = Path(path)
+        if not path.is_file():
+            raise NotFoundError(f"There is no file '{path.name}'.")
+        found = imp.apply_column_types(sniff or self.preview(path), column_types)
+        title = (name if name is not None else path.stem).strip()
+        if not title:
+            raise ValidationError("An extract needs a name.")
+        extract_id = imp.import_extract(self._store, path, found, name=title,
+                                        description=description, progress=progress,
+                                        cancel=cancel)
+        return self.get(extract_id)
+
+    def rebuild(self, extract_id: str, *, progress: Callable[[int, int], None] | None = None,
+                cancel: threading.Event | None = None) -> bool:
+        """Rebuild one extract's rows from its snapshot; False while the snapshot is missing."""
+        return imp.rebuild_extract(self._store, self._entity(extract_id), progress=progress,
+                                   cancel=cancel)
+
+    # -- records -----------------------------------------------------------------------------
+    def _entity(self, extract_id: str) -> EntityView:
+        with self._store.uow() as tx:
+            e = tx.records.get(extract_id)
+        if e is None or e.type != R.EXTRACT or e.deleted:
+            raise NotFoundError("No such extract.")
+        return e
+
+    def get(self, extract_id: str) -> ExtractView:
+        """One live extract."""
+        with self._store.uow() as tx:
+            e = tx.records.get(extract_id)
+            if e is None or e.type != R.EXTRACT or e.deleted:
+                raise NotFoundError("No such extract.")
+            return extract_view(e, T.exists(tx.session, T.table_name(e.id)))
+
+    def list(self) -> list[ExtractView]:
+        """Every live extract, oldest first."""
+        with self._store.uow() as tx:
+            present = T.existing_tables(tx.session)
+            return [extract_view(e, T.table_name(e.id) in present)
+                    for e in tx.records.list(R.EXTRACT)]
+
+    def edit(self, extract_id: str, *, name: str | None = None,
+             description: str | None = None) -> ChangeSet:
+        """Rename or describe an extract (a new revision; the data never changes)."""
+        with self._store.uow(write=True) as tx:
+            e = tx.records.get(extract_id)
+            if e is None or e.type != R.EXTRACT or e.deleted:
+                raise NotFoundError("No such extract.")
+            payload = dict(e.payload)
+            if name is not None:
+                if not name.strip():
+                    raise ValidationError("An extract needs a name.")
+                payload["name"] = name.strip()
+            if description is not None:
+                payload["description"] = description
+            if payload == dict(e.payload):
+                return ChangeSet()
+            self._store.put(tx, R.EXTRACT, extract_id, payload)
+        return ChangeSet.of(R.EXTRACT, extract_id)
+
+    def delete(self, extract_id: str) -> ChangeSet:
+        """Tombstone an extract and drop its local rows (the snapshot blob stays)."""
+        with self._store.uow(write=True) as tx:
+            e = tx.records.get(extract_id)
+            if e is None or e.type != R.EXTRACT or e.deleted:
+                raise NotFoundError("No such extract.")
+            self._store.put(tx, R.EXTRACT, extract_id, dict(e.payload), deleted=True)
+            T.drop(tx.session, T.table_name(extract_id))
+        return ChangeSet.of(R.EXTRACT, extract_id)
+
+    def restore(self, extract_id: str) -> ChangeSet:
+        """Bring a deleted extract back (undo); its rows are rebuilt from the snapshot."""
+        with self._store.uow(write=True) as tx:
+            e = tx.records.get(extract_id)
+            if e is None or e.type != R.EXTRACT:
+                raise NotFoundError("No such extract.")
+            self._store.put(tx, R.EXTRACT, extract_id, dict(e.payload))
+        self.rebuild(extract_id)
+        return ChangeSet.of(R.EXTRACT, extract_id)
+
+    # -- queries for the lazy table model ----------------------------------------------------
+    def _ready(self, extract_id: str) -> ExtractView:
+        view = self.get(extract_id)
+        if not view.available:
+            raise NotFoundError("The rows of this extract are not on this computer yet: its "
+                                "snapshot arrives with the colleague's next bundle.")
+        return view
+
+    def _filters(self, view: ExtractView, filters: Sequence[FilterSpec]) -> list[Q.Filter]:
+        out: list[Q.Filter] = []
+        for ref, op, value in filters:
+            index = resolve_column(view, ref)
+            if op not in Q.OPERATORS:
+                raise ValidationError(f"Filter operator must be one of: {', '.join(Q.OPERATORS)}.")
+            col = view.columns[index]
+            if op == "contains":
+                out.append((index, op, "" if value is None else str(value)))
+                continue
+            converted = typed_value(col, value)
+            if converted is None and op not in ("=", "!="):
+                raise ValidationError("Only = and != can compare with a blank value.")
+            out.append((index, op, converted))
+        return out
+
+    def row_count(self, extract_id: str, filters: Sequence[FilterSpec] = ()) -> int:
+        """Rows matching the filters."""
+        view = self._ready(extract_id)
+        where = self._filters(view, filters)
+        with self._store.uow() as tx:
+            return Q.row_count(tx.session, T.table_name(view.id), len(view.columns), where)
+
+    def rows(self, extract_id: str, offset: int = 0, limit: int = 200,
+             sort_column: ColumnRef | None = None, descending: bool = False,
+             filters: Sequence[FilterSpec] = ()) -> list[tuple[Any, ...]]:
+        """One page of rows (decimals as plain text), sorted and filtered in SQL."""
+        view = self._ready(extract_id)
+        where = self._filters(view, filters)
+        sort = None if sort_column is None else resolve_column(view, sort_column)
+        with self._store.uow() as tx:
+            got = Q.rows(tx.session, T.table_name(view.id), len(view.columns),
+                         offset=offset, limit=min(max(limit, 0), MAX_PAGE), sort_column=sort,
+                         descending=descending, filters=where)
+        return [tuple(display_value(c, v) for c, v in zip(view.columns, row, strict=True))
+                for row in got]
+
+    def prepare_sort(self, extract_id: str, column: ColumnRef) -> None:
+        """Index a column so paging through a sort of a large extract stays fast (optional)."""
+        view = self._ready(extract_id)
+        index = resolve_column(view, column)
+        with self._store.uow() as tx:
+            if T.has_index(tx.session, T.table_name(view.id), index):
+                return
+        with self._store.uow(write=True) as tx:
+            T.create_index(tx.session, T.table_name(view.id), index)
+
+    def group_by(self, extract_id: str, column: ColumnRef, agg: str = "count",
+                 value_column: ColumnRef | None = None, filters: Sequence[FilterSpec] = (),
+                 date_granularity: str | None = None,
+                 limit: int | None = None) -> list[tuple[Any, int | float]]:
+        """(key, count or sum) per key, keys ascending; dates may group by month or year."""
+        view = self._ready(extract_id)
+        index = resolve_column(view, column)
+        col = view.columns[index]
+        if date_granularity is not None:
+            if date_granularity not in Q.GRANULARITIES:
+                raise ValidationError("Group dates by 'month' or 'year'.")
+            if col.type != "date":
+                raise ValidationError(f"Column '{col.name}' holds no dates to group by "
+                                      f"{date_granularity}.")
+        value_index = None
+        if agg == "sum":
+            if value_column is None:
+                raise ValidationError("Choose the column to add up.")
+            value_index = resolve_column(view, value_column)
+            if view.columns[value_index].type not in ("integer", "decimal"):
+                raise ValidationError(
+                    f"Column '{view.columns[value_index].name}' holds no numbers to add up.")
+        elif agg != "count":
+            raise ValidationError("The summary must be 'count' or 'sum'.")
+        with self._store.uow() as tx:
+            got = Q.group_by(tx.session, T.table_name(view.id), len(view.columns),
+                             column=index, agg=agg, value_column=value_index,
+                             filters=self._filters(view, filters),
+                             granularity=date_granularity, limit=limit)
+        decimal_sum = value_index is not None and view.columns[value_index].type == "decimal"
+        key_col = col if date_granularity is None else ColumnView(index, col.name, "text")
+        return [(display_value(key_col, k), round(float(v), 9) if decimal_sum else int(v))
+                for k, v in got]
+
+    # -- figures -----------------------------------------------------------------------------
+    def pin_figure(self, extract_id: str, *, caption: str,
+                   spec: Mapping[str, Any]) -> FigureView:
+        """Save a grouping with its computed result and a caption as a FIGURE record."""
+        from hmip_desktop.services.figures import FigureService  # it builds on this module
+
+        return FigureService(self._store).pin(extract_id, caption=caption, spec=spec)
+
+    def list_figures(self, extract_id: str | None = None) -> list[FigureView]:
+        """Pinned figures (of one extract, or all), oldest first."""
+        from hmip_desktop.services.figures import FigureService  # it builds on this module
+
+        return FigureService(self._store).list(extract_id)
