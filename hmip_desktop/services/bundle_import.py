@@ -122,8 +122,20 @@ def _run(store: InspectionStore, cands: list[Candidate], keys: DeviceKeys,
     except BaseException:
         remove_files(store, created, snap_path)
         raise
+    if accepted:
+        rebuild_derived(store)
     meter.finish()
     return report
+
+
+def rebuild_derived(store: InspectionStore) -> None:
+    """Rebuild local data that never travels: extract row tables from their snapshot blobs
+    and document page text from their blobs (only what arrived and is missing)."""
+    from hmip_desktop.services.documents import reindex_missing_document_text
+    from hmip_desktop.services.extract_import import materialise_missing_extracts
+
+    materialise_missing_extracts(store)
+    reindex_missing_document_text(store)
 
 
 def _check_revision(rev: Revision) -> None:

@@ -106,6 +106,9 @@ class BlobStore:
             return sha, reader.size
         except BaseException:
             tmp.unlink(missing_ok=True)
+            if cancel is not None and cancel.is_set():
+                # pyrage wraps exceptions raised by our reader in its own EncryptError
+                raise Cancelled() from None
             raise
 
     def put_file(self, path: Path, **kwargs) -> tuple[str, int]:  # type: ignore[no-untyped-def]
