@@ -43,6 +43,18 @@ def demo_store(folder: Path):  # type: ignore[no-untyped-def]
     for kind, title, body, refs in DEMO_NOTES:
         notes.add(source_kind=kind, title=title, body=body, expectations=refs,
                   location="C wing" if "C wing" in title else None)
+    from hmip_desktop.services.documents import DocumentService
+    from hmip_desktop.services.extracts import ExtractService
+
+    policy = folder / "segregation-policy.txt"
+    policy.write_text("Segregation reviews must take place daily.\n\nThe governor signs "
+                      "each review.", encoding="utf-8")
+    DocumentService(store).import_files([policy], expectations=["1"])
+    extract = folder / "use-of-force.csv"
+    rows = ["date,wing,incidents"] + [f"2026-{m:02d}-01,{w},{(m * 7 + len(w) * 3) % 40 + 5}"
+                                      for m in range(1, 11) for w in ("A", "B", "C")]
+    extract.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    ExtractService(store).import_file(extract, name="Use of force by month")
     return store
 
 
