@@ -19,7 +19,8 @@ def main() -> int:
             print(f"== {name}: not present")
             continue
         print(f"== {name}", flush=True)
-        failed += subprocess.call([sys.executable, str(path)]) != 0
+        failed += subprocess.call([sys.executable, "-m", f"bench.{path.stem}"],
+                                  cwd=HERE.parent) != 0
     return 1 if failed else 0
 
 
