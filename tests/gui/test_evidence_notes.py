@@ -197,3 +197,29 @@ def test_newer_file_opens_read_only_with_a_message(window, shown_errors,
     assert window.ctx.store.read_only
     assert "READ-ONLY" in window.key_label.text()
     assert any("read-only" in m for m in shown_errors)
+
+
+def test_passage_linked_in_the_editor_appears_in_coverage(window, qtbot, tmp_path: Path) -> None:
+    """A passage linked on the Evidence page is counted on the Expectations page at once."""
+    from hmip_desktop.ui.models.expectations_tree_model import ExpectationsTreeModel as M
+
+    store, panel = _open(window, tmp_path)
+    nid = NoteService(store).add(source_kind="observation", title="Reception",
+                                 body="Reception staff were calm and kind.")
+    panel.reload()
+    panel.select_note(nid)
+    cursor = panel.editor.body.textCursor()
+    cursor.setPosition(0)
+    cursor.setPosition(15, cursor.MoveMode.KeepAnchor)
+    panel.editor.body.setTextCursor(cursor)
+
+    def pick() -> None:
+        dialog = QApplication.activeModalWidget()
+        assert isinstance(dialog, ExpectationPickerDialog)
+        qtbot.keyClicks(dialog.filter, "reception")
+        qtbot.keyClick(dialog.filter, Qt.Key.Key_Return)
+    QTimer.singleShot(0, pick)
+    panel.editor._on_link_button_clicked()
+    page = window.show_page("Expectations")
+    index = page.model.index_for_key("e:2")
+    assert page.model.index(index.row(), M.COL_EVIDENCE, index.parent()).data() == "1"
