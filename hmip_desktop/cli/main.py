@@ -17,6 +17,7 @@ COMMAND_MODULES = (
     "hmip_desktop.cli.note_cmds",
     "hmip_desktop.cli.frameworks_cmds",
     "hmip_desktop.cli.selfcheck_cmds",
+    "hmip_desktop.cli.settings_cmds",
     "hmip_desktop.cli.scoring_cmds",
     "hmip_desktop.cli.concern_cmds",
     "hmip_desktop.cli.review_cmds",

@@ -35,6 +35,7 @@ from hmip_desktop.ui.dialogs.join_dialog import join_inspection_from_invite
 from hmip_desktop.ui.dialogs.new_inspection_dialog import NewInspectionDialog
 from hmip_desktop.ui.dialogs.passphrase_dialog import PassphraseDialog
 from hmip_desktop.ui.dialogs.search_dialog import SearchDialog
+from hmip_desktop.ui.dialogs.settings_dialog import SettingsDialog
 from hmip_desktop.ui.errors import present_error
 from hmip_desktop.ui.pages.base import Page
 
@@ -94,6 +95,10 @@ class MainWindow(QMainWindow):
         self.close_action = QAction("&Close inspection", self)
         self.close_action.triggered.connect(self.close_inspection)
         self.close_action.setEnabled(False)
+        settings_action = QAction("&Settings…", self)
+        settings_action.triggered.connect(lambda: SettingsDialog(self).exec())
+        file_menu.addSeparator()
+        file_menu.addAction(settings_action)
         quit_action = QAction("&Quit", self)
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         quit_action.triggered.connect(self.close)
