@@ -18,8 +18,7 @@ def add_file(store: InspectionStore, path: Path, mime: str, *,
              cancel: threading.Event | None = None,
              progress: Callable[[int], None] | None = None) -> tuple[str, int, bool]:
     """Encrypt a file into the store; returns (sha256, size, newly_added)."""
-    store_check = store.uow(write=True)  # fail fast on read-only files before any work
-    del store_check
+    store.ensure_writable()
     sha, size = store.blobs.put_file(Path(path), cancel=cancel, progress=progress)
     with store.uow(write=True) as tx:
         added = tx.blobs.add(sha, size, mime, store.blobs.stored_name(sha))

@@ -125,7 +125,7 @@ def export_bundle(store: InspectionStore, out_path: Path, *, keys: DeviceKeys,
                   full: bool = False, progress: Progress | None = None,
                   cancel: threading.Event | None = None) -> ExportReport:
     """Export the full revision set plus attachments not exported before (all with `full`)."""
-    store.uow(write=True)  # fail fast on a read-only file, before any work
+    store.ensure_writable()
     report, max_seq, sent = write_store_bundle(store, out_path, keys=keys, kind=KIND_SYNC,
                                                full=full, progress=progress, cancel=cancel)
     with store.uow(write=True) as tx:

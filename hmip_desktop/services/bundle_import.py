@@ -73,7 +73,7 @@ def import_bundles(store: InspectionStore, paths: Sequence[Path], *, keys: Devic
     Any refused bundle aborts the whole import with its reason (nothing written), unless
     `skip_refused`, in which case the others are merged and the refusals are reported.
     """
-    store.uow(write=True)  # fail fast on a read-only file, before any work
+    store.ensure_writable()
     unique = list(dict.fromkeys(Path(p) for p in paths))
     cands: list[Candidate] = []
     try:

@@ -117,7 +117,7 @@ class DocumentService:
         files = [Path(p) for p in paths]
         if not files:
             return []
-        self._store.uow(write=True)  # refuses a read-only file before any work
+        self._store.ensure_writable()
         refs = _clean_refs(expectations, known_refs)
         prepared = []
         for path in files:  # every check before anything is written

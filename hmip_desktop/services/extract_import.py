@@ -208,7 +208,7 @@ def import_extract(store: InspectionStore, path: Path, found: TableSniff, *, nam
                    cancel: threading.Event | None) -> str:
     """Snapshot and load one CSV/XLSX file; returns the new extract id."""
     path = Path(path)
-    store.uow(write=True)  # refuses a read-only file before any work
+    store.ensure_writable()
     before = path.stat()
     steps = _Steps(progress, before.st_size)
     sha, size = encrypt_file(store, path, cancel=cancel, progress=steps.snapshot)

@@ -20,13 +20,13 @@ from sqlalchemy import Connection, Engine
 from sqlalchemy.orm import sessionmaker
 
 from hmip_desktop.domain import records as R
-from hmip_desktop.domain.errors import NotFoundError, ValidationError
+from hmip_desktop.domain.errors import NotFoundError, ReadOnlyError, ValidationError
 from hmip_desktop.domain.hlc import HybridLogicalClock
 from hmip_desktop.domain.ids import deterministic_id, new_id
 from hmip_desktop.domain.revision import Revision, make_revision
 from hmip_desktop.storage import db, keys, migrate, profile
 from hmip_desktop.storage.blobs import BlobStore, blob_dir_for
-from hmip_desktop.storage.unit_of_work import UnitOfWork
+from hmip_desktop.storage.unit_of_work import READ_ONLY_MESSAGE, UnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -151,6 +151,11 @@ class InspectionStore:
         """A unit of work; writes take the file's write lock at BEGIN."""
         return UnitOfWork(self._writes if write else self._reads, write=write,
                           read_only_file=self.read_only)
+
+    def ensure_writable(self) -> None:
+        """Raise ReadOnlyError before long work on a file opened read-only."""
+        if self.read_only:
+            raise ReadOnlyError(READ_ONLY_MESSAGE)
 
     def read_connection(self) -> Connection:
         """A plain read connection (no ORM session) for hot read paths such as search."""

@@ -20,6 +20,9 @@ from hmip_desktop.storage.local_repos import (
 )
 from hmip_desktop.storage.records_repo import RecordsRepository
 
+READ_ONLY_MESSAGE = ("This inspection file is open read-only (it was written by a newer version "
+                     "of the app). Update the app to change it.")
+
 
 class UnitOfWork:
     """`with uow() as tx:` — tx.records, tx.meta, tx.blobs, tx.imports, tx.search."""
@@ -27,10 +30,7 @@ class UnitOfWork:
     def __init__(self, sessions: sessionmaker[Session], *, write: bool,
                  read_only_file: bool) -> None:
         if write and read_only_file:
-            raise ReadOnlyError(
-                "This inspection file is open read-only (it was written by a newer version "
-                "of the app). Update the app to change it."
-            )
+            raise ReadOnlyError(READ_ONLY_MESSAGE)
         self._sessions = sessions
         self._session: Session | None = None
 
