@@ -8,7 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtGui import QUndoCommand
+from PySide6.QtGui import QUndoCommand, QUndoStack
+from PySide6.QtWidgets import QWidget
+
+from hmip_desktop.domain.changes import ChangeSet
+from hmip_desktop.ui.context import UiContext
+from hmip_desktop.ui.errors import present_error
 
 Runner = Callable[[Callable[[], object]], None]
 
@@ -32,3 +37,25 @@ class WriteStep(QUndoCommand):
     def undo(self) -> None:
         """Write the inverse change."""
         self._run(self._undo)
+
+
+def delete_with_undo(ctx: UiContext, stack: QUndoStack, parent: QWidget, *, label: str,
+                     entity_type: str, entity_id: str, delete: Callable[[], object],
+                     restore: Callable[[], object],
+                     then: Callable[[], None] | None = None) -> None:
+    """Delete a record on the DB lane, then push an undo step and broadcast the change.
+
+    Undo restores (a new live revision); redo deletes again (a new tombstone). `then` runs
+    after the delete succeeded, before views reload (for a status line).
+    """
+    def run(work: Callable[[], object]) -> None:
+        ctx.tasks.submit(work, lambda _r: ctx.signals.changes_applied.emit(
+            ChangeSet.of(entity_type)), lambda e: present_error(parent, e))
+
+    def deleted(_r: object) -> None:
+        stack.push(WriteStep(label, run, delete, restore))
+        if then is not None:
+            then()
+        ctx.signals.changes_applied.emit(ChangeSet.of(entity_type, entity_id))
+
+    ctx.tasks.submit(delete, deleted, lambda e: present_error(parent, e))

@@ -39,7 +39,7 @@ from hmip_desktop.ui.context import UiContext
 from hmip_desktop.ui.dialogs import evidence_prompts as prompts
 from hmip_desktop.ui.errors import present_error
 from hmip_desktop.ui.models.documents_table_model import DocumentsTableModel
-from hmip_desktop.ui.undo_commands import WriteStep
+from hmip_desktop.ui.undo_commands import delete_with_undo
 from hmip_desktop.ui.widgets.document_preview import DocumentPreview
 from hmip_desktop.ui.widgets.evidence_links import EvidenceLinksList, LinkHelper, read_framework
 from hmip_desktop.ui.widgets.task_progress import TaskProgress
@@ -361,15 +361,12 @@ class DocumentsPanel(QWidget):
             return
         docs = self._docs()
         self.preview.clear()
-
-        def deleted(_r: object) -> None:
-            self.undo_stack.push(WriteStep("Delete document", self._run,
-                                           lambda: docs.delete(doc.id),
-                                           lambda: docs.restore(doc.id)))
-            self.status.setText(f"'{doc.title}' deleted (Undo brings it back).")
-            self.ctx.signals.changes_applied.emit(ChangeSet.of(R.DOCUMENT, doc.id))
-
-        self.ctx.tasks.submit(lambda: docs.delete(doc.id), deleted, self._error)
+        delete_with_undo(self.ctx, self.undo_stack, self, label="Delete document",
+                         entity_type=R.DOCUMENT, entity_id=doc.id,
+                         delete=lambda: docs.delete(doc.id),
+                         restore=lambda: docs.restore(doc.id),
+                         then=lambda: self.status.setText(
+                             f"'{doc.title}' deleted (Undo brings it back)."))
 
     def clear(self) -> None:
         """Forget the closed inspection (and drop decrypted bytes)."""

@@ -38,7 +38,7 @@ from hmip_desktop.ui.dialogs.extract_import_dialog import (
 )
 from hmip_desktop.ui.errors import present_error
 from hmip_desktop.ui.models.extract_table_model import ExtractTableModel
-from hmip_desktop.ui.undo_commands import WriteStep
+from hmip_desktop.ui.undo_commands import delete_with_undo
 from hmip_desktop.ui.widgets.evidence_links import EvidenceLinksList, LinkHelper, read_framework
 from hmip_desktop.ui.widgets.extract_filters import ExtractFilterBar
 from hmip_desktop.ui.widgets.extract_grouping import ExtractGrouping
@@ -349,15 +349,12 @@ class ExtractsPanel(QWidget):
         if view is None or self.progress.running:
             return
         service = self._service()
-
-        def deleted(_r: object) -> None:
-            self.undo_stack.push(WriteStep("Delete extract", self._run,
-                                           lambda: service.delete(view.id),
-                                           lambda: service.restore(view.id)))
-            self.status.setText(f"'{view.name}' deleted (Undo brings it back).")
-            self.ctx.signals.changes_applied.emit(ChangeSet.of(R.EXTRACT, view.id))
-
-        self.ctx.tasks.submit(lambda: service.delete(view.id), deleted, self._error)
+        delete_with_undo(self.ctx, self.undo_stack, self, label="Delete extract",
+                         entity_type=R.EXTRACT, entity_id=view.id,
+                         delete=lambda: service.delete(view.id),
+                         restore=lambda: service.restore(view.id),
+                         then=lambda: self.status.setText(
+                             f"'{view.name}' deleted (Undo brings it back)."))
 
     def clear(self) -> None:
         """Forget the closed inspection."""

@@ -27,7 +27,7 @@ from hmip_desktop.services.figures import FigureService, FigureView
 from hmip_desktop.services.links import LinkService
 from hmip_desktop.ui.context import UiContext
 from hmip_desktop.ui.errors import present_error
-from hmip_desktop.ui.undo_commands import WriteStep
+from hmip_desktop.ui.undo_commands import delete_with_undo
 from hmip_desktop.ui.widgets.evidence_links import EvidenceLinksList, LinkHelper, read_framework
 from hmip_desktop.ui.widgets.extract_chart import ExtractChart, key_text
 
@@ -211,15 +211,10 @@ class FiguresPanel(QWidget):
         if fig is None or store is None:
             return
         figures = FigureService(store)
-
-        def deleted(_r: object) -> None:
-            self.undo_stack.push(WriteStep("Delete figure", self._run,
-                                           lambda: figures.delete(fig.id),
-                                           lambda: figures.restore(fig.id)))
-            self.ctx.signals.changes_applied.emit(ChangeSet.of(R.FIGURE, fig.id))
-
-        self.ctx.tasks.submit(lambda: figures.delete(fig.id), deleted,
-                              lambda e: present_error(self, e))
+        delete_with_undo(self.ctx, self.undo_stack, self, label="Delete figure",
+                         entity_type=R.FIGURE, entity_id=fig.id,
+                         delete=lambda: figures.delete(fig.id),
+                         restore=lambda: figures.restore(fig.id))
 
     def clear(self) -> None:
         """Forget the closed inspection."""
