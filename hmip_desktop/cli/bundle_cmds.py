@@ -71,11 +71,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def _export(args: argparse.Namespace) -> int:
     keys = identity.load_keys(passphrase_provider)
-    store = open_store(args.file)
-    try:
+    with open_store(args.file) as store:
         report = bundles.export_bundle(store, Path(args.out), keys=keys, full=args.full)
-    finally:
-        store.close()
     if args.json:
         print_json(report.to_json())
     else:
@@ -101,12 +98,9 @@ def _inspect(args: argparse.Namespace) -> int:
 
 def _import(args: argparse.Namespace) -> int:
     keys = identity.load_keys(passphrase_provider)
-    store = open_store(args.file)
-    try:
+    with open_store(args.file) as store:
         report = bundles.import_bundles(store, [Path(b) for b in args.bundles], keys=keys,
                                         skip_refused=args.skip_refused)
-    finally:
-        store.close()
     if args.json:
         print_json(report.to_json())
         return 0
@@ -123,21 +117,15 @@ def _import(args: argparse.Namespace) -> int:
 
 
 def _undo(args: argparse.Namespace) -> int:
-    store = open_store(args.file)
-    try:
+    with open_store(args.file) as store:
         report = bundles.undo_last_merge(store)
-    finally:
-        store.close()
     print(f"last merge undone ({len(report.bundle_ids)} bundle(s) taken back)")
     return 0
 
 
 def _history(args: argparse.Namespace) -> int:
-    store = open_store(args.file)
-    try:
+    with open_store(args.file) as store:
         entries = bundles.import_history(store)
-    finally:
-        store.close()
     if args.json:
         print_json([e.to_json() for e in entries])
         return 0
@@ -151,11 +139,8 @@ def _history(args: argparse.Namespace) -> int:
 
 
 def _conflicts(args: argparse.Namespace) -> int:
-    store = open_store(args.file)
-    try:
+    with open_store(args.file) as store:
         found = conflicts.list_conflicts(store)
-    finally:
-        store.close()
     if args.json:
         print_json([c.to_json() for c in found])
         return 0
@@ -175,8 +160,7 @@ def _conflicts(args: argparse.Namespace) -> int:
 def _resolve(args: argparse.Namespace) -> int:
     if not args.auto and not args.record_id:
         raise ValidationError("Give the record id to resolve (see 'hmip conflicts'), or --auto.")
-    store = open_store(args.file)
-    try:
+    with open_store(args.file) as store:
         if args.auto:
             report = conflicts.auto_resolve(store)
             print(f"resolved {len(report.resolved)} conflict(s) field by field; "
@@ -187,7 +171,5 @@ def _resolve(args: argparse.Namespace) -> int:
         else:
             text = read_text_arg(None, args.text_file)
             result = conflicts.resolve_text(store, args.record_id, text, field=args.field)
-    finally:
-        store.close()
     print(f"resolved with revision {result.rev_id[:12]}")
     return 0

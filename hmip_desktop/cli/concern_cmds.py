@@ -62,28 +62,22 @@ def _print_issues(issues: list[RuleIssue], stream: TextIO | None = None) -> None
 
 
 def _add(args: argparse.Namespace) -> int:
-    store = open_store(args.file)
-    try:
+    with open_store(args.file) as store:
         service = ConcernService(store)
         concern_id = service.add(title=args.title, body=args.body, sections=args.sections,
                                  priority=args.priority, addressee=args.addressee,
                                  evidence_ids=args.evidence)
         issues = service.check()
-    finally:
-        store.close()
     print(concern_id)
     _print_issues(issues, sys.stderr)
     return 0
 
 
 def _list(args: argparse.Namespace) -> int:
-    store = open_store(args.file)
-    try:
+    with open_store(args.file) as store:
         service = ConcernService(store)
         concerns = service.list()
         issues = service.check()
-    finally:
-        store.close()
     if args.json:
         print_json({"concerns": [c.to_json() for c in concerns],
                     "issues": [i.to_json() for i in issues]})
@@ -99,22 +93,16 @@ def _list(args: argparse.Namespace) -> int:
 
 
 def _npp_add(args: argparse.Namespace) -> int:
-    store = open_store(args.file)
-    try:
+    with open_store(args.file) as store:
         npp_id = NppService(store).add(title=args.title, body=args.body, sections=args.sections,
                                        evidence_ids=args.evidence)
-    finally:
-        store.close()
     print(npp_id)
     return 0
 
 
 def _npp_list(args: argparse.Namespace) -> int:
-    store = open_store(args.file)
-    try:
+    with open_store(args.file) as store:
         entries = NppService(store).list()
-    finally:
-        store.close()
     if args.json:
         print_json([e.to_json() for e in entries])
         return 0

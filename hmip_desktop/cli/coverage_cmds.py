@@ -19,11 +19,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _coverage(args: argparse.Namespace) -> int:
-    store = open_store(args.file)
-    try:
+    with open_store(args.file) as store:
         report = coverage(store)
-    finally:
-        store.close()
     if args.json:
         print_json(report.to_json())
         return 0

@@ -57,25 +57,19 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _add(args: argparse.Namespace) -> int:
-    store = open_store(args.file)
-    try:
+    with open_store(args.file) as store:
         known = framework_refs(store) if args.expectation else None
         docs = DocumentService(store).import_files(
             [Path(p) for p in args.paths], expectations=args.expectation, known_refs=known,
             progress=tty_progress("importing"))
-    finally:
-        store.close()
     for d in docs:
         print(d.id)
     return 0
 
 
 def _list(args: argparse.Namespace) -> int:
-    store = open_store(args.file)
-    try:
+    with open_store(args.file) as store:
         docs = DocumentService(store).list()
-    finally:
-        store.close()
     if args.json:
         print_json([d.to_json() for d in docs])
         return 0
@@ -87,11 +81,8 @@ def _list(args: argparse.Namespace) -> int:
 
 
 def _export(args: argparse.Namespace) -> int:
-    store = open_store(args.file)
-    try:
+    with open_store(args.file) as store:
         dest = DocumentService(store).export_copy(args.id, Path(args.dest), overwrite=args.force)
-    finally:
-        store.close()
     print("hmip: the copy is NOT encrypted; keep it safe and delete it when done",
           file=sys.stderr)
     print(dest)

@@ -88,23 +88,17 @@ def _types(pairs: list[str]) -> dict[str | int, str]:
 
 
 def _import(args: argparse.Namespace) -> int:
-    store = open_store(args.file)
-    try:
+    with open_store(args.file) as store:
         view = ExtractService(store).import_file(Path(args.path), name=args.name,
                                                  column_types=_types(args.type),
                                                  progress=tty_progress("importing"))
-    finally:
-        store.close()
     print(view.id)
     return 0
 
 
 def _list(args: argparse.Namespace) -> int:
-    store = open_store(args.file)
-    try:
+    with open_store(args.file) as store:
         views = ExtractService(store).list()
-    finally:
-        store.close()
     if args.json:
         print_json([v.to_json() for v in views])
         return 0
@@ -117,8 +111,7 @@ def _list(args: argparse.Namespace) -> int:
 
 
 def _query(args: argparse.Namespace) -> int:
-    store = open_store(args.file)
-    try:
+    with open_store(args.file) as store:
         service = ExtractService(store)
         view = service.get(args.extract_id)
         spec = _spec(args)
@@ -129,8 +122,6 @@ def _query(args: argparse.Namespace) -> int:
         else:
             count = service.row_count(view.id, spec["filters"])
             rows = service.rows(view.id, 0, max(args.limit, 0), filters=spec["filters"])
-    finally:
-        store.close()
     if args.group_by:
         if args.json:
             print_json([{"key": k, "value": v} for k, v in groups])
@@ -151,22 +142,16 @@ def _query(args: argparse.Namespace) -> int:
 
 
 def _pin(args: argparse.Namespace) -> int:
-    store = open_store(args.file)
-    try:
+    with open_store(args.file) as store:
         spec = {**_spec(args), "chart": args.chart}
         fig = FigureService(store).pin(args.extract_id, caption=args.caption, spec=spec)
-    finally:
-        store.close()
     print(fig.id)
     return 0
 
 
 def _figures(args: argparse.Namespace) -> int:
-    store = open_store(args.file)
-    try:
+    with open_store(args.file) as store:
         figs = FigureService(store).list()
-    finally:
-        store.close()
     if args.json:
         print_json([f.to_json() for f in figs])
         return 0

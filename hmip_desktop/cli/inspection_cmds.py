@@ -69,11 +69,10 @@ def _new(args: argparse.Namespace) -> int:
     start, end = args.start, args.end
     if start and end and end < start:
         raise ValidationError("The end date is before the start date.")
-    store = inspections.create_inspection(
-        Path(args.file), establishment_name=args.establishment, establishment_type=args.etype,
-        framework=fw, kind=args.kind, start_date=start, end_date=end,
-        provider=passphrase_provider)
-    try:
+    with inspections.create_inspection(
+            Path(args.file), establishment_name=args.establishment,
+            establishment_type=args.etype, framework=fw, kind=args.kind, start_date=start,
+            end_date=end, provider=passphrase_provider) as store:
         if args.json:
             print_json({"file": str(store.path), "inspection_id": store.inspection_id,
                         "framework": f"{fw['id']}@{fw['version']}",
@@ -81,17 +80,12 @@ def _new(args: argparse.Namespace) -> int:
         else:
             print(f"created {store.path} (inspection {store.inspection_id}, framework "
                   f"{fw['id']} version {fw['version']}, key in {store.info.key_source})")
-    finally:
-        store.close()
     return 0
 
 
 def _info(args: argparse.Namespace) -> int:
-    store = open_store(args.file)
-    try:
+    with open_store(args.file) as store:
         f = inspections.facts(store)
-    finally:
-        store.close()
     if args.json:
         print_json(f.to_json())
         return 0
@@ -109,11 +103,8 @@ def _info(args: argparse.Namespace) -> int:
 
 
 def _history(args: argparse.Namespace) -> int:
-    store = open_store(args.file)
-    try:
+    with open_store(args.file) as store:
         entries = history_service.history(store, args.record_id)
-    finally:
-        store.close()
     if args.json:
         print_json([e.to_json() for e in entries])
         return 0
@@ -131,11 +122,8 @@ def _plain(text: str) -> str:
 
 
 def _search(args: argparse.Namespace) -> int:
-    store = open_store(args.file)
-    try:
+    with open_store(args.file) as store:
         hits: list[SearchHit] = search_service.search(store, args.query, limit=args.limit)
-    finally:
-        store.close()
     if args.json:
         print_json([{**h.__dict__, "title": _plain(h.title), "snippet": _plain(h.snippet)}
                     for h in hits])

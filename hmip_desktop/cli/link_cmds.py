@@ -42,8 +42,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 def _add(args: argparse.Namespace) -> int:
     if args.page is not None and args.start is not None:
         raise ValidationError("Give either a passage (--start/--end) or a --page, not both.")
-    store = open_store(args.file)
-    try:
+    with open_store(args.file) as store:
         known = framework_refs(store)
         if args.page is not None:
             from hmip_desktop.services.documents import DocumentService
@@ -54,30 +53,22 @@ def _add(args: argparse.Namespace) -> int:
             service = LinkService(store)
             ids = [service.add(args.record_id, ref, start=args.start, end=args.end,
                                known_refs=known) for ref in args.expectation]
-    finally:
-        store.close()
     for link_id in ids:
         print(link_id)
     return 0
 
 
 def _remove(args: argparse.Namespace) -> int:
-    store = open_store(args.file)
-    try:
+    with open_store(args.file) as store:
         LinkService(store).remove(args.link_id)
-    finally:
-        store.close()
     print("removed")
     return 0
 
 
 def _list(args: argparse.Namespace) -> int:
-    store = open_store(args.file)
-    try:
+    with open_store(args.file) as store:
         service = LinkService(store)
         links = service.for_evidence(args.evidence) if args.evidence else service.all()
-    finally:
-        store.close()
     if args.json:
         print_json([dict(v.__dict__) for v in links])
         return 0

@@ -69,22 +69,16 @@ def _fields(args: argparse.Namespace) -> dict:
 
 
 def _add(args: argparse.Namespace) -> int:
-    store = open_store(args.file)
-    try:
+    with open_store(args.file) as store:
         fields = _fields(args)
         note_id = NoteService(store).add(expectations=args.expectation, **fields)
-    finally:
-        store.close()
     print(note_id)
     return 0
 
 
 def _list(args: argparse.Namespace) -> int:
-    store = open_store(args.file)
-    try:
+    with open_store(args.file) as store:
         notes = NoteService(store).list()
-    finally:
-        store.close()
     if args.json:
         print_json([n.__dict__ for n in notes])
         return 0
@@ -99,10 +93,7 @@ def _edit(args: argparse.Namespace) -> int:
     fields = _fields(args)
     if not fields:
         raise ValidationError("Nothing to change: give at least one field option.")
-    store = open_store(args.file)
-    try:
+    with open_store(args.file) as store:
         changes = NoteService(store).edit(args.id, **fields)
-    finally:
-        store.close()
     print("updated" if changes.ids else "unchanged")
     return 0

@@ -86,33 +86,24 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _import(args: argparse.Namespace) -> int:
-    store = open_store(args.file)
-    try:
+    with open_store(args.file) as store:
         result = PreviousService(store).import_csv(args.csv)
-    finally:
-        store.close()
     print(f"imported: {result.added} added, {result.updated} updated, "
           f"{result.unchanged} unchanged")
     return 0
 
 
 def _prev_add(args: argparse.Namespace) -> int:
-    store = open_store(args.file)
-    try:
+    with open_store(args.file) as store:
         item_id = PreviousService(store).add(ref=args.ref, title=args.title, text=args.text,
                                              section=args.section)
-    finally:
-        store.close()
     print(item_id)
     return 0
 
 
 def _prev_list(args: argparse.Namespace) -> int:
-    store = open_store(args.file)
-    try:
+    with open_store(args.file) as store:
         items = PreviousService(store).list()
-    finally:
-        store.close()
     if args.json:
         print_json([i.to_json() for i in items])
         return 0
@@ -126,12 +117,9 @@ def _prev_list(args: argparse.Namespace) -> int:
 
 
 def _progress_set(args: argparse.Namespace) -> int:
-    store = open_store(args.file)
-    try:
+    with open_store(args.file) as store:
         view = PreviousService(store).set_progress(args.previous, args.judgement,
                                                    args.rationale, args.evidence)
-    finally:
-        store.close()
     print(f"progress: {view.level_label}")
     return 0
 
@@ -139,26 +127,20 @@ def _progress_set(args: argparse.Namespace) -> int:
 def _un_set(args: argparse.Namespace) -> int:
     if args.clear and (args.reasons or args.criteria or args.letter_date):
         raise ValidationError("--clear takes no reasons, criteria or letter date.")
-    store = open_store(args.file)
-    try:
+    with open_store(args.file) as store:
         service = UrgentNotificationService(store)
         if args.clear:
             changes = service.clear()
         else:
             kwargs = {"letter_date": args.letter_date} if args.letter_date else {}
             changes = service.set(reasons=args.reasons, criteria=args.criteria, **kwargs)
-    finally:
-        store.close()
     print("updated" if changes.ids else "unchanged")
     return 0
 
 
 def _un_show(args: argparse.Namespace) -> int:
-    store = open_store(args.file)
-    try:
+    with open_store(args.file) as store:
         status = UrgentNotificationService(store).status()
-    finally:
-        store.close()
     if args.json:
         print_json(status.to_json())
         return 0
@@ -192,11 +174,8 @@ def _days(n: int | None) -> str:
 
 
 def _readiness(args: argparse.Namespace) -> int:
-    store = open_store(args.file)
-    try:
+    with open_store(args.file) as store:
         report = readiness_report(store)
-    finally:
-        store.close()
     if args.json:
         print_json(report.to_json())
         return 0 if report.ready else EXIT_BLOCKED

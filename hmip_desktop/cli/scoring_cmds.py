@@ -42,13 +42,10 @@ def _describe(v: ScoreView) -> str:
 
 
 def _set(args: argparse.Namespace) -> int:
-    store = open_store(args.file)
-    try:
+    with open_store(args.file) as store:
         service = ScoringService(store)
         setter = service.set_agreed if args.agreed else service.set_provisional
         view = setter(args.test, args.score, args.rationale, args.evidence)
-    finally:
-        store.close()
     kind = "agreed" if args.agreed else "provisional"
     print(f"{view.section_key}: {kind} score {_describe(view)}")
     if view.conflicted:
@@ -57,16 +54,13 @@ def _set(args: argparse.Namespace) -> int:
 
 
 def _list(args: argparse.Namespace) -> int:
-    store = open_store(args.file)
-    try:
+    with open_store(args.file) as store:
         service = ScoringService(store)
         judged = service.judged_sections()
         scores = service.list_scores()
         keys = [k for k, _ in judged] + sorted({s.section_key for s in scores}
                                                 - {k for k, _ in judged})
         teams = [service.team_view(k) for k in keys]
-    finally:
-        store.close()
     if args.json:
         print_json({"scores": [s.to_json() for s in scores],
                     "sections": [t.to_json() for t in teams]})

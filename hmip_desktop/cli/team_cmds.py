@@ -54,22 +54,16 @@ def register(sub: argparse._SubParsersAction) -> None:
 def _add(args: argparse.Namespace) -> int:
     cards = [identity.read_card(Path(c)) for c in args.cards]
     keys = identity.load_keys(passphrase_provider)
-    store = open_store(args.file)
-    try:
+    with open_store(args.file) as store:
         changes = team.add_members(store, cards, keys=keys, role=args.role)
-    finally:
-        store.close()
     print(f"team updated ({len(changes.ids)} roster entr{'y' if len(changes.ids) == 1 else 'ies'}"
           " written)")
     return 0
 
 
 def _list(args: argparse.Namespace) -> int:
-    store = open_store(args.file)
-    try:
+    with open_store(args.file) as store:
         view = team.roster_view(store)
-    finally:
-        store.close()
     if args.json:
         print_json(view.to_json())
         return 0
@@ -84,22 +78,16 @@ def _list(args: argparse.Namespace) -> int:
 
 def _remove(args: argparse.Namespace) -> int:
     keys = identity.load_keys(passphrase_provider)
-    store = open_store(args.file)
-    try:
+    with open_store(args.file) as store:
         changes = team.remove_member(store, args.member, keys=keys)
-    finally:
-        store.close()
     print("member removed" if changes.ids else "member was already removed")
     return 0
 
 
 def _invite(args: argparse.Namespace) -> int:
     keys = identity.load_keys(passphrase_provider)
-    store = open_store(args.file)
-    try:
+    with open_store(args.file) as store:
         report = team.write_invite(store, Path(args.out), keys=keys)
-    finally:
-        store.close()
     print(f"invite written to {args.out} for {report.recipients} recipient(s)")
     print(f"Your fingerprint: {report.fingerprint} (members compare it when they join)")
     return 0

@@ -146,6 +146,12 @@ class InspectionStore:
         self._write_engine.dispose()
         self._read_engine.dispose()
 
+    def __enter__(self) -> InspectionStore:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
     # -- transactions and writes -------------------------------------------------------------
     def uow(self, *, write: bool = False) -> UnitOfWork:
         """A unit of work; writes take the file's write lock at BEGIN."""
