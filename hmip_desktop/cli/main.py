@@ -28,6 +28,8 @@ COMMAND_MODULES = (
     "hmip_desktop.cli.extract_cmds",
     "hmip_desktop.cli.link_cmds",
     "hmip_desktop.cli.coverage_cmds",
+    "hmip_desktop.cli.finding_cmds",
+    "hmip_desktop.cli.report_cmds",
 )
 
 EXIT_USER_ERROR = 2

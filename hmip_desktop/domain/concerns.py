@@ -7,7 +7,7 @@ ready for report (and in the readiness check) it blocks. Standard library only.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -121,3 +121,13 @@ def check_concerns(key_count: int, priority_count: int, limits: ConcernLimits | 
             f"{limits.priority_min} to {limits.priority_max}.",
             priority_count, f"{limits.priority_min}..{limits.priority_max}"))
     return issues
+
+
+def report_order(concerns: Sequence[tuple[str, bool, int]]) -> list[tuple[str, str]]:
+    """(id, reference) in the order a report lists them: priority concerns first, then key.
+
+    `concerns` are (id, priority, register order). References are "1", "2", … in that order,
+    so the report, the action plan and an imported response name a concern the same way.
+    """
+    ranked = sorted(concerns, key=lambda c: (not c[1], c[2], c[0]))
+    return [(cid, str(i)) for i, (cid, _p, _o) in enumerate(ranked, start=1)]

@@ -29,10 +29,12 @@ NPP = "npp"
 PREVIOUS_ITEM = "previous_item"
 PROGRESS = "progress"
 URGENT_NOTIFICATION = "urgent_notification"
+REPORT_TEXT = "report_text"          # a part of the report the team leader writes
+DISCLOSURE_TERM = "disclosure_term"  # a name or term the disclosure check looks for
 
 ENTITY_TYPES = frozenset({
     INSPECTION, FRAMEWORK, TEAM_MEMBER, NOTE, DOCUMENT, EXTRACT, FIGURE, LINK, SCORE, FINDINGS,
-    CONCERN, NPP, PREVIOUS_ITEM, PROGRESS, URGENT_NOTIFICATION,
+    CONCERN, NPP, PREVIOUS_ITEM, PROGRESS, URGENT_NOTIFICATION, REPORT_TEXT, DISCLOSURE_TERM,
 })
 
 # Fields a person writes as prose: never merged automatically (sync-and-security.md §1.3).

@@ -3,6 +3,9 @@ rules in domain.readiness."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from hmip_desktop.domain import concerns as C
 from hmip_desktop.domain import readiness as RD
 from hmip_desktop.domain import records as R
@@ -12,6 +15,7 @@ from hmip_desktop.services.inspections import inspection_payload, pinned_framewo
 from hmip_desktop.services.previous import PreviousService
 from hmip_desktop.services.scoring import evidence_links
 from hmip_desktop.services.store import InspectionStore
+from hmip_desktop.storage.unit_of_work import UnitOfWork
 
 # Report records whose conflicts block a draft (agreed scores and progress are reported on
 # their own, with their section or item).
@@ -22,29 +26,35 @@ def readiness_report(store: InspectionStore) -> ReadinessReport:
     """The readiness of this inspection for a draft report."""
     framework = pinned_framework(store)
     kind = str(inspection_payload(store).get("kind", "full"))
-    progress_id = PreviousService(store).progress_id
     with store.uow() as tx:
-        links = [RD.LinkFact(str(link.payload.get("expectation_ref", "")), ev.id,
-                             RD.evidence_source_kind(ev.type, ev.payload))
-                 for link, ev in evidence_links(tx)]
-        findings = [(str(e.payload.get("section_key", "")), str(e.payload.get("area_key") or ""))
-                    for e in tx.records.list(R.FINDINGS)
-                    if str(e.payload.get("text", "")).strip()]
-        score_views = tx.records.list(R.SCORE)
-        scores = [RD.ScoreFact(str(e.payload.get("section_key", "")),
-                               str(e.payload.get("kind", "")), e.conflicted)
-                  for e in score_views]
-        concerns = tx.records.list(R.CONCERN)
-        previous = []
-        for e in tx.records.list(R.PREVIOUS_ITEM):
-            progress = tx.records.get(progress_id(e.id))
-            judged = progress is not None and not progress.deleted
-            previous.append(RD.PreviousFact(
-                e.id, str(e.payload.get("ref", "")), bool(e.payload.get("followed_up", True)),
-                judged, bool(judged and progress is not None and progress.conflicted)))
-        other_conflicts = sum(1 for e in tx.records.conflicted()
-                              if not e.deleted and (e.type in _CONFLICT_TYPES or (
-                                  e.type == R.SCORE and e.payload.get("kind") == S.PROVISIONAL)))
+        return readiness_in(tx, store, framework, kind)
+
+
+def readiness_in(tx: UnitOfWork, store: InspectionStore, framework: Mapping[str, Any],
+                 kind: str) -> ReadinessReport:
+    """Readiness read inside the caller's transaction (the report's snapshot uses it)."""
+    progress_id = PreviousService(store).progress_id
+    links = [RD.LinkFact(str(link.payload.get("expectation_ref", "")), ev.id,
+                         RD.evidence_source_kind(ev.type, ev.payload))
+             for link, ev in evidence_links(tx)]
+    findings = [(str(e.payload.get("section_key", "")), str(e.payload.get("area_key") or ""))
+                for e in tx.records.list(R.FINDINGS)
+                if str(e.payload.get("text", "")).strip()]
+    score_views = tx.records.list(R.SCORE)
+    scores = [RD.ScoreFact(str(e.payload.get("section_key", "")),
+                           str(e.payload.get("kind", "")), e.conflicted)
+              for e in score_views]
+    concerns = tx.records.list(R.CONCERN)
+    previous = []
+    for e in tx.records.list(R.PREVIOUS_ITEM):
+        progress = tx.records.get(progress_id(e.id))
+        judged = progress is not None and not progress.deleted
+        previous.append(RD.PreviousFact(
+            e.id, str(e.payload.get("ref", "")), bool(e.payload.get("followed_up", True)),
+            judged, bool(judged and progress is not None and progress.conflicted)))
+    other_conflicts = sum(1 for e in tx.records.conflicted()
+                          if not e.deleted and (e.type in _CONFLICT_TYPES or (
+                              e.type == R.SCORE and e.payload.get("kind") == S.PROVISIONAL)))
     return RD.build_report(
         framework, kind, links=links, findings=findings, scores=scores,
         key_concerns=len(concerns),

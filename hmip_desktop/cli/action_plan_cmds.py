@@ -1,0 +1,55 @@
+"""`hmip report action-plan` and `hmip report action-plan-import`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from hmip_desktop.cli.common import open_store
+from hmip_desktop.services.action_plan import ActionPlanService
+
+EXIT_BAD_ROWS = 2
+
+
+def register(rsub: argparse._SubParsersAction) -> None:
+    """Add the action-plan actions to the report group."""
+    p = rsub.add_parser(
+        "action-plan", help="export the action plan workbook (.xlsx) for the establishment",
+        description="Write an Excel workbook restating every concern with its report "
+        "reference (priority concerns first) and columns for the response (Agreed, Partly "
+        "agreed, Not agreed), action, owner, target date and status. Responses already "
+        "imported are filled in. The file is NOT encrypted.")
+    p.add_argument("file")
+    p.add_argument("--out", required=True, metavar="PATH.xlsx", help="workbook to write")
+    p.set_defaults(func=_export)
+
+    p = rsub.add_parser(
+        "action-plan-import", help="store the responses of a returned action plan",
+        description="Read a returned action plan workbook; every row is checked first and "
+        "nothing is stored unless all rows are good. Rows with no response are skipped.")
+    p.add_argument("file")
+    p.add_argument("workbook", metavar="PATH.xlsx")
+    p.set_defaults(func=_import)
+
+
+def _export(args: argparse.Namespace) -> int:
+    with open_store(args.file) as store:
+        count = ActionPlanService(store).export(Path(args.out))
+    print(f"wrote the action plan with {count} concern(s) to {args.out}")
+    return 0
+
+
+def _import(args: argparse.Namespace) -> int:
+    from hmip_desktop.report.action_plan_xlsx import ActionPlanRowsError
+
+    with open_store(args.file) as store:
+        try:
+            changes = ActionPlanService(store).import_(Path(args.workbook))
+        except ActionPlanRowsError as exc:
+            # One line per bad row; the exit code says nothing was stored.
+            for problem in exc.problems:
+                print(f"hmip: {problem}", file=sys.stderr)
+            return EXIT_BAD_ROWS
+    print(f"stored {len(changes.ids)} response(s)")
+    return 0

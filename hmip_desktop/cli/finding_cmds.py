@@ -1,0 +1,63 @@
+"""`hmip finding set | list`: findings per section and area, as the walkthrough writes them."""
+
+from __future__ import annotations
+
+import argparse
+
+from hmip_desktop.cli.common import open_store, print_json, read_text_arg
+from hmip_desktop.domain import scoring as S
+from hmip_desktop.services.scoring import ScoringService
+
+
+def _key(value: str) -> str:
+    return value.strip().replace("-", "_")
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    """Add the finding command group."""
+    finding = sub.add_parser("finding", help="findings per section and area",
+                             description="This inspector's findings for a section or one of "
+                             "its areas (each inspector has their own; the report shows all).")
+    fsub = finding.add_subparsers(dest="finding_command", metavar="ACTION", required=True)
+    p = fsub.add_parser("set", help="write this inspector's findings (empty text clears them)")
+    p.add_argument("file")
+    p.add_argument("--section", required=True, type=_key, metavar="KEY")
+    p.add_argument("--area", type=_key, metavar="KEY", help="an area of the section")
+    src = p.add_mutually_exclusive_group(required=True)
+    src.add_argument("--text", help="the text (visible in the process list: prefer --text-file)")
+    src.add_argument("--text-file", metavar="PATH",
+                     help="read the text from a file, or - for standard input (the private way)")
+    p.set_defaults(func=_set)
+    p = fsub.add_parser("list", help="every author's findings in framework order")
+    p.add_argument("file")
+    p.add_argument("--section", type=_key, metavar="KEY")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=_list)
+
+
+def _set(args: argparse.Namespace) -> int:
+    text = read_text_arg(args.text, args.text_file)
+    with open_store(args.file) as store:
+        changes = ScoringService(store).set_findings(args.section, args.area, text)
+    print("saved" if changes.ids else "unchanged")
+    return 0
+
+
+def _list(args: argparse.Namespace) -> int:
+    with open_store(args.file) as store:
+        service = ScoringService(store)
+        order = {str(s.get("key")): i for i, s in enumerate(S.sections(service.framework()))}
+        views = service.findings(args.section)
+    views.sort(key=lambda v: (order.get(v.section_key, len(order)), v.area_key,
+                              v.author_name.casefold()))
+    if args.json:
+        print_json([{"id": v.id, "section_key": v.section_key, "area_key": v.area_key,
+                     "author_id": v.author_id, "author_name": v.author_name, "text": v.text,
+                     "conflicted": v.conflicted} for v in views])
+        return 0
+    for v in views:
+        where = v.section_key + (f" / {v.area_key}" if v.area_key else "")
+        print(f"== {where} — {v.author_name or v.author_id}" +
+              (" (conflict)" if v.conflicted else ""))
+        print(v.text)
+    return 0

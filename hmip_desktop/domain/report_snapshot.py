@@ -1,0 +1,56 @@
+"""Everything a report is built from, read in one transaction and frozen.
+
+The report builder reads only this value, so a report never mixes records from before and
+after an edit or a merge that lands while it is being written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from hmip_desktop.domain.entity import EntityView
+from hmip_desktop.domain.readiness import ReadinessReport
+
+
+@dataclass(frozen=True)
+class TeamMemberFact:
+    """A member of the inspection team as the report names them."""
+
+    name: str
+    role_label: str
+    active: bool
+
+
+@dataclass(frozen=True)
+class UnFact:
+    """The Urgent Notification record, when one is set."""
+
+    reasons: tuple[str, ...]
+    criteria: tuple[str, ...]            # criterion labels that were ticked
+    letter_date: str | None
+    letter_due: str | None
+    response_due: str | None
+
+
+@dataclass(frozen=True)
+class InspectionSnapshot:
+    """The inspection, its pinned framework, every live record by type, and derived facts."""
+
+    inspection: Mapping[str, Any]
+    framework: Mapping[str, Any]
+    records: Mapping[str, tuple[EntityView, ...]]
+    readiness: ReadinessReport
+    team: tuple[TeamMemberFact, ...]
+    establishment_type_label: str
+    urgent_notification: UnFact | None = None
+    progress_by_item: Mapping[str, EntityView] = field(default_factory=dict)
+
+    def of(self, entity_type: str) -> tuple[EntityView, ...]:
+        """Live records of one type, oldest first."""
+        return self.records.get(entity_type, ())
+
+    def by_id(self) -> dict[str, EntityView]:
+        """Every live record by id (evidence lookups)."""
+        return {e.id: e for views in self.records.values() for e in views}

@@ -1,0 +1,153 @@
+"""Turn an inspection snapshot into a ReportDocument, following the outline for its report model.
+
+Which parts a report has, their order and headings are data (resources/reports/outlines.json,
+or an "outline" in the framework's report model); this module only knows how to build each
+kind of part. Anything missing is shown as a visible "[to be completed: …]" marker, so a
+report can be exported at any stage and nobody mistakes a gap for a finished section.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from hmip_desktop.domain import records as R
+from hmip_desktop.domain import report_doc as D
+from hmip_desktop.domain.report_snapshot import InspectionSnapshot
+from hmip_desktop.report.build_parts import (
+    GLOSSARY_HEADER,
+    EvidenceIndex,
+    appendix_about,
+    appendix_evidence,
+    appendix_glossary,
+    appendix_team,
+    concerns_part,
+    fact_page,
+    irp_progress_part,
+    npp_part,
+    outcomes_chart,
+    progress_part,
+)
+from hmip_desktop.report.build_sections import sections_part
+from hmip_desktop.report.dates import date_range
+from hmip_desktop.report.prose import paragraphs
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    """Choices the person exporting makes."""
+
+    marking: str
+    evidence_index: bool = True
+    invariant: bool = False
+    created: str = ""          # ISO date printed as the draft's date
+    author: str = "HM Inspectorate of Prisons"
+
+
+def choose_outline(layouts: Mapping[str, Any], framework: Mapping[str, Any],
+                   kind: str) -> Mapping[str, Any]:
+    """The outline for this report model and kind: the framework's own, else the data file's.
+
+    An exact (report model, kind) match wins over a "*" report model for that kind.
+    """
+    model = framework.get("report_model") or {}
+    own = model.get("outline") if isinstance(model, Mapping) else None
+    if isinstance(own, Mapping) and own.get("parts"):
+        return own
+    key = str(model.get("key", "")) if isinstance(model, Mapping) else ""
+    outlines = list(layouts.get("outlines") or [])
+    for wanted in (key, "*"):
+        for o in outlines:
+            if o.get("report_model") == wanted and o.get("kind") == kind:
+                return o
+    raise ValueError(f"no report outline for model '{key}' and kind '{kind}'")
+
+
+def build_report(snap: InspectionSnapshot, layouts: Mapping[str, Any],
+                 options: BuildOptions) -> D.ReportDocument:
+    """The draft report of the inspection in `snap`."""
+    insp = snap.inspection
+    kind = str(insp.get("kind", "full"))
+    outline = choose_outline(layouts, snap.framework, kind)
+    establishment = str(insp.get("establishment_name", ""))
+    texts = {str(e.payload.get("part", "")): str(e.payload.get("text", ""))
+             for e in snap.of(R.REPORT_TEXT)}
+    index = EvidenceIndex(snap)
+    blocks: list[D.Block] = []
+    for part in outline.get("parts") or []:
+        blocks.extend(_part(part, snap, texts, index, layouts, options))
+    blocks = _glossary_of_used_terms(blocks)
+    title = str(outline.get("title", "{establishment}")).format(establishment=establishment)
+    blockers = [i.message for i in snap.readiness.blockers]
+    kind_label = R.INSPECTION_KINDS.get(kind, kind)
+    cover = D.Cover(title=title, establishment=establishment,
+                    establishment_type=snap.establishment_type_label,
+                    dates=date_range(insp.get("start_date"), insp.get("end_date")),
+                    kind_label=kind_label, status_line="DRAFT", notes=tuple(blockers))
+    return D.ReportDocument(
+        title=title, author=options.author,
+        subject=f"Draft {kind_label.lower()} report: {establishment}",
+        language=str(layouts.get("language", "en-GB")), marking=options.marking,
+        running_header=establishment, created=options.created, cover=cover,
+        blocks=tuple(blocks), invariant=options.invariant,
+        glossary=tuple((str(a), str(b)) for a, b in layouts.get("glossary") or []))
+
+
+def _glossary_of_used_terms(blocks: list[D.Block]) -> list[D.Block]:
+    """Keep only the glossary rows whose abbreviation the rest of the report uses."""
+    pos = next((i for i, b in enumerate(blocks)
+                if isinstance(b, D.Table) and b.header == GLOSSARY_HEADER), None)
+    if pos is None:
+        return blocks
+    words = set()
+    for b in blocks[:pos] + blocks[pos + 1:]:
+        for t in b.texts():
+            words.update(re.findall(r"[A-Za-z]+", t))
+    table = blocks[pos]
+    assert isinstance(table, D.Table)
+    rows = tuple(r for r in table.rows if r[0] in words)
+    used = D.Table(table.header, rows, table.widths) if rows else \
+        D.Paragraph("This report uses no abbreviations that need explaining.", style="meta")
+    return blocks[:pos] + [used] + blocks[pos + 1:]
+
+
+def _part(part: Mapping[str, Any], snap: InspectionSnapshot, texts: Mapping[str, str],
+          index: EvidenceIndex, layouts: Mapping[str, Any],
+          options: BuildOptions) -> Sequence[D.Block]:
+    kind = part.get("part")
+    heading = str(part.get("heading", ""))
+    anchor = str(part.get("key") or kind)
+    if kind == "contents":
+        return [D.Contents(heading or "Contents"), D.PageBreak()]
+    if kind == "text":
+        text = texts.get(str(part.get("key")), "").strip()
+        if not text and part.get("optional"):
+            return []
+        return [D.Heading(1, heading, anchor), *paragraphs(text, heading.lower())]
+    if kind == "fact_page":
+        return [D.Heading(1, heading, anchor), *fact_page(snap, texts.get("fact_page", ""))]
+    if kind == "concerns":
+        return concerns_part(part, snap, index)
+    if kind == "npp":
+        return npp_part(part, snap, index)
+    if kind == "outcomes_chart":
+        return outcomes_chart(heading, snap)
+    if kind == "sections":
+        return sections_part(part, snap, index)
+    if kind == "progress":
+        return progress_part(heading, snap, texts.get("progress_intro", ""))
+    if kind == "irp_progress":
+        return irp_progress_part(heading, snap, texts.get("progress_intro", ""))
+    if kind == "appendix_about":
+        return [D.Heading(1, heading, anchor), *appendix_about(snap, texts.get("about", ""))]
+    if kind == "appendix_team":
+        return [D.Heading(1, heading, anchor), *appendix_team(snap)]
+    if kind == "appendix_evidence":
+        if not options.evidence_index:
+            return []
+        return [D.Heading(1, heading, anchor), *appendix_evidence(snap, index)]
+    if kind == "appendix_glossary":
+        return [D.Heading(1, heading, anchor), *appendix_glossary(layouts)]
+    raise ValueError(f"unknown report part '{kind}'")

@@ -1,0 +1,293 @@
+"""The report's parts other than the per-section findings: facts, concerns, positive practice,
+the outcomes chart, progress on previous items and the appendices."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from hmip_desktop.domain import records as R
+from hmip_desktop.domain import report_doc as D
+from hmip_desktop.domain import scoring as S
+from hmip_desktop.domain.concerns import addressees_from, report_order
+from hmip_desktop.domain.entity import EntityView
+from hmip_desktop.domain.readiness import EVIDENCE_TYPES, evidence_source_kind
+from hmip_desktop.domain.report_snapshot import InspectionSnapshot
+from hmip_desktop.report.dates import date_range, from_hlc, long_date
+from hmip_desktop.report.prose import marker, paragraphs
+
+GLOSSARY_HEADER = ("Abbreviation", "Meaning")
+_TYPE_NOUNS = {R.NOTE: "Note", R.DOCUMENT: "Document", R.EXTRACT: "Data extract",
+               R.FIGURE: "Figure"}
+
+
+class EvidenceIndex:
+    """Numbers evidence in the order the report first cites it ("E1", "E2", …)."""
+
+    def __init__(self, snap: InspectionSnapshot) -> None:
+        self._records = {e.id: e for t in EVIDENCE_TYPES for e in snap.of(t)}
+        self._refs: dict[str, str] = {}
+
+    def cite(self, evidence_ids: Iterable[str]) -> list[str]:
+        """References for the live evidence among these ids, numbering new ones."""
+        out = []
+        for eid in evidence_ids:
+            if eid not in self._records:
+                continue
+            if eid not in self._refs:
+                self._refs[eid] = f"E{len(self._refs) + 1}"
+            if self._refs[eid] not in out:
+                out.append(self._refs[eid])
+        return out
+
+    def note(self, evidence_ids: Iterable[str], where: str = "") -> list[D.Block]:
+        """A small "Evidence: E1, E4" line, or nothing when no evidence is cited."""
+        refs = self.cite(evidence_ids)
+        return [D.Paragraph("Evidence: " + ", ".join(refs), style="small", where=where)] \
+            if refs else []
+
+    def figures(self, evidence_ids: Iterable[str], where: str = "") -> list[D.Block]:
+        """Charts of the pinned figures among these ids, where they are cited."""
+        out: list[D.Block] = []
+        for eid in evidence_ids:
+            e = self._records.get(eid)
+            if e is not None and e.type == R.FIGURE:
+                out.append(figure_chart(e, self.cite([eid])[0], where))
+        return out
+
+    def cited(self) -> list[tuple[str, EntityView]]:
+        """(reference, record) of everything cited, in reference order."""
+        return [(ref, self._records[eid]) for eid, ref in self._refs.items()]
+
+
+def figure_chart(e: EntityView, ref: str, where: str) -> D.FigureChart:
+    """A pinned figure's frozen result as a chart block."""
+    result = e.payload.get("result") or {}
+    rows = [r for r in result.get("rows") or [] if isinstance(r, list | tuple) and len(r) == 2]
+    values = []
+    for _k, v in rows:
+        try:
+            values.append(float(v))
+        except (TypeError, ValueError):
+            values.append(0.0)
+    caption = str(e.payload.get("caption", ""))
+    return D.FigureChart(title=f"{ref}: {caption}", labels=tuple(str(k) for k, _ in rows),
+                         values=tuple(values), value_label=str(result.get("value_label", "")),
+                         caption=f"Source: {e.payload.get('extract_name', 'data extract')}",
+                         where=where)
+
+
+def section_labels(framework: Mapping[str, Any]) -> dict[str, str]:
+    """Section key → label, in framework order."""
+    return {str(s.get("key")): str(s.get("label", s.get("key"))) for s in S.sections(framework)}
+
+
+def fact_page(snap: InspectionSnapshot, extra: str) -> list[D.Block]:
+    """Generated facts about the establishment and inspection, then the leader's own text."""
+    insp, fw = snap.inspection, snap.framework
+    leader = next((m.name for m in snap.team if m.active and m.role_label == "Team leader"), "")
+    rows = [("Establishment", str(insp.get("establishment_name", ""))),
+            ("Type of establishment", snap.establishment_type_label),
+            ("Kind of inspection", R.INSPECTION_KINDS.get(str(insp.get("kind")), "")),
+            ("Dates of inspection", date_range(insp.get("start_date"), insp.get("end_date"))),
+            ("Inspected against", f"{fw.get('title', '')} ({fw.get('edition', '')})"),
+            ("Team leader", leader or "[to be completed: team leader]")]
+    return [D.Table(("Fact", "Detail"), tuple(rows), (1, 3)),
+            *paragraphs(extra, "role of the establishment, population and operator")]
+
+
+def _ordered_concerns(snap: InspectionSnapshot) -> list[tuple[EntityView, str]]:
+    concerns = {e.id: e for e in snap.of(R.CONCERN)}
+    order = report_order([(e.id, bool(e.payload.get("priority")),
+                           int(e.payload.get("order") or 0)) for e in concerns.values()])
+    return [(concerns[cid], ref) for cid, ref in order]
+
+
+def concerns_part(part: Mapping[str, Any], snap: InspectionSnapshot,
+                  index: EvidenceIndex) -> list[D.Block]:
+    """Priority concerns first, then key concerns, numbered as the action plan numbers them."""
+    labels = section_labels(snap.framework)
+    to = {a.key: a.label for a in addressees_from(snap.framework)}
+    out: list[D.Block] = [D.Heading(1, str(part.get("heading")), "concerns")]
+    ordered = _ordered_concerns(snap)
+    if not ordered:
+        return [*out, marker("priority and key concerns")]
+    for priority in (True, False):
+        group = [(e, ref) for e, ref in ordered if bool(e.payload.get("priority")) == priority]
+        if not group:
+            continue
+        heading = part.get("priority_heading" if priority else "key_heading")
+        kind_label = str(part.get("priority_label" if priority else "key_label"))
+        out.append(D.Heading(2, str(heading), "priority" if priority else "key"))
+        for e, ref in group:
+            p = e.payload
+            secs = ", ".join(labels.get(str(k), str(k)) for k in p.get("sections") or [])
+            concern = D.Concern(ref, str(p.get("title", "")), str(p.get("body", "")), kind_label,
+                                secs, to.get(str(p.get("addressee") or ""), ""))
+            ev = list(p.get("evidence_ids") or [])
+            out += [concern, *index.note(ev, concern.where), *index.figures(ev, concern.where)]
+    return out
+
+
+def npp_part(part: Mapping[str, Any], snap: InspectionSnapshot,
+             index: EvidenceIndex) -> list[D.Block]:
+    """Notable positive practice, numbered in register order."""
+    labels = section_labels(snap.framework)
+    entries = sorted(snap.of(R.NPP), key=lambda e: (int(e.payload.get("order") or 0),
+                                                      e.created_hlc, e.id))
+    out: list[D.Block] = [D.Heading(1, str(part.get("heading")), "npp")]
+    if not entries:
+        return [*out, D.Paragraph("No notable positive practice was recorded.", style="meta")]
+    for n, e in enumerate(entries, start=1):
+        p = e.payload
+        secs = ", ".join(labels.get(str(k), str(k)) for k in p.get("sections") or [])
+        block = D.Concern(str(n), str(p.get("title", "")), str(p.get("body", "")),
+                          str(part.get("label", "Notable positive practice")), secs, "")
+        out += [block, *index.note(p.get("evidence_ids") or [], block.where)]
+    return out
+
+
+def agreed_values(snap: InspectionSnapshot) -> dict[str, EntityView]:
+    """The agreed score record of each section that has one."""
+    return {str(e.payload.get("section_key")): e for e in snap.of(R.SCORE)
+            if e.payload.get("kind") == S.AGREED}
+
+
+def outcomes_chart(heading: str, snap: InspectionSnapshot) -> list[D.Block]:
+    """This inspection's agreed scores per test and, when recorded, the previous ones."""
+    fw = snap.framework
+    scale = S.framework_scale(fw)
+    if not scale.graded:
+        return []
+    agreed = agreed_values(snap)
+    previous = snap.inspection.get("previous_scores") or {}
+    year = str(snap.inspection.get("previous_year") or "")
+    rows = []
+    for sec in S.judged_sections(fw):
+        key = str(sec.get("key"))
+        cur = agreed.get(key)
+        prev = previous.get(key) if isinstance(previous, Mapping) else None
+        rows.append((str(sec.get("label", key)),
+                     cur.payload.get("value") if cur else None,
+                     prev if isinstance(prev, int) else None))
+    levels = tuple((lv.value, lv.label) for lv in scale.levels if lv.value is not None)
+    start = long_date(snap.inspection.get("start_date"))[-4:]
+    chart = D.ScoreChart(heading, levels, tuple(rows), f"This inspection {start}".strip(),
+                         f"Previous inspection {year}".strip() if any(r[2] for r in rows)
+                         else "")
+    out: list[D.Block] = [D.Heading(1, heading, "outcomes"), chart]
+    missing = [label for label, cur, _p in rows if cur is None]
+    if missing:
+        out.append(marker("agreed scores for " + ", ".join(missing)))
+    return out
+
+
+def _previous_items(snap: InspectionSnapshot) -> list[EntityView]:
+    return sorted(snap.of(R.PREVIOUS_ITEM), key=lambda e: (str(e.payload.get("ref", "")),
+                                                           e.id))
+
+
+def progress_part(heading: str, snap: InspectionSnapshot, intro: str) -> list[D.Block]:
+    """Previous concerns or recommendations with the progress judged on each."""
+    out: list[D.Block] = [D.Heading(1, heading, "progress"), *paragraphs(intro, None)]
+    items = _previous_items(snap)
+    if not items:
+        return [*out, D.Paragraph("No concerns or recommendations from the last inspection "
+                                  "were recorded.", style="meta")]
+    rows = []
+    for e in items:
+        p = e.payload
+        judged = snap.progress_by_item.get(e.id)
+        verdict = str(judged.payload.get("level_label", "")) if judged else (
+            "Not followed up" if p.get("followed_up") is False else "[to be completed]")
+        rows.append((str(p.get("ref", "")), str(p.get("title", "")), verdict))
+    return [*out, D.Table(("Ref", "Concern or recommendation", "Progress"), tuple(rows),
+                          (1, 4, 2), where="Previous items")]
+
+
+def irp_progress_part(heading: str, snap: InspectionSnapshot, intro: str) -> list[D.Block]:
+    """Each followed-up previous item with its progress judgement and rationale (no scores)."""
+    out: list[D.Block] = [D.Heading(1, heading, "irp_progress"), *paragraphs(intro, None)]
+    items = [e for e in _previous_items(snap) if e.payload.get("followed_up", True)]
+    if not items:
+        return [*out, marker("the previous concerns followed up in this review")]
+    for e in items:
+        p = e.payload
+        where = f"Previous item {p.get('ref', '')}"
+        out.append(D.Heading(2, f"{p.get('ref', '')} {p.get('title', '')}".strip(), e.id))
+        out += paragraphs(str(p.get("text", "")), None, where)
+        judged = snap.progress_by_item.get(e.id)
+        if judged is None:
+            out.append(marker("progress judgement"))
+            continue
+        out.append(D.Paragraph(f"Judgement: {judged.payload.get('level_label', '')}",
+                               style="lead", where=where))
+        out += paragraphs(str(judged.payload.get("rationale", "")), "rationale", where)
+    return out
+
+
+def evidence_counts(snap: InspectionSnapshot) -> Counter[str]:
+    """Live evidence records by source-kind label."""
+    counts: Counter[str] = Counter()
+    for t in EVIDENCE_TYPES:
+        for e in snap.of(t):
+            kind = evidence_source_kind(t, e.payload)
+            counts[R.SOURCE_KINDS.get(kind or "", "Other")] += 1
+    return counts
+
+
+def appendix_about(snap: InspectionSnapshot, extra: str) -> list[D.Block]:
+    """How the inspection was done: kind, dates, framework and evidence gathered."""
+    insp, fw = snap.inspection, snap.framework
+    kind = R.INSPECTION_KINDS.get(str(insp.get("kind")), "inspection").lower()
+    dates = date_range(insp.get("start_date"), insp.get("end_date"))
+    counts = evidence_counts(snap)
+    out: list[D.Block] = [D.Paragraph(
+        f"This {kind} took place {('between ' + dates) if dates else 'on dates to be added'}. "
+        f"Inspectors judged the establishment against {fw.get('title', 'the Expectations')} "
+        f"({fw.get('edition', '')}). They gathered {sum(counts.values())} pieces of evidence, "
+        "triangulating findings across different kinds of source.")]
+    if counts:
+        out.append(D.Table(("Source of evidence", "Number"),
+                           tuple((k, str(v)) for k, v in sorted(counts.items())), (3, 1)))
+    return out + paragraphs(extra, None)
+
+
+def appendix_team(snap: InspectionSnapshot) -> list[D.Block]:
+    """The inspection team from the roster."""
+    members = [m for m in snap.team if m.active]
+    if not members:
+        return [marker("inspection team (set up the team roster on Team & sync)")]
+    return [D.Table(("Name", "Role"), tuple((m.name, m.role_label) for m in members), (2, 2),
+                    where="Inspection team")]
+
+
+def appendix_evidence(snap: InspectionSnapshot, index: EvidenceIndex) -> list[D.Block]:
+    """Counts by source kind, triangulation per section and every cited piece of evidence."""
+    out: list[D.Block] = []
+    tri = [(s.label, str(s.expectations_total), str(s.expectations_covered),
+            str(s.expectations_triangulated)) for s in snap.readiness.sections]
+    if tri:
+        out += [D.Heading(2, "Triangulation by section", "triangulation"),
+                D.Table(("Section", "Expectations", "With evidence", "Triangulated"),
+                        tuple(tri), (3, 1, 1, 1))]
+    rows = []
+    for ref, e in index.cited():
+        p = e.payload
+        kind = evidence_source_kind(e.type, p)
+        title = p.get("title") or p.get("name") or p.get("caption") or ""
+        date = str(p.get("occurred_at") or "")[:10] or from_hlc(e.created_hlc)
+        rows.append((ref, _TYPE_NOUNS.get(e.type, e.type),
+                     R.SOURCE_KINDS.get(kind or "", ""), date, str(title)))
+    out.append(D.Heading(2, "Evidence cited in this report", "evidence_cited"))
+    if not rows:
+        return [*out, D.Paragraph("No evidence is cited yet.", style="meta")]
+    return [*out, D.Table(("Ref", "Record", "Source", "Date", "Title"), tuple(rows),
+                          (1, 2, 3, 2, 5), where="Evidence index")]
+
+
+def appendix_glossary(layouts: Mapping[str, Any]) -> list[D.Block]:
+    """The abbreviations the report may use."""
+    rows = tuple((str(a), str(b)) for a, b in layouts.get("glossary") or [])
+    return [D.Table(GLOSSARY_HEADER, rows, (1, 4))]

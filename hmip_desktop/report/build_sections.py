@@ -1,0 +1,110 @@
+"""One report section per framework section: the agreed score and its descriptor, then the
+findings area by area in framework order, each with the evidence it rests on."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping
+from typing import Any
+
+from hmip_desktop.domain import records as R
+from hmip_desktop.domain import report_doc as D
+from hmip_desktop.domain import scoring as S
+from hmip_desktop.domain.entity import EntityView
+from hmip_desktop.domain.report_snapshot import InspectionSnapshot
+from hmip_desktop.report.build_parts import EvidenceIndex, agreed_values
+from hmip_desktop.report.prose import marker, paragraphs
+
+
+def _findings_by_area(snap: InspectionSnapshot) -> dict[tuple[str, str], list[EntityView]]:
+    out: dict[tuple[str, str], list[EntityView]] = defaultdict(list)
+    for e in snap.of(R.FINDINGS):
+        if str(e.payload.get("text", "")).strip():
+            out[(str(e.payload.get("section_key")), str(e.payload.get("area_key") or ""))].append(e)
+    for views in out.values():
+        # Several inspectors may write on one area: a stable order by author, then record.
+        views.sort(key=lambda e: (str(e.payload.get("author_name", "")).casefold(), e.id))
+    return out
+
+
+def _evidence_by_ref(snap: InspectionSnapshot) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = defaultdict(list)
+    for link in sorted(snap.of(R.LINK), key=lambda e: (e.created_hlc, e.id)):
+        ref, eid = str(link.payload.get("expectation_ref", "")), str(
+            link.payload.get("evidence_id", ""))
+        if eid and eid not in out[ref]:
+            out[ref].append(eid)
+    return out
+
+
+def _score_blocks(sec: Mapping[str, Any], snap: InspectionSnapshot,
+                  agreed: Mapping[str, EntityView]) -> list[D.Block]:
+    key, label = str(sec.get("key")), str(sec.get("label", sec.get("key")))
+    fw = snap.framework
+    if not S.framework_scale(fw).graded:
+        return []
+    if not S.is_judged(fw, sec):
+        return [D.Paragraph("This section is reported on but not scored.", style="meta")]
+    score = agreed.get(key)
+    if score is None:
+        return [marker(f"agreed score for {label}")]
+    level_key = str(score.payload.get("level_key", ""))
+    raw = next((lv for lv in (fw.get("scale") or {}).get("levels") or []
+                if lv.get("key") == level_key), {})
+    out: list[D.Block] = [D.Paragraph(f"Score: {score.payload.get('level_label', '')}",
+                                      style="lead", where=f"{label} score")]
+    descriptor = str(raw.get("descriptor") or "")
+    if descriptor:
+        note = "" if raw.get("descriptor_verified", True) else \
+            " (descriptor wording not verified against HMIP's published text)"
+        out.append(D.Paragraph(descriptor + note, style="quote"))
+    return out
+
+
+def sections_part(part: Mapping[str, Any], snap: InspectionSnapshot,
+                  index: EvidenceIndex) -> list[D.Block]:
+    """Every framework section in order, with score, findings and evidence references."""
+    fw = snap.framework
+    prefix = str(part.get("heading_prefix") or "").strip()
+    findings = _findings_by_area(snap)
+    evidence = _evidence_by_ref(snap)
+    agreed = agreed_values(snap)
+    out: list[D.Block] = []
+    for n, sec in enumerate(S.sections(fw), start=1):
+        key, label = str(sec.get("key")), str(sec.get("label", sec.get("key")))
+        heading = f"{prefix} {n}: {label}" if prefix else label
+        out += [D.PageBreak(), D.Heading(1, heading, f"section-{key}")]
+        out += _score_blocks(sec, snap, agreed)
+        for e in findings.get((key, ""), []):
+            out += paragraphs(str(e.payload.get("text", "")), None, label)
+        areas = S.areas(sec)
+        if not areas and not findings.get((key, "")):
+            out.append(marker(f"findings for {label}"))
+        for ar in areas:
+            out += _area_blocks(sec, ar, findings, evidence, index)
+    return out
+
+
+def _area_blocks(sec: Mapping[str, Any], ar: Mapping[str, Any],
+                 findings: Mapping[tuple[str, str], list[EntityView]],
+                 evidence: Mapping[str, list[str]], index: EvidenceIndex) -> list[D.Block]:
+    key, akey = str(sec.get("key")), str(ar.get("key"))
+    label = str(ar.get("label", akey))
+    where = f"{sec.get('label', key)} › {label}"
+    out: list[D.Block] = [D.Heading(2, label, f"area-{key}-{akey}")]
+    texts = findings.get((key, akey), [])
+    for e in texts:
+        out += paragraphs(str(e.payload.get("text", "")), None, where)
+    if not texts:
+        out.append(marker(f"findings for {label}"))
+    cited: list[str] = []
+    for exp in S.expectations(ar):
+        for eid in evidence.get(str(exp.get("number")), []):
+            if eid not in cited:
+                cited.append(eid)
+    for eid in evidence.get(f"area:{key}/{akey}", []):
+        if eid not in cited:
+            cited.append(eid)
+    out += index.note(cited, label)
+    out += index.figures(cited, label)
+    return out

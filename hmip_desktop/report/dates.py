@@ -1,0 +1,45 @@
+"""Dates as a report writes them: "16 November 2026", "16–27 November 2026"."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+           "September", "October", "November", "December")
+
+
+def parse(value: object) -> dt.date | None:
+    """A date from YYYY-MM-DD text (None when absent or malformed)."""
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value)) if value else None
+    except ValueError:
+        return None
+
+
+def long_date(value: object) -> str:
+    """'16 November 2026' (no leading zero, month in words, as HMIP reports write it)."""
+    d = parse(value)
+    return f"{d.day} {_MONTHS[d.month - 1]} {d.year}" if d else ""
+
+
+def date_range(start: object, end: object) -> str:
+    """'16–27 November 2026', '28 October–8 November 2026', or one date; '' when unknown."""
+    a, b = parse(start), parse(end)
+    if a and b and a != b:
+        if (a.year, a.month) == (b.year, b.month):
+            return f"{a.day}–{long_date(b)}"
+        if a.year == b.year:
+            return f"{a.day} {_MONTHS[a.month - 1]}–{long_date(b)}"
+        return f"{long_date(a)}–{long_date(b)}"
+    return long_date(a or b)
+
+
+def from_hlc(stamp: str) -> str:
+    """The ISO date of a clock stamp (hex milliseconds before the first dash)."""
+    try:
+        millis = int(stamp.split("-", 1)[0], 16)
+        return dt.datetime.fromtimestamp(millis / 1000, dt.UTC).date().isoformat()
+    except (ValueError, OverflowError, OSError):
+        return ""

@@ -1,0 +1,80 @@
+"""The draft Urgent Notification letter, as a document both renderers can write.
+
+Wording lives in resources/reports/outlines.json ("un_letter"); the addressee comes from the
+framework's report model ("un_addressee") when it names one, else from that file. The letter
+names the establishment, the inspection dates, the healthy prison scores, the reasons and the
+criteria considered, and the date the public response is due.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from hmip_desktop.domain import report_doc as D
+from hmip_desktop.domain import scoring as S
+from hmip_desktop.domain.errors import UserError
+from hmip_desktop.domain.report_snapshot import InspectionSnapshot
+from hmip_desktop.report.build import BuildOptions
+from hmip_desktop.report.build_parts import agreed_values
+from hmip_desktop.report.dates import date_range, long_date
+from hmip_desktop.report.prose import marker
+
+NO_UN = ("This inspection has no Urgent Notification. Set one on the Overview page (or with "
+         "'hmip un set') before writing the letter.")
+
+
+def build_un_letter(snap: InspectionSnapshot, layouts: Mapping[str, Any], options: BuildOptions,
+                    *, response_days: int) -> D.ReportDocument:
+    """The letter for the inspection's Urgent Notification; UserError when none is set."""
+    un = snap.urgent_notification
+    if un is None:
+        raise UserError(NO_UN)
+    words = layouts["un_letter"]
+    insp = snap.inspection
+    establishment = str(insp.get("establishment_name", ""))
+    dates = date_range(insp.get("start_date"), insp.get("end_date"))
+    model = snap.framework.get("report_model") or {}
+    addressee = str(model.get("un_addressee") or words["addressee_default"])
+    fill = {"establishment": establishment, "dates": dates or "[dates to be added]",
+            "protocol": words["protocol"], "response_days": response_days,
+            "response_due": long_date(un.response_due) or "[to be completed]"}
+    title = str(words["title"]).format(**fill)
+    letter_date = long_date(un.letter_date) or long_date(options.created)
+    blocks: list[D.Block] = [
+        D.Paragraph(f"Date: {letter_date}", style="meta"),
+        D.Paragraph(f"To: {addressee}", style="meta"),
+        D.Heading(1, title, "un-letter"),
+        D.Paragraph(str(words["opening"]).format(**fill)),
+    ]
+    blocks += _scores(snap)
+    blocks.append(D.Heading(2, "Reasons for this Urgent Notification", "un-reasons"))
+    blocks.append(D.ItemList(un.reasons, ordered=True, where="Reasons") if un.reasons
+                  else marker("reasons"))
+    if un.criteria:
+        blocks += [D.Heading(2, "Criteria considered", "un-criteria"),
+                   D.ItemList(un.criteria, where="Criteria")]
+    blocks += [D.Paragraph(str(words["duty"]).format(**fill)),
+               D.Paragraph(str(words["closing"])),
+               D.Paragraph(str(words["signature"]), style="lead")]
+    cover = D.Cover(title=title, establishment=establishment,
+                    establishment_type=snap.establishment_type_label, dates=dates,
+                    kind_label="Urgent Notification letter", status_line="DRAFT")
+    return D.ReportDocument(
+        title=title, author=options.author, subject=f"Draft Urgent Notification: {establishment}",
+        language=str(layouts.get("language", "en-GB")), marking=options.marking,
+        running_header=establishment, created=options.created, cover=cover,
+        blocks=tuple(blocks), invariant=options.invariant)
+
+
+def _scores(snap: InspectionSnapshot) -> list[D.Block]:
+    fw = snap.framework
+    if not S.framework_scale(fw).graded:
+        return []
+    agreed = agreed_values(snap)
+    rows = tuple((str(sec.get("label", sec.get("key"))),
+                  str(agreed[str(sec.get("key"))].payload.get("level_label", ""))
+                  if str(sec.get("key")) in agreed else "[to be completed]")
+                 for sec in S.judged_sections(fw))
+    return [D.Heading(2, "Healthy prison scores", "un-scores"),
+            D.Table(("Healthy prison test", "Score"), rows, (3, 2), where="Scores")]

@@ -1,0 +1,1 @@
+"""Tests of the report renderers (PDF, DOCX) on documents built directly."""

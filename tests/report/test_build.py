@@ -1,0 +1,206 @@
+"""The report document built from a real inspection: parts in order, variants by report model
+and kind, markers for gaps, evidence references and the disclosure check (no renderer)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from hmip_desktop.cli.common import open_store
+from hmip_desktop.domain import report_doc as D
+from hmip_desktop.domain.errors import UserError
+from hmip_desktop.services.concerns import ConcernService, NppService
+from hmip_desktop.services.figures import FigureService
+from hmip_desktop.services.previous import PreviousService
+from hmip_desktop.services.report import (
+    UN_LETTER,
+    DisclosureBlocked,
+    ExportOptions,
+    NotReady,
+    ReportService,
+)
+from hmip_desktop.services.report_parts import ReportPartsService
+from hmip_desktop.services.scoring import ScoringService
+from tests.report.support import cli_runner, full_inspection
+
+
+@pytest.fixture
+def run(capsys):  # type: ignore[no-untyped-def]
+    return cli_runner(capsys)
+
+
+def _headings(doc: D.ReportDocument, level: int | None = None) -> list[str]:
+    return [h.text for h in doc.headings() if level is None or h.level == level]
+
+
+def _texts(doc: D.ReportDocument) -> list[str]:
+    return [t for _w, t in doc.located_texts()]
+
+
+def test_full_inspection_parts_in_order(run, tmp_path: Path) -> None:
+    path = full_inspection(run, tmp_path)
+    with open_store(str(path)) as store:
+        concerns = ConcernService(store)
+        concerns.add(title="Cells were dirty", body="Many cells were dirty.",
+                     sections=["respect"])
+        concerns.add(title="Violence was high", body="Violence was high.", sections=["safety"],
+                     priority=True, addressee="hmpps")
+        NppService(store).add(title="Peer mentors", body="Mentors met every arrival.")
+        ScoringService(store).set_agreed("safety", "not_sufficiently_good", "Violence high")
+        ScoringService(store).set_findings("safety", "early_days_in_custody",
+                                           "Reception was calm.\n\nStaff were kind.")
+        ReportPartsService(store).set_text("introduction", "This is the introduction.")
+        doc = ReportService(store).build(ExportOptions(invariant=True))
+
+    top = _headings(doc, 1)
+    assert top[:4] == ["Introduction", "Fact page", "What needs to improve",
+                       "Notable positive practice"]
+    assert top.index("Healthy prison outcomes") < top.index("Section 2: Safety")
+    for test in ("Safety", "Respect", "Purposeful activity"):
+        assert any(h.endswith(test) for h in top), test
+    assert top[-4:] == ["Appendix I: About this inspection and report",
+                        "Appendix II: Inspection team", "Appendix III: Evidence index",
+                        "Appendix IV: Glossary"]
+    concern_blocks = [b for b in doc.blocks if isinstance(b, D.Concern)]
+    assert [(c.number, c.kind_label) for c in concern_blocks[:2]] == [
+        ("1", "Priority concern"), ("2", "Key concern")]
+    assert concern_blocks[0].addressed_to == "HM Prison and Probation Service (HMPPS)"
+    assert isinstance(doc.blocks[0], D.Contents)
+    assert doc.cover.establishment == "HMP Ŵrexham" and doc.cover.status_line == "DRAFT"
+    assert doc.marking == "OFFICIAL-SENSITIVE"
+    texts = _texts(doc)
+    assert "Score: Not sufficiently good" in texts
+    assert "Reception was calm." in texts and "Staff were kind." in texts
+    assert "[to be completed: agreed score for Respect]" in texts
+    assert any(n.startswith("Respect: no agreed score") for n in doc.cover.notes)
+    # Evidence linked to expectation 1 is cited under its area and listed in the index.
+    assert "Evidence: E1, E2" in texts
+    index = next(b for b in doc.blocks if isinstance(b, D.Table) and b.header[0] == "Ref")
+    assert [r[0] for r in index.rows] == ["E1", "E2"]
+    assert index.rows[0][2] == "Prisoner or detainee interview"
+    chart = next(b for b in doc.blocks if isinstance(b, D.ScoreChart))
+    assert ("Safety", 2, None) in chart.rows
+
+
+def test_invariant_build_is_repeatable_and_marking_is_per_inspection(run, tmp_path) -> None:
+    path = full_inspection(run, tmp_path)
+    with open_store(str(path)) as store:
+        ReportPartsService(store).set_marking("OFFICIAL")
+        service = ReportService(store)
+        first = service.build(ExportOptions(invariant=True))
+        assert first == service.build(ExportOptions(invariant=True))
+    assert first.marking == "OFFICIAL"
+
+
+def test_children_report_uses_care(run, tmp_path: Path) -> None:
+    path = full_inspection(run, tmp_path, etype="children_yoi", name="HMYOI Example")
+    with open_store(str(path)) as store:
+        doc = ReportService(store).build(ExportOptions())
+    assert any(h.endswith("Care") for h in _headings(doc, 1))
+    assert any(h.endswith("Resettlement") for h in _headings(doc, 1))
+
+
+def test_police_custody_is_ungraded_recommendation_model(run, tmp_path: Path) -> None:
+    path = tmp_path / "pc.hmip"
+    assert run("new", path, "--establishment", "Example custody suite", "--type",
+               "police_custody", "--start", "2026-11-16", "--end", "2026-11-20").code == 0
+    with open_store(str(path)) as store:
+        ConcernService(store).add(title="Cells unclean", body="Cells were unclean.",
+                                  sections=["in_the_custody_cell"])
+        doc = ReportService(store).build(ExportOptions())
+    assert not any(isinstance(b, D.ScoreChart) for b in doc.blocks)
+    assert not any(t.startswith("Score:") for t in _texts(doc))
+    assert "Summary of recommendations and good practice" in _headings(doc, 1)
+    concern = next(b for b in doc.blocks if isinstance(b, D.Concern))
+    assert concern.kind_label == "Recommendation"
+
+
+def test_irp_reports_progress_not_scores(run, tmp_path: Path) -> None:
+    path = tmp_path / "irp.hmip"
+    assert run("new", path, "--establishment", "HMP Example", "--type", "mens_prison",
+               "--kind", "irp", "--start", "2027-09-01", "--end", "2027-09-03").code == 0
+    with open_store(str(path)) as store:
+        prev = PreviousService(store)
+        prev.add(ref="1", title="Violence", text="Violence was too high.", section="safety")
+        prev.add(ref="2", title="Cells", text="Cells were dirty.", section="respect")
+        prev.set_progress("1", "reasonable_progress", "Violence had fallen.")
+        doc = ReportService(store).build(ExportOptions())
+    assert "Progress on concerns from the last inspection" in _headings(doc, 1)
+    assert not any(isinstance(b, D.ScoreChart) for b in doc.blocks)
+    texts = _texts(doc)
+    assert "Judgement: Reasonable progress" in texts
+    assert "[to be completed: progress judgement]" in texts
+    assert doc.cover.kind_label == "Independent review of progress"
+
+
+def test_pinned_figure_is_drawn_where_cited(run, tmp_path: Path) -> None:
+    path = full_inspection(run, tmp_path)
+    csv = tmp_path / "uof.csv"
+    csv.write_text("wing,count\nA,3\nB,5\nA,2\n", encoding="utf-8")
+    assert run("extract", "import", path, csv, "--name", "Use of force").code == 0
+    with open_store(str(path)) as store:
+        from hmip_desktop.services.extracts import ExtractService
+
+        eid = ExtractService(store).list()[0].id
+        fig = FigureService(store).pin(eid, caption="Use of force by wing",
+                                       spec={"group_by": 0, "agg": "count"})
+        concern = ConcernService(store).add(title="Force", body="Force was used often.",
+                                            sections=["safety"], evidence_ids=[fig.id])
+        assert concern
+        doc = ReportService(store).build(ExportOptions())
+    chart = next(b for b in doc.blocks if isinstance(b, D.FigureChart))
+    assert chart.labels == ("A", "B") and chart.values == (2.0, 1.0)
+    assert "Use of force by wing" in chart.title
+
+
+def test_disclosure_blocks_then_redacts(run, tmp_path: Path) -> None:
+    path = full_inspection(run, tmp_path)
+    out = tmp_path / "draft.pdf"
+    with open_store(str(path)) as store:
+        ConcernService(store).add(title="Escort delays", sections=["safety"],
+                                  body="A1234BC waited; ring 020 7946 0018 or a.b@x.org. "
+                                       "Mr Pryce agreed.")
+        ReportPartsService(store).add_terms(["Pryce"])
+        service = ReportService(store)
+        with pytest.raises(DisclosureBlocked) as caught:
+            service.export(out, ExportOptions())
+        kinds = sorted(h.kind for h in caught.value.hits)
+        assert kinds == ["email", "phone", "prison_number", "term"]
+        assert all("Key concern 1" in h.where for h in caught.value.hits)
+        assert not out.exists()
+        docx_out = tmp_path / "draft.docx"
+        result = service.export(docx_out, ExportOptions(redact=True))
+    assert result.redacted and len(result.hits) == 4
+    import docx
+
+    written = docx.Document(str(docx_out))
+    joined = "\n".join(p.text for p in written.paragraphs)
+    for secret in ("A1234BC", "7946", "a.b@x.org", "Pryce"):
+        assert secret not in joined
+    assert "[redacted] waited" in joined
+    assert oct(docx_out.stat().st_mode & 0o777) == "0o600"
+
+
+def test_subject_references_on_notes_are_hits(run, tmp_path: Path) -> None:
+    path = full_inspection(run, tmp_path)
+    with open_store(str(path)) as store:
+        from hmip_desktop.services.notes import NoteService
+
+        NoteService(store).add(source_kind="staff_interview", title="Officer", body="x",
+                                subject_ref="S-014")
+        ConcernService(store).add(title="Staffing", body="S-014 said shifts were short.",
+                                  sections=["safety"])
+        hits = ReportService(store).preview().hits
+    assert [(h.kind, h.text) for h in hits] == [("subject_ref", "S-014")]
+
+
+def test_require_ready_refuses_and_un_letter_needs_a_flag(run, tmp_path: Path) -> None:
+    path = full_inspection(run, tmp_path)
+    with open_store(str(path)) as store:
+        service = ReportService(store)
+        with pytest.raises(NotReady):
+            service.export(tmp_path / "r.pdf", ExportOptions(require_ready=True))
+        with pytest.raises(UserError, match="no Urgent Notification"):
+            service.build(ExportOptions(document=UN_LETTER))
+    assert not list(tmp_path.glob("*.pdf"))

@@ -1,0 +1,107 @@
+"""`hmip finding` and `hmip report …` in-process: text parts, terms, marking, disclosure
+refusals naming each hit, redaction, and the Urgent Notification letter."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import docx
+import pytest
+
+from tests.report.support import cli_runner, full_inspection
+
+
+@pytest.fixture
+def run(capsys):  # type: ignore[no-untyped-def]
+    return cli_runner(capsys)
+
+
+def _docx_text(path: Path) -> str:
+    d = docx.Document(str(path))
+    cells = [c.text for t in d.tables for row in t.rows for c in row.cells]
+    return "\n".join([p.text for p in d.paragraphs] + cells)
+
+
+def test_findings_from_the_command_line(run, tmp_path: Path, monkeypatch) -> None:
+    path = full_inspection(run, tmp_path)
+    assert run("finding", "set", path, "--section", "safety", "--area",
+               "early-days-in-custody", "--text", "Reception was calm.").out.strip() == "saved"
+    monkeypatch.setattr("sys.stdin", io.StringIO("Violence was high."))
+    assert run("finding", "set", path, "--section", "safety", "--area", "managing_behaviour",
+               "--text-file", "-").code == 0
+    rows = json.loads(run("finding", "list", path, "--json").out)
+    assert [(r["area_key"], r["text"]) for r in rows] == [
+        ("early_days_in_custody", "Reception was calm."),
+        ("managing_behaviour", "Violence was high.")]
+    bad = run("finding", "set", path, "--section", "nonsense", "--text", "x")
+    assert bad.code == 2
+
+
+def test_text_parts_terms_and_marking(run, tmp_path: Path, monkeypatch) -> None:
+    path = full_inspection(run, tmp_path)
+    monkeypatch.setattr("sys.stdin", io.StringIO("First paragraph.\n\nSecond paragraph."))
+    assert run("report", "text", "set", path, "--part", "introduction",
+               "--text-file", "-").code == 0
+    assert run("report", "text", "set", path, "--part", "fact-page", "--text",
+               "A category B reception prison.").code == 0
+    parts = {p["key"]: p["text"] for p in json.loads(run("report", "text", "show", path,
+                                                         "--json").out)}
+    assert parts["introduction"] == "First paragraph.\n\nSecond paragraph."
+    assert parts["fact_page"] == "A category B reception prison."
+    assert run("report", "text", "set", path, "--part", "nope", "--text", "x").code == 2
+
+    assert run("report", "terms", "add", path, "Mr Pryce", "Dr Jones").code == 0
+    assert run("report", "terms", "add", path, "mr pryce").out.strip() == "0 term(s) added"
+    assert json.loads(run("report", "terms", "list", path, "--json").out) == [
+        "Dr Jones", "Mr Pryce"]
+    assert run("report", "terms", "remove", path, "Dr Jones").code == 0
+    assert run("report", "terms", "remove", path, "Dr Jones").code == 2
+    assert run("report", "marking", path).out.strip() == "OFFICIAL-SENSITIVE"
+    assert run("report", "marking", path, "--set", "OFFICIAL").out.strip() == "OFFICIAL"
+
+
+def test_export_refuses_on_disclosure_naming_each_hit(run, tmp_path: Path) -> None:
+    path = full_inspection(run, tmp_path)
+    run("concern", "add", path, "--title", "Delays", "--test", "safety", "--body",
+        "A1234BC waited for hours; Mr Pryce agreed.")
+    run("report", "terms", "add", path, "Mr Pryce")
+    out = tmp_path / "draft.docx"
+    checked = json.loads(run("report", "check", path, "--json").out)
+    assert sorted(h["kind"] for h in checked["disclosure"]) == ["prison_number", "term"]
+    refused = run("report", "docx", path, "--out", out)
+    assert refused.code == 2 and not out.exists()
+    assert 'prison number "A1234BC"' in refused.err and 'Mr Pryce' in refused.err
+    assert "Key concern 1" in refused.err
+    assert list(tmp_path.glob(".hmip-export-*")) == []
+    done = run("report", "docx", path, "--out", out, "--redact")
+    assert done.code == 0 and "2 disclosure hit(s) replaced" in done.out
+    text = _docx_text(out)
+    assert "A1234BC" not in text and "Pryce" not in text and "[redacted] waited" in text
+    assert "not encrypted" in done.err
+
+
+def test_require_ready_refuses_with_blockers(run, tmp_path: Path) -> None:
+    path = full_inspection(run, tmp_path)
+    out = tmp_path / "draft.docx"
+    refused = run("report", "docx", path, "--out", out, "--require-ready")
+    assert refused.code == 2 and "blocks: " in refused.err and not out.exists()
+
+
+def test_un_letter(run, tmp_path: Path) -> None:
+    path = full_inspection(run, tmp_path)
+    out = tmp_path / "un.docx"
+    missing = run("report", "un-letter", path, "--out", out)
+    assert missing.code == 2 and "no Urgent Notification" in missing.err
+    run("score", "set", path, "--test", "safety", "--score", "1", "--rationale", "Unsafe",
+        "--agreed")
+    assert run("un", "set", path, "--reason", "Violence had risen sharply",
+               "--criterion", "healthy_prison_scores", "--letter-date", "2026-12-01").code == 0
+    assert run("report", "un-letter", path, "--out", out).code == 0
+    text = _docx_text(out)
+    assert "The Secretary of State for Justice" in text
+    assert "HMP Ŵrexham" in text and "16–27 November 2026" in text
+    assert "Violence had risen sharply" in text
+    assert "29 December 2026" in text      # 28 days after the letter
+    assert "Poor" in text                  # the agreed Safety score
