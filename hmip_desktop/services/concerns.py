@@ -8,8 +8,9 @@ the inspection is ready for report.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from hmip_desktop.domain import concerns as C
@@ -23,7 +24,11 @@ from hmip_desktop.services.inspections import inspection_payload, pinned_framewo
 from hmip_desktop.services.scoring import check_evidence
 from hmip_desktop.services.store import InspectionStore
 
-CONCERN_FIELDS = ("title", "body", "sections", "priority", "addressee", "evidence_ids", "order")
+CONCERN_FIELDS = ("title", "body", "sections", "priority", "addressee", "evidence_ids", "order",
+                  "action_plan")
+# The establishment's response to a concern (hmip-method.md §8), stored as `action_plan`.
+ACTION_PLAN_RESPONSES = {"agreed": "Agreed", "partly_agreed": "Partly agreed",
+                         "not_agreed": "Not agreed"}
 NPP_FIELDS = ("title", "body", "sections", "evidence_ids", "order")
 
 
@@ -43,11 +48,14 @@ class ConcernView:
     author_id: str
     updated_hlc: str
     conflicted: bool
+    # The action plan response ({response, action, owner, target_date, status}) or None.
+    action_plan: dict[str, Any] | None = field(default=None, hash=False)
 
     def to_json(self) -> dict[str, Any]:
         """Plain data for --json output."""
         return {**self.__dict__, "sections": list(self.sections),
-                "evidence_ids": list(self.evidence_ids)}
+                "evidence_ids": list(self.evidence_ids),
+                "action_plan": dict(self.action_plan) if self.action_plan else None}
 
 
 @dataclass(frozen=True)
@@ -194,6 +202,8 @@ class ConcernService(_Register):
             if addressee not in keys:
                 raise ValidationError(f"Unknown addressee; use one of: {', '.join(keys)}")
         payload["addressee"] = addressee
+        if payload.get("action_plan") is not None:
+            payload["action_plan"] = _check_action_plan(payload["action_plan"])
         return payload
 
     def add(self, *, title: str, body: str, sections: Iterable[str], priority: bool = False,
@@ -226,7 +236,8 @@ class ConcernService(_Register):
             e.id, str(p.get("title", "")), str(p.get("body", "")),
             tuple(p.get("sections") or []), bool(p.get("priority", False)), addressee,
             labels.get(addressee, addressee or ""), tuple(p.get("evidence_ids") or []),
-            _order(e), e.created_by, e.updated_hlc, e.conflicted)
+            _order(e), e.created_by, e.updated_hlc, e.conflicted,
+            dict(p["action_plan"]) if isinstance(p.get("action_plan"), Mapping) else None)
 
     def sections(self) -> list[tuple[str, str]]:
         """(key, label) of the sections a concern can belong to."""
@@ -255,6 +266,22 @@ class ConcernService(_Register):
         priority = sum(1 for e in views if e.payload.get("priority"))
         return C.check_concerns(len(views), priority, self.limits(), severity=severity,
                                 kind=str(inspection.get("kind", "full")))
+
+
+def _check_action_plan(value: Any) -> dict[str, Any]:
+    """An action plan response in its stored shape."""
+    if not isinstance(value, Mapping) or value.get("response") not in ACTION_PLAN_RESPONSES:
+        raise ValidationError("An action plan response needs a response of "
+                              f"{', '.join(ACTION_PLAN_RESPONSES)}.")
+    target = value.get("target_date") or None
+    if target is not None:
+        try:
+            target = dt.date.fromisoformat(str(target)).isoformat()
+        except ValueError:
+            raise ValidationError("An action plan target date must be YYYY-MM-DD.") from None
+    return {"response": value["response"], "action": str(value.get("action") or ""),
+            "owner": str(value.get("owner") or ""), "target_date": target,
+            "status": str(value.get("status") or "")}
 
 
 class NppService(_Register):

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QLabel, QTabWidget, QVBoxLayout
 from hmip_desktop.domain import concerns as C
 from hmip_desktop.domain import records as R
 from hmip_desktop.domain.changes import ChangeSet
-from hmip_desktop.services.concerns import ConcernService, NppService
+from hmip_desktop.services.concerns import ACTION_PLAN_RESPONSES, ConcernService, NppService
 from hmip_desktop.services.inspections import inspection_payload
 from hmip_desktop.services.store import InspectionStore
 from hmip_desktop.ui.context import UiContext
@@ -46,7 +46,22 @@ def _sections(panel: RegisterPanel, keys: tuple[str, ...]) -> str:
     return ", ".join(panel.section_labels.get(k, k) for k in keys)
 
 
-CN_ORDER, CN_PRIORITY, CN_TITLE, CN_SECTIONS, CN_ADDRESSEE, CN_EVIDENCE = range(6)
+CN_ORDER, CN_PRIORITY, CN_TITLE, CN_SECTIONS, CN_ADDRESSEE, CN_EVIDENCE, CN_RESPONSE = range(7)
+
+
+def action_plan_text(concern: object) -> str:
+    """The action plan response in one line (read-only; set by importing the plan)."""
+    plan = getattr(concern, "action_plan", None)
+    if not plan:
+        return ""
+    parts = [ACTION_PLAN_RESPONSES.get(plan.get("response", ""), "")]
+    if plan.get("owner"):
+        parts.append(f"owner {plan['owner']}")
+    if plan.get("target_date"):
+        parts.append(f"by {plan['target_date']}")
+    if plan.get("status"):
+        parts.append(str(plan["status"]))
+    return ", ".join(p for p in parts if p)
 
 
 def concern_columns(panel: RegisterPanel) -> list[Column]:
@@ -58,6 +73,8 @@ def concern_columns(panel: RegisterPanel) -> list[Column]:
         Column("Sections", lambda c: _sections(panel, c.sections)),
         Column("Addressed to", lambda c: c.addressee_label),
         Column("Evidence", lambda c: str(len(c.evidence_ids))),
+        Column("Action plan response", action_plan_text,
+               lambda c: (c.action_plan or {}).get("action", "")),
     ]
 
 

@@ -1,0 +1,524 @@
+"""The action plan workbook: written for the establishment to fill in, read back when returned.
+
+hmip-method.md §8: after an inspection HMPPS (or the Home Office) answers each concern with a
+response category (Agreed / Partly agreed / Not agreed) and, for agreed and partly agreed
+items, actions with an owner and a timescale. The workbook restates every concern with the
+reference the report gives it ("1", "2", … priority concerns first) and leaves the response
+columns to fill in; responses already imported are pre-filled when it is exported again.
+
+Writing: every text cell is a literal string (never a formula, whatever it starts with), the
+file is written through `atomic_output` (mode 0600, nothing left behind on failure).
+Reading: the file is bounded before openpyxl sees it (file size, zip members and their
+decompressed size), then rows, columns and cell lengths while streaming in read-only mode.
+Every bad row is reported at once, by row number only (never concern text), and nothing is
+returned unless every row is good.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import zipfile
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from hmip_desktop.domain.errors import ValidationError
+from hmip_desktop.report.atomic import atomic_output
+
+SHEET_PLAN = "Action plan"
+SHEET_CATEGORIES = "Categories"
+
+# Response categories (hmip-method.md §8): stored key -> label shown in the workbook.
+RESPONSES: dict[str, str] = {
+    "agreed": "Agreed",
+    "partly_agreed": "Partly agreed",
+    "not_agreed": "Not agreed",
+}
+# A suggested list for Status; other wording is accepted (the list only warns in Excel).
+STATUSES = ("Not started", "In progress", "Complete")
+
+CATEGORY_MEANINGS: tuple[tuple[str, str], ...] = (
+    ("Agreed", "All of the concern is agreed, and the work to address it is achievable and "
+     "affordable. Give specific (SMART) actions, each with an owner and a target date."),
+    ("Partly agreed", "Only part of the concern will be addressed (for commissioning, policy, "
+     "operational or affordability reasons). Say which part will be done and why the rest "
+     "will not, and give actions with an owner and a target date for the part agreed."),
+    ("Not agreed", "The concern is not accepted. Give the reasons in the Action column."),
+)
+
+# Columns of the plan sheet: (header, width). The last one is hidden and ties a row to its
+# concern record, so a plan filled in after the register was reordered is caught.
+H_REFERENCE, H_KIND, H_TITLE, H_CONCERN, H_ADDRESSEE = (
+    "Reference", "Priority or key", "Title", "Concern", "Addressed to")
+H_RESPONSE, H_ACTION, H_OWNER, H_TARGET, H_STATUS, H_RECORD = (
+    "Response", "Action", "Owner", "Target date", "Status", "Record id")
+COLUMNS: tuple[tuple[str, float], ...] = (
+    (H_REFERENCE, 11), (H_KIND, 16), (H_TITLE, 32), (H_CONCERN, 60), (H_ADDRESSEE, 24),
+    (H_RESPONSE, 15), (H_ACTION, 50), (H_OWNER, 22), (H_TARGET, 13), (H_STATUS, 14),
+    (H_RECORD, 38),
+)
+PRIORITY_LABEL, KEY_LABEL = "Priority concern", "Key concern"
+DATE_FORMAT = "DD/MM/YYYY"
+HEADER_ROW = 4  # rows 1-2 name the inspection, row 3 is blank
+
+# Limits checked before (and while) reading a returned plan. Module constants so tests can
+# lower them; a plan has at most a few dozen rows.
+MAX_FILE_BYTES = 5 * 1024 * 1024
+MAX_UNZIPPED_BYTES = 50 * 1024 * 1024
+MAX_ZIP_MEMBERS = 500
+MAX_ROWS = 1000
+MAX_COLUMNS = 40
+MAX_CELL_CHARS = 10_000
+HEADER_SEARCH_ROWS = 20
+
+EXCEL_MAX_CELL_CHARS = 32_767
+# A cell starting with one of these would be taken as a formula (or DDE) when edited.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+# ---------------------------------------------------------------- data
+
+
+@dataclass(frozen=True)
+class ActionPlanRow:
+    """One concern as the exported plan restates it, with any response already stored."""
+
+    reference: str
+    priority: bool
+    title: str
+    body: str
+    addressee_label: str
+    record_id: str
+    response: str | None = None  # a RESPONSES key
+    action: str = ""
+    owner: str = ""
+    target_date: str | None = None  # YYYY-MM-DD
+    status: str = ""
+
+
+@dataclass(frozen=True)
+class ActionPlanDocument:
+    """Everything the workbook shows."""
+
+    establishment_name: str
+    start_date: str | None
+    end_date: str | None
+    owner_label: str  # who returns the plan (empty when the report model does not say)
+    rows: Sequence[ActionPlanRow]
+
+
+@dataclass(frozen=True)
+class ResponseRow:
+    """One answered row read back from a returned plan."""
+
+    row: int
+    reference: str
+    record_id: str | None
+    response: str  # a RESPONSES key
+    action: str
+    owner: str
+    target_date: str | None  # YYYY-MM-DD
+    status: str
+
+    def action_plan(self) -> dict[str, Any]:
+        """The `action_plan` field stored on the concern."""
+        return {"response": self.response, "action": self.action, "owner": self.owner,
+                "target_date": self.target_date, "status": self.status}
+
+
+class ActionPlanRowsError(ValidationError):
+    """Some rows of a returned plan are wrong; `problems` has one line per bad row."""
+
+    def __init__(self, problems: Sequence[str]) -> None:
+        self.problems = list(problems)
+        super().__init__(f"The action plan was not imported: {len(self.problems)} row(s) need "
+                         "fixing.\n" + "\n".join(self.problems))
+
+
+# ---------------------------------------------------------------- writing
+
+
+def _safe_text(value: str) -> str:
+    text = ILLEGAL_CHARACTERS_RE.sub("", value)
+    if len(text) > EXCEL_MAX_CELL_CHARS:
+        text = text[:EXCEL_MAX_CELL_CHARS - 1] + "…"
+    return text
+
+
+def put(cell: Any, value: Any) -> None:
+    """Set a cell; text is always a literal string, never a formula."""
+    if isinstance(value, str):
+        text = _safe_text(value)
+        cell.value = text
+        cell.data_type = "s"  # openpyxl makes any "=..." a formula; undo that
+        if text.startswith(_FORMULA_STARTS):
+            cell.quotePrefix = True  # Excel keeps it text even when the cell is edited
+    else:
+        cell.value = value
+
+
+def _long_date(iso: str | None) -> str:
+    if not iso:
+        return ""
+    try:
+        d = dt.date.fromisoformat(iso)
+    except ValueError:
+        return iso
+    return f"{d.day} {d:%B %Y}"
+
+
+def _dates_line(start: str | None, end: str | None) -> str:
+    if start and end and start != end:
+        return f"{_long_date(start)} to {_long_date(end)}"
+    return _long_date(start or end) or "dates not recorded"
+
+
+def write_action_plan(doc: ActionPlanDocument, path: Path) -> None:
+    """Write the workbook to `path` (atomically, mode 0600)."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = SHEET_PLAN
+    title = f"Action plan: {doc.establishment_name}".strip()
+    subtitle = f"A response to the HMIP inspection: {_dates_line(doc.start_date, doc.end_date)}"
+    if doc.owner_label:
+        subtitle += f". To be completed by: {doc.owner_label}"
+    wb.properties.title = _safe_text(title)
+    wb.properties.subject = _safe_text(subtitle)
+    wb.properties.creator = "hmip_desktop"
+    put(ws.cell(1, 1), title)
+    ws.cell(1, 1).font = Font(bold=True, size=14)
+    put(ws.cell(2, 1), subtitle)
+
+    wrap = Alignment(wrap_text=True, vertical="top")
+    header_fill = PatternFill("solid", fgColor="DDE5F0")
+    answer_fill = PatternFill("solid", fgColor="FFF8E1")
+    for col, (header, width) in enumerate(COLUMNS, start=1):
+        cell = ws.cell(HEADER_ROW, col)
+        put(cell, header)
+        cell.font = Font(bold=True)
+        cell.fill = header_fill
+        cell.alignment = wrap
+        ws.column_dimensions[get_column_letter(col)].width = width
+    ws.column_dimensions[get_column_letter(len(COLUMNS))].hidden = True
+    ws.freeze_panes = ws.cell(HEADER_ROW + 1, 1)
+
+    first = HEADER_ROW + 1
+    for i, row in enumerate(doc.rows):
+        r = first + i
+        values: list[Any] = [
+            int(row.reference) if row.reference.isdigit() else row.reference,
+            PRIORITY_LABEL if row.priority else KEY_LABEL, row.title, row.body,
+            row.addressee_label, RESPONSES.get(row.response or "", ""), row.action, row.owner,
+            _iso_to_date(row.target_date), row.status, row.record_id,
+        ]
+        for col, value in enumerate(values, start=1):
+            cell = ws.cell(r, col)
+            put(cell, value)
+            cell.alignment = wrap
+            if COLUMNS[col - 1][0] in (H_RESPONSE, H_ACTION, H_OWNER, H_TARGET, H_STATUS):
+                cell.fill = answer_fill
+        ws.cell(r, _col(H_TARGET)).number_format = DATE_FORMAT
+
+    if doc.rows:
+        last = first + len(doc.rows) - 1
+        _validations(ws, first, last)
+    ws.auto_filter.ref = f"A{HEADER_ROW}:{get_column_letter(len(COLUMNS) - 1)}{HEADER_ROW}"
+    _categories_sheet(wb.create_sheet(SHEET_CATEGORIES))
+    with atomic_output(Path(path)) as tmp:
+        wb.save(tmp)
+
+
+def _col(header: str) -> int:
+    return next(i for i, (h, _w) in enumerate(COLUMNS, start=1) if h == header)
+
+
+def _range(header: str, first: int, last: int) -> str:
+    letter = get_column_letter(_col(header))
+    return f"{letter}{first}:{letter}{last}"
+
+
+def _iso_to_date(iso: str | None) -> dt.date | None:
+    if not iso:
+        return None
+    try:
+        return dt.date.fromisoformat(iso)
+    except ValueError:
+        return None
+
+
+def _validations(ws: Any, first: int, last: int) -> None:
+    responses = DataValidation(
+        type="list", formula1='"' + ",".join(RESPONSES.values()) + '"', allow_blank=True,
+        showErrorMessage=True, errorTitle="Response",
+        error="Choose Agreed, Partly agreed or Not agreed (see the Categories sheet).",
+        showInputMessage=True, promptTitle="Response",
+        prompt="Agreed, Partly agreed or Not agreed (see the Categories sheet).")
+    responses.add(_range(H_RESPONSE, first, last))
+    dates = DataValidation(
+        type="date", operator="greaterThanOrEqual", formula1="36526",  # 1 January 2000
+        allow_blank=True, showErrorMessage=True, errorTitle="Target date",
+        error="Enter a date, for example 31/03/2027.")
+    dates.add(_range(H_TARGET, first, last))
+    # Status: a suggested list; errorStyle "warning" lets other wording through.
+    statuses = DataValidation(
+        type="list", formula1='"' + ",".join(STATUSES) + '"', allow_blank=True,
+        showErrorMessage=True, errorStyle="warning", errorTitle="Status",
+        error="Not one of the suggested statuses; keep it anyway?")
+    statuses.add(_range(H_STATUS, first, last))
+    for v in (responses, dates, statuses):
+        ws.add_data_validation(v)
+
+
+def _categories_sheet(ws: Any) -> None:
+    wrap = Alignment(wrap_text=True, vertical="top")
+    put(ws.cell(1, 1), "Response categories")
+    ws.cell(1, 1).font = Font(bold=True, size=14)
+    put(ws.cell(3, 1), "Category")
+    put(ws.cell(3, 2), "Meaning")
+    for c in (ws.cell(3, 1), ws.cell(3, 2)):
+        c.font = Font(bold=True)
+    for i, (label, meaning) in enumerate(CATEGORY_MEANINGS, start=4):
+        put(ws.cell(i, 1), label)
+        put(ws.cell(i, 2), meaning)
+        ws.cell(i, 2).alignment = wrap
+    notes = (
+        "Fill in Response, Action, Owner, Target date and Status on the Action plan sheet. "
+        "Leave Response empty for a concern not yet answered. Do not change the Reference "
+        "column: it is how each response finds its concern when the plan is imported.",
+        "Status is free text; Not started, In progress and Complete are suggested.",
+    )
+    for i, note in enumerate(notes, start=5 + len(CATEGORY_MEANINGS)):
+        put(ws.cell(i, 1), note)
+        ws.merge_cells(start_row=i, start_column=1, end_row=i, end_column=2)
+        ws.cell(i, 1).alignment = wrap
+        ws.row_dimensions[i].height = 45
+    ws.column_dimensions["A"].width = 18
+    ws.column_dimensions["B"].width = 90
+
+
+# ---------------------------------------------------------------- reading
+
+
+def _mib(n: int) -> str:
+    """A size for a message: whole MiB or KiB when exact, else one decimal."""
+    for unit, size in (("MiB", 1024 * 1024), ("KiB", 1024)):
+        if n >= size:
+            return f"{n // size} {unit}" if n % size == 0 else f"{n / size:.1f} {unit}"
+    return f"{n} bytes"
+
+
+def _check_container(path: Path) -> None:
+    """Refuse oversized files and zip bombs before openpyxl inflates anything."""
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        raise ValidationError(f"No such file: '{path.name}'.") from None
+    if size > MAX_FILE_BYTES:
+        raise ValidationError(f"The action plan file is {_mib(size)}: over the file size limit "
+                              f"of {_mib(MAX_FILE_BYTES)}.")
+    try:
+        with zipfile.ZipFile(path) as zf:
+            members = zf.infolist()
+    except (zipfile.BadZipFile, OSError):
+        raise ValidationError("The action plan is not an Excel workbook (.xlsx); save it from "
+                              "Excel as .xlsx and import it again.") from None
+    if len(members) > MAX_ZIP_MEMBERS:
+        raise ValidationError(f"The action plan workbook has {len(members)} parts: over the "
+                              f"limit of {MAX_ZIP_MEMBERS} zip members.")
+    unzipped = sum(m.file_size for m in members)
+    if unzipped > MAX_UNZIPPED_BYTES:
+        raise ValidationError(f"The action plan workbook unpacks to {_mib(unzipped)}: over the "
+                              f"decompressed size limit of {_mib(MAX_UNZIPPED_BYTES)}.")
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _text(value: Any) -> str:
+    """A cell as trimmed text."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, dt.datetime):
+        return (value.date().isoformat() if value.time() == dt.time(0)
+                else value.isoformat(sep=" ", timespec="minutes"))
+    if isinstance(value, (dt.date, dt.time)):
+        return value.isoformat()
+    return str(value).strip()
+
+
+_ECHO_RE = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def _echo(value: Any) -> str:
+    """A short, single-line echo of what was typed in a category or date cell."""
+    text = _ECHO_RE.sub(" ", _text(value))
+    return text if len(text) <= 30 else text[:29] + "…"
+
+
+def _reference(value: Any) -> str:
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return _text(value)
+
+
+_RESPONSE_BY_TEXT = {**{label.lower(): key for key, label in RESPONSES.items()},
+                     **{key: key for key in RESPONSES},
+                     **{key.replace("_", " "): key for key in RESPONSES}}
+
+
+def _response(value: Any) -> str | None:
+    return _RESPONSE_BY_TEXT.get(" ".join(_text(value).lower().split()))
+
+
+def _date(value: Any) -> str | None:
+    """YYYY-MM-DD from an Excel date or YYYY-MM-DD / DD/MM/YYYY text; raises ValueError."""
+    if _blank(value):
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, str):
+        text = value.strip()
+        for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
+            try:
+                return dt.datetime.strptime(text, fmt).date().isoformat()
+            except ValueError:
+                continue
+    raise ValueError("not a date")
+
+
+def _find_header(rows: Sequence[tuple[int, tuple]]) -> tuple[int, dict[str, int]] | None:
+    for number, values in rows:
+        names = {_text(v).lower(): i for i, v in enumerate(values) if not _blank(v)}
+        if H_REFERENCE.lower() in names:
+            return number, names
+    return None
+
+
+def read_action_plan(path: Path,
+                     known: Mapping[str, str] | None = None) -> list[ResponseRow]:
+    """The answered rows of a returned plan, every row checked first.
+
+    `known` maps each live concern reference to its record id; when given, unknown
+    references (and rows whose hidden record id names another concern) are errors too.
+    Rows with no response are skipped (not yet answered). Any bad row raises
+    ActionPlanRowsError naming every bad row, and nothing is returned.
+    """
+    path = Path(path)
+    _check_container(path)
+    with path.open("rb") as raw:
+        try:
+            wb = openpyxl.load_workbook(raw, read_only=True, data_only=True, keep_links=False)
+        except Exception:  # openpyxl raises many types for a damaged file
+            raise ValidationError("The action plan workbook is damaged or cannot be read; open "
+                                  "it in Excel and save it again as .xlsx.") from None
+        try:
+            if SHEET_PLAN not in wb.sheetnames:
+                raise ValidationError(f"The workbook has no sheet named '{SHEET_PLAN}'; import "
+                                      "the plan exported by hmip_desktop.")
+            ws = wb[SHEET_PLAN]
+            ws.reset_dimensions()
+            rows = _bounded_rows(ws)
+        finally:
+            wb.close()
+    return _parse(rows, known)
+
+
+def _bounded_rows(ws: Any) -> list[tuple[int, tuple]]:
+    out: list[tuple[int, tuple]] = []
+    for number, values in enumerate(ws.iter_rows(values_only=True), start=1):
+        if number > MAX_ROWS:
+            if all(map(_blank, values)):
+                continue
+            raise ValidationError(f"The action plan has more than {MAX_ROWS} rows: over the "
+                                  "row limit for an action plan.")
+        end = len(values)
+        while end and _blank(values[end - 1]):
+            end -= 1
+        if end > MAX_COLUMNS:
+            raise ValidationError(f"Row {number} of the action plan has {end} columns: over the "
+                                  f"column limit of {MAX_COLUMNS}.")
+        values = values[:end]
+        for v in values:
+            if isinstance(v, str) and len(v) > MAX_CELL_CHARS:
+                raise ValidationError(f"A cell in row {number} of the action plan has "
+                                      f"{len(v)} characters: over the cell length limit of "
+                                      f"{MAX_CELL_CHARS}.")
+        out.append((number, values))
+    return out
+
+
+def _parse(rows: list[tuple[int, tuple]],
+           known: Mapping[str, str] | None) -> list[ResponseRow]:
+    found = _find_header(rows[:HEADER_SEARCH_ROWS])
+    if found is None:
+        raise ValidationError(f"No '{H_REFERENCE}' column heading was found in the first "
+                              f"{HEADER_SEARCH_ROWS} rows of the action plan sheet.")
+    header_row, cols = found
+    if H_RESPONSE.lower() not in cols:
+        raise ValidationError(f"The action plan has no '{H_RESPONSE}' column.")
+
+    def cell(values: tuple, header: str) -> Any:
+        i = cols.get(header.lower())
+        return values[i] if i is not None and i < len(values) else None
+
+    span = (f"; this inspection's concerns are numbered 1 to {len(known)}" if known
+            else "; this inspection has no concerns" if known is not None else "")
+    problems: list[str] = []
+    out: list[ResponseRow] = []
+    seen: dict[str, int] = {}
+    for number, values in rows:
+        if number <= header_row or all(map(_blank, values)):
+            continue
+        raw_response = cell(values, H_RESPONSE)
+        if _blank(raw_response):
+            continue  # not yet answered
+        issues: list[str] = []
+        reference = _reference(cell(values, H_REFERENCE))
+        record_id = _text(cell(values, H_RECORD)) or None
+        if not reference:
+            issues.append("no concern reference; copy it from the exported plan")
+        elif known is not None and reference not in known:
+            issues.append(f"unknown concern reference '{_echo(reference)}'{span}")
+        elif reference in seen:
+            issues.append(f"concern {reference} is already answered in row {seen[reference]}")
+        elif known is not None and record_id and known[reference] != record_id:
+            issues.append(f"concern {reference} is not the concern it was when the plan was "
+                          "exported (the register changed); export the action plan again")
+        if reference and reference not in seen:
+            seen[reference] = number
+        response = _response(raw_response)
+        if response is None:
+            issues.append(f"unknown response '{_echo(raw_response)}'; use Agreed, Partly "
+                          "agreed or Not agreed")
+        target: str | None = None
+        raw_date = cell(values, H_TARGET)
+        try:
+            target = _date(raw_date)
+        except ValueError:
+            issues.append(f"target date '{_echo(raw_date)}' is not a date; use a date, "
+                          "YYYY-MM-DD or DD/MM/YYYY")
+        if issues:
+            problems.append(f"row {number}: " + ". ".join(issues))
+            continue
+        assert response is not None
+        out.append(ResponseRow(number, reference, record_id, response,
+                               _text(cell(values, H_ACTION)), _text(cell(values, H_OWNER)),
+                               target, _text(cell(values, H_STATUS))))
+    if problems:
+        raise ActionPlanRowsError(problems)
+    return out
