@@ -13,6 +13,11 @@ from typing import Any
 
 from hmip_desktop.domain.errors import ValidationError
 
+# The establishment's response to a concern in its action plan (hmip-method.md §8): stored key
+# -> label. One vocabulary for the workbook, the Concerns page and the reports.
+ACTION_PLAN_RESPONSES: dict[str, str] = {
+    "agreed": "Agreed", "partly_agreed": "Partly agreed", "not_agreed": "Not agreed"}
+
 WARNING = "warning"
 BLOCKING = "blocking"
 

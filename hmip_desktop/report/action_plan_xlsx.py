@@ -30,18 +30,14 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from hmip_desktop.domain.concerns import ACTION_PLAN_RESPONSES
 from hmip_desktop.domain.errors import ValidationError
 from hmip_desktop.report.atomic import atomic_output
 
 SHEET_PLAN = "Action plan"
 SHEET_CATEGORIES = "Categories"
 
-# Response categories (hmip-method.md §8): stored key -> label shown in the workbook.
-RESPONSES: dict[str, str] = {
-    "agreed": "Agreed",
-    "partly_agreed": "Partly agreed",
-    "not_agreed": "Not agreed",
-}
+RESPONSES = ACTION_PLAN_RESPONSES
 # A suggested list for Status; other wording is accepted (the list only warns in Excel).
 STATUSES = ("Not started", "In progress", "Complete")
 

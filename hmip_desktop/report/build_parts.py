@@ -10,7 +10,7 @@ from typing import Any
 from hmip_desktop.domain import records as R
 from hmip_desktop.domain import report_doc as D
 from hmip_desktop.domain import scoring as S
-from hmip_desktop.domain.concerns import addressees_from, report_order
+from hmip_desktop.domain.concerns import ACTION_PLAN_RESPONSES, addressees_from, report_order
 from hmip_desktop.domain.entity import EntityView
 from hmip_desktop.domain.readiness import EVIDENCE_TYPES, evidence_source_kind
 from hmip_desktop.domain.report_snapshot import InspectionSnapshot
@@ -217,6 +217,7 @@ def irp_progress_part(heading: str, snap: InspectionSnapshot, intro: str) -> lis
         where = f"Previous item {p.get('ref', '')}"
         out.append(D.Heading(2, f"{p.get('ref', '')} {p.get('title', '')}".strip(), e.id))
         out += paragraphs(str(p.get("text", "")), None, where)
+        out += _response(p.get("action_plan"), where)
         judged = snap.progress_by_item.get(e.id)
         if judged is None:
             out.append(marker("progress judgement"))
@@ -225,6 +226,21 @@ def irp_progress_part(heading: str, snap: InspectionSnapshot, intro: str) -> lis
                                style="lead", where=where))
         out += paragraphs(str(judged.payload.get("rationale", "")), "rationale", where)
     return out
+
+
+def _response(plan: object, where: str) -> list[D.Block]:
+    """The establishment's action-plan response to a previous concern, when it was imported."""
+    if not isinstance(plan, Mapping) or not plan.get("response"):
+        return []
+    label = ACTION_PLAN_RESPONSES.get(str(plan["response"]), str(plan["response"]))
+    text = f"Action plan response: {label}"
+    if plan.get("action"):
+        text += f". Action: {plan['action']}"
+    extra = [f"owner {plan['owner']}" if plan.get("owner") else "",
+             f"by {long_date(plan.get('target_date'))}" if plan.get("target_date") else ""]
+    extra = [x for x in extra if x]
+    return [D.Paragraph(text + (f" ({', '.join(extra)})" if extra else ""), style="meta",
+                        where=where)]
 
 
 def evidence_counts(snap: InspectionSnapshot) -> Counter[str]:

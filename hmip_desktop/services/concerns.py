@@ -26,9 +26,6 @@ from hmip_desktop.services.store import InspectionStore
 
 CONCERN_FIELDS = ("title", "body", "sections", "priority", "addressee", "evidence_ids", "order",
                   "action_plan")
-# The establishment's response to a concern (hmip-method.md §8), stored as `action_plan`.
-ACTION_PLAN_RESPONSES = {"agreed": "Agreed", "partly_agreed": "Partly agreed",
-                         "not_agreed": "Not agreed"}
 NPP_FIELDS = ("title", "body", "sections", "evidence_ids", "order")
 
 
@@ -270,9 +267,9 @@ class ConcernService(_Register):
 
 def _check_action_plan(value: Any) -> dict[str, Any]:
     """An action plan response in its stored shape."""
-    if not isinstance(value, Mapping) or value.get("response") not in ACTION_PLAN_RESPONSES:
+    if not isinstance(value, Mapping) or value.get("response") not in C.ACTION_PLAN_RESPONSES:
         raise ValidationError("An action plan response needs a response of "
-                              f"{', '.join(ACTION_PLAN_RESPONSES)}.")
+                              f"{', '.join(C.ACTION_PLAN_RESPONSES)}.")
     target = value.get("target_date") or None
     if target is not None:
         try:

@@ -17,7 +17,7 @@ from hmip_desktop.domain import concerns as C
 from hmip_desktop.domain.errors import ValidationError
 from hmip_desktop.report import action_plan_xlsx as X
 from hmip_desktop.services.action_plan import ActionPlanService
-from hmip_desktop.services.concerns import ACTION_PLAN_RESPONSES, ConcernService
+from hmip_desktop.services.concerns import ConcernService
 from hmip_desktop.services.inspections import update_inspection
 
 SECRET = "Mr Smith on C wing"  # concern text that must never appear in an error
@@ -107,10 +107,6 @@ def test_export_restates_concerns_in_report_order(store, concerns, tmp_path):
     cats = wb[X.SHEET_CATEGORIES]
     texts = [c.value for c in cats["A"] if c.value]
     assert {"Agreed", "Partly agreed", "Not agreed"} <= set(texts)
-
-
-def test_labels_agree_with_the_service():
-    assert X.RESPONSES == ACTION_PLAN_RESPONSES
 
 
 def test_failed_export_leaves_nothing(store, concerns, tmp_path, monkeypatch):

@@ -105,3 +105,36 @@ def test_un_letter(run, tmp_path: Path) -> None:
     assert "Violence had risen sharply" in text
     assert "29 December 2026" in text      # 28 days after the letter
     assert "Poor" in text                  # the agreed Safety score
+
+
+def test_review_follows_an_inspection_with_its_concerns_and_responses(run, tmp_path) -> None:
+    from hmip_desktop.cli.common import open_store
+    from hmip_desktop.services.concerns import ConcernService
+    from hmip_desktop.services.previous import PreviousService
+
+    first = full_inspection(run, tmp_path)
+    with open_store(str(first)) as store:
+        concerns = ConcernService(store)
+        concerns.add(title="Dirty cells", body="Cells were dirty.", sections=["respect"])
+        violence = concerns.add(title="Violence", body="Violence was high.",
+                                sections=["safety"], priority=True)
+        concerns.edit(violence, action_plan={"response": "agreed", "action": "Body cameras",
+                                             "owner": "Governor", "target_date": "2027-03-01",
+                                             "status": "In progress"})
+    review = tmp_path / "irp.hmip"
+    assert run("new", review, "--kind", "full", "--follows", first).code == 2
+    done = run("new", review, "--kind", "irp", "--follows", first, "--start", "2027-09-01",
+               "--end", "2027-09-03")
+    assert done.code == 0, done.err
+    info = json.loads(run("info", review, "--json").out)
+    assert info["kind"] == "irp" and info["establishment_name"] == "HMP Ŵrexham"
+    with open_store(str(review)) as store:
+        items = PreviousService(store).list()
+    assert [(i.ref, i.title) for i in items] == [("1", "Violence"), ("2", "Dirty cells")]
+    out = tmp_path / "irp.docx"
+    assert run("report", "docx", review, "--out", out).code == 0
+    text = _docx_text(out)
+    assert "Independent review of progress at HMP Ŵrexham" in text
+    assert "1 Violence" in text and "[to be completed: progress judgement]" in text
+    assert "Action plan response: Agreed. Action: Body cameras (owner Governor, by 1 March " \
+        "2027)" in text

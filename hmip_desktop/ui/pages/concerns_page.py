@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QLabel, QTabWidget, QVBoxLayout
 from hmip_desktop.domain import concerns as C
 from hmip_desktop.domain import records as R
 from hmip_desktop.domain.changes import ChangeSet
-from hmip_desktop.services.concerns import ACTION_PLAN_RESPONSES, ConcernService, NppService
+from hmip_desktop.services.concerns import ConcernService, NppService
 from hmip_desktop.services.inspections import inspection_payload
 from hmip_desktop.services.store import InspectionStore
 from hmip_desktop.ui.context import UiContext
@@ -54,7 +54,7 @@ def action_plan_text(concern: object) -> str:
     plan = getattr(concern, "action_plan", None)
     if not plan:
         return ""
-    parts = [ACTION_PLAN_RESPONSES.get(plan.get("response", ""), "")]
+    parts = [C.ACTION_PLAN_RESPONSES.get(plan.get("response", ""), "")]
     if plan.get("owner"):
         parts.append(f"owner {plan['owner']}")
     if plan.get("target_date"):

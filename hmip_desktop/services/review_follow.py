@@ -1,0 +1,53 @@
+"""Start an independent review of progress from the inspection it follows.
+
+The review takes the establishment, its type and the pinned framework from the earlier file,
+and each of its concerns becomes a previous item (reference as the report numbered it, title,
+text, first section, and the action-plan response when one was imported), so the team starts
+from exactly what was published and what the establishment said it would do.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from hmip_desktop.domain import records as R
+from hmip_desktop.domain.concerns import report_order
+from hmip_desktop.domain.errors import ValidationError
+from hmip_desktop.services.concerns import ConcernService
+from hmip_desktop.services.inspections import (
+    create_inspection,
+    inspection_payload,
+    open_inspection,
+    pinned_framework,
+)
+from hmip_desktop.services.previous import PreviousService
+from hmip_desktop.services.store import InspectionStore
+from hmip_desktop.storage import keys
+
+
+def create_review_following(path: Path, previous: Path, *, start_date: str | None,
+                            end_date: str | None,
+                            provider: keys.PassphraseProvider | None = None) -> InspectionStore:
+    """A new IRP file whose previous items are the concerns of the `previous` inspection."""
+    with open_inspection(Path(previous), provider=provider) as before:
+        insp = inspection_payload(before)
+        if insp.get("kind") != "full":
+            raise ValidationError("A review of progress follows a full inspection; "
+                                  f"'{Path(previous).name}' is itself a review.")
+        framework = pinned_framework(before)
+        concerns = ConcernService(before).list()
+    refs = dict(report_order([(c.id, c.priority, c.order) for c in concerns]))
+    store = create_inspection(path, establishment_name=str(insp.get("establishment_name", "")),
+                              establishment_type=str(insp.get("establishment_type", "")),
+                              framework=framework, kind="irp", start_date=start_date,
+                              end_date=end_date, provider=provider)
+    previous_items = PreviousService(store)
+    with store.uow(write=True) as tx:
+        for c in sorted(concerns, key=lambda c: int(refs[c.id])):
+            ref = refs[c.id]
+            store.put(tx, R.PREVIOUS_ITEM, previous_items.item_id(ref), {
+                "ref": ref, "title": c.title, "text": c.body,
+                "section": c.sections[0] if c.sections else None, "followed_up": True,
+                "source": "previous_inspection", "priority": c.priority,
+                "action_plan": c.action_plan})
+    return store
