@@ -260,7 +260,7 @@ def appendix_about(snap: InspectionSnapshot, extra: str) -> list[D.Block]:
     dates = date_range(insp.get("start_date"), insp.get("end_date"))
     counts = evidence_counts(snap)
     out: list[D.Block] = [D.Paragraph(
-        f"This {kind} took place {('between ' + dates) if dates else 'on dates to be added'}. "
+        f"This is a {kind}; the team was on site {dates or '[dates to be added]'}. "
         f"Inspectors judged the establishment against {fw.get('title', 'the Expectations')} "
         f"({fw.get('edition', '')}). They gathered {sum(counts.values())} pieces of evidence, "
         "triangulating findings across different kinds of source.")]

@@ -111,7 +111,8 @@ def test_police_custody_is_ungraded_recommendation_model(run, tmp_path: Path) ->
         doc = ReportService(store).build(ExportOptions())
     assert not any(isinstance(b, D.ScoreChart) for b in doc.blocks)
     assert not any(t.startswith("Score:") for t in _texts(doc))
-    assert "Summary of recommendations and good practice" in _headings(doc, 1)
+    assert "Summary of recommendations and housekeeping points" in _headings(doc, 1)
+    assert "Appendix II: Progress on recommendations from the last report" in _headings(doc, 1)
     concern = next(b for b in doc.blocks if isinstance(b, D.Concern))
     assert concern.kind_label == "Recommendation"
 
