@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-SCRIPTS = ["search.py", "startup.py", "extract_import.py", "merge.py"]
+SCRIPTS = ["search.py", "startup.py", "extract_import.py", "merge.py", "report.py"]
 
 
 def main() -> int:
