@@ -103,6 +103,9 @@ def child(side: str, scale: float, out: Path) -> None:
         styles,
     )
 
+    if side == "inspection":
+        _inspection_child(scale, out)
+        return
     doc = synthetic_document(scale)
     styles()  # font loading is a once-per-process cost, not the export's
     before = _peak_mb()
@@ -132,6 +135,49 @@ def child(side: str, scale: float, out: Path) -> None:
                       "before_mb": before}))
 
 
+def _inspection_child(scale: float, out: Path) -> None:
+    """End to end from a real inspection file (snapshot, build, disclosure check, render)
+    against a bare build of the same document's flowables, in this one process."""
+    from reportlab.platypus import SimpleDocTemplate
+
+    from bench.common import isolated_environment
+    from bench.report_inspection import make_inspection
+    from hmip_desktop.report import pdf
+    from hmip_desktop.report.pdf_styles import (
+        BOTTOM_MARGIN,
+        LEFT_MARGIN,
+        PAGE_SIZE,
+        RIGHT_MARGIN,
+        TOP_MARGIN,
+        styles,
+    )
+    from hmip_desktop.services.report import ExportOptions, ReportService
+
+    home = isolated_environment()
+    store = make_inspection(home / "bench.hmip", scale)
+    styles()
+    options = ExportOptions(allow_disclosure=True, invariant=True)
+    doc = ReportService(store).build(options)
+    start = time.perf_counter()
+    bare = SimpleDocTemplate(io.BytesIO(), pagesize=PAGE_SIZE, leftMargin=LEFT_MARGIN,
+                             rightMargin=RIGHT_MARGIN, topMargin=TOP_MARGIN,
+                             bottomMargin=BOTTOM_MARGIN, invariant=1)
+    bare.build(pdf.pdf_flowables(doc))
+    bare_seconds = time.perf_counter() - start
+    before = _peak_mb()
+    cpu = time.process_time()
+    start = time.perf_counter()
+    out = out.with_suffix(".pdf")
+    ReportService(store).export(out, options)
+    seconds = time.perf_counter() - start
+    cpu = time.process_time() - cpu
+    from pypdf import PdfReader
+
+    print(json.dumps({"seconds": seconds, "cpu": cpu, "pages": len(PdfReader(out).pages),
+                      "peak_mb": _peak_mb(), "before_mb": before,
+                      "bare_seconds": bare_seconds}))
+
+
 def _run(side: str, scale: float, work: Path) -> dict:
     proc = subprocess.run([sys.executable, "-m", "bench.report", "--child", side, str(scale),
                            str(work / f"{side}.out")], cwd=ROOT, capture_output=True,
@@ -149,7 +195,7 @@ def main(argv: list[str]) -> int:
         return 0
     scale = 0.1 if "--quick" in argv else 1.0
     repeats = 1 if "--quick" in argv else 3
-    sides = ["bare", "app"]
+    sides = ["bare", "app", "inspection"]
     has_docx = importlib.util.find_spec("hmip_desktop.report.docx_writer") is not None
     if has_docx:
         from hmip_desktop.report import docx_writer
@@ -181,6 +227,11 @@ def main(argv: list[str]) -> int:
               f"{docx['seconds'] / app['seconds']:.2f}x)")
     else:
         print("report docx: hmip_desktop.report.docx_writer.render_docx not present; skipped")
+    e2e = best["inspection"]
+    print(f"RATIO report from an inspection file (snapshot, build, disclosure check, render) / "
+          f"bare build of its flowables = {e2e['seconds'] / e2e['bare_seconds']:.2f}x "
+          f"(goal <= 1.3x); {e2e['seconds']:.2f} s for {e2e['pages']} pages (goal < 5 s); "
+          f"peak {e2e['peak_mb']:.0f} MB")
     return 0
 
 
