@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import errno
 import getpass
 import json
 import os
+import shutil
 import sys
 from pathlib import Path
 from typing import Any
@@ -52,3 +54,54 @@ def read_text_arg(text: str | None, file_arg: str | None) -> str:
         raise ValidationError(f"No such file: '{Path(file_arg).name}'.") from None
     except UnicodeDecodeError:
         raise ValidationError("The body file is not UTF-8 text.") from None
+
+
+def install_lock_notice() -> None:
+    """While a command waits for another program's write lock, say so on stderr."""
+    from hmip_desktop.services.store import set_lock_wait_listener
+
+    shown = [-1.0]
+
+    def notice(waited: float) -> None:
+        if shown[0] < 0 or waited - shown[0] >= 10:
+            shown[0] = waited
+            print(f"hmip: waiting for another program to finish changing the file "
+                  f"({int(waited)} s)…", file=sys.stderr, flush=True)
+
+    set_lock_wait_listener(notice)
+
+
+_FULL = (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC))
+
+
+def explain_environment_error(exc: BaseException, where: str | None) -> str | None:
+    """One line for a full disk or a permission problem (never a traceback), else None.
+
+    `where` is a path the command was working on; the free space of its disk is reported.
+    SQLite rolls back a transaction that runs out of space, so the file stays as it was.
+    """
+    chain: list[BaseException] = []
+    cur: BaseException | None = exc
+    while cur is not None and len(chain) < 10:
+        chain.append(cur)
+        cur = getattr(cur, "orig", None) or cur.__cause__ or cur.__context__
+    text = " ".join(str(e).lower() for e in chain)
+    full = any(isinstance(e, OSError) and e.errno in _FULL for e in chain) \
+        or "disk is full" in text or "no space left" in text
+    if full:
+        free = ""
+        if where:
+            try:
+                folder = Path(where).resolve().parent
+                free = f" ({shutil.disk_usage(folder).free // (1024 * 1024):,} MiB free there)"
+            except OSError:
+                free = ""
+        return (f"the disk is full{free}: free some space (at least the size of the file "
+                "being written) and try again; the inspection file is unchanged")
+    denied = next((e for e in chain if isinstance(e, PermissionError)), None)
+    if denied is not None or "readonly database" in text or "read-only file system" in text:
+        name = Path(getattr(denied, "filename", "") or "").name if denied else ""
+        what = f"'{name}'" if name else "the file or its folder"
+        return (f"permission denied: {what} cannot be written; check the folder's permissions "
+                "or choose another place; nothing was changed")
+    return None

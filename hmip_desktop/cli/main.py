@@ -56,11 +56,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; return the process exit code."""
     from hmip_desktop.logging_setup import configure_logging
 
-    configure_logging()
+    try:
+        configure_logging()
+    except OSError as exc:  # an unusable data directory: one plain line, never a traceback
+        from hmip_desktop.failed_start import data_dir_problem
+
+        print(f"hmip: {data_dir_problem(exc)}", file=sys.stderr)
+        return EXIT_USER_ERROR
     parser = build_parser()
     from hmip_desktop.services.inspections import ensure_device
 
     ensure_device()
+    from hmip_desktop.cli.common import install_lock_notice
+
+    install_lock_notice()
     args = parser.parse_args(argv)
     try:
         code = args.func(args)
@@ -73,7 +82,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("hmip: interrupted", file=sys.stderr)
         return 130
-    except Exception:  # a bug: log the traceback privately, show one line
+    except Exception as exc:  # a full disk or a permission problem, else a bug
+        from hmip_desktop.cli.common import explain_environment_error
+
+        where = getattr(args, "out", None) or getattr(args, "file", None)
+        line = explain_environment_error(exc, where if isinstance(where, str) else None)
+        if line is not None:
+            logging.getLogger(__name__).warning("hmip %s: %s", args.command, type(exc).__name__)
+            print(f"hmip: {args.command} could not finish: {line}", file=sys.stderr)
+            return EXIT_USER_ERROR
         logging.getLogger(__name__).exception("unexpected error in hmip %s", args.command)
         print(
             "hmip: unexpected internal error; details are in the log file "

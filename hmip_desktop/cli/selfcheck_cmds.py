@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
-from hmip_desktop.cli.common import print_json
-from hmip_desktop.services.selfcheck import run_checks
+from hmip_desktop.cli.common import passphrase_provider, print_json
+from hmip_desktop.services.selfcheck import check_file, run_checks
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -13,12 +14,16 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("self-check", help="check keyring, SQLCipher, FTS5 and migrations",
                        description="Check that this installation can keep evidence safe. "
                        "Exit 0 when all is well.")
+    p.add_argument("file", nargs="?", help="also check this inspection file: leftovers of an "
+                   "interrupted import are removed and pending rebuilds done")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=_run)
 
 
 def _run(args: argparse.Namespace) -> int:
     checks = run_checks()
+    if args.file:
+        checks += check_file(Path(args.file), provider=passphrase_provider)
     if args.json:
         print_json([c.__dict__ for c in checks])
     else:

@@ -27,6 +27,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from hmip_desktop.domain.csv_safety import restore_cell, safe_row
 from hmip_desktop.domain.errors import ImportFormatError
 from hmip_desktop.domain.framework import KEY_RE, NUMBER_RE, Framework, slugify
 
@@ -182,7 +183,7 @@ def _read_records(records: list[list[str]]) -> CsvContent:
     rows: list[CsvRow] = []
     first_use: dict[str, int] = {}
     for row_number, record in enumerate(records[1:], start=2):
-        cells = [c.strip() for c in record]
+        cells = [restore_cell(c.strip()) for c in record]
         if not any(cells):
             continue  # spreadsheets leave blank rows at the end; they carry nothing
         if len(cells) > len(header) and any(cells[len(header):]):
@@ -234,7 +235,14 @@ def _check_row(row: int, get: dict[str, str], first_use: dict[str, int]) -> list
 def write_csv(framework: Framework) -> str:
     """The framework's content as CSV text (see the module docstring for the format)."""
     out = io.StringIO(newline="")
-    writer = csv.writer(out, lineterminator="\r\n")
+    plain = csv.writer(out, lineterminator="\r\n")
+
+    class _Safe:  # every cell that could start a formula is neutralised (csv_safety)
+        @staticmethod
+        def writerow(cells: list[str]) -> None:
+            plain.writerow(safe_row(cells))
+
+    writer = _Safe()
     writer.writerow(COLUMNS)
     for section in framework.sections:
         test = format_label(section.label, section.key)

@@ -8,10 +8,21 @@ display and for the deterministic default winner; causality itself comes from pa
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+
+from hmip_desktop.domain.errors import UserError
+
+MAX_MILLIS = (1 << 48) - 1  # 12 hex digits: the year 10889
+MAX_COUNTER = 0xFFFF  # 4 hex digits
+_STAMP_RE = re.compile(r"([0-9a-f]{12})-([0-9a-f]{4})-(.+)", re.ASCII | re.DOTALL)
+
+
+class ClockExhausted(UserError):
+    """No stamp can follow the latest one within the encoding (a stamp at its very limit)."""
 
 
 @dataclass(frozen=True, order=True)
@@ -24,15 +35,17 @@ class HlcStamp:
 
     def encode(self) -> str:
         """Fixed-width text form: string order is clock order."""
+        if not (0 <= self.millis <= MAX_MILLIS and 0 <= self.counter <= MAX_COUNTER):
+            raise ValueError("clock stamp out of range")
         return f"{self.millis:012x}-{self.counter:04x}-{self.device}"
 
     @classmethod
     def decode(cls, text: str) -> HlcStamp:
-        """Parse the text form; raises ValueError when malformed."""
-        millis, counter, device = text.split("-", 2)
-        if len(millis) != 12 or len(counter) != 4:
+        """Parse the text form (lower-case hex digits only); ValueError when malformed."""
+        match = _STAMP_RE.fullmatch(text)
+        if match is None:
             raise ValueError("malformed clock stamp")
-        return cls(int(millis, 16), int(counter, 16), device)
+        return cls(int(match[1], 16), int(match[2], 16), match[3])
 
 
 class HybridLogicalClock:
@@ -52,13 +65,19 @@ class HybridLogicalClock:
     def now(self) -> str:
         """A new stamp, strictly greater than every stamp issued or observed before."""
         with self._lock:
-            wall = self._wall()
+            wall = min(self._wall(), MAX_MILLIS)
             if wall > self._millis:
                 self._millis, self._counter = wall, 0
-            else:
+            elif self._counter < MAX_COUNTER:
                 self._counter += 1
-                if self._counter > 0xFFFF:  # counter overflow: move the logical time on
-                    self._millis, self._counter = self._millis + 1, 0
+            elif self._millis < MAX_MILLIS:  # counter overflow: move the logical time on
+                self._millis, self._counter = self._millis + 1, 0
+            else:
+                # Only reachable after observing a stamp at the encoding's limit; imports
+                # refuse stamps far ahead of this computer's clock, so this is a last guard.
+                raise ClockExhausted(
+                    "This inspection file holds a change dated at the clock's limit, so no "
+                    "later change can be recorded. Ask the team leader to restore the file.")
             return HlcStamp(self._millis, self._counter, self._device).encode()
 
     def observe(self, stamp: str) -> None:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from hmip_desktop.domain.errors import BundleError
+from hmip_desktop.domain.payload_rules import MAX_DEPTH, json_depth
 
 # Version of the payload shapes (not of the database schema). Bump it with an upcaster.
 PAYLOAD_SCHEMA = 1
@@ -103,7 +104,13 @@ def make_revision(
 
 
 def revision_from_json(line: bytes | str) -> Revision:
-    """Parse one bundle line and check that its id matches its content."""
+    """Parse one bundle line and check that its id matches its content.
+
+    The nesting depth is measured before parsing, so a hostile line cannot exhaust the
+    parser's recursion (the payload sits one level inside the line's object).
+    """
+    if json_depth(line) > MAX_DEPTH + 1:
+        raise BundleError(f"a revision is nested too deeply (limit: depth {MAX_DEPTH})")
     try:
         data = json.loads(line)
         rev = Revision(
@@ -119,7 +126,7 @@ def revision_from_json(line: bytes | str) -> Revision:
             rev_id=str(data["rev_id"]),
         )
         _check_value(rev.payload)
-    except (ValueError, KeyError, TypeError) as exc:
+    except (ValueError, KeyError, TypeError, RecursionError) as exc:
         raise BundleError(f"a revision in the bundle is malformed ({type(exc).__name__})") from None
     if rev.compute_id() != rev.rev_id:
         raise BundleError("a revision's id does not match its content: the bundle was altered")

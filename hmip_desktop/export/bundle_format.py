@@ -60,6 +60,8 @@ class BundleLimits:
     max_manifest_bytes: int = 32 * MIB
     max_bundle_json_bytes: int = 4096
     max_revision_line_bytes: int = 64 * MIB
+    # The importer keeps one id per revision in memory while it checks a bundle.
+    max_revisions: int = 5_000_000
 
 
 DEFAULT_LIMITS = BundleLimits()
@@ -257,6 +259,8 @@ def validate_manifest(m: object, limits: BundleLimits = DEFAULT_LIMITS) -> None:
         raise ValueError("field 'revisions'")
     if revs["size"] > limits.max_member_bytes:
         raise ValueError("revisions larger than the limit")
+    if revs["count"] > limits.max_revisions:
+        raise ValueError(f"more than {limits.max_revisions:,} revisions (limit: revisions)")
     _check_sha(revs["sha256"], "revisions.sha256")
     _validate_blob_list(m["blobs"], limits)
     missing = m["missing_blobs"]

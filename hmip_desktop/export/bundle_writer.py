@@ -38,6 +38,7 @@ from hmip_desktop.export.bundle_format import (
     serialise_manifest,
     sign_envelope,
 )
+from hmip_desktop.private_files import open_private
 
 log = logging.getLogger(__name__)
 
@@ -252,7 +253,7 @@ def write_bundle(
     blob_list = list(blobs)
     _check_blobs(blob_list, limits)
     try:
-        with open(part, "wb") as fh:
+        with open_private(part, "wb") as fh:
             with zipfile.ZipFile(fh, "w", zipfile.ZIP_STORED, allowZip64=True) as zf:
                 manifest = _write_members(
                     zf,

@@ -9,6 +9,8 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Literal
 
+from hmip_desktop.domain.errors import ImportFormatError
+
 ColumnType = Literal["integer", "decimal", "date", "text"]
 INTEGER: ColumnType = "integer"
 DECIMAL: ColumnType = "decimal"
@@ -26,6 +28,18 @@ TYPE_LABELS: dict[str, str] = {
 
 # SQLite stores integers in 64 bits; anything larger must stay text.
 INT_MIN, INT_MAX = -(2**63), 2**63 - 1
+
+# Bounds on every extract, checked before or while reading (refusals name the limit).
+MAX_COLUMNS = 500  # SQLite's expression depth (1000) is reached by the loader near 1,000
+MAX_CELL_CHARS = 1_048_576  # one cell; csv's own default (131,072) is raised to this
+
+
+def check_column_count(count: int) -> None:
+    """Refuse a table wider than MAX_COLUMNS, naming the limit."""
+    if count > MAX_COLUMNS:
+        raise ImportFormatError(f"the file has {count:,} columns; at most {MAX_COLUMNS:,} can "
+                                "be imported (limit: columns). Remove the columns you do not "
+                                "need, then import it again")
 
 
 @dataclass(frozen=True)

@@ -17,11 +17,13 @@ from hmip_desktop.ingest.coltypes import (
     INT_MAX,
     INT_MIN,
     INTEGER,
+    MAX_CELL_CHARS,
     TEXT,
     TYPE_LABELS,
     ColumnSpec,
     ConversionError,
     TableSniff,
+    check_column_count,
     check_column_types,
     infer_str_column,
     is_blank,
@@ -47,6 +49,23 @@ _MARK_HANDLER = "hmip_desktop.ingest.mark"
 codecs.register_error(_MARK_HANDLER, lambda exc: (_MARK, exc.end))  # type: ignore[arg-type,return-value]
 
 ProgressFn = Callable[[int, int], None]
+
+# Process-wide in the csv module: raised, never lowered (another reader may need more).
+csv.field_size_limit(max(csv.field_size_limit(), MAX_CELL_CHARS))
+# strict: a quote left open at the end of the file is an error, not one enormous last cell.
+STRICT = True
+
+
+def csv_problem(exc: csv.Error) -> str:
+    """What a csv.Error means, in the user's words (never quoting the file)."""
+    text = str(exc)
+    if "field larger" in text:
+        return f"a cell is longer than {MAX_CELL_CHARS:,} characters (limit: cell size)"
+    if "unexpected end of data" in text:
+        return "a quote is not closed before the end of the file"
+    if "expected after" in text:
+        return "a quote is misplaced inside a cell"
+    return "a quote may not be closed"
 
 
 class _BadCell(Exception):
@@ -105,14 +124,14 @@ def ragged_error(found: int, expected: int, row: int, delimiter: str | None) -> 
 def _sample_records(text: str, delimiter: str, at_eof: bool) -> list[list[str]]:
     """Parse the sample text into records, dropping one that the sample cut may have split."""
     records: list[list[str]] = []
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter, strict=STRICT)
     try:
         for record in reader:
             records.append(record)
-    except csv.Error:
-        if at_eof:
+    except csv.Error as exc:
+        if at_eof or "field larger" in str(exc):
             raise ImportFormatError(
-                "the file cannot be read as CSV (a quote may not be closed)",
+                f"the file cannot be read as CSV ({csv_problem(exc)})",
                 row=len(records) + 1,
             ) from None
     if not at_eof and records:
@@ -163,6 +182,7 @@ def sniff_csv(
         )
     if has_header is None:
         has_header = all(looks_like_heading(c) or is_blank(c) for c in first)
+    check_column_count(len(first))
     if has_header:
         names = [cell.strip() for cell in first]
         _check_names(names)
@@ -299,7 +319,7 @@ def _locate_bad_row(path: Path, sniff: TableSniff, cancel: threading.Event | Non
     assert sniff.encoding is not None and sniff.delimiter is not None
     with path.open("rb") as raw:
         text = io.TextIOWrapper(raw, encoding=sniff.encoding, errors=_MARK_HANDLER, newline="")
-        reader = csv.reader(text, delimiter=sniff.delimiter)
+        reader = csv.reader(text, delimiter=sniff.delimiter, strict=STRICT)
         row = 0
         try:
             for row, record in enumerate(reader, start=1):
@@ -324,6 +344,7 @@ def iter_csv(
     if sniff.encoding is None or sniff.delimiter is None:
         raise ValueError("a CSV sniff needs an encoding and a delimiter")
     check_column_types(sniff.columns)
+    check_column_count(len(sniff.columns))
     check_header([c.name for c in sniff.columns])
     columns, width = sniff.columns, len(sniff.columns)
     total = path.stat().st_size
@@ -332,7 +353,7 @@ def iter_csv(
     produced = 0
     with path.open("rb") as raw:
         text = io.TextIOWrapper(raw, encoding=sniff.encoding, errors="strict", newline="")
-        reader = csv.reader(text, delimiter=sniff.delimiter)
+        reader = csv.reader(text, delimiter=sniff.delimiter, strict=STRICT)
         consumed = 0  # records read so far, i.e. the spreadsheet row number of the last one
         try:
             if sniff.has_header:
@@ -368,8 +389,8 @@ def iter_csv(
             ) from None
         except csv.Error as exc:
             row = _locate_bad_row(path, sniff, cancel)
-            reason = "a cell is too long" if "field larger" in str(exc) else "a quote is not closed"
-            raise ImportFormatError(f"this row cannot be read as CSV ({reason})", row=row) from None
+            raise ImportFormatError(f"this row cannot be read as CSV ({csv_problem(exc)})",
+                                    row=row) from None
         finally:
             text.detach()  # the `with` closes the binary file
     if produced == 0:

@@ -29,6 +29,7 @@ SUPPORTED_KINDS = "PDF, DOCX, XLSX, CSV, TXT, PNG, JPEG"
 # filling memory and the index.
 MAX_TEXT_CHARS = 2_000_000
 MAX_SHEET_CHARS = 500_000
+MAX_PDF_PAGES = 20_000
 
 Source = Path | str | bytes | BinaryIO
 
@@ -138,6 +139,10 @@ def _pdf_text(stream: BinaryIO, cancel: threading.Event | None) -> list[str]:
         reader = PdfReader(stream, strict=False)
         if reader.is_encrypted and not reader.decrypt(""):
             raise ValidationError(damaged)
+        count = len(reader.pages)
+        if count > MAX_PDF_PAGES:
+            raise ValidationError(f"the PDF has {count:,} pages; at most {MAX_PDF_PAGES:,} can be "
+                                  "added (limit: pages)")
         pages = list(reader.pages)
     except ValidationError:
         raise
@@ -170,6 +175,10 @@ def _docx_text(stream: BinaryIO, cancel: threading.Event | None) -> list[str]:
     import docx
     from docx.table import Table
 
+    from hmip_desktop.ingest.xlsx import MAX_SHARED_STRINGS_BYTES, check_zip_bounds
+
+    check_zip_bounds(stream, "Word document", "word/document.xml", MAX_SHARED_STRINGS_BYTES,
+                     "document size")
     try:
         document = docx.Document(stream)
         parts: list[str] = []
@@ -212,8 +221,9 @@ def _xlsx_text(stream: BinaryIO, cancel: threading.Event | None) -> list[str]:
     """One string per worksheet: rows as lines, cells separated by tabs."""
     import openpyxl
 
-    from hmip_desktop.ingest.xlsx import to_text
+    from hmip_desktop.ingest.xlsx import check_workbook_bounds, to_text
 
+    check_workbook_bounds(stream)
     try:
         workbook = openpyxl.load_workbook(stream, read_only=True, data_only=True, keep_links=False)
     except Exception as exc:

@@ -41,7 +41,7 @@ def raw_batches(stream: BinaryIO, sniff: TableSniff, *, total: int,
         raise NotForFastPath
     width = len(sniff.columns)
     reader_text = io.TextIOWrapper(stream, encoding=sniff.encoding, errors="strict", newline="")
-    reader = csv.reader(reader_text, delimiter=sniff.delimiter)
+    reader = csv.reader(reader_text, delimiter=sniff.delimiter, strict=True)
     try:
         if sniff.has_header:
             header = next(reader, None)

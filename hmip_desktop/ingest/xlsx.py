@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import zipfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime, time
@@ -22,6 +23,7 @@ from hmip_desktop.ingest.coltypes import (
     ColumnSpec,
     ConversionError,
     TableSniff,
+    check_column_count,
     check_column_types,
     choose_type,
     float_to_text,
@@ -140,10 +142,63 @@ CELL_CONVERTERS: dict[str, Callable[[Any], Any]] = {
 # ---------------------------------------------------------------- reading
 
 
+# Bounds checked on the ZIP directory before anything is inflated. Python's zipfile never
+# yields more than a member's declared size (a lie fails its CRC check), so declared sizes
+# are a sound bound. openpyxl keeps every shared string in memory: that part is the tightest.
+MAX_SHARED_STRINGS_BYTES = 64 * 1024 * 1024
+MAX_DECOMPRESSED_BYTES = 2 * 1024 * 1024 * 1024
+MAX_MEMBERS = 10_000
+MAX_RATIO = 200  # XML compresses 5-50 times; a bomb, thousands of times
+RATIO_FLOOR_BYTES = 16 * 1024 * 1024  # small members may compress as they like
+MAX_ROWS = 1_048_576  # Excel's own limit
+
+
+def check_workbook_bounds(raw: BinaryIO) -> None:
+    """Refuse a workbook whose parts would inflate beyond the limits (a "ZIP bomb")."""
+    check_zip_bounds(raw, "workbook", "sharedstrings.xml", MAX_SHARED_STRINGS_BYTES,
+                     "shared strings size")
+
+
+def check_zip_bounds(raw: BinaryIO, what: str, held_part: str, held_limit: int,
+                     held_label: str) -> None:
+    """Refuse an Office file whose parts would inflate beyond the limits. `held_part` is the
+    part its reader keeps whole in memory (shared strings, a Word document's body)."""
+    if not raw.seekable():
+        return
+
+    def refuse(problem: str) -> ImportFormatError:
+        return ImportFormatError(f"the {what} {problem}; it cannot be imported safely")
+
+    try:
+        with zipfile.ZipFile(raw) as archive:
+            infos = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return  # openpyxl reports a damaged file in its own words
+    finally:
+        raw.seek(0)
+    if len(infos) > MAX_MEMBERS:
+        raise refuse(f"has more than {MAX_MEMBERS:,} parts (limit: parts)")
+    total = 0
+    for info in infos:
+        total += info.file_size
+        name = info.filename.lower()
+        if name.endswith(held_part) and info.file_size > held_limit:
+            raise refuse(f"holds more than {held_limit // (1024 * 1024)} MiB of text (limit: "
+                         f"{held_label})")
+        if info.file_size > RATIO_FLOOR_BYTES and \
+                info.file_size > MAX_RATIO * max(info.compress_size, 1):
+            raise refuse(f"expands more than {MAX_RATIO} times when unpacked (limit: "
+                         "compression ratio)")
+    if total > MAX_DECOMPRESSED_BYTES:
+        raise refuse(f"unpacks to more than {MAX_DECOMPRESSED_BYTES // 1024 ** 3} GiB "
+                     "(limit: decompressed size)")
+
+
 @contextmanager
 def open_sheet(path: Path, sheet: str | None) -> Iterator[tuple[Any, BinaryIO]]:
     """Open a workbook read-only and yield (worksheet, the binary file it streams from)."""
     with path.open("rb") as raw:
+        check_workbook_bounds(raw)
         try:
             workbook = openpyxl.load_workbook(raw, read_only=True, data_only=True, keep_links=False)
         except Exception as exc:  # openpyxl raises many types for a damaged file
@@ -217,6 +272,7 @@ def sniff_xlsx(
         width = max(len(values) for _n, values in data)
         names = [f"column_{i}" for i in range(1, width + 1)]
     width = len(names)
+    check_column_count(width)
     for number, values in data:
         if len(values) > width:
             raise ragged_error(len(values), width, number, None)
@@ -268,6 +324,8 @@ def iter_xlsx(
         for number, values in rows:
             if number % 1000 == 0 and cancel is not None and cancel.is_set():
                 raise Cancelled("the import was cancelled")
+            if number > MAX_ROWS:
+                raise ImportFormatError(f"the sheet has more than {MAX_ROWS:,} rows (limit: rows)")
             if len(values) != width:
                 if len(values) > width and not all(map(_blank, values[width:])):
                     raise ragged_error(len(_trim(values)), width, number, None)

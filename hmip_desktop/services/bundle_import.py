@@ -27,6 +27,7 @@ from hmip_desktop.domain.changes import ChangeSet
 from hmip_desktop.domain.errors import BundleError, NewerVersionError
 from hmip_desktop.domain.hlc import HlcStamp
 from hmip_desktop.domain.ids import new_id
+from hmip_desktop.domain.payload_rules import PayloadProblem, check_payload
 from hmip_desktop.domain.revision import PAYLOAD_SCHEMA, Revision, revision_from_json
 from hmip_desktop.domain.roster import Roster, written_after_removal
 from hmip_desktop.export.bundle_format import damaged
@@ -40,6 +41,13 @@ from hmip_desktop.services.import_steps import (
     remove_files,
     trust_of,
 )
+from hmip_desktop.services.mending import (
+    NEEDS_REBUILD,
+    ImportJournal,
+    fault_point,
+    finish_rebuild,
+    rebuild_pending,
+)
 from hmip_desktop.services.roster_access import anchor, roster_from
 from hmip_desktop.services.store import InspectionStore
 from hmip_desktop.storage.sync_repo import SyncRepository, take_snapshot
@@ -49,7 +57,14 @@ log = logging.getLogger(__name__)
 
 Progress = Callable[[int, int], None]
 _CHUNK = 2000
-CLOCK_AHEAD_MS = 6 * 3600 * 1000
+CLOCK_AHEAD_MS = 6 * 3600 * 1000  # flagged in the report
+CLOCK_LIMIT_HOURS = 24
+CLOCK_LIMIT_MS = CLOCK_LIMIT_HOURS * 3600 * 1000  # refused: one bad clock must not stop a team
+CLOCK_TOO_FAR_AHEAD = (
+    f"This bundle holds changes dated more than {CLOCK_LIMIT_HOURS} hours ahead of this "
+    "computer's clock (limit: clock margin). Check the date and time on both computers, then "
+    "ask the sender to export it again."
+)
 ROSTER_FORGED = (
     "This bundle changes the team roster without the team leader's signature. Do not import "
     "it; tell the team leader."
@@ -100,7 +115,12 @@ def _run(store: InspectionStore, cands: list[Candidate], keys: DeviceKeys,
             if c.manifest["inspection_id"] != store.inspection_id:
                 c.refuse(WRONG_INSPECTION)
             elif tx.imports.has(c.bundle_id) or c.bundle_id in seen:
-                c.status = "already_imported"
+                # A repeat only once its whole content checks out: a damaged copy of an
+                # imported bundle is reported as damaged, not as "already imported".
+                assert c.reader is not None
+                c.guard(lambda c=c: c.reader.verify_all(cancel=cancel))
+                if c.pending:
+                    c.status = "already_imported"
             seen.add(c.bundle_id)
         _check_refusals(cands, skip_refused)
         meter = Meter(progress, cancel, sum(c.planned_bytes() for c in cands if c.pending))
@@ -113,17 +133,32 @@ def _run(store: InspectionStore, cands: list[Candidate], keys: DeviceKeys,
     accepted = [c for c in cands if c.pending]
     created: list[str] = []
     snap_path: Path | None = None
+    # Files made outside the transaction are named in a journal first, so that if this
+    # process dies the next open removes them (services.mending).
+    journal = ImportJournal(store) if accepted else None
     try:
-        copy_new_blobs(store, accepted, meter, created)
+        copy_new_blobs(store, accepted, meter, created,
+                       before_copy=journal.blob if journal else None)
+        fault_point("import.after_blobs")
         if accepted and snapshot:
             snap_path = store.path.with_name(f"{store.path.name}{SNAPSHOT_SUFFIX}-{new_id()}")
+            assert journal is not None
+            journal.snapshot(snap_path)
             take_snapshot(store.raw_write_engine(), snap_path)
+        fault_point("import.after_snapshot")
         report = _apply(store, accepted, cands, before, conflicts_before, meter, snap_path)
     except BaseException:
         remove_files(store, created, snap_path)
+        if journal is not None:
+            journal.close()
         raise
-    if accepted:
-        rebuild_derived(store)
+    if journal is not None:
+        journal.close()
+    fault_point("import.after_commit")
+    if accepted or rebuild_pending(store):
+        # The durable mark set in the transaction is cleared only once this has finished;
+        # a crash before that is mended at the next open.
+        finish_rebuild(store)
     meter.finish()
     return report
 
@@ -138,7 +173,7 @@ def rebuild_derived(store: InspectionStore) -> None:
     reindex_missing_document_text(store)
 
 
-def _check_revision(rev: Revision) -> None:
+def _check_revision(rev: Revision, now_ms: int) -> None:
     if rev.schema > PAYLOAD_SCHEMA:
         raise NewerVersionError("This bundle holds data from a newer version of the app. "
                                 "Update the app, then import it again.")
@@ -148,9 +183,15 @@ def _check_revision(rev: Revision) -> None:
             or len(rev.entity_type) > 40:
         raise damaged("a revision has an oversized id")
     try:
-        HlcStamp.decode(rev.hlc)
+        stamp = HlcStamp.decode(rev.hlc)
     except ValueError:
         raise damaged("a revision has a malformed clock") from None
+    if stamp.millis > now_ms + CLOCK_LIMIT_MS:
+        raise BundleError(CLOCK_TOO_FAR_AHEAD)
+    try:
+        check_payload(rev.entity_type, rev.schema, rev.payload, deleted=rev.deleted)
+    except PayloadProblem as exc:  # names a field or a limit, never a value
+        raise damaged(str(exc)) from None
 
 
 def _scan(c: Candidate, tx: UnitOfWork, meter: Meter) -> None:
@@ -170,6 +211,7 @@ def _scan(c: Candidate, tx: UnitOfWork, meter: Meter) -> None:
         batch.clear()
 
     assert c.reader is not None  # pending candidates always have an open reader
+    now_ms = int(time.time() * 1000)
     for line in c.reader.iter_revision_lines():
         meter.add(len(line) + 1)
         try:
@@ -177,7 +219,7 @@ def _scan(c: Candidate, tx: UnitOfWork, meter: Meter) -> None:
         except BundleError as exc:  # the domain's message says what is wrong, not what to do
             raise BundleError(f"{exc}. Do not import it; ask the sender to export it "
                               "again.") from None
-        _check_revision(rev)
+        _check_revision(rev, now_ms)
         if rev.rev_id in entity_of:
             raise damaged("a revision is repeated")
         entity_of[rev.rev_id] = rev.entity_id
@@ -282,6 +324,7 @@ def _apply(store: InspectionStore, accepted: list[Candidate], cands: list[Candid
                            blobs_new=c.blobs_new, snapshot=snap_name)
             c.status = "imported"
         if accepted:
+            tx.meta.set(NEEDS_REBUILD, "1")
             tx.meta.set("hlc_last", store.clock.last)
             tx.meta.set("merge_provenance", json.dumps(provenance))
             previous = json.loads(tx.meta.get("last_merge") or "{}").get("snapshot")

@@ -24,6 +24,7 @@ from hmip_desktop.domain.entity import EntityView
 from hmip_desktop.domain.errors import Cancelled, HmipError, NotFoundError, ValidationError
 from hmip_desktop.domain.ids import new_id
 from hmip_desktop.ingest.documents import MIME_JPEG, MIME_PNG, detect_mime, extract_text
+from hmip_desktop.private_files import open_private
 from hmip_desktop.services.extract_import import encrypt_file, forget_unreferenced_blob
 from hmip_desktop.services.links import LinkService
 from hmip_desktop.services.store import InspectionStore
@@ -231,7 +232,8 @@ class DocumentService:
         part = dest.with_name(dest.name + ".part")
         digest = hashlib.sha256()
         try:
-            with self._store.blobs.open_plaintext(view.sha256) as src, open(part, "wb") as out:
+            with self._store.blobs.open_plaintext(view.sha256) as src, \
+                    open_private(part, "wb") as out:
                 for chunk in iter(lambda: src.read(1 << 20), b""):
                     digest.update(chunk)
                     out.write(chunk)

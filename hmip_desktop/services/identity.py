@@ -18,6 +18,7 @@ from hmip_desktop import paths
 from hmip_desktop.domain.errors import NotFoundError, ValidationError
 from hmip_desktop.domain.roster import ROLES
 from hmip_desktop.export.identity_keys import DeviceKeys, PublicIdentity
+from hmip_desktop.private_files import write_private_text
 from hmip_desktop.storage import device_keys, profile
 from hmip_desktop.storage.keys import PassphraseProvider
 
@@ -136,7 +137,7 @@ def write_card(card: IdentityCard, out_path: Path) -> None:
     """Write a card file atomically."""
     out_path = Path(out_path)
     tmp = out_path.with_name(out_path.name + ".part")
-    tmp.write_text(json.dumps(card.to_json(), indent=1, sort_keys=True), encoding="utf-8")
+    write_private_text(tmp, json.dumps(card.to_json(), indent=1, sort_keys=True))
     os.replace(tmp, out_path)
 
 

@@ -221,7 +221,8 @@ def current_digest(tx: UnitOfWork) -> str:
 
 
 def copy_new_blobs(store: InspectionStore, accepted: list[Candidate], meter: Meter,
-                   created: list[str]) -> None:
+                   created: list[str],
+                   before_copy: Callable[[str], None] | None = None) -> None:
     """Stream each attachment not yet held into the encrypted store, verified on the way.
 
     Decryption (this thread) and re-encryption (a helper thread) run in parallel through a
@@ -240,6 +241,8 @@ def copy_new_blobs(store: InspectionStore, accepted: list[Candidate], meter: Met
                     wanted[sha] = (c, entry["member"])
     for sha, (c, member) in wanted.items():
         meter.check()
+        if before_copy is not None:
+            before_copy(store.blobs.stored_name(sha))  # named before the file exists
         _pipe_copy(store, c, member, sha, meter)
         created.append(sha)
 

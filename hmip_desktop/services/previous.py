@@ -163,7 +163,8 @@ class PreviousService:
         path = Path(path)
         try:
             if path.stat().st_size > MAX_IMPORT_BYTES:
-                raise ImportFormatError("The file is too large for a list of previous items")
+                raise ImportFormatError("The file is too large for a list of previous items "
+                                        f"(limit: {MAX_IMPORT_BYTES // (1024 * 1024)} MiB)")
             data = path.read_bytes()
         except FileNotFoundError:
             raise NotFoundError(f"No such file: '{path.name}'.") from None

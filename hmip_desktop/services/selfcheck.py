@@ -60,3 +60,26 @@ def run_checks() -> list[Check]:
         except Exception as exc:  # noqa: BLE001 - report, never crash
             checks.append(Check("database", False, type(exc).__name__))
     return checks
+
+
+def check_file(path: Path, *, provider: keys.PassphraseProvider | None) -> list[Check]:
+    """Open one inspection file (which mends what a dead import left) and report it:
+    interrupted imports found, files removed, derived data rebuilt or still pending."""
+    from hmip_desktop.services.inspections import open_inspection
+    from hmip_desktop.services.mending import MendReport, rebuild_pending
+
+    with open_inspection(Path(path), provider=provider) as store:
+        report: MendReport = getattr(store, "last_mend", MendReport())
+        pending = rebuild_pending(store)
+        read_only = store.read_only
+    checks = [
+        Check("interrupted imports", True,
+              f"{report.dead_imports} found, {report.files_removed} leftover file(s) removed"
+              if report.dead_imports or report.files_removed else "none"),
+        Check("derived data", not pending,
+              "rebuild still pending" if pending else
+              ("rebuilt after an interrupted import" if report.rebuilt else "up to date")),
+    ]
+    if read_only:
+        checks.append(Check("file access", True, "read-only: nothing was mended"))
+    return checks

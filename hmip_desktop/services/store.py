@@ -24,9 +24,14 @@ from hmip_desktop.domain.errors import NotFoundError, ReadOnlyError, ValidationE
 from hmip_desktop.domain.hlc import HybridLogicalClock
 from hmip_desktop.domain.ids import deterministic_id, new_id
 from hmip_desktop.domain.revision import Revision, make_revision
+from hmip_desktop.private_files import create_private, private_dir, restrict
 from hmip_desktop.storage import db, keys, migrate, profile
 from hmip_desktop.storage.blobs import BlobStore, blob_dir_for
-from hmip_desktop.storage.unit_of_work import READ_ONLY_MESSAGE, UnitOfWork
+from hmip_desktop.storage.unit_of_work import (  # noqa: F401 - listener re-exported for the CLI
+    READ_ONLY_MESSAGE,
+    UnitOfWork,
+    set_lock_wait_listener,
+)
 
 log = logging.getLogger(__name__)
 
@@ -78,7 +83,10 @@ class InspectionStore:
         if not path.exists():
             raise NotFoundError(f"There is no inspection file at '{path.name}'.")
         key, source, _file_id = keys.load_file_key(path, provider=provider)
-        engine = db.make_engine(path, key)
+        restrict_inspection_files(path)
+        # Reading the schema version must not take the write lock (another program may be
+        # in the middle of a long import); an upgrade takes it on its own connection.
+        engine = db.make_engine(path, key, immediate=False)
         try:
             outcome = migrate.upgrade(engine, path, key)
         finally:
@@ -99,11 +107,15 @@ class InspectionStore:
         path = normalise_path(path)
         if path.exists() or keys.key_record_path(path).exists():
             raise ValidationError(f"'{path.name}' already exists; choose another file name.")
-        path.parent.mkdir(parents=True, exist_ok=True)
+        if not path.parent.exists():
+            private_dir(path.parent)  # a folder we make is private; the user's is left alone
         settings = profile.load_settings()
         key, source = keys.create_file_key(path, file_id, provider=provider,
                                            recovery_recipient=settings.recovery_recipient)
         try:
+            # Made empty and private first: SQLite gives its WAL and shared-memory files the
+            # database file's mode.
+            create_private(path, exclusive=True)
             engine = db.make_engine(path, key)
             try:
                 outcome = migrate.upgrade(engine, path, key)
@@ -206,6 +218,19 @@ def _own_last(last: str | None) -> str | None:
         return None
     millis, counter, _ = last.split("-", 2)
     return f"{millis}-{counter}-x"
+
+
+def restrict_inspection_files(path: Path) -> None:
+    """Tighten the modes of a file made by an earlier version (0644 -> 0600, 0755 -> 0700);
+    write bits are never added, so a read-only copy stays read-only."""
+    blob_dir = blob_dir_for(path)
+    for p in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm"),
+              keys.key_record_path(path), blob_dir):
+        if p.exists():
+            restrict(p)
+    if blob_dir.is_dir():
+        for child in blob_dir.iterdir():
+            restrict(child)
 
 
 def normalise_path(path: Path) -> Path:

@@ -66,8 +66,12 @@ def roster_view(store: InspectionStore, *, keys: DeviceKeys | None = None) -> Ro
     anchor_member = next((m for m in roster.members if m.signer == roster.anchor), None)
     fingerprint = (PublicIdentity(anchor_member.signer, anchor_member.recipient).fingerprint
                    if anchor_member else None)
-    can = roster.anchor is None or (keys is not None and keys.public.signer in
-                                    roster.authorities())
+    if keys is not None:
+        signers = {keys.public.signer}
+    else:  # no keys unlocked (`hmip team list`): this device's own roster entries speak for it
+        signers = {m.signer for m in roster.members
+                   if m.device_id == store.device.device_id and m.status == RS.ACTIVE}
+    can = roster.anchor is None or bool(signers & roster.authorities())
     return RosterView(views, fingerprint, me, can)
 
 

@@ -22,6 +22,7 @@ from typing import BinaryIO
 import pyrage
 
 from hmip_desktop.domain.errors import Cancelled, HmipError
+from hmip_desktop.private_files import open_private, private_dir
 
 CHUNK = 1 << 20
 BLOB_DIR_SUFFIX = ".blobs"
@@ -85,13 +86,13 @@ class BlobStore:
                    cancel: threading.Event | None = None,
                    progress: Callable[[int], None] | None = None) -> tuple[str, int]:
         """Encrypt a plaintext stream into the store; returns (sha256, size). Deduplicates."""
-        self.root.mkdir(parents=True, exist_ok=True)
+        private_dir(self.root)
         # The name depends on the hash, known only at the end: write to an opaque temporary
         # name (random, in the store folder) holding ciphertext only, then rename.
         tmp = self.root / (os.urandom(12).hex() + ".part")
         reader = _HashingReader(stream, cancel, progress)
         try:
-            with open(tmp, "wb") as out:
+            with open_private(tmp, "wb") as out:
                 pyrage.encrypt_io(io.BufferedReader(reader, CHUNK), out, self._recipients)
                 out.flush()
                 os.fsync(out.fileno())

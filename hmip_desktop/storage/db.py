@@ -20,11 +20,13 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.pool import QueuePool
 
 from hmip_desktop.domain.errors import WrongKeyError
+from hmip_desktop.private_files import create_private
 
 log = logging.getLogger(__name__)
 
 KEY_BYTES = 32
 CACHE_KIB = 65536
+BUSY_TIMEOUT_MS = 2000
 
 
 def _connect(path: Path, key: bytes, *, read_only: bool) -> sqlcipher3.Connection:
@@ -44,7 +46,8 @@ def _connect(path: Path, key: bytes, *, read_only: bool) -> sqlcipher3.Connectio
     conn.execute("PRAGMA foreign_keys = ON")
     conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
     conn.execute("PRAGMA temp_store = MEMORY")
-    conn.execute("PRAGMA busy_timeout = 10000")
+    # Short, so a writer kept waiting by another writer can say so (unit_of_work retries).
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     if not read_only:
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = FULL")
@@ -87,6 +90,7 @@ def backup(path: Path, key: bytes, dest: Path) -> None:
     """Copy the database to `dest`, encrypted with the same key; never writes plaintext."""
     if dest.exists():
         dest.unlink()
+    create_private(dest, exclusive=True)
     conn = _connect(path, key, read_only=False)
     try:
         conn.execute(f"ATTACH DATABASE ? AS backup_db KEY \"x'{key.hex()}'\"", (str(dest),))

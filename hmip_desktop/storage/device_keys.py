@@ -21,6 +21,7 @@ import keyring.errors
 
 from hmip_desktop import paths
 from hmip_desktop.domain.errors import KeyUnavailableError, PassphraseRequired, ValidationError
+from hmip_desktop.private_files import write_private_text
 from hmip_desktop.storage import keys
 
 log = logging.getLogger(__name__)
@@ -116,7 +117,7 @@ def save_secret(device_id: str, secret: str, public: dict[str, str], *,
         tag = "".join(ch for ch in str(old.get("device_id")) if ch.isalnum() or ch == "-")[:40]
         os.replace(path, path.with_name(f"device-keys-{tag or 'previous'}.json"))
     tmp = path.with_name(path.name + ".part")
-    tmp.write_text(json.dumps(data, indent=1), encoding="utf-8")
+    write_private_text(tmp, json.dumps(data, indent=1))
     os.replace(tmp, path)
     log.info("device sync keys stored in a passphrase-wrapped file")
     return keys.KEY_SOURCE_PASSPHRASE

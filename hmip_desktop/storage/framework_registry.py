@@ -26,6 +26,8 @@ from hmip_desktop.domain.errors import NotFoundError, UserError, ValidationError
 from hmip_desktop.domain.framework import EstablishmentType, Framework, recency_key
 from hmip_desktop.domain.framework_build import CsvImportTarget, build_framework
 from hmip_desktop.domain.framework_csv import ImportProblem, read_csv, write_csv
+from hmip_desktop.domain.payload_rules import json_depth
+from hmip_desktop.private_files import private_dir
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +49,11 @@ class ImportPlan:
     def ok(self) -> bool:
         """True when the file can be imported."""
         return self.framework is not None and not self.problems
+
+
+# Input bounds (a shipped framework is about 300 KB and 7 levels deep).
+MAX_FRAMEWORK_FILE_BYTES = 16 * 1024 * 1024
+MAX_FRAMEWORK_DEPTH = 32
 
 
 def _file_name(framework_id: str, version: str) -> str:
@@ -99,7 +106,7 @@ class FrameworkRegistry:
     def user_dir(self) -> Path:
         """Where imports are stored (HMIP_HOME is read on each call, via paths)."""
         if self._user_dir is not None:
-            self._user_dir.mkdir(parents=True, exist_ok=True)
+            private_dir(self._user_dir)
             return self._user_dir
         return paths.user_frameworks_dir()
 
@@ -257,6 +264,10 @@ class FrameworkRegistry:
         types = tuple(dict.fromkeys(establishment_types or ()))
         for key in types:
             self.establishment_type(key)
+        if path.stat().st_size > MAX_FRAMEWORK_FILE_BYTES:
+            raise UserError(f"cannot import {path.name}: it is larger than "
+                            f"{MAX_FRAMEWORK_FILE_BYTES // (1024 * 1024)} MiB (limit: framework "
+                            "file size)")
         data = path.read_bytes()
         if kind == "csv":
             return self._plan_csv(data, framework_id, title, version, types)
@@ -295,6 +306,10 @@ class FrameworkRegistry:
 
     def _plan_json(self, data: bytes, framework_id: str | None, title: str | None,
                    version: str | None, types: tuple[str, ...]) -> ImportPlan:
+        if json_depth(data) > MAX_FRAMEWORK_DEPTH:  # measured before parsing: no recursion
+            problem = ImportProblem(None, None, "the JSON is nested too deeply (limit: depth "
+                                    f"{MAX_FRAMEWORK_DEPTH})")
+            return ImportPlan("json", None, None, version, (problem,))
         try:
             raw = json.loads(data.decode("utf-8-sig"))
         except UnicodeDecodeError:

@@ -31,6 +31,7 @@ from hmip_desktop.domain.errors import (
     ValidationError,
     WrongKeyError,
 )
+from hmip_desktop.private_files import write_private_text
 
 log = logging.getLogger(__name__)
 
@@ -111,7 +112,7 @@ class KeyRecord:
         """Write atomically beside the inspection file."""
         path = key_record_path(file_path)
         tmp = path.with_name(path.name + ".part")
-        tmp.write_text(self.to_json(), encoding="utf-8")
+        write_private_text(tmp, self.to_json())
         os.replace(tmp, path)
 
 
@@ -171,6 +172,16 @@ def _ask(provider: PassphraseProvider | None, purpose: str) -> str:
     return passphrase
 
 
+def _new_passphrase(provider: PassphraseProvider | None) -> str:
+    """A passphrase that will wrap a key: asked for creation and held to the minimum length
+    (new files and keys re-wrapped by recovery alike)."""
+    passphrase = _ask(provider, "create")
+    if len(passphrase) < MIN_PASSPHRASE:
+        raise ValidationError(f"The passphrase must have at least {MIN_PASSPHRASE} characters "
+                              "(limit: passphrase length). Nothing was changed.")
+    return passphrase
+
+
 def create_file_key(file_path: Path, file_id: str, *, provider: PassphraseProvider | None,
                     recovery_recipient: str | None = None) -> tuple[bytes, str]:
     """Make and store a new key for a new file; returns (key, source)."""
@@ -180,9 +191,7 @@ def create_file_key(file_path: Path, file_id: str, *, provider: PassphraseProvid
         keyring.set_password(KEYRING_SERVICE, file_id, key.hex())
         record = KeyRecord(file_id, KEY_SOURCE_KEYRING, None, recovery)
     else:
-        passphrase = _ask(provider, "create")
-        if len(passphrase) < MIN_PASSPHRASE:
-            raise ValidationError(f"The passphrase must have at least {MIN_PASSPHRASE} characters.")
+        passphrase = _new_passphrase(provider)
         record = KeyRecord(file_id, KEY_SOURCE_PASSPHRASE,
                            wrap_with_passphrase(key, passphrase, file_id), recovery)
     record.save(file_path)
@@ -222,7 +231,7 @@ def restore_with_recovery(file_path: Path, identity: str, *,
         keyring.set_password(KEYRING_SERVICE, record.file_id, key.hex())
         new = KeyRecord(record.file_id, KEY_SOURCE_KEYRING, None, record.recovery)
     else:
-        passphrase = _ask(provider, "create")
+        passphrase = _new_passphrase(provider)
         new = KeyRecord(record.file_id, KEY_SOURCE_PASSPHRASE,
                         wrap_with_passphrase(key, passphrase, record.file_id), record.recovery)
     new.save(file_path)

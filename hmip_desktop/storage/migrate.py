@@ -93,21 +93,26 @@ def upgrade(engine: Engine, path: Path, key: bytes) -> MigrationOutcome:
     from alembic import command
 
     cfg = _config()
-    with engine.connect() as conn:
-        raw = conn.connection.driver_connection
-        raw.execute("PRAGMA foreign_keys = OFF")  # batch steps copy tables; outside the txn
-        try:
-            with conn.begin():
-                cfg.attributes["connection"] = conn
-                command.upgrade(cfg, "head")
-                if conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall():
-                    raise HmipError("migration left broken references; the backup is intact")
-                if fts.check(conn):
-                    fts.create_triggers(conn)
-                    fts.rebuild(conn)
-                if fts.check(conn):
-                    raise HmipError("migration damaged the search index; the backup is intact")
-        finally:
-            raw.execute("PRAGMA foreign_keys = ON")
+    # The version was read without the write lock; the upgrade itself takes it at BEGIN.
+    write_engine = db.make_engine(path, key)
+    try:
+        with write_engine.connect() as conn:
+            raw = conn.connection.driver_connection
+            raw.execute("PRAGMA foreign_keys = OFF")  # batch steps copy tables; outside the txn
+            try:
+                with conn.begin():
+                    cfg.attributes["connection"] = conn
+                    command.upgrade(cfg, "head")
+                    if conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall():
+                        raise HmipError("migration left broken references; the backup is intact")
+                    if fts.check(conn):
+                        fts.create_triggers(conn)
+                        fts.rebuild(conn)
+                    if fts.check(conn):
+                        raise HmipError("migration damaged the search index; the backup is intact")
+            finally:
+                raw.execute("PRAGMA foreign_keys = ON")
+    finally:
+        write_engine.dispose()
     log.info("schema upgraded %s -> %s", current, head)
     return MigrationOutcome(head, False, current, backup_path)

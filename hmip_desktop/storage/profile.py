@@ -14,6 +14,7 @@ from pathlib import Path
 
 from hmip_desktop import paths
 from hmip_desktop.domain.ids import new_id
+from hmip_desktop.private_files import write_private_text
 
 
 @dataclass
@@ -36,7 +37,7 @@ class Settings:
 
 def _write_json(path: Path, data: dict) -> None:
     tmp = path.with_name(path.name + ".part")
-    tmp.write_text(json.dumps(data, indent=1), encoding="utf-8")
+    write_private_text(tmp, json.dumps(data, indent=1))
     os.replace(tmp, path)
 
 

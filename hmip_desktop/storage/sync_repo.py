@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from hmip_desktop.domain.errors import HmipError
 from hmip_desktop.domain.revision import Revision
+from hmip_desktop.private_files import create_private
 from hmip_desktop.storage.tables import RevisionRow
 
 log = logging.getLogger(__name__)
@@ -124,6 +125,7 @@ def _version(cur, schema: str) -> str | None:  # type: ignore[no-untyped-def]
 def take_snapshot(engine: Engine, dest: Path) -> None:
     """Copy the database into `dest`, encrypted with the same key (never plaintext)."""
     dest.unlink(missing_ok=True)
+    create_private(dest, exclusive=True)  # an empty file is an empty database to SQLite
     raw = engine.raw_connection()
     try:
         cur = raw.cursor()

@@ -1,0 +1,216 @@
+"""Imports that finish or vanish: a journal for each running import, mended at the next open.
+
+An import writes files outside its database transaction (attachment copies, the undo
+snapshot) and rebuilds local derived data after it (extract row tables, document page text).
+A process killed between those steps used to leave debris for good, or derived data that
+was never rebuilt. So:
+
+- Before it makes any file, an import creates `NAME.hmip.import-<id>.pending` (private,
+  locked with `flock` while the import runs) and writes there, ahead of making them, the
+  names of the attachment files and of the snapshot it is about to write. The names are the
+  opaque ones already on disk; no hash or content is written.
+- Inside the import's transaction a durable `needs_rebuild` mark is set in the meta table;
+  it is cleared once derived data has been rebuilt.
+- `mend()` runs at every open (read-write): each journal whose lock can be taken belongs to a
+  dead import; the attachment files it names that no committed row refers to are removed,
+  and so is its snapshot unless it is the one "undo last merge" needs. Stale snapshots and
+  temporary attachment files left by earlier versions are removed too. Then a pending
+  rebuild is done.
+
+Threading rule: blocking work; call from a worker thread in the GUI.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import glob
+import json
+import logging
+import os
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from hmip_desktop.domain.ids import new_id
+from hmip_desktop.private_files import open_private
+from hmip_desktop.services.store import InspectionStore
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows: journals older than a day count as dead
+    fcntl = None  # type: ignore[assignment]
+
+log = logging.getLogger(__name__)
+
+JOURNAL_INFIX = ".import-"
+JOURNAL_SUFFIX = ".pending"
+SNAPSHOT_INFIX = ".undo-"
+NEEDS_REBUILD = "needs_rebuild"
+_PART_AGE_S = 24 * 3600  # a temporary attachment file this old belongs to no live writer
+
+
+@dataclass(frozen=True)
+class MendReport:
+    """What the last open found and did (for self-check)."""
+
+    dead_imports: int = 0
+    files_removed: int = 0
+    rebuilt: bool = False
+    rebuild_pending: bool = False
+
+    def to_json(self) -> dict[str, object]:
+        """Plain data for --json output."""
+        return dict(self.__dict__)
+
+
+class ImportJournal:
+    """The write-ahead list of files one running import makes (see the module docstring)."""
+
+    def __init__(self, store: InspectionStore) -> None:
+        self.path = store.path.with_name(
+            f"{store.path.name}{JOURNAL_INFIX}{new_id()}{JOURNAL_SUFFIX}")
+        self._cm = open_private(self.path, "x", encoding="utf-8")
+        self._fh = self._cm.__enter__()
+        if fcntl is not None:
+            fcntl.flock(self._fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+
+    def _note(self, kind: str, name: str) -> None:
+        self._fh.write(f"{kind} {name}\n")
+        self._fh.flush()
+        os.fsync(self._fh.fileno())
+
+    def blob(self, stored_name: str) -> None:
+        """About to write this attachment file."""
+        self._note("blob", stored_name)
+
+    def snapshot(self, path: Path) -> None:
+        """About to write this snapshot."""
+        self._note("snapshot", path.name)
+
+    def close(self) -> None:
+        """The import is over (committed, or its files removed): drop the journal."""
+        with contextlib.suppress(OSError):
+            self.path.unlink()
+        self._cm.__exit__(None, None, None)
+
+
+def _read_journal(path: Path) -> tuple[list[str], list[str]] | None:
+    """(blob names, snapshot names) of a dead import's journal; None if it is alive."""
+    try:
+        fd = os.open(path, os.O_RDWR)
+    except OSError:
+        return None
+    try:
+        if fcntl is not None:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                return None  # its import is still running
+        elif time.time() - os.fstat(fd).st_mtime < _PART_AGE_S:
+            return None
+        text = os.read(fd, 1 << 24).decode("utf-8", "replace")
+    finally:
+        os.close(fd)
+    blobs, snaps = [], []
+    for line in text.splitlines():
+        kind, _, name = line.partition(" ")
+        if "/" in name or "\\" in name or name.startswith("."):
+            continue  # only plain names beside the file or in its attachment folder
+        (blobs if kind == "blob" else snaps if kind == "snapshot" else []).append(name)
+    return blobs, snaps
+
+
+def _journals(store: InspectionStore) -> list[Path]:
+    pattern = f"{glob.escape(store.path.name)}{JOURNAL_INFIX}*{JOURNAL_SUFFIX}"
+    return sorted(store.path.parent.glob(pattern))
+
+
+def mend(store: InspectionStore) -> MendReport:
+    """Remove what dead imports left and do a pending rebuild (see the module docstring).
+
+    The order matters when another process imports meanwhile: snapshots are listed first,
+    then journals (written before any snapshot), then the snapshot "undo last merge" keeps
+    (recorded before a journal is dropped). While any import is running, the attachment
+    files of dead ones are left for a later open (the running one may be about to commit a
+    row for the same attachment).
+    """
+    if store.read_only:
+        return MendReport()
+    dead, removed = 0, 0
+    prefix = f"{store.path.name}{SNAPSHOT_INFIX}"
+    snapshots = list(store.path.parent.glob(f"{glob.escape(prefix)}*"))
+    live_snaps: set[str] = set()
+    dead_journals: list[tuple[Path, list[str]]] = []
+    for journal in _journals(store):
+        found = _read_journal(journal)
+        if found is None:
+            with contextlib.suppress(OSError):
+                lines = journal.read_text(encoding="utf-8", errors="replace").splitlines()
+                live_snaps.update(line.partition(" ")[2] for line in lines
+                                  if line.startswith("snapshot "))
+            live_snaps.add("")  # marks that an import is running
+            continue
+        dead_journals.append((journal, found[0]))
+    with store.uow() as tx:
+        # (hashing every attachment's name only when there is a journal to look at)
+        known = {store.blobs.stored_name(b.sha256) for b in tx.blobs.all()} \
+            if dead_journals else set()
+        keep = json.loads(tx.meta.get("last_merge") or "{}").get("snapshot")
+        pending = bool(tx.meta.get(NEEDS_REBUILD))
+    if "" not in live_snaps:
+        for journal, blobs in dead_journals:
+            dead += 1
+            for name in blobs:
+                target = store.blobs.root / name
+                if name not in known and target.exists():
+                    target.unlink(missing_ok=True)
+                    removed += 1
+            journal.unlink(missing_ok=True)
+    # Snapshots: only the one "undo last merge" uses, and those of running imports, stay.
+    for snap in snapshots:
+        base = snap.name.removesuffix("-journal")
+        if base == keep or base in live_snaps:
+            continue
+        snap.unlink(missing_ok=True)
+        removed += 1
+    if store.blobs.root.is_dir():
+        now = time.time()
+        for part in store.blobs.root.glob("*.part"):
+            with contextlib.suppress(OSError):
+                if now - part.stat().st_mtime > _PART_AGE_S:
+                    part.unlink()
+                    removed += 1
+    rebuilt = False
+    if pending:
+        finish_rebuild(store)
+        rebuilt = True
+    if dead or removed or rebuilt:
+        log.info("mended after an interrupted import: %d journal(s), %d file(s) removed, "
+                 "rebuilt %s", dead, removed, rebuilt)
+    report = MendReport(dead, removed, rebuilt, False)
+    store.last_mend = report  # type: ignore[attr-defined]
+    return report
+
+
+def fault_point(name: str) -> None:
+    """Crash-test hook: the process kills itself here when HMIP_FAULT_POINT names this point
+    (tests/security/test_crash_mending.py). No effect otherwise."""
+    if os.environ.get("HMIP_FAULT_POINT") == name:
+        import signal
+
+        os.kill(os.getpid(), getattr(signal, "SIGKILL", signal.SIGTERM))
+
+
+def finish_rebuild(store: InspectionStore) -> None:
+    """Rebuild derived data, then clear the durable mark (kept if the rebuild fails)."""
+    from hmip_desktop.services.bundle_import import rebuild_derived
+
+    rebuild_derived(store)
+    with store.uow(write=True) as tx:
+        tx.meta.set(NEEDS_REBUILD, "")
+
+
+def rebuild_pending(store: InspectionStore) -> bool:
+    """True while a committed import's derived data has not been rebuilt."""
+    with store.uow() as tx:
+        return bool(tx.meta.get(NEEDS_REBUILD))

@@ -1,0 +1,123 @@
+"""Findings 3, 4, 5 and 8 through `hmip bundle import`: a member crafts bundles with the
+project's own writer and their real keys; each is one refusal line, exit 2, never 70."""
+
+from __future__ import annotations
+
+import json
+import os
+import uuid
+from pathlib import Path
+
+import pytest
+
+from hmip_desktop.domain import records as R
+from hmip_desktop.domain.hlc import MAX_COUNTER, MAX_MILLIS
+from hmip_desktop.domain.ids import new_id
+from hmip_desktop.domain.revision import make_revision
+from hmip_desktop.export.bundle_writer import write_bundle
+from tests.security.helpers import PASSPHRASE, runner
+
+
+@pytest.fixture(scope="module")
+def team(tmp_path_factory):  # type: ignore[no-untyped-def]
+    root = tmp_path_factory.mktemp("hostile")
+    lead, alice = runner(root, "lead"), runner(root, "alice")
+    alice("identity", "export", "--out", "alice.card")
+    lead("identity", "export", "--out", "lead.card")
+    lead("new", "lead.hmip", "--establishment", "HMP Hostile", "--type", "mens_prison")
+    lead("team", "add", "lead.hmip", "alice.card")
+    lead("team", "invite", "lead.hmip", "--out", "invite.hmipbundle")
+    alice("join", "invite.hmipbundle", "--out", "alice.hmip")
+    alice("note", "add", "alice.hmip", "--source", "observation", "--title", "t", "--body",
+          "b")
+    good = alice("bundle", "export", "alice.hmip", "--out", "good.hmipbundle")
+    assert good.returncode == 0
+    return root, lead, _attacker(root)
+
+
+def _attacker(root: Path):  # type: ignore[no-untyped-def]
+    """Alice's keys, device and revisions, as a member writing her own bundle would have."""
+    from hmip_desktop.services import identity
+    from hmip_desktop.services.inspections import open_inspection
+
+    saved = {k: os.environ.get(k) for k in ("HMIP_HOME", "HMIP_KEY_SOURCE", "HMIP_PASSPHRASE")}
+    os.environ.update({"HMIP_HOME": str(root / "homes" / "alice"),
+                       "HMIP_KEY_SOURCE": "passphrase", "HMIP_PASSPHRASE": PASSPHRASE})
+    try:
+        keys = identity.load_keys(lambda _p: PASSPHRASE)
+        with open_inspection(root / "alice.hmip", provider=lambda _p: PASSPHRASE) as store:
+            with store.uow() as tx:
+                lines = [r.to_json_line() for r in tx.records.iter_revisions()]
+            device, author, inspection = (store.device.device_id, store.device.author_id,
+                                          store.inspection_id)
+    finally:
+        for k, v in saved.items():
+            os.environ.pop(k, None) if v is None else os.environ.__setitem__(k, v)
+    cards = [json.loads((root / n).read_text())["recipient"] for n in ("lead.card", "alice.card")]
+    return {"keys": keys, "lines": lines, "device": device, "author": author,
+            "inspection": inspection, "recipients": cards}
+
+
+def _bundle(root: Path, a: dict, extra_lines: list[bytes], name: str,
+            hlc_max: str | None = None) -> Path:
+    lines = [*a["lines"], *extra_lines]
+    hlcs = [json.loads(x)["hlc"] for x in a["lines"]]
+    if hlc_max:
+        hlcs.append(hlc_max)
+    path = root / name
+    write_bundle(path, manifest_fields={
+        "schema": 1, "app": "x", "inspection_id": a["inspection"],
+        "bundle_id": str(uuid.uuid4()), "device_id": a["device"],
+        "author": {"id": a["author"], "name": "Alice"}, "hlc_min": min(hlcs),
+        "hlc_max": max(hlcs), "full_state": True, "extra": {"kind": "sync"}},
+        revision_lines=lines, blobs=[], recipients=a["recipients"],
+        signing_key=a["keys"].signing_key)
+    return path
+
+
+def _rev(a: dict, payload: dict, *, hlc: str | None = None, kind: str = R.NOTE) -> bytes:
+    last = max(json.loads(x)["hlc"] for x in a["lines"])
+    return make_revision(entity_type=kind, entity_id=new_id(), parents=[],
+                         hlc=hlc or last[:-len(a["device"])] + a["device"],
+                         device_id=a["device"], author_id=a["author"],
+                         payload=payload).to_json_line()
+
+
+NOTE = {"source_kind": "observation", "title": "x", "body": "y"}
+
+
+def test_hostile_bundles_are_one_line_refusals(team) -> None:
+    root, lead, a = team
+    device = a["device"]
+    far = f"{MAX_MILLIS:012x}-{MAX_COUNTER:04x}-{device}"
+    deep = ("[" * 100_000 + "]" * 100_000)
+    raw_deep = _rev(a, {**NOTE, "x": 0}).replace(b'"x":0', b'"x":' + deep.encode())
+    cases = [
+        (_bundle(root, a, [_rev(a, NOTE, hlc=far)], "clock.hmipbundle", far),
+         "ahead of this computer's clock"),
+        (_bundle(root, a, [_rev(a, {**NOTE, "title": ["not", "text"]})], "typed.hmipbundle"),
+         "wrongly typed field 'title'"),
+        (_bundle(root, a, [_rev(a, {"x": 1}, kind="macro")], "kind.hmipbundle"),
+         "unknown record type"),
+        (_bundle(root, a, [raw_deep], "deep.hmipbundle"), "nested too deeply"),
+    ]
+    for path, match in cases:
+        proc = lead("bundle", "import", "lead.hmip", str(path), check=False)
+        assert proc.returncode == 2, (path.name, proc.stderr)
+        assert proc.stderr.count("\n") == 1 and match in proc.stderr, proc.stderr
+        assert "Nothing was imported" in proc.stderr
+    # the team is not stopped: the genuine bundle still merges, the leader still writes
+    lead("bundle", "import", "lead.hmip", "good.hmipbundle")
+    lead("note", "add", "lead.hmip", "--source", "observation", "--title", "after",
+         "--body", "z")
+
+
+def test_damaged_copy_of_an_imported_bundle_is_not_a_repeat(team) -> None:
+    root, lead, _a = team
+    lead("bundle", "import", "lead.hmip", "good.hmipbundle")
+    data = bytearray((root / "good.hmipbundle").read_bytes())
+    data[len(data) // 2] ^= 0x10
+    (root / "copy.hmipbundle").write_bytes(bytes(data))
+    proc = lead("bundle", "import", "lead.hmip", "copy.hmipbundle", check=False)
+    assert proc.returncode == 2 and "already" not in proc.stderr, proc.stderr
+    assert "damaged" in proc.stderr or "altered" in proc.stderr, proc.stderr
