@@ -7,7 +7,8 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-SCRIPTS = ["search.py", "startup.py", "extract_import.py", "merge.py", "report.py"]
+SCRIPTS = ["search.py", "startup.py", "extract_import.py", "merge.py", "report.py",
+           "expectations.py"]
 
 
 def main() -> int:

@@ -13,6 +13,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import create_with_notes, isolated_environment, median_ms  # noqa: E402
 
+
 def queries() -> list[str]:
     """A mix across term frequencies (Zipf ranks 0..3000), two-term ANDs, a prefix, a phrase,
     and domain words, so the figure is not only very rare or very common terms."""

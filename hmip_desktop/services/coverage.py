@@ -16,13 +16,12 @@ from typing import Any
 
 from hmip_desktop.domain import records as R
 from hmip_desktop.domain import scoring as S
-from hmip_desktop.domain.readiness import (
-    TRIANGULATION_MIN_SOURCES,
-    evidence_source_kind,
-    is_triangulated,
+from hmip_desktop.domain.readiness import TRIANGULATION_MIN_SOURCES, is_triangulated
+from hmip_desktop.services.evidence_snapshot import (
+    EvidenceSnapshot,
+    evidence_snapshot,
+    pinned_framework_in,
 )
-from hmip_desktop.services.inspections import pinned_framework
-from hmip_desktop.services.scoring import evidence_links
 from hmip_desktop.services.store import InspectionStore
 
 UNKNOWN_KIND = "unknown"
@@ -179,14 +178,18 @@ class CoverageReport:
 
 def coverage(store: InspectionStore) -> CoverageReport:
     """Coverage of every expectation of the inspection's pinned framework."""
-    framework = pinned_framework(store)
+    return coverage_from(evidence_snapshot(store))
+
+
+def coverage_from(snap: EvidenceSnapshot) -> CoverageReport:
+    """Coverage computed from an evidence snapshot (no database)."""
+    framework = snap.framework_data
     items: dict[str, dict[str, str]] = defaultdict(dict)  # ref -> evidence id -> kind
     links: dict[str, int] = defaultdict(int)
-    with store.uow() as tx:
-        for link, ev in evidence_links(tx):
-            ref = str(link.payload.get("expectation_ref", ""))
-            items[ref][ev.id] = evidence_source_kind(ev.type, ev.payload) or UNKNOWN_KIND
-            links[ref] += 1
+    for ref, found in snap.by_ref.items():
+        for ev in found:
+            items[ref][ev.evidence_id] = ev.source_kind or UNKNOWN_KIND
+        links[ref] = len(found)
     order = list(R.SOURCE_KINDS) + [UNKNOWN_KIND]
     known: set[str] = set()
 
@@ -213,5 +216,7 @@ def coverage(store: InspectionStore) -> CoverageReport:
 
 def framework_refs(store: InspectionStore) -> set[str]:
     """Every expectation number of the pinned framework (to check refs before linking)."""
-    return {str(e.get("number")) for sec in S.sections(pinned_framework(store))
+    with store.uow() as tx:
+        framework = pinned_framework_in(tx, store).data  # parsed once per open file
+    return {str(e.get("number")) for sec in S.sections(framework)
             for ar in S.areas(sec) for e in S.expectations(ar)}

@@ -13,7 +13,6 @@ from hmip_desktop.domain import scoring as S
 from hmip_desktop.domain.readiness import ReadinessReport
 from hmip_desktop.services.inspections import inspection_payload, pinned_framework
 from hmip_desktop.services.previous import PreviousService
-from hmip_desktop.services.scoring import evidence_links
 from hmip_desktop.services.store import InspectionStore
 from hmip_desktop.storage.unit_of_work import UnitOfWork
 
@@ -34,9 +33,11 @@ def readiness_in(tx: UnitOfWork, store: InspectionStore, framework: Mapping[str,
                  kind: str) -> ReadinessReport:
     """Readiness read inside the caller's transaction (the report's snapshot uses it)."""
     progress_id = PreviousService(store).progress_id
-    links = [RD.LinkFact(str(link.payload.get("expectation_ref", "")), ev.id,
-                         RD.evidence_source_kind(ev.type, ev.payload))
-             for link, ev in evidence_links(tx)]
+    # One set-based read of the evidence_link projection, not a look-up per linked record.
+    links = [RD.LinkFact(row.expectation_ref, row.evidence_id,
+                         RD.evidence_source_kind(row.evidence_type,
+                                                 {"source_kind": row.own_source_kind}))
+             for row in tx.links.linked_evidence()]
     findings = [(str(e.payload.get("section_key", "")), str(e.payload.get("area_key") or ""))
                 for e in tx.records.list(R.FINDINGS)
                 if str(e.payload.get("text", "")).strip()]

@@ -16,7 +16,13 @@ from hmip_desktop.domain import scoring as S
 from hmip_desktop.domain.changes import ChangeSet
 from hmip_desktop.domain.entity import EntityView
 from hmip_desktop.domain.errors import NotFoundError, ValidationError
-from hmip_desktop.domain.readiness import EVIDENCE_TYPES, evidence_source_kind, is_triangulated
+from hmip_desktop.domain.readiness import EVIDENCE_TYPES
+from hmip_desktop.services.evidence_snapshot import (  # noqa: F401 - re-exported for callers
+    AreaOverview,
+    EvidenceRef,
+    ExpectationEvidence,
+    evidence_snapshot,
+)
 from hmip_desktop.services.inspections import inspection_payload, pinned_framework
 from hmip_desktop.services.store import InspectionStore
 
@@ -81,52 +87,6 @@ class FindingsView:
     conflicted: bool
 
 
-@dataclass(frozen=True)
-class EvidenceRef:
-    """One piece of evidence linked to an expectation (the link locates the passage)."""
-
-    link_id: str
-    evidence_id: str
-    evidence_type: str
-    source_kind: str | None
-    title: str
-    start: int | None
-    end: int | None
-    page: int | None
-
-
-@dataclass(frozen=True)
-class ExpectationEvidence:
-    """An expectation with the evidence linked to it and its triangulation state."""
-
-    number: str
-    title: str
-    evidence: tuple[EvidenceRef, ...]
-    source_kinds: tuple[str, ...]
-
-    @property
-    def covered(self) -> bool:
-        """True when at least one piece of evidence is linked."""
-        return bool(self.evidence)
-
-    @property
-    def triangulated(self) -> bool:
-        """True when the evidence spans enough distinct source kinds."""
-        return is_triangulated(self.source_kinds)
-
-
-@dataclass(frozen=True)
-class AreaOverview:
-    """One area of a section at a glance: evidence coverage, triangulation, findings."""
-
-    key: str
-    label: str
-    expectations_total: int
-    expectations_covered: int
-    expectations_triangulated: int
-    findings_count: int
-
-
 # -- helpers shared by the scoring, concern and review services -------------------------------
 def check_evidence(tx: Any, ids: Iterable[str] | None) -> list[str]:
     """Evidence ids, de-duplicated; each must be a live note, document, extract or figure."""
@@ -139,7 +99,12 @@ def check_evidence(tx: Any, ids: Iterable[str] | None) -> list[str]:
 
 
 def evidence_links(tx: Any) -> list[tuple[EntityView, EntityView]]:
-    """Every live link whose evidence record is live, paired with that record."""
+    """Every live link whose evidence record is live, paired with that record.
+
+    One query per evidence record: screens read `tx.links.linked_evidence()` (one query over
+    the evidence_link projection) or the evidence snapshot instead; this stays for callers
+    that need whole records.
+    """
     cache: dict[str, EntityView | None] = {}
     out = []
     for link in tx.records.list(R.LINK):
@@ -317,43 +282,12 @@ class ScoringService:
     # -- evidence ----------------------------------------------------------------------------
     def area_evidence(self, section_key: str, area_key: str) -> list[ExpectationEvidence]:
         """The area's expectations, each with its linked evidence and source kinds."""
-        ar = S.area(S.section(self.framework(), section_key), area_key)
-        numbers = [(str(e.get("number")), str(e.get("title", ""))) for e in S.expectations(ar)]
-        by_ref = self._evidence_by_ref({n for n, _ in numbers})
-        return [_expectation(n, t, by_ref[n]) for n, t in numbers]
+        return evidence_snapshot(self._store).area_evidence(section_key, area_key)
 
     def section_overview(self, section_key: str) -> list[AreaOverview]:
         """Walkthrough step 1: each area's coverage, triangulation and findings count."""
-        sec = S.section(self.framework(), section_key)
-        wanted = {str(e.get("number")) for a in S.areas(sec) for e in S.expectations(a)}
-        by_ref = self._evidence_by_ref(wanted)
-        found = self.findings(section_key)
-        out = []
-        for ar in S.areas(sec):
-            rows = [_expectation(str(e.get("number")), "", by_ref[str(e.get("number"))])
-                    for e in S.expectations(ar)]
-            key = str(ar.get("key"))
-            out.append(AreaOverview(
-                key, str(ar.get("label", key)), len(rows), sum(r.covered for r in rows),
-                sum(r.triangulated for r in rows),
-                sum(1 for f in found if f.area_key == key and f.text.strip())))
-        return out
+        return evidence_snapshot(self._store).section_overview(section_key)
 
     def _evidence_by_ref(self, wanted: set[str]) -> dict[str, list[EvidenceRef]]:
-        by_ref: dict[str, list[EvidenceRef]] = {n: [] for n in wanted}
-        with self._store.uow() as tx:
-            for link, ev in evidence_links(tx):
-                ref = str(link.payload.get("expectation_ref", ""))
-                if ref not in wanted:
-                    continue
-                lp, ep = link.payload, ev.payload
-                title = ep.get("title") or ep.get("name") or ep.get("caption") or ""
-                by_ref[ref].append(EvidenceRef(
-                    link.id, ev.id, ev.type, evidence_source_kind(ev.type, ep), str(title),
-                    lp.get("start"), lp.get("end"), lp.get("page")))
-        return by_ref
-
-
-def _expectation(number: str, title: str, refs: list[EvidenceRef]) -> ExpectationEvidence:
-    kinds = tuple(sorted({r.source_kind for r in refs if r.source_kind}))
-    return ExpectationEvidence(number, title, tuple(refs), kinds)
+        by_ref = evidence_snapshot(self._store).by_ref
+        return {n: list(by_ref.get(n, ())) for n in wanted}

@@ -121,6 +121,10 @@ class RecordsRepository:
         row = self._s.execute(_ENTITY_COLUMNS.where(EntityRow.id == entity_id)).first()
         return _to_view(row) if row else None
 
+    def winner_rev(self, entity_id: str) -> str | None:
+        """The current winner revision id of a record (cheap: no payload is read)."""
+        return self._s.scalar(select(EntityRow.winner_rev).where(EntityRow.id == entity_id))
+
     def list(self, entity_type: str, *, include_deleted: bool = False) -> list[EntityView]:
         """All records of a type, oldest first."""
         stmt = _ENTITY_COLUMNS.where(EntityRow.type == entity_type)

@@ -60,6 +60,7 @@ class ExpectationsTreeModel(QAbstractItemModel):
     FLAGS_ROLE = int(Qt.ItemDataRole.UserRole) + 5  # tuple of flag texts
     SEARCH_ROLE = int(Qt.ItemDataRole.UserRole) + 6  # lower-case text the filter matches
     NODE_ROLE = int(Qt.ItemDataRole.UserRole) + 7  # the Node (section/area for details)
+    MAX_ROW_SIGNALS = 24  # more changed rows than this: one layout change (set_evidence)
 
     def __init__(self) -> None:
         super().__init__()
@@ -68,6 +69,7 @@ class ExpectationsTreeModel(QAbstractItemModel):
         self._framework: Framework | None = None
         self._evidence: dict[str, ExpectationEvidence] = {}
         self._by_key: dict[str, Node] = {}
+        self._count_cache: dict[str, tuple[int, int, int]] = {}
         self._icons: dict[str, QIcon] = {}
 
     # -- feeding -----------------------------------------------------------------------------
@@ -86,16 +88,35 @@ class ExpectationsTreeModel(QAbstractItemModel):
         self._root = build_tree(framework) if framework else Node("root", "", "")
         self._by_key = {n.key: n for n in self._root.walk()}
         self._evidence = dict(evidence)
+        self._count_cache = {}
         self.endResetModel()
 
     def set_evidence(self, evidence: Mapping[str, ExpectationEvidence]) -> None:
-        """Update counts in place (the tree and its expansion stay as they are)."""
-        self._evidence = dict(evidence)
+        """Update counts in place (the tree and its expansion stay as they are).
+
+        Only rows whose counts changed are signalled: an expectation whose evidence differs
+        and the rows above it. Every dataChanged costs the filter proxy a walk (430 one-row
+        signals took 200 ms on the GUI thread), so a change touching many rows (a merge) is
+        one layout change instead; rows never move, so expansion and selection stay.
+        """
+        old, self._evidence = self._evidence, dict(evidence)
+        self._count_cache = {}
+        rows: dict[int, Node] = {}
+        for number in old.keys() | self._evidence.keys():
+            if old.get(number) == self._evidence.get(number):
+                continue
+            node = self._by_key.get(f"e:{number}")
+            while node is not None and node is not self._root and id(node) not in rows:
+                rows[id(node)] = node
+                node = node.parent
+        if len(rows) > self.MAX_ROW_SIGNALS:
+            self.layoutAboutToBeChanged.emit()
+            self.layoutChanged.emit()
+            return
         last = self.columnCount() - 1
-        for node in self._root.walk():
-            if node is not self._root:
-                self.dataChanged.emit(self.createIndex(node.row, 0, node),
-                                      self.createIndex(node.row, last, node))
+        for node in rows.values():
+            self.dataChanged.emit(self.createIndex(node.row, 0, node),
+                                  self.createIndex(node.row, last, node))
 
     def evidence(self, number: str) -> ExpectationEvidence | None:
         """The evidence of one expectation."""
@@ -125,9 +146,14 @@ class ExpectationsTreeModel(QAbstractItemModel):
 
     def index(self, row: int, column: int, parent: Index = QModelIndex()) -> QModelIndex:  # noqa: B008
         """The child at (row, column) of a parent."""
-        if not self.hasIndex(row, column, parent):
+        # Checked here, not with hasIndex(), which calls back into rowCount and columnCount
+        # in Python: a view calls index() thousands of times per layout and paint.
+        if parent.isValid() and parent.column() != 0:
             return QModelIndex()
-        return self.createIndex(row, column, self._node_or_root(parent).children[row])
+        kids = self._node_or_root(parent).children
+        if not (0 <= row < len(kids) and 0 <= column < len(self.HEADERS)):
+            return QModelIndex()
+        return self.createIndex(row, column, kids[row])
 
     def parent(self, index: Index = QModelIndex()) -> QModelIndex:  # type: ignore[override]  # noqa: B008
         """The parent of an index (invalid for sections)."""
@@ -195,9 +221,15 @@ class ExpectationsTreeModel(QAbstractItemModel):
     # -- cell contents -----------------------------------------------------------------------
     def _counts(self, node: Node) -> tuple[int, int, int]:
         """(expectations, with evidence, triangulated) at or below a row."""
-        found = [self._evidence.get(n) for n in node.numbers]
-        return (len(found), sum(1 for e in found if e and e.covered),
-                sum(1 for e in found if e and e.triangulated))
+        # Kept until the evidence or the tree changes: painting asks for them per cell and
+        # role, and a section sums dozens of expectations each time.
+        counts = self._count_cache.get(node.key)
+        if counts is None:
+            found = [self._evidence.get(n) for n in node.numbers]
+            counts = (len(found), sum(1 for e in found if e and e.covered),
+                      sum(1 for e in found if e and e.triangulated))
+            self._count_cache[node.key] = counts
+        return counts
 
     def _is_gap(self, node: Node, col: int) -> bool:
         if col != self.COL_EVIDENCE or node.kind != EXPECTATION:

@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -27,8 +26,8 @@ from PySide6.QtWidgets import (
 from hmip_desktop.domain import records as R
 from hmip_desktop.domain.changes import ChangeSet
 from hmip_desktop.domain.framework import Framework
-from hmip_desktop.services.inspections import pinned_framework
-from hmip_desktop.services.scoring import ExpectationEvidence, ScoringService
+from hmip_desktop.services.evidence_snapshot import evidence_snapshot
+from hmip_desktop.services.scoring import ExpectationEvidence
 from hmip_desktop.services.store import InspectionStore
 from hmip_desktop.ui.context import UiContext
 from hmip_desktop.ui.dialogs.framework_import_dialog import FrameworkImportDialog
@@ -43,6 +42,7 @@ from hmip_desktop.ui.pages.base import Page, heading
 from hmip_desktop.ui.widgets.coverage_view import CoverageView
 from hmip_desktop.ui.widgets.expectation_detail import ExpectationDetail
 from hmip_desktop.ui.widgets.form_bits import add_shortcuts, buddy_label
+from hmip_desktop.ui.widgets.tables import make_readable
 
 # Evidence and its links move the counts; the framework record only changes in a merge.
 WATCHED_TYPES = (R.LINK, R.NOTE, R.DOCUMENT, R.EXTRACT, R.FIGURE, R.FRAMEWORK)
@@ -60,16 +60,12 @@ class ExpectationsData:
 
 
 def load_expectations(store: InspectionStore) -> ExpectationsData:
-    """Read the pinned framework and every expectation's evidence (runs on the DB lane)."""
-    framework = Framework.from_dict(pinned_framework(store))
-    scoring = ScoringService(store)
-    evidence: dict[str, ExpectationEvidence] = {}
-    for section in framework.sections:
-        for area in section.areas:
-            if area.expectations:
-                for found in scoring.area_evidence(section.key, area.key):
-                    evidence[found.number] = found
-    return ExpectationsData(framework, evidence)
+    """Read the pinned framework and every expectation's evidence (runs on the DB lane).
+
+    One evidence snapshot: one read transaction, the framework parsed once per open file.
+    """
+    snap = evidence_snapshot(store)
+    return ExpectationsData(snap.require_framework(), dict(snap.expectations))
 
 
 def framework_facts(fw: Framework) -> str:
@@ -140,16 +136,14 @@ class ExpectationsPage(Page):
         self.tree.setAlternatingRowColors(True)
         self.tree.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.tree.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        header = self.tree.header()
-        header.setStretchLastSection(True)
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        for col, width in ((M.COL_NAME, 340), (M.COL_EVIDENCE, 70), (M.COL_SOURCES, 170),
-                           (M.COL_TRIANGULATED, 90)):
-            header.resizeSection(col, width)
+        make_readable(self.tree, title=M.COL_NAME, key="Expectations tree")  # framework order
         self.detail = ExpectationDetail()
         split = QSplitter(Qt.Orientation.Horizontal)
         split.addWidget(self.tree)
         split.addWidget(self.detail)
+        split.setChildrenCollapsible(False)
+        split.setStretchFactor(0, 2)  # the tree is the main column
+        split.setStretchFactor(1, 1)
         split.setSizes([780, 380])
         self.coverage = CoverageView()
         self.tabs = QTabWidget()

@@ -9,9 +9,8 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QListWidget, QListWidgetItem
 
 from hmip_desktop.domain import scoring as S
-from hmip_desktop.services.inspections import pinned_framework
+from hmip_desktop.services.evidence_snapshot import EvidenceSnapshot, evidence_snapshot
 from hmip_desktop.services.notes import NoteService
-from hmip_desktop.services.scoring import ScoringService
 from hmip_desktop.services.store import InspectionStore
 
 ID_ROLE = int(Qt.ItemDataRole.UserRole) + 1
@@ -28,23 +27,23 @@ class EvidenceChoice:
     label: str
 
 
-def linked_evidence(store: InspectionStore,
-                    section_keys: Iterable[str] | None = None) -> list[EvidenceChoice]:
+def linked_evidence(store: InspectionStore, section_keys: Iterable[str] | None = None,
+                    snap: EvidenceSnapshot | None = None) -> list[EvidenceChoice]:
     """Evidence linked to expectations of these sections (all sections when None).
 
-    Runs on the DB lane. Each piece appears once, labelled with the expectations it supports.
+    Runs on the DB lane, from one evidence snapshot (the caller's, when it has one). Each
+    piece appears once, labelled with the expectations it supports.
     """
-    framework = pinned_framework(store)
+    snap = snap or evidence_snapshot(store)
     wanted = None if section_keys is None else set(section_keys)
-    scoring = ScoringService(store)
     titles: dict[str, str] = {}
     supports: dict[str, list[str]] = {}
-    for sec in S.sections(framework):
+    for sec in S.sections(snap.framework_data):
         key = str(sec.get("key"))
         if wanted is not None and key not in wanted:
             continue
         for ar in S.areas(sec):
-            for exp in scoring.area_evidence(key, str(ar.get("key"))):
+            for exp in snap.area_evidence(key, str(ar.get("key"))):
                 for ref in exp.evidence:
                     titles.setdefault(ref.evidence_id, _title(ref.title, ref.evidence_type))
                     refs = supports.setdefault(ref.evidence_id, [])

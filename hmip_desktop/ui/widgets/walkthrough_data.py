@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from hmip_desktop.domain import scoring as S
 from hmip_desktop.domain.errors import NotFoundError
 from hmip_desktop.services import history
+from hmip_desktop.services.evidence_snapshot import evidence_snapshot
 from hmip_desktop.services.history import HistoryEntry
 from hmip_desktop.services.inspections import inspection_payload
 from hmip_desktop.services.scoring import (
@@ -80,12 +81,13 @@ def read_section(store: InspectionStore, section: SectionChoice,
                  area_key: str | None) -> SectionSnapshot:
     """The snapshot of a section; `area_key` None means its first area."""
     scoring = ScoringService(store)
-    sec = S.section(scoring.framework(), section.key)
+    snap = evidence_snapshot(store)  # one read: overview and the area's evidence
+    sec = S.section(snap.framework_data, section.key)
     areas = tuple((str(a.get("key")), str(a.get("label", a.get("key")))) for a in S.areas(sec))
     areas += ((WHOLE_SECTION, WHOLE_SECTION_LABEL),)
     known = {k for k, _ in areas}
     area = area_key if area_key in known else areas[0][0]
-    expectations = tuple(scoring.area_evidence(section.key, area)) if area else ()
+    expectations = tuple(snap.area_evidence(section.key, area)) if area else ()
     mine = team = None
     agreed_history: tuple[HistoryEntry, ...] = ()
     evidence: tuple[EvidenceChoice, ...] = ()
@@ -98,9 +100,9 @@ def read_section(store: InspectionStore, section: SectionChoice,
             agreed_history = tuple(reversed(history.history(store, agreed_id)))
         except NotFoundError:
             agreed_history = ()
-        evidence = tuple(linked_evidence(store, [section.key]))
+        evidence = tuple(linked_evidence(store, [section.key], snap))
     return SectionSnapshot(
-        section=section, areas=areas, overview=tuple(scoring.section_overview(section.key)),
+        section=section, areas=areas, overview=tuple(snap.section_overview(section.key)),
         area_key=area, expectations=expectations,
         findings_text=scoring.my_findings(section.key, area or None), scale=scoring.scale(),
         mine=mine, team=team, agreed_history=agreed_history, evidence=evidence)

@@ -1,0 +1,238 @@
+"""One read of everything the evidence screens show: the Expectations page and its coverage
+heat map, the scoring walkthrough's overview and `hmip coverage`.
+
+Rule: `evidence_snapshot(store)` reads in ONE read transaction (set-based: one query over the
+evidence_link projection joined to the entity table, one for findings, one cheap look-up of
+the framework record's winner revision) and returns a frozen value; everything else is
+computed from it in memory. The pinned framework is parsed once per open file and reused
+until its winner revision changes (a merge or an undo of one), so screens never re-read or
+re-parse it per area. Safe on the DB lane; the value may cross to the GUI thread.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter, defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Any
+from weakref import WeakKeyDictionary
+
+from hmip_desktop.domain import records as R
+from hmip_desktop.domain import scoring as S
+from hmip_desktop.domain.errors import NotFoundError, ValidationError
+from hmip_desktop.domain.framework import Framework
+from hmip_desktop.domain.readiness import evidence_source_kind, is_triangulated
+from hmip_desktop.services.store import InspectionStore, framework_record_id
+from hmip_desktop.storage.links_repo import LinkedEvidence
+from hmip_desktop.storage.unit_of_work import UnitOfWork
+
+
+@dataclass(frozen=True)
+class EvidenceRef:
+    """One piece of evidence linked to an expectation (the link locates the passage)."""
+
+    link_id: str
+    evidence_id: str
+    evidence_type: str
+    source_kind: str | None
+    title: str
+    start: int | None
+    end: int | None
+    page: int | None
+
+
+@dataclass(frozen=True)
+class ExpectationEvidence:
+    """An expectation with the evidence linked to it and its triangulation state."""
+
+    number: str
+    title: str
+    evidence: tuple[EvidenceRef, ...]
+    source_kinds: tuple[str, ...]
+
+    @property
+    def covered(self) -> bool:
+        """True when at least one piece of evidence is linked."""
+        return bool(self.evidence)
+
+    @property
+    def triangulated(self) -> bool:
+        """True when the evidence spans enough distinct source kinds."""
+        return is_triangulated(self.source_kinds)
+
+
+@dataclass(frozen=True)
+class AreaOverview:
+    """One area of a section at a glance: evidence coverage, triangulation, findings."""
+
+    key: str
+    label: str
+    expectations_total: int
+    expectations_covered: int
+    expectations_triangulated: int
+    findings_count: int
+
+
+@dataclass(frozen=True)
+class SectionOverview:
+    """One section (healthy prison test) and its areas' counts."""
+
+    key: str
+    label: str
+    areas: tuple[AreaOverview, ...]
+    findings_count: int  # findings about the section as a whole
+
+    @property
+    def expectations_total(self) -> int:
+        """Expectations in the section."""
+        return sum(a.expectations_total for a in self.areas)
+
+    @property
+    def expectations_covered(self) -> int:
+        """Expectations with any evidence."""
+        return sum(a.expectations_covered for a in self.areas)
+
+    @property
+    def expectations_triangulated(self) -> int:
+        """Expectations triangulated."""
+        return sum(a.expectations_triangulated for a in self.areas)
+
+
+@dataclass(frozen=True)
+class PinnedFramework:
+    """The framework record's payload at one winner revision, parsed once."""
+
+    rev: str
+    data: Mapping[str, Any]
+    parsed: Framework | None
+    parse_error: str | None
+
+
+_PINNED: WeakKeyDictionary[InspectionStore, PinnedFramework] = WeakKeyDictionary()
+_PINNED_LOCK = threading.Lock()
+
+
+def pinned_framework_in(tx: UnitOfWork, store: InspectionStore) -> PinnedFramework:
+    """The pinned framework read in the caller's transaction, cached per open file.
+
+    The cache key is the framework record's winner revision: a merge that changes the record
+    (or an undo of that merge) gives a new winner, so the next read parses again.
+    """
+    record_id = framework_record_id(store.inspection_id)
+    rev = tx.records.winner_rev(record_id)
+    if rev is None:
+        raise NotFoundError("This inspection has no pinned framework.")
+    with _PINNED_LOCK:
+        cached = _PINNED.get(store)
+    if cached is not None and cached.rev == rev:
+        return cached
+    view = tx.records.get(record_id)
+    if view is None:
+        raise NotFoundError("This inspection has no pinned framework.")
+    data = dict(view.payload)
+    try:
+        parsed, error = Framework.from_dict(data), None
+    except ValidationError as exc:  # kept: screens that need the typed form raise it
+        parsed, error = None, str(exc)
+    pinned = PinnedFramework(view.winner_rev, MappingProxyType(data), parsed, error)
+    with _PINNED_LOCK:
+        _PINNED[store] = pinned
+    return pinned
+
+
+@dataclass(frozen=True)
+class EvidenceSnapshot:
+    """Every expectation's evidence and the counts per area and section, at one moment."""
+
+    framework_rev: str
+    framework_data: Mapping[str, Any]
+    framework: Framework | None  # None when the pinned data does not parse (see require)
+    parse_error: str | None
+    expectations: Mapping[str, ExpectationEvidence]  # by number, framework order
+    by_ref: Mapping[str, tuple[EvidenceRef, ...]]  # every linked ref, also unknown ones
+    areas: Mapping[tuple[str, str], tuple[ExpectationEvidence, ...]]
+    sections: tuple[SectionOverview, ...]
+
+    def require_framework(self) -> Framework:
+        """The typed framework; ValidationError when the pinned data does not parse."""
+        if self.framework is None:
+            raise ValidationError(self.parse_error or "The pinned framework is not valid.")
+        return self.framework
+
+    def area_evidence(self, section_key: str, area_key: str) -> list[ExpectationEvidence]:
+        """An area's expectations with their evidence (NotFoundError for unknown keys)."""
+        S.area(S.section(self.framework_data, section_key), area_key)
+        return list(self.areas.get((section_key, area_key), ()))
+
+    def section(self, section_key: str) -> SectionOverview:
+        """One section's counts (NotFoundError names the valid keys)."""
+        S.section(self.framework_data, section_key)
+        return next(s for s in self.sections if s.key == section_key)
+
+    def section_overview(self, section_key: str) -> list[AreaOverview]:
+        """Walkthrough step 1: each area's coverage, triangulation and findings count."""
+        return list(self.section(section_key).areas)
+
+    @property
+    def unknown_refs(self) -> tuple[str, ...]:
+        """Linked refs the framework does not have, sorted."""
+        return tuple(sorted(r for r in self.by_ref if r not in self.expectations))
+
+
+def evidence_snapshot(store: InspectionStore) -> EvidenceSnapshot:
+    """Read the evidence screens' data in one read transaction (runs on the DB lane)."""
+    with store.uow() as tx:
+        pinned = pinned_framework_in(tx, store)
+        linked = tx.links.linked_evidence()
+        findings = [(str(e.payload.get("section_key", "")), str(e.payload.get("area_key") or ""))
+                    for e in tx.records.list(R.FINDINGS)
+                    if str(e.payload.get("text", "")).strip()]
+    return build_snapshot(pinned, linked, Counter(findings))
+
+
+def _expectation(number: str, title: str, refs: tuple[EvidenceRef, ...]) -> ExpectationEvidence:
+    kinds = tuple(sorted({r.source_kind for r in refs if r.source_kind}))
+    return ExpectationEvidence(number, title, refs, kinds)
+
+
+def build_snapshot(pinned: PinnedFramework, linked: list[LinkedEvidence],
+                   findings: Mapping[tuple[str, str], int]) -> EvidenceSnapshot:
+    """The snapshot from rows already read (pure; no database)."""
+    grouped: dict[str, list[EvidenceRef]] = defaultdict(list)
+    kinds: dict[tuple[str, object], str | None] = {}  # few distinct (type, kind) pairs
+    for row in linked:
+        key = (row.evidence_type, row.own_source_kind)
+        if key not in kinds:
+            kinds[key] = evidence_source_kind(row.evidence_type,
+                                              {"source_kind": row.own_source_kind})
+        grouped[row.expectation_ref].append(EvidenceRef(
+            row.link_id, row.evidence_id, row.evidence_type, kinds[key], row.title,
+            row.start, row.end, row.page))
+    by_ref = {ref: tuple(refs) for ref, refs in grouped.items()}
+    expectations: dict[str, ExpectationEvidence] = {}
+    areas: dict[tuple[str, str], tuple[ExpectationEvidence, ...]] = {}
+    sections = []
+    for sec in S.sections(pinned.data):
+        skey = str(sec.get("key"))
+        overviews = []
+        for ar in S.areas(sec):
+            akey = str(ar.get("key"))
+            rows = []
+            for exp in S.expectations(ar):
+                number = str(exp.get("number"))
+                found = _expectation(number, str(exp.get("title", "")), by_ref.get(number, ()))
+                expectations.setdefault(number, found)
+                rows.append(found)
+            areas[(skey, akey)] = tuple(rows)
+            overviews.append(AreaOverview(
+                akey, str(ar.get("label", akey)), len(rows), sum(r.covered for r in rows),
+                sum(r.triangulated for r in rows), findings.get((skey, akey), 0)))
+        sections.append(SectionOverview(skey, str(sec.get("label", skey)), tuple(overviews),
+                                        findings.get((skey, ""), 0)))
+    return EvidenceSnapshot(
+        framework_rev=pinned.rev, framework_data=pinned.data, framework=pinned.parsed,
+        parse_error=pinned.parse_error, expectations=MappingProxyType(expectations),
+        by_ref=MappingProxyType(by_ref), areas=MappingProxyType(areas),
+        sections=tuple(sections))
