@@ -8,6 +8,7 @@ from pathlib import Path
 from hmip_desktop.cli.common import open_store, passphrase_provider, print_json, read_text_arg
 from hmip_desktop.domain.errors import ValidationError
 from hmip_desktop.services import bundles, conflicts, identity
+from hmip_desktop.services.labels import record_type_label
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -108,7 +109,7 @@ def _import(args: argparse.Namespace) -> int:
         detail = {"imported": f"{o.revisions_new} new changes, {o.blobs_new} new attachment(s)",
                   "already_imported": "already imported; nothing changed",
                   "refused": o.message}[o.status]
-        print(f"{o.file}: {o.status} — {detail}")
+        print(f"{o.file}: {o.status.replace('_', ' ')} — {detail}")
         if o.clock_ahead:
             print(f"{o.file}: warning — its clock is ahead of this computer's; times are "
                   "approximate")
@@ -146,7 +147,7 @@ def _conflicts(args: argparse.Namespace) -> int:
         return 0
     for c in found:
         merge = "can merge by field" if c.auto_mergeable else f"needs a person: {c.reason}"
-        print(f"{c.record_id}  [{c.record_type}]  {c.label}  ({merge})")
+        print(f"{c.record_id}  [{record_type_label(c.record_type)}]  {c.label}  ({merge})")
         for v in c.versions:
             src = f" from bundle of {v.bundle_author}" if v.bundle_author else ""
             print(f"    {v.rev_id[:12]}  {v.when}  {v.author_name or v.author_id[:8]}{src}"

@@ -9,6 +9,7 @@ from typing import TextIO
 from hmip_desktop.cli.common import open_store, print_json
 from hmip_desktop.domain.concerns import RuleIssue
 from hmip_desktop.services.concerns import ConcernService, NppService
+from hmip_desktop.services.labels import section_labels
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -78,6 +79,7 @@ def _list(args: argparse.Namespace) -> int:
         service = ConcernService(store)
         concerns = service.list()
         issues = service.check()
+        sections = service.sections()
     if args.json:
         print_json({"concerns": [c.to_json() for c in concerns],
                     "issues": [i.to_json() for i in issues]})
@@ -85,7 +87,8 @@ def _list(args: argparse.Namespace) -> int:
     for c in concerns:
         flag = "P" if c.priority else " "
         to = f"  -> {c.addressee_label}" if c.addressee else ""
-        print(f"{c.order:>3} {flag} {c.id}  {c.title}  [{', '.join(c.sections)}]{to}")
+        where = section_labels(c.sections, sections)
+        print(f"{c.order:>3} {flag} {c.id}  {c.title}  [{where}]{to}")
     if not concerns:
         print("no concerns")
     _print_issues(issues)

@@ -6,6 +6,7 @@ import argparse
 
 from hmip_desktop.cli.common import open_store, print_json
 from hmip_desktop.services.coverage import coverage
+from hmip_desktop.services.labels import coverage_status_label, source_kind_label
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -30,8 +31,9 @@ def _coverage(args: argparse.Namespace) -> int:
             print(f"  {area.label}: {area.covered}/{area.total} covered, "
                   f"{area.triangulated} triangulated")
             for row in area.expectations:
-                kinds = ", ".join(f"{k} {n}" for k, n in row.counts.items()) or "no evidence"
-                print(f"    {row.ref:<8} {row.status:<12} {kinds}")
+                kinds = (", ".join(f"{source_kind_label(k)} {n}" for k, n in row.counts.items())
+                         or "no evidence")
+                print(f"    {row.ref:<8} {coverage_status_label(row.status):<21} {kinds}")
     if report.unknown_refs:
         print("Links to expectations not in the framework: " + ", ".join(report.unknown_refs))
     return 0

@@ -10,6 +10,7 @@ from typing import Any
 
 from hmip_desktop.domain.framework import Framework
 from hmip_desktop.services.frameworks import FrameworkService
+from hmip_desktop.services.labels import establishment_type_labels
 
 EXIT_OK = 0
 EXIT_PROBLEMS = 2  # same code main.py uses for user mistakes
@@ -90,7 +91,7 @@ def _list(args: argparse.Namespace) -> int:
     print(f"{'ID':<{width}}  {'VERSION':<{vwidth}}  {'STATUS':<8}  {'EXP':>3}  TYPES")
     for r in rows:
         print(f"{r.id:<{width}}  {r.version:<{vwidth}}  {r.status:<8}  "
-              f"{r.expectation_count:>3}  {', '.join(r.establishment_types)}")
+              f"{r.expectation_count:>3}  {establishment_type_labels(r.establishment_types)}")
         print(f"{'':<{width}}  {r.title}{_flags(r.verified, r.incomplete)}")
     return EXIT_OK
 
@@ -110,8 +111,9 @@ def describe(fw: Framework) -> list[str]:
     lines = [f"{fw.title}{_flags(fw.verified, fw.incomplete)}",
              f"  id {fw.id}, version {fw.version} ({fw.status})"
              + (f"; {fw.edition}" if fw.edition else ""),
-             f"  applies to: {', '.join(fw.establishment_types)}"
-             + (f" (not verified: {', '.join(fw.unverified_establishment_types)})"
+             f"  applies to: {establishment_type_labels(fw.establishment_types)}"
+             + (" (not verified: "
+                f"{establishment_type_labels(fw.unverified_establishment_types)})"
                 if fw.unverified_establishment_types else "")]
     levels = ", ".join(f"{lv.label}" + (f" {lv.value}" if lv.value is not None else "")
                        for lv in fw.scale.levels) or "no grades"

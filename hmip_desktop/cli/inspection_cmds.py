@@ -10,7 +10,7 @@ from hmip_desktop.cli.common import open_store, passphrase_provider, print_json
 from hmip_desktop.domain.errors import ValidationError
 from hmip_desktop.domain.search_query import SearchHit
 from hmip_desktop.services import history as history_service
-from hmip_desktop.services import inspections
+from hmip_desktop.services import inspections, labels
 from hmip_desktop.services import search as search_service
 from hmip_desktop.services.frameworks import FrameworkService
 
@@ -28,8 +28,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                        description="Create a new encrypted inspection file (.hmip) pinned to "
                        "the newest framework for the establishment type.")
     p.add_argument("file", help="path of the new .hmip file")
-    p.add_argument("--establishment", required=True, help="establishment name")
-    p.add_argument("--type", required=True, dest="etype",
+    p.add_argument("--establishment", help="establishment name")
+    p.add_argument("--type", dest="etype",
                    help="establishment type key (see 'hmip frameworks list')")
     p.add_argument("--framework", help="framework id (default: newest for the type)")
     p.add_argument("--framework-version", help="framework version (default: newest)")
@@ -37,6 +37,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--end", type=_date, help="last day on site, YYYY-MM-DD")
     p.add_argument("--kind", choices=["full", "irp"], default="full",
                    help="full inspection or independent review of progress")
+    p.add_argument("--follows", metavar="PREVIOUS.hmip",
+                   help="with --kind irp: the inspection this review follows; its "
+                   "establishment, type and framework are used and its concerns (with any "
+                   "action-plan responses) become the previous items")
     p.add_argument("--json", action="store_true", help="print the result as JSON")
     p.set_defaults(func=_new)
 
@@ -65,14 +69,29 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _new(args: argparse.Namespace) -> int:
-    fw = FrameworkService().resolve_for_new(args.etype, args.framework, args.framework_version)
     start, end = args.start, args.end
     if start and end and end < start:
         raise ValidationError("The end date is before the start date.")
-    with inspections.create_inspection(
+    if args.follows:
+        if args.kind != "irp":
+            raise ValidationError("--follows is for a review of progress: add --kind irp.")
+        from hmip_desktop.services.review_follow import create_review_following
+
+        store = create_review_following(Path(args.file), Path(args.follows), start_date=start,
+                                        end_date=end, provider=passphrase_provider)
+        fw = {"id": inspections.facts(store).framework_id,
+              "version": inspections.facts(store).framework_version}
+    else:
+        if not args.establishment or not args.etype:
+            raise ValidationError("Give --establishment and --type (or --follows with "
+                                  "--kind irp).")
+        fw = FrameworkService().resolve_for_new(args.etype, args.framework,
+                                                args.framework_version)
+        store = inspections.create_inspection(
             Path(args.file), establishment_name=args.establishment,
             establishment_type=args.etype, framework=fw, kind=args.kind, start_date=start,
-            end_date=end, provider=passphrase_provider) as store:
+            end_date=end, provider=passphrase_provider)
+    with store:
         if args.json:
             print_json({"file": str(store.path), "inspection_id": store.inspection_id,
                         "framework": f"{fw['id']}@{fw['version']}",
@@ -90,8 +109,10 @@ def _info(args: argparse.Namespace) -> int:
         print_json(f.to_json())
         return 0
     dates = f"{f.start_date or '?'} to {f.end_date or '?'}"
-    print(f"Establishment:   {f.establishment_name} ({f.establishment_type})")
-    print(f"Kind:            {f.kind}; status {f.status}; on site {dates}")
+    print(f"Establishment:   {f.establishment_name} "
+          f"({labels.establishment_type_label(f.establishment_type)})")
+    print(f"Kind:            {labels.inspection_kind_label(f.kind)}; status "
+          f"{labels.inspection_status_label(f.status)}; on site {dates}")
     print(f"Framework:       {f.framework_title} [{f.framework_id} version {f.framework_version}]")
     print("Counts:          " + ", ".join(f"{k} {v}" for k, v in sorted(f.counts.items())))
     print(f"Key source:      {f.key_source}")

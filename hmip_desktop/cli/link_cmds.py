@@ -7,6 +7,7 @@ import argparse
 from hmip_desktop.cli.common import open_store, print_json
 from hmip_desktop.domain.errors import ValidationError
 from hmip_desktop.services.coverage import framework_refs
+from hmip_desktop.services.labels import record_type_label
 from hmip_desktop.services.links import LinkService
 
 
@@ -75,7 +76,8 @@ def _list(args: argparse.Namespace) -> int:
     for v in links:
         where = (f" chars {v.start}-{v.end}" if v.start is not None
                  else f" page {v.page}" if v.page is not None else "")
-        print(f"{v.id}  {v.expectation_ref:<8} {v.evidence_type:<9} {v.evidence_id}{where}")
+        print(f"{v.id}  {v.expectation_ref:<8} {record_type_label(v.evidence_type):<13} "
+              f"{v.evidence_id}{where}")
     if not links:
         print("no links")
     return 0

@@ -7,6 +7,7 @@ import argparse
 from hmip_desktop.cli.common import open_store, print_json, read_text_arg
 from hmip_desktop.domain.errors import ValidationError
 from hmip_desktop.domain.records import SOURCE_KINDS
+from hmip_desktop.services.labels import source_kind_label
 from hmip_desktop.services.notes import NoteService
 
 
@@ -15,8 +16,10 @@ def _common_fields(p: argparse.ArgumentParser, *, adding: bool) -> None:
                    help="source kind of the evidence")
     p.add_argument("--title", required=adding, help="short title")
     body = p.add_mutually_exclusive_group(required=adding)
-    body.add_argument("--body", help="note text")
-    body.add_argument("--body-file", help="read the note text from a file ('-' for stdin)")
+    body.add_argument("--body", help="note text (visible to other users in the process list "
+                      "while the command runs: prefer --body-file -)")
+    body.add_argument("--body-file", help="read the note text from a file, or '-' for stdin "
+                      "(the private way: the text never appears in the process list)")
     p.add_argument("--when", dest="occurred_at", help="when it happened (e.g. 2026-11-25 21:00)")
     p.add_argument("--where", dest="location", help="where (wing, unit, room)")
     p.add_argument("--subject", dest="subject_ref",
@@ -83,7 +86,7 @@ def _list(args: argparse.Namespace) -> int:
         print_json([n.__dict__ for n in notes])
         return 0
     for n in notes:
-        print(f"{n.id}  {n.source_kind:<20} {n.title}")
+        print(f"{n.id}  {source_kind_label(n.source_kind):<30} {n.title}")
     if not notes:
         print("no notes")
     return 0

@@ -46,8 +46,9 @@ def _set(args: argparse.Namespace) -> int:
         service = ScoringService(store)
         setter = service.set_agreed if args.agreed else service.set_provisional
         view = setter(args.test, args.score, args.rationale, args.evidence)
+        names = dict(service.judged_sections())
     kind = "agreed" if args.agreed else "provisional"
-    print(f"{view.section_key}: {kind} score {_describe(view)}")
+    print(f"{names.get(view.section_key, view.section_key)}: {kind} score {_describe(view)}")
     if view.conflicted:
         print("note: the agreed score has conflicting edits; resolve them in the team view")
     return 0

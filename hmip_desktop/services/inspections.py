@@ -66,6 +66,13 @@ def open_inspection(path: Path, *,
                     provider: keys.PassphraseProvider | None = None) -> InspectionStore:
     """Open an existing inspection file (key from the keyring or a passphrase)."""
     store = InspectionStore.open(Path(path), provider=provider)
+    try:
+        from hmip_desktop.services.mending import mend
+
+        mend(store)  # debris of an import that died, and a rebuild it left pending
+    except BaseException:
+        store.close()
+        raise
     profile.remember_recent(store.path)
     return store
 

@@ -41,7 +41,7 @@ def test_documents_links_and_coverage(hmip, tmp_path: Path) -> None:
     assert first["counts"] == {"staff_interview": 1, "document_review": 2}
     assert first["status"] == "thin" and not first["triangulated"]
     assert hmip("link", "remove", str(f), passage).stdout.strip() == "removed"
-    assert "gap" in hmip("coverage", str(f)).stdout
+    assert "No evidence" in hmip("coverage", str(f)).stdout  # the label; --json keeps "gap"
     assert page_link.stdout.strip() in hmip("link", "list", str(f)).stdout
     copy = tmp_path / "out.pdf"
     out = hmip("doc", "export", str(f), ids[0], str(copy))

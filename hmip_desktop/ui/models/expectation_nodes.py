@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from hmip_desktop.domain.framework import Area, Expectation, Framework, Section
 from hmip_desktop.domain.records import SOURCE_KINDS
+from hmip_desktop.services.labels import source_kind_label
 from hmip_desktop.services.scoring import ExpectationEvidence
 
 SECTION, AREA, SUB_AREA, EXPECTATION, INDICATOR = (
@@ -23,7 +24,7 @@ def adopted_text(source: str) -> str:
 
 def kinds_text(kinds: tuple[str, ...]) -> str:
     """Source kinds as the labels people know."""
-    return ", ".join(SOURCE_KINDS.get(k, k) for k in kinds)
+    return ", ".join(source_kind_label(k) for k in kinds)
 
 
 @dataclass(eq=False)
@@ -138,5 +139,5 @@ def kind_counts_text(ev: ExpectationEvidence | None) -> str:
     for ref in ev.evidence:
         per.setdefault(ref.source_kind or "", set()).add(ref.evidence_id)
     order = [*SOURCE_KINDS, ""]  # the method's order; unknown kinds last
-    return ", ".join(f"{SOURCE_KINDS.get(k, 'Unknown source')} {len(per[k])}"
+    return ", ".join(f"{source_kind_label(k)} {len(per[k])}"
                      for k in sorted(per, key=lambda k: order.index(k) if k in order else 99))

@@ -10,7 +10,8 @@ from PySide6.QtCore import (
     Qt,
 )
 
-from hmip_desktop.domain.records import SOURCE_KINDS, NoteView
+from hmip_desktop.domain.records import NoteView
+from hmip_desktop.services.labels import source_kind_label
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -96,7 +97,7 @@ class NotesTableModel(QAbstractTableModel):
             if col == self.COL_TITLE:
                 return ("⚠ " if note.conflicted else "") + note.title
             if col == self.COL_SOURCE:
-                return SOURCE_KINDS.get(note.source_kind, note.source_kind)
+                return source_kind_label(note.source_kind)
             if col == self.COL_WHEN:
                 return note.occurred_at or ""
             if col == self.COL_WHERE:

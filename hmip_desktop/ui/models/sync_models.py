@@ -20,6 +20,7 @@ from hmip_desktop.services.bundles import (
     ImportReport,
 )
 from hmip_desktop.services.conflicts import ConflictView
+from hmip_desktop.services.labels import record_type_label
 from hmip_desktop.services.roster_access import MemberView
 from hmip_desktop.ui.models.rows_model import Column, RowsTableModel
 
@@ -134,8 +135,8 @@ def history_model() -> RowsTableModel:
 
 # -- conflicts -----------------------------------------------------------------------------------
 def type_label(record_type: str) -> str:
-    """'urgent_notification' -> 'Urgent notification'."""
-    return record_type.replace("_", " ").capitalize()
+    """'urgent_notification' -> 'Urgent Notification', 'npp' -> 'Notable positive practice'."""
+    return record_type_label(record_type)
 
 
 def _what_differs(c: ConflictView) -> str:

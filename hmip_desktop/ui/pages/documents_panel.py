@@ -20,7 +20,6 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -42,6 +41,7 @@ from hmip_desktop.ui.models.documents_table_model import DocumentsTableModel
 from hmip_desktop.ui.undo_commands import delete_with_undo
 from hmip_desktop.ui.widgets.document_preview import DocumentPreview
 from hmip_desktop.ui.widgets.evidence_links import EvidenceLinksList, LinkHelper, read_framework
+from hmip_desktop.ui.widgets.tables import make_readable
 from hmip_desktop.ui.widgets.task_progress import TaskProgress
 
 
@@ -94,14 +94,11 @@ class DocumentsPanel(QWidget):
         self.table = QTableView()
         self.table.setAccessibleName("Documents")
         self.table.setModel(self.proxy)
-        self.table.setSortingEnabled(True)
-        self.table.sortByColumn(DocumentsTableModel.COL_ADDED, Qt.SortOrder.DescendingOrder)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)  # a short list
-        header.setSectionResizeMode(DocumentsTableModel.COL_TITLE, QHeaderView.ResizeMode.Stretch)
         self.table.verticalHeader().hide()
+        make_readable(self.table, title=DocumentsTableModel.COL_TITLE, key="Documents",
+                      sort=(DocumentsTableModel.COL_ADDED, Qt.SortOrder.DescendingOrder))
         left = QWidget()
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 0, 0)
@@ -117,7 +114,8 @@ class DocumentsPanel(QWidget):
         split = QSplitter(Qt.Orientation.Horizontal)
         split.addWidget(left)
         split.addWidget(right)
-        split.setSizes([420, 680])
+        split.setChildrenCollapsible(False)
+        split.setSizes([520, 580])
         layout.addWidget(split, 1)
         delete_key = QShortcut(QKeySequence(QKeySequence.StandardKey.Delete), self.table)
         delete_key.setContext(Qt.ShortcutContext.WidgetShortcut)

@@ -10,7 +10,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QHBoxLayout,
-    QHeaderView,
     QLineEdit,
     QPushButton,
     QSplitter,
@@ -37,6 +36,7 @@ from hmip_desktop.ui.errors import present_error
 from hmip_desktop.ui.models.notes_table_model import NotesFilterProxy, NotesTableModel
 from hmip_desktop.ui.undo_commands import WriteStep
 from hmip_desktop.ui.widgets.note_editor import NoteEditor
+from hmip_desktop.ui.widgets.tables import make_readable
 
 
 class NotesPanel(QWidget):
@@ -95,17 +95,17 @@ class NotesPanel(QWidget):
         self.table = QTableView()
         self.table.setAccessibleName("Notes")
         self.table.setModel(self.proxy)
-        self.table.setSortingEnabled(True)
-        self.table.sortByColumn(NotesTableModel.COL_UPDATED, Qt.SortOrder.DescendingOrder)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.table.verticalHeader().hide()
+        make_readable(self.table, title=NotesTableModel.COL_TITLE, key="Notes",
+                      sort=(NotesTableModel.COL_UPDATED, Qt.SortOrder.DescendingOrder))
         self.editor = NoteEditor()
         split = QSplitter(Qt.Orientation.Horizontal)
         split.addWidget(self.table)
         split.addWidget(self.editor)
-        split.setSizes([420, 680])
+        split.setChildrenCollapsible(False)
+        split.setSizes([560, 540])
         layout.addWidget(split, 1)
         self.search.textChanged.connect(self._apply_filters)
         self.date.textChanged.connect(self._apply_filters)

@@ -9,13 +9,14 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFrame,
-    QHeaderView,
     QLabel,
     QPlainTextEdit,
     QScrollArea,
     QTableView,
     QWidget,
 )
+
+from hmip_desktop.ui.widgets.tables import make_readable
 
 # Ctrl+Enter saves a form: both Return keys, since laptops differ in which one they have.
 SAVE_KEYS = ("Ctrl+Return", "Ctrl+Enter")
@@ -78,7 +79,9 @@ def add_shortcuts(parent: QWidget, keys: Iterable[str], slot: Callable[[], None]
 def table_view(model: QAbstractItemModel, name: str, *, stretch: int | None = None) -> QTableView:
     """A read-only, row-selecting table that Tab leaves (arrows move within it).
 
-    `stretch` names the column that takes the spare width (the last one by default).
+    `stretch` names the title column, which takes the spare width (the first by default);
+    the others fit their contents, long text is elided with a tooltip, widths are remembered
+    under `name`. Rows keep the order the service gives them (the list's natural order).
     """
     view = QTableView()
     view.setModel(model)
@@ -88,12 +91,7 @@ def table_view(model: QAbstractItemModel, name: str, *, stretch: int | None = No
     view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
     view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     view.verticalHeader().hide()
-    header = view.horizontalHeader()
-    if stretch is None:
-        header.setStretchLastSection(True)
-    else:
-        header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
-    view.setWordWrap(True)
+    make_readable(view, title=0 if stretch is None else stretch, key=name)
     return view
 
 
@@ -117,4 +115,5 @@ def scrolled(widget: QWidget) -> QScrollArea:
     area.setWidget(widget)
     area.setWidgetResizable(True)
     area.setFrameShape(QFrame.Shape.NoFrame)
+    area.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Tab goes to the first field inside
     return area

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
 )
 
 from hmip_desktop.domain.readiness import TRIANGULATION_MIN_SOURCES
-from hmip_desktop.domain.records import SOURCE_KINDS
+from hmip_desktop.services.labels import source_kind_label
 from hmip_desktop.services.scoring import AreaOverview, EvidenceRef
 from hmip_desktop.ui.models.rows_model import Column, RowsTableModel
 from hmip_desktop.ui.widgets.findings_editor import FindingsEditor
@@ -145,9 +145,7 @@ AR_EXPECTATION, AR_EVIDENCE, AR_SOURCE, AR_WHERE, AR_GAP = range(5)
 AREA_COLUMNS = (
     Column("Expectation", lambda r: f"{r.number} {r.title}".strip()),
     Column("Evidence", lambda r: (r.ref.title or "(untitled)") if r.ref else "—"),
-    Column("Source", lambda r: SOURCE_KINDS.get(r.ref.source_kind or "",
-                                                r.ref.source_kind or "unknown")
-           if r.ref else ""),
+    Column("Source", lambda r: source_kind_label(r.ref.source_kind) if r.ref else ""),
     Column("Where", lambda r: _where(r.ref)),
     Column("Gap", lambda r: r.gap),
 )

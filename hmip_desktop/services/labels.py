@@ -1,0 +1,99 @@
+"""The words people read for the app's vocabularies: one lookup per vocabulary.
+
+The GUI and the CLI's text output show these labels ("Men's prison", "Prisoner or detainee
+interview"); keys stay in `--json` output, in files and in CLI arguments. An unknown key (a
+newer file, an imported framework) is shown as itself rather than hidden.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from functools import lru_cache
+
+from hmip_desktop.domain.records import INSPECTION_KINDS, INSPECTION_STATUSES, SOURCE_KINDS
+from hmip_desktop.domain.roster import ROLES
+
+UNKNOWN_SOURCE = "Unknown source"
+
+# Coverage of one expectation (services.coverage: GAP, THIN, TRIANGULATED).
+COVERAGE_STATUSES: dict[str, str] = {
+    "gap": "No evidence",
+    "thin": "Not yet triangulated",
+    "triangulated": "Triangulated",
+}
+
+# Kinds of record, as a person names them.
+RECORD_TYPES: dict[str, str] = {
+    "inspection": "Inspection",
+    "framework": "Framework",
+    "team_member": "Team member",
+    "note": "Note",
+    "document": "Document",
+    "extract": "Data extract",
+    "figure": "Pinned figure",
+    "link": "Link",
+    "score": "Score",
+    "findings": "Findings",
+    "concern": "Concern",
+    "npp": "Notable positive practice",
+    "previous_item": "Previous recommendation",
+    "progress": "Progress judgement",
+    "urgent_notification": "Urgent Notification",
+}
+
+
+@lru_cache(maxsize=1)
+def _establishment_types() -> dict[str, str]:
+    from hmip_desktop.services.frameworks import FrameworkService  # jsonschema: lazy
+
+    return dict(FrameworkService().establishment_types())
+
+
+def establishment_type_label(key: str | None) -> str:
+    """"Men's prison" for mens_prison."""
+    if not key:
+        return "not set"
+    return _establishment_types().get(key, key)
+
+
+def establishment_type_labels(keys: Iterable[str]) -> str:
+    """Several establishment types, comma-separated."""
+    return ", ".join(establishment_type_label(k) for k in keys)
+
+
+def source_kind_label(key: str | None) -> str:
+    """"Prisoner or detainee interview" for prisoner_interview."""
+    if not key or key == "unknown":
+        return UNKNOWN_SOURCE
+    return SOURCE_KINDS.get(key, key)
+
+
+def inspection_kind_label(key: str | None) -> str:
+    """"Full inspection" or "Independent review of progress"."""
+    return INSPECTION_KINDS.get(key or "", key or "not set")
+
+
+def inspection_status_label(key: str | None) -> str:
+    """"Fieldwork", "Drafting", "Ready for report", "Closed"."""
+    return INSPECTION_STATUSES.get(key or "", key or "not set")
+
+
+def coverage_status_label(key: str) -> str:
+    """"No evidence", "Not yet triangulated" or "Triangulated"."""
+    return COVERAGE_STATUSES.get(key, key)
+
+
+def record_type_label(key: str) -> str:
+    """"Data extract" for extract."""
+    return RECORD_TYPES.get(key, key)
+
+
+def role_label(key: str) -> str:
+    """A team role's label."""
+    return ROLES.get(key, key)
+
+
+def section_labels(keys: Iterable[str], sections: Iterable[tuple[str, str]]) -> str:
+    """Framework section keys as their titles, given the framework's (key, label) pairs."""
+    names = dict(sections)
+    return ", ".join(names.get(k, k) for k in keys)

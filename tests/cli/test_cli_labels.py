@@ -1,0 +1,42 @@
+"""Text output shows the labels people read; --json keeps the keys (in-process: fast)."""
+
+from __future__ import annotations
+
+import json
+
+from hmip_desktop.cli.main import main
+from hmip_desktop.services import labels
+from hmip_desktop.services.notes import NoteService
+
+
+def _run(capsys, *args: str) -> str:  # type: ignore[no-untyped-def]
+    assert main(list(args)) == 0
+    return capsys.readouterr().out
+
+
+def test_text_shows_labels_and_json_keeps_keys(store, capsys) -> None:
+    """`info` and `note list` say "Men's prison" and "Prisoner or detainee interview"."""
+    NoteService(store).add(source_kind="prisoner_interview", title="Reception", body="x")
+    path = str(store.path)
+    store.close()
+    info = _run(capsys, "info", path)
+    assert "(Men's prison)" in info and "mens_prison" not in info
+    assert "Full inspection" in info and "status Fieldwork" in info
+    notes = _run(capsys, "note", "list", path)
+    assert "Prisoner or detainee interview" in notes and "prisoner_interview" not in notes
+    facts = json.loads(_run(capsys, "info", path, "--json"))
+    assert facts["establishment_type"] == "mens_prison" and facts["kind"] == "full"
+    listed = json.loads(_run(capsys, "note", "list", path, "--json"))
+    assert listed[0]["source_kind"] == "prisoner_interview"
+
+
+def test_one_lookup_per_vocabulary() -> None:
+    """Each vocabulary has its label lookup; unknown keys show as themselves."""
+    assert labels.establishment_type_label("mens_prison") == "Men's prison"
+    assert labels.source_kind_label("prisoner_interview") == "Prisoner or detainee interview"
+    assert labels.source_kind_label(None) == "Unknown source"
+    assert labels.inspection_kind_label("irp") == "Independent review of progress"
+    assert labels.inspection_status_label("ready_for_report") == "Ready for report"
+    assert labels.coverage_status_label("thin") == "Not yet triangulated"
+    assert labels.record_type_label("npp") == "Notable positive practice"
+    assert labels.establishment_type_label("new_kind") == "new_kind"

@@ -1,0 +1,161 @@
+"""Accessibility of the main window: names, shortcuts from anywhere, font size, tab order.
+
+Every interactive widget on every page (and every tab of it) must have a name a screen reader
+can say: its own accessible name, or what Qt derives from a button's text or a buddy label —
+the label a person sees. The check asks Qt's accessibility interface, as assistive tech does.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAccessible, QFont, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QAbstractItemView,
+    QAbstractSlider,
+    QAbstractSpinBox,
+    QApplication,
+    QComboBox,
+    QHeaderView,
+    QLineEdit,
+    QPlainTextEdit,
+    QScrollBar,
+    QTabWidget,
+    QTextEdit,
+    QWidget,
+)
+
+from hmip_desktop.app import build_window
+from hmip_desktop.services.notes import NoteService
+from hmip_desktop.ui.tasks import SyncExecutor, TaskRunner
+from tests.gui.keyboard import make_store
+
+INTERACTIVE = (QAbstractButton, QLineEdit, QTextEdit, QPlainTextEdit, QComboBox,
+               QAbstractSpinBox, QAbstractItemView, QAbstractSlider)
+
+
+def spoken_name(widget: QWidget) -> str:
+    """The name assistive technology reads for a widget."""
+    if widget.accessibleName().strip():
+        return widget.accessibleName()
+    iface = QAccessible.queryAccessibleInterface(widget)
+    return iface.text(QAccessible.Text.Name).strip() if iface is not None else ""
+
+
+def _is_internal(widget: QWidget) -> bool:
+    """Qt's own parts of a composite widget (a combo's popup list, a scroll bar, a table's
+    header, the line edit inside an editable combo or spin box, a tab bar's scroll buttons)."""
+    name = widget.objectName()
+    if name.startswith("qt_"):
+        return True
+    parent = widget.parentWidget()
+    if isinstance(widget, QHeaderView) and isinstance(parent, QAbstractItemView):
+        return True  # a table's own header: read as the column names of its cells
+    while parent is not None:
+        if isinstance(parent, (QComboBox, QAbstractSpinBox)) or \
+                type(parent).__name__ in ("QTabBar", "QComboBoxPrivateContainer"):
+            return True
+        parent = parent.parentWidget()
+    return isinstance(widget, QScrollBar)
+
+
+def unnamed_widgets(root: QWidget) -> list[str]:
+    """'Page > Type (objectName)' for every visible interactive widget without a name."""
+    missing = []
+    for widget in root.findChildren(QWidget):
+        if not isinstance(widget, INTERACTIVE) or not widget.isVisibleTo(root) \
+                or _is_internal(widget):
+            continue
+        if not spoken_name(widget):
+            missing.append(f"{type(widget).__name__} {widget.objectName()!r} "
+                           f"in {type(widget.parentWidget()).__name__}")
+    return missing
+
+
+@pytest.fixture
+def full_window(qtbot, tmp_path: Path):  # type: ignore[no-untyped-def]
+    """The main window with a scored inspection and a note open, every page populated."""
+    store = make_store(tmp_path)
+    NoteService(store).add(source_kind="observation", title="Night visit", body="Seen.")
+    win = build_window(TaskRunner(SyncExecutor()))
+    qtbot.addWidget(win)
+    win.show()
+    win._set_store(store)
+    yield win
+    win.close_inspection()
+
+
+def _each_tab(page: QWidget):  # type: ignore[no-untyped-def]
+    tabs = [t for t in page.findChildren(QTabWidget) if t.isVisibleTo(page)]
+    yield "main"
+    for tab_widget in tabs:
+        for i in range(tab_widget.count()):
+            tab_widget.setCurrentIndex(i)
+            QApplication.processEvents()
+            yield tab_widget.tabText(i).replace("&", "")
+        tab_widget.setCurrentIndex(0)
+
+
+def test_every_interactive_widget_has_an_accessible_name(full_window) -> None:
+    """Walk every page and every tab; no button, field, list or table goes unnamed."""
+    problems = []
+    for title, page in full_window.pages.items():
+        full_window.show_page(title)
+        QApplication.processEvents()
+        for tab in _each_tab(page):
+            problems += [f"{title} / {tab}: {m}" for m in unnamed_widgets(page)]
+    problems += [f"window: {m}" for m in unnamed_widgets(full_window)
+                 if not any(m in p for p in problems)]
+    assert not sorted(set(problems)), "\n".join(sorted(set(problems)))
+
+
+def test_page_shortcuts_work_wherever_focus_is(full_window, qtbot) -> None:
+    """Ctrl+1 … Ctrl+7 switch pages with focus in a text field deep inside a page."""
+    full_window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is full_window)
+    for index in range(len(full_window.pages)):
+        full_window.nav.setCurrentRow(1)  # the Evidence page: its note editor has focus
+        editor = full_window.pages["Evidence"].findChild(QPlainTextEdit) or \
+            full_window.pages["Evidence"].findChild(QLineEdit)
+        editor.setFocus()
+        qtbot.waitUntil(editor.hasFocus)
+        qtbot.keyClick(editor, Qt.Key(Qt.Key.Key_1 + index), Qt.KeyboardModifier.ControlModifier)
+        assert full_window.stack.currentIndex() == index
+    assert full_window.search_action.shortcut() == QKeySequence("Ctrl+K")
+
+
+def test_text_follows_the_system_font_size(qtbot) -> None:
+    """At 150 % of the system font the window's text, headings and tables grow with it."""
+    app = QApplication.instance()
+    base = app.font()
+    try:
+        sizes = []
+        for scale in (1.0, 1.5):
+            font = QFont(base)
+            font.setPointSizeF(base.pointSizeF() * scale)
+            app.setFont(font)
+            win = build_window(TaskRunner(SyncExecutor()))
+            qtbot.addWidget(win)
+            notes = win.pages["Evidence"].notes.table  # type: ignore[attr-defined]
+            sizes.append((win.nav.font().pointSizeF(), notes.font().pointSizeF(),
+                          win.nav.maximumWidth()))
+            win.close()
+        (nav1, table1, width1), (nav2, table2, width2) = sizes
+        assert nav2 == pytest.approx(nav1 * 1.5) and table2 == pytest.approx(table1 * 1.5)
+        assert width2 > width1  # the navigation column widens with its text
+    finally:
+        app.setFont(base)
+
+
+def test_tab_order_follows_the_visual_order(full_window) -> None:
+    """From the navigation list, Tab enters the page top-left first (not the status bar)."""
+    full_window.show_page("Evidence")
+    page = full_window.pages["Evidence"]
+    full_window.nav.setFocus()
+    first = full_window.nav.nextInFocusChain()
+    while not (first.focusPolicy() & Qt.FocusPolicy.TabFocus and first.isVisible()):
+        first = first.nextInFocusChain()
+    assert page.isAncestorOf(first), f"Tab went to {type(first).__name__}"
