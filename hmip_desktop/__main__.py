@@ -5,7 +5,12 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import time
 from pathlib import Path
+
+from hmip_desktop import __version__
+
+_ENTRY_TIME = time.perf_counter()  # "ready in N ms" where the OS cannot say when we started
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -15,6 +20,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data-dir", help="use this data directory (same as HMIP_HOME)")
     parser.add_argument("--self-check", action="store_true",
                         help="check keyring, SQLCipher, FTS5 and migrations, then exit")
+    parser.add_argument("--quit-when-ready", action="store_true",
+                        help="exit 0 as soon as the window is shown (and FILE is open), "
+                             "printing 'ready in N ms'; for smoke tests")
+    parser.add_argument("--version", action="version", version=f"hmip-desktop {__version__}")
     args = parser.parse_args(argv)
     if args.data_dir:
         os.environ["HMIP_HOME"] = str(Path(args.data_dir).resolve())
@@ -22,9 +31,18 @@ def main(argv: list[str] | None = None) -> int:
         from hmip_desktop.cli.main import main as cli_main
 
         return cli_main(["self-check"])
-    from hmip_desktop.app import run
+    try:
+        from hmip_desktop.app import run
+        from hmip_desktop.ui import launch
+    except ImportError as exc:  # Qt or one of its system libraries cannot be loaded
+        from hmip_desktop.failed_start import report_failed_start
 
-    return run(Path(args.file) if args.file else None)
+        report_failed_start("A library the window needs could not be loaded "
+                            f"({exc}). On Linux, scripts/sysdeps.sh names the system "
+                            "packages Qt needs.", exc)
+        return 2
+    launch.ENTRY_TIME = _ENTRY_TIME
+    return run(Path(args.file) if args.file else None, quit_when_ready=args.quit_when_ready)
 
 
 if __name__ == "__main__":

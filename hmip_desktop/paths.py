@@ -12,6 +12,8 @@ from pathlib import Path
 
 import platformdirs
 
+from hmip_desktop.private_files import private_dir
+
 APP_DIR_NAME = "hmip_desktop"
 
 
@@ -19,29 +21,25 @@ def data_dir() -> Path:
     """The per-user data directory; `HMIP_HOME` overrides it (tests, simulated inspectors)."""
     override = os.environ.get("HMIP_HOME")
     base = Path(override) if override else Path(platformdirs.user_data_dir(APP_DIR_NAME, False))
-    base.mkdir(parents=True, exist_ok=True)
-    return base
+    return private_dir(base)
 
 
 def inspections_dir() -> Path:
     """Default folder for inspection files created without an explicit location."""
     path = data_dir() / "inspections"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    return private_dir(path)
 
 
 def log_dir() -> Path:
     """Folder of the rotating log file."""
     path = data_dir() / "logs"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    return private_dir(path)
 
 
 def user_frameworks_dir() -> Path:
     """Frameworks imported by the user; never mixed with the shipped ones."""
     path = data_dir() / "frameworks"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    return private_dir(path)
 
 
 def resource_path(*parts: str) -> Path:
@@ -49,3 +47,25 @@ def resource_path(*parts: str) -> Path:
     frozen_root = getattr(sys, "_MEIPASS", None)
     root = Path(frozen_root) if frozen_root else Path(__file__).resolve().parent.parent
     return root.joinpath("resources", *parts)
+
+
+def is_frozen() -> bool:
+    """True inside the packaged (PyInstaller) app."""
+    return getattr(sys, "_MEIPASS", None) is not None
+
+
+def package_dir() -> Path | None:
+    """The installed app folder (where the executables are), or None when run from source."""
+    return Path(sys.executable).resolve().parent if is_frozen() else None
+
+
+def licenses_dir() -> Path | None:
+    """Licence texts of the bundled libraries and fonts (packaged app only)."""
+    folder = package_dir()
+    return folder / "licenses" if folder is not None else None
+
+
+def build_info_file() -> Path | None:
+    """Version and build date written by build.spec (packaged app only)."""
+    frozen_root = getattr(sys, "_MEIPASS", None)
+    return Path(frozen_root) / "hmip_build_info.json" if frozen_root else None

@@ -1,0 +1,127 @@
+"""What the first-run welcome and the About dialog say: where data lives, where keys live (and
+why), who this laptop's author is, what build this is. No Qt here.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from hmip_desktop import __version__, paths
+from hmip_desktop.domain.roster import ROLES
+from hmip_desktop.services.bundle_export import BUNDLE_SUFFIX
+from hmip_desktop.storage import keys, profile
+
+# The author name a new device profile gets (storage/profile.py) until the person sets theirs;
+# the welcome is shown while the name is still this placeholder.
+PLACEHOLDER_AUTHOR_NAME = "Inspector"
+
+
+@dataclass(frozen=True)
+class KeyStorage:
+    """Whether inspection keys go to the OS keyring, and why a passphrase is needed if not."""
+
+    keyring_in_use: bool
+    backend: str
+    explanation: str
+
+
+@dataclass(frozen=True)
+class AboutFacts:
+    """Everything the About dialog shows."""
+
+    version: str
+    build: str
+    python: str
+    data_dir: Path
+    inspections_dir: Path
+    log_file: Path
+    licenses_dir: Path | None
+    key_storage: KeyStorage
+
+
+def key_storage() -> KeyStorage:
+    """Where new inspection keys will be kept on this computer, in words."""
+    try:
+        backend = keys.keyring_backend_name()
+    except Exception as exc:  # noqa: BLE001 - a broken keyring reads as "no keyring"
+        backend = f"unavailable ({type(exc).__name__})"
+    if keys.secure_keyring_available():
+        return KeyStorage(True, backend, (
+            "Inspection keys are kept in this computer's keyring (Secret Service / GNOME "
+            "Keyring or KWallet on Linux, Windows Credential Manager, macOS Keychain), so you "
+            "are not asked for a passphrase."))
+    if os.environ.get("HMIP_KEY_SOURCE") == keys.KEY_SOURCE_PASSPHRASE:
+        why = "This installation is set to use a passphrase instead of the keyring."
+    elif "plaintext" in backend.lower() or "keyrings.alt" in backend:
+        why = ("The only keyring available would store keys in plain text, which is not safe "
+               "for evidence.")
+    else:
+        why = ("No secure keyring is running on this computer (for example no GNOME Keyring "
+               "or KWallet in this session).")
+    return KeyStorage(False, backend, (
+        f"{why} Each inspection's key is therefore protected by a passphrase you choose "
+        f"(at least {keys.MIN_PASSPHRASE} characters) and kept, wrapped, in the key file "
+        "beside the inspection. You will be asked for it when you create or open an "
+        "inspection."))
+
+
+def needs_welcome() -> bool:
+    """True until the person has told the app their name (first run)."""
+    name = profile.load_device().author_name.strip()
+    return not name or name == PLACEHOLDER_AUTHOR_NAME
+
+
+def author() -> tuple[str, str]:
+    """This device's author name (empty while it is the placeholder) and role code."""
+    device = profile.load_device()
+    name = "" if device.author_name.strip() == PLACEHOLDER_AUTHOR_NAME else device.author_name
+    return name, device.role
+
+
+def roles() -> dict[str, str]:
+    """Role codes and their labels, for the identity card."""
+    return dict(ROLES)
+
+
+def build_description() -> str:
+    """"0.1.0, built 2026-12-03 14:00 UTC" for a package, "run from source" otherwise."""
+    info_file = paths.build_info_file()
+    if info_file is None:
+        return "run from source (not a packaged build)"
+    try:
+        info = json.loads(info_file.read_text(encoding="utf-8"))
+        return f"packaged build of {info['built']}"
+    except (OSError, ValueError, KeyError):
+        return "packaged build (build date unknown)"
+
+
+def about_facts() -> AboutFacts:
+    """Version, build, data locations, licences and key storage."""
+    return AboutFacts(
+        version=__version__, build=build_description(), python=sys.version.split()[0],
+        data_dir=paths.data_dir(), inspections_dir=paths.inspections_dir(),
+        log_file=paths.log_dir() / "hmip.log", licenses_dir=paths.licenses_dir(),
+        key_storage=key_storage())
+
+
+def licence_index() -> str:
+    """The package's list of bundled components and their licences (empty from source)."""
+    folder = paths.licenses_dir()
+    index = folder / "INDEX.txt" if folder is not None else None
+    if index is None or not index.is_file():
+        return ""
+    return index.read_text(encoding="utf-8")
+
+
+def passphrase_from_environment() -> str | None:
+    """HMIP_PASSPHRASE, which the command line honours too (scripted and smoke-test starts)."""
+    return os.environ.get("HMIP_PASSPHRASE") or None
+
+
+def is_bundle(path: Path) -> bool:
+    """True for a sync bundle (opened into the import preview rather than as a file)."""
+    return Path(path).suffix.lower() == BUNDLE_SUFFIX
