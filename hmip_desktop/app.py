@@ -5,21 +5,26 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
 from hmip_desktop import APP_DISPLAY_NAME, APP_NAME
+from hmip_desktop.failed_start import data_dir_problem, report_failed_start
 from hmip_desktop.logging_setup import configure_logging
+from hmip_desktop.services import startup
 from hmip_desktop.storage import profile
+from hmip_desktop.ui import launch
 from hmip_desktop.ui.context import UiContext
 from hmip_desktop.ui.errors import install_excepthook
 from hmip_desktop.ui.main_window import MainWindow, PageFactory
-from hmip_desktop.ui.pages import placeholders
 from hmip_desktop.ui.pages.concerns_page import ConcernsPage
 from hmip_desktop.ui.pages.evidence_page import EvidencePage
 from hmip_desktop.ui.pages.expectations_page import ExpectationsPage
 from hmip_desktop.ui.pages.overview_page import OverviewPage
+from hmip_desktop.ui.pages.reports_page import ReportsPage
 from hmip_desktop.ui.pages.scoring_page import ScoringPage
 from hmip_desktop.ui.pages.team_sync_page import TeamSyncPage
+from hmip_desktop.ui.platform_check import check_platform
 from hmip_desktop.ui.tasks import TaskRunner
 
 
@@ -32,7 +37,7 @@ def page_factories() -> list[PageFactory]:
         ScoringPage,
         ConcernsPage,
         TeamSyncPage,
-        placeholders.ReportsPage,
+        ReportsPage,
     ]
 
 
@@ -42,16 +47,42 @@ def build_window(tasks: TaskRunner | None = None) -> MainWindow:
     return MainWindow(ctx, page_factories())
 
 
-def run(open_file: Path | None = None) -> int:
-    """Start the GUI; returns the exit code."""
-    configure_logging()
-    profile.load_device()  # the device identity and author profile exist from the first run
-    app = QApplication.instance() or QApplication(sys.argv)
-    app.setApplicationName(APP_NAME)
-    app.setApplicationDisplayName(APP_DISPLAY_NAME)
-    install_excepthook()
-    window = build_window()
-    window.show()
-    if open_file is not None:
-        window.open_path(open_file)
-    return app.exec()
+def run(open_file: Path | None = None, *, quit_when_ready: bool = False) -> int:
+    """Start the GUI; returns the exit code. A failed start is a plain message (on stderr, in
+    a box when Qt works, and in a log), never a traceback."""
+    try:
+        configure_logging()
+        profile.load_device()  # the device identity and author profile exist from the first run
+    except OSError as exc:
+        text = report_failed_start(data_dir_problem(exc), exc)
+        if not quit_when_ready:  # also in a box for someone who started it from the menu
+            launch.guard_qt_platform()
+            QApplication.instance() or QApplication(sys.argv)
+            launch.show_failed_start(text)
+        return launch.EXIT_FAILED_START
+    problem = check_platform()  # X11 libraries Qt's xcb plugin needs, named with packages
+    if problem is not None:
+        report_failed_start(problem)
+        return 1
+    try:
+        launch.guard_qt_platform()  # a missing display plugin: a message, not a core dump
+        app = QApplication.instance() or QApplication(sys.argv)
+        app.setApplicationName(APP_NAME)
+        app.setApplicationDisplayName(APP_DISPLAY_NAME)
+        install_excepthook()
+        window = build_window()
+        window.show()
+        if quit_when_ready:
+            watcher = launch.ReadyWatcher(window, open_file)
+            if not watcher.check_file(open_file):
+                return launch.EXIT_FAILED_START
+        elif open_file is None and startup.needs_welcome():
+            QTimer.singleShot(0, window.show_welcome)  # first run: name, role, where data lives
+        if open_file is not None:
+            window.open_path(open_file)
+        return app.exec()
+    except Exception as exc:  # noqa: BLE001 - the last line of defence at start-up
+        text = report_failed_start("Something went wrong while starting; your saved work "
+                                   "is safe.", exc)
+        launch.show_failed_start(text, interactive=not quit_when_ready)
+        return 70

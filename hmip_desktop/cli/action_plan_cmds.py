@@ -8,6 +8,7 @@ from pathlib import Path
 
 from hmip_desktop.cli.common import open_store
 from hmip_desktop.services.action_plan import ActionPlanService
+from hmip_desktop.services.report import DisclosureBlocked
 
 EXIT_BAD_ROWS = 2
 
@@ -22,6 +23,11 @@ def register(rsub: argparse._SubParsersAction) -> None:
         "imported are filled in. The file is NOT encrypted.")
     p.add_argument("file")
     p.add_argument("--out", required=True, metavar="PATH.xlsx", help="workbook to write")
+    how = p.add_mutually_exclusive_group()
+    how.add_argument("--redact", action="store_true",
+                     help="replace every disclosure hit with [redacted]")
+    how.add_argument("--allow-disclosure", action="store_true",
+                     help="export the hits as they are (you have checked them)")
     p.set_defaults(func=_export)
 
     p = rsub.add_parser(
@@ -35,7 +41,13 @@ def register(rsub: argparse._SubParsersAction) -> None:
 
 def _export(args: argparse.Namespace) -> int:
     with open_store(args.file) as store:
-        count = ActionPlanService(store).export(Path(args.out))
+        try:
+            count = ActionPlanService(store).export(Path(args.out), redact=args.redact,
+                                                    allow_disclosure=args.allow_disclosure)
+        except DisclosureBlocked as exc:
+            for hit in exc.hits:
+                print(f"hmip: disclosure: {hit.describe()}", file=sys.stderr)
+            raise
     print(f"wrote the action plan with {count} concern(s) to {args.out}")
     return 0
 

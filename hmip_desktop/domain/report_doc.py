@@ -176,7 +176,8 @@ class PageBreak:
         return self
 
 
-Block = Heading | Paragraph | ItemList | Concern | Table | ScoreChart | FigureChart | Contents | PageBreak
+Block = (Heading | Paragraph | ItemList | Concern | Table | ScoreChart | FigureChart | Contents
+         | PageBreak)
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ Rows that change nothing write nothing.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -20,7 +21,11 @@ from hmip_desktop.domain.entity import EntityView
 from hmip_desktop.domain.errors import ConflictError
 from hmip_desktop.services.concerns import ConcernService, ConcernView
 from hmip_desktop.services.inspections import inspection_payload, pinned_framework
+from hmip_desktop.services.report import DisclosureBlocked, disclosure_rules
 from hmip_desktop.services.store import InspectionStore
+
+# The text of each row that goes out and could carry a name or a number.
+_TEXT_FIELDS = ("title", "body", "action", "owner", "status")
 
 if TYPE_CHECKING:
     from hmip_desktop.report.action_plan_xlsx import ActionPlanDocument
@@ -75,11 +80,26 @@ class ActionPlanService:
             start_date=inspection.get("start_date"), end_date=inspection.get("end_date"),
             owner_label=labels.get(owner_key, "") if owner_key else "", rows=rows)
 
-    def export(self, path: Path) -> int:
-        """Write the plan workbook (mode 0600); returns how many concerns it lists."""
+    def export(self, path: Path, *, redact: bool = False,
+               allow_disclosure: bool = False) -> int:
+        """Write the plan workbook (mode 0600); returns how many concerns it lists.
+
+        The plan leaves the inspection like the report does, so the same disclosure check
+        runs first: hits stop it (DisclosureBlocked) unless redact or allow_disclosure.
+        """
         from hmip_desktop.report.action_plan_xlsx import write_action_plan
 
         doc = self.document()
+        rules = disclosure_rules(self._store)
+        hits = [hit for row in doc.rows for field in _TEXT_FIELDS
+                for hit in rules.find(f"Action plan › concern {row.reference} › {field}",
+                                      str(getattr(row, field)))]
+        if hits and not (redact or allow_disclosure):
+            raise DisclosureBlocked(hits)
+        if hits and redact:
+            doc = replace(doc, rows=[replace(row, **{f: rules.redact(str(getattr(row, f)))
+                                                     for f in _TEXT_FIELDS})
+                                     for row in doc.rows])
         write_action_plan(doc, Path(path))
         return len(doc.rows)
 

@@ -154,6 +154,15 @@ def _rules(snap: InspectionSnapshot) -> DisclosureRules:
     return DisclosureRules(refs, terms)
 
 
+def disclosure_rules(store: InspectionStore) -> DisclosureRules:
+    """The disclosure rules of an open inspection (its subject references and terms)."""
+    with store.uow() as tx:
+        refs = [str(e.payload.get("subject_ref") or "") for e in tx.records.list(R.NOTE)]
+        terms = [str(e.payload.get("term") or "")
+                 for e in tx.records.list(R.DISCLOSURE_TERM)]
+    return DisclosureRules(refs, terms)
+
+
 def _render(doc: ReportDocument, target: Path, suffix: str, progress: Progress | None,
             cancel: Callable[[], bool] | None) -> None:
     # Imported here: ReportLab and python-docx cost ~0.3 s to import and most commands never

@@ -10,15 +10,19 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtCore import QEvent, QSize, Qt, QTimer
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
+    QApplication,
     QFileDialog,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QListWidget,
     QMainWindow,
     QMenu,
     QProgressBar,
+    QScrollArea,
     QStackedWidget,
     QWidget,
 )
@@ -27,19 +31,54 @@ from hmip_desktop import APP_DISPLAY_NAME
 from hmip_desktop.domain.changes import ChangeSet
 from hmip_desktop.domain.errors import WrongKeyError
 from hmip_desktop.domain.search_query import SearchHit
-from hmip_desktop.services import inspections
+from hmip_desktop.services import inspections, startup
 from hmip_desktop.services.store import InspectionStore
-from hmip_desktop.ui import errors
+from hmip_desktop.ui import errors, ui_state
 from hmip_desktop.ui.context import UiContext
+from hmip_desktop.ui.dialogs.about_dialog import AboutDialog
 from hmip_desktop.ui.dialogs.join_dialog import join_inspection_from_invite
 from hmip_desktop.ui.dialogs.new_inspection_dialog import NewInspectionDialog
 from hmip_desktop.ui.dialogs.passphrase_dialog import PassphraseDialog
 from hmip_desktop.ui.dialogs.search_dialog import SearchDialog
 from hmip_desktop.ui.dialogs.settings_dialog import SettingsDialog
+from hmip_desktop.ui.dialogs.welcome_dialog import NEW, OPEN, WelcomeDialog
 from hmip_desktop.ui.errors import present_error
 from hmip_desktop.ui.pages.base import Page
 
 PageFactory = Callable[[UiContext], Page]
+
+
+class _PageHost(QWidget):
+    """Holds the page stack inside the window's scroll area, offering only the pages' minimum
+    size: a layout would also pass on their height-for-width (word-wrapped labels), and the
+    scroll area would then make every page as tall as it would like to be, not as it needs."""
+
+    def __init__(self, stack: QStackedWidget) -> None:
+        super().__init__()
+        self.stack = stack
+        stack.setParent(self)
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt override
+        """The current page's minimum: it scrolls only when the window is smaller."""
+        return self.stack.minimumSizeHint()
+
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt override
+        """No preference beyond the minimum (the scroll area gives it the viewport)."""
+        return self.stack.minimumSizeHint()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt override
+        """The stack fills the host."""
+        self.stack.setGeometry(self.rect())
+        super().resizeEvent(event)
+
+    def event(self, event: QEvent) -> bool:
+        """A page's minimum changed: tell the scroll area."""
+        if event.type() == QEvent.Type.LayoutRequest:
+            self.updateGeometry()
+            area = self.parentWidget().parentWidget() if self.parentWidget() else None
+            if isinstance(area, QScrollArea):
+                QApplication.postEvent(area, QEvent(QEvent.Type.LayoutRequest))
+        return super().event(event)
 
 
 class MainWindow(QMainWindow):
@@ -48,11 +87,11 @@ class MainWindow(QMainWindow):
     def __init__(self, ctx: UiContext, page_factories: list[PageFactory]) -> None:
         super().__init__()
         self.ctx = ctx
+        self._pending_bundle: Path | None = None  # imported once an inspection is open
         self.setWindowTitle(APP_DISPLAY_NAME)
-        self.resize(1200, 780)
         self.nav = QListWidget()
         self.nav.setAccessibleName("Navigation")
-        self.nav.setFixedWidth(190)
+        self.nav.setAccessibleDescription("The pages of the inspection; Ctrl+1 to Ctrl+7")
         self.stack = QStackedWidget()
         self.pages: dict[str, Page] = {}
         for factory in page_factories:
@@ -60,12 +99,22 @@ class MainWindow(QMainWindow):
             self.pages[page.title] = page
             self.nav.addItem(page.title)
             self.stack.addWidget(page)
+        # As wide as the longest page title (so it follows the font size), no wider.
+        self.nav.setFixedWidth(self.nav.sizeHintForColumn(0) + 2 * self.nav.frameWidth()
+                               + 4 * self.nav.fontMetrics().averageCharWidth())
         self.nav.currentRowChanged.connect(self.stack.setCurrentIndex)
         self.nav.setCurrentRow(0)
         central = QWidget()
         row = QHBoxLayout(central)
         row.addWidget(self.nav)
-        row.addWidget(self.stack, 1)
+        # On a small screen a page taller or wider than the window scrolls instead of being
+        # clipped (and the window never grows past the screen to fit its largest page).
+        self.page_scroll = QScrollArea()
+        self.page_scroll.setWidget(_PageHost(self.stack))
+        self.page_scroll.setWidgetResizable(True)
+        self.page_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.page_scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Tab goes into the page
+        row.addWidget(self.page_scroll, 1)
         self.setCentralWidget(central)
         self._build_menu()
         self._build_status_bar()
@@ -75,6 +124,22 @@ class MainWindow(QMainWindow):
             signal = getattr(page, "open_evidence_requested", None)
             if signal is not None and "Evidence" in self.pages:
                 signal.connect(self._on_open_evidence_requested)
+            letter = getattr(page, "un_letter_requested", None)
+            if letter is not None and "Reports" in self.pages:
+                letter.connect(self._on_un_letter_requested)
+        ui_state.restore_window(self)
+        self._placed = False
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt override
+        """Once framed by the window manager, make sure the whole frame is on screen."""
+        super().showEvent(event)
+        if not self._placed:
+            self._placed = True
+            QTimer.singleShot(0, self, lambda: ui_state.fit_to_screen(self))
+
+    def _on_un_letter_requested(self) -> None:
+        reports = self.show_page("Reports")
+        reports.choose_un_letter()  # type: ignore[attr-defined]
 
     def _on_open_evidence_requested(self, evidence_id: str, start: object, end: object,
                                     page: object) -> None:
@@ -122,6 +187,13 @@ class MainWindow(QMainWindow):
             action.setShortcut(QKeySequence(f"Ctrl+{index + 1}"))
             action.triggered.connect(lambda _=False, i=index: self.nav.setCurrentRow(i))
             go_menu.addAction(action)
+        help_menu = self.menuBar().addMenu("&Help")
+        self.about_action = QAction("&About HMIP Inspection", self)
+        self.about_action.triggered.connect(self.on_about)
+        help_menu.addAction(self.about_action)
+        self.welcome_action = QAction("&Welcome and your name…", self)
+        self.welcome_action.triggered.connect(self.show_welcome)
+        help_menu.addAction(self.welcome_action)
 
     def _fill_recent_menu(self) -> None:
         self.recent_menu.clear()
@@ -207,17 +279,23 @@ class MainWindow(QMainWindow):
             self.open_path(Path(chosen))
 
     def open_path(self, path: Path) -> None:
-        """Open a file, asking for its passphrase first when it needs one."""
-        passphrase = None
+        """Open a file, asking for its passphrase first when it needs one (a sync bundle goes
+        to the import preview of the open inspection)."""
+        if startup.is_bundle(path):
+            self.open_bundle(path)
+            return
+        passphrase = typed = None
         if inspections.needs_passphrase_to_open(path):
-            ask = PassphraseDialog(self, creating=False, file_label=path.name)
-            if ask.exec() != PassphraseDialog.DialogCode.Accepted:
-                return
-            passphrase = ask.passphrase()
+            passphrase = startup.passphrase_from_environment()  # HMIP_PASSPHRASE, as the CLI
+            if passphrase is None:
+                ask = PassphraseDialog(self, creating=False, file_label=path.name)
+                if ask.exec() != PassphraseDialog.DialogCode.Accepted:
+                    return
+                passphrase = typed = ask.passphrase()
 
         def failed(exc: BaseException) -> None:
             present_error(self, exc)
-            if isinstance(exc, WrongKeyError) and passphrase is not None:
+            if isinstance(exc, WrongKeyError) and typed is not None:
                 self.open_path(path)  # let the person try the passphrase again
 
         self.ctx.tasks.submit(
@@ -231,6 +309,9 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"{APP_DISPLAY_NAME} — {store.path.name}")
         self.ctx.signals.inspection_opened.emit(store)
         self._refresh_status()
+        if self._pending_bundle is not None:
+            bundle, self._pending_bundle = self._pending_bundle, None
+            self.open_bundle(bundle)
         if store.read_only:
             errors.show_message(self, "This inspection file was written by a newer version of "
                                 "the app, so it is open read-only: you can read and search it, "
@@ -256,6 +337,8 @@ class MainWindow(QMainWindow):
                 flush()
         self.close_inspection()
         self.ctx.tasks.shutdown()
+        ui_state.save_window(self)
+        ui_state.save_headers()
         event.accept()
 
     def on_search(self) -> None:
@@ -271,6 +354,46 @@ class MainWindow(QMainWindow):
         if page is not None and hasattr(page, "open_search_hit"):
             self.show_page("Evidence")
             page.open_search_hit(hit, query)
+
+    # -- first run, About, bundles opened from the desktop -------------------------------------
+    def show_welcome(self) -> None:
+        """The first-run welcome; it can lead straight into New or Open."""
+        dialog = WelcomeDialog(self)
+        dialog.exec()
+        if dialog.choice == NEW:
+            self.on_new_inspection()
+        elif dialog.choice == OPEN:
+            self.on_open_inspection()
+
+    def on_about(self) -> None:
+        """Help ▸ About."""
+        AboutDialog(self, self.ctx.store).exec()
+
+    # Asked when a bundle arrives with no inspection open; tests replace it.
+    def ask_open_for_bundle(self, bundle: Path) -> bool:
+        """Offer to open the inspection a bundle belongs to."""
+        from hmip_desktop.ui.widgets.roster_panel import ask_yes_no
+
+        return ask_yes_no(self, f"{bundle.name} is a sync bundle. A bundle is imported into "
+                                "an open inspection, and none is open. Open the inspection "
+                                "it belongs to now?")
+
+    def open_bundle(self, bundle: Path) -> None:
+        """Show the Team & sync import preview for a bundle (after opening an inspection)."""
+        page = self.pages.get("Team & sync")
+        if page is None:
+            return
+        if self.ctx.store is None:
+            if self.ask_open_for_bundle(bundle):
+                chosen, _ = QFileDialog.getOpenFileName(self, "Open inspection",
+                                                        str(inspections.default_folder()),
+                                                        "Inspection files (*.hmip)")
+                if chosen:
+                    self._pending_bundle = bundle
+                    self.open_path(Path(chosen))
+            return
+        self.show_page("Team & sync")
+        page.import_paths([bundle])  # type: ignore[attr-defined]
 
     def show_page(self, title: str) -> Page:
         """Switch to a page by its title."""

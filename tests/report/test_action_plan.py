@@ -352,3 +352,23 @@ def test_concerns_page_shows_the_response_read_only(store, concerns, tmp_path):
     assert action_plan_text(views[concerns["1"]]) == (
         "Partly agreed, owner Governor, by 2027-04-01, In progress")
     assert action_plan_text(views[concerns["2"]]) == ""
+
+
+def test_disclosure_check_guards_the_workbook(store, tmp_path, capsys):
+    from hmip_desktop.services.report import DisclosureBlocked
+    from hmip_desktop.services.report_parts import ReportPartsService
+
+    ConcernService(store).add(title="Escorts", body="A1234BC missed court; Mr Pryce agreed.",
+                              sections=["safety"])
+    ReportPartsService(store).add_terms(["Mr Pryce"])
+    out = tmp_path / "plan.xlsx"
+    with pytest.raises(DisclosureBlocked) as caught:
+        ActionPlanService(store).export(out)
+    assert sorted(h.kind for h in caught.value.hits) == ["prison_number", "term"]
+    assert all(h.where.startswith("Action plan › concern 1") for h in caught.value.hits)
+    assert not out.exists()
+    code = main(["report", "action-plan", str(store.path), "--out", str(out)])
+    assert code == 2 and "A1234BC" in capsys.readouterr().err and not out.exists()
+    assert main(["report", "action-plan", str(store.path), "--out", str(out), "--redact"]) == 0
+    body = next(iter(_rows(out).values()))["Concern"]
+    assert body == "[redacted] missed court; [redacted] agreed."

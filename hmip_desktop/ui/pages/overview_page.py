@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QFormLayout, QLabel, QVBoxLayout
+from PySide6.QtWidgets import QFormLayout, QLabel, QVBoxLayout, QWidget
 
 from hmip_desktop.domain.changes import ChangeSet
-from hmip_desktop.domain.records import INSPECTION_KINDS, INSPECTION_STATUSES
-from hmip_desktop.services import inspections
+from hmip_desktop.services import inspections, labels
 from hmip_desktop.services.inspections import InspectionFacts
 from hmip_desktop.ui.pages.base import Page, heading
 from hmip_desktop.ui.widgets.form_bits import scrolled
@@ -33,8 +32,11 @@ class OverviewPage(Page):
 
     def __init__(self, ctx) -> None:  # type: ignore[no-untyped-def]
         super().__init__(ctx)
-        layout = QVBoxLayout(self)
-        layout.addWidget(heading(self.title))
+        outer = QVBoxLayout(self)
+        outer.addWidget(heading(self.title))
+        body = QWidget()  # the facts and the Urgent Notification scroll together
+        layout = QVBoxLayout(body)
+        layout.setContentsMargins(0, 0, 0, 0)
         self.empty = QLabel("No inspection is open. Use File ▸ New inspection or "
                             "File ▸ Open inspection.")
         layout.addWidget(self.empty)
@@ -51,8 +53,10 @@ class OverviewPage(Page):
             self.values[key] = value
         layout.addLayout(form)
         self.urgent = UrgentNotificationPanel(ctx)  # listens to the app signals itself
-        layout.addWidget(scrolled(self.urgent))
+        self.un_letter_requested = self.urgent.letter_requested  # the window opens Reports
+        layout.addWidget(self.urgent)
         layout.addStretch(1)
+        outer.addWidget(scrolled(body), 1)
         self.clear()
 
     def wants(self, changes: ChangeSet) -> bool:
@@ -71,9 +75,9 @@ class OverviewPage(Page):
         c = f.counts
         values = {
             "establishment": f.establishment_name,
-            "type": f.establishment_type,
-            "kind": INSPECTION_KINDS.get(f.kind, f.kind),
-            "status": INSPECTION_STATUSES.get(f.status, f.status),
+            "type": labels.establishment_type_label(f.establishment_type),
+            "kind": labels.inspection_kind_label(f.kind),
+            "status": labels.inspection_status_label(f.status),
             "dates": f"{f.start_date or 'not set'} to {f.end_date or 'not set'}",
             "framework": f"{f.framework_title} (version {f.framework_version})",
             "evidence": (f"{c.get('note', 0)} notes, {c.get('document', 0)} documents, "

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QFormLayout,
@@ -88,6 +89,8 @@ def response_text(status: UnStatus) -> str:
 class UrgentNotificationPanel(QGroupBox):
     """Flag, criteria, reasons, letter date; the due dates with days remaining."""
 
+    letter_requested = Signal()  # "Draft the letter": the Reports page writes it
+
     def __init__(self, ctx: UiContext) -> None:
         super().__init__("Urgent Notification")
         self.ctx = ctx
@@ -114,6 +117,12 @@ class UrgentNotificationPanel(QGroupBox):
         self.letter_due = status_label("Letter due")
         self.response_due = status_label("Response due")
         self.conflict = status_label("Urgent Notification conflict")
+        self.draft_letter = QPushButton("Draft the letter on the Reports page…")
+        self.draft_letter.setAccessibleName("Draft the Urgent Notification letter")
+        self.draft_letter.setToolTip("Opens the Reports page with the letter chosen; it is "
+                                     "written from what is saved here.")
+        self.draft_letter.setEnabled(False)
+        self.draft_letter.clicked.connect(self.letter_requested)
         form = QFormLayout()
         form.addRow(buddy_label("Rea&sons (one per line):", self.reasons), self.reasons)
         form.addRow("", self.reasons_error)
@@ -128,6 +137,7 @@ class UrgentNotificationPanel(QGroupBox):
         layout.addWidget(self.letter_due)
         layout.addWidget(self.response_due)
         layout.addWidget(self.conflict)
+        layout.addWidget(self.draft_letter)
         add_shortcuts(self, SAVE_KEYS, self._on_save_clicked)
         self._loaded: Values | None = None
         self._status: UnStatus | None = None
@@ -197,6 +207,7 @@ class UrgentNotificationPanel(QGroupBox):
     def _show(self, status: UnStatus) -> None:
         self.setEnabled(True)
         self._status = status
+        self.draft_letter.setEnabled(status.active)
         self._ensure_criteria(status.criteria)
         stored: Values = (status.active, tuple(status.ticked), "\n".join(status.reasons),
                           status.dates.letter_date.isoformat()
