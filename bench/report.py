@@ -89,8 +89,8 @@ def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def child(side: str, scale: float, out: Path) -> None:
-    """One side in this fresh process; prints seconds, pages and peak RSS as JSON."""
+def _bare_build(doc) -> int:  # type: ignore[no-untyped-def]
+    """The baseline: a plain SimpleDocTemplate building the app's own flowables; pages."""
     from reportlab.platypus import SimpleDocTemplate
 
     from hmip_desktop.report import pdf
@@ -100,8 +100,19 @@ def child(side: str, scale: float, out: Path) -> None:
         PAGE_SIZE,
         RIGHT_MARGIN,
         TOP_MARGIN,
-        styles,
     )
+
+    bare = SimpleDocTemplate(io.BytesIO(), pagesize=PAGE_SIZE, leftMargin=LEFT_MARGIN,
+                             rightMargin=RIGHT_MARGIN, topMargin=TOP_MARGIN,
+                             bottomMargin=BOTTOM_MARGIN, invariant=1)
+    bare.build(pdf.pdf_flowables(doc))
+    return int(bare.page)
+
+
+def child(side: str, scale: float, out: Path) -> None:
+    """One side in this fresh process; prints seconds, pages and peak RSS as JSON."""
+    from hmip_desktop.report import pdf
+    from hmip_desktop.report.pdf_styles import styles
 
     if side == "inspection":
         _inspection_child(scale, out)
@@ -119,12 +130,7 @@ def child(side: str, scale: float, out: Path) -> None:
 
         render_docx(doc, out)
     else:
-        buf = io.BytesIO()
-        bare = SimpleDocTemplate(buf, pagesize=PAGE_SIZE, leftMargin=LEFT_MARGIN,
-                                 rightMargin=RIGHT_MARGIN, topMargin=TOP_MARGIN,
-                                 bottomMargin=BOTTOM_MARGIN, invariant=1)
-        bare.build(pdf.pdf_flowables(doc))
-        pages = bare.page
+        pages = _bare_build(doc)
     seconds = time.perf_counter() - start
     cpu = time.process_time() - cpu
     if side == "app":
@@ -138,19 +144,9 @@ def child(side: str, scale: float, out: Path) -> None:
 def _inspection_child(scale: float, out: Path) -> None:
     """End to end from a real inspection file (snapshot, build, disclosure check, render)
     against a bare build of the same document's flowables, in this one process."""
-    from reportlab.platypus import SimpleDocTemplate
-
     from bench.common import isolated_environment
     from bench.report_inspection import make_inspection
-    from hmip_desktop.report import pdf
-    from hmip_desktop.report.pdf_styles import (
-        BOTTOM_MARGIN,
-        LEFT_MARGIN,
-        PAGE_SIZE,
-        RIGHT_MARGIN,
-        TOP_MARGIN,
-        styles,
-    )
+    from hmip_desktop.report.pdf_styles import styles
     from hmip_desktop.services.report import ExportOptions, ReportService
 
     home = isolated_environment()
@@ -159,10 +155,7 @@ def _inspection_child(scale: float, out: Path) -> None:
     options = ExportOptions(allow_disclosure=True, invariant=True)
     doc = ReportService(store).build(options)
     start = time.perf_counter()
-    bare = SimpleDocTemplate(io.BytesIO(), pagesize=PAGE_SIZE, leftMargin=LEFT_MARGIN,
-                             rightMargin=RIGHT_MARGIN, topMargin=TOP_MARGIN,
-                             bottomMargin=BOTTOM_MARGIN, invariant=1)
-    bare.build(pdf.pdf_flowables(doc))
+    _bare_build(doc)
     bare_seconds = time.perf_counter() - start
     before = _peak_mb()
     cpu = time.process_time()

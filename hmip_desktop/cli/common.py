@@ -105,3 +105,8 @@ def explain_environment_error(exc: BaseException, where: str | None) -> str | No
         return (f"permission denied: {what} cannot be written; check the folder's permissions "
                 "or choose another place; nothing was changed")
     return None
+
+
+def key_arg(value: str) -> str:
+    """An argparse type for keys: data writes them snake_case, people type kebab-case too."""
+    return value.strip().replace("-", "_")

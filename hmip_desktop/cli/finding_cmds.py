@@ -4,13 +4,9 @@ from __future__ import annotations
 
 import argparse
 
-from hmip_desktop.cli.common import open_store, print_json, read_text_arg
+from hmip_desktop.cli.common import key_arg, open_store, print_json, read_text_arg
 from hmip_desktop.domain import scoring as S
 from hmip_desktop.services.scoring import ScoringService
-
-
-def _key(value: str) -> str:
-    return value.strip().replace("-", "_")
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -21,8 +17,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     fsub = finding.add_subparsers(dest="finding_command", metavar="ACTION", required=True)
     p = fsub.add_parser("set", help="write this inspector's findings (empty text clears them)")
     p.add_argument("file")
-    p.add_argument("--section", required=True, type=_key, metavar="KEY")
-    p.add_argument("--area", type=_key, metavar="KEY", help="an area of the section")
+    p.add_argument("--section", required=True, type=key_arg, metavar="KEY")
+    p.add_argument("--area", type=key_arg, metavar="KEY", help="an area of the section")
     src = p.add_mutually_exclusive_group(required=True)
     src.add_argument("--text", help="the text (visible in the process list: prefer --text-file)")
     src.add_argument("--text-file", metavar="PATH",
@@ -30,7 +26,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=_set)
     p = fsub.add_parser("list", help="every author's findings in framework order")
     p.add_argument("file")
-    p.add_argument("--section", type=_key, metavar="KEY")
+    p.add_argument("--section", type=key_arg, metavar="KEY")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=_list)
 

@@ -7,7 +7,7 @@ import argparse
 import sys
 
 from hmip_desktop.cli import action_plan_cmds
-from hmip_desktop.cli.common import open_store, print_json, read_text_arg
+from hmip_desktop.cli.common import key_arg, open_store, print_json, read_text_arg
 from hmip_desktop.services.report import (
     NOT_ENCRYPTED,
     REPORT,
@@ -18,11 +18,6 @@ from hmip_desktop.services.report import (
     ReportService,
 )
 from hmip_desktop.services.report_parts import ReportPartsService
-
-
-def _key(value: str) -> str:
-    # Keys are written snake_case in data; people type kebab-case too.
-    return value.strip().replace("-", "_")
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -62,7 +57,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     tsub = text.add_subparsers(dest="text_command", metavar="ACTION", required=True)
     p = tsub.add_parser("set", help="write one part")
     p.add_argument("file")
-    p.add_argument("--part", required=True, type=_key, metavar="KEY",
+    p.add_argument("--part", required=True, type=key_arg, metavar="KEY",
                    help="introduction, fact-page, about, summary, progress-intro")
     src = p.add_mutually_exclusive_group(required=True)
     src.add_argument("--text", help="the text (visible in the process list: prefer --text-file)")

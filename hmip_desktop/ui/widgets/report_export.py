@@ -172,12 +172,7 @@ class ReportExport(QWidget):
     def _on_export_failed(self, target: Path, choice: ExportChoice,
                           exc: BaseException) -> None:
         if isinstance(exc, DisclosureBlocked):
-            self.hits_found.emit(exc.hits)
-            self.status.setText(f"Nothing was written: the disclosure check found "
-                                f"{plural(len(exc.hits), 'item')} (listed below).")
-            answer = report_dialogs.ask_disclosure_choice(self.window(), exc.hits)
-            if answer is not None:
-                self.export_to(target, choice, answer)
+            self._ask_about_hits(exc, lambda mode: self.export_to(target, choice, mode))
             return
         if isinstance(exc, Cancelled):
             self.status.setText("Cancelled. Nothing was written.")
@@ -207,12 +202,7 @@ class ReportExport(QWidget):
 
         def failed(exc: BaseException) -> None:
             if isinstance(exc, DisclosureBlocked):
-                self.hits_found.emit(exc.hits)
-                self.status.setText(f"Nothing was written: the disclosure check found "
-                                    f"{plural(len(exc.hits), 'item')} (listed below).")
-                answer = report_dialogs.ask_disclosure_choice(self.window(), exc.hits)
-                if answer is not None:
-                    self.export_action_plan(target, answer)
+                self._ask_about_hits(exc, lambda mode: self.export_action_plan(target, mode))
                 return
             self._on_plan_failed(exc)
 
@@ -238,6 +228,15 @@ class ReportExport(QWidget):
         self.progress.run(f"Reading {path.name}…",
                           lambda _c: ActionPlanService(store).import_(path), done,
                           self._on_plan_failed)
+
+    def _ask_about_hits(self, exc: DisclosureBlocked, retry: Callable[[str], None]) -> None:
+        """Show what the check found and export again the way the person chooses."""
+        self.hits_found.emit(exc.hits)
+        self.status.setText(f"Nothing was written: the disclosure check found "
+                            f"{plural(len(exc.hits), 'item')} (listed below).")
+        answer = report_dialogs.ask_disclosure_choice(self.window(), exc.hits)
+        if answer is not None:
+            retry(answer)
 
     def _on_plan_failed(self, exc: BaseException) -> None:
         self.status.setText(error_text(exc) if isinstance(exc, Cancelled)
