@@ -72,6 +72,7 @@ def run(open_file: Path | None = None, *, quit_when_ready: bool = False) -> int:
         install_excepthook()
         window = build_window()
         window.show()
+        watcher = None
         if quit_when_ready:
             watcher = launch.ReadyWatcher(window, open_file)
             if not watcher.check_file(open_file):
@@ -80,6 +81,8 @@ def run(open_file: Path | None = None, *, quit_when_ready: bool = False) -> int:
             QTimer.singleShot(0, window.show_welcome)  # first run: name, role, where data lives
         if open_file is not None:
             window.open_path(open_file)
+        if watcher is not None and watcher.exit_code is not None:
+            return watcher.exit_code  # failed before the event loop: exit() would be lost
         return app.exec()
     except Exception as exc:  # noqa: BLE001 - the last line of defence at start-up
         text = report_failed_start("Something went wrong while starting; your saved work "

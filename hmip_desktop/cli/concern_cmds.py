@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import TextIO
 
-from hmip_desktop.cli.common import open_store, print_json
+from hmip_desktop.cli.common import key_arg, open_store, print_json
 from hmip_desktop.domain.concerns import RuleIssue
 from hmip_desktop.services.concerns import ConcernService, NppService
 from hmip_desktop.services.labels import section_labels
@@ -24,10 +24,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--title", required=True)
     p.add_argument("--body", required=True,
                    help="the problem and its effect on prisoners or detainees")
-    p.add_argument("--test", action="append", required=True, metavar="KEY", dest="sections",
+    p.add_argument("--test", action="append", required=True, type=key_arg, metavar="KEY",
+                   dest="sections",
                    help="section key it belongs to (repeatable)")
     p.add_argument("--priority", action="store_true", help="a priority concern")
-    p.add_argument("--to", dest="addressee", metavar="ADDRESSEE",
+    p.add_argument("--to", dest="addressee", type=key_arg, metavar="ADDRESSEE",
                    help="addressee key from the framework's report model, e.g. hmpps")
     p.add_argument("--evidence", action="extend", nargs="+", default=[], metavar="ID",
                    help="ids of the evidence it rests on")
@@ -46,7 +47,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("file")
     p.add_argument("--title", required=True)
     p.add_argument("--body", required=True)
-    p.add_argument("--test", action="append", default=[], metavar="KEY", dest="sections",
+    p.add_argument("--test", action="append", default=[], type=key_arg, metavar="KEY",
+                   dest="sections",
                    help="section key it belongs to (repeatable, optional)")
     p.add_argument("--evidence", action="extend", nargs="+", default=[], metavar="ID")
     p.set_defaults(func=_npp_add)

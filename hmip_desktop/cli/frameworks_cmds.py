@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from hmip_desktop.cli.common import key_arg
 from hmip_desktop.domain.framework import Framework
 from hmip_desktop.services.frameworks import FrameworkService
 from hmip_desktop.services.labels import establishment_type_labels
@@ -31,7 +32,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = fsub.add_parser("list", help="list frameworks",
                         description="Every framework, newest version first for each id; with "
                         "--type, only those for one establishment type, newest first.")
-    p.add_argument("--type", dest="etype", metavar="TYPE",
+    p.add_argument("--type", dest="etype", type=key_arg, metavar="TYPE",
                    help="establishment type key, e.g. mens_prison")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=_list)
@@ -53,7 +54,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--id", dest="framework_id", help="framework id (required for CSV)")
     p.add_argument("--title", help="title (required for a new CSV framework)")
     p.add_argument("--version", help="version (CSV default: the existing version, or 1)")
-    p.add_argument("--type", dest="types", metavar="TYPE", action="extend", nargs="+",
+    p.add_argument("--type", dest="types", type=key_arg, metavar="TYPE", action="extend",
+                   nargs="+",
                    help="establishment type key(s) the framework applies to")
     p.add_argument("--dry-run", action="store_true",
                    help="show what would be imported and every bad row; write nothing")

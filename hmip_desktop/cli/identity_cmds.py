@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from hmip_desktop.cli.common import passphrase_provider, print_json
+from hmip_desktop.cli.common import key_arg, passphrase_provider, print_json
 from hmip_desktop.domain.errors import ValidationError
 from hmip_desktop.domain.roster import ROLES
 from hmip_desktop.services import identity
@@ -28,7 +28,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     p = isub.add_parser("set", help="change the name or role shown on the card")
     p.add_argument("--name", help="your name as the team should see it")
-    p.add_argument("--role", choices=sorted(ROLES), help="your role in inspections")
+    p.add_argument("--role", type=key_arg, choices=sorted(ROLES), help="your role in inspections")
     p.set_defaults(func=_set)
 
 

@@ -6,7 +6,7 @@ import argparse
 import datetime as dt
 from pathlib import Path
 
-from hmip_desktop.cli.common import open_store, passphrase_provider, print_json
+from hmip_desktop.cli.common import key_arg, open_store, passphrase_provider, print_json
 from hmip_desktop.domain.errors import ValidationError
 from hmip_desktop.domain.search_query import SearchHit
 from hmip_desktop.services import history as history_service
@@ -29,7 +29,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                        "the newest framework for the establishment type.")
     p.add_argument("file", help="path of the new .hmip file")
     p.add_argument("--establishment", help="establishment name")
-    p.add_argument("--type", dest="etype",
+    p.add_argument("--type", dest="etype", type=key_arg,
                    help="establishment type key (see 'hmip frameworks list')")
     p.add_argument("--framework", help="framework id (default: newest for the type)")
     p.add_argument("--framework-version", help="framework version (default: newest)")

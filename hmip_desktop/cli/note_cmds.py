@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from hmip_desktop.cli.common import open_store, print_json, read_text_arg
+from hmip_desktop.cli.common import key_arg, open_store, print_json, read_text_arg
 from hmip_desktop.domain.errors import ValidationError
 from hmip_desktop.domain.records import SOURCE_KINDS
 from hmip_desktop.services.labels import source_kind_label
@@ -12,7 +12,7 @@ from hmip_desktop.services.notes import NoteService
 
 
 def _common_fields(p: argparse.ArgumentParser, *, adding: bool) -> None:
-    p.add_argument("--source", choices=sorted(SOURCE_KINDS), required=adding,
+    p.add_argument("--source", type=key_arg, choices=sorted(SOURCE_KINDS), required=adding,
                    help="source kind of the evidence")
     p.add_argument("--title", required=adding, help="short title")
     body = p.add_mutually_exclusive_group(required=adding)

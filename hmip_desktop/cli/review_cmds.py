@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 
-from hmip_desktop.cli.common import open_store, print_json
+from hmip_desktop.cli.common import key_arg, open_store, print_json
 from hmip_desktop.domain.errors import ValidationError
 from hmip_desktop.services.previous import PreviousService
 from hmip_desktop.services.readiness import readiness_report
@@ -38,7 +38,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--ref", required=True, help="reference in the previous report, e.g. S12")
     p.add_argument("--title", required=True)
     p.add_argument("--text", required=True)
-    p.add_argument("--section", help="section key it belongs to (optional)")
+    p.add_argument("--section", type=key_arg, help="section key it belongs to (optional)")
     p.set_defaults(func=_prev_add)
     p = psub.add_parser("list", help="list items with their progress judgements")
     p.add_argument("file")
@@ -67,7 +67,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("file")
     p.add_argument("--reason", action="extend", nargs="+", metavar="TEXT", dest="reasons",
                    help="a reason (repeatable); replaces the recorded reasons")
-    p.add_argument("--criterion", action="extend", nargs="+", metavar="KEY", dest="criteria",
+    p.add_argument("--criterion", type=key_arg, action="extend", nargs="+", metavar="KEY",
+                   dest="criteria",
                    help="a criterion key from the checklist (repeatable); replaces the ticks")
     p.add_argument("--letter-date", type=_date, help="date of the letter, YYYY-MM-DD")
     p.add_argument("--clear", action="store_true", help="remove the Urgent Notification")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from hmip_desktop.cli.common import open_store, print_json
+from hmip_desktop.cli.common import key_arg, open_store, print_json
 from hmip_desktop.services.scoring import ScoreView, ScoringService
 
 
@@ -18,7 +18,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = ssub.add_parser("set", help="record this inspector's provisional score (or the agreed "
                         "score with --agreed)")
     p.add_argument("file")
-    p.add_argument("--test", required=True, metavar="KEY",
+    p.add_argument("--test", required=True, type=key_arg, metavar="KEY",
                    help="section key of the healthy prison test, e.g. safety")
     p.add_argument("--score", required=True, metavar="N|LEVEL_KEY",
                    help="a level of the framework's scale: its value (e.g. 3) or its key "

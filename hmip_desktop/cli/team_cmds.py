@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from hmip_desktop.cli.common import open_store, passphrase_provider, print_json
+from hmip_desktop.cli.common import key_arg, open_store, passphrase_provider, print_json
 from hmip_desktop.domain.roster import ROLES
 from hmip_desktop.services import identity, join, team
 
@@ -20,7 +20,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = tsub.add_parser("add", help="add members from their identity cards (team leader)")
     p.add_argument("file")
     p.add_argument("cards", nargs="+", metavar="CARD")
-    p.add_argument("--role", choices=sorted(ROLES), help="role for these members "
+    p.add_argument("--role", type=key_arg, choices=sorted(ROLES), help="role for these members "
                    "(default: the role on each card)")
     p.set_defaults(func=_add)
 

@@ -186,6 +186,15 @@ def test_quit_when_ready_from_the_command_line(tmp_path: Path) -> None:
     assert proc.stdout.startswith("ready in ")
 
 
+def test_quit_when_ready_with_a_missing_file_ends_with_its_error(tmp_path: Path) -> None:
+    """An error while opening FILE (before the event loop) ends the run; it never waits."""
+    proc = subprocess.run([sys.executable, "-m", "hmip_desktop", str(tmp_path / "gone.hmip"),
+                           "--quit-when-ready"], env=_subprocess_env(tmp_path / "home"),
+                          cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 2
+    assert "no inspection file" in proc.stderr
+
+
 # -- a failed start ------------------------------------------------------------------------
 def test_unusable_data_directory_is_a_plain_message(tmp_path: Path, monkeypatch,
                                                     capsys) -> None:

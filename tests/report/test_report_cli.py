@@ -138,3 +138,16 @@ def test_review_follows_an_inspection_with_its_concerns_and_responses(run, tmp_p
     assert "1 Violence" in text and "[to be completed: progress judgement]" in text
     assert "Action plan response: Agreed. Action: Body cameras (owner Governor, by 1 March " \
         "2027)" in text
+
+
+def test_key_values_accept_kebab_case(run, tmp_path: Path) -> None:
+    path = tmp_path / "k.hmip"
+    assert run("new", path, "--establishment", "HMP K", "--type", "mens-prison").code == 0
+    assert run("note", "add", path, "--source", "prisoner-interview", "--title", "t",
+               "--body", "b").code == 0
+    assert run("concern", "add", path, "--title", "t", "--body", "b", "--test",
+               "purposeful-activity", "--to", "establishment-leaders").code == 0
+    assert run("score", "set", path, "--test", "purposeful-activity", "--score", "2",
+               "--rationale", "x").code == 0
+    assert run("finding", "set", path, "--section", "purposeful-activity", "--area",
+               "time-out-of-cell", "--text", "x").code == 0
