@@ -109,7 +109,7 @@ class ActionPlanService:
         Raises ActionPlanRowsError (a ValidationError) listing every bad row; then nothing
         is stored.
         """
-        from hmip_desktop.report.action_plan_xlsx import read_action_plan
+        from hmip_desktop.report.action_plan_read import read_action_plan
 
         self._store.ensure_writable()
         with self._store.uow() as tx:

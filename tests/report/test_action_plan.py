@@ -15,6 +15,7 @@ import pytest
 from hmip_desktop.cli.main import main
 from hmip_desktop.domain import concerns as C
 from hmip_desktop.domain.errors import ValidationError
+from hmip_desktop.report import action_plan_read as reader
 from hmip_desktop.report import action_plan_xlsx as X
 from hmip_desktop.services.action_plan import ActionPlanService
 from hmip_desktop.services.concerns import ConcernService
@@ -276,7 +277,7 @@ def test_formula_injection_is_neutralised(store, tmp_path):
 
 def test_file_size_limit_is_named(store, concerns, tmp_path, monkeypatch):
     out = _export(store, tmp_path)
-    monkeypatch.setattr(X, "MAX_FILE_BYTES", 1024)
+    monkeypatch.setattr(reader, "MAX_FILE_BYTES", 1024)
     with pytest.raises(ValidationError, match="over the file size limit of 1 KiB"):
         ActionPlanService(store).import_(out)
 
@@ -289,7 +290,7 @@ def test_decompressed_size_limit_is_named(store, concerns, tmp_path, monkeypatch
             dst.writestr(item, src.read(item))
         dst.writestr("xl/padding.bin", b"\0" * (3 * 1024 * 1024))
     assert bomb.stat().st_size < 100 * 1024
-    monkeypatch.setattr(X, "MAX_UNZIPPED_BYTES", 2 * 1024 * 1024)
+    monkeypatch.setattr(reader, "MAX_UNZIPPED_BYTES", 2 * 1024 * 1024)
     with pytest.raises(ValidationError, match="decompressed size limit of 2 MiB"):
         ActionPlanService(store).import_(bomb)
 
@@ -297,15 +298,15 @@ def test_decompressed_size_limit_is_named(store, concerns, tmp_path, monkeypatch
 def test_row_column_and_cell_limits_are_named(store, concerns, tmp_path, monkeypatch):
     out = _export(store, tmp_path)
     _fill(out, {1: {"Response": "Agreed", "Action": "x" * 200}})
-    monkeypatch.setattr(X, "MAX_CELL_CHARS", 100)
+    monkeypatch.setattr(reader, "MAX_CELL_CHARS", 100)
     with pytest.raises(ValidationError, match="cell length limit of 100"):
         ActionPlanService(store).import_(out)
-    monkeypatch.setattr(X, "MAX_CELL_CHARS", 10_000)
-    monkeypatch.setattr(X, "MAX_ROWS", X.HEADER_ROW + 1)
+    monkeypatch.setattr(reader, "MAX_CELL_CHARS", 10_000)
+    monkeypatch.setattr(reader, "MAX_ROWS", X.HEADER_ROW + 1)
     with pytest.raises(ValidationError, match="row limit"):
         ActionPlanService(store).import_(out)
-    monkeypatch.setattr(X, "MAX_ROWS", 1000)
-    monkeypatch.setattr(X, "MAX_COLUMNS", 5)
+    monkeypatch.setattr(reader, "MAX_ROWS", 1000)
+    monkeypatch.setattr(reader, "MAX_COLUMNS", 5)
     with pytest.raises(ValidationError, match="column limit of 5"):
         ActionPlanService(store).import_(out)
 
