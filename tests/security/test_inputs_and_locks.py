@@ -150,11 +150,27 @@ def test_a_writer_waits_for_a_long_import_and_readers_do_not(hmip, tmp_path: Pat
             [sys.executable, "-m", "hmip_desktop.cli.main", "note", "add", str(f), "--source",
              "observation", "--title", "t", "--body-file", str(body)],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
-        time.sleep(5)
+        # Release only once the writer says it is waiting: a fixed sleep raced the writer's
+        # start-up on a loaded machine (it found the lock already free and never waited).
+        lines: list[str] = []
+        waiting = threading.Event()
+
+        def read_stderr() -> None:
+            assert writer.stderr is not None
+            for line in writer.stderr:
+                lines.append(line)
+                if "waiting for another program" in line:
+                    waiting.set()
+
+        reader = threading.Thread(target=read_stderr)
+        reader.start()
+        assert waiting.wait(90), "".join(lines)
         release.set()
-        out, err = writer.communicate(timeout=60)
+        writer.wait(timeout=60)
+        reader.join(timeout=10)
+        err = "".join(lines)
         assert writer.returncode == 0, err
-        assert "waiting for another program" in err and "locked" not in err
+        assert "locked" not in err
     finally:
         release.set()
         holder.join()
