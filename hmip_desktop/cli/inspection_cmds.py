@@ -45,8 +45,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=_new)
 
     p = sub.add_parser("info", help="describe an inspection file",
-                       description="Establishment, type, framework, counts, key source, "
-                       "schema version and changes not yet exported.")
+                       description="Establishment, type, framework and its sections (scored "
+                       "or findings only), counts, key source, schema version and changes not "
+                       "yet exported.")
     p.add_argument("file")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=_info)
@@ -114,6 +115,10 @@ def _info(args: argparse.Namespace) -> int:
     print(f"Kind:            {labels.inspection_kind_label(f.kind)}; status "
           f"{labels.inspection_status_label(f.status)}; on site {dates}")
     print(f"Framework:       {f.framework_title} [{f.framework_id} version {f.framework_version}]")
+    print("Sections:" + ("" if f.sections else "        none"))
+    for sec in f.sections:
+        judged = "scored" if sec["scored"] else "findings only"
+        print(f"  {sec['key']:<30} {sec['label']} ({judged})")
     print("Counts:          " + ", ".join(f"{k} {v}" for k, v in sorted(f.counts.items())))
     print(f"Key source:      {f.key_source}")
     read_only = " (read-only: newer file)" if f.read_only else ""

@@ -2,13 +2,15 @@
 
 The limits are data in the framework's report model ("concerns": max_key, priority_min,
 priority_max). While a report is drafted a broken rule is a warning; once the inspection is
-ready for report (and in the readiness check) it blocks. Standard library only.
+ready for report (and in the readiness check) it blocks, but only where the report model
+is confirmed ("verified": true); limits of an unconfirmed model only ever warn. Standard
+library only.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from hmip_desktop.domain.errors import ValidationError
@@ -38,17 +40,26 @@ DEFAULT_ADDRESSEES: tuple[dict[str, str], ...] = (
 # report's concerns; its own report has no key concerns, so the limits do not apply to it.
 KIND_REPORTS_KEY_CONCERNS: dict[str, bool] = {"full": True, "irp": False}
 
+# Added to a broken rule's message when the limits come from an unconfirmed report model.
+UNCONFIRMED_NOTE = (" (These limits are not confirmed for this establishment type, so they "
+                    "do not block.)")
+
 # Inspection statuses at which the rules block rather than warn.
 BLOCKING_STATUSES = frozenset({"ready_for_report", "closed"})
 
 
 @dataclass(frozen=True)
 class ConcernLimits:
-    """At most `max_key` key concerns, of which priority_min..priority_max are priority."""
+    """At most `max_key` key concerns, of which priority_min..priority_max are priority.
+
+    `confirmed` is False when the report model is not confirmed for the establishment type
+    (report_model "verified": false): its limits are then warnings only, never blocking.
+    """
 
     max_key: int
     priority_min: int
     priority_max: int
+    confirmed: bool = field(default=True, compare=False)
 
 
 @dataclass(frozen=True)
@@ -88,9 +99,11 @@ def limits_from(framework: Mapping[str, Any]) -> ConcernLimits | None:
             return None  # e.g. the earlier recommendation model: no concern limits
     else:
         data = DEFAULT_LIMITS
+    # As the framework schema reads it: a report model without "verified" counts as confirmed.
+    confirmed = rm is None or rm.get("verified", True) is not False
     try:
         return ConcernLimits(int(data["max_key"]), int(data["priority_min"]),
-                             int(data["priority_max"]))
+                             int(data["priority_max"]), confirmed=confirmed)
     except (KeyError, TypeError, ValueError):
         raise ValidationError("The framework's concern limits are malformed.") from None
 
@@ -110,20 +123,26 @@ def severity_for_status(status: str | None) -> str:
 
 def check_concerns(key_count: int, priority_count: int, limits: ConcernLimits | None, *,
                    severity: str = WARNING, kind: str = "full") -> list[RuleIssue]:
-    """The concern rules broken by these counts (empty when all hold or no limits apply)."""
+    """The concern rules broken by these counts (empty when all hold or no limits apply).
+
+    Limits of an unconfirmed report model are warnings whatever `severity` asks for.
+    """
     if limits is None or not KIND_REPORTS_KEY_CONCERNS.get(kind, True):
         return []
+    if not limits.confirmed:
+        severity = WARNING
+    note = "" if limits.confirmed else UNCONFIRMED_NOTE
     issues = []
     if key_count > limits.max_key:
         issues.append(RuleIssue(
             "too_many_key_concerns", severity,
-            f"{key_count} key concerns: a report has at most {limits.max_key}.",
+            f"{key_count} key concerns: a report has at most {limits.max_key}.{note}",
             key_count, f"<= {limits.max_key}"))
     if not limits.priority_min <= priority_count <= limits.priority_max:
         issues.append(RuleIssue(
             "priority_count", severity,
             f"{priority_count} priority concerns: a report needs "
-            f"{limits.priority_min} to {limits.priority_max}.",
+            f"{limits.priority_min} to {limits.priority_max}.{note}",
             priority_count, f"{limits.priority_min}..{limits.priority_max}"))
     return issues
 

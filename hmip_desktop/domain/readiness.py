@@ -4,7 +4,10 @@ concern rules, and the list of what still blocks.
 Pure rules over plain facts the service gathers. What blocks depends on the inspection kind:
 a full inspection needs an agreed score for every judged section and findings in every
 section; an independent review of progress needs a progress judgement on every followed-up
-previous item instead. Conflicts on report records always block (a person must decide).
+previous item instead. An ungraded establishment (police or court custody, escorts…: a scale
+without levels) judges no section, so findings in every section are enough. The concern
+limits block only where the report model is confirmed (report_model "verified"); elsewhere
+they warn. Conflicts on report records always block (a person must decide).
 Standard library only.
 """
 
@@ -226,7 +229,8 @@ def build_report(framework: Mapping[str, Any], kind: str, *, links: Iterable[Lin
                  findings: Iterable[tuple[str, str]], scores: Iterable[ScoreFact],
                  key_concerns: int, priority_concerns: int, limits: ConcernLimits | None,
                  previous: Iterable[PreviousFact], other_conflicts: int = 0) -> ReadinessReport:
-    """The readiness report; every concern rule issue blocks here."""
+    """The readiness report; a broken concern rule blocks here when its limits are confirmed
+    (report_model "verified"), and only warns otherwise."""
     kind_scores = S.KIND_GIVES_SECTION_SCORES.get(kind, True)
     needs_progress = S.KIND_REQUIRES_PROGRESS.get(kind, False)
     sources = expectation_sources(links)
@@ -243,7 +247,7 @@ def build_report(framework: Mapping[str, Any], kind: str, *, links: Iterable[Lin
                           "This review holds section scores; a review of progress gives none."))
     for issue in check_concerns(key_concerns, priority_concerns, limits, severity=BLOCKING,
                                 kind=kind):
-        items.append(Item(issue.code, BLOCKING, issue.message))
+        items.append(Item(issue.code, issue.severity, issue.message))
     prev = list(previous)
     followed = [p for p in prev if p.followed_up]
     if needs_progress and not followed:

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from hmip_desktop.domain import records as R
+from hmip_desktop.domain import scoring as S
 from hmip_desktop.domain.errors import NotFoundError
 from hmip_desktop.services.store import InspectionStore, framework_record_id
 from hmip_desktop.storage import keys, profile
@@ -34,10 +35,15 @@ class InspectionFacts:
     read_only: bool
     unexported_changes: int
     conflicts: int
+    # The pinned framework's sections in order: {"key", "label", "scored"}; scored is True
+    # only for a section that receives a score (an ungraded scale scores none).
+    sections: tuple[Mapping[str, Any], ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         """Plain data for --json output."""
-        return {k: (dict(v) if isinstance(v, Mapping) else v) for k, v in self.__dict__.items()}
+        out = {k: (dict(v) if isinstance(v, Mapping) else v) for k, v in self.__dict__.items()}
+        out["sections"] = [dict(s) for s in self.sections]
+        return out
 
 
 def create_inspection(path: Path, *, establishment_name: str, establishment_type: str,
@@ -122,6 +128,8 @@ def facts(store: InspectionStore) -> InspectionFacts:
         counts=counts, key_source=store.info.key_source,
         schema_revision=store.info.schema_revision, read_only=store.read_only,
         unexported_changes=unexported, conflicts=conflicts,
+        sections=tuple({"key": str(sec.get("key")), "label": str(sec.get("label", sec.get("key"))),
+                        "scored": S.is_judged(fwp, sec)} for sec in S.sections(fwp)),
     )
 
 

@@ -13,6 +13,7 @@ from hmip_desktop.domain import records as R
 from hmip_desktop.domain import scoring as S
 from hmip_desktop.domain.changes import ChangeSet
 from hmip_desktop.services.inspections import inspection_payload
+from hmip_desktop.services.scoring import ScoringService
 from hmip_desktop.ui.context import UiContext
 from hmip_desktop.ui.pages.base import Page, heading
 from hmip_desktop.ui.pages.readiness_panel import ReadinessPanel
@@ -80,10 +81,12 @@ class ScoringPage(Page):
         store = self.ctx.store
         if store is None:
             return
-        self.ctx.tasks.submit(lambda: str(inspection_payload(store).get("kind", "full")),
+        self.ctx.tasks.submit(lambda: (str(inspection_payload(store).get("kind", "full")),
+                                       bool(ScoringService(store).judged_sections())),
                               self._on_kind_read)
 
-    def _on_kind_read(self, kind: str) -> None:
+    def _on_kind_read(self, facts: tuple[str, bool]) -> None:
+        kind, graded = facts  # graded: some section receives a score (not police custody…)
         changed = kind != self.kind
         self.kind = kind
         gives_scores = S.KIND_GIVES_SECTION_SCORES.get(kind, True)
@@ -95,6 +98,10 @@ class ScoringPage(Page):
         self.kind_note.setText(
             "Walk through each judged section: overview, area by area, your judgement, then "
             "the team's view and the agreed score. Alt+Left and Alt+Right move between steps."
+            if gives_scores and graded else
+            "This establishment type is not graded: no section gets a score. Walk through "
+            "each section's overview, then its findings area by area. Alt+Left and Alt+Right "
+            "move between steps."
             if gives_scores else
             "Independent review of progress: no section scores are given. Judge progress on "
             "each followed-up concern or recommendation of the previous inspection.")

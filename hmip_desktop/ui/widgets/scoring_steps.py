@@ -41,6 +41,11 @@ def step_heading(text: str) -> QLabel:
     return label
 
 
+def step_count(snap: SectionSnapshot) -> int:
+    """Four steps for a judged section; two (overview, areas) for a findings-only one."""
+    return 4 if snap.section.judged else 2
+
+
 def _gaps(a: AreaOverview) -> str:
     parts = []
     if a.expectations_total - a.expectations_covered:
@@ -90,7 +95,7 @@ class OverviewStep(QWidget):
     def show_snapshot(self, snap: SectionSnapshot) -> None:
         """Fill the table from a snapshot, keeping the current area."""
         row = max(current_row(self.table), 0)
-        self.heading.setText(f"Step 1 of 4 — Overview: {snap.section.label}")
+        self.heading.setText(f"Step 1 of {step_count(snap)} — Overview: {snap.section.label}")
         self.model.set_rows(snap.overview)
         total = sum(a.expectations_total for a in snap.overview)
         covered = sum(a.expectations_covered for a in snap.overview)
@@ -209,7 +214,7 @@ class AreaStep(QWidget):
         self.area.setCurrentIndex(max(self.area.findData(snap.area_key), 0))
         self.area.blockSignals(False)
         label = self.area.currentText()
-        self.heading.setText(f"Step 2 of 4 — Area by area: {label}")
+        self.heading.setText(f"Step 2 of {step_count(snap)} — Area by area: {label}")
         row = max(current_row(self.table), 0)
         self.model.set_rows(evidence_rows(snap))
         select_row(self.table, min(row, self.model.rowCount() - 1))

@@ -161,7 +161,9 @@ class WalkthroughWidget(QWidget):
         self.judgement.show_snapshot(snap)
         self.team.show_snapshot(snap)
         for step in (STEP_JUDGEMENT, STEP_TEAM):
+            # A findings-only section has no judgement step at all: not offered, not shown.
             self.step_buttons[step].setEnabled(snap.section.judged)
+            self.step_buttons[step].setVisible(snap.section.judged)
         self._go(self._steps.get(snap.section.key, STEP_OVERVIEW), focus=False)
 
     def _set_enabled(self, enabled: bool) -> None:

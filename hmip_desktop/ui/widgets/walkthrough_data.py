@@ -26,7 +26,8 @@ WHOLE_SECTION_LABEL = "The section as a whole"
 
 @dataclass(frozen=True)
 class SectionChoice:
-    """A section the walkthrough can open: judged, or findings only (leadership)."""
+    """A section the walkthrough can open: judged, or findings only (leadership, or every
+    section of a framework whose scale has no grades)."""
 
     key: str
     label: str
@@ -64,12 +65,17 @@ class SectionSnapshot:
 
 
 def read_outline(store: InspectionStore) -> Outline:
-    """Judged sections first (the walkthrough's purpose), then unscored ones for findings."""
+    """Judged sections first (the walkthrough's purpose), then unscored ones for findings.
+
+    An ungraded establishment (police or court custody, escorts…: a scale without levels)
+    has no judged section; all its sections are offered for findings. A review of progress
+    offers none.
+    """
     scoring = ScoringService(store)
     kind = str(inspection_payload(store).get("kind", "full"))
-    judged = scoring.judged_sections()
-    if not judged:
+    if not S.KIND_GIVES_SECTION_SCORES.get(kind, True):
         return Outline(kind, ())
+    judged = scoring.judged_sections()
     keys = {k for k, _ in judged}
     unscored = [(str(s["key"]), str(s.get("label", s["key"])))
                 for s in S.sections(scoring.framework()) if str(s["key"]) not in keys]
