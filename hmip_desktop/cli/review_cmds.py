@@ -71,6 +71,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                    dest="criteria",
                    help="a criterion key from the checklist (repeatable); replaces the ticks")
     p.add_argument("--letter-date", type=_date, help="date of the letter, YYYY-MM-DD")
+    p.add_argument("--response-date", type=_date,
+                   help="date the Secretary of State's response and action plan arrived, "
+                   "YYYY-MM-DD (stops the countdown)")
     p.add_argument("--clear", action="store_true", help="remove the Urgent Notification")
     p.set_defaults(func=_un_set)
     p = usub.add_parser("show", help="reasons, criteria, due dates and days remaining")
@@ -126,14 +129,16 @@ def _progress_set(args: argparse.Namespace) -> int:
 
 
 def _un_set(args: argparse.Namespace) -> int:
-    if args.clear and (args.reasons or args.criteria or args.letter_date):
-        raise ValidationError("--clear takes no reasons, criteria or letter date.")
+    if args.clear and (args.reasons or args.criteria or args.letter_date
+                       or args.response_date):
+        raise ValidationError("--clear takes no reasons, criteria or dates.")
     with open_store(args.file) as store:
         service = UrgentNotificationService(store)
         if args.clear:
             changes = service.clear()
         else:
-            kwargs = {"letter_date": args.letter_date} if args.letter_date else {}
+            kwargs = {k: v for k, v in (("letter_date", args.letter_date),
+                                        ("response_date", args.response_date)) if v}
             changes = service.set(reasons=args.reasons, criteria=args.criteria, **kwargs)
     print("updated" if changes.ids else "unchanged")
     return 0
@@ -146,9 +151,15 @@ def _un_show(args: argparse.Namespace) -> int:
         print_json(status.to_json())
         return 0
     if not status.active:
-        print("no Urgent Notification")
+        print("no Urgent Notification" if status.allowed else
+              f"no Urgent Notification (not used after inspections of this type of "
+              f"establishment: {status.establishment_type_label})")
         return 0
     print("Urgent Notification" + ("  (conflicting edits)" if status.conflicted else ""))
+    if status.addressee:
+        print(f"  to: {status.addressee}")
+    if status.needs_agreement_of:
+        print(f"  needs the agreement of: {' and '.join(status.needs_agreement_of)}")
     for reason in status.reasons:
         print(f"  reason: {reason}")
     for c in status.criteria:
@@ -158,11 +169,16 @@ def _un_show(args: argparse.Namespace) -> int:
         print("  due dates: record the inspection end date first")
         return 0
     if d.letter_date:
-        print(f"  {status.letter_label}: sent {d.letter_date} (was due {d.letter_due})")
+        late = f"; late by {(d.letter_date - d.letter_due).days} day(s)" if status.late else ""
+        print(f"  {status.letter_label}: sent {d.letter_date} (was due {d.letter_due}{late})")
     else:
         print(f"  {status.letter_label}: due {d.letter_due} ({_days(d.letter_days_remaining)})")
-    print(f"  {status.response_label}: due {d.response_due} "
-          f"({_days(d.response_days_remaining)})")
+    if d.response_date:
+        print(f"  {status.response_label}: received on {d.response_date} "
+              f"(was due {d.response_due})")
+    else:
+        print(f"  {status.response_label}: due {d.response_due} "
+              f"({_days(d.response_days_remaining)})")
     return 0
 
 

@@ -87,7 +87,7 @@ FIELD_TYPES: dict[str, dict[str, str]] = {
         "scale_key": _SN, "value": _IN,
     },
     R.URGENT_NOTIFICATION: {
-        "criteria": _LS, "letter_date": _SN, "reasons": _LS,
+        "criteria": _LS, "letter_date": _SN, "reasons": _LS, "response_date": _SN,
     },
     R.REPORT_TEXT: {"part": _S, "text": _S},
     R.DISCLOSURE_TERM: {"term": _S},

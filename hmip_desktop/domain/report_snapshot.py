@@ -32,6 +32,7 @@ class UnFact:
     letter_date: str | None
     letter_due: str | None
     response_due: str | None
+    addressee: str | None = None  # from the UN data for the establishment type
 
 
 @dataclass(frozen=True)

@@ -3,15 +3,17 @@
 The criteria and the day counts are data (resources/process/urgent_notification.json, loaded by
 the service and passed in here). Dates are calendar dates: the letter is due a number of days
 after the inspection's last day, the Secretary of State's response a number of days after the
-letter (or after the letter's due date while the letter date is not recorded). Standard
-library only.
+letter (or after the letter's due date while the letter date is not recorded). Where a UN may
+be used (by establishment type), to whom the letter goes and whose agreement it needs are data
+too (the file's "establishment_types"). A letter dated after its due date is late; once the
+Secretary of State's response is recorded, its countdown stops. Standard library only.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from hmip_desktop.domain.errors import ValidationError
@@ -29,6 +31,15 @@ class Criterion:
 
 
 @dataclass(frozen=True)
+class UnScope:
+    """An establishment type after whose inspections a UN may be used."""
+
+    establishment_type: str
+    addressee: str
+    needs_agreement_of: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class UnProcess:
     """The criteria and the timeline of the Urgent Notification protocol."""
 
@@ -37,6 +48,13 @@ class UnProcess:
     response_days: int
     letter_label: str
     response_label: str
+    scopes: tuple[UnScope, ...] = field(default=())
+    used_after: str = ""
+
+    def scope_for(self, establishment_type: str | None) -> UnScope | None:
+        """Where a UN may follow this type's inspections; None where it is not used."""
+        return next((s for s in self.scopes if s.establishment_type == establishment_type),
+                    None)
 
 
 @dataclass(frozen=True)
@@ -49,6 +67,8 @@ class UnDates:
     response_due: dt.date | None
     response_basis: str | None
     response_days_remaining: int | None
+    response_date: dt.date | None = None
+    letter_late: bool = False
 
     def to_json(self) -> dict[str, Any]:
         """Plain data for --json output (dates as YYYY-MM-DD)."""
@@ -63,14 +83,20 @@ def parse_process(data: Mapping[str, Any]) -> UnProcess:
         timeline = data["timeline"]
         letter = int(timeline["letter_due_calendar_days_after_end"])
         response = int(timeline["response_due_calendar_days_after_letter"])
-    except (KeyError, TypeError, ValueError):
+        types = data.get("establishment_types") or {}
+        scopes = tuple(
+            UnScope(str(key), str(entry["addressee"]),
+                    tuple(str(x) for x in entry.get("needs_agreement_of") or ()))
+            for key, entry in (types.get("allowed") or {}).items())
+        used_after = str(types.get("used_after") or "")
+    except (KeyError, TypeError, ValueError, AttributeError):
         raise ValidationError("The Urgent Notification process data is malformed.") from None
     if not criteria or len({c.key for c in criteria}) != len(criteria) or letter < 0 \
             or response < 0:
         raise ValidationError("The Urgent Notification process data is malformed.")
     return UnProcess(criteria, letter, response,
                      str(timeline.get("letter_label") or "Letter"),
-                     str(timeline.get("response_label") or "Response"))
+                     str(timeline.get("response_label") or "Response"), scopes, used_after)
 
 
 def parse_date(value: str | dt.date | None, label: str) -> dt.date | None:
@@ -83,6 +109,29 @@ def parse_date(value: str | dt.date | None, label: str) -> dt.date | None:
         return dt.date.fromisoformat(str(value))
     except ValueError:
         raise ValidationError(f"{label} must be a date written YYYY-MM-DD") from None
+
+
+def check_letter_date(letter: dt.date | None, start: str | dt.date | None) -> None:
+    """A letter cannot be dated before the inspection started."""
+    begin = parse_date(start, "Inspection start date")
+    if letter is not None and begin is not None and letter < begin:
+        raise ValidationError(f"The letter date ({letter.isoformat()}) cannot be before the "
+                              f"inspection's start date ({begin.isoformat()}).")
+
+
+def check_response_date(response: dt.date | None, letter: str | dt.date | None,
+                        start: str | dt.date | None) -> None:
+    """The response cannot arrive before the letter (or, with no letter date, the start)."""
+    if response is None:
+        return
+    sent = parse_date(letter, "Letter date")
+    begin = parse_date(start, "Inspection start date")
+    if sent is not None and response < sent:
+        raise ValidationError(f"The response date ({response.isoformat()}) cannot be before "
+                              f"the letter date ({sent.isoformat()}).")
+    if begin is not None and response < begin:
+        raise ValidationError(f"The response date ({response.isoformat()}) cannot be before "
+                              f"the inspection's start date ({begin.isoformat()}).")
 
 
 def check_criteria(process: UnProcess, keys: Iterable[str]) -> list[str]:
@@ -104,10 +153,15 @@ def check_reasons(reasons: Iterable[str]) -> list[str]:
 
 
 def due_dates(process: UnProcess, end_date: str | dt.date | None,
-              letter_date: str | dt.date | None, today: dt.date) -> UnDates:
-    """The letter and response due dates and the days left until each, counted from today."""
+              letter_date: str | dt.date | None, today: dt.date,
+              response_date: str | dt.date | None = None) -> UnDates:
+    """The letter and response due dates and the days left until each, counted from today.
+
+    A letter dated after its due date is late; a recorded response stops its countdown.
+    """
     end = parse_date(end_date, "Inspection end date")
     letter = parse_date(letter_date, "Letter date")
+    received = parse_date(response_date, "Response date")
     letter_due = end + dt.timedelta(days=process.letter_days) if end else None
     if letter is not None:
         basis, base = RESPONSE_FROM_LETTER, letter
@@ -123,5 +177,8 @@ def due_dates(process: UnProcess, end_date: str | dt.date | None,
         letter_days_remaining=(letter_due - today).days if letter_due and not letter else None,
         response_due=response_due,
         response_basis=basis,
-        response_days_remaining=(response_due - today).days if response_due else None,
+        response_days_remaining=(response_due - today).days
+        if response_due and not received else None,
+        response_date=received,
+        letter_late=bool(letter and letter_due and letter > letter_due),
     )

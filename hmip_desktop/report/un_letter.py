@@ -1,7 +1,9 @@
 """The draft Urgent Notification letter, as a document both renderers can write.
 
 Wording lives in resources/reports/outlines.json ("un_letter"); the addressee comes from the
-framework's report model ("un_addressee") when it names one, else from that file. The letter
+framework's report model ("un_addressee") when it names one, else from the Urgent Notification
+data for the establishment type (resources/process/urgent_notification.json), else from
+outlines.json. The letter
 names the establishment, the inspection dates, the healthy prison scores, the reasons and the
 criteria considered, and the date the public response is due.
 """
@@ -35,7 +37,7 @@ def build_un_letter(snap: InspectionSnapshot, layouts: Mapping[str, Any], option
     establishment = str(insp.get("establishment_name", ""))
     dates = date_range(insp.get("start_date"), insp.get("end_date"))
     model = snap.framework.get("report_model") or {}
-    addressee = str(model.get("un_addressee") or words["addressee_default"])
+    addressee = str(model.get("un_addressee") or un.addressee or words["addressee_default"])
     fill = {"establishment": establishment, "dates": dates or "[dates to be added]",
             "protocol": words["protocol"], "response_days": response_days,
             "response_due": long_date(un.response_due) or "[to be completed]"}

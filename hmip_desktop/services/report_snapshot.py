@@ -56,11 +56,13 @@ def read_snapshot(store: InspectionStore, *, today: dt.date | None = None) -> In
         team=team,
         establishment_type_label=_type_labels().get(str(inspection.get("establishment_type")),
                                                     str(inspection.get("establishment_type"))),
-        urgent_notification=_un_fact(un, inspection.get("end_date"), today or dt.date.today()),
+        urgent_notification=_un_fact(un, inspection.get("end_date"), today or dt.date.today(),
+                                     str(inspection.get("establishment_type") or "")),
         progress_by_item=by_item)
 
 
-def _un_fact(un, end_date, today: dt.date) -> UnFact | None:  # type: ignore[no-untyped-def]
+def _un_fact(un, end_date, today: dt.date,  # type: ignore[no-untyped-def]
+             establishment_type: str = "") -> UnFact | None:
     if un is None or un.deleted:
         return None
     process = load_process()
@@ -68,6 +70,8 @@ def _un_fact(un, end_date, today: dt.date) -> UnFact | None:  # type: ignore[no-
     labels = {c.key: c.label for c in process.criteria}
     dates = U.due_dates(process, end_date, p.get("letter_date"), today)
     iso = lambda d: d.isoformat() if d else None  # noqa: E731
+    scope = process.scope_for(establishment_type)
     return UnFact(tuple(str(r) for r in p.get("reasons") or []),
                   tuple(labels.get(k, k) for k in p.get("criteria") or []),
-                  p.get("letter_date"), iso(dates.letter_due), iso(dates.response_due))
+                  p.get("letter_date"), iso(dates.letter_due), iso(dates.response_due),
+                  scope.addressee if scope else None)

@@ -2,8 +2,12 @@
 the due dates that follow from the inspection's end date.
 
 The criteria checklist and the day counts are data in resources/process/urgent_notification.json
-(hmip-method.md §10). The flag is one record per inspection (a deterministic id); clearing it
-writes a tombstone, so its history stays.
+(hmip-method.md §10), and so is where a UN may be used: the file's "establishment_types"
+names the types (prisons, YOIs, STCs), the addressee and whose agreement is needed; elsewhere
+`set` refuses. The flag is one record per inspection (a deterministic id); clearing it writes a
+tombstone, so its history stays. The payload holds reasons, criteria, letter_date and
+response_date (when the Secretary of State's response and action plan arrived; absent in
+records written before it existed).
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from hmip_desktop.services.inspections import inspection_payload
 from hmip_desktop.services.store import InspectionStore
 
 PROCESS_FILE = ("process", "urgent_notification.json")
+TYPES_FILE = ("frameworks", "establishment_types.json")
 
 _UNSET: Any = object()
 
@@ -40,6 +45,16 @@ def load_process() -> U.UnProcess:
     return U.parse_process(data)
 
 
+@lru_cache(maxsize=1)
+def establishment_type_labels() -> dict[str, str]:
+    """Establishment type key -> label, from the frameworks' establishment_types.json."""
+    try:
+        data = json.loads(paths.resource_path(*TYPES_FILE).read_text(encoding="utf-8"))
+        return {str(t["key"]): str(t["label"]) for t in data["establishment_types"]}
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
+
+
 @dataclass(frozen=True)
 class UnStatus:
     """What the Overview page shows about the Urgent Notification."""
@@ -53,10 +68,21 @@ class UnStatus:
     conflicted: bool
     letter_label: str
     response_label: str
+    late: bool = False  # the letter is dated after its due date
+    establishment_type: str = ""
+    establishment_type_label: str = ""
+    allowed: bool = True  # a UN may follow this establishment type's inspections
+    addressee: str | None = None
+    needs_agreement_of: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         """Plain data for --json output."""
-        return {"active": self.active, "reasons": list(self.reasons),
+        return {"active": self.active, "allowed": self.allowed,
+                "establishment_type": self.establishment_type,
+                "establishment_type_label": self.establishment_type_label,
+                "addressee": self.addressee,
+                "needs_agreement_of": list(self.needs_agreement_of),
+                "late": self.late, "reasons": list(self.reasons),
                 "criteria": [{"key": c.key, "label": c.label, "ticked": c.key in self.ticked}
                              for c in self.criteria],
                 "end_date": self.end_date,
@@ -83,11 +109,18 @@ class UrgentNotificationService:
 
     def set(self, *, reasons: Iterable[str] | None = None,
             criteria: Iterable[str] | None = None,
-            letter_date: str | dt.date | None = _UNSET) -> ChangeSet:
+            letter_date: str | dt.date | None = _UNSET,
+            response_date: str | dt.date | None = _UNSET) -> ChangeSet:
         """Flag the inspection (or change the flag); None/unset keeps the current value.
 
-        A new flag needs at least one reason. letter_date=None removes a recorded date.
+        Refused where the data does not allow a UN for the establishment type. A new flag
+        needs at least one reason. The letter cannot be dated before the inspection's start,
+        nor the response before the letter. letter_date/response_date=None removes a
+        recorded date.
         """
+        inspection = inspection_payload(self._store)
+        self._check_allowed(str(inspection.get("establishment_type") or ""))
+        start = inspection.get("start_date") or None
         with self._store.uow(write=True) as tx:
             current = tx.records.get(self.record_id)
             old = dict(current.payload) if current is not None and not current.deleted else {}
@@ -98,13 +131,35 @@ class UrgentNotificationService:
                                              else old.get("criteria") or []),
                 "letter_date": old.get("letter_date"),
             }
+            if old.get("response_date") is not None:  # older records have no such field
+                payload["response_date"] = old["response_date"]
             if letter_date is not _UNSET:
                 parsed = U.parse_date(letter_date, "Letter date")
+                U.check_letter_date(parsed, start)
                 payload["letter_date"] = parsed.isoformat() if parsed else None
+            if response_date is not _UNSET:
+                received = U.parse_date(response_date, "Response date")
+                if received is None:
+                    payload.pop("response_date", None)
+                else:
+                    payload["response_date"] = received.isoformat()
+            if letter_date is not _UNSET or response_date is not _UNSET:
+                U.check_response_date(U.parse_date(payload.get("response_date"), "Response date"),
+                                      payload["letter_date"], start)
             if old == payload:
                 return ChangeSet()
             self._store.put(tx, R.URGENT_NOTIFICATION, self.record_id, payload)
         return ChangeSet.of(R.URGENT_NOTIFICATION, self.record_id)
+
+    def _check_allowed(self, establishment_type: str) -> U.UnScope:
+        scope = self._process.scope_for(establishment_type)
+        if scope is None:
+            label = establishment_type_labels().get(establishment_type) or establishment_type
+            where = (f"; they follow inspections of {self._process.used_after}"
+                     if self._process.used_after else "")
+            raise ValidationError(f"Urgent Notifications are not used after inspections of "
+                                  f"this type of establishment ({label}){where}.")
+        return scope
 
     def clear(self) -> ChangeSet:
         """Remove the flag (a tombstone; history keeps what it was)."""
@@ -119,15 +174,24 @@ class UrgentNotificationService:
     def status(self, today: dt.date | None = None) -> UnStatus:
         """The flag, its reasons and criteria, and the due dates with days remaining."""
         today = today or dt.date.today()
-        end = inspection_payload(self._store).get("end_date") or None
+        inspection = inspection_payload(self._store)
+        end = inspection.get("end_date") or None
+        etype = str(inspection.get("establishment_type") or "")
         with self._store.uow() as tx:
             current = tx.records.get(self.record_id)
         proc = self._process
+        scope = proc.scope_for(etype)
+        where = {"establishment_type": etype,
+                 "establishment_type_label": establishment_type_labels().get(etype) or etype,
+                 "allowed": scope is not None,
+                 "addressee": scope.addressee if scope else None,
+                 "needs_agreement_of": scope.needs_agreement_of if scope else ()}
         if current is None or current.deleted:
             return UnStatus(False, (), proc.criteria, (), end, None, False, proc.letter_label,
-                            proc.response_label)
+                            proc.response_label, **where)
         p = current.payload
-        dates = U.due_dates(proc, end, p.get("letter_date"), today)
+        dates = U.due_dates(proc, end, p.get("letter_date"), today, p.get("response_date"))
         return UnStatus(True, tuple(p.get("reasons") or []), proc.criteria,
                         tuple(p.get("criteria") or []), end, dates, current.conflicted,
-                        proc.letter_label, proc.response_label)
+                        proc.letter_label, proc.response_label, late=dates.letter_late,
+                        **where)

@@ -106,3 +106,70 @@ def test_words_for_dates_and_days() -> None:
     assert long_date(dt.date(2028, 2, 29)) == "Tuesday 29 February 2028"
     assert [remaining(n) for n in (2, 1, 0, -1, -3)] == [
         "2 days remaining", "1 day remaining", "due today", "1 day overdue", "3 days overdue"]
+
+
+def _inspection(tmp_path: Path, etype: str):  # type: ignore[no-untyped-def]
+    """Wandsworth 2024's dates (22 Apr–2 May 2024) on an establishment of the given type."""
+    from hmip_desktop.services.inspections import create_inspection
+    from tests.factories import scored_framework
+
+    return create_inspection(tmp_path / f"{etype}.hmip", establishment_name="Testfield",
+                             establishment_type=etype, framework=scored_framework(),
+                             start_date="2024-04-22", end_date="2024-05-02")
+
+
+def test_wandsworth_letter_before_start_late_and_response(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Refused before the start; a letter after 9 May is late in words; the response date
+    stops the countdown."""
+    store = _inspection(tmp_path, "mens_prison")
+    try:
+        UrgentNotificationService(store).set(reasons=["Safety and respect were poor"])
+        panel = _panel(qtbot, store, dt.date(2024, 5, 13))
+        assert panel.scope.text() == "The letter goes to The Secretary of State for Justice."
+        press(qtbot, K.Key_L, ALT)
+        type_text(qtbot, "2024-04-21")
+        press(qtbot, K.Key_Return, CTRL)
+        assert panel.letter_error.isVisible()
+        assert "cannot be before the inspection's start date" in panel.letter_error.text()
+        press(qtbot, K.Key_A, CTRL)
+        type_text(qtbot, "2024-05-10")
+        press(qtbot, K.Key_Return, CTRL)
+        assert not panel.letter_error.isVisible()
+        assert panel.letter_due.text().endswith(
+            "sent Friday 10 May 2024 (was due Thursday 9 May 2024) — late by 1 day.")
+        assert UrgentNotificationService(store).status().late
+        press(qtbot, K.Key_P, ALT)
+        assert focused() is panel.response_date
+        type_text(qtbot, "2024-06-06")
+        press(qtbot, K.Key_Return, CTRL)
+        assert panel.response_due.text() == (
+            "Secretary of State's public response and action plan: received on Thursday "
+            "6 June 2024 (was due Friday 7 June 2024).")
+        status = UrgentNotificationService(store).status()
+        assert status.dates is not None and status.dates.response_days_remaining is None
+    finally:
+        store.close()
+
+
+def test_not_used_for_an_irc(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """The flag cannot be ticked; the panel says why in words, naming the type."""
+    store = _inspection(tmp_path, "irc")
+    try:
+        panel = _panel(qtbot, store, dt.date(2024, 5, 3))
+        assert not panel.flag.isEnabled()
+        assert panel.scope.text() == ("Urgent Notifications are not used after inspections of "
+                                      "this type of establishment (Immigration removal "
+                                      "centre).")
+    finally:
+        store.close()
+
+
+def test_stc_notes_that_ofsted_must_agree(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    store = _inspection(tmp_path, "stc")
+    try:
+        panel = _panel(qtbot, store, dt.date(2024, 5, 3))
+        assert panel.flag.isEnabled()
+        assert "needs the agreement of Ofsted's Chief Inspector" in panel.scope.text()
+        assert panel.draft_letter.text() == "Draft the letter on the Reports page…"
+    finally:
+        store.close()

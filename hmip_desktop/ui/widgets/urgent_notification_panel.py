@@ -1,5 +1,7 @@
 """The Urgent Notification on the Overview page: the flag, the criteria checklist, the reasons,
-the letter date, and the due dates that follow with the days remaining.
+the letter date, the date the response arrived, and the due dates that follow with the days
+remaining. Where the data does not allow a UN for the establishment type the flag is off and
+says why; it names the addressee and whose agreement is needed (an STC: Ofsted's).
 
 The panel listens to the app signals itself, so a page only has to add it to its layout.
 """
@@ -41,8 +43,8 @@ DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sun
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
           "September", "October", "November", "December")
 
-# (flagged, ticked criteria, reasons text, letter date text): what the form holds.
-Values = tuple[bool, tuple[str, ...], str, str]
+# (flagged, ticked criteria, reasons text, letter date text, response date text): the form.
+Values = tuple[bool, tuple[str, ...], str, str, str]
 
 
 def long_date(d: dt.date) -> str:
@@ -67,8 +69,11 @@ def letter_text(status: UnStatus) -> str:
     if d is None or d.letter_due is None:
         return f"{status.letter_label}: set the inspection's end date to work out the due date."
     if d.letter_date is not None:
+        late = (f" — late by {(d.letter_date - d.letter_due).days} "
+                f"day{'s' if (d.letter_date - d.letter_due).days != 1 else ''}"
+                if status.late else "")
         return (f"{status.letter_label}: sent {long_date(d.letter_date)} (was due "
-                f"{long_date(d.letter_due)}).")
+                f"{long_date(d.letter_due)}){late}.")
     return (f"{status.letter_label}: due {long_date(d.letter_due)} — "
             f"{remaining(d.letter_days_remaining)}.")
 
@@ -76,6 +81,9 @@ def letter_text(status: UnStatus) -> str:
 def response_text(status: UnStatus) -> str:
     """The public response's due date and what it is counted from."""
     d = status.dates
+    if d is not None and d.response_date is not None:
+        due = f" (was due {long_date(d.response_due)})" if d.response_due else ""
+        return f"{status.response_label}: received on {long_date(d.response_date)}{due}."
     if d is None or d.response_due is None:
         return f"{status.response_label}: not known until the letter's due date is."
     base = d.letter_date or d.letter_due
@@ -84,6 +92,19 @@ def response_text(status: UnStatus) -> str:
              "after the letter's due date, until the date it was sent is recorded")
     return (f"{status.response_label}: due {long_date(d.response_due)} ({days} days {basis}) "
             f"— {remaining(d.response_days_remaining)}.")
+
+
+def scope_text(status: UnStatus) -> str:
+    """Where the data does not allow a UN, why; else the addressee and any agreement needed."""
+    if not status.allowed:
+        return ("Urgent Notifications are not used after inspections of this type of "
+                f"establishment ({status.establishment_type_label}).")
+    parts = [f"The letter goes to {status.addressee}."] if status.addressee else []
+    if status.needs_agreement_of:
+        parts.append("For this type of establishment "
+                     f"({status.establishment_type_label}) an Urgent Notification needs the "
+                     f"agreement of {' and '.join(status.needs_agreement_of)}.")
+    return " ".join(parts)
 
 
 class UrgentNotificationPanel(QGroupBox):
@@ -111,12 +132,18 @@ class UrgentNotificationPanel(QGroupBox):
         self.letter_date.setAccessibleName("Letter sent on (YYYY-MM-DD)")
         self.letter_date.setPlaceholderText("YYYY-MM-DD, once the letter is sent")
         self.letter_error = error_label("Letter date problem")
+        self.response_date = QLineEdit()
+        self.response_date.setAccessibleName("Response and action plan received on "
+                                             "(YYYY-MM-DD)")
+        self.response_date.setPlaceholderText("YYYY-MM-DD, once the response has arrived")
+        self.response_error = error_label("Response date problem")
         self.save = QPushButton("Save Urgent &Notification (Ctrl+Enter)")
         self.save.clicked.connect(self._on_save_clicked)
         self.status = status_label("Urgent Notification save status")
         self.letter_due = status_label("Letter due")
         self.response_due = status_label("Response due")
         self.conflict = status_label("Urgent Notification conflict")
+        self.scope = status_label("Where Urgent Notifications are used")
         self.draft_letter = QPushButton("Draft the letter on the Reports page…")
         self.draft_letter.setAccessibleName("Draft the Urgent Notification letter")
         self.draft_letter.setToolTip("Opens the Reports page with the letter chosen; it is "
@@ -128,8 +155,12 @@ class UrgentNotificationPanel(QGroupBox):
         form.addRow("", self.reasons_error)
         form.addRow(buddy_label("&Letter sent on:", self.letter_date), self.letter_date)
         form.addRow("", self.letter_error)
+        form.addRow(buddy_label("Res&ponse received on:", self.response_date),
+                    self.response_date)
+        form.addRow("", self.response_error)
         layout = QVBoxLayout(self)
         layout.addWidget(self.flag)
+        layout.addWidget(self.scope)
         layout.addWidget(self.criteria_box)
         layout.addLayout(form)
         layout.addWidget(self.save)
@@ -171,6 +202,8 @@ class UrgentNotificationPanel(QGroupBox):
         self.flag.setChecked(False)
         self.reasons.setPlainText("")
         self.letter_date.setText("")
+        self.response_date.setText("")
+        self.scope.setText("")
         for box in self.criteria.values():
             box.setChecked(False)
         self.setEnabled(False)
@@ -202,16 +235,18 @@ class UrgentNotificationPanel(QGroupBox):
         """What the form holds now."""
         return (self.flag.isChecked(),
                 tuple(k for k, box in self.criteria.items() if box.isChecked()),
-                self.reasons.toPlainText().strip(), self.letter_date.text().strip())
+                self.reasons.toPlainText().strip(), self.letter_date.text().strip(),
+                self.response_date.text().strip())
 
     def _show(self, status: UnStatus) -> None:
         self.setEnabled(True)
         self._status = status
         self.draft_letter.setEnabled(status.active)
         self._ensure_criteria(status.criteria)
+        d = status.dates
         stored: Values = (status.active, tuple(status.ticked), "\n".join(status.reasons),
-                          status.dates.letter_date.isoformat()
-                          if status.dates and status.dates.letter_date else "")
+                          d.letter_date.isoformat() if d and d.letter_date else "",
+                          d.response_date.isoformat() if d and d.response_date else "")
         if self._loaded is None or self.values() in (self._loaded, stored):
             self.flag.setChecked(stored[0])
             for key, box in self.criteria.items():
@@ -219,7 +254,12 @@ class UrgentNotificationPanel(QGroupBox):
             if self.reasons.toPlainText().strip() != stored[2]:
                 self.reasons.setPlainText(stored[2])
             self.letter_date.setText(stored[3])
+            self.response_date.setText(stored[4])
         self._loaded = stored
+        # Where a UN is not used the flag cannot be ticked (an existing one can be removed).
+        self.flag.setEnabled(status.allowed or status.active)
+        self.scope.setText(scope_text(status))
+        self.scope.setVisible(bool(self.scope.text()))
         self._on_flag_toggled(self.flag.isChecked())
         self.letter_due.setText(letter_text(status) if status.active else "")
         self.response_due.setText(response_text(status) if status.active else "")
@@ -229,7 +269,7 @@ class UrgentNotificationPanel(QGroupBox):
                               "saving it now records one version." if status.conflicted else "")
 
     def _on_flag_toggled(self, checked: bool) -> None:
-        for w in (self.criteria_box, self.reasons, self.letter_date):
+        for w in (self.criteria_box, self.reasons, self.letter_date, self.response_date):
             w.setEnabled(checked)
 
     # -- saving ------------------------------------------------------------------------------
@@ -239,7 +279,8 @@ class UrgentNotificationPanel(QGroupBox):
             return
         show_error(self.reasons_error, None)
         show_error(self.letter_error, None)
-        flagged, ticked, reasons, letter = self.values()
+        show_error(self.response_error, None)
+        flagged, ticked, reasons, letter, response = self.values()
         service = UrgentNotificationService(store)
         if not flagged:
             work: Callable[[], ChangeSet] = service.clear
@@ -256,10 +297,16 @@ class UrgentNotificationPanel(QGroupBox):
                 show_error(self.letter_error, str(exc))
                 self.letter_date.setFocus()
                 return
+            try:
+                U.parse_date(response or None, "Response date")
+            except ValidationError as exc:
+                show_error(self.response_error, str(exc))
+                self.response_date.setFocus()
+                return
 
             def work() -> ChangeSet:
                 return service.set(reasons=lines, criteria=list(ticked),
-                                   letter_date=letter or None)
+                                   letter_date=letter or None, response_date=response or None)
 
         self.save.setEnabled(False)
         self.status.setText("Saving…")
@@ -279,7 +326,9 @@ class UrgentNotificationPanel(QGroupBox):
         self.save.setEnabled(True)
         self.status.setText("Not saved.")
         if isinstance(exc, ValidationError):
-            target = self.letter_error if "date" in str(exc).casefold() else self.reasons_error
+            text = str(exc).casefold()
+            target = (self.response_error if "response date" in text else
+                      self.letter_error if "date" in text else self.reasons_error)
             show_error(target, str(exc))
         else:
             present_error(self, exc)
