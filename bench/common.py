@@ -114,3 +114,33 @@ def median_ms(fn: Callable[[], object], repeats: int) -> float:
         fn()
         times.append((time.perf_counter() - start) * 1000)
     return statistics.median(times)
+
+
+# -- machine-readable figures (collected by bench/run_all.py) --------------------------------
+FIGURES: list[dict] = []  # type: ignore[type-arg]
+
+
+def quick_mode(argv: list[str] | None = None) -> bool:
+    """True when the script was started with --quick (small sizes: seconds, not minutes)."""
+    import sys
+
+    return "--quick" in (sys.argv[1:] if argv is None else argv)
+
+
+def figure(name: str, value: float, unit: str, *, goal: str, met: bool | None,
+           baseline: float | None = None) -> None:
+    """Record one figure: its value, the same-run baseline when there is one (the ratio is
+    value/baseline), the goal as text and whether it was met (None: no goal to meet)."""
+    ratio = value / baseline if baseline else None
+    FIGURES.append({"figure": name, "value": round(value, 4), "unit": unit,
+                    "baseline": None if baseline is None else round(baseline, 4),
+                    "ratio": None if ratio is None else round(ratio, 3), "goal": goal,
+                    "met": met})
+
+
+def emit(bench: str, quick: bool, **extra: object) -> None:
+    """Print the recorded figures as one line `BENCH {json}` (after the human lines)."""
+    import json
+
+    print("BENCH " + json.dumps({"bench": bench, "quick": quick, "figures": FIGURES, **extra}),
+          flush=True)

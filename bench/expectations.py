@@ -20,10 +20,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import isolated_environment, sentence  # noqa: E402
+from bench.common import emit, figure, isolated_environment, quick_mode, sentence  # noqa: E402
 
 GOAL_LOAD_MS = 150.0
 GOAL_APPLY_MS = 16.0
+QUICK = False  # --quick: a small file and one timed run per figure
 
 
 # -- the file --------------------------------------------------------------------------------
@@ -209,7 +210,7 @@ def old_coverage_json(store):  # type: ignore[no-untyped-def]
 def timed(fn, repeats: int, setup=None) -> tuple[float, float]:  # type: ignore[no-untyped-def]
     """Median (wall ms, CPU ms of this thread) of fn(); setup() runs untimed before each."""
     walls, cpus = [], []
-    for _ in range(repeats):
+    for _ in range(1 if QUICK else repeats):
         if setup is not None:
             setup()
         w, c = time.perf_counter(), time.thread_time()
@@ -228,6 +229,8 @@ def line(what: str, new: tuple[float, float], goal: float,
     if old:
         text += f"; old {old[0]:.0f} ms (cpu {old[1]:.0f}), RATIO old/new = {old[0] / wall:.0f}x"
     print(text, flush=True)
+    figure(what, wall, "ms", baseline=old[0] if old else None, goal=f"< {goal:.0f} ms",
+           met=wall < goal)
 
 
 def main(notes: int = 2000, expectations: int = 100) -> None:
@@ -273,6 +276,7 @@ def main(notes: int = 2000, expectations: int = 100) -> None:
     apply_to_view(store, data)
     lane.shutdown()
     store.close()
+    emit("expectations", QUICK, notes=notes, expectations=expectations)
 
 
 def apply_to_view(store, data) -> None:  # type: ignore[no-untyped-def]
@@ -324,4 +328,6 @@ def apply_to_view(store, data) -> None:  # type: ignore[no-untyped-def]
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 2000)
+    QUICK = quick_mode()
+    _numbers = [a for a in sys.argv[1:] if not a.startswith("--")]
+    main(int(_numbers[0]) if _numbers else (100 if QUICK else 2000), 30 if QUICK else 100)

@@ -7,7 +7,7 @@ Figures, each measured in this run:
 - PEAK: peak RSS of a fresh process doing only the merge (goal < 250 MB), measured twice:
   with the given attachment sizes and with every attachment twice as large (should not grow).
 
-Usage: python bench/merge.py [--bundles 8] [--notes 5000] [--mb 200] [--attachments 20]
+Usage: python bench/merge.py [--bundles 8] [--notes 5000] [--mb 200] [--attachments 20] [--quick]
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import isolated_environment, sentence  # noqa: E402
+from bench.common import emit, figure, isolated_environment, sentence  # noqa: E402
 
 PASSPHRASE = "benchmark passphrase 2026"
 MIB = 1 << 20
@@ -216,8 +216,12 @@ def main() -> None:
     p.add_argument("--notes", type=int, default=5000, help="notes per bundle")
     p.add_argument("--mb", type=float, default=200, help="attachment MB per bundle")
     p.add_argument("--attachments", type=int, default=20, help="attachments per bundle")
+    p.add_argument("--quick", action="store_true",
+                   help="2 bundles of 100 notes + 2 x 1 MB attachments, for a smoke run")
     p.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = p.parse_args()
+    if args.quick:
+        args.bundles, args.notes, args.mb, args.attachments = 2, 100, 2, 2
     if args.child:
         child(args.child[0], args.child[1:])
         return
@@ -238,6 +242,13 @@ def main() -> None:
         print(f"PEAK merge RSS = {fig['peak_kb'] / 1024:.0f} MiB with {label} "
               f"({fig['bytes'] / MIB:.0f} MiB of bundles; {fig['rss_before_kb'] / 1024:.0f} MiB "
               f"before the merge started) (goal < 250 MB, unchanged when doubled)")
+    figure(f"merge time/sha256sum time ({first['bytes'] / MIB:.0f} MiB)", first["seconds"],
+           "s", baseline=first["sha_s"], goal="<= 2x (throughput >= 0.5x)",
+           met=first["sha_s"] / first["seconds"] >= 0.5)
+    for label, fig in (("as given", first), ("doubled", second)):
+        figure(f"merge peak RSS, attachments {label}", fig["peak_kb"] / 1024, "MiB",
+               goal="< 250 MB", met=fig["peak_kb"] * 1024 < 250e6)
+    emit("merge", args.quick, bundles=args.bundles, notes=args.notes, mb=args.mb)
     shutil.rmtree(base, ignore_errors=True)
 
 

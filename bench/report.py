@@ -26,7 +26,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import sentence  # noqa: E402
+from bench.common import emit, figure, sentence  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 TESTS = ("Safety", "Respect", "Purposeful activity", "Preparation for release",
@@ -225,6 +225,21 @@ def main(argv: list[str]) -> int:
           f"bare build of its flowables = {e2e['seconds'] / e2e['bare_seconds']:.2f}x "
           f"(goal <= 1.3x); {e2e['seconds']:.2f} s for {e2e['pages']} pages (goal < 5 s); "
           f"peak {e2e['peak_mb']:.0f} MB")
+    figure(f"report pdf app/bare build ({app['pages']} pages)", app["seconds"], "s",
+           baseline=bare["seconds"], goal="<= 1.3x",
+           met=app["seconds"] / bare["seconds"] <= 1.3)
+    figure("report pdf app render_pdf", app["seconds"], "s", goal="< 5 s",
+           met=app["seconds"] < 5)
+    figure("report pdf peak RSS", app["peak_mb"], "MB", goal="(reported)", met=None)
+    figure(f"report from an inspection file/bare build ({e2e['pages']} pages)",
+           e2e["seconds"], "s", baseline=e2e["bare_seconds"], goal="<= 1.3x",
+           met=e2e["seconds"] / e2e["bare_seconds"] <= 1.3)
+    figure("report from an inspection file", e2e["seconds"], "s", goal="< 5 s",
+           met=e2e["seconds"] < 5)
+    if has_docx:
+        figure("report docx render_docx", best["docx"]["seconds"], "s", goal="(reported)",
+               met=None)
+    emit("report", "--quick" in argv, scale=scale)
     return 0
 
 

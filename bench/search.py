@@ -11,7 +11,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import create_with_notes, isolated_environment, median_ms  # noqa: E402
+from bench.common import (  # noqa: E402
+    create_with_notes,
+    emit,
+    figure,
+    isolated_environment,
+    median_ms,
+    quick_mode,
+)
 
 
 def queries() -> list[str]:
@@ -33,7 +40,7 @@ RAW_SQL = (
 )
 
 
-def main(count: int = 100_000) -> None:
+def main(count: int = 100_000, repeats: int = 7, quick: bool = False) -> None:
     """Build the file, warm up, then measure both sides on the same queries."""
     home = isolated_environment()
     from hmip_desktop.domain.search_query import fts_match_expression
@@ -52,17 +59,25 @@ def main(count: int = 100_000) -> None:
         match = fts_match_expression(q)
         search.search(store, q)  # warm both caches
         raw.execute(RAW_SQL, (match,)).fetchall()
-        app_times.append(median_ms(lambda q=q: search.search(store, q), 7))
-        raw_times.append(median_ms(lambda m=match: raw.execute(RAW_SQL, (m,)).fetchall(), 7))
+        app_times.append(median_ms(lambda q=q: search.search(store, q), repeats))
+        raw_times.append(median_ms(lambda m=match: raw.execute(RAW_SQL, (m,)).fetchall(), repeats))
     app_med = sorted(app_times)[len(app_times) // 2]
     raw_med = sorted(raw_times)[len(raw_times) // 2]
     print(f"search median over {len(mix)} queries: app {app_med:.2f} ms, raw FTS5 "
           f"{raw_med:.2f} ms")
     print(f"RATIO search app/raw = {app_med / raw_med:.2f}x (goal <= 1.5x); "
           f"app median {app_med:.1f} ms (goal < 30 ms)")
+    figure(f"search app/raw FTS5 ({count} notes)", app_med, "ms", baseline=raw_med,
+           goal="<= 1.5x", met=app_med / raw_med <= 1.5)
+    figure(f"search app median ({count} notes)", app_med, "ms", goal="< 30 ms",
+           met=app_med < 30)
+    emit("search", quick, notes=count)
     raw.close()
     store.close()
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 100_000)
+    _quick = quick_mode()
+    _numbers = [a for a in sys.argv[1:] if not a.startswith("--")]
+    main(int(_numbers[0]) if _numbers else (1_000 if _quick else 100_000),
+         repeats=3 if _quick else 7, quick=_quick)

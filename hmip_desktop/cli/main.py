@@ -32,14 +32,52 @@ COMMAND_MODULES = (
     "hmip_desktop.cli.report_cmds",
 )
 
+# Which module registers each top-level command, so `hmip <command> …` imports only that module
+# (and `hmip --version` none). A command missing here still works: the full parser is built.
+# tests/cli/test_lazy_parser.py checks this table against COMMAND_MODULES.
+COMMAND_GROUPS = {
+    "new": "inspection_cmds", "info": "inspection_cmds", "history": "inspection_cmds",
+    "search": "inspection_cmds", "note": "note_cmds", "frameworks": "frameworks_cmds",
+    "self-check": "selfcheck_cmds", "settings": "settings_cmds", "recover": "settings_cmds",
+    "score": "scoring_cmds", "concern": "concern_cmds", "npp": "concern_cmds",
+    "previous": "review_cmds", "progress": "review_cmds", "un": "review_cmds",
+    "readiness": "review_cmds", "identity": "identity_cmds", "team": "team_cmds",
+    "join": "team_cmds", "bundle": "bundle_cmds", "conflicts": "bundle_cmds",
+    "resolve": "bundle_cmds", "doc": "doc_cmds", "extract": "extract_cmds",
+    "figure": "extract_cmds", "link": "link_cmds", "coverage": "coverage_cmds",
+    "finding": "finding_cmds", "report": "report_cmds",
+}
+
 EXIT_USER_ERROR = 2
 EXIT_BUG = 70
+# The reader closed stdout (`hmip … | head`): 128 + SIGPIPE, what the shell reports for a C tool
+# that SIGPIPE ended, so a script can still tell the output was cut short; without pipefail
+# the pipeline's status is head's anyway.
+EXIT_BROKEN_PIPE = 141
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The full `hmip` parser, every subcommand documented by --help."""
+def _modules_for(argv: Sequence[str] | None) -> tuple[str, ...]:
+    """The command modules `argv` needs: none for a bare --version, the chosen command's
+    module, or every module (no argv, --help before the command, an unknown command)."""
+    if argv is None:
+        return COMMAND_MODULES
+    command = next((a for a in argv if not a.startswith("-")), None)
+    head = list(argv if command is None else argv[: list(argv).index(command)])
+    if any(a in ("-h", "--help") for a in head):
+        return COMMAND_MODULES
+    if command is None:
+        return () if any(a == "--version" for a in head) else COMMAND_MODULES
+    module = COMMAND_GROUPS.get(command)
+    full = f"hmip_desktop.cli.{module}"
+    return (full,) if module is not None and full in COMMAND_MODULES else COMMAND_MODULES
+
+
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The `hmip` parser. Without argv, every subcommand (what --help lists); with argv, only
+    the module of the command it names, so a command does not import all the others."""
     import importlib
 
+    modules = _modules_for(argv)
     parser = argparse.ArgumentParser(
         prog="hmip",
         description="HMIP inspection files from the command line: create, record evidence, "
@@ -47,13 +85,19 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"hmip {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for name in COMMAND_MODULES:
+    for name in modules:
         importlib.import_module(name).register(sub)
+    if not modules:  # a bare --version: answer before main() sets up the device
+        parser.parse_args(argv)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; return the process exit code."""
+    words = list(sys.argv[1:] if argv is None else argv)
+    if words == ["--version"]:  # answered before logging and the device exist: it needs neither
+        print(f"hmip {__version__}")
+        return 0
     from hmip_desktop.logging_setup import configure_logging
 
     try:
@@ -63,7 +107,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         print(f"hmip: {data_dir_problem(exc)}", file=sys.stderr)
         return EXIT_USER_ERROR
-    parser = build_parser()
+    parser = build_parser(words)
     from hmip_desktop.services.inspections import ensure_device
 
     ensure_device()
@@ -73,6 +117,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         code = args.func(args)
+        sys.stdout.flush()  # a closed pipe shows here, not in the interpreter's last flush
+    except BrokenPipeError:
+        _silence_stdout()
+        return EXIT_BROKEN_PIPE
     except UserError as exc:
         print(f"hmip: {exc}", file=sys.stderr)
         return EXIT_USER_ERROR
@@ -99,6 +147,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         return EXIT_BUG
     return int(code or 0)
+
+
+def _silence_stdout() -> None:
+    """Point stdout at devnull, so nothing more (nor Python's exit flush) writes to the
+    closed pipe and no 'Exception ignored … BrokenPipeError' reaches stderr."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):  # stdout is not a file (tests capture it)
+        pass
 
 
 if __name__ == "__main__":
