@@ -27,10 +27,16 @@ from hmip_desktop.domain.revision import Revision, canonical_json
 ROLES: dict[str, str] = {
     "team_leader": "Team leader",
     "inspector": "Inspector",
-    "specialist": "Specialist inspector",
+    "health_social_care_inspector": "Health and social care inspector",
+    "ofsted_estyn_inspector": "Ofsted or Estyn inspector",
+    "partner_inspector": "Partner inspector (CQC, HMICFRS, other)",
     "researcher": "Researcher",
+    "editor": "Editor",
     "observer": "Observer",
+    # Legacy: kept so roster entries and identity cards made with it stay valid and labelled.
+    "specialist": "Specialist inspector",
 }
+LEGACY_ROLES = frozenset({"specialist"})
 TEAM_LEADER = "team_leader"
 ACTIVE = "active"
 REMOVED = "removed"
@@ -181,6 +187,15 @@ class Roster:
         found = {m.recipient for m in self.active_members}
         found |= {r for r in (own, recovery) if r}
         return sorted(found)
+
+
+def leader_devices(roster: Roster) -> frozenset[str]:
+    """Devices whose revisions speak as team leader: the anchor's and every leader's.
+
+    Removed leaders stay in: what they wrote after removal is refused on import anyway.
+    """
+    return frozenset(m.device_id for m in roster.members
+                     if m.role == TEAM_LEADER or (roster.anchor and m.signer == roster.anchor))
 
 
 def written_after_removal(roster: Roster, device_id: str, hlc: str) -> bool:

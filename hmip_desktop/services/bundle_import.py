@@ -29,13 +29,14 @@ from hmip_desktop.domain.hlc import HlcStamp
 from hmip_desktop.domain.ids import new_id
 from hmip_desktop.domain.payload_rules import PayloadProblem, check_payload
 from hmip_desktop.domain.revision import PAYLOAD_SCHEMA, Revision, revision_from_json
-from hmip_desktop.domain.roster import Roster, written_after_removal
+from hmip_desktop.domain.roster import Roster, leader_devices, written_after_removal
 from hmip_desktop.export.bundle_format import damaged
 from hmip_desktop.export.identity_keys import DeviceKeys
 from hmip_desktop.services.import_steps import (
     Candidate,
     ImportReport,
     Meter,
+    as_provisional_unless_leader,
     copy_new_blobs,
     current_digest,
     remove_files,
@@ -128,7 +129,7 @@ def _run(store: InspectionStore, cands: list[Candidate], keys: DeviceKeys,
             if c.pending:
                 c.guard(lambda c=c: _scan(c, tx, meter))
                 _check_refusals(cands, skip_refused)
-    _decide_trust(store, cands, keys, local_roster, anchor_signer)
+    roster = _decide_trust(store, cands, keys, local_roster, anchor_signer)
     _check_refusals(cands, skip_refused)
     accepted = [c for c in cands if c.pending]
     created: list[str] = []
@@ -146,7 +147,8 @@ def _run(store: InspectionStore, cands: list[Candidate], keys: DeviceKeys,
             journal.snapshot(snap_path)
             take_snapshot(store.raw_write_engine(), snap_path)
         fault_point("import.after_snapshot")
-        report = _apply(store, accepted, cands, before, conflicts_before, meter, snap_path)
+        report = _apply(store, accepted, cands, before, conflicts_before, meter, snap_path,
+                        leader_devices(roster) if roster.anchor else None)
     except BaseException:
         remove_files(store, created, snap_path)
         if journal is not None:
@@ -291,7 +293,7 @@ def _check_refusals(cands: list[Candidate], skip_refused: bool) -> None:
 
 def _apply(store: InspectionStore, accepted: list[Candidate], cands: list[Candidate],
            before: str, conflicts_before: set[str], meter: Meter,
-           snap_path: Path | None) -> ImportReport:
+           snap_path: Path | None, leaders: frozenset[str] | None = None) -> ImportReport:
     """Pass 2: one transaction appending revisions, blob rows and import-log rows."""
     now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     snap_name = snap_path.name if snap_path else None
@@ -304,7 +306,11 @@ def _apply(store: InspectionStore, accepted: list[Candidate], cands: list[Candid
             assert c.reader is not None
             for line in c.reader.iter_revision_lines():
                 meter.add(len(line) + 1)
-                buf.append(revision_from_json(line))
+                rev: Revision | None = revision_from_json(line)
+                if leaders is not None and rev is not None:  # only a team's leader agrees
+                    rev = as_provisional_unless_leader(rev, store.inspection_id, leaders)
+                if rev is not None:
+                    buf.append(rev)
                 if len(buf) >= _CHUNK:
                     c.new_count += len(tx.records.append(buf))
                     buf = []

@@ -4,6 +4,8 @@ Every resolution is a new revision whose parents are all the current heads, so i
 conflict on every laptop that later receives it. Nothing is discarded: the losing versions
 stay in the record's history. Roster entries are not resolved here (they need the team
 leader's attestation): re-adding or removing the member from the team page settles them.
+Only the team leader resolves (roster_access.leads_here; before a team is set up, the
+inspection's creator): anyone else is refused with a message saying so.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from hmip_desktop.domain.hlc import hlc_millis
 from hmip_desktop.domain.merge import ConflictAnalysis, analyse_conflict
 from hmip_desktop.domain.revision import Revision
 from hmip_desktop.domain.roster import Roster
-from hmip_desktop.services.roster_access import load_roster
+from hmip_desktop.services.roster_access import load_roster, require_leader_here
 from hmip_desktop.services.store import InspectionStore
 from hmip_desktop.storage.sync_repo import SyncRepository
 from hmip_desktop.storage.unit_of_work import UnitOfWork
@@ -174,7 +176,10 @@ def get_conflict(store: InspectionStore, record_id: str) -> ConflictView:
     return match[0]
 
 
-def _heads_or_fail(tx: UnitOfWork, record_id: str) -> tuple[list[Revision], Any]:
+def _heads_or_fail(tx: UnitOfWork, record_id: str,
+                   store: InspectionStore | None = None) -> tuple[list[Revision], Any]:
+    if store is not None:
+        require_leader_here(tx, store)
     current = tx.records.get(record_id)
     if current is None:
         raise NotFoundError("No record has that id in this inspection.")
@@ -198,7 +203,7 @@ def _write(store: InspectionStore, tx: UnitOfWork, current: Any, heads: list[Rev
 def resolve_take(store: InspectionStore, record_id: str, rev_id: str) -> ResolveResult:
     """Keep one version (any revision of the record, by id or unique prefix of 6+ chars)."""
     with store.uow(write=True) as tx:
-        heads, current = _heads_or_fail(tx, record_id)
+        heads, current = _heads_or_fail(tx, record_id, store)
         revs = tx.records.revisions_of(record_id)
         chosen = [r for r in revs if r.rev_id == rev_id] or (
             [r for r in revs if r.rev_id.startswith(rev_id)] if len(rev_id) >= 6 else [])
@@ -212,7 +217,7 @@ def resolve_text(store: InspectionStore, record_id: str, text: str, *,
                  field: str = "body") -> ResolveResult:
     """Resolve by writing combined text into one field of the default version."""
     with store.uow(write=True) as tx:
-        heads, current = _heads_or_fail(tx, record_id)
+        heads, current = _heads_or_fail(tx, record_id, store)
         live = next((h for h in heads if not h.deleted), heads[0])
         if field not in live.payload and field not in R.FREE_TEXT_FIELDS:
             raise ValidationError(f"This record has no field '{field}'.")
@@ -223,7 +228,7 @@ def resolve_payload(store: InspectionStore, record_id: str, payload: Mapping[str
                     deleted: bool = False) -> ResolveResult:
     """Resolve with a full payload edited by the team leader."""
     with store.uow(write=True) as tx:
-        heads, current = _heads_or_fail(tx, record_id)
+        heads, current = _heads_or_fail(tx, record_id, store)
         return _write(store, tx, current, heads, payload, deleted)
 
 
@@ -236,6 +241,7 @@ def auto_resolve(store: InspectionStore, *, progress: Progress | None = None,
     """
     resolved, remaining, types = [], [], set()
     with store.uow(write=True) as tx:
+        require_leader_here(tx, store)
         conflicted = tx.records.conflicted()
         for i, entity in enumerate(conflicted):
             if cancel is not None and cancel.is_set():

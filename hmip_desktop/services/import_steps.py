@@ -13,11 +13,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from hmip_desktop.domain import records as R
+from hmip_desktop.domain import scoring as S
 from hmip_desktop.domain.changes import ChangeSet
 from hmip_desktop.domain.errors import BundleError, Cancelled, NewerVersionError
 from hmip_desktop.domain.hlc import hlc_millis
 from hmip_desktop.domain.merge import state_digest
-from hmip_desktop.domain.revision import PAYLOAD_SCHEMA, Revision
+from hmip_desktop.domain.revision import PAYLOAD_SCHEMA, Revision, make_revision
 from hmip_desktop.domain.roster import Roster, TrustDecision
 from hmip_desktop.export.bundle_reader import BundleReader
 from hmip_desktop.export.identity_keys import DeviceKeys
@@ -213,6 +215,34 @@ def trust_of(roster: Roster, c: Candidate, keys: DeviceKeys,
         return TrustDecision(True, "", roster.by_signer(m["signer"]))
     return roster.trust(m["signer"], device_id=m["device_id"], hlc_max=m["hlc_max"],
                         created_ms=_created_ms(m))
+
+
+def as_provisional_unless_leader(rev: Revision, inspection_id: str,
+                                 leaders: frozenset[str]) -> Revision | None:
+    """An agreed-score revision from a device that is not a team leader's, demoted.
+
+    Only the team leader records the agreed score. Such a revision (an older app, an edit
+    made before joining, a tampered file) is not merged as the agreed score: its content
+    becomes its author's provisional score, as a revision built only from the original (same
+    device, author, clock; no parents), so every laptop derives the identical revision and
+    the team still converges. A removal of the agreed score by a non-leader carries no view
+    and is dropped. Every other revision passes unchanged.
+    """
+    p = rev.payload
+    if rev.entity_type != R.SCORE or rev.device_id in leaders:
+        return rev
+    agreed_id = S.agreed_score_id(inspection_id, str(p.get("section_key", "")))
+    if p.get("kind") != S.AGREED and rev.entity_id != agreed_id:
+        return rev
+    if rev.deleted:
+        return None
+    section = str(p.get("section_key", ""))
+    return make_revision(
+        entity_type=R.SCORE,
+        entity_id=S.provisional_score_id(inspection_id, section, rev.author_id),
+        parents=(), hlc=rev.hlc, device_id=rev.device_id, author_id=rev.author_id,
+        payload={**p, "kind": S.PROVISIONAL, "inspector_id": rev.author_id},
+        schema=rev.schema)
 
 
 def current_digest(tx: UnitOfWork) -> str:

@@ -16,6 +16,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from hmip_desktop.domain import records as R
 from hmip_desktop.domain import roster as RS
+from hmip_desktop.domain.errors import UserError
 from hmip_desktop.domain.revision import Revision, make_revision
 from hmip_desktop.export.bundle_format import parse_signer
 from hmip_desktop.export.identity_keys import DeviceKeys, PublicIdentity
@@ -51,6 +52,32 @@ def load_roster(tx: UnitOfWork, inspection_id: str) -> RS.Roster:
     """The current roster of the file open in this unit of work."""
     revs = SyncRepository(tx.session).revisions_of_type(R.TEAM_MEMBER)
     return roster_from(revs, inspection_id, anchor(tx))
+
+
+NOT_TEAM_LEADER = ("Only the team leader can record the agreed score or resolve conflicts. "
+                   "Record your view as your provisional score; the team leader agrees the "
+                   "score and settles conflicts after the team discussion.")
+
+
+def leads_here(tx: UnitOfWork, store: InspectionStore) -> bool:
+    """Does this device act as team leader of the file?
+
+    With a team: an active team_leader on the roster whose device is this one (or the
+    anchor's own device). Without one (no anchor yet): the person who created the inspection.
+    """
+    roster = load_roster(tx, store.inspection_id)
+    device = store.device
+    if roster.anchor is None:
+        record = tx.records.get(store.inspection_id)
+        return record is None or record.created_by == device.author_id
+    me = roster.by_device(device.device_id)
+    return me is not None and me.active and (me.is_leader or me.signer == roster.anchor)
+
+
+def require_leader_here(tx: UnitOfWork, store: InspectionStore) -> None:
+    """Refuse (UserError) unless this device acts as team leader."""
+    if not leads_here(tx, store):
+        raise UserError(NOT_TEAM_LEADER)
 
 
 def put_member(store: InspectionStore, tx: UnitOfWork, payload: dict, keys: DeviceKeys, *,

@@ -15,7 +15,7 @@ from hmip_desktop.domain import records as R
 from hmip_desktop.domain import scoring as S
 from hmip_desktop.domain.changes import ChangeSet
 from hmip_desktop.domain.entity import EntityView
-from hmip_desktop.domain.errors import NotFoundError, ValidationError
+from hmip_desktop.domain.errors import NotFoundError, UserError, ValidationError
 from hmip_desktop.domain.readiness import EVIDENCE_TYPES
 from hmip_desktop.services.evidence_snapshot import (  # noqa: F401 - re-exported for callers
     AreaOverview,
@@ -24,6 +24,7 @@ from hmip_desktop.services.evidence_snapshot import (  # noqa: F401 - re-exporte
     evidence_snapshot,
 )
 from hmip_desktop.services.inspections import inspection_payload, pinned_framework
+from hmip_desktop.services.roster_access import NOT_TEAM_LEADER, leads_here
 from hmip_desktop.services.store import InspectionStore
 
 
@@ -62,6 +63,7 @@ class TeamView:
     disagreement: bool
     spread: int | None
     highlighted: tuple[str, ...]
+    can_record_agreed: bool = True  # False: only the team leader records it
 
     def to_json(self) -> dict[str, Any]:
         """Plain data for --json output."""
@@ -70,7 +72,8 @@ class TeamView:
                 "rows": [r.to_json() for r in self.rows],
                 "agreed": self.agreed.to_json() if self.agreed else None,
                 "disagreement": self.disagreement, "spread": self.spread,
-                "highlighted": list(self.highlighted)}
+                "highlighted": list(self.highlighted),
+                "can_record_agreed": self.can_record_agreed}
 
 
 @dataclass(frozen=True)
@@ -182,9 +185,16 @@ class ScoringService:
         without seeing each other end up as two heads: a conflict after a merge. With
         resolve=True the revision names every head, closing a conflict the leader has seen.
         """
+        if not self.can_record_agreed():
+            raise UserError(NOT_TEAM_LEADER)
         sid = S.agreed_score_id(self._store.inspection_id, section_key)
         return self._set(sid, S.AGREED, section_key, score, rationale, evidence_ids,
                          resolve=resolve)
+
+    def can_record_agreed(self) -> bool:
+        """Only the team leader (the creator, before a team is set up) records agreed scores."""
+        with self._store.uow() as tx:
+            return leads_here(tx, self._store)
 
     def _set(self, score_id: str, kind: str, section_key: str, score: str | int,
              rationale: str, evidence_ids: Iterable[str] | None, *,
@@ -232,7 +242,7 @@ class ScoringService:
                              agreed.level_key if agreed else None)
         return TeamView(section_key, str(sec.get("label", section_key)),
                         S.framework_scale(framework).levels, rows, agreed, dis.disagree,
-                        dis.spread, dis.highlighted)
+                        dis.spread, dis.highlighted, self.can_record_agreed())
 
     # -- findings ----------------------------------------------------------------------------
     def set_findings(self, section_key: str, area_key: str | None, text: str) -> ChangeSet:

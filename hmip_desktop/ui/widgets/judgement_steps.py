@@ -140,9 +140,12 @@ class TeamStep(QWidget):
         self._reference = "the agreed score" if team.agreed else "the most common score"
         self.model.set_rows(team.rows)
         self.summary.setText(team_summary(team))
-        self.agreed_label.setText(agreed_text(team))
+        self.agreed_label.setText(agreed_text(team) + ("" if team.can_record_agreed else (
+            " Only the team leader records the agreed score; record your view as your "
+            "provisional score in step 3.")))
         self._resolve = bool(team.agreed and team.agreed.conflicted)
         self.form.load(snap.section.key, snap.scale, score_values(team.agreed), snap.evidence)
+        self.form.setEnabled(team.can_record_agreed)
         self.history_model.set_rows(snap.agreed_history)
 
 

@@ -1,0 +1,24 @@
+"""The team view's agreed-score form is disabled, with a reason, for anyone but the leader."""
+
+from __future__ import annotations
+
+from hmip_desktop.ui.widgets.judgement_steps import TeamStep
+from hmip_desktop.ui.widgets.walkthrough_data import SectionChoice, read_section
+from tests.sync.conftest import TeamKit, acting
+from tests.sync.test_leader_only_agreed import _scored_team
+
+
+def test_agreed_score_form_only_for_the_leader(qtbot, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    kit = TeamKit(tmp_path / "team")
+    try:
+        lead, alice = _scored_team(kit, "lead", "alice")
+        section = SectionChoice("safety", "Safety", True)
+        for dev, allowed in ((lead, True), (alice, False)):
+            step = TeamStep()
+            qtbot.addWidget(step)
+            with acting(dev):
+                step.show_snapshot(read_section(dev.store, section, None))
+            assert step.form.isEnabled() is allowed
+            assert ("Only the team leader" in step.agreed_label.text()) is not allowed
+    finally:
+        kit.close()
