@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import errno
 import getpass
 import json
@@ -110,3 +111,12 @@ def explain_environment_error(exc: BaseException, where: str | None) -> str | No
 def key_arg(value: str) -> str:
     """An argparse type for keys: data writes them snake_case, people type kebab-case too."""
     return value.strip().replace("-", "_")
+
+
+def add_text_source(parser: argparse.ArgumentParser) -> None:
+    """--text TEXT or --text-file PATH|- (the private way: text on the command line shows in
+    the process list while the command runs); read them with read_text_arg."""
+    src = parser.add_mutually_exclusive_group(required=True)
+    src.add_argument("--text", help="the text (visible in the process list: prefer --text-file)")
+    src.add_argument("--text-file", metavar="PATH",
+                     help="read the text from a file, or - for standard input (the private way)")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from hmip_desktop.cli.common import key_arg, open_store, print_json, read_text_arg
+from hmip_desktop.cli.common import add_text_source, key_arg, open_store, print_json, read_text_arg
 from hmip_desktop.domain import scoring as S
 from hmip_desktop.services.scoring import ScoringService
 
@@ -19,10 +19,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("file")
     p.add_argument("--section", required=True, type=key_arg, metavar="KEY")
     p.add_argument("--area", type=key_arg, metavar="KEY", help="an area of the section")
-    src = p.add_mutually_exclusive_group(required=True)
-    src.add_argument("--text", help="the text (visible in the process list: prefer --text-file)")
-    src.add_argument("--text-file", metavar="PATH",
-                     help="read the text from a file, or - for standard input (the private way)")
+    add_text_source(p)
     p.set_defaults(func=_set)
     p = fsub.add_parser("list", help="every author's findings in framework order")
     p.add_argument("file")

@@ -7,7 +7,7 @@ import argparse
 import sys
 
 from hmip_desktop.cli import action_plan_cmds
-from hmip_desktop.cli.common import key_arg, open_store, print_json, read_text_arg
+from hmip_desktop.cli.common import add_text_source, key_arg, open_store, print_json, read_text_arg
 from hmip_desktop.services.report import (
     NOT_ENCRYPTED,
     REPORT,
@@ -59,10 +59,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("file")
     p.add_argument("--part", required=True, type=key_arg, metavar="KEY",
                    help="introduction, fact-page, about, summary, progress-intro")
-    src = p.add_mutually_exclusive_group(required=True)
-    src.add_argument("--text", help="the text (visible in the process list: prefer --text-file)")
-    src.add_argument("--text-file", metavar="PATH", help="read the text from a file, or - for "
-                     "standard input (the private way)")
+    add_text_source(p)
     p.set_defaults(func=_text_set)
     p = tsub.add_parser("show", help="every part with its text")
     p.add_argument("file")
