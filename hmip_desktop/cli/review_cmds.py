@@ -44,6 +44,15 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("file")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=_prev_list)
+    score = psub.add_parser("score", help="the previous inspection's agreed scores (for the "
+                            "report's outcomes chart)")
+    ssub = score.add_subparsers(dest="score_command", metavar="ACTION", required=True)
+    p = ssub.add_parser("set", help="record the previous agreed score of one test")
+    p.add_argument("file")
+    p.add_argument("--test", required=True, type=key_arg, metavar="KEY")
+    p.add_argument("--score", required=True, help="level key, label, short form or value")
+    p.add_argument("--year", required=True, type=int, help="year of the previous inspection")
+    p.set_defaults(func=_prev_score_set)
 
     prog = sub.add_parser("progress", help="progress on previous items",
                           description="Judge progress on a previous concern or "
@@ -94,6 +103,13 @@ def _import(args: argparse.Namespace) -> int:
         result = PreviousService(store).import_csv(args.csv)
     print(f"imported: {result.added} added, {result.updated} updated, "
           f"{result.unchanged} unchanged")
+    return 0
+
+
+def _prev_score_set(args: argparse.Namespace) -> int:
+    with open_store(args.file) as store:
+        label = PreviousService(store).set_previous_score(args.test, args.score, args.year)
+    print(f"previous score ({args.year}): {label}")
     return 0
 
 
@@ -201,10 +217,12 @@ def _readiness(args: argparse.Namespace) -> int:
     print(f"{'section':<34} {'covered':>9} {'triang.':>9} {'findings':>9} {'prov.':>6} agreed")
     for s in report.sections:
         agreed = "yes" if s.agreed else ("-" if not s.judged else "no")
+        # A section without areas is written as a whole: "yes"/"no", not "0/0".
+        findings = (f"{s.areas_with_findings:>4}/{s.areas_total:<4}" if s.areas_total
+                    else f"{'yes' if s.section_findings else 'no':>9}")
         print(f"{s.label[:34]:<34} {s.expectations_covered:>4}/{s.expectations_total:<4} "
               f"{s.expectations_triangulated:>4}/{s.expectations_total:<4} "
-              f"{s.areas_with_findings:>4}/{s.areas_total:<4} {s.provisional_scores:>6} "
-              f"{agreed}")
+              f"{findings} {s.provisional_scores:>6} {agreed}")
     print(f"concerns: {report.key_concerns} key, {report.priority_concerns} priority")
     if report.previous_total:
         print(f"previous items: {report.previous_judged} of {report.previous_total} judged")

@@ -80,7 +80,8 @@ class Scale:
         text = str(given).strip()
         folded = text.casefold()
         for level in self.levels:
-            if folded in (level.key.casefold(), level.label.casefold()):
+            if folded in (level.key.casefold(), level.label.casefold()) or \
+                    folded.replace("-", "_") == level.key.casefold():  # kebab-case keys too
                 return level
             if level.short and folded == level.short.casefold():
                 return level

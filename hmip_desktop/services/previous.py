@@ -208,6 +208,27 @@ class PreviousService:
                 **fields, "section": section or None, "followed_up": True, "source": "typed"})
         return item_id
 
+    def set_previous_score(self, section_key: str, score: str | int, year: int) -> str:
+        """Record the previous inspection's agreed score of a judged section (and its year)
+        on the inspection record, for the outcomes chart; returns the level's label."""
+        framework = pinned_framework(self._store)
+        sec = S.section(framework, section_key)
+        if not S.is_judged(framework, sec):
+            raise ValidationError(f"'{section_key}' is not a scored section.")
+        if not 1990 <= int(year) <= 2100:
+            raise ValidationError("Give the previous inspection's year, e.g. 2021.")
+        level = S.framework_scale(framework).resolve(score)
+        with self._store.uow(write=True) as tx:
+            current = tx.records.get(self._store.inspection_id)
+            if current is None:
+                raise NotFoundError("This file holds no inspection record.")
+            payload = dict(current.payload)
+            scores = dict(payload.get("previous_scores") or {})
+            scores[str(sec["key"])] = level.value
+            payload.update(previous_scores=scores, previous_year=str(int(year)))
+            write_if_changed(self._store, tx, R.INSPECTION, self._store.inspection_id, payload)
+        return level.label
+
     def set_followed_up(self, item: str, followed_up: bool) -> ChangeSet:
         """Include or leave out an item from the follow-up (a review follows up a selection)."""
         with self._store.uow(write=True) as tx:

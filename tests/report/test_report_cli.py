@@ -151,3 +151,31 @@ def test_key_values_accept_kebab_case(run, tmp_path: Path) -> None:
                "--rationale", "x").code == 0
     assert run("finding", "set", path, "--section", "purposeful-activity", "--area",
                "time-out-of-cell", "--text", "x").code == 0
+
+
+def test_previous_scores_feed_the_outcomes_chart(run, tmp_path: Path) -> None:
+    from hmip_desktop.cli.common import open_store
+    from hmip_desktop.domain import report_doc as D
+    from hmip_desktop.services.report import ExportOptions, ReportService
+
+    path = full_inspection(run, tmp_path)
+    done = run("previous", "score", "set", path, "--test", "safety", "--score",
+               "not-sufficiently-good", "--year", "2021")
+    assert done.code == 0 and "Not sufficiently good" in done.out
+    assert run("previous", "score", "set", path, "--test", "leadership", "--score", "2",
+               "--year", "2021").code == 2          # leadership is not scored
+    run("score", "set", path, "--test", "safety", "--score", "poor", "--rationale", "x",
+        "--agreed")
+    with open_store(str(path)) as store:
+        doc = ReportService(store).build(ExportOptions())
+    chart = next(b for b in doc.blocks if isinstance(b, D.ScoreChart))
+    assert ("Safety", 1, 2) in chart.rows and chart.previous_label == "Previous inspection 2021"
+
+
+def test_readiness_text_for_sections_without_areas(run, tmp_path: Path) -> None:
+    path = tmp_path / "pc.hmip"
+    run("new", path, "--establishment", "Eg suite", "--type", "police-custody")
+    run("finding", "set", path, "--section", "leadership", "--text", "Leaders were visible.")
+    out = run("readiness", path).out
+    line = next(x for x in out.splitlines() if x.startswith("Leadership"))
+    assert " yes " in line and "0/0 " not in line.split()[-3:]
