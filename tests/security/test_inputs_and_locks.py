@@ -4,6 +4,7 @@ CSV the app writes neutralises formulas."""
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import errno
 import io
@@ -19,6 +20,28 @@ import pytest
 
 from tests.cli.conftest import PASSPHRASE
 from tests.security.helpers import runner
+
+
+@contextlib.contextmanager
+def holding_write_lock(store):  # type: ignore[no-untyped-def]
+    """Another thread holds the file's write lock (an uncommitted meta write) until the block
+    ends or the yielded event is set, as a long import would."""
+    held, release = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with store.uow(write=True) as tx:
+            tx.meta.set("lock_test", "1")
+            held.set()
+            release.wait(30)
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    try:
+        assert held.wait(10)
+        yield release
+    finally:
+        release.set()
+        holder.join()
 
 
 @pytest.fixture
@@ -128,18 +151,7 @@ def test_a_writer_waits_for_a_long_import_and_readers_do_not(hmip, tmp_path: Pat
     from hmip_desktop.services.store import InspectionStore
 
     store = InspectionStore.open(f, provider=lambda _purpose: PASSPHRASE)
-    held, release = threading.Event(), threading.Event()
-
-    def hold() -> None:
-        with store.uow(write=True) as tx:
-            tx.meta.set("lock_test", "1")
-            held.set()
-            release.wait(30)
-
-    holder = threading.Thread(target=hold)
-    holder.start()
-    try:
-        assert held.wait(10)
+    with holding_write_lock(store) as release:
         body = tmp_path / "body.txt"
         body.write_text("words", encoding="utf-8")
         env = {**os.environ, "HMIP_HOME": os.environ["HMIP_HOME"], "HMIP_PASSPHRASE": PASSPHRASE}
@@ -171,10 +183,7 @@ def test_a_writer_waits_for_a_long_import_and_readers_do_not(hmip, tmp_path: Pat
         err = "".join(lines)
         assert writer.returncode == 0, err
         assert "locked" not in err
-    finally:
-        release.set()
-        holder.join()
-        store.close()
+    store.close()
 
 
 @pytest.mark.parametrize("where", ["note", "doc", "bundle"])
@@ -231,26 +240,12 @@ def test_a_writer_without_a_listener_gives_up_with_a_clear_error(store, monkeypa
 
     monkeypatch.setattr(U, "_lock_wait_listener", None)
     monkeypatch.setattr(U, "QUIET_LOCK_WAIT_S", 1)
-    held, release = threading.Event(), threading.Event()
-
-    def hold() -> None:
-        with store.uow(write=True) as tx:
-            tx.meta.set("lock_test", "1")
-            held.set()
-            release.wait(30)
-
-    holder = threading.Thread(target=hold)
-    holder.start()
-    try:
-        assert held.wait(10)
+    with holding_write_lock(store):
         with pytest.raises(U.FileBusyError, match="limit: lock wait"), \
                 store.uow(write=True) as tx:
             tx.meta.set("other", "1")
         with store.uow() as tx:  # a reader is never kept waiting
             assert tx.meta.get("lock_test") is None
-    finally:
-        release.set()
-        holder.join()
     with store.uow(write=True) as tx:
         tx.meta.set("other", "2")
 
