@@ -40,7 +40,7 @@ FIELD_TYPES: dict[str, dict[str, str]] = {
     },
     R.TEAM_MEMBER: {
         "device_id": _S, "author_id": _SN, "name": _SN, "role": _SN, "signer": _SN,
-        "recipient": _SN, "status": _SN, "removed_hlc": _SN,
+        "recipient": _SN, "status": _SN, "removed_hlc": _SN, "frontier": _LS,
     },
     R.NOTE: {
         "source_kind": _S, "title": _S, "body": _S, "occurred_at": _SN, "location": _SN,
@@ -65,7 +65,7 @@ FIELD_TYPES: dict[str, dict[str, str]] = {
     R.SCORE: {
         "evidence_ids": _LS, "inspector_id": _SN, "inspector_name": _SN, "kind": _SN,
         "level_key": _SN, "level_label": _SN, "rationale": _SN, "scale_key": _SN,
-        "section_key": _SN, "value": _IN,
+        "section_key": _SN, "value": _IN, "demoted_from": _D,
     },
     R.FINDINGS: {
         "area_key": _SN, "author_id": _SN, "author_name": _SN, "section_key": _SN,

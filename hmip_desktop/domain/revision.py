@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from hmip_desktop.domain.errors import BundleError
@@ -58,6 +58,9 @@ class Revision:
     schema: int
     payload: Mapping[str, Any] = field(default_factory=dict)
     rev_id: str = ""
+    # The author device's Ed25519 signature over `rev_id` (base64), or "" when unsigned.
+    # Outside the hashed content: the id names the change, the signature vouches for it.
+    signature: str = field(default="", compare=False)
 
     def content(self) -> dict[str, Any]:
         """The hashed content (everything but the id)."""
@@ -78,10 +81,16 @@ class Revision:
         return hashlib.sha256(canonical_json(self.content())).hexdigest()
 
     def to_json_line(self) -> bytes:
-        """The bundle form: canonical JSON with the id, one line."""
+        """The bundle form: canonical JSON with the id (and signature, when signed), one line."""
         data = self.content()
         data["rev_id"] = self.rev_id
+        if self.signature:
+            data["sig"] = self.signature
         return canonical_json(data)
+
+    def signed(self, signature: str) -> Revision:
+        """The same revision carrying a signature."""
+        return replace(self, signature=signature)
 
 
 def make_revision(
@@ -101,6 +110,15 @@ def make_revision(
     rev = Revision(entity_type, entity_id, tuple(sorted(set(parents))), hlc, device_id,
                    author_id, deleted, schema, dict(payload))
     return Revision(**{**rev.__dict__, "rev_id": rev.compute_id()})
+
+
+MAX_SIGNATURE_CHARS = 100  # base64 of a 64-byte Ed25519 signature is 88
+
+
+def _signature_field(value: Any) -> str:
+    if not isinstance(value, str) or len(value) > MAX_SIGNATURE_CHARS:
+        raise ValueError("malformed signature")
+    return value
 
 
 def revision_from_json(line: bytes | str) -> Revision:
@@ -124,6 +142,7 @@ def revision_from_json(line: bytes | str) -> Revision:
             schema=int(data["schema"]),
             payload=dict(data["payload"]),
             rev_id=str(data["rev_id"]),
+            signature=_signature_field(data.get("sig", "")),
         )
         _check_value(rev.payload)
     except (ValueError, KeyError, TypeError, RecursionError) as exc:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -43,6 +44,9 @@ REMOVED = "removed"
 ATTESTATION = "attestation"
 # Domain separation from bundle manifest signatures made with the same device key.
 ATTESTATION_CONTEXT = "hmip-team-roster-v1"
+
+_REV_ID = re.compile(r"[0-9a-f]{64}", re.ASCII)
+FRONTIER = "frontier"
 
 # verify(signer "ed25519:...", message, signature) -> True when the signature is good.
 Verify = Callable[[str, bytes, bytes], bool]
@@ -89,6 +93,10 @@ class Member:
     status: str
     removed_hlc: str | None
     added_hlc: str
+    # Set by a removal: the member's latest revisions as the leader knew them. Afterwards a
+    # revision of theirs is accepted only if it is one of these or an ancestor of one.
+    # None for a removal recorded by an older app (then its clock stamp is the cut).
+    frontier: frozenset[str] | None = None
 
     @property
     def active(self) -> bool:
@@ -167,6 +175,10 @@ class Roster:
             return TrustDecision(False, WRONG_DEVICE, member)
         if member.active or signer == self.anchor:
             return TrustDecision(True, "", member)
+        if member.frontier is not None:
+            # No clock decides: the importer checks each of their revisions against the
+            # frontier, and everyone else's against its author's signature.
+            return TrustDecision(True, "", member)
         cut = _clock(member.removed_hlc)
         dated = _clock(hlc_max)
         # The bundle's own dates are claimed by the signer; both must predate the removal.
@@ -179,8 +191,9 @@ class Roster:
     def removal_cutoffs(self) -> dict[str, tuple[int, int]]:
         """Device id -> clock of removal, for refusing their later revisions."""
         # A removal without a readable date cuts from the beginning (refuse rather than trust).
+        # Removals with a frontier are checked by ancestry instead (services.authorship).
         return {m.device_id: _clock(m.removed_hlc) or (0, 0)
-                for m in self.members if not m.active}
+                for m in self.members if not m.active and m.frontier is None}
 
     def recipients(self, *, own: str | None = None, recovery: str | None = None) -> list[str]:
         """age recipients of an export: active members, this device, the recovery key."""
@@ -232,6 +245,10 @@ def _well_formed(inspection_id: str, rev: Revision) -> bool:
         return False
     if p["status"] == REMOVED and _clock(p.get("removed_hlc")) is None:
         return False
+    frontier = p.get("frontier")
+    if frontier is not None and (not isinstance(frontier, list) or not all(
+            isinstance(r, str) and _REV_ID.fullmatch(r) for r in frontier)):
+        return False
     return rev.entity_id == member_id_for(inspection_id, str(p["device_id"]))
 
 
@@ -241,11 +258,13 @@ def _member(rev_heads: list[Revision], first: Revision) -> Member:
     chosen = min(removed, key=lambda h: str(h.payload.get("removed_hlc"))) if removed \
         else rev_heads[0]
     p = chosen.payload
+    frontier = p.get("frontier") if removed else None
     return Member(
         member_id=chosen.entity_id, device_id=str(p["device_id"]), author_id=str(p["author_id"]),
         name=str(p["name"]), role=str(p["role"]), signer=str(p["signer"]),
         recipient=str(p["recipient"]), status=REMOVED if removed else ACTIVE,
         removed_hlc=str(p["removed_hlc"]) if removed else None, added_hlc=first.hlc,
+        frontier=frozenset(frontier) if isinstance(frontier, list) else None,
     )
 
 

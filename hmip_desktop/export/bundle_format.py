@@ -23,7 +23,14 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from hmip_desktop.domain.errors import BundleError, NewerVersionError
 
 MAGIC = "hmip-bundle"
-FORMAT_VERSION = 1
+# Format 2 (this app writes it): revisions carry their author's signature, the manifest
+# carries the team's attachment keys, and attachments travel as stored (ciphertext copied,
+# verified by its hash). Format 1 bundles are still read.
+FORMAT_VERSION = 2
+READABLE_FORMATS = frozenset({1, 2})
+AGE_SECRET_PREFIX = "AGE-SECRET-KEY-1"
+AGE_PUBLIC_PREFIX = "age1"
+MAX_ATTACHMENT_KEYS = 1000
 
 BUNDLE_JSON = "bundle.json"
 MANIFEST_MEMBER = "manifest.age"
@@ -131,9 +138,9 @@ def _dumps(value: Any) -> bytes:
 # --- bundle.json ---------------------------------------------------------------------------
 
 
-def bundle_json_bytes() -> bytes:
+def bundle_json_bytes(format_version: int = FORMAT_VERSION) -> bytes:
     """The plaintext `bundle.json` member for this format."""
-    return _dumps({"magic": MAGIC, "format": FORMAT_VERSION})
+    return _dumps({"magic": MAGIC, "format": format_version})
 
 
 def parse_bundle_json(data: bytes) -> int:
@@ -202,10 +209,13 @@ CALLER_REQUIRED = (
     "hlc_max",
     "full_state",
 )
-CALLER_OPTIONAL = ("created_at", "missing_blobs", "extra", "signer_fingerprint")
+CALLER_OPTIONAL = ("created_at", "missing_blobs", "extra", "signer_fingerprint",
+                   "attachment_keys", "attachment_current")
+FORMAT_2_KEYS = ("attachment_keys", "attachment_current")
 MANIFEST_KEYS = frozenset(
     CALLER_REQUIRED + CALLER_OPTIONAL + ("format", "signer", "revisions", "blobs")
 )
+MANIFEST_KEYS_V1 = MANIFEST_KEYS - frozenset(FORMAT_2_KEYS)
 
 
 def _is_int(value: object) -> bool:
@@ -228,10 +238,11 @@ def validate_manifest(m: object, limits: BundleLimits = DEFAULT_LIMITS) -> None:
     """Check the manifest's shape and types; raises ValueError naming the bad field."""
     if not isinstance(m, dict):
         raise ValueError("manifest is not an object")
-    if set(m) != MANIFEST_KEYS:
-        raise ValueError("manifest fields")
-    if m["format"] != FORMAT_VERSION or not _is_int(m["schema"]):
+    fmt = m.get("format")
+    if fmt not in READABLE_FORMATS or isinstance(fmt, bool) or not _is_int(m.get("schema")):
         raise ValueError("field 'format' or 'schema'")
+    if set(m) != (MANIFEST_KEYS if fmt >= 2 else MANIFEST_KEYS_V1):
+        raise ValueError("manifest fields")
     for field in ("app", "inspection_id", "device_id", "created_at"):
         _check_str(m[field], field)
     _check_str(m["bundle_id"], "bundle_id", max_len=64)
@@ -262,7 +273,9 @@ def validate_manifest(m: object, limits: BundleLimits = DEFAULT_LIMITS) -> None:
     if revs["count"] > limits.max_revisions:
         raise ValueError(f"more than {limits.max_revisions:,} revisions (limit: revisions)")
     _check_sha(revs["sha256"], "revisions.sha256")
-    _validate_blob_list(m["blobs"], limits)
+    _validate_blob_list(m["blobs"], limits, fmt)
+    if fmt >= 2:
+        _validate_attachment_keys(m["attachment_keys"], m["attachment_current"])
     missing = m["missing_blobs"]
     if not isinstance(missing, list):
         raise ValueError("field 'missing_blobs'")
@@ -270,14 +283,45 @@ def validate_manifest(m: object, limits: BundleLimits = DEFAULT_LIMITS) -> None:
         _check_sha(sha, "missing_blobs")
 
 
-def _validate_blob_list(blobs: object, limits: BundleLimits) -> None:
+def _validate_attachment_keys(keys: object, current: object) -> None:
+    if not isinstance(keys, list) or len(keys) > MAX_ATTACHMENT_KEYS:
+        raise ValueError("field 'attachment_keys'")
+    for key in keys:
+        if not isinstance(key, str) or not key.startswith(AGE_SECRET_PREFIX) or len(key) > 100:
+            raise ValueError("field 'attachment_keys'")
+    if current is not None and (not isinstance(current, str)
+                                or not current.startswith(AGE_PUBLIC_PREFIX)
+                                or len(current) > 100):
+        raise ValueError("field 'attachment_current'")
+
+
+BLOB_KEYS_V1 = frozenset({"member", "sha256", "size", "mime"})
+BLOB_KEYS = BLOB_KEYS_V1 | {"stored"}
+
+
+def _validate_stored(stored: object, limits: BundleLimits) -> None:
+    """`stored` is null (member sealed to the bundle's recipients) or the ciphertext's hash
+    and size (member copied as stored, encrypted to a team attachment key)."""
+    if stored is None:
+        return
+    if not isinstance(stored, dict) or set(stored) != {"sha256", "size"}:
+        raise ValueError("field 'blobs.stored'")
+    _check_sha(stored["sha256"], "blobs.stored.sha256")
+    if not _is_int(stored["size"]) or stored["size"] > limits.max_member_bytes:
+        raise ValueError("blob size")
+
+
+def _validate_blob_list(blobs: object, limits: BundleLimits, fmt: int) -> None:
     if not isinstance(blobs, list) or len(blobs) > min(MAX_BLOBS, limits.max_members):
         raise ValueError("field 'blobs'")
     members: set[str] = set()
     hashes: set[str] = set()
+    wanted = BLOB_KEYS if fmt >= 2 else BLOB_KEYS_V1
     for entry in blobs:
-        if not isinstance(entry, dict) or set(entry) != {"member", "sha256", "size", "mime"}:
+        if not isinstance(entry, dict) or set(entry) != wanted:
             raise ValueError("field 'blobs'")
+        if fmt >= 2:
+            _validate_stored(entry["stored"], limits)
         member, sha = entry["member"], entry["sha256"]
         if not isinstance(member, str) or not BLOB_MEMBER_RE.fullmatch(member):
             raise ValueError("blob member name")
@@ -299,8 +343,12 @@ def build_manifest(
     blobs: list[dict[str, Any]],
     created_at: str,
     limits: BundleLimits = DEFAULT_LIMITS,
+    format_version: int = FORMAT_VERSION,
 ) -> dict[str, Any]:
-    """Merge caller fields with the writer's own; raises ValueError on a bad or missing field."""
+    """Merge caller fields with the writer's own; raises ValueError on a bad or missing field.
+
+    `format_version=1` exists so that tests can prove older bundles still import.
+    """
     unknown = set(fields) - set(CALLER_REQUIRED) - set(CALLER_OPTIONAL)
     if unknown:
         raise ValueError(f"unknown manifest fields: {sorted(unknown)}")
@@ -309,6 +357,8 @@ def build_manifest(
         raise ValueError(f"missing manifest fields: {missing}")
     manifest: dict[str, Any] = {
         "format": FORMAT_VERSION,
+        "attachment_keys": list(fields.get("attachment_keys") or []),
+        "attachment_current": fields.get("attachment_current"),
         "signer": signer,
         "signer_fingerprint": fields.get("signer_fingerprint"),
         "created_at": fields.get("created_at") or created_at,
@@ -319,6 +369,11 @@ def build_manifest(
     }
     for key in CALLER_REQUIRED:
         manifest[key] = fields[key]
+    if format_version == 1:
+        manifest["format"] = 1
+        for key in FORMAT_2_KEYS:
+            del manifest[key]
+        manifest["blobs"] = [{k: v for k, v in b.items() if k != "stored"} for b in blobs]
     validate_manifest(manifest, limits)
     return manifest
 

@@ -218,11 +218,16 @@ class BundleReader:
         self._by_sha = {b["sha256"]: b["member"] for b in self.manifest["blobs"]}
         sizes = [
             (REVISIONS_MEMBER, self.manifest["revisions"]["size"]),
-            *((b["member"], b["size"]) for b in self.manifest["blobs"]),
+            *((b["member"], b["size"]) for b in self.manifest["blobs"] if not b.get("stored")),
         ]
         for member, size in sizes:
             if size > self._zip().getinfo(member).file_size:  # age only ever adds bytes
                 raise damaged("a member is shorter than declared")
+        for b in self.manifest["blobs"]:
+            # A member copied as stored is exactly the listed ciphertext.
+            if b.get("stored") and b["stored"]["size"] != self._zip().getinfo(
+                    b["member"]).file_size:
+                raise damaged("a member's size differs from its listing")
 
     # --- trust ---------------------------------------------------------------------------
 
@@ -271,11 +276,48 @@ class BundleReader:
         """The member holding the blob with this plaintext SHA-256, if included."""
         return self._by_sha.get(sha256)
 
+    def is_stored(self, member: str) -> bool:
+        """True when the member is an attachment copied as stored (format 2)."""
+        return bool(self.blob_entry(member).get("stored"))
+
+    def attachment_identities(self) -> list[str]:
+        """The team attachment keys this bundle carries (format 2; empty for format 1)."""
+        return list(self.manifest.get("attachment_keys") or [])
+
+    def _member_identities(self, member: str) -> list[Any]:
+        if not self.is_stored(member):
+            return self._identities
+        try:
+            return [pyrage.x25519.Identity.from_str(k) for k in self.attachment_identities()]
+        except (pyrage.IdentityError, ValueError):
+            raise damaged("an attachment key is malformed") from None
+
     def open_blob(self, member: str) -> BlobStream:
         """A readable plaintext stream of one blob; verified when read to its end."""
         entry = self.blob_entry(member)
-        pipe = DecryptPipe(self._zip(), member, self._identities, "an attachment")
+        pipe = DecryptPipe(self._zip(), member, self._member_identities(member), "an attachment")
         return BlobStream(pipe, Verifier(entry, "an attachment"))
+
+    def copy_stored_to(
+        self, member: str, dest: BinaryIO | None, *, cancel: threading.Event | None = None,
+        chunk: int = 1 << 20,
+    ) -> int:
+        """Copy a stored attachment's ciphertext into `dest` as it is, verifying its listed
+        size and SHA-256 (no decryption); returns the size. BundleError when it differs."""
+        stored = self.blob_entry(member).get("stored")
+        if not stored:
+            raise ValueError("not a stored attachment")
+        verifier = Verifier(stored, "an attachment", cancel)
+        try:
+            with self._zip().open(member) as src:
+                while data := src.read(chunk):
+                    verifier.update(data)
+                    if dest is not None:
+                        dest.write(data)
+        except zipfile.BadZipFile:  # the container's own checksum caught it first
+            raise damaged("an attachment does not match its checksum") from None
+        verifier.finish()
+        return verifier.size
 
     def copy_blob_to(
         self, member: str, dest: BinaryIO | None, *, cancel: threading.Event | None = None
@@ -283,9 +325,10 @@ class BundleReader:
         """Decrypt one blob into `dest` while verifying size and SHA-256; returns the size."""
         verifier = Verifier(self.blob_entry(member), "an attachment", cancel)
         writer = CopyWriter(verifier, dest)
+        identities = self._member_identities(member)
         try:
             with self._zip().open(member) as src:
-                pyrage.decrypt_io(src, writer, self._identities)
+                pyrage.decrypt_io(src, writer, identities)
         except HmipError:
             raise
         except Exception as exc:
@@ -302,7 +345,10 @@ class BundleReader:
             if cancel is not None and cancel.is_set():
                 raise Cancelled("Import cancelled; nothing was changed.")
         for member in self._blobs:
-            self.copy_blob_to(member, None, cancel=cancel)
+            if self.is_stored(member):
+                self.copy_stored_to(member, None, cancel=cancel)
+            else:
+                self.copy_blob_to(member, None, cancel=cancel)
 
     def summary(self) -> dict[str, Any]:
         """Who, when, which inspection, and how much: read from the manifest only."""

@@ -25,6 +25,7 @@ from hmip_desktop.domain.errors import BundleError, Cancelled, ValidationError
 from hmip_desktop.export.bundle_format import (
     BUNDLE_JSON,
     DEFAULT_LIMITS,
+    FORMAT_VERSION,
     MANIFEST_MEMBER,
     MAX_BLOBS,
     REVISIONS_MEMBER,
@@ -51,12 +52,32 @@ ProgressFn = Callable[[int, int], None]
 
 @dataclass(frozen=True)
 class BlobSource:
-    """One attachment to export; `open()` returns a PLAINTEXT binary stream of it."""
+    """One attachment to export sealed to the bundle's recipients; `open()` returns a
+    PLAINTEXT binary stream of it (format 1's only way; still read and tested)."""
 
     sha256: str
     size: int
     mime: str
     open: Callable[[], BinaryIO]
+
+
+@dataclass(frozen=True)
+class StoredBlobSource:
+    """One attachment to export as stored: `open()` returns its CIPHERTEXT (an age file
+    encrypted to a team attachment key), copied byte for byte and listed by its hash.
+
+    `sha256`/`size`/`mime` describe the plaintext (records refer to it); `stored_size` is
+    the ciphertext's size on disk.
+    """
+
+    sha256: str
+    size: int
+    mime: str
+    stored_size: int
+    open: Callable[[], BinaryIO]
+
+
+AnyBlob = BlobSource | StoredBlobSource
 
 
 class _Reporter:
@@ -209,7 +230,22 @@ def _parse_recipients(recipients: list[str]) -> list[Any]:
     return list(parsed.values())
 
 
-def _check_blobs(blobs: list[BlobSource], limits: BundleLimits) -> None:
+def _copy_member(zf: zipfile.ZipFile, name: str, source: _Source) -> None:
+    """Copy a stored (already encrypted) attachment into the bundle, hashing as it goes."""
+    with zf.open(_zip_info(name), "w", force_zip64=True) as dst:
+        try:
+            while data := source.read(CHUNK):
+                dst.write(data)
+        except OSError:
+            if isinstance(source.error, OSError):  # reading the stored copy failed
+                raise _unreadable() from None
+            raise
+
+
+CHUNK = 1 << 20
+
+
+def _check_blobs(blobs: list[AnyBlob], limits: BundleLimits) -> None:
     if len(blobs) > min(MAX_BLOBS, limits.max_members - 3):
         raise BundleError("Too many attachments for one bundle. Split the export.")
     seen: set[str] = set()
@@ -219,12 +255,16 @@ def _check_blobs(blobs: list[BlobSource], limits: BundleLimits) -> None:
             raise ValueError("blob sha256 must be unique lowercase hex")
         if not isinstance(blob.size, int) or blob.size < 0:
             raise ValueError("blob size must be a non-negative int")
-        if blob.size > limits.max_member_bytes:
+        if _member_size(blob) > limits.max_member_bytes:
             raise BundleError("An attachment is larger than a bundle may hold.")
         seen.add(blob.sha256)
-        total += blob.size
+        total += _member_size(blob)
     if total > limits.max_total_bytes:
         raise BundleError("The export is larger than a bundle may be. Split the export.")
+
+
+def _member_size(blob: AnyBlob) -> int:
+    return blob.stored_size if isinstance(blob, StoredBlobSource) else blob.size
 
 
 def write_bundle(
@@ -232,14 +272,18 @@ def write_bundle(
     *,
     manifest_fields: dict[str, Any],
     revision_lines: Iterable[bytes],
-    blobs: Iterable[BlobSource],
+    blobs: Iterable[AnyBlob],
     recipients: list[str],
     signing_key: Ed25519PrivateKey,
     progress: ProgressFn | None = None,
     cancel: threading.Event | None = None,
     limits: BundleLimits = DEFAULT_LIMITS,
+    format_version: int = FORMAT_VERSION,
 ) -> dict[str, Any]:
     """Write a signed, encrypted bundle atomically and return its manifest.
+
+    `format_version=1` (sealed attachments only, no attachment keys) exists for tests that
+    prove older bundles still import.
 
     Writes `<out_path>.part` then renames it; on cancel or error the `.part` is removed and
     Cancelled / BundleError (or ValueError for a caller bug) is raised. `progress(done,
@@ -264,6 +308,7 @@ def write_bundle(
                     signing_key,
                     reporter,
                     limits,
+                    format_version,
                 )
             fh.flush()
             os.fsync(fh.fileno())
@@ -286,23 +331,27 @@ def _write_members(
     zf: zipfile.ZipFile,
     fields: dict[str, Any],
     revision_lines: Iterable[bytes],
-    blobs: list[BlobSource],
+    blobs: list[AnyBlob],
     recipients: list[Any],
     signing_key: Ed25519PrivateKey,
     reporter: _Reporter,
     limits: BundleLimits,
+    format_version: int,
 ) -> dict[str, Any]:
     # Fail fast on bad caller fields, before any expensive encryption.
     created_at = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     signer = format_signer(public_key_bytes(signing_key))
     empty = {"count": 0, "sha256": hashlib.sha256().hexdigest(), "size": 0}
-    build_manifest(fields, signer=signer, revisions=empty, blobs=[], created_at=created_at)
+    if format_version == 1 and any(isinstance(b, StoredBlobSource) for b in blobs):
+        raise ValueError("format 1 bundles hold sealed attachments only")
+    build_manifest(fields, signer=signer, revisions=empty, blobs=[], created_at=created_at,
+                   format_version=format_version)
 
-    zf.writestr(_zip_info(BUNDLE_JSON), bundle_json_bytes())
+    zf.writestr(_zip_info(BUNDLE_JSON), bundle_json_bytes(format_version))
     lines = _LinesReader(revision_lines, reporter, limits)
     _encrypt_member(zf, REVISIONS_MEMBER, lines, recipients)
     revisions = {"count": lines.count, "sha256": lines.sha.hexdigest(), "size": lines.size}
-    reporter.total = lines.size + sum(b.size for b in blobs)
+    reporter.total = lines.size + sum(_member_size(b) for b in blobs)
     reporter.total_known = True
     reporter.add(0, force=True)
 
@@ -313,15 +362,22 @@ def _write_members(
             opened = blob.open()
         except OSError:
             raise _unreadable() from None
+        stored: dict[str, Any] | None = None
         with opened as stream:
-            source = _BlobReader(stream, blob.size, reporter)
-            _encrypt_member(zf, member, source, recipients)
-        if source.size != blob.size or source.sha.hexdigest() != blob.sha256:
-            log.warning("blob %s differs from its declared hash or size", blob.sha256[:12])
-            raise _blob_changed()
-        entries.append(
-            {"member": member, "sha256": blob.sha256, "size": blob.size, "mime": blob.mime}
-        )
+            source = _BlobReader(stream, _member_size(blob), reporter)
+            if isinstance(blob, StoredBlobSource):
+                _copy_member(zf, member, source)
+                if source.size != blob.stored_size:
+                    raise _blob_changed()
+                stored = {"sha256": source.sha.hexdigest(), "size": source.size}
+            else:
+                _encrypt_member(zf, member, source, recipients)
+                if source.size != blob.size or source.sha.hexdigest() != blob.sha256:
+                    log.warning("blob %s differs from its declared hash or size",
+                                blob.sha256[:12])
+                    raise _blob_changed()
+        entries.append({"member": member, "sha256": blob.sha256, "size": blob.size,
+                        "mime": blob.mime, "stored": stored})
     reporter.check()
 
     manifest = build_manifest(
@@ -331,6 +387,7 @@ def _write_members(
         blobs=entries,
         created_at=created_at,
         limits=limits,
+        format_version=format_version,
     )
     envelope = sign_envelope(serialise_manifest(manifest), signing_key)
     sealed = pyrage.encrypt(envelope, recipients)

@@ -18,9 +18,11 @@ from typing import Any
 from hmip_desktop import __version__
 from hmip_desktop.domain.errors import UserError, ValidationError
 from hmip_desktop.domain.ids import new_id
-from hmip_desktop.domain.revision import PAYLOAD_SCHEMA
-from hmip_desktop.export.bundle_writer import BlobSource, write_bundle
+from hmip_desktop.domain.revision import PAYLOAD_SCHEMA, Revision
+from hmip_desktop.export.bundle_writer import StoredBlobSource, write_bundle
 from hmip_desktop.export.identity_keys import DeviceKeys
+from hmip_desktop.export.revision_signatures import sign_revision
+from hmip_desktop.services import attachment_keys
 from hmip_desktop.services.roster_access import load_roster
 from hmip_desktop.services.store import InspectionStore
 from hmip_desktop.storage import profile
@@ -99,9 +101,12 @@ def write_store_bundle(store: InspectionStore, out_path: Path, *, keys: DeviceKe
             log.warning("%d attachment(s) missing from the store were left out",
                         len(chosen) - len(present))
         sent = {b.sha256 for b in present}
-        sources = [BlobSource(b.sha256, b.size, b.mime,
-                              lambda sha=b.sha256: store.blobs.open_plaintext(sha))
+        # Attachments travel as stored: encrypted to the team's attachment key, whose
+        # secret the manifest carries to the bundle's recipients.
+        sources = [StoredBlobSource(b.sha256, b.size, b.mime, store.blobs.stored_size(b.sha256),
+                                    lambda sha=b.sha256: store.blobs.open_stored(sha))
                    for b in present]
+        team_keys = attachment_keys.known_keys(tx)
         fields = {
             "schema": PAYLOAD_SCHEMA, "app": __version__, "inspection_id": store.inspection_id,
             "bundle_id": new_id(), "device_id": store.device.device_id, "author": _author(store),
@@ -109,8 +114,10 @@ def write_store_bundle(store: InspectionStore, out_path: Path, *, keys: DeviceKe
             "signer_fingerprint": keys.public.fingerprint,
             "missing_blobs": sorted(b.sha256 for b in known if b.sha256 not in sent),
             "extra": {"kind": kind},
+            "attachment_keys": team_keys,
+            "attachment_current": store.blobs.current_recipient,
         }
-        lines = (r.to_json_line() for r in tx.records.iter_revisions())
+        lines = (_signed(r, store, keys).to_json_line() for r in tx.records.iter_revisions())
         manifest = write_bundle(out_path, manifest_fields=fields, revision_lines=lines,
                                 blobs=sources, recipients=recipients,
                                 signing_key=keys.signing_key, progress=progress, cancel=cancel)
@@ -119,6 +126,14 @@ def write_store_bundle(store: InspectionStore, out_path: Path, *, keys: DeviceKe
                           len(recipients), keys.public.fingerprint, out_path.stat().st_size)
     log.info("bundle written: %d revisions, %d attachments", report.revisions, report.blobs)
     return report, max_seq, sorted(sent)
+
+
+def _signed(rev: Revision, store: InspectionStore, keys: DeviceKeys) -> Revision:
+    """The revision with its author's signature: as received, or made now for this device's
+    own (Ed25519 is deterministic, so signing again on each export gives the same bytes)."""
+    if rev.signature or rev.device_id != store.device.device_id:
+        return rev
+    return rev.signed(sign_revision(rev.rev_id, keys.signing_key))
 
 
 def export_bundle(store: InspectionStore, out_path: Path, *, keys: DeviceKeys,

@@ -32,6 +32,8 @@ from hmip_desktop.domain.revision import PAYLOAD_SCHEMA, Revision, revision_from
 from hmip_desktop.domain.roster import Roster, leader_devices, written_after_removal
 from hmip_desktop.export.bundle_format import damaged
 from hmip_desktop.export.identity_keys import DeviceKeys
+from hmip_desktop.services import attachment_keys
+from hmip_desktop.services.authorship import AuthorshipCheck, Sender
 from hmip_desktop.services.import_steps import (
     Candidate,
     ImportReport,
@@ -131,6 +133,10 @@ def _run(store: InspectionStore, cands: list[Candidate], keys: DeviceKeys,
                 _check_refusals(cands, skip_refused)
     roster = _decide_trust(store, cands, keys, local_roster, anchor_signer)
     _check_refusals(cands, skip_refused)
+    for c in cands:
+        if c.pending:
+            c.guard(lambda c=c: _check_authors(store, c, roster, keys, meter))
+            _check_refusals(cands, skip_refused)
     accepted = [c for c in cands if c.pending]
     created: list[str] = []
     snap_path: Path | None = None
@@ -283,6 +289,39 @@ def _final_problem(roster: Roster, c: Candidate, keys: DeviceKeys,
     return ""
 
 
+def _check_authors(store: InspectionStore, c: Candidate, roster: Roster, keys: DeviceKeys,
+                   meter: Meter) -> None:
+    """Pass 1b: every new revision's signature, author and (for a removed member) frontier."""
+    assert c.reader is not None
+    m = c.manifest
+    leader = roster.by_signer(m["signer"])
+    c.vouched = m["signer"] == roster.anchor or (leader is not None and leader.is_leader)
+    sender = Sender(m["device_id"], m["author"]["id"], m["signer"], c.reader.format, c.vouched)
+    check = AuthorshipCheck(roster, sender, store.inspection_id,
+                            (store.device.device_id, store.device.author_id,
+                             keys.public.signer))
+    batch: list[Revision] = []
+
+    def flush(sync: SyncRepository) -> None:
+        known = sync.known(r.rev_id for r in batch)
+        for rev in batch:
+            if rev.rev_id not in known and (problem := check.check(rev)):
+                raise BundleError(problem)
+        batch.clear()
+
+    with store.uow() as tx:
+        sync = SyncRepository(tx.session)
+        for line in c.reader.iter_revision_lines():
+            meter.add(len(line) + 1)
+            batch.append(revision_from_json(line))
+            if len(batch) >= _CHUNK:
+                flush(sync)
+        flush(sync)
+    if problem := check.finish():
+        raise BundleError(problem)
+    c.unsigned = check.unsigned_count
+
+
 def _check_refusals(cands: list[Candidate], skip_refused: bool) -> None:
     refused = [c for c in cands if c.status == "refused"]
     if refused and not skip_refused:
@@ -298,6 +337,7 @@ def _apply(store: InspectionStore, accepted: list[Candidate], cands: list[Candid
     now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     snap_name = snap_path.name if snap_path else None
     previous = None
+    keys_changed = False
     with store.uow(write=True) as tx:
         provenance = json.loads(tx.meta.get("merge_provenance") or "[]")
         for c in accepted:
@@ -321,6 +361,10 @@ def _apply(store: InspectionStore, accepted: list[Candidate], cands: list[Candid
             for sha, size, mime in c.blob_rows:
                 if tx.blobs.add(sha, size, mime, store.blobs.stored_name(sha)):
                     c.blobs_new += 1
+            assert c.reader is not None
+            keys_changed |= attachment_keys.learn(
+                tx, c.reader.attachment_identities(),
+                adopt=c.manifest.get("attachment_current") if c.vouched else None)
             if c.manifest["hlc_max"]:
                 store.clock.observe(c.manifest["hlc_max"])
             tx.imports.add(bundle_id=c.bundle_id, device_id=c.manifest["device_id"],
@@ -342,6 +386,8 @@ def _apply(store: InspectionStore, accepted: list[Candidate], cands: list[Candid
                     "bundles": [c.bundle_id for c in accepted]}))
         after = current_digest(tx) if accepted else before
         conflicts_after = {e.id for e in tx.records.conflicted()}
+    if accepted:
+        attachment_keys.reload(store)
     if previous and previous != snap_name:
         # Only the last merge can be undone; older snapshots only take space.
         store.path.with_name(Path(previous).name).unlink(missing_ok=True)

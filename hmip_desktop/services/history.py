@@ -23,6 +23,9 @@ class HistoryEntry:
     deleted: bool
     is_head: bool
     payload: dict[str, Any]
+    # Signed by its author's device (as received, or this device's own, signed on export);
+    # False for changes an older app sent unsigned.
+    signed: bool = True
 
     def to_json(self) -> dict[str, Any]:
         """Plain data for --json output."""
@@ -31,6 +34,7 @@ class HistoryEntry:
 
 def history(store: InspectionStore, record_id: str) -> list[HistoryEntry]:
     """Every revision of a record in clock order; raises NotFoundError when unknown."""
+    own = store.device.device_id
     with store.uow() as tx:
         revs = tx.records.revisions_of(record_id)
         heads = {r.rev_id for r in tx.records.heads(record_id)} if revs else set()
@@ -41,5 +45,5 @@ def history(store: InspectionStore, record_id: str) -> list[HistoryEntry]:
         when = dt.datetime.fromtimestamp(hlc_millis(r.hlc) / 1000, dt.UTC)
         out.append(HistoryEntry(r.rev_id, r.parents, when.isoformat(timespec="seconds"),
                                 r.device_id, r.author_id, r.deleted, r.rev_id in heads,
-                                dict(r.payload)))
+                                dict(r.payload), bool(r.signature) or r.device_id == own))
     return out

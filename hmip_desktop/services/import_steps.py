@@ -132,6 +132,8 @@ class Candidate:
     new_count: int = 0
     blobs_new: int = 0
     blob_rows: list[tuple[str, int, str]] = field(default_factory=list)
+    vouched: bool = False  # sent by the team's anchor or an active team leader
+    unsigned: int = 0  # new revisions without their author's signature (older app)
 
     @classmethod
     def open(cls, path: Path, keys: DeviceKeys) -> Candidate:
@@ -169,11 +171,11 @@ class Candidate:
             self.refuse(str(exc))
 
     def planned_bytes(self) -> int:
-        """Bytes this bundle will move: revisions read twice, attachments once."""
+        """Bytes this bundle will move: revisions read three times, attachments once."""
         if not self.manifest:
             return 0
-        return 2 * self.manifest["revisions"]["size"] + sum(
-            b["size"] for b in self.manifest["blobs"])
+        return 3 * self.manifest["revisions"]["size"] + sum(
+            (b.get("stored") or b)["size"] for b in self.manifest["blobs"])
 
     def close(self) -> None:
         """Close the bundle file."""
@@ -223,10 +225,8 @@ def as_provisional_unless_leader(rev: Revision, inspection_id: str,
 
     Only the team leader records the agreed score. Such a revision (an older app, an edit
     made before joining, a tampered file) is not merged as the agreed score: its content
-    becomes its author's provisional score, as a revision built only from the original (same
-    device, author, clock; no parents), so every laptop derives the identical revision and
-    the team still converges. A removal of the agreed score by a non-leader carries no view
-    and is dropped. Every other revision passes unchanged.
+    becomes its author's provisional score (`demote`). A removal of the agreed score by a
+    non-leader carries no view and is dropped. Every other revision passes unchanged.
     """
     p = rev.payload
     if rev.entity_type != R.SCORE or rev.device_id in leaders:
@@ -236,13 +236,27 @@ def as_provisional_unless_leader(rev: Revision, inspection_id: str,
         return rev
     if rev.deleted:
         return None
+    return demote(rev, inspection_id)
+
+
+def demote(rev: Revision, inspection_id: str) -> Revision:
+    """The provisional score an agreed score from a non-leader becomes.
+
+    Built only from the original (same device, author, clock; no parents), so every laptop
+    derives the identical revision and the team still converges. It carries the original's
+    content and signature, so that wherever it travels its author's signature still checks
+    out (services.authorship).
+    """
+    p = {k: v for k, v in rev.payload.items() if k != "demoted_from"}
     section = str(p.get("section_key", ""))
-    return make_revision(
+    derived = make_revision(
         entity_type=R.SCORE,
         entity_id=S.provisional_score_id(inspection_id, section, rev.author_id),
         parents=(), hlc=rev.hlc, device_id=rev.device_id, author_id=rev.author_id,
-        payload={**p, "kind": S.PROVISIONAL, "inspector_id": rev.author_id},
+        payload={**p, "kind": S.PROVISIONAL, "inspector_id": rev.author_id,
+                 "demoted_from": rev.content()},
         schema=rev.schema)
+    return derived.signed(rev.signature) if rev.signature else derived
 
 
 def current_digest(tx: UnitOfWork) -> str:
@@ -280,6 +294,9 @@ def copy_new_blobs(store: InspectionStore, accepted: list[Candidate], meter: Met
 def _pipe_copy(store: InspectionStore, c: Candidate, member: str, sha: str,
                meter: Meter) -> None:
     assert c.reader is not None
+    if c.reader.is_stored(member):
+        _stored_copy(store, c, member, sha, meter)
+        return
     read_fd, write_fd = os.pipe()
     result: list[BaseException] = []
 
@@ -309,6 +326,21 @@ def _pipe_copy(store: InspectionStore, c: Candidate, member: str, sha: str,
             raise result[0]
         raise BundleError(f"Bundle '{c.path.name}': an attachment could not be stored. "
                           "Check the free disk space, then import again.") from result[0]
+
+
+def _stored_copy(store: InspectionStore, c: Candidate, member: str, sha: str,
+                 meter: Meter) -> None:
+    """Copy an attachment as stored: its ciphertext, checked against the signed listing."""
+    reader = c.reader
+    assert reader is not None
+    try:
+        store.blobs.put_stored(sha, lambda out: reader.copy_stored_to(
+            member, _Counting(out, meter), cancel=meter.cancel))
+    except BundleError as exc:
+        raise BundleError(f"Bundle '{c.path.name}': {exc} Nothing was imported.") from None
+    except OSError as exc:
+        raise BundleError(f"Bundle '{c.path.name}': an attachment could not be stored. "
+                          "Check the free disk space, then import again.") from exc
 
 
 class _Counting:

@@ -19,6 +19,7 @@ from hmip_desktop.domain import roster as RS
 from hmip_desktop.domain.changes import ChangeSet
 from hmip_desktop.domain.errors import NotFoundError, UserError, ValidationError
 from hmip_desktop.export.identity_keys import DeviceKeys, PublicIdentity
+from hmip_desktop.services import attachment_keys
 from hmip_desktop.services.bundle_export import KIND_INVITE, ExportReport, write_store_bundle
 from hmip_desktop.services.identity import IdentityCard
 from hmip_desktop.services.roster_access import (
@@ -30,6 +31,7 @@ from hmip_desktop.services.roster_access import (
     put_member,
 )
 from hmip_desktop.services.store import InspectionStore
+from hmip_desktop.storage.sync_repo import SyncRepository
 from hmip_desktop.storage.unit_of_work import UnitOfWork
 
 Progress = Callable[[int, int], None]
@@ -163,8 +165,14 @@ def remove_member(store: InspectionStore, who: str, *, keys: DeviceKeys) -> Chan
         stamp = store.clock.now()
         card = IdentityCard(member.name, member.role, member.device_id, member.author_id,
                             member.signer, member.recipient, "")
-        put_member(store, tx, _member_payload(card, member.role, RS.REMOVED, stamp), keys,
-                   hlc=stamp)
+        payload = _member_payload(card, member.role, RS.REMOVED, stamp)
+        # Their history as this leader holds it: later, only these revisions and their
+        # ancestors are accepted from them, whatever date they claim.
+        payload[RS.FRONTIER] = SyncRepository(tx.session).frontier_of(member.device_id)
+        put_member(store, tx, payload, keys, hlc=stamp)
+        # Attachments added from now on use a key the removed member never receives.
+        attachment_keys.rotate(tx)
+    attachment_keys.reload(store)
     return ChangeSet.of(R.TEAM_MEMBER, member.member_id)
 
 

@@ -1,8 +1,11 @@
 """Encrypted, content-addressed attachment store beside the inspection file.
 
-Attachments live in `NAME.hmip.blobs/`, each an age file encrypted to the inspection file's
-own X25519 identity (whose secret lives inside the encrypted database) and to the
-organisation's recovery recipient when set. File names are an HMAC of the content hash, so a
+Attachments live in `NAME.hmip.blobs/`, each an age file encrypted to the team's current
+attachment key (an X25519 identity whose secret lives inside the encrypted database and
+travels only inside bundles encrypted to the team) and to the organisation's recovery
+recipient when set. Because every member holds the team keys, an attachment travels in a
+bundle exactly as stored: copied and checked against its ciphertext hash, never decrypted
+and re-encrypted on the way. File names are an HMAC of the content hash, so a
 name reveals nothing about content; the hash itself is kept only inside the encrypted
 database. Plaintext is streamed and never written to disk, temporary files included.
 """
@@ -62,13 +65,24 @@ class BlobStore:
     """Reads and writes encrypted blobs; knows nothing of the database."""
 
     def __init__(self, root: Path, identity: str, name_key: bytes,
-                 extra_recipients: list[str] | None = None) -> None:
+                 extra_recipients: list[str] | None = None,
+                 known_identities: list[str] | None = None) -> None:
         self.root = root
-        self._identity = pyrage.x25519.Identity.from_str(identity)
-        self._recipients = [self._identity.to_public()] + [
-            pyrage.x25519.Recipient.from_str(r) for r in (extra_recipients or [])
-        ]
+        self._extra = [pyrage.x25519.Recipient.from_str(r) for r in (extra_recipients or [])]
         self._name_key = name_key
+        self.set_keys(identity, known_identities or [])
+
+    def set_keys(self, current: str, known: list[str]) -> None:
+        """Encrypt new attachments to `current`; decrypt with any known key."""
+        self._identity = pyrage.x25519.Identity.from_str(current)
+        self._recipients = [self._identity.to_public(), *self._extra]
+        others = [pyrage.x25519.Identity.from_str(k) for k in known if k != current]
+        self._identities = [self._identity, *others]
+
+    @property
+    def current_recipient(self) -> str:
+        """The public half of the key new attachments are encrypted to."""
+        return str(self._identity.to_public())
 
     def stored_name(self, sha256: str) -> str:
         """Opaque file name for a content hash."""
@@ -112,6 +126,37 @@ class BlobStore:
                 raise Cancelled() from None
             raise
 
+    def put_stored(self, sha256: str, write: Callable[[BinaryIO], int]) -> int:
+        """Store an attachment that arrives already encrypted (a bundle's stored copy).
+
+        `write(out)` copies the ciphertext into `out`, verifying it against the bundle's
+        signed listing, and returns its size; the file is renamed into place only after
+        that. Returns the size (0 when the attachment was already held).
+        """
+        private_dir(self.root)
+        final = self.path_of(sha256)
+        if final.exists():
+            return 0
+        tmp = self.root / (os.urandom(12).hex() + ".part")
+        try:
+            with open_private(tmp, "wb") as out:
+                size = write(out)
+                out.flush()
+                os.fsync(out.fileno())
+            os.replace(tmp, final)
+            return size
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+
+    def stored_size(self, sha256: str) -> int:
+        """The size of the encrypted copy on disk."""
+        return self.path_of(sha256).stat().st_size
+
+    def open_stored(self, sha256: str) -> BinaryIO:
+        """The encrypted copy as stored (for a bundle: it travels as it is)."""
+        return open(self.path_of(sha256), "rb")  # noqa: SIM115 - the caller closes it
+
     def put_file(self, path: Path, **kwargs) -> tuple[str, int]:  # type: ignore[no-untyped-def]
         """Encrypt a file from disk into the store."""
         with open(path, "rb") as f:
@@ -122,11 +167,20 @@ class BlobStore:
         return self.put_stream(io.BytesIO(data))
 
     def read_bytes(self, sha256: str) -> bytes:
-        """Decrypt a whole blob into memory (previews and small files only)."""
+        """Decrypt a whole blob into memory (previews and small files only).
+
+        Attachments arrive from bundles checked against their ciphertext hash only, so the
+        plaintext is checked here, where it is first read.
+        """
         out = io.BytesIO()
         with open(self.path_of(sha256), "rb") as f:
-            pyrage.decrypt_io(f, out, [self._identity])
-        return out.getvalue()
+            pyrage.decrypt_io(f, out, self._identities)
+        data = out.getvalue()
+        if hashlib.sha256(data).hexdigest() != sha256:
+            raise HmipError("An attachment is damaged: its content does not match its "
+                            "record. Import the sender's bundle again, or ask them to "
+                            "export with all attachments.")
+        return data
 
     @contextmanager
     def open_plaintext(self, sha256: str) -> Iterator[BinaryIO]:
@@ -137,7 +191,7 @@ class BlobStore:
         def pump() -> None:
             try:
                 with open(self.path_of(sha256), "rb") as src, open(write_fd, "wb") as sink:
-                    pyrage.decrypt_io(src, sink, [self._identity])
+                    pyrage.decrypt_io(src, sink, self._identities)
             except BaseException as exc:  # noqa: BLE001 - re-raised in the reader thread
                 errors.append(exc)
 

@@ -9,7 +9,7 @@ from sqlalchemy.dialects.sqlite import insert
 from sqlalchemy.orm import Session
 
 from hmip_desktop.domain.search_query import SearchHit
-from hmip_desktop.storage.tables import BlobRow, ImportLogRow, MetaRow
+from hmip_desktop.storage.tables import AttachmentKeyRow, BlobRow, ImportLogRow, MetaRow
 
 
 class MetaRepository:
@@ -114,3 +114,21 @@ class SearchRepository:
             "WHERE search_fts MATCH :q ORDER BY score LIMIT :limit"
         ), {"q": match, "limit": limit})
         return [SearchHit(r[0], r[1], r[2], r[3], r[4], float(r[5])) for r in rows]
+
+
+class AttachmentKeyRepository:
+    """The team attachment keys this file knows (secrets: only inside the encrypted file)."""
+
+    def __init__(self, session: Session) -> None:
+        self._s = session
+
+    def all(self) -> dict[str, str]:
+        """Recipient -> identity of every known key."""
+        return {r.recipient: r.identity for r in self._s.scalars(select(AttachmentKeyRow))}
+
+    def add(self, recipient: str, identity: str, added_at: str) -> bool:
+        """Remember a key; False when it was known."""
+        if self._s.get(AttachmentKeyRow, recipient) is not None:
+            return False
+        self._s.add(AttachmentKeyRow(recipient=recipient, identity=identity, added_at=added_at))
+        return True

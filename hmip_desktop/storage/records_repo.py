@@ -12,7 +12,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.dialects.sqlite import insert
 from sqlalchemy.orm import Session
 
@@ -33,7 +33,7 @@ def _to_revision(row: RevisionRow) -> Revision:
         entity_type=row.entity_type, entity_id=row.entity_id,
         parents=tuple(json.loads(row.parents)), hlc=row.hlc, device_id=row.device_id,
         author_id=row.author_id, deleted=row.deleted, schema=row.schema,
-        payload=json.loads(row.payload), rev_id=row.rev_id,
+        payload=json.loads(row.payload), rev_id=row.rev_id, signature=row.signature or "",
     )
 
 
@@ -67,6 +67,7 @@ class RecordsRepository:
             present.update(self._s.scalars(
                 select(RevisionRow.rev_id).where(RevisionRow.rev_id.in_(chunk))))
         new = [r for rid, r in incoming.items() if rid not in present]
+        self._keep_signatures([r for rid, r in incoming.items() if rid in present])
         if not new:
             return []
         seq = (self._s.scalar(select(func.max(RevisionRow.seq))) or 0) + 1
@@ -78,6 +79,7 @@ class RecordsRepository:
                 "hlc": r.hlc, "device_id": r.device_id, "author_id": r.author_id,
                 "deleted": r.deleted, "schema": r.schema,
                 "payload": canonical_json(dict(r.payload)).decode(),
+                "signature": r.signature or None,
             })
             edges.extend({"rev_id": r.rev_id, "parent_id": p} for p in r.parents)
         self._s.execute(insert(RevisionRow), rows)
@@ -85,6 +87,22 @@ class RecordsRepository:
             self._s.execute(insert(RevisionParentRow), edges)
         self.rematerialise({r.entity_id for r in new})
         return new
+
+    def _keep_signatures(self, known: list[Revision]) -> None:
+        """A signature arriving for a revision held unsigned is kept (it changes nothing
+        else: the id, and so the content, is the same)."""
+        signed = [{"rid": r.rev_id, "sig": r.signature} for r in known if r.signature]
+        if signed:
+            table = RevisionRow.__table__  # Core executemany, not an ORM bulk update
+            self._s.execute(update(table).where(
+                table.c.rev_id == bindparam("rid"), table.c.signature.is_(None))
+                .values(signature=bindparam("sig")), signed)
+
+    def unsigned_count(self, *, except_device: str) -> int:
+        """Revisions held without their author's signature (own revisions excepted: they
+        are signed when exported)."""
+        return self._s.scalar(select(func.count()).select_from(RevisionRow).where(
+            RevisionRow.signature.is_(None), RevisionRow.device_id != except_device)) or 0
 
     def rematerialise(self, entity_ids: Iterable[str]) -> None:
         """Recompute entity rows and projections of these records from their revisions."""

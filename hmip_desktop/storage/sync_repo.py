@@ -9,7 +9,6 @@ file beside it, for "undo last merge": they need a connection outside any transa
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -20,6 +19,7 @@ from sqlalchemy.orm import Session
 from hmip_desktop.domain.errors import HmipError
 from hmip_desktop.domain.revision import Revision
 from hmip_desktop.private_files import create_private
+from hmip_desktop.storage.records_repo import _to_revision
 from hmip_desktop.storage.tables import RevisionRow
 
 log = logging.getLogger(__name__)
@@ -36,15 +36,6 @@ _HEADS_SQL = text(
     "WHERE NOT EXISTS (SELECT 1 FROM revision_parent p JOIN revision c ON c.rev_id = p.rev_id "
     "WHERE p.parent_id = r.rev_id AND c.entity_id = r.entity_id) ORDER BY e.id, r.rev_id"
 )
-
-
-def _to_revision(row: RevisionRow) -> Revision:
-    return Revision(
-        entity_type=row.entity_type, entity_id=row.entity_id,
-        parents=tuple(json.loads(row.parents)), hlc=row.hlc, device_id=row.device_id,
-        author_id=row.author_id, deleted=row.deleted, schema=row.schema,
-        payload=json.loads(row.payload), rev_id=row.rev_id,
-    )
 
 
 class SyncRepository:
@@ -80,6 +71,18 @@ class SyncRepository:
             heads.append(rev_id)
         if current is not None:
             yield current[0], current[1], tuple(heads)
+
+    def frontier_of(self, device_id: str) -> list[str]:
+        """A device's latest revisions: those no later revision of the same device builds on.
+
+        Every revision of that device this file holds is one of them or an ancestor of one,
+        so a removal can name the device's history without trusting any clock.
+        """
+        return list(self._s.execute(text(
+            "SELECT r.rev_id FROM revision r WHERE r.device_id = :d AND NOT EXISTS ("
+            "SELECT 1 FROM revision_parent p JOIN revision c ON c.rev_id = p.rev_id "
+            "WHERE p.parent_id = r.rev_id AND c.device_id = :d) ORDER BY r.rev_id"),
+            {"d": device_id}).scalars())
 
     def hlc_range(self) -> tuple[str | None, str | None]:
         """Lowest and highest clock stamp in the log."""

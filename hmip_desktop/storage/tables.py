@@ -32,6 +32,9 @@ class RevisionRow(Base):
     deleted: Mapped[bool] = mapped_column(Boolean)
     schema: Mapped[int] = mapped_column(Integer)
     payload: Mapped[str] = mapped_column(Text)  # canonical JSON
+    # The author device's signature as received; NULL for own revisions (signed on export)
+    # and for revisions that arrived unsigned from an older app.
+    signature: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
 class RevisionParentRow(Base):
@@ -106,6 +109,17 @@ class BlobRow(Base):
     mime: Mapped[str] = mapped_column(String(100))
     stored_name: Mapped[str] = mapped_column(String(80), unique=True)
     exported: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class AttachmentKeyRow(Base):
+    """A team attachment key (age X25519 identity) this file knows; never leaves it except
+    inside bundles encrypted to the team. The current one is named by meta `blob_identity`."""
+
+    __tablename__ = "attachment_key"
+
+    recipient: Mapped[str] = mapped_column(String(100), primary_key=True)
+    identity: Mapped[str] = mapped_column(Text)
+    added_at: Mapped[str] = mapped_column(String(40))
 
 
 class ImportLogRow(Base):

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from hmip_desktop.domain.errors import ReadOnlyError, UserError
 from hmip_desktop.storage.links_repo import LinksRepository
 from hmip_desktop.storage.local_repos import (
+    AttachmentKeyRepository,
     BlobRepository,
     ImportLogRepository,
     MetaRepository,
@@ -73,6 +74,7 @@ class UnitOfWork:
         self.records = RecordsRepository(s)
         self.meta = MetaRepository(s)
         self.blobs = BlobRepository(s)
+        self.attachment_keys = AttachmentKeyRepository(s)
         self.imports = ImportLogRepository(s)
         self.search = SearchRepository(s)
         self.links = LinksRepository(s)

@@ -38,7 +38,8 @@ def _manifest(key) -> dict:
 
 def test_header_round_trip_and_versions() -> None:
     """Our header parses; newer formats ask for an update; others are not bundles."""
-    assert parse_bundle_json(bundle_json_bytes()) == 1
+    assert parse_bundle_json(bundle_json_bytes()) == 2
+    assert parse_bundle_json(bundle_json_bytes(1)) == 1  # format 1 bundles are still read
     with pytest.raises(NewerVersionError, match="Update the app"):
         parse_bundle_json(b'{"magic":"hmip-bundle","format":7}')
     for bad in (b"", b"\xff", b"[]", b'{"magic":"x","format":1}'):
@@ -87,7 +88,7 @@ def test_signed_manifest_from_a_newer_format_asks_for_update() -> None:
     """A validly signed manifest with a newer format number is a NewerVersionError."""
     key = generate_signing_key()
     manifest = _manifest(key)
-    manifest["format"] = 2
+    manifest["format"] = 3
     with pytest.raises(NewerVersionError):
         open_envelope(sign_envelope(serialise_manifest(manifest), key))
 
@@ -96,6 +97,7 @@ def test_signed_but_malformed_manifest_is_damage() -> None:
     """Shape errors in a correctly signed manifest are still refused."""
     key = generate_signing_key()
     manifest = _manifest(key)
-    manifest["blobs"] = [{"member": "../x", "sha256": "0" * 64, "size": 1, "mime": "a/b"}]
+    manifest["blobs"] = [{"member": "../x", "sha256": "0" * 64, "size": 1, "mime": "a/b",
+                          "stored": None}]
     with pytest.raises(BundleError, match="blob member name"):
         open_envelope(sign_envelope(serialise_manifest(manifest), key))

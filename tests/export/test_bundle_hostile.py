@@ -221,7 +221,7 @@ def test_malformed_envelope_is_damage(make_bundle, team, kit, out_dir) -> None:
 
 def test_future_format_says_update_the_app(make_bundle, team, kit, out_dir) -> None:
     """A newer format number is a NewerVersionError telling the user to update."""
-    header = json.dumps({"magic": "hmip-bundle", "format": 2, "new": True}).encode()
+    header = json.dumps({"magic": "hmip-bundle", "format": 3, "new": True}).encode()
     bad = kit.rewrite_zip(
         make_bundle(),
         out_dir / "v.hmipbundle",

@@ -31,10 +31,14 @@ def team(kit, trio):  # type: ignore[no-untyped-def]
 
 
 def _note(alice, payload, *, hlc=None, entity_type=R.NOTE):  # type: ignore[no-untyped-def]
-    return make_revision(entity_type=entity_type, entity_id=new_id(), parents=[],
-                         hlc=hlc or alice.store.clock.now(),
-                         device_id=alice.store.device.device_id,
-                         author_id=alice.store.device.author_id, payload=payload)
+    """A revision by Alice, signed with her own key (as a member crafting a bundle could)."""
+    from hmip_desktop.export.revision_signatures import sign_revision
+
+    rev = make_revision(entity_type=entity_type, entity_id=new_id(), parents=[],
+                        hlc=hlc or alice.store.clock.now(),
+                        device_id=alice.store.device.device_id,
+                        author_id=alice.store.device.author_id, payload=payload)
+    return rev.signed(sign_revision(rev.rev_id, alice.keys.signing_key))
 
 
 def _craft_raw(kit, signer, lines, name, **fields):  # type: ignore[no-untyped-def]

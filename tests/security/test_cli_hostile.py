@@ -47,7 +47,10 @@ def _attacker(root: Path):  # type: ignore[no-untyped-def]
         keys = identity.load_keys(lambda _p: PASSPHRASE)
         with open_inspection(root / "alice.hmip", provider=lambda _p: PASSPHRASE) as store:
             with store.uow() as tx:
-                lines = [r.to_json_line() for r in tx.records.iter_revisions()]
+                from hmip_desktop.services.bundle_export import _signed
+
+                lines = [_signed(r, store, keys).to_json_line()
+                         for r in tx.records.iter_revisions()]
             device, author, inspection = (store.device.device_id, store.device.author_id,
                                           store.inspection_id)
     finally:
@@ -77,10 +80,12 @@ def _bundle(root: Path, a: dict, extra_lines: list[bytes], name: str,
 
 def _rev(a: dict, payload: dict, *, hlc: str | None = None, kind: str = R.NOTE) -> bytes:
     last = max(json.loads(x)["hlc"] for x in a["lines"])
-    return make_revision(entity_type=kind, entity_id=new_id(), parents=[],
-                         hlc=hlc or last[:-len(a["device"])] + a["device"],
-                         device_id=a["device"], author_id=a["author"],
-                         payload=payload).to_json_line()
+    from hmip_desktop.export.revision_signatures import sign_revision
+
+    rev = make_revision(entity_type=kind, entity_id=new_id(), parents=[],
+                        hlc=hlc or last[:-len(a["device"])] + a["device"],
+                        device_id=a["device"], author_id=a["author"], payload=payload)
+    return rev.signed(sign_revision(rev.rev_id, a["keys"].signing_key)).to_json_line()
 
 
 NOTE = {"source_kind": "observation", "title": "x", "body": "y"}

@@ -57,8 +57,12 @@ def _refused(kit: TeamKit, dev: Device, path: Path, match: str,
 
 
 def _lines(dev: Device) -> list[bytes]:
+    """The device's revisions as its own export writes them (its own signed)."""
+    from hmip_desktop.services.bundle_export import _signed
+
     with dev.store.uow() as tx:
-        return [r.to_json_line() for r in tx.records.iter_revisions()]
+        return [_signed(r, dev.store, dev.keys).to_json_line()
+                for r in tx.records.iter_revisions()]
 
 
 def _craft(kit: TeamKit, signer: Device, lines: list[bytes], name: str, **fields: Any) -> Path:

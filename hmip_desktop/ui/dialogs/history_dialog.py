@@ -41,7 +41,8 @@ class HistoryDialog(QDialog):
             changed = sorted(k for k in set(e.payload) | set(previous)
                              if e.payload.get(k) != previous.get(k))
             who = names.get(e.author_id, f"author {e.author_id[:8]}")
-            flags = (" · deleted" if e.deleted else "") + (" · current" if e.is_head else "")
+            flags = ((" · deleted" if e.deleted else "") + (" · current" if e.is_head else "")
+                     + ("" if e.signed else " · unsigned (older app)"))
             what = ", ".join(changed) if changed else "no field changed"
             self.list.addItem(f"{e.when.replace('T', ' ')} (approx.) · {who} · {what}{flags}")
             previous = e.payload

@@ -1,0 +1,160 @@
+"""Who wrote each change: revision signatures and removal frontiers, checked on import.
+
+A bundle's own signature proves who sent it; this module proves who wrote each change in it.
+For every revision the importer does not hold yet:
+- a signed revision must carry the signature of the device it names, by that device's key
+  on the team roster, and name that member as its author;
+- an unsigned revision (written by an older app) is accepted only when a team leader's
+  bundle vouches for it, or, in a format-1 bundle, when it is the sender's own;
+- a revision by a member removed with a frontier is accepted only if it is one of the
+  frontier's revisions or an ancestor of one: no clock decides.
+An agreed score demoted to its author's provisional view on import (import_steps) carries
+the original revision and its signature, so every laptop can check the demotion too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from hmip_desktop.domain import records as R
+from hmip_desktop.domain.revision import Revision
+from hmip_desktop.domain.roster import Member, Roster
+from hmip_desktop.export.bundle_format import parse_signer
+from hmip_desktop.export.revision_signatures import RevisionVerifier
+from hmip_desktop.services.import_steps import demote
+
+DEMOTED_FROM = "demoted_from"
+
+
+def _who(member: Member | None) -> str:
+    return f"'{member.name}'" if member is not None else "a device not on the team roster"
+
+
+def forged(member: Member | None) -> str:
+    return (f"This bundle holds a change attributed to {_who(member)} that they did not sign: "
+            "it may be forged. Do not import it; tell the team leader.")
+
+
+def unsigned(member: Member | None) -> str:
+    return (f"This bundle holds an unsigned change attributed to {_who(member)}, and only the "
+            "team leader's bundles may carry changes made with an older version of the app. "
+            "Do not import it; ask the sender to update the app and export again.")
+
+
+def after_removal(member: Member | None) -> str:
+    return (f"This bundle holds a change by {_who(member)} that the team leader had not "
+            "received when they were removed from the team. Do not import it; ask the team "
+            "leader how to proceed.")
+
+
+@dataclass(frozen=True)
+class Sender:
+    """What the importer knows about the bundle being checked."""
+
+    device_id: str
+    author_id: str
+    signer: str
+    format: int
+    vouches: bool  # the signer is the team's anchor or an active team leader
+
+
+@dataclass
+class AuthorshipCheck:
+    """Checks the new revisions of one bundle, in any order; `finish()` checks ancestry."""
+
+    roster: Roster
+    sender: Sender
+    inspection_id: str
+    own: tuple[str, str, str]  # this device: device id, author id, signer
+    verifier: RevisionVerifier = field(default_factory=RevisionVerifier)
+    parents: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    by_removed: dict[str, list[str]] = field(default_factory=dict)
+    unsigned_count: int = 0
+
+    def _member(self, device_id: str) -> Member | None:
+        return self.roster.by_device(device_id)
+
+    def _identity(self, device_id: str) -> tuple[str, str] | None:
+        """(author id, signer) that a revision naming this device must carry."""
+        member = self._member(device_id)
+        if member is not None:
+            return member.author_id, member.signer
+        if device_id == self.own[0]:
+            return self.own[1], self.own[2]
+        if device_id == self.sender.device_id:
+            return self.sender.author_id, self.sender.signer
+        return None
+
+    def check(self, rev: Revision) -> str:
+        """'' when the revision may be merged, else the refusal message."""
+        member = self._member(rev.device_id)
+        self.parents[rev.rev_id] = rev.parents
+        if member is not None and not member.active and member.frontier is not None:
+            self.by_removed.setdefault(rev.device_id, []).append(rev.rev_id)
+        signed_id = self._signed_id(rev)
+        if signed_id is None:
+            return forged(member)
+        identity = self._identity(rev.device_id)
+        if identity is None or identity[0] != rev.author_id:
+            return forged(member)
+        if rev.signature:
+            if self.verifier.verify(signed_id, rev.signature, parse_signer(identity[1])):
+                return ""
+            return forged(member)
+        self.unsigned_count += 1
+        if self.sender.vouches:
+            return ""
+        if self.sender.format == 1 and rev.device_id == self.sender.device_id:
+            return ""
+        return unsigned(member)
+
+    def _signed_id(self, rev: Revision) -> str | None:
+        """The id the author signed: the revision's own, or a demoted score's original."""
+        original = rev.payload.get(DEMOTED_FROM) if rev.entity_type == R.SCORE else None
+        if original is None:
+            return rev.rev_id
+        source = _original(original)
+        if source is None or demote(source, self.inspection_id).rev_id != rev.rev_id:
+            return None
+        return source.rev_id
+
+    def finish(self) -> str:
+        """Check removed members' revisions against their frontier ('' when all pass)."""
+        for device_id, rev_ids in self.by_removed.items():
+            member = self._member(device_id)
+            assert member is not None and member.frontier is not None
+            allowed = _ancestors(member.frontier, self.parents)
+            if any(r not in allowed for r in rev_ids):
+                return after_removal(member)
+        return ""
+
+
+def _ancestors(frontier: Iterable[str], parents: Mapping[str, tuple[str, ...]]) -> set[str]:
+    """The frontier and its ancestors among the revisions being imported."""
+    seen: set[str] = set()
+    stack = list(frontier)
+    while stack:
+        rid = stack.pop()
+        if rid in seen:
+            continue
+        seen.add(rid)
+        stack.extend(parents.get(rid, ()))
+    return seen
+
+
+def _original(content: Any) -> Revision | None:
+    """The revision whose content a demoted score carries (None when malformed)."""
+    if not isinstance(content, Mapping):
+        return None
+    try:
+        rev = Revision(
+            entity_type=str(content["entity_type"]), entity_id=str(content["entity_id"]),
+            parents=tuple(sorted(str(p) for p in content["parents"])), hlc=str(content["hlc"]),
+            device_id=str(content["device_id"]), author_id=str(content["author_id"]),
+            deleted=bool(content["deleted"]), schema=int(content["schema"]),
+            payload=dict(content["payload"]))
+    except (KeyError, TypeError, ValueError):
+        return None
+    return Revision(**{**rev.__dict__, "rev_id": rev.compute_id()})
