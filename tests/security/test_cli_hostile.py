@@ -91,12 +91,26 @@ def _rev(a: dict, payload: dict, *, hlc: str | None = None, kind: str = R.NOTE) 
 NOTE = {"source_kind": "observation", "title": "x", "body": "y"}
 
 
+def _forged_as_leader(a: dict) -> bytes:
+    """Finding 1: a note Alice signs but attributes to the leader's device and author."""
+    from hmip_desktop.export.revision_signatures import sign_revision
+
+    leader = next(json.loads(x) for x in a["lines"] if json.loads(x)["device_id"] != a["device"])
+    last = max(json.loads(x)["hlc"] for x in a["lines"])
+    rev = make_revision(entity_type=R.NOTE, entity_id=new_id(), parents=[],
+                        hlc=last[:-len(a["device"])] + leader["device_id"],
+                        device_id=leader["device_id"], author_id=leader["author_id"],
+                        payload=NOTE)
+    return rev.signed(sign_revision(rev.rev_id, a["keys"].signing_key)).to_json_line()
+
+
 def test_hostile_bundles_are_one_line_refusals(team) -> None:
     root, lead, a = team
     device = a["device"]
     far = f"{MAX_MILLIS:012x}-{MAX_COUNTER:04x}-{device}"
     deep = ("[" * 100_000 + "]" * 100_000)
     raw_deep = _rev(a, {**NOTE, "x": 0}).replace(b'"x":0', b'"x":' + deep.encode())
+    forged = _forged_as_leader(a)
     cases = [
         (_bundle(root, a, [_rev(a, NOTE, hlc=far)], "clock.hmipbundle", far),
          "ahead of this computer's clock"),
@@ -105,6 +119,8 @@ def test_hostile_bundles_are_one_line_refusals(team) -> None:
         (_bundle(root, a, [_rev(a, {"x": 1}, kind="macro")], "kind.hmipbundle"),
          "unknown record type"),
         (_bundle(root, a, [raw_deep], "deep.hmipbundle"), "nested too deeply"),
+        (_bundle(root, a, [forged], "forged.hmipbundle", json.loads(forged)["hlc"]),
+         "attributed to 'Inspector' that they did not sign"),
     ]
     for path, match in cases:
         proc = lead("bundle", "import", "lead.hmip", str(path), check=False)
