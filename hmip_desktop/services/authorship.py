@@ -49,6 +49,26 @@ def after_removal(member: Member | None) -> str:
             "leader how to proceed.")
 
 
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """What the check needs of one revision: who it names, its signature, its parents and,
+    for a demoted score, the original content. Kept for each new revision while a bundle is
+    read, so the bundle is not decrypted again to check them."""
+
+    rev_id: str
+    device_id: str
+    author_id: str
+    signature: str
+    parents: tuple[str, ...]
+    original: Any = None
+
+    @classmethod
+    def of(cls, rev: Revision) -> Claim:
+        original = rev.payload.get(DEMOTED_FROM) if rev.entity_type == R.SCORE else None
+        return cls(rev.rev_id, rev.device_id, rev.author_id, rev.signature, rev.parents,
+                   original)
+
+
 @dataclass(frozen=True)
 class Sender:
     """What the importer knows about the bundle being checked."""
@@ -87,7 +107,7 @@ class AuthorshipCheck:
             return self.sender.author_id, self.sender.signer
         return None
 
-    def check(self, rev: Revision) -> str:
+    def check(self, rev: Claim) -> str:
         """'' when the revision may be merged, else the refusal message."""
         member = self._member(rev.device_id)
         self.parents[rev.rev_id] = rev.parents
@@ -110,12 +130,11 @@ class AuthorshipCheck:
             return ""
         return unsigned(member)
 
-    def _signed_id(self, rev: Revision) -> str | None:
+    def _signed_id(self, rev: Claim) -> str | None:
         """The id the author signed: the revision's own, or a demoted score's original."""
-        original = rev.payload.get(DEMOTED_FROM) if rev.entity_type == R.SCORE else None
-        if original is None:
+        if rev.original is None:
             return rev.rev_id
-        source = _original(original)
+        source = _original(rev.original)
         if source is None or demote(source, self.inspection_id).rev_id != rev.rev_id:
             return None
         return source.rev_id

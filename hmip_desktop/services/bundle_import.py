@@ -33,7 +33,7 @@ from hmip_desktop.domain.roster import Roster, leader_devices, written_after_rem
 from hmip_desktop.export.bundle_format import damaged
 from hmip_desktop.export.identity_keys import DeviceKeys
 from hmip_desktop.services import attachment_keys
-from hmip_desktop.services.authorship import AuthorshipCheck, Sender
+from hmip_desktop.services.authorship import AuthorshipCheck, Claim, Sender
 from hmip_desktop.services.import_steps import (
     Candidate,
     ImportReport,
@@ -135,7 +135,7 @@ def _run(store: InspectionStore, cands: list[Candidate], keys: DeviceKeys,
     _check_refusals(cands, skip_refused)
     for c in cands:
         if c.pending:
-            c.guard(lambda c=c: _check_authors(store, c, roster, keys, meter))
+            c.guard(lambda c=c: _check_authors(store, c, roster, keys))
             _check_refusals(cands, skip_refused)
     accepted = [c for c in cands if c.pending]
     created: list[str] = []
@@ -208,14 +208,16 @@ def _scan(c: Candidate, tx: UnitOfWork, meter: Meter) -> None:
     entity_of: dict[str, str] = {}
     parents: list[tuple[str, str]] = []
     lo = hi = None
-    batch: list[tuple[str, str, str]] = []
+    batch: list[tuple[str, str, Claim]] = []
 
     def flush() -> None:
         known = sync.known(rid for rid, _, _ in batch)
-        for rid, device, hlc in batch:
+        for rid, hlc, claim in batch:
             if rid not in known:
                 c.new_estimate += 1
+                device = claim.device_id
                 c.new_max_by_device[device] = max(hlc, c.new_max_by_device.get(device, hlc))
+                c.claims.append(claim)  # checked once the roster is known (pass 1b)
         batch.clear()
 
     assert c.reader is not None  # pending candidates always have an open reader
@@ -236,7 +238,7 @@ def _scan(c: Candidate, tx: UnitOfWork, meter: Meter) -> None:
         hi = rev.hlc if hi is None or rev.hlc > hi else hi
         if rev.entity_type == R.TEAM_MEMBER:
             c.roster_revs.append(rev)
-        batch.append((rev.rev_id, rev.device_id, rev.hlc))
+        batch.append((rev.rev_id, rev.hlc, Claim.of(rev)))
         if len(batch) >= _CHUNK:
             flush()
     flush()
@@ -289,9 +291,10 @@ def _final_problem(roster: Roster, c: Candidate, keys: DeviceKeys,
     return ""
 
 
-def _check_authors(store: InspectionStore, c: Candidate, roster: Roster, keys: DeviceKeys,
-                   meter: Meter) -> None:
-    """Pass 1b: every new revision's signature, author and (for a removed member) frontier."""
+def _check_authors(store: InspectionStore, c: Candidate, roster: Roster,
+                   keys: DeviceKeys) -> None:
+    """Pass 1b: every new revision's signature, author and (for a removed member) frontier,
+    from what pass 1 kept of each (no second decryption)."""
     assert c.reader is not None
     m = c.manifest
     leader = roster.by_signer(m["signer"])
@@ -300,26 +303,13 @@ def _check_authors(store: InspectionStore, c: Candidate, roster: Roster, keys: D
     check = AuthorshipCheck(roster, sender, store.inspection_id,
                             (store.device.device_id, store.device.author_id,
                              keys.public.signer))
-    batch: list[Revision] = []
-
-    def flush(sync: SyncRepository) -> None:
-        known = sync.known(r.rev_id for r in batch)
-        for rev in batch:
-            if rev.rev_id not in known and (problem := check.check(rev)):
-                raise BundleError(problem)
-        batch.clear()
-
-    with store.uow() as tx:
-        sync = SyncRepository(tx.session)
-        for line in c.reader.iter_revision_lines():
-            meter.add(len(line) + 1)
-            batch.append(revision_from_json(line))
-            if len(batch) >= _CHUNK:
-                flush(sync)
-        flush(sync)
+    for claim in c.claims:
+        if problem := check.check(claim):
+            raise BundleError(problem)
     if problem := check.finish():
         raise BundleError(problem)
     c.unsigned = check.unsigned_count
+    c.claims = []
 
 
 def _check_refusals(cands: list[Candidate], skip_refused: bool) -> None:

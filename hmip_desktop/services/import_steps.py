@@ -133,6 +133,7 @@ class Candidate:
     blobs_new: int = 0
     blob_rows: list[tuple[str, int, str]] = field(default_factory=list)
     vouched: bool = False  # sent by the team's anchor or an active team leader
+    claims: list[Any] = field(default_factory=list)  # authorship.Claim of each new revision
     unsigned: int = 0  # new revisions without their author's signature (older app)
 
     @classmethod
@@ -171,10 +172,10 @@ class Candidate:
             self.refuse(str(exc))
 
     def planned_bytes(self) -> int:
-        """Bytes this bundle will move: revisions read three times, attachments once."""
+        """Bytes this bundle will move: revisions read twice, attachments once."""
         if not self.manifest:
             return 0
-        return 3 * self.manifest["revisions"]["size"] + sum(
+        return 2 * self.manifest["revisions"]["size"] + sum(
             (b.get("stored") or b)["size"] for b in self.manifest["blobs"])
 
     def close(self) -> None:

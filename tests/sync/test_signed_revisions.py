@@ -242,3 +242,31 @@ def test_history_and_self_check_mark_unsigned_changes(kit: TeamKit, trio) -> Non
         checks = selfcheck.check_file(path, provider=None)
     unsigned = next(c for c in checks if c.name == "unsigned changes")
     assert unsigned.detail.startswith("1 change(s)")
+
+
+def test_a_demoted_agreed_score_keeps_its_authors_signature_when_relayed(
+        kit: TeamKit) -> None:
+    """A non-leader's agreed score becomes their provisional score on import; that derived
+    revision carries the original and its signature, so a member who relays it (not the
+    leader) is believed, and a tampered derivation is refused."""
+    from tests.sync.test_leader_only_agreed import _scored_team, _sneak_agreed
+
+    lead, alice, bob, carol = _scored_team(kit, "lead", "alice", "bob", "carol")
+    _sneak_agreed(alice, "poor", 1, "I think it is poor")
+    kit.import_(lead, [kit.export(alice)])
+    kit.import_(bob, [kit.export(lead)])
+    with bob.store.uow() as tx:
+        demoted = [r for r in tx.records.iter_revisions()
+                   if r.entity_type == R.SCORE and "demoted_from" in r.payload]
+    assert len(demoted) == 1 and demoted[0].signature
+    relay = kit.export(bob)
+    report = kit.import_(carol, [relay])
+    assert report.outcomes[0].status == "imported"
+    # The same derived revision claiming another rationale no longer matches its original.
+    fake = make_revision(
+        entity_type=R.SCORE, entity_id=demoted[0].entity_id, parents=(),
+        hlc=demoted[0].hlc, device_id=demoted[0].device_id, author_id=demoted[0].author_id,
+        payload={**demoted[0].payload, "rationale": "words put in her mouth"})
+    fake = fake.signed(demoted[0].signature)
+    lines = [*_lines(bob), fake.to_json_line()]
+    _refused(kit, lead, _craft(kit, bob, lines, "tampered"), "attributed to 'Alice'")
