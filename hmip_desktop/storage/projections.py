@@ -60,16 +60,16 @@ def project_many(session: Session,
     for i in range(0, len(search_gone), 500):
         session.execute(delete(SearchItemRow).where(
             SearchItemRow.entity_id.in_(search_gone[i:i + 500])))
-    if search_rows:
-        stmt = insert(SearchItemRow)
+    if search_rows:  # Core executemany (no ORM bulk bookkeeping)
+        stmt = insert(SearchItemRow.__table__)
         session.execute(stmt.on_conflict_do_update(
-            index_elements=[SearchItemRow.key],
+            index_elements=["key"],
             set_={"title": stmt.excluded.title, "body": stmt.excluded.body}), search_rows)
     for i in range(0, len(link_ids), 500):
         session.execute(delete(EvidenceLinkRow).where(
             EvidenceLinkRow.id.in_(link_ids[i:i + 500])))
     if link_rows:
-        session.execute(insert(EvidenceLinkRow), link_rows)
+        session.execute(insert(EvidenceLinkRow.__table__), link_rows)
 
 
 def put_document_page(session: Session, document_id: str, page: int, title: str,
