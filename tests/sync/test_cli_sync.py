@@ -112,7 +112,7 @@ def test_cli_refusals_are_one_clear_line(as_user, tmp_path: Path) -> None:
     bob("note", "add", "bob.hmip", "--source", "observation", "--title", "t", "--body", "b")
     bob("bundle", "export", "bob.hmip", "--out", "b1.hmipbundle")
     late = lead("bundle", "import", "lead.hmip", "b1.hmipbundle", check=False)
-    assert late.returncode == 2 and "after they were removed" in late.stderr
+    assert late.returncode == 2 and "when they were removed" in late.stderr
     nothing = lead("bundle", "undo-merge", "lead.hmip", check=False)
     assert nothing.returncode == 2 and "no merge to undo" in nothing.stderr
     missing = lead("resolve", "lead.hmip", "no-such-record", "--take", "abcdef", check=False)

@@ -272,7 +272,7 @@ def test_removed_signer(setup) -> None:
 
     team.remove_member(lead.store, "Bob", keys=lead.keys)
     bob.notes.add(source_kind="observation", title="x", body="y")
-    _refused(kit, lead, kit.export(bob), "after they were removed")
+    _refused(kit, lead, kit.export(bob), "had not received when they were removed")
 
 
 def test_skip_refused_merges_the_good_ones(setup) -> None:
