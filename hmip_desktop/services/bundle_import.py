@@ -171,16 +171,6 @@ def _run(store: InspectionStore, cands: list[Candidate], keys: DeviceKeys,
     return report
 
 
-def rebuild_derived(store: InspectionStore) -> None:
-    """Rebuild local data that never travels: extract row tables from their snapshot blobs
-    and document page text from their blobs (only what arrived and is missing)."""
-    from hmip_desktop.services.documents import reindex_missing_document_text
-    from hmip_desktop.services.extract_import import materialise_missing_extracts
-
-    materialise_missing_extracts(store)
-    reindex_missing_document_text(store)
-
-
 def _check_revision(rev: Revision, now_ms: int) -> None:
     if rev.schema > PAYLOAD_SCHEMA:
         raise NewerVersionError("This bundle holds data from a newer version of the app. "
