@@ -201,10 +201,20 @@ def fault_point(name: str) -> None:
         os.kill(os.getpid(), getattr(signal, "SIGKILL", signal.SIGTERM))
 
 
+def rebuild_derived(store: InspectionStore) -> None:
+    """Rebuild local data that never travels: extract row tables from their snapshot blobs
+    and document page text from their blobs (only what arrived and is missing)."""
+    # Lazy: both modules are heavy and only needed once an import has committed. Kept here,
+    # not in bundle_import, so mending and bundle_import do not import each other.
+    from hmip_desktop.services.documents import reindex_missing_document_text
+    from hmip_desktop.services.extract_import import materialise_missing_extracts
+
+    materialise_missing_extracts(store)
+    reindex_missing_document_text(store)
+
+
 def finish_rebuild(store: InspectionStore) -> None:
     """Rebuild derived data, then clear the durable mark (kept if the rebuild fails)."""
-    from hmip_desktop.services.bundle_import import rebuild_derived
-
     rebuild_derived(store)
     with store.uow(write=True) as tx:
         tx.meta.set(NEEDS_REBUILD, "")
