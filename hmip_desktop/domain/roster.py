@@ -97,6 +97,9 @@ class Member:
     # revision of theirs is accepted only if it is one of these or an ancestor of one.
     # None for a removal recorded by an older app (then its clock stamp is the cut).
     frontier: frozenset[str] | None = None
+    # Every signing key the leader has attested for this device (a member who lost their
+    # keys gets new ones): their older changes stay verifiable.
+    signers: frozenset[str] = frozenset()
 
     @property
     def active(self) -> bool:
@@ -252,7 +255,8 @@ def _well_formed(inspection_id: str, rev: Revision) -> bool:
     return rev.entity_id == member_id_for(inspection_id, str(p["device_id"]))
 
 
-def _member(rev_heads: list[Revision], first: Revision) -> Member:
+def _member(rev_heads: list[Revision], first: Revision,
+            signers: frozenset[str] = frozenset()) -> Member:
     removed = [h for h in rev_heads if h.payload.get("status") == REMOVED]
     # Removal wins over a concurrent edit: trust must never widen by accident.
     chosen = min(removed, key=lambda h: str(h.payload.get("removed_hlc"))) if removed \
@@ -265,6 +269,7 @@ def _member(rev_heads: list[Revision], first: Revision) -> Member:
         recipient=str(p["recipient"]), status=REMOVED if removed else ACTIVE,
         removed_hlc=str(p["removed_hlc"]) if removed else None, added_hlc=first.hlc,
         frontier=frozenset(frontier) if isinstance(frontier, list) else None,
+        signers=signers | {str(p["signer"])},
     )
 
 
@@ -299,7 +304,8 @@ def build_roster(revisions: Iterable[Revision], *, inspection_id: str, anchor: s
         }
         members = tuple(sorted(
             (_member(heads_of([r for r in revs if r.rev_id in valid]),
-                     min(revs, key=lambda r: (r.hlc, r.rev_id)))
+                     min(revs, key=lambda r: (r.hlc, r.rev_id)),
+                     frozenset(str(r.payload.get("signer")) for r in revs if r.rev_id in valid))
              for revs in by_entity.values() if any(r.rev_id in valid for r in revs)),
             key=lambda m: (m.added_hlc, m.member_id)))
         grown = authorities | Roster(members, anchor).authorities()

@@ -96,15 +96,15 @@ class AuthorshipCheck:
     def _member(self, device_id: str) -> Member | None:
         return self.roster.by_device(device_id)
 
-    def _identity(self, device_id: str) -> tuple[str, str] | None:
-        """(author id, signer) that a revision naming this device must carry."""
+    def _identity(self, device_id: str) -> tuple[str, frozenset[str]] | None:
+        """(author id, signing keys) that a revision naming this device must match."""
         member = self._member(device_id)
         if member is not None:
-            return member.author_id, member.signer
+            return member.author_id, member.signers or frozenset({member.signer})
         if device_id == self.own[0]:
-            return self.own[1], self.own[2]
+            return self.own[1], frozenset({self.own[2]})
         if device_id == self.sender.device_id:
-            return self.sender.author_id, self.sender.signer
+            return self.sender.author_id, frozenset({self.sender.signer})
         return None
 
     def check(self, rev: Claim) -> str:
@@ -120,7 +120,8 @@ class AuthorshipCheck:
         if identity is None or identity[0] != rev.author_id:
             return forged(member)
         if rev.signature:
-            if self.verifier.verify(signed_id, rev.signature, parse_signer(identity[1])):
+            if any(self.verifier.verify(signed_id, rev.signature, parse_signer(signer))
+                   for signer in sorted(identity[1])):
                 return ""
             return forged(member)
         self.unsigned_count += 1
