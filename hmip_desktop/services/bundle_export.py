@@ -26,7 +26,6 @@ from hmip_desktop.services import attachment_keys
 from hmip_desktop.services.roster_access import load_roster
 from hmip_desktop.services.store import InspectionStore
 from hmip_desktop.storage import profile
-from hmip_desktop.storage.sync_repo import SyncRepository
 from hmip_desktop.storage.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -91,7 +90,7 @@ def write_store_bundle(store: InspectionStore, out_path: Path, *, keys: DeviceKe
         raise ValidationError("Choose a file name for the bundle, not a folder.")
     with store.uow() as tx:
         recipients = export_recipients(tx, store, keys)
-        sync = SyncRepository(tx.session)
+        sync = tx.sync
         lo, hi = sync.hlc_range()
         max_seq = tx.records.max_seq()
         known = tx.blobs.all()

@@ -53,7 +53,7 @@ from hmip_desktop.services.mending import (
 )
 from hmip_desktop.services.roster_access import anchor, roster_from
 from hmip_desktop.services.store import InspectionStore
-from hmip_desktop.storage.sync_repo import SyncRepository, take_snapshot
+from hmip_desktop.storage.sync_repo import take_snapshot
 from hmip_desktop.storage.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -110,7 +110,7 @@ def _run(store: InspectionStore, cands: list[Candidate], keys: DeviceKeys,
     seen: set[str] = set()
     with store.uow() as tx:
         before, conflicts_before = current_digest(tx), {e.id for e in tx.records.conflicted()}
-        local_roster = SyncRepository(tx.session).revisions_of_type(R.TEAM_MEMBER)
+        local_roster = tx.sync.revisions_of_type(R.TEAM_MEMBER)
         anchor_signer = anchor(tx)
         for c in cands:
             if not c.pending:
@@ -194,7 +194,7 @@ def _check_revision(rev: Revision, now_ms: int) -> None:
 
 def _scan(c: Candidate, tx: UnitOfWork, meter: Meter) -> None:
     """Pass 1: read and check every revision line; count what is new, per device."""
-    sync = SyncRepository(tx.session)
+    sync = tx.sync
     entity_of: dict[str, str] = {}
     parents: list[tuple[str, str]] = []
     lo = hi = None

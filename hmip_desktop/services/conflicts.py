@@ -27,7 +27,6 @@ from hmip_desktop.domain.revision import Revision
 from hmip_desktop.domain.roster import Roster
 from hmip_desktop.services.roster_access import load_roster, require_leader_here
 from hmip_desktop.services.store import InspectionStore
-from hmip_desktop.storage.sync_repo import SyncRepository
 from hmip_desktop.storage.unit_of_work import UnitOfWork
 
 Progress = Callable[[int, int], None]
@@ -120,7 +119,7 @@ class _Provenance:
         self._starts = [r[0] for r in ranges]
         self._ranges = ranges
         self._names = {r.bundle_id: r.author_name for r in tx.imports.all()}
-        self._sync = SyncRepository(tx.session)
+        self._sync = tx.sync
 
     def lookup(self, rev_ids: list[str]) -> dict[str, tuple[str | None, str | None]]:
         out: dict[str, tuple[str | None, str | None]] = {}

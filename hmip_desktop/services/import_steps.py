@@ -24,7 +24,6 @@ from hmip_desktop.domain.roster import Roster, TrustDecision
 from hmip_desktop.export.bundle_reader import BundleReader
 from hmip_desktop.export.identity_keys import DeviceKeys
 from hmip_desktop.services.store import InspectionStore
-from hmip_desktop.storage.sync_repo import SyncRepository
 from hmip_desktop.storage.unit_of_work import UnitOfWork
 
 _STEP = 1 << 20
@@ -262,7 +261,7 @@ def demote(rev: Revision, inspection_id: str) -> Revision:
 
 def current_digest(tx: UnitOfWork) -> str:
     """The state digest of the file open in this unit of work."""
-    return state_digest(SyncRepository(tx.session).head_sets())
+    return state_digest(tx.sync.head_sets())
 
 
 def copy_new_blobs(store: InspectionStore, accepted: list[Candidate], meter: Meter,

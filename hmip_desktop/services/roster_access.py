@@ -21,7 +21,6 @@ from hmip_desktop.domain.revision import Revision, make_revision
 from hmip_desktop.export.bundle_format import parse_signer
 from hmip_desktop.export.identity_keys import DeviceKeys, PublicIdentity
 from hmip_desktop.services.store import InspectionStore
-from hmip_desktop.storage.sync_repo import SyncRepository
 from hmip_desktop.storage.unit_of_work import UnitOfWork
 
 ANCHOR_KEY = "team_anchor"
@@ -50,7 +49,7 @@ def roster_from(revisions: Iterable[Revision], inspection_id: str,
 
 def load_roster(tx: UnitOfWork, inspection_id: str) -> RS.Roster:
     """The current roster of the file open in this unit of work."""
-    revs = SyncRepository(tx.session).revisions_of_type(R.TEAM_MEMBER)
+    revs = tx.sync.revisions_of_type(R.TEAM_MEMBER)
     return roster_from(revs, inspection_id, anchor(tx))
 
 

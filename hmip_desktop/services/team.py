@@ -31,7 +31,6 @@ from hmip_desktop.services.roster_access import (
     put_member,
 )
 from hmip_desktop.services.store import InspectionStore
-from hmip_desktop.storage.sync_repo import SyncRepository
 from hmip_desktop.storage.unit_of_work import UnitOfWork
 
 Progress = Callable[[int, int], None]
@@ -168,7 +167,7 @@ def remove_member(store: InspectionStore, who: str, *, keys: DeviceKeys) -> Chan
         payload = _member_payload(card, member.role, RS.REMOVED, stamp)
         # Their history as this leader holds it: later, only these revisions and their
         # ancestors are accepted from them, whatever date they claim.
-        payload[RS.FRONTIER] = SyncRepository(tx.session).frontier_of(member.device_id)
+        payload[RS.FRONTIER] = tx.sync.frontier_of(member.device_id)
         put_member(store, tx, payload, keys, hlc=stamp)
         # Attachments added from now on use a key the removed member never receives.
         attachment_keys.rotate(tx)

@@ -25,6 +25,7 @@ from hmip_desktop.storage.local_repos import (
     SearchRepository,
 )
 from hmip_desktop.storage.records_repo import RecordsRepository
+from hmip_desktop.storage.sync_repo import SyncRepository
 
 READ_ONLY_MESSAGE = ("This inspection file is open read-only (it was written by a newer version "
                      "of the app). Update the app to change it.")
@@ -75,6 +76,7 @@ class UnitOfWork:
         self.meta = MetaRepository(s)
         self.blobs = BlobRepository(s)
         self.attachment_keys = AttachmentKeyRepository(s)
+        self.sync = SyncRepository(s)
         self.imports = ImportLogRepository(s)
         self.search = SearchRepository(s)
         self.links = LinksRepository(s)
