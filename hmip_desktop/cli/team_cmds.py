@@ -30,8 +30,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=_list)
 
     p = tsub.add_parser("remove", help="remove a member (team leader)",
-                        description="Later bundles are not encrypted to them and their "
-                        "signatures dated after the removal are refused.")
+                        description="Later bundles are not encrypted to them, attachments "
+                        "added afterwards use a new team key, and any change of theirs this "
+                        "file had not received by the removal is refused, whatever its date.")
     p.add_argument("file")
     p.add_argument("member", help="member id, device id, fingerprint or exact name")
     p.set_defaults(func=_remove)

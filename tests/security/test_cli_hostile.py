@@ -142,3 +142,32 @@ def test_damaged_copy_of_an_imported_bundle_is_not_a_repeat(team) -> None:
     proc = lead("bundle", "import", "lead.hmip", "copy.hmipbundle", check=False)
     assert proc.returncode == 2 and "already" not in proc.stderr, proc.stderr
     assert "damaged" in proc.stderr or "altered" in proc.stderr, proc.stderr
+
+
+def test_a_removed_member_cannot_back_date_a_change(tmp_path_factory) -> None:
+    """Finding 2 through the command line: after `hmip team remove`, a note Alice signs and
+    stamps before the removal is refused: only what the leader held of hers is accepted."""
+    root = tmp_path_factory.mktemp("backdate")
+    lead, alice = runner(root, "lead"), runner(root, "alice")
+    alice("identity", "export", "--out", "alice.card")
+    lead("new", "lead.hmip", "--establishment", "HMP Hostile", "--type", "mens-prison")
+    lead("team", "add", "lead.hmip", "alice.card")
+    lead("team", "invite", "lead.hmip", "--out", "invite.hmipbundle")
+    alice("join", "invite.hmipbundle", "--out", "alice.hmip")
+    alice("note", "add", "alice.hmip", "--source", "observation", "--title", "t", "--body", "b")
+    alice("bundle", "export", "alice.hmip", "--out", "a1.hmipbundle")
+    lead("bundle", "import", "lead.hmip", "a1.hmipbundle")
+    lead("identity", "export", "--out", "lead.card")  # _attacker reads it for a recipient
+    a = _attacker(root)
+    members = json.loads(lead("team", "list", "lead.hmip", "--json").stdout)["members"]
+    alice_id = next(m["member_id"] for m in members if not m["is_me"])
+    lead("team", "remove", "lead.hmip", alice_id)
+    listed = json.loads(lead("team", "list", "lead.hmip", "--json").stdout)
+    assert "removed" in [m["status"] for m in listed["members"]]
+    first = min(json.loads(x)["hlc"] for x in a["lines"] if json.loads(x)["device_id"] ==
+                a["device"])
+    backdated = _rev(a, NOTE, hlc=first[:-len(a["device"])] + a["device"])
+    path = _bundle(root, a, [backdated], "backdated.hmipbundle")
+    proc = lead("bundle", "import", "lead.hmip", str(path), check=False)
+    assert proc.returncode == 2 and proc.stderr.count("\n") == 1, proc.stderr
+    assert "had not received when they were removed" in proc.stderr
