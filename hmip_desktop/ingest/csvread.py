@@ -278,7 +278,9 @@ def convert_batch(
     """Check widths, drop blank rows and convert a batch; `first_row` numbers batch[0]."""
     width = len(columns)
     row_numbers: list[int] | None = None
-    if set(map(len, batch)) == {width} and all(map(any, batch)):
+    # Fast case: no blank row. A row of whitespace-only cells ("\u3000") is blank too, so
+    # `any(row)` (non-empty strings) is not enough.
+    if set(map(len, batch)) == {width} and not any(map(_row_is_blank, batch)):
         rows = batch
     else:
         rows, row_numbers = [], []
