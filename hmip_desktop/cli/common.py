@@ -113,10 +113,14 @@ def key_arg(value: str) -> str:
     return value.strip().replace("-", "_")
 
 
-def add_text_source(parser: argparse.ArgumentParser) -> None:
-    """--text TEXT or --text-file PATH|- (the private way: text on the command line shows in
-    the process list while the command runs); read them with read_text_arg."""
-    src = parser.add_mutually_exclusive_group(required=True)
-    src.add_argument("--text", help="the text (visible in the process list: prefer --text-file)")
-    src.add_argument("--text-file", metavar="PATH",
-                     help="read the text from a file, or - for standard input (the private way)")
+def add_text_source(parser: argparse.ArgumentParser, name: str = "text", *,
+                    required: bool = True, what: str = "the text") -> None:
+    """--NAME TEXT or --NAME-file PATH|- (the private way: text on the command line shows in
+    the process list while the command runs); read them with read_text_arg(args.NAME,
+    args.NAME_file). Optional (required=False) for edits, where absent means unchanged."""
+    src = parser.add_mutually_exclusive_group(required=required)
+    src.add_argument(f"--{name}",
+                     help=f"{what} (visible in the process list: prefer --{name}-file)")
+    src.add_argument(f"--{name}-file", metavar="PATH",
+                     help=f"read {what} from a file, or - for standard input (the private "
+                     "way: the text never appears in the process list)")

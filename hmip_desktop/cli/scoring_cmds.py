@@ -1,4 +1,4 @@
-"""`hmip score set | list`."""
+"""`hmip score set | list | withdraw`."""
 
 from __future__ import annotations
 
@@ -30,6 +30,14 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="ids of notes, documents, extracts or figures the score rests on")
     p.set_defaults(func=_set)
 
+    p = ssub.add_parser("withdraw", help="withdraw this inspector's provisional score",
+                        description="Withdraw your provisional score of a section: it leaves "
+                        "the team view (its history stays); 'hmip score set' records one again.")
+    p.add_argument("file")
+    p.add_argument("--test", required=True, type=key_arg, metavar="KEY",
+                   help="section key of the healthy prison test, e.g. safety")
+    p.set_defaults(func=_withdraw)
+
     p = ssub.add_parser("list", help="every inspector's scores and the agreed ones")
     p.add_argument("file")
     p.add_argument("--json", action="store_true")
@@ -51,6 +59,15 @@ def _set(args: argparse.Namespace) -> int:
     print(f"{names.get(view.section_key, view.section_key)}: {kind} score {_describe(view)}")
     if view.conflicted:
         print("note: the agreed score has conflicting edits; resolve them in the team view")
+    return 0
+
+
+def _withdraw(args: argparse.Namespace) -> int:
+    with open_store(args.file) as store:
+        service = ScoringService(store)
+        service.withdraw_provisional(args.test)
+        names = dict(service.judged_sections())
+    print(f"{names.get(args.test, args.test)}: provisional score withdrawn")
     return 0
 
 

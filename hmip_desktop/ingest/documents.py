@@ -11,19 +11,20 @@ from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
 from hmip_desktop.domain.errors import Cancelled, ValidationError
+from hmip_desktop.domain.mime import (  # their home; still importable from here
+    MIME_CSV,
+    MIME_DOCX,
+    MIME_JPEG,
+    MIME_PDF,
+    MIME_PNG,
+    MIME_TXT,
+    MIME_XLSX,
+    SUPPORTED_KINDS,
+)
 from hmip_desktop.ingest import sniffing
 
 if TYPE_CHECKING:
     from docx.table import Table
-
-MIME_PDF = "application/pdf"
-MIME_DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-MIME_XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-MIME_PNG = "image/png"
-MIME_JPEG = "image/jpeg"
-MIME_CSV = "text/csv"
-MIME_TXT = "text/plain"
-SUPPORTED_KINDS = "PDF, DOCX, XLSX, CSV, TXT, PNG, JPEG"
 
 # Extracted text feeds search and previews; a cap keeps a giant log file or workbook from
 # filling memory and the index.

@@ -175,6 +175,30 @@ class _Register:
                     moved.append(record_id)
         return ChangeSet.of(self.entity_type, *moved) if moved else ChangeSet()
 
+    def move(self, record_id: str, position: int) -> ChangeSet:
+        """Put one record at a 1-based position; the others keep their order (as a drag in
+        the register does: it is written as a reorder)."""
+        ids = [e.id for e in self._views()]
+        if record_id not in ids:
+            raise NotFoundError(f"No such {self.noun}.")
+        if isinstance(position, bool) or not isinstance(position, int) \
+                or not 1 <= position <= len(ids):
+            raise ValidationError(f"The position must be between 1 and {len(ids)}.")
+        ids.remove(record_id)
+        ids.insert(position - 1, record_id)
+        return self.reorder(ids)
+
+    def position(self, record_id: str) -> int:
+        """A live record's 1-based place in the register."""
+        ids = [e.id for e in self._views()]
+        if record_id not in ids:
+            raise NotFoundError(f"No such {self.noun}.")
+        return ids.index(record_id) + 1
+
+    def count(self) -> int:
+        """How many live records the register holds."""
+        return len(self._views())
+
     def _views(self) -> list[EntityView]:
         with self._store.uow() as tx:
             return _sorted(tx.records.list(self.entity_type))

@@ -68,6 +68,11 @@ class FigureView:
     conflicted: bool
 
     @property
+    def changes(self) -> ChangeSet:
+        """What pinning this figure changed (its FIGURE record)."""
+        return ChangeSet.of(R.FIGURE, self.id)
+
+    @property
     def chart(self) -> str:
         """'bar' or 'line'."""
         return self.spec.chart

@@ -191,6 +191,26 @@ class ScoringService:
         return self._set(sid, S.AGREED, section_key, score, rationale, evidence_ids,
                          resolve=resolve)
 
+    def withdraw_provisional(self, section_key: str) -> ChangeSet:
+        """Withdraw this inspector's provisional score of a section (a tombstone: it leaves
+        the team view, its history stays, and saving a score again brings it back).
+
+        The removal names every head as its parent, so it also closes conflicting edits of
+        the same score made on two of this inspector's laptops.
+        """
+        S.section(self.framework(), section_key)  # an unknown key names the valid ones
+        sid = S.provisional_score_id(self._store.inspection_id, section_key,
+                                     self._store.device.author_id)
+        with self._store.uow(write=True) as tx:
+            current = tx.records.get(sid)
+            if current is None or current.deleted:
+                raise NotFoundError("You have no provisional score for this section to "
+                                    "withdraw.")
+            heads = [h.rev_id for h in tx.records.heads(sid)]
+            self._store.put(tx, R.SCORE, sid, dict(current.payload), deleted=True,
+                            parents=heads)
+        return ChangeSet.of(R.SCORE, sid)
+
     def can_record_agreed(self) -> bool:
         """Only the team leader (the creator, before a team is set up) records agreed scores."""
         with self._store.uow() as tx:

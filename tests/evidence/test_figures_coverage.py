@@ -27,8 +27,8 @@ def extract(store, write_csv):  # type: ignore[no-untyped-def]
 
 def test_pin_figure_stores_spec_and_result(store, extract) -> None:
     """The FIGURE record holds the spec and the computed result (numbers as int/text)."""
-    service = ExtractService(store)
-    fig = service.pin_figure(extract.id, caption="Use of force cost per month", spec={
+    service = FigureService(store)
+    fig = service.pin(extract.id, caption="Use of force cost per month", spec={
         "group_by": "date", "agg": "sum", "value_column": "cost", "granularity": "month",
         "chart": "line", "filters": [("wing", "=", "A")]})
     assert fig.rows == (("2024-01", "12.5"), ("2024-02", "0.3"))
@@ -42,8 +42,8 @@ def test_pin_figure_stores_spec_and_result(store, extract) -> None:
     # The result needs no rows: it still shows after the local table is gone.
     with store.uow(write=True) as tx:
         T.drop(tx.session, T.table_name(extract.id))
-    assert service.list_figures() == [fig]
-    assert service.list_figures(extract.id) == [fig] and service.list_figures("x") == []
+    assert service.list() == [fig]
+    assert service.list(extract.id) == [fig] and service.list("x") == []
     assert [h.entity_id for h in search_targets(store, "force")] == [fig.id]
 
 

@@ -36,7 +36,7 @@ from hmip_desktop.ui.widgets.form_bits import buddy_label, error_label, show_err
 from hmip_desktop.ui.widgets.task_progress import TaskProgress
 
 if TYPE_CHECKING:
-    from hmip_desktop.export.identity_keys import DeviceKeys
+    from hmip_desktop.services.identity_keys import DeviceKeys
 
 
 class JoinDialog(QDialog):

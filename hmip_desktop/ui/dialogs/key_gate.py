@@ -20,7 +20,7 @@ from hmip_desktop.ui.dialogs.passphrase_dialog import PassphraseDialog
 from hmip_desktop.ui.errors import present_error
 
 if TYPE_CHECKING:
-    from hmip_desktop.export.identity_keys import DeviceKeys
+    from hmip_desktop.services.identity_keys import DeviceKeys
 
 # Asked with creating=True when no keys exist yet; returns None when the person cancels.
 Asker = Callable[[bool], "str | None"]

@@ -7,7 +7,7 @@ import datetime as dt
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
 from hmip_desktop.domain.hlc import hlc_millis
-from hmip_desktop.ingest.documents import (
+from hmip_desktop.domain.mime import (
     MIME_CSV,
     MIME_DOCX,
     MIME_JPEG,

@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 
 from hmip_desktop.domain import records as R
 from hmip_desktop.domain.changes import ChangeSet
-from hmip_desktop.ingest.documents import MIME_PDF, MIME_XLSX, SUPPORTED_KINDS
+from hmip_desktop.domain.mime import MIME_PDF, MIME_XLSX, SUPPORTED_KINDS
 from hmip_desktop.services.documents import DocumentService, DocumentView
 from hmip_desktop.services.links import LinkService
 from hmip_desktop.ui.context import UiContext

@@ -57,7 +57,7 @@ from hmip_desktop.ui.widgets.roster_panel import RosterPanel, ask_yes_no, fit_co
 from hmip_desktop.ui.widgets.task_progress import TaskProgress
 
 if TYPE_CHECKING:
-    from hmip_desktop.export.identity_keys import DeviceKeys
+    from hmip_desktop.services.identity_keys import DeviceKeys
 
 BUNDLE_FILTER = f"Sync bundles (*{BUNDLE_SUFFIX});;All files (*)"
 NO_FILE = ("No inspection is open. You can still export your identity card; to join a team, "

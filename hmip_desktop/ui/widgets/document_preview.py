@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from hmip_desktop.ingest.documents import MIME_PDF, MIME_XLSX
+from hmip_desktop.domain.mime import MIME_PDF, MIME_XLSX
 from hmip_desktop.services.documents import DocumentView
 
 MIN_PAGE_WIDTH = 600  # pixels: a page narrower than this is hard to read

@@ -18,10 +18,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from hmip_desktop.domain import records as R
-from hmip_desktop.domain.changes import ChangeSet
 from hmip_desktop.services.extracts import ExtractService, ExtractView, FilterSpec
-from hmip_desktop.services.figures import MAX_FIGURE_GROUPS
+from hmip_desktop.services.figures import MAX_FIGURE_GROUPS, FigureService
 from hmip_desktop.ui.context import UiContext
 from hmip_desktop.ui.dialogs import evidence_prompts as prompts
 from hmip_desktop.ui.errors import present_error
@@ -203,9 +201,9 @@ class ExtractGrouping(QWidget):
 
         def pinned(figure: Any) -> None:
             self.note.setText(f"Pinned '{figure.caption}': it is listed under Figures.")
-            self.ctx.signals.changes_applied.emit(ChangeSet.of(R.FIGURE, figure.id))
+            self.ctx.signals.changes_applied.emit(figure.changes)
 
-        self.ctx.tasks.submit(lambda: ExtractService(store).pin_figure(
+        self.ctx.tasks.submit(lambda: FigureService(store).pin(
             view.id, caption=caption, spec=spec), pinned, lambda e: present_error(self, e))
 
     def _on_column_index_changed(self, _index: int = 0) -> None:

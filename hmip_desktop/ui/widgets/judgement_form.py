@@ -7,11 +7,11 @@ autosave elsewhere, a merge), and takes the stored values when nothing is pendin
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QMessageBox, QPushButton, QVBoxLayout, QWidget
 
 from hmip_desktop.domain.errors import ValidationError
 from hmip_desktop.domain.scoring import Scale
@@ -33,13 +33,22 @@ Values = tuple[str | None, str, tuple[str, ...]]
 EMPTY: Values = (None, "", ())
 
 
+def _ask(parent: QWidget, question: str) -> bool:
+    answer = QMessageBox.question(parent, "HMIP Inspection", question,
+                                  QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                                  QMessageBox.StandardButton.No)
+    return answer == QMessageBox.StandardButton.Yes
+
+
 class JudgementForm(QWidget):
-    """Level, rationale and evidence, saved with the button or Ctrl+Enter."""
+    """Level, rationale and evidence, saved with the button or Ctrl+Enter; optionally a
+    button that withdraws the stored judgement (withdraw_text)."""
 
     save_requested = Signal(object, str, list)  # level key, rationale, evidence ids
+    withdraw_requested = Signal(object)  # the key of the judgement to withdraw
 
     def __init__(self, *, what: str, level_label: str, rationale_label: str,
-                 evidence_label: str, save_text: str) -> None:
+                 evidence_label: str, save_text: str, withdraw_text: str | None = None) -> None:
         super().__init__()
         self.setAccessibleName(what)
         layout = QVBoxLayout(self)
@@ -53,6 +62,14 @@ class JudgementForm(QWidget):
         self.evidence = EvidencePicker(f"{what}: evidence it rests on")
         self.save = QPushButton(f"{save_text} (Ctrl+Enter)")
         self.save.clicked.connect(self._on_save_clicked)
+        # Only offered where a judgement can be withdrawn (the provisional score), and only
+        # while one is stored.
+        self.withdraw: QPushButton | None = None
+        if withdraw_text is not None:
+            self.withdraw = QPushButton(withdraw_text)
+            self.withdraw.setAccessibleName(withdraw_text.replace("&", ""))
+            self.withdraw.clicked.connect(self._on_withdraw_clicked)
+            self.withdraw.setEnabled(False)
         self.form_error = error_label(f"{what}: problem")
         self.status = status_label(f"{what}: save status")
         layout.addWidget(buddy_label(level_label, self.picker))
@@ -64,11 +81,16 @@ class JudgementForm(QWidget):
         layout.addWidget(buddy_label(evidence_label, self.evidence))
         layout.addWidget(self.evidence)
         layout.addWidget(self.save)
+        if self.withdraw is not None:
+            layout.addWidget(self.withdraw)
         layout.addWidget(self.form_error)
         layout.addWidget(self.status)
         add_shortcuts(self, SAVE_KEYS, self._on_save_clicked)
         self._key: Any = None
         self._loaded: Values | None = None
+        self._withdrawing = False
+        # Seam for tests: asked before the stored judgement is withdrawn.
+        self.confirm: Callable[[str], bool] = lambda question: _ask(self, question)
 
     # -- values ------------------------------------------------------------------------------
     def values(self) -> Values:
@@ -94,6 +116,7 @@ class JudgementForm(QWidget):
         else:
             self.evidence.set_choices(choices, current[2])
         self._loaded = stored
+        self._update_withdraw()
 
     def _fill(self, values: Values, choices: Sequence[EvidenceChoice]) -> None:
         level, rationale, ids = values
@@ -131,6 +154,43 @@ class JudgementForm(QWidget):
         self.save.setEnabled(True)
         self._loaded = stored
         self.status.setText(message)
+        self._update_withdraw()
+
+    # -- withdrawing -------------------------------------------------------------------------
+    def _update_withdraw(self) -> None:
+        if self.withdraw is not None:
+            stored = self._loaded is not None and self._loaded[0] is not None
+            self.withdraw.setEnabled(stored and not self._withdrawing)
+
+    def _on_withdraw_clicked(self) -> None:
+        if self.withdraw is None or not self.withdraw.isEnabled() or self._loaded is None:
+            return
+        what = self.accessibleName()
+        if not self.confirm(f"Withdraw {what[:1].lower()}{what[1:]}? Its history is kept, "
+                            "and you can record it again."):
+            return
+        self.clear_messages()
+        self._withdrawing = True
+        self._update_withdraw()
+        self.status.setText("Withdrawing…")
+        self.withdraw_requested.emit(self._key)
+
+    def withdraw_succeeded(self, message: str) -> None:
+        """The stored judgement is gone: the form is empty and says so."""
+        self._withdrawing = False
+        self._loaded = EMPTY
+        self.picker.set_level(None)
+        self.rationale.setPlainText("")
+        self.evidence.set_selected(())
+        self.status.setText(message)
+        self._update_withdraw()
+
+    def withdraw_failed(self, exc: BaseException) -> None:
+        """Nothing was withdrawn: say why."""
+        self._withdrawing = False
+        self._update_withdraw()
+        self.status.setText("Not withdrawn.")
+        present_error(self, exc)
 
     def save_failed(self, exc: BaseException) -> None:
         """Show a refused value beside its field; anything else as a dialog."""

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from hmip_desktop import paths
 from hmip_desktop.domain.disclosure import Hit
-from hmip_desktop.ingest.documents import MIME_PDF
+from hmip_desktop.domain.mime import MIME_PDF
 from hmip_desktop.private_files import private_dir
 from hmip_desktop.services.documents import DocumentView
 from hmip_desktop.ui.widgets.report_choices import ALLOW, REDACT, ExportChoice

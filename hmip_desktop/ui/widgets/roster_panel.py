@@ -35,7 +35,7 @@ from hmip_desktop.ui.widgets.form_bits import current_row, status_label, table_v
 from hmip_desktop.ui.widgets.task_progress import TaskProgress
 
 if TYPE_CHECKING:
-    from hmip_desktop.export.identity_keys import DeviceKeys
+    from hmip_desktop.services.identity_keys import DeviceKeys
 
 CARD_FILTER = "Identity cards (*.hmipcard *.card *.json);;All files (*)"
 

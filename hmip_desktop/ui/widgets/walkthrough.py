@@ -96,6 +96,7 @@ class WalkthroughWidget(QWidget):
         self.area.open_evidence.connect(self.open_evidence_requested)
         self.area.findings_save.connect(self._on_area_findings_save)
         self.judgement.form.save_requested.connect(self._on_judgement_save_requested)
+        self.judgement.form.withdraw_requested.connect(self._on_withdraw_requested)
         self.team.form.save_requested.connect(self._on_team_save_requested)
         self._outline: Outline | None = None
         self._current: SectionChoice | None = None
@@ -281,6 +282,19 @@ class WalkthroughWidget(QWidget):
                                                           evidence),
             lambda view: self._saved(form, view, "Provisional score saved"),
             form.save_failed)
+
+    def _on_withdraw_requested(self, section_key: str) -> None:
+        store, form = self.ctx.store, self.judgement.form
+        if store is None:
+            return
+
+        def withdrawn(changes: ChangeSet) -> None:
+            form.withdraw_succeeded("Provisional score withdrawn.")
+            self.ctx.signals.changes_applied.emit(changes)
+
+        self.ctx.tasks.submit(
+            lambda: ScoringService(store).withdraw_provisional(section_key), withdrawn,
+            form.withdraw_failed)
 
     def _on_team_save_requested(self, level: str, rationale: str, evidence: list[str]) -> None:
         store, section = self.ctx.store, self._current
