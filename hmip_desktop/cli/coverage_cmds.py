@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from hmip_desktop.cli.common import open_store, print_json
+from hmip_desktop.domain.framework_nation import NATION_LABELS
 from hmip_desktop.services.coverage import coverage
 from hmip_desktop.services.labels import coverage_status_label, source_kind_label
 
@@ -13,7 +14,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     """Add the coverage command."""
     p = sub.add_parser("coverage", help="evidence coverage and triangulation per expectation",
                        description="For each expectation: linked evidence counted by source "
-                       "kind, and whether it is triangulated (three or more kinds).")
+                       "kind, and whether it is triangulated (three or more kinds). An area "
+                       "without expectation numbers reads 'expectations not loaded'. Only "
+                       "the education expectations of the inspection's nation count (Ofsted "
+                       "in England, Estyn in Wales).")
     p.add_argument("file")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=_coverage)
@@ -26,14 +30,16 @@ def _coverage(args: argparse.Namespace) -> int:
         print_json(report.to_json())
         return 0
     for sec in report.sections:
-        print(f"{sec.label}: {sec.covered}/{sec.total} covered, {sec.triangulated} triangulated")
+        print(f"{sec.label}: {sec.summary()}")
         for area in sec.areas:
-            print(f"  {area.label}: {area.covered}/{area.total} covered, "
-                  f"{area.triangulated} triangulated")
+            print(f"  {area.label}: {area.summary()}")
             for row in area.expectations:
                 kinds = (", ".join(f"{source_kind_label(k)} {n}" for k, n in row.counts.items())
                          or "no evidence")
                 print(f"    {row.ref:<8} {coverage_status_label(row.status):<21} {kinds}")
     if report.unknown_refs:
         print("Links to expectations not in the framework: " + ", ".join(report.unknown_refs))
+    if report.not_applicable_refs:
+        print(f"Links not counted in {NATION_LABELS.get(report.nation, report.nation)} (the "
+              "other nation's education inspectorate): " + ", ".join(report.not_applicable_refs))
     return 0

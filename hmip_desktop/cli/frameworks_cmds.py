@@ -9,7 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from hmip_desktop.cli.common import key_arg
-from hmip_desktop.domain.framework import Framework
+from hmip_desktop.domain.framework import Framework, in_force_from
+from hmip_desktop.domain.framework_nation import NATION_LABELS, NOT_LOADED
 from hmip_desktop.services.frameworks import FrameworkService
 from hmip_desktop.services.labels import establishment_type_labels
 
@@ -95,6 +96,9 @@ def _list(args: argparse.Namespace) -> int:
         print(f"{r.id:<{width}}  {r.version:<{vwidth}}  {r.status:<8}  "
               f"{r.expectation_count:>3}  {establishment_type_labels(r.establishment_types)}")
         print(f"{'':<{width}}  {r.title}{_flags(r.verified, r.incomplete)}")
+        if r.in_force_from:
+            print(f"{'':<{width}}  in force from {r.in_force_from}"
+                  + ("" if r.in_force_from_verified else " (date not verified)"))
     return EXIT_OK
 
 
@@ -120,6 +124,15 @@ def describe(fw: Framework) -> list[str]:
     levels = ", ".join(f"{lv.label}" + (f" {lv.value}" if lv.value is not None else "")
                        for lv in fw.scale.levels) or "no grades"
     lines.append(f"  scale: {fw.scale.label} ({levels}){_flags(fw.scale.verified, False)}")
+    for lv in fw.scale.levels:
+        if lv.descriptor:
+            lines.append(f"    {lv.label}: {lv.descriptor}"
+                         + ("" if lv.descriptor_verified else "  [descriptor not verified]"))
+    since = in_force_from(fw)
+    if since:
+        lines.append(f"  in force from: {since}"
+                     + ("" if fw.effective_date and fw.effective_date_verified
+                        else "  [date not verified]"))
     if fw.progress_scale:
         lines.append(f"  progress scale: {', '.join(lv.label for lv in fw.progress_scale.levels)}")
     if fw.source_url:
@@ -130,7 +143,11 @@ def describe(fw: Framework) -> list[str]:
                      f"{_flags(section.verified, section.incomplete)}")
         for area in section.areas:
             adopted = f" (adopted from {area.adopted_from})" if area.adopted_from else ""
-            lines.append(f"  - {area.label}{adopted}{_flags(area.verified, area.incomplete)}")
+            where = (f" ({', '.join(NATION_LABELS.get(n, n) for n in area.nations)} only)"
+                     if area.nations else "")
+            unloaded = "" if area.expectations else f"  ({NOT_LOADED})"
+            lines.append(f"  - {area.label}{adopted}{where}"
+                         f"{_flags(area.verified, area.incomplete)}{unloaded}")
             for exp in area.expectations:
                 sub = f" ({area.sub_area_label(exp.sub_area)})" if exp.sub_area else ""
                 lines.append(f"      {exp.number:>6}  {exp.title}{sub}"

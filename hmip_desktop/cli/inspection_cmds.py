@@ -26,13 +26,17 @@ def register(sub: argparse._SubParsersAction) -> None:
     """Add the inspection-level commands."""
     p = sub.add_parser("new", help="create an encrypted inspection file",
                        description="Create a new encrypted inspection file (.hmip) pinned to "
-                       "the newest framework for the establishment type.")
+                       "the framework version in force for the establishment type on the "
+                       "start date (today without --start); --framework-version overrides.")
     p.add_argument("file", help="path of the new .hmip file")
     p.add_argument("--establishment", help="establishment name")
     p.add_argument("--type", dest="etype", type=key_arg,
                    help="establishment type key (see 'hmip frameworks list')")
-    p.add_argument("--framework", help="framework id (default: newest for the type)")
-    p.add_argument("--framework-version", help="framework version (default: newest)")
+    p.add_argument("--framework", help="framework id (default: the one in force for the "
+                   "type on the start date)")
+    p.add_argument("--framework-version", metavar="VERSION",
+                   help="framework version, e.g. 5 or men-prisons--5 (default: the version in "
+                   "force on --start, or today)")
     p.add_argument("--start", type=_date, help="first day on site, YYYY-MM-DD")
     p.add_argument("--end", type=_date, help="last day on site, YYYY-MM-DD")
     p.add_argument("--kind", choices=["full", "irp"], default="full",
@@ -41,6 +45,18 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="with --kind irp: the inspection this review follows; its "
                    "establishment, type and framework are used and its concerns (with any "
                    "action-plan responses) become the previous items")
+    p.add_argument("--follow-up-scale", metavar="SCALE",
+                   help="with --kind irp: 'recommendations' (achieved / partially achieved / "
+                   "not achieved, for a report written before May 2022) or 'progress' (the "
+                   "framework's); with --follows it is chosen from the followed inspection's "
+                   "start date")
+    p.add_argument("--nation", type=str.casefold, choices=["england", "wales"], default=None,
+                   help="England (Ofsted inspects education; the default) or Wales (Estyn)")
+    notice = p.add_mutually_exclusive_group()
+    notice.add_argument("--announced", dest="announced", action="store_true", default=False,
+                        help="the establishment was told in advance")
+    notice.add_argument("--unannounced", dest="announced", action="store_false",
+                        help="no notice was given (the default)")
     p.add_argument("--json", action="store_true", help="print the result as JSON")
     p.set_defaults(func=_new)
 
@@ -79,7 +95,12 @@ def _new(args: argparse.Namespace) -> int:
         from hmip_desktop.services.review_follow import create_review_following
 
         store = create_review_following(Path(args.file), Path(args.follows), start_date=start,
-                                        end_date=end, provider=passphrase_provider)
+                                        end_date=end, provider=passphrase_provider,
+                                        follow_up_scale=args.follow_up_scale)
+        if args.nation or args.announced:  # the review's own notice; nation follows unless given
+            from hmip_desktop.services.lifecycle import LifecycleService
+
+            LifecycleService(store).set_facts(nation=args.nation, announced=args.announced)
         fw = {"id": inspections.facts(store).framework_id,
               "version": inspections.facts(store).framework_version}
     else:
@@ -87,11 +108,20 @@ def _new(args: argparse.Namespace) -> int:
             raise ValidationError("Give --establishment and --type (or --follows with "
                                   "--kind irp).")
         fw = FrameworkService().resolve_for_new(args.etype, args.framework,
-                                                args.framework_version)
+                                                args.framework_version, start_date=start)
+        scale = None
+        if args.follow_up_scale:
+            if args.kind != "irp":
+                raise ValidationError("--follow-up-scale is for a review of progress: add "
+                                      "--kind irp.")
+            from hmip_desktop.services.previous import follow_up_scale_for
+
+            scale = follow_up_scale_for(args.follow_up_scale, None)
         store = inspections.create_inspection(
             Path(args.file), establishment_name=args.establishment,
             establishment_type=args.etype, framework=fw, kind=args.kind, start_date=start,
-            end_date=end, provider=passphrase_provider)
+            end_date=end, provider=passphrase_provider, nation=args.nation or "england",
+            announced=args.announced, follow_up_scale=scale)
     with store:
         if args.json:
             print_json({"file": str(store.path), "inspection_id": store.inspection_id,
@@ -114,6 +144,7 @@ def _info(args: argparse.Namespace) -> int:
           f"({labels.establishment_type_label(f.establishment_type)})")
     print(f"Kind:            {labels.inspection_kind_label(f.kind)}; status "
           f"{labels.inspection_status_label(f.status)}; on site {dates}")
+    _print_lifecycle(f)
     print(f"Framework:       {f.framework_title} [{f.framework_id} version {f.framework_version}]")
     print("Sections:" + ("" if f.sections else "        none"))
     for sec in f.sections:
@@ -128,6 +159,24 @@ def _info(args: argparse.Namespace) -> int:
     return 0
 
 
+def _print_lifecycle(f: inspections.InspectionFacts) -> None:
+    """Nation, notice, publication, reopenings and the education judgement (issue 10)."""
+    from hmip_desktop.domain import lifecycle as L
+
+    print(f"Nation:          {L.NATIONS.get(f.nation, f.nation)}")
+    print(f"Notice:          {L.notice_label(f.announced)}")
+    if f.publication_date:
+        print(f"Published:       {f.publication_date} (read-only except action-plan tracking)")
+    if f.action_plan_received_date:
+        print(f"Action plan:     received {f.action_plan_received_date}")
+    for r in f.reopenings:
+        print(f"Reopened:        {r.get('on')} from {L.status_label(r.get('from'))}: "
+              f"{r.get('reason')}")
+    education = L.education_text({"education_judgement": f.education_judgement})
+    if education:
+        print(f"Education:       {education}")
+
+
 def _history(args: argparse.Namespace) -> int:
     with open_store(args.file) as store:
         entries = history_service.history(store, args.record_id)
@@ -135,7 +184,8 @@ def _history(args: argparse.Namespace) -> int:
         print_json([e.to_json() for e in entries])
         return 0
     for e in entries:
-        flags = ("deleted " if e.deleted else "") + ("head" if e.is_head else "")
+        flags = (("deleted " if e.deleted else "") + ("head " if e.is_head else "")
+                 + ("" if e.signed else "unsigned"))
         print(f"{e.when}  {e.rev_id[:12]}  author {e.author_id[:8]}  device {e.device_id[:8]}"
               f"  {flags}".rstrip())
         changed = ", ".join(sorted(e.payload)) or "-"

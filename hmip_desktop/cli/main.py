@@ -30,6 +30,7 @@ COMMAND_MODULES = (
     "hmip_desktop.cli.coverage_cmds",
     "hmip_desktop.cli.finding_cmds",
     "hmip_desktop.cli.report_cmds",
+    "hmip_desktop.cli.status_cmds",
 )
 
 # Which module registers each top-level command, so `hmip <command> …` imports only that module
@@ -45,7 +46,8 @@ COMMAND_GROUPS = {
     "join": "team_cmds", "bundle": "bundle_cmds", "conflicts": "bundle_cmds",
     "resolve": "bundle_cmds", "doc": "doc_cmds", "extract": "extract_cmds",
     "figure": "extract_cmds", "link": "link_cmds", "coverage": "coverage_cmds",
-    "finding": "finding_cmds", "report": "report_cmds",
+    "finding": "finding_cmds", "report": "report_cmds", "status": "status_cmds",
+    "education": "status_cmds",
 }
 
 EXIT_USER_ERROR = 2

@@ -63,7 +63,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--previous", required=True, metavar="ID",
                    help="id or reference of the previous item")
     p.add_argument("--judgement", required=True, metavar="LEVEL",
-                   help="a level of the progress scale, e.g. reasonable_progress")
+                   help="a level of the review's follow-up scale, e.g. reasonable-progress "
+                   "(or achieved / partially-achieved / not-achieved for a pre-2022 report)")
     p.add_argument("--rationale", required=True)
     p.add_argument("--evidence", action="extend", nargs="+", default=[], metavar="ID")
     p.set_defaults(func=_progress_set)
@@ -220,9 +221,13 @@ def _readiness(args: argparse.Namespace) -> int:
         # A section without areas is written as a whole: "yes"/"no", not "0/0".
         findings = (f"{s.areas_with_findings:>4}/{s.areas_total:<4}" if s.areas_total
                     else f"{'yes' if s.section_findings else 'no':>9}")
-        print(f"{s.label[:34]:<34} {s.expectations_covered:>4}/{s.expectations_total:<4} "
-              f"{s.expectations_triangulated:>4}/{s.expectations_total:<4} "
-              f"{findings} {s.provisional_scores:>6} {agreed}")
+        # No expectation numbers loaded reads as such, never "0/0" (which looks finished).
+        covered, triang = (
+            (f"{s.expectations_covered:>4}/{s.expectations_total:<4}",
+             f"{s.expectations_triangulated:>4}/{s.expectations_total:<4}")
+            if s.expectations_total else (f"{'not loaded':>9}", f"{'-':>9}"))
+        print(f"{s.label[:34]:<34} {covered} {triang} {findings} {s.provisional_scores:>6} "
+              f"{agreed}")
     print(f"concerns: {report.key_concerns} key, {report.priority_concerns} priority")
     if report.previous_total:
         print(f"previous items: {report.previous_judged} of {report.previous_total} judged")

@@ -44,8 +44,10 @@ KIND_REPORTS_KEY_CONCERNS: dict[str, bool] = {"full": True, "irp": False}
 UNCONFIRMED_NOTE = (" (These limits are not confirmed for this establishment type, so they "
                     "do not block.)")
 
-# Inspection statuses at which the rules block rather than warn.
-BLOCKING_STATUSES = frozenset({"ready_for_report", "closed"})
+# Inspection statuses at which the rules block rather than warn: from the factual accuracy
+# check on (domain.lifecycle), and the statuses earlier versions wrote for the same stage.
+BLOCKING_STATUSES = frozenset({"factual_accuracy_check", "published", "action_plan_received",
+                               "ready_for_report", "closed"})
 
 
 @dataclass(frozen=True)

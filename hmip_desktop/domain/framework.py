@@ -28,7 +28,7 @@ from hmip_desktop.domain.framework_parts import (
 __all__ = [
     "Area", "EstablishmentType", "Expectation", "Framework", "FrameworkRef", "ReportModel",
     "Scale", "Section", "Source", "SubArea", "expectation_sort_key", "natural_key",
-    "recency_key", "slugify", "validate_framework",
+    "in_force", "in_force_from", "recency_key", "slugify", "validate_framework",
 ]
 
 SCHEMA_VERSION = 1
@@ -121,6 +121,7 @@ class Framework:
     based_on: FrameworkRef | None = None
     imported_at: str | None = None
     schema_version: int = SCHEMA_VERSION
+    effective_date_verified: bool = True
 
     # ---- parsing and serialising -------------------------------------------------------
 
@@ -138,6 +139,7 @@ class Framework:
             edition=r.text("edition", ""),
             published=r.optional_text("published"),
             effective_date=r.optional_text("effective_date", required=True),
+            effective_date_verified=r.flag("effective_date_verified", True),
             source_url=r.text("source_url"),
             sources=tuple(Source.from_reader(c) for c in r.children("sources", ())),
             establishment_types=r.texts("establishment_types"),
@@ -170,6 +172,7 @@ class Framework:
             "edition": self.edition,
             "published": self.published,
             "effective_date": self.effective_date,
+            "effective_date_verified": self.effective_date_verified,
             "source_url": self.source_url,
             "sources": [s.to_dict() for s in self.sources],
             "establishment_types": list(self.establishment_types),
@@ -243,6 +246,21 @@ class Framework:
         """The expectation numbered `number` (text, e.g. "72.1"); NotFoundError if absent."""
         return self.locate(number)[2]
 
+    def for_nation(self, nation: str) -> Framework:
+        """The framework as it counts in `nation`: areas and expectations marked for another
+        nation (Estyn's education in England, Ofsted's in Wales) are left out. The same
+        object when everything applies."""
+        if all(area.applies_in(nation) and all(e.applies_in(nation) for e in area.expectations)
+               for section in self.sections for area in section.areas):
+            return self
+        sections = tuple(
+            replace(section, areas=tuple(
+                replace(area, expectations=tuple(e for e in area.expectations
+                                                 if e.applies_in(nation)))
+                for area in section.areas if area.applies_in(nation)))
+            for section in self.sections)
+        return replace(self, sections=sections)
+
     def expectation_numbers(self) -> list[str]:
         """Every expectation number in natural order."""
         return sorted((e.number for _, _, e in self.iter_expectations()),
@@ -257,6 +275,35 @@ def recency_key(framework: Framework) -> tuple[Any, ...]:
     """
     when = framework.effective_date or framework.published or ""
     return (when, natural_key(framework.version), framework.imported_at or "")
+
+
+def in_force_from(framework: Framework) -> str | None:
+    """The ISO date the framework came into force: its effective date, else the first day of
+    its publication period ("2017" -> "2017-01-01"), else None (not known)."""
+    if framework.effective_date:
+        return framework.effective_date
+    published = framework.published
+    if not published or not PUBLISHED_RE.match(published):
+        return None
+    parts = published.split("-") + ["01", "01"]
+    return "-".join(parts[:3])
+
+
+def in_force(frameworks: list[Framework], on: date) -> Framework | None:
+    """The framework version in force on `on`: the latest to come into force on or before
+    that day (a version whose date is not known counts as in force from the start). When
+    every version came into force later, the earliest is used. None for an empty list."""
+    if not frameworks:
+        return None
+
+    def order(fw: Framework) -> tuple[Any, ...]:
+        return (in_force_from(fw) or "", natural_key(fw.version), fw.imported_at or "")
+
+    day = on.isoformat()
+    started = [fw for fw in frameworks if (in_force_from(fw) or "") <= day]
+    if started:
+        return max(started, key=order)
+    return min(frameworks, key=order)
 
 
 def validate_framework(fw: Framework) -> list[tuple[str, str]]:

@@ -10,6 +10,7 @@ from typing import Any
 from hmip_desktop.domain.errors import ValidationError
 
 ADOPTED_FROM = ("Ofsted", "Estyn")
+NATIONS = ("england", "wales")
 _MISSING: Any = object()
 
 
@@ -82,6 +83,16 @@ class ObjectReader:
         return [ObjectReader(v, f"{self.path}.{key}[{i}]") for i, v in enumerate(value)]
 
 
+def read_nations(r: ObjectReader) -> tuple[str, ...]:
+    """The optional "nations" list of an area or expectation, checked."""
+    nations = r.texts("nations", ())
+    for nation in nations:
+        if nation not in NATIONS:
+            raise ValidationError(f"{r.path}.nations: {nation!r} is not one of "
+                                  f"{', '.join(NATIONS)}")
+    return tuple(dict.fromkeys(nations))
+
+
 @dataclass(frozen=True)
 class Source:
     """A public address the framework's content was taken from, with what it confirms."""
@@ -128,6 +139,7 @@ class Expectation:
     verified: bool = True
     outcome_paraphrased: bool = False
     notes: str = ""
+    nations: tuple[str, ...] = ()  # empty: applies everywhere
 
     @classmethod
     def from_reader(cls, r: ObjectReader) -> Expectation:
@@ -137,17 +149,24 @@ class Expectation:
             indicators=r.texts("indicators", ()), sub_area=r.optional_text("sub_area"),
             verified=r.flag("verified", True),
             outcome_paraphrased=r.flag("outcome_paraphrased", False),
-            notes=r.text("notes", ""),
+            notes=r.text("notes", ""), nations=read_nations(r),
         )
 
     def to_dict(self) -> dict[str, Any]:
-        """Serialise."""
-        return {
+        """Serialise (`nations` only when set, so older files round-trip unchanged)."""
+        out: dict[str, Any] = {
             "number": self.number, "title": self.title, "outcome": self.outcome,
             "indicators": list(self.indicators), "sub_area": self.sub_area,
             "verified": self.verified, "outcome_paraphrased": self.outcome_paraphrased,
             "notes": self.notes,
         }
+        if self.nations:
+            out["nations"] = list(self.nations)
+        return out
+
+    def applies_in(self, nation: str) -> bool:
+        """True when the expectation counts in an inspection in `nation`."""
+        return not self.nations or nation in self.nations
 
 
 @dataclass(frozen=True)
@@ -165,6 +184,7 @@ class Area:
     verified: bool = True
     notes: str = ""
     human_rights_standards: tuple[str, ...] = ()
+    nations: tuple[str, ...] = ()  # empty: applies everywhere
 
     @classmethod
     def from_reader(cls, r: ObjectReader) -> Area:
@@ -181,19 +201,34 @@ class Area:
             adopted_from=adopted, incomplete=r.flag("incomplete"),
             verified=r.flag("verified", True), notes=r.text("notes", ""),
             human_rights_standards=r.texts("human_rights_standards", ()),
+            nations=read_nations(r),
         )
 
     def to_dict(self) -> dict[str, Any]:
-        """Serialise."""
-        return {
+        """Serialise (`nations` only when set, so older files round-trip unchanged)."""
+        out: dict[str, Any] = {
             "key": self.key, "label": self.label, "outcome": self.outcome,
             "outcome_paraphrased": self.outcome_paraphrased,
             "sub_areas": [s.to_dict() for s in self.sub_areas],
-            "adopted_from": self.adopted_from, "incomplete": self.incomplete,
-            "verified": self.verified, "notes": self.notes,
+            "adopted_from": self.adopted_from,
+        }
+        if self.nations:
+            out["nations"] = list(self.nations)
+        out.update({
+            "incomplete": self.incomplete, "verified": self.verified, "notes": self.notes,
             "human_rights_standards": list(self.human_rights_standards),
             "expectations": [e.to_dict() for e in self.expectations],
-        }
+        })
+        return out
+
+    def applies_in(self, nation: str) -> bool:
+        """True when the area counts in an inspection in `nation`."""
+        return not self.nations or nation in self.nations
+
+    @property
+    def expectations_loaded(self) -> bool:
+        """False when the area lists no numbered expectations ("expectations not loaded")."""
+        return bool(self.expectations)
 
     def sub_area_label(self, key: str | None) -> str:
         """The label of sub-area `key` ("" for none)."""

@@ -31,7 +31,9 @@ FIELD_TYPES: dict[str, dict[str, str]] = {
         "establishment_name": _S, "establishment_type": _S, "framework_id": _S,
         "framework_version": _SN, "kind": _S, "start_date": _SN, "end_date": _SN,
         "status": _SN, "created_on": _SN, "protective_marking": _SN,
-        "previous_scores": _DN, "previous_year": _SN,
+        "previous_scores": _DN, "previous_year": _SN, "nation": _SN, "announced": _B,
+        "publication_date": _SN, "action_plan_received_date": _SN, "reopenings": _LD,
+        "education_judgement": _DN, "status_change": _DN,
     },
     R.FRAMEWORK: {
         "schema_version": _I, "id": _S, "version": _S, "title": _S, "edition": _SN,

@@ -60,6 +60,10 @@ INSPECTION_KINDS: dict[str, str] = {
 INSPECTION_STATUSES: dict[str, str] = {
     "fieldwork": "Fieldwork",
     "drafting": "Drafting",
+    "factual_accuracy_check": "Factual accuracy check",
+    "published": "Published",
+    "action_plan_received": "Action plan received",
+    # Written by earlier versions; still read (domain/lifecycle.py ranks them).
     "ready_for_report": "Ready for report",
     "closed": "Closed",
 }

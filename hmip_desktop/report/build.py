@@ -29,6 +29,7 @@ from hmip_desktop.report.build_parts import (
     npp_part,
     outcomes_chart,
     progress_part,
+    with_education_judgement,
 )
 from hmip_desktop.report.build_sections import sections_part
 from hmip_desktop.report.dates import date_range
@@ -135,7 +136,7 @@ def _part(part: Mapping[str, Any], snap: InspectionSnapshot, texts: Mapping[str,
     if kind == "outcomes_chart":
         return outcomes_chart(heading, snap)
     if kind == "sections":
-        return sections_part(part, snap, index)
+        return with_education_judgement(sections_part(part, snap, index), snap)
     if kind == "progress":
         return progress_part(heading, snap, texts.get("progress_intro", ""))
     if kind == "irp_progress":

@@ -12,6 +12,7 @@ from hmip_desktop.domain import report_doc as D
 from hmip_desktop.domain import scoring as S
 from hmip_desktop.domain.concerns import ACTION_PLAN_RESPONSES, addressees_from, report_order
 from hmip_desktop.domain.entity import EntityView
+from hmip_desktop.domain.lifecycle import EDUCATION_SECTION, education_text
 from hmip_desktop.domain.readiness import EVIDENCE_TYPES, evidence_source_kind
 from hmip_desktop.domain.report_snapshot import InspectionSnapshot
 from hmip_desktop.report.dates import date_range, from_hlc, long_date
@@ -180,7 +181,31 @@ def outcomes_chart(heading: str, snap: InspectionSnapshot) -> list[D.Block]:
     missing = [label for label, cur, _p in rows if cur is None]
     if missing:
         out.append(marker("agreed scores for " + ", ".join(missing)))
+    education = education_judgement_line(snap)
+    if education is not None:
+        out.append(education)
     return out
+
+
+def education_judgement_line(snap: InspectionSnapshot) -> D.Paragraph | None:
+    """Ofsted's (or Estyn's) own judgement of education, reported with purposeful activity."""
+    text = education_text(snap.inspection)
+    return D.Paragraph(text, style="lead", where="Education judgement") if text else None
+
+
+def with_education_judgement(blocks: list[D.Block], snap: InspectionSnapshot) -> list[D.Block]:
+    """The sections part with the education judgement placed right after the purposeful
+    activity section's healthy prison score (or its gap marker)."""
+    line = education_judgement_line(snap)
+    at = next((i for i, b in enumerate(blocks) if isinstance(b, D.Heading)
+               and b.key == f"section-{EDUCATION_SECTION}"), None)
+    if line is None or at is None:
+        return blocks
+    at += 1
+    after = blocks[at] if at < len(blocks) else None
+    if isinstance(after, D.Paragraph) and after.style in ("lead", "marker"):
+        at += 1  # the score line, or the marker standing for it
+    return [*blocks[:at], line, *blocks[at:]]
 
 
 def _previous_items(snap: InspectionSnapshot) -> list[EntityView]:

@@ -11,6 +11,7 @@ from hmip_desktop.domain import records as R
 from hmip_desktop.domain import report_doc as D
 from hmip_desktop.domain import scoring as S
 from hmip_desktop.domain.entity import EntityView
+from hmip_desktop.domain.framework_nation import applicable_framework, area_ref, inspection_nation
 from hmip_desktop.domain.report_snapshot import InspectionSnapshot
 from hmip_desktop.report.build_parts import EvidenceIndex, agreed_values
 from hmip_desktop.report.prose import marker, paragraphs
@@ -64,7 +65,9 @@ def _score_blocks(sec: Mapping[str, Any], snap: InspectionSnapshot,
 def sections_part(part: Mapping[str, Any], snap: InspectionSnapshot,
                   index: EvidenceIndex) -> list[D.Block]:
     """Every framework section in order, with score, findings and evidence references."""
-    fw = snap.framework
+    # Only the areas that apply in the inspection's nation are reported (Ofsted's education
+    # in England, Estyn's in Wales).
+    fw = applicable_framework(snap.framework, inspection_nation(snap.inspection))
     prefix = str(part.get("heading_prefix") or "").strip()
     findings = _findings_by_area(snap)
     evidence = _evidence_by_ref(snap)
@@ -102,7 +105,7 @@ def _area_blocks(sec: Mapping[str, Any], ar: Mapping[str, Any],
         for eid in evidence.get(str(exp.get("number")), []):
             if eid not in cited:
                 cited.append(eid)
-    for eid in evidence.get(f"area:{key}/{akey}", []):
+    for eid in evidence.get(area_ref(key, akey), []):
         if eid not in cited:
             cited.append(eid)
     out += index.note(cited, label)

@@ -16,6 +16,14 @@ from typing import Any
 
 from hmip_desktop.domain import records as R
 from hmip_desktop.domain import scoring as S
+from hmip_desktop.domain.framework_nation import (
+    DEFAULT_NATION,
+    NOT_LOADED,
+    applicable_framework,
+    area_ref,
+    excluded_numbers,
+    inspection_nation,
+)
 from hmip_desktop.domain.readiness import TRIANGULATION_MIN_SOURCES, is_triangulated
 from hmip_desktop.services.evidence_snapshot import (
     EvidenceSnapshot,
@@ -77,11 +85,31 @@ class AreaCoverage:
     key: str
     label: str
     expectations: tuple[ExpectationCoverage, ...]
+    area_evidence_ids: tuple[str, ...] = ()  # evidence linked to the area as a whole
 
     @property
     def total(self) -> int:
         """Expectations in the area."""
         return len(self.expectations)
+
+    @property
+    def expectations_loaded(self) -> bool:
+        """False when the area lists no expectation numbers yet."""
+        return bool(self.expectations)
+
+    @property
+    def area_evidence(self) -> int:
+        """Distinct evidence items linked to the area as a whole."""
+        return len(self.area_evidence_ids)
+
+    def summary(self) -> str:
+        """"2/5 covered, 1 triangulated", or "expectations not loaded" (with any evidence
+        linked to the area itself) — never "0/0"."""
+        if not self.expectations_loaded:
+            linked = (f"; {self.area_evidence} evidence item(s) linked to the area"
+                      if self.area_evidence else "")
+            return NOT_LOADED + linked
+        return f"{self.covered}/{self.total} covered, {self.triangulated} triangulated"
 
     @property
     def covered(self) -> int:
@@ -108,6 +136,10 @@ class AreaCoverage:
         return {"key": self.key, "label": self.label, "total": self.total,
                 "covered": self.covered, "triangulated": self.triangulated,
                 "counts": self.counts, "gaps": list(self.gaps),
+                "expectations_loaded": self.expectations_loaded,
+                "status": None if self.expectations_loaded else NOT_LOADED,
+                "area_evidence": self.area_evidence,
+                "area_evidence_ids": list(self.area_evidence_ids),
                 "expectations": [e.to_json() for e in self.expectations]}
 
 
@@ -144,10 +176,25 @@ class SectionCoverage:
         """Evidence per source kind over the section."""
         return _sum_counts(self.expectations)
 
+    @property
+    def expectations_loaded(self) -> bool:
+        """False when no area of the section lists expectation numbers."""
+        return self.total > 0
+
+    def summary(self) -> str:
+        """Like AreaCoverage.summary; names the areas still without expectations."""
+        if not self.expectations_loaded:
+            return NOT_LOADED
+        text = f"{self.covered}/{self.total} covered, {self.triangulated} triangulated"
+        missing = sum(1 for a in self.areas if not a.expectations_loaded)
+        return text + (f" ({missing} area(s): {NOT_LOADED})" if missing else "")
+
     def to_json(self) -> dict[str, Any]:
         """Plain data for --json output."""
         return {"key": self.key, "label": self.label, "total": self.total,
                 "covered": self.covered, "triangulated": self.triangulated,
+                "expectations_loaded": self.expectations_loaded,
+                "status": None if self.expectations_loaded else NOT_LOADED,
                 "counts": self.counts, "areas": [a.to_json() for a in self.areas]}
 
 
@@ -159,6 +206,8 @@ class CoverageReport:
     sections: tuple[SectionCoverage, ...]
     unknown_refs: tuple[str, ...]
     triangulation_min: int = TRIANGULATION_MIN_SOURCES
+    nation: str = "england"
+    not_applicable_refs: tuple[str, ...] = ()  # linked, but not counted in this nation
 
     def expectation(self, ref: str) -> ExpectationCoverage:
         """One expectation's coverage (KeyError when the framework has no such ref)."""
@@ -171,9 +220,10 @@ class CoverageReport:
     def to_json(self) -> dict[str, Any]:
         """Plain data for --json output."""
         return {"source_kinds": [{"key": k, "label": v} for k, v in self.source_kinds],
-                "triangulation_min": self.triangulation_min,
+                "triangulation_min": self.triangulation_min, "nation": self.nation,
                 "sections": [s.to_json() for s in self.sections],
-                "unknown_refs": list(self.unknown_refs)}
+                "unknown_refs": list(self.unknown_refs),
+                "not_applicable_refs": list(self.not_applicable_refs)}
 
 
 def coverage(store: InspectionStore) -> CoverageReport:
@@ -204,19 +254,41 @@ def coverage_from(snap: EvidenceSnapshot) -> CoverageReport:
                                    len(items.get(ref, {})), links.get(ref, 0),
                                    tuple(items.get(ref, {})))
 
+    def whole_area(skey: str, akey: str) -> tuple[str, ...]:
+        ref = area_ref(skey, akey)
+        known.add(ref)
+        return tuple(items.get(ref, {}))
+
     sections = tuple(
         SectionCoverage(str(sec.get("key")), str(sec.get("label", sec.get("key"))), tuple(
             AreaCoverage(str(ar.get("key")), str(ar.get("label", ar.get("key"))),
-                         tuple(row(e) for e in S.expectations(ar)))
+                         tuple(row(e) for e in S.expectations(ar)),
+                         whole_area(str(sec.get("key")), str(ar.get("key"))))
             for ar in S.areas(sec)))
         for sec in S.sections(framework))
-    unknown = tuple(sorted(r for r in items if r not in known))
-    return CoverageReport(tuple(R.SOURCE_KINDS.items()), sections, unknown)
+    # Anything shaped like a snapshot works (framework_data, by_ref); nation facts optional.
+    excluded: frozenset[str] = getattr(snap, "excluded_refs", frozenset())
+    unknown = tuple(sorted(r for r in items if r not in known and r not in excluded))
+    return CoverageReport(tuple(R.SOURCE_KINDS.items()), sections, unknown,
+                          nation=getattr(snap, "nation", DEFAULT_NATION),
+                          not_applicable_refs=tuple(sorted(r for r in items if r in excluded)))
 
 
 def framework_refs(store: InspectionStore) -> set[str]:
-    """Every expectation number of the pinned framework (to check refs before linking)."""
+    """Every expectation number of the pinned framework that counts in the inspection's
+    nation (to check refs before linking); see not_applicable_refs for the others."""
     with store.uow() as tx:
         framework = pinned_framework_in(tx, store).data  # parsed once per open file
-    return {str(e.get("number")) for sec in S.sections(framework)
+        inspection = tx.records.get(store.inspection_id)
+    nation = inspection_nation(inspection.payload if inspection is not None else None)
+    return {str(e.get("number")) for sec in S.sections(applicable_framework(framework, nation))
             for ar in S.areas(sec) for e in S.expectations(ar)}
+
+
+def not_applicable_refs(store: InspectionStore) -> tuple[str, set[str]]:
+    """(nation, expectation numbers of the pinned framework that do not count there)."""
+    with store.uow() as tx:
+        framework = pinned_framework_in(tx, store).data
+        inspection = tx.records.get(store.inspection_id)
+    nation = inspection_nation(inspection.payload if inspection is not None else None)
+    return nation, excluded_numbers(framework, nation)

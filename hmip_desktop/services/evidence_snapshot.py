@@ -14,7 +14,7 @@ from __future__ import annotations
 import threading
 from collections import Counter, defaultdict
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 from weakref import WeakKeyDictionary
@@ -23,6 +23,13 @@ from hmip_desktop.domain import records as R
 from hmip_desktop.domain import scoring as S
 from hmip_desktop.domain.errors import NotFoundError, ValidationError
 from hmip_desktop.domain.framework import Framework
+from hmip_desktop.domain.framework_nation import (
+    DEFAULT_NATION,
+    applicable_framework,
+    area_ref,
+    excluded_numbers,
+    inspection_nation,
+)
 from hmip_desktop.domain.readiness import evidence_source_kind, is_triangulated
 from hmip_desktop.services.store import InspectionStore, framework_record_id
 from hmip_desktop.storage.links_repo import LinkedEvidence
@@ -73,6 +80,13 @@ class AreaOverview:
     expectations_covered: int
     expectations_triangulated: int
     findings_count: int
+    area_evidence: int = 0  # evidence linked to the area as a whole
+
+    @property
+    def expectations_loaded(self) -> bool:
+        """False when the area lists no expectation numbers: it reads "expectations not
+        loaded", never "0 of 0"."""
+        return self.expectations_total > 0
 
 
 @dataclass(frozen=True)
@@ -154,6 +168,13 @@ class EvidenceSnapshot:
     by_ref: Mapping[str, tuple[EvidenceRef, ...]]  # every linked ref, also unknown ones
     areas: Mapping[tuple[str, str], tuple[ExpectationEvidence, ...]]
     sections: tuple[SectionOverview, ...]
+    nation: str = DEFAULT_NATION
+    # Expectation numbers of the pinned framework that do not count in this nation (Estyn's
+    # in England, Ofsted's in Wales): left out of framework_data and every count.
+    excluded_refs: frozenset[str] = frozenset()
+    # Evidence linked to an area as a whole (ref "area:<section>/<area>"), by area.
+    area_links: Mapping[tuple[str, str], tuple[EvidenceRef, ...]] = field(
+        default_factory=lambda: MappingProxyType({}))
 
     def require_framework(self) -> Framework:
         """The typed framework; ValidationError when the pinned data does not parse."""
@@ -175,21 +196,30 @@ class EvidenceSnapshot:
         """Walkthrough step 1: each area's coverage, triangulation and findings count."""
         return list(self.section(section_key).areas)
 
+    def area_evidence_refs(self, section_key: str, area_key: str) -> tuple[EvidenceRef, ...]:
+        """Evidence linked to the area as a whole (not to one of its expectations)."""
+        return self.area_links.get((section_key, area_key), ())
+
     @property
     def unknown_refs(self) -> tuple[str, ...]:
-        """Linked refs the framework does not have, sorted."""
-        return tuple(sorted(r for r in self.by_ref if r not in self.expectations))
+        """Linked refs the framework does not have, sorted (links to expectations that only
+        apply in the other nation, and to areas, are not unknown)."""
+        areas = {area_ref(s, a) for s, a in self.areas}
+        return tuple(sorted(r for r in self.by_ref if r not in self.expectations
+                            and r not in self.excluded_refs and r not in areas))
 
 
 def evidence_snapshot(store: InspectionStore) -> EvidenceSnapshot:
     """Read the evidence screens' data in one read transaction (runs on the DB lane)."""
     with store.uow() as tx:
         pinned = pinned_framework_in(tx, store)
+        inspection = tx.records.get(store.inspection_id)
+        nation = inspection_nation(inspection.payload if inspection is not None else None)
         linked = tx.links.linked_evidence()
         findings = [(str(e.payload.get("section_key", "")), str(e.payload.get("area_key") or ""))
                     for e in tx.records.list(R.FINDINGS)
                     if str(e.payload.get("text", "")).strip()]
-    return build_snapshot(pinned, linked, Counter(findings))
+    return build_snapshot(pinned, linked, Counter(findings), nation)
 
 
 def _expectation(number: str, title: str, refs: tuple[EvidenceRef, ...]) -> ExpectationEvidence:
@@ -198,8 +228,10 @@ def _expectation(number: str, title: str, refs: tuple[EvidenceRef, ...]) -> Expe
 
 
 def build_snapshot(pinned: PinnedFramework, linked: list[LinkedEvidence],
-                   findings: Mapping[tuple[str, str], int]) -> EvidenceSnapshot:
-    """The snapshot from rows already read (pure; no database)."""
+                   findings: Mapping[tuple[str, str], int],
+                   nation: str = DEFAULT_NATION) -> EvidenceSnapshot:
+    """The snapshot from rows already read (pure; no database); only the parts of the
+    framework that apply in `nation` are counted."""
     grouped: dict[str, list[EvidenceRef]] = defaultdict(list)
     kinds: dict[tuple[str, object], str | None] = {}  # few distinct (type, kind) pairs
     for row in linked:
@@ -213,8 +245,10 @@ def build_snapshot(pinned: PinnedFramework, linked: list[LinkedEvidence],
     by_ref = {ref: tuple(refs) for ref, refs in grouped.items()}
     expectations: dict[str, ExpectationEvidence] = {}
     areas: dict[tuple[str, str], tuple[ExpectationEvidence, ...]] = {}
+    area_links: dict[tuple[str, str], tuple[EvidenceRef, ...]] = {}
     sections = []
-    for sec in S.sections(pinned.data):
+    data = applicable_framework(pinned.data, nation)
+    for sec in S.sections(data):
         skey = str(sec.get("key"))
         overviews = []
         for ar in S.areas(sec):
@@ -226,13 +260,20 @@ def build_snapshot(pinned: PinnedFramework, linked: list[LinkedEvidence],
                 expectations.setdefault(number, found)
                 rows.append(found)
             areas[(skey, akey)] = tuple(rows)
+            whole = by_ref.get(area_ref(skey, akey), ())
+            if whole:
+                area_links[(skey, akey)] = whole
             overviews.append(AreaOverview(
                 akey, str(ar.get("label", akey)), len(rows), sum(r.covered for r in rows),
-                sum(r.triangulated for r in rows), findings.get((skey, akey), 0)))
+                sum(r.triangulated for r in rows), findings.get((skey, akey), 0),
+                len({r.evidence_id for r in whole})))
         sections.append(SectionOverview(skey, str(sec.get("label", skey)), tuple(overviews),
                                         findings.get((skey, ""), 0)))
     return EvidenceSnapshot(
-        framework_rev=pinned.rev, framework_data=pinned.data, framework=pinned.parsed,
+        framework_rev=pinned.rev, framework_data=MappingProxyType(data),
+        framework=pinned.parsed.for_nation(nation) if pinned.parsed else None,
         parse_error=pinned.parse_error, expectations=MappingProxyType(expectations),
         by_ref=MappingProxyType(by_ref), areas=MappingProxyType(areas),
-        sections=tuple(sections))
+        sections=tuple(sections), nation=nation,
+        excluded_refs=frozenset(excluded_numbers(pinned.data, nation)),
+        area_links=MappingProxyType(area_links))

@@ -3,13 +3,20 @@ import, export. A thin layer over storage.framework_registry; no Qt."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from hmip_desktop.domain.errors import ValidationError
-from hmip_desktop.domain.framework import EstablishmentType, Framework, FrameworkRef
+from hmip_desktop.domain.errors import NotFoundError, ValidationError
+from hmip_desktop.domain.framework import (
+    EstablishmentType,
+    Framework,
+    FrameworkRef,
+    in_force,
+    in_force_from,
+)
 from hmip_desktop.domain.framework_csv import ImportProblem
 from hmip_desktop.storage.framework_registry import FrameworkRegistry
 
@@ -33,6 +40,8 @@ class FrameworkSummary:
     expectation_count: int
     published: str | None
     effective_date: str | None
+    in_force_from: str | None = None
+    in_force_from_verified: bool = True
 
     @classmethod
     def of(cls, fw: Framework) -> FrameworkSummary:
@@ -43,7 +52,8 @@ class FrameworkSummary:
             establishment_types=fw.establishment_types, scale=fw.scale.key,
             section_keys=tuple(s.key for s in fw.sections),
             expectation_count=fw.expectation_count, published=fw.published,
-            effective_date=fw.effective_date,
+            effective_date=fw.effective_date, in_force_from=in_force_from(fw),
+            in_force_from_verified=bool(fw.effective_date) and fw.effective_date_verified,
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -54,7 +64,8 @@ class FrameworkSummary:
             "incomplete": self.incomplete, "establishment_types": list(self.establishment_types),
             "scale": self.scale, "section_keys": list(self.section_keys),
             "expectation_count": self.expectation_count, "published": self.published,
-            "effective_date": self.effective_date,
+            "effective_date": self.effective_date, "in_force_from": self.in_force_from,
+            "in_force_from_verified": self.in_force_from_verified,
         }
 
 
@@ -168,19 +179,61 @@ class FrameworkService:
         """The framework a new inspection of this type would use by default."""
         return self._registry.newest_for_type(establishment_type)
 
+    def in_force_for_type(self, establishment_type: str,
+                          start_date: str | dt.date | None = None) -> Framework:
+        """The framework version in force for the type on the inspection's start date (today
+        when there is none): what a new inspection uses unless a version is chosen."""
+        return self._registry.in_force_for_type(establishment_type, _day(start_date))
+
     def resolve_for_new(self, establishment_type: str, framework_id: str | None = None,
-                        version: str | None = None) -> dict[str, Any]:
-        """The framework to pin into a new inspection, as its canonical dict: the one asked
-        for (newest version when `version` is None) or the newest for the type."""
-        if not framework_id:
-            return self._registry.newest_for_type(establishment_type).to_dict()
+                        version: str | None = None,
+                        start_date: str | dt.date | None = None) -> dict[str, Any]:
+        """The framework to pin into a new inspection, as its canonical dict.
+
+        By default the version in force on `start_date` (today when None), not simply the
+        newest. `framework_id` and `version` override; `version` may also name the framework
+        ("men-prisons--6", "men-prisons@6"), and kebab-case or snake_case both work.
+        """
         self._registry.establishment_type(establishment_type)  # unknown key -> NotFoundError
-        framework = self._registry.get(framework_id, version)
+        on = _day(start_date)
+        named_id, version = split_version_choice(version)
+        framework_id = _norm_id(framework_id) if framework_id else None
+        if named_id and framework_id and named_id != framework_id:
+            raise ValidationError(f"--framework {framework_id} and --framework-version "
+                                  f"{named_id}--{version} name different frameworks.")
+        framework_id = framework_id or named_id
+        framework = self._choose(establishment_type, framework_id, version, on)
         if establishment_type not in framework.establishment_types:
             raise ValidationError(
                 f"{framework.ref} does not apply to {establishment_type!r}; it applies to "
                 f"{', '.join(framework.establishment_types)}")
         return framework.to_dict()
+
+    def _choose(self, establishment_type: str, framework_id: str | None, version: str | None,
+                on: dt.date | None) -> Framework:
+        if framework_id and not version:
+            versions = self._registry.versions(framework_id)
+            if not versions:
+                self._registry.get(framework_id)  # raises NotFoundError naming the ids
+            applicable = [f for f in versions
+                          if establishment_type in f.establishment_types] or versions
+            chosen = in_force(applicable, on or dt.date.today())
+            assert chosen is not None
+            return chosen
+        if framework_id and version:
+            return self._registry.get(framework_id, _match_version(
+                version, [f.version for f in self._registry.versions(framework_id)]))
+        if not version:
+            return self._registry.in_force_for_type(establishment_type, on)
+        candidates = self._registry.for_type(establishment_type)
+        wanted = _match_version(version, [f.version for f in candidates])
+        matching = [f for f in candidates if f.version == wanted]
+        if not matching:
+            known = ", ".join(f"{f.id}--{f.version}" for f in candidates) or "none"
+            raise NotFoundError(f"no framework version {version!r} applies to "
+                                f"{establishment_type!r}; versions: {known}")
+        current = self._registry.in_force_for_type(establishment_type, on)
+        return next((f for f in matching if f.id == current.id), matching[0])
 
     def load_problems(self) -> list[str]:
         """User framework files that could not be read at the last listing."""
@@ -226,3 +279,39 @@ class FrameworkService:
     def export(self, framework_id: str, version: str | None, out_path: Path) -> Path:
         """Write a framework to `out_path`; .json or .csv decides the format."""
         return self._registry.export(framework_id, version, Path(out_path))
+
+
+def _day(value: str | dt.date | None) -> dt.date | None:
+    """A start date as a date (ISO text accepted); None stays None."""
+    if value is None or isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value).strip())
+    except ValueError:
+        raise ValidationError("Dates are written YYYY-MM-DD.") from None
+
+
+def _norm_id(framework_id: str) -> str:
+    """Framework ids are kebab-case; snake_case is accepted too."""
+    return framework_id.strip().replace("_", "-")
+
+
+def split_version_choice(text: str | None) -> tuple[str | None, str | None]:
+    """(framework id or None, version) from "6", "men-prisons--6" or "men-prisons@6"."""
+    if text is None or not text.strip():
+        return None, None
+    text = text.strip()
+    for sep in ("--", "@"):
+        if sep in text:
+            framework_id, _, version = text.partition(sep)
+            if framework_id and version:
+                return _norm_id(framework_id), version
+    return None, text
+
+
+def _match_version(version: str, known: Sequence[str]) -> str:
+    """`version` as the registry spells it: exact first, then with '-' and '_' alike."""
+    if version in known:
+        return version
+    folded = version.replace("_", "-").casefold()
+    return next((k for k in known if k.replace("_", "-").casefold() == folded), version)

@@ -8,9 +8,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from hmip_desktop.domain import lifecycle as L
 from hmip_desktop.domain import records as R
 from hmip_desktop.domain import scoring as S
-from hmip_desktop.domain.errors import NotFoundError
+from hmip_desktop.domain.errors import NotFoundError, ValidationError
+from hmip_desktop.domain.framework_nation import inspection_nation
+from hmip_desktop.services.inspection_record import (  # noqa: F401 - re-exported
+    inspection_payload,
+    pinned_framework,
+)
 from hmip_desktop.services.store import InspectionStore, framework_record_id
 from hmip_desktop.storage import keys, profile
 
@@ -38,19 +44,40 @@ class InspectionFacts:
     # The pinned framework's sections in order: {"key", "label", "scored"}; scored is True
     # only for a section that receives a score (an ungraded scale scores none).
     sections: tuple[Mapping[str, Any], ...] = ()
+    # Life cycle and record facts (domain/lifecycle.py): nation "england" | "wales".
+    nation: str = "england"
+    announced: bool = False
+    publication_date: str | None = None
+    action_plan_received_date: str | None = None
+    reopenings: tuple[Mapping[str, Any], ...] = ()
+    education_judgement: Mapping[str, Any] | None = None
 
     def to_json(self) -> dict[str, Any]:
         """Plain data for --json output."""
         out = {k: (dict(v) if isinstance(v, Mapping) else v) for k, v in self.__dict__.items()}
         out["sections"] = [dict(s) for s in self.sections]
+        out["reopenings"] = [dict(r) for r in self.reopenings]
         return out
 
 
 def create_inspection(path: Path, *, establishment_name: str, establishment_type: str,
                       framework: Mapping[str, Any], kind: str = "full",
                       start_date: str | None = None, end_date: str | None = None,
-                      provider: keys.PassphraseProvider | None = None) -> InspectionStore:
-    """Create a new encrypted inspection file pinned to a framework (copied into the file)."""
+                      provider: keys.PassphraseProvider | None = None,
+                      nation: str = "england", announced: bool = False,
+                      follow_up_scale: str | None = None) -> InspectionStore:
+    """Create a new encrypted inspection file pinned to a framework (copied into the file).
+
+    A review of progress is refused where the framework says reviews do not apply (its
+    progress scale is null: only prisons and YOIs have them).
+    """
+    if kind == "irp" and "progress_scale" in framework and not framework["progress_scale"]:
+        from hmip_desktop.services.labels import establishment_type_label
+
+        raise ValidationError(
+            "Independent reviews of progress follow inspections of prisons and young offender "
+            f"institutions only; {establishment_type_label(establishment_type)} inspections "
+            "are not followed by one. Create a full inspection instead.")
     payload = {
         "establishment_name": establishment_name.strip(),
         "establishment_type": establishment_type,
@@ -61,7 +88,11 @@ def create_inspection(path: Path, *, establishment_name: str, establishment_type
         "end_date": end_date or None,
         "status": "fieldwork",
         "created_on": dt.date.today().isoformat(),
+        "nation": L.nation_key(nation),
+        "announced": bool(announced),
     }
+    if kind == "irp" and follow_up_scale:
+        payload["follow_up_scale"] = follow_up_scale  # a key of follow_up_scales.json
     store = InspectionStore.create(path, inspection=payload, framework=framework,
                                    provider=provider)
     profile.remember_recent(store.path)
@@ -81,24 +112,6 @@ def open_inspection(path: Path, *,
         raise
     profile.remember_recent(store.path)
     return store
-
-
-def inspection_payload(store: InspectionStore) -> dict[str, Any]:
-    """The current inspection record."""
-    with store.uow() as tx:
-        view = tx.records.get(store.inspection_id)
-    if view is None:
-        raise NotFoundError("This file holds no inspection record.")
-    return dict(view.payload)
-
-
-def pinned_framework(store: InspectionStore) -> dict[str, Any]:
-    """The framework copied into this inspection when it was created."""
-    with store.uow() as tx:
-        view = tx.records.get(framework_record_id(store.inspection_id))
-    if view is None:
-        raise NotFoundError("This inspection has no pinned framework.")
-    return dict(view.payload)
 
 
 def facts(store: InspectionStore) -> InspectionFacts:
@@ -130,6 +143,11 @@ def facts(store: InspectionStore) -> InspectionFacts:
         unexported_changes=unexported, conflicts=conflicts,
         sections=tuple({"key": str(sec.get("key")), "label": str(sec.get("label", sec.get("key"))),
                         "scored": S.is_judged(fwp, sec)} for sec in S.sections(fwp)),
+        nation=inspection_nation(p), announced=L.announced_of(p),
+        publication_date=p.get("publication_date"),
+        action_plan_received_date=p.get("action_plan_received_date"),
+        reopenings=tuple(dict(r) for r in p.get("reopenings") or [] if isinstance(r, Mapping)),
+        education_judgement=L.education_judgement(p),
     )
 
 

@@ -1,4 +1,5 @@
-"""Evidence links: an evidence item, or a passage or page of it, to an expectation.
+"""Evidence links: an evidence item, or a passage or page of it, to an expectation, or to an
+area as a whole when the area lists no expectation numbers yet (ref "area:<section>/<area>").
 
 Links are small records of their own (an observed-remove set): adding one never conflicts with
 an edit of the note, and removing one writes a tombstone revision, so history keeps it.
@@ -9,8 +10,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from hmip_desktop.domain import records as R
+from hmip_desktop.domain import scoring as S
 from hmip_desktop.domain.changes import ChangeSet
 from hmip_desktop.domain.errors import NotFoundError, ValidationError
+from hmip_desktop.domain.framework_nation import (
+    NATION_LABELS,
+    applies_in,
+    area_ref,
+    inspection_nation,
+    parse_area_ref,
+)
 from hmip_desktop.domain.ids import new_id
 from hmip_desktop.services.store import InspectionStore
 
@@ -68,6 +77,33 @@ class LinkService:
             })
         return link_id
 
+    def area_target(self, section_key: str, area_key: str) -> str:
+        """The link ref of an area as a whole, checked: the area exists in the pinned
+        framework, counts in the inspection's nation and lists no expectation numbers (an
+        area with numbers takes links to its expectations)."""
+        from hmip_desktop.services.inspection_record import inspection_payload, pinned_framework
+
+        skey = section_key.strip().replace("-", "_")
+        akey = area_key.strip().replace("-", "_")
+        framework = pinned_framework(self._store)
+        nation = inspection_nation(inspection_payload(self._store))
+        ar = S.area(S.section(framework, skey), akey)  # NotFoundError names the valid keys
+        label = str(ar.get("label", akey))
+        if not applies_in(ar, nation):
+            raise ValidationError(f"{label} does not count in an inspection in "
+                                  f"{NATION_LABELS.get(nation, nation)}.")
+        numbers = [str(e.get("number")) for e in S.expectations(ar)]
+        if numbers:
+            raise ValidationError(f"{label} lists expectations ({', '.join(numbers[:5])}"
+                                  f"{'…' if len(numbers) > 5 else ''}): link the evidence "
+                                  "to one of them.")
+        return area_ref(skey, akey)
+
+    def add_to_area(self, evidence_id: str, section_key: str, area_key: str) -> str:
+        """Link evidence (whole) to an area without expectation numbers; returns the link id.
+        It then counts as evidence for that area in coverage and the walkthrough."""
+        return self.add(evidence_id, self.area_target(section_key, area_key))
+
     def remove(self, link_id: str) -> ChangeSet:
         """Remove a link (a tombstone revision)."""
         with self._store.uow(write=True) as tx:
@@ -97,6 +133,33 @@ class LinkService:
         """Every live link."""
         with self._store.uow() as tx:
             return [_view(v.id, v.payload) for v in tx.records.list(R.LINK)]
+
+
+@dataclass(frozen=True)
+class EvidenceItem:
+    """One live evidence record a person can link: id, record type and title."""
+
+    id: str
+    evidence_type: str
+    title: str
+
+
+def evidence_items(store: InspectionStore) -> list[EvidenceItem]:
+    """Every live note, document, extract and figure, by type then title (one read)."""
+    out = []
+    with store.uow() as tx:
+        for kind in (R.NOTE, R.DOCUMENT, R.EXTRACT, R.FIGURE):
+            for view in tx.records.list(kind):
+                p = view.payload
+                title = str(p.get("title") or p.get("name") or p.get("caption") or "")
+                out.append(EvidenceItem(view.id, kind, title))
+    return out
+
+
+def describe_ref(ref: str) -> str:
+    """How a link's ref reads on screen: "Expectation 12" or "Area safety/security"."""
+    area = parse_area_ref(ref)
+    return f"Area {area[0]}/{area[1]}" if area else f"Expectation {ref}"
 
 
 def _view(link_id: str, p) -> LinkView:  # type: ignore[no-untyped-def]

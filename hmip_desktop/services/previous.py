@@ -22,7 +22,7 @@ from hmip_desktop.domain.changes import ChangeSet
 from hmip_desktop.domain.entity import EntityView
 from hmip_desktop.domain.errors import ImportFormatError, NotFoundError, ValidationError
 from hmip_desktop.domain.ids import deterministic_id
-from hmip_desktop.services.inspections import pinned_framework
+from hmip_desktop.services.inspection_record import inspection_payload, pinned_framework
 from hmip_desktop.services.scoring import check_evidence, write_if_changed
 from hmip_desktop.services.store import InspectionStore
 
@@ -68,6 +68,19 @@ class PreviousItemView:
     def to_json(self) -> dict[str, Any]:
         """Plain data for --json output."""
         return {**self.__dict__, "progress": self.progress.to_json() if self.progress else None}
+
+
+@dataclass(frozen=True)
+class PreviousScores:
+    """The previous inspection's agreed scores for the outcomes chart.
+
+    rows: (section key, label, level key or None, level label or None) per judged section;
+    levels: (key, label) of the inspection's scale, best first.
+    """
+
+    year: str | None
+    rows: tuple[tuple[str, str, str | None, str | None], ...]
+    levels: tuple[tuple[str, str], ...]
 
 
 @dataclass(frozen=True)
@@ -229,6 +242,26 @@ class PreviousService:
             write_if_changed(self._store, tx, R.INSPECTION, self._store.inspection_id, payload)
         return level.label
 
+    def previous_scores(self) -> PreviousScores:
+        """The previous inspection's agreed scores (per judged section) and their year."""
+        framework = pinned_framework(self._store)
+        scale = S.framework_scale(framework)
+        with self._store.uow() as tx:
+            current = tx.records.get(self._store.inspection_id)
+        payload = dict(current.payload) if current is not None else {}
+        stored = payload.get("previous_scores") or {}
+        by_value = {lv.value: lv for lv in scale.levels if lv.value is not None}
+        rows = []
+        for sec in S.judged_sections(framework):
+            key = str(sec["key"])
+            value = stored.get(key) if isinstance(stored, Mapping) else None
+            level = by_value.get(value) if isinstance(value, int) else None
+            rows.append((key, str(sec.get("label", key)), level.key if level else None,
+                         level.label if level else None))
+        return PreviousScores(
+            year=str(payload.get("previous_year") or "") or None, rows=tuple(rows),
+            levels=tuple((lv.key, lv.label) for lv in scale.levels))
+
     def set_followed_up(self, item: str, followed_up: bool) -> ChangeSet:
         """Include or leave out an item from the follow-up (a review follows up a selection)."""
         with self._store.uow(write=True) as tx:
@@ -277,7 +310,11 @@ class PreviousService:
 
     # -- progress ----------------------------------------------------------------------------
     def progress_scale(self) -> S.Scale:
-        """The inspection's progress scale, best level first."""
+        """The inspection's progress scale, best level first: the pre-2022 recommendations
+        scale when the review follows an older report, else the framework's."""
+        chosen = inspection_payload(self._store).get(FOLLOW_UP_SCALE)
+        if chosen:
+            return S.parse_scale(follow_up_scales()["scales"][chosen])
         return S.progress_scale(pinned_framework(self._store))
 
     def set_progress(self, item: str, judgement: str | int, rationale: str,
@@ -301,6 +338,37 @@ class PreviousService:
             view = tx.records.get(pid)
         assert view is not None
         return _progress_view(view)
+
+
+FOLLOW_UP_SCALE = "follow_up_scale"  # inspection payload key: a key of follow_up_scales.json
+FOLLOW_UP_FILE = ("process", "follow_up_scales.json")
+
+
+def follow_up_scales() -> dict[str, Any]:
+    """The follow-up scales other than the framework's (data: resources/process)."""
+    import json
+
+    from hmip_desktop import paths
+
+    return json.loads(paths.resource_path(*FOLLOW_UP_FILE).read_text(encoding="utf-8"))
+
+
+def follow_up_scale_for(choice: str | None, followed_start: str | None) -> str | None:
+    """The follow-up scale key a new review uses: the one chosen ('recommendations', or
+    'progress' for the framework's own), else the recommendations scale when the followed
+    inspection began before the data's cut-off date, else None (the framework's)."""
+    data = follow_up_scales()
+    if choice:
+        key = choice.strip().casefold().replace("-", "_")
+        if key in ("progress", "concerns", "framework"):
+            return None
+        if key not in data["scales"]:
+            raise ValidationError("The follow-up scale must be one of: progress, "
+                                  + ", ".join(k.replace("_", "-") for k in data["scales"]) + ".")
+        return key
+    if followed_start and followed_start <= str(data.get("recommendations_until") or ""):
+        return "recommendations"
+    return None
 
 
 def _progress_view(e: EntityView) -> ProgressView:

@@ -1,5 +1,5 @@
 """Readiness for a draft report: gathers the facts from one read transaction and applies the
-rules in domain.readiness."""
+rules in domain.readiness to the parts of the framework that apply in the inspection's nation."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from hmip_desktop.domain import concerns as C
 from hmip_desktop.domain import readiness as RD
 from hmip_desktop.domain import records as R
 from hmip_desktop.domain import scoring as S
+from hmip_desktop.domain.framework_nation import applicable_framework, inspection_nation
 from hmip_desktop.domain.readiness import ReadinessReport
 from hmip_desktop.services.inspections import inspection_payload, pinned_framework
 from hmip_desktop.services.previous import PreviousService
@@ -33,6 +34,10 @@ def readiness_in(tx: UnitOfWork, store: InspectionStore, framework: Mapping[str,
                  kind: str) -> ReadinessReport:
     """Readiness read inside the caller's transaction (the report's snapshot uses it)."""
     progress_id = PreviousService(store).progress_id
+    # Only what applies in the inspection's nation counts (Ofsted in England, Estyn in Wales).
+    inspection = tx.records.get(store.inspection_id)
+    framework = applicable_framework(
+        framework, inspection_nation(inspection.payload if inspection is not None else None))
     # One set-based read of the evidence_link projection, not a look-up per linked record.
     links = [RD.LinkFact(row.expectation_ref, row.evidence_id,
                          RD.evidence_source_kind(row.evidence_type,

@@ -13,6 +13,7 @@ from pathlib import Path
 from hmip_desktop.domain import records as R
 from hmip_desktop.domain.concerns import report_order
 from hmip_desktop.domain.errors import ValidationError
+from hmip_desktop.domain.framework_nation import inspection_nation
 from hmip_desktop.services.concerns import ConcernService
 from hmip_desktop.services.inspections import (
     create_inspection,
@@ -20,15 +21,21 @@ from hmip_desktop.services.inspections import (
     open_inspection,
     pinned_framework,
 )
-from hmip_desktop.services.previous import PreviousService
+from hmip_desktop.services.previous import PreviousService, follow_up_scale_for
 from hmip_desktop.services.store import InspectionStore
 from hmip_desktop.storage import keys
 
 
 def create_review_following(path: Path, previous: Path, *, start_date: str | None,
                             end_date: str | None,
-                            provider: keys.PassphraseProvider | None = None) -> InspectionStore:
-    """A new IRP file whose previous items are the concerns of the `previous` inspection."""
+                            provider: keys.PassphraseProvider | None = None,
+                            follow_up_scale: str | None = None) -> InspectionStore:
+    """A new IRP file whose previous items are the concerns of the `previous` inspection.
+
+    Establishment, type, nation and framework come from it; the follow-up scale is the
+    one chosen, else the pre-2022 recommendations scale when it began before the data's
+    cut-off, else the framework's.
+    """
     with open_inspection(Path(previous), provider=provider) as before:
         insp = inspection_payload(before)
         if insp.get("kind") != "full":
@@ -37,10 +44,12 @@ def create_review_following(path: Path, previous: Path, *, start_date: str | Non
         framework = pinned_framework(before)
         concerns = ConcernService(before).list()
     refs = dict(report_order([(c.id, c.priority, c.order) for c in concerns]))
+    scale = follow_up_scale_for(follow_up_scale, insp.get("start_date"))
     store = create_inspection(path, establishment_name=str(insp.get("establishment_name", "")),
                               establishment_type=str(insp.get("establishment_type", "")),
                               framework=framework, kind="irp", start_date=start_date,
-                              end_date=end_date, provider=provider)
+                              end_date=end_date, provider=provider,
+                              nation=inspection_nation(insp), follow_up_scale=scale)
     previous_items = PreviousService(store)
     with store.uow(write=True) as tx:
         for c in sorted(concerns, key=lambda c: int(refs[c.id])):

@@ -23,6 +23,7 @@ from hmip_desktop.domain import records as R
 from hmip_desktop.domain.errors import NotFoundError, ReadOnlyError, ValidationError
 from hmip_desktop.domain.hlc import HybridLogicalClock
 from hmip_desktop.domain.ids import deterministic_id, new_id
+from hmip_desktop.domain.lifecycle import guard_write
 from hmip_desktop.domain.revision import Revision, make_revision
 from hmip_desktop.private_files import create_private, private_dir, restrict
 from hmip_desktop.storage import db, keys, migrate, profile
@@ -36,6 +37,12 @@ from hmip_desktop.storage.unit_of_work import (  # noqa: F401 - listener re-expo
 log = logging.getLogger(__name__)
 
 FILE_SUFFIX = ".hmip"
+
+
+def _now_text() -> str:
+    import datetime as dt
+
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
 @dataclass(frozen=True)
@@ -65,12 +72,13 @@ class InspectionStore:
         with self.uow() as tx:
             self.inspection_id = tx.meta.get("inspection_id") or ""
             identity = tx.meta.get("blob_identity")
+            known_keys = list(tx.attachment_keys.all().values())
             name_key = bytes.fromhex(tx.meta.get("blob_name_key") or "")
             last = max(filter(None, [tx.meta.get("hlc_last"), tx.records.max_hlc()]),
                        default=None)
         settings = profile.load_settings()
         extra = [settings.recovery_recipient] if settings.recovery_recipient else []
-        self.blobs = BlobStore(blob_dir_for(path), identity or "", name_key, extra)
+        self.blobs = BlobStore(blob_dir_for(path), identity or "", name_key, extra, known_keys)
         self.clock = HybridLogicalClock(self.device.device_id, _own_last(last))
         self.info = StoreInfo(path, self.inspection_id, key_source, read_only, schema_revision,
                               upgraded_from)
@@ -127,6 +135,11 @@ class InspectionStore:
                                  "exported_seq": "0"}.items():
                         conn.exec_driver_sql("INSERT INTO meta(key, value) VALUES (?, ?)",
                                              (k, v))
+                    # The file's attachment identity is its first team attachment key.
+                    conn.exec_driver_sql(
+                        "INSERT INTO attachment_key(recipient, identity, added_at) "
+                        "VALUES (?, ?, ?)", (str(identity.to_public()), str(identity),
+                                             _now_text()))
             finally:
                 engine.dispose()
             return cls(path, key, source, read_only=False, schema_revision=outcome.revision,
@@ -189,8 +202,10 @@ class InspectionStore:
         """Append one revision of a record; parents default to the current winner only.
 
         Editing a conflicted record keeps the other heads (the conflict stays until someone
-        resolves it by passing all heads as parents).
+        resolves it by passing all heads as parents). A published inspection refuses all
+        but action-plan tracking (domain.lifecycle.guard_write: the one place for that rule).
         """
+        guard_write(tx.records.get, self.inspection_id, entity_type, entity_id, payload, deleted)
         if parents is None:
             current = tx.records.get(entity_id)
             parents = [current.winner_rev] if current else []

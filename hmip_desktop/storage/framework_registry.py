@@ -15,7 +15,7 @@ import os
 import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +23,7 @@ from jsonschema import Draft202012Validator, FormatChecker
 
 from hmip_desktop import paths
 from hmip_desktop.domain.errors import NotFoundError, UserError, ValidationError
-from hmip_desktop.domain.framework import EstablishmentType, Framework, recency_key
+from hmip_desktop.domain.framework import EstablishmentType, Framework, in_force, recency_key
 from hmip_desktop.domain.framework_build import CsvImportTarget, build_framework
 from hmip_desktop.domain.framework_csv import ImportProblem, read_csv, write_csv
 from hmip_desktop.domain.payload_rules import json_depth
@@ -225,6 +225,15 @@ class FrameworkRegistry:
         if not found:
             raise NotFoundError(f"no framework applies to {establishment_type!r}")
         return found[0]
+
+    def in_force_for_type(self, establishment_type: str, on: date | None = None) -> Framework:
+        """The framework version in force for an establishment type on `on` (today when
+        None): the latest to come into force by then, not simply the newest."""
+        found = self.for_type(establishment_type)
+        chosen = in_force(found, on or self._clock().date())
+        if chosen is None:
+            raise NotFoundError(f"no framework applies to {establishment_type!r}")
+        return chosen
 
     def by_establishment_type(self) -> dict[str, list[Framework]]:
         """For every establishment type (file order), its frameworks newest first."""

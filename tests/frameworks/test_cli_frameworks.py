@@ -35,9 +35,9 @@ def test_list_text_and_json(run: Callable[..., tuple[int, str]]) -> None:
     assert code == 0 and "men-prisons" in out and "police-custody" in out
     code, out = run("list", "--json")
     rows = json.loads(out)
-    assert code == 0 and len(rows) == 14
+    assert code == 0 and len(rows) == 17
     men = next(r for r in rows if r["id"] == "men-prisons")
-    assert men["version"] == "5" and men["establishment_types"] == ["mens_prison",
+    assert men["version"] == "6" and men["establishment_types"] == ["mens_prison",
                                                                    "young_adults_yoi"]
     code, out = run("list", "--type", "irc", "--json")
     assert [r["id"] for r in json.loads(out)] == ["immigration-removal-centres"]
@@ -129,8 +129,8 @@ def test_service_preview_and_resolve_for_new(hmip_home: Path, tmp_path: Path) ->
     assert ("80", "unchanged") in changes
     assert [line.number for line in preview.additions if line.number] == ["3"]
     assert snapshot(hmip_home / "frameworks") == {}
-    pinned = service.resolve_for_new("young_adults_yoi")
-    assert (pinned["id"], pinned["version"]) == ("men-prisons", "5")
+    pinned = service.resolve_for_new("young_adults_yoi", start_date="2019-03-04")
+    assert (pinned["id"], pinned["version"]) == ("men-prisons", "5")  # in force in 2019
     assert ("irc", "Immigration removal centre") in service.establishment_types()
     with pytest.raises(UserError, match="does not apply"):
         service.resolve_for_new("irc", "men-prisons")

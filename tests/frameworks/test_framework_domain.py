@@ -19,7 +19,8 @@ from hmip_desktop.domain.framework import (
 
 
 def _men() -> dict:
-    path = paths.resource_path("frameworks", "shipped", "men-prisons--5.json")
+    # The current men's framework (version 6): leadership section first, then the four tests.
+    path = paths.resource_path("frameworks", "shipped", "men-prisons--6.json")
     return json.loads(path.read_text(encoding="utf-8"))
 
 
@@ -99,7 +100,8 @@ def test_sub_area_must_be_declared() -> None:
 
 def test_recency_prefers_date_then_version() -> None:
     """Newer dates first; within a date, the higher version."""
-    base = Framework.from_dict(_men())
+    base = Framework.from_dict(_men()).replace(version="5", effective_date=None,
+                                               published="2017")
     newer = base.replace(version="6", published="2024")
     imported = base.replace(version="5-imported-1")
     ordered = sorted([base, newer, imported], key=recency_key, reverse=True)

@@ -17,20 +17,22 @@ def test_shipped_frameworks_load(registry: FrameworkRegistry) -> None:
     """All shipped frameworks load with the ids and versions we ship."""
     refs = {(f.id, f.version) for f in registry.shipped()}
     assert refs == {
-        ("men-prisons", "5"), ("women-prisons", "2"), ("children-custody", "4"),
+        ("men-prisons", "5"), ("men-prisons", "6"), ("women-prisons", "2"),
+        ("children-custody", "4"),
         ("immigration-removal-centres", "4"), ("short-term-holding-facilities", "4"),
         ("family-detention", "4"), ("overseas-escorts", "4"), ("police-custody", "4"),
         ("court-custody", "2"), ("mctc", "1"), ("service-custody", "1"),
         ("secure-training-centres", "2019"), ("close-supervision-centres", "1"),
-        ("separation-centres", "1"),
+        ("separation-centres", "1"), ("in-country-escorts", "4"),
+        ("border-force-customs-custody", "1"),
     }
 
 
 def test_lookup_by_id_and_version(registry: FrameworkRegistry) -> None:
     """get() finds a version, the newest by default, and says what exists otherwise."""
-    assert registry.get("men-prisons").version == "5"
+    assert registry.get("men-prisons").version == "6"
     assert registry.get("men-prisons", "5").title.startswith("Expectations")
-    with pytest.raises(NotFoundError, match="versions: 5"):
+    with pytest.raises(NotFoundError, match="versions: 6, 5"):
         registry.get("men-prisons", "9")
     with pytest.raises(NotFoundError, match="known frameworks"):
         registry.get("no-such-framework")
@@ -58,14 +60,15 @@ def test_list_newest_first_per_type(registry: FrameworkRegistry,
     """Per establishment type, the newest framework comes first."""
     exported = json.loads(registry.export("men-prisons", None, tmp_path / "m.json")
                           .read_text("utf-8"))
-    exported.update(version="6", published="2025", title="Men v6 (test)")
-    registry.import_file(write_file("v6.json", json.dumps(exported)))
+    exported.update(version="7", published="2025", effective_date="2025-01-01",
+                    title="Men v7 (test)")
+    registry.import_file(write_file("v7.json", json.dumps(exported)))
     registry.import_file(write_file("v5.csv", HEADER + "Safety,Early days in custody,,1,X,,\n"),
                          framework_id="men-prisons", version="5")
     versions = [f.version for f in registry.for_type("mens_prison")]
-    assert versions == ["6", "5-imported-1", "5"]
+    assert versions == ["7", "6", "5-imported-1", "5"]
     assert [f.version for f in registry.by_establishment_type()["young_adults_yoi"]] == versions
-    assert registry.newest_for_type("mens_prison").version == "6"
+    assert registry.newest_for_type("mens_prison").version == "7"
     assert [f.version for f in registry.versions("men-prisons")] == versions
     assert registry.for_type("womens_prison")[0].id == "women-prisons"
 
@@ -91,7 +94,7 @@ def test_json_import_domain_rule_and_syntax_errors(
     """Duplicate numbers and broken JSON are refused; nothing is written."""
     data = json.loads(registry.export("separation-centres", None, tmp_path / "s.json")
                       .read_text("utf-8"))
-    data["sections"][1]["areas"][0]["expectations"][0]["number"] = "9"
+    data["sections"][2]["areas"][0]["expectations"][0]["number"] = "9"  # 36 -> 9
     with pytest.raises(ValidationError, match="used twice"):
         registry.import_file(write_file("dup.json", json.dumps(data)))
     with pytest.raises(ValidationError, match="not valid JSON"):
@@ -131,7 +134,7 @@ def test_broken_user_file_is_skipped_not_fatal(registry: FrameworkRegistry,
                                                user_dir: Path) -> None:
     """A corrupt file in the user folder is reported and the rest still list."""
     (user_dir / "junk--1.json").write_text("{not json", encoding="utf-8")
-    assert len(registry.all()) == 14
+    assert len(registry.all()) == 17
     assert registry.load_problems and "junk--1.json" in registry.load_problems[0]
 
 

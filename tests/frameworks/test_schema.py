@@ -17,7 +17,8 @@ SCHEMA_PATH = paths.resource_path("frameworks", "framework.schema.json")
 SHIPPED = sorted(paths.resource_path("frameworks", "shipped").glob("*.json"))
 EXPECTED_TYPES = [
     "mens_prison", "young_adults_yoi", "womens_prison", "children_yoi", "irc", "sthf",
-    "family_detention", "pre_departure_accommodation", "overseas_escort", "police_custody",
+    "family_detention", "pre_departure_accommodation", "overseas_escort",
+    "uk_in_country_escort", "police_custody", "border_force_customs_custody",
     "court_custody", "mctc", "service_custody", "stc", "csc", "separation_centre",
 ]
 
@@ -49,8 +50,8 @@ def test_schema_is_valid_draft_2020_12_and_documented() -> None:
 
 
 def test_there_is_a_file_per_framework() -> None:
-    """Fourteen shipped frameworks, one file each, named <id>--<version>.json."""
-    assert len(SHIPPED) == 14
+    """Seventeen shipped frameworks, one file each, named <id>--<version>.json."""
+    assert len(SHIPPED) == 17
     for path in SHIPPED:
         data = _load(path)
         assert path.name == f"{data['id']}--{data['version']}.json"
@@ -90,7 +91,7 @@ def test_no_official_wording_is_claimed(path: Path) -> None:
 
 def test_establishment_types_cover_the_brief_and_every_type_has_a_framework(
         registry: FrameworkRegistry) -> None:
-    """All sixteen types exist, and each has at least one framework."""
+    """All eighteen types exist, and each has at least one framework."""
     assert [t.key for t in registry.establishment_types()] == EXPECTED_TYPES
     by_type = registry.by_establishment_type()
     assert all(by_type[key] for key in EXPECTED_TYPES)
@@ -102,9 +103,13 @@ def test_stable_keys_and_version_labels(registry: FrameworkRegistry) -> None:
     """Tests keep stable keys while labels follow the document version and type."""
     men = registry.get("men-prisons", "5")
     assert [s.key for s in men.sections] == [
-        "leadership", "safety", "respect", "purposeful_activity", "preparation_for_release"]
+        "safety", "respect", "purposeful_activity", "preparation_for_release"]
     assert men.section("preparation_for_release").label == "Rehabilitation and release planning"
-    assert not men.section("leadership").scored
+    current = registry.get("men-prisons", "6")
+    assert [s.key for s in current.sections] == [
+        "leadership", "safety", "respect", "purposeful_activity", "preparation_for_release"]
+    assert current.section("preparation_for_release").label == "Preparation for release"
+    assert not current.section("leadership").scored
     children = registry.get("children-custody")
     assert children.section("respect").label == "Care"
     assert children.section("preparation_for_release").label == "Resettlement"
@@ -151,8 +156,8 @@ def test_confirmed_expectations_are_where_the_reference_puts_them(
     assert men.locate("80")[1].key == "reducing_risk_rehabilitation_and_progression"
     irc = registry.get("immigration-removal-centres")
     assert irc.expectation("1").title == "Transfer conditions"
-    assert registry.get("family-detention").expectation_numbers() == ["28", "29"]
+    assert registry.get("family-detention").expectation_numbers() == ["7", "8", "28", "29"]
     assert registry.get("separation-centres").expectation_numbers() == [
-        "9", "10", "36", "37", "45", "46"]
+        "1", "2", "9", "10", "36", "37", "45", "46"]
     family = registry.get("family-detention")
     assert family.unverified_establishment_types == ("pre_departure_accommodation",)

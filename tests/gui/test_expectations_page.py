@@ -39,8 +39,8 @@ def store(tmp_path: Path):  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def mens_store(tmp_path: Path):  # type: ignore[no-untyped-def]
-    """An inspection on the shipped men's prisons framework."""
-    fw = FrameworkService().resolve_for_new("mens_prison")
+    """An inspection on the shipped men's prisons framework, version 5 (pinned)."""
+    fw = FrameworkService().resolve_for_new("mens_prison", "men-prisons", "5")
     s = create_inspection(tmp_path / "mens.hmip", establishment_name="HMP Real",
                           establishment_type="mens_prison", framework=fw)
     yield s
@@ -336,7 +336,8 @@ def test_new_version_of_the_pinned_framework_leaves_the_page_alone(  # type: ign
              if dialog.additions.item(r, 0).text() == "Added"]
     assert added == ["3"]
     dialog.import_button.click()
-    assert dialog.imported is not None and dialog.imported.version == "5-imported-1"
+    # Merged into the newest version (6); the open inspection keeps its pinned version 5.
+    assert dialog.imported is not None and dialog.imported.version == "6-imported-1"
     assert "keeps its pinned framework (men-prisons version 5)" in dialog.status.text()
     page.ctx.signals.changes_applied.emit(ChangeSet.all())
     facts = page.facts.text()

@@ -102,3 +102,34 @@ def test_expectations_page_opens_evidence_in_the_main_window(window, tmp_path: P
     assert window.stack.currentWidget() is window.pages["Evidence"]
     editor = window.pages["Evidence"].notes.editor
     assert editor.note_id == nid and editor.body.textCursor().selectedText() == "passage"
+
+
+def test_new_review_dialog_choices_reach_the_file(window, tmp_path: Path) -> None:
+    """Nation, notice and (for a review) the follow-up scale chosen in File ▸ New reach the
+    new file: a Welsh, announced review of a pre-2022 report judges recommendations."""
+    from hmip_desktop.services.inspections import facts
+    from hmip_desktop.services.previous import PreviousService
+
+    path = tmp_path / "review.hmip"
+
+    def act() -> None:
+        dialog = QApplication.activeModalWidget()
+        assert isinstance(dialog, NewInspectionDialog)
+        dialog.establishment.setText("HMP Parc")
+        dialog.etype.setCurrentIndex(dialog.etype.findData("mens_prison"))
+        assert not dialog.follow_up.isEnabled()
+        dialog.kind.setCurrentIndex(dialog.kind.findData("irp"))
+        assert dialog.follow_up.isEnabled()
+        dialog.follow_up.setCurrentIndex(dialog.follow_up.findData("recommendations"))
+        dialog.nation.setCurrentIndex(dialog.nation.findData("wales"))
+        dialog.announced.setChecked(True)
+        dialog.path.setText(str(path))
+        dialog.buttons.accepted.emit()
+
+    QTimer.singleShot(0, act)
+    window.on_new_inspection()
+    store = window.ctx.store
+    assert store is not None
+    f = facts(store)
+    assert (f.kind, f.nation, f.announced) == ("irp", "wales", True)
+    assert PreviousService(store).progress_scale().levels[0].key == "achieved"

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from hmip_desktop.domain.lifecycle import NATIONS
 from hmip_desktop.domain.records import INSPECTION_KINDS
 
 if TYPE_CHECKING:
@@ -59,6 +60,25 @@ class NewInspectionDialog(QDialog):
         for key, label in INSPECTION_KINDS.items():
             self.kind.addItem(label, key)
         form.addRow("&Kind:", self.kind)
+        # A review of a report from before May 2022 follows up recommendations (achieved /
+        # partially achieved / not achieved); otherwise the framework's progress scale.
+        self.follow_up = QComboBox()
+        self.follow_up.setAccessibleName("Follow-up scale of the review")
+        self.follow_up.addItem("The framework's progress scale (concerns, since May 2022)", None)
+        self.follow_up.addItem("Recommendations: achieved / partially / not achieved "
+                               "(reports before May 2022)", "recommendations")
+        form.addRow("Follow-&up scale:", self.follow_up)
+        self.kind.currentIndexChanged.connect(self._on_kind_changed)
+        self._on_kind_changed()
+        self.nation = QComboBox()
+        self.nation.setAccessibleName("Nation")
+        self.nation.setToolTip("Education is inspected by Ofsted in England and Estyn in Wales")
+        for key, label in NATIONS.items():
+            self.nation.addItem(label, key)
+        form.addRow("Nat&ion:", self.nation)
+        self.announced = QCheckBox("Announced (the establishment was told in advance)")
+        self.announced.setAccessibleName("Announced inspection")
+        form.addRow("", self.announced)
         today = QDate.currentDate()
         self.use_dates = QCheckBox("Dates on site are known")
         self.use_dates.setChecked(True)
@@ -95,6 +115,8 @@ class NewInspectionDialog(QDialog):
         self.buttons.rejected.connect(self.reject)
         layout.addWidget(self.buttons)
         self.etype.currentIndexChanged.connect(self._on_type_changed)
+        self.start.dateChanged.connect(self._on_start_changed)
+        self.use_dates.toggled.connect(self._on_start_changed)
         self._on_type_changed()
 
     def _on_type_changed(self) -> None:
@@ -104,6 +126,20 @@ class NewInspectionDialog(QDialog):
             self.framework.addItem(f"{fw.title} — version {fw.version}", (fw.id, fw.version))
         self.framework_note.setText("" if options else
                                     "No framework applies to this type; import one first.")
+        self._on_start_changed()
+
+    def _on_start_changed(self, *_args: object) -> None:
+        # The version in force on the first day on site (today without dates) is chosen;
+        # any other version can still be picked.
+        if self.framework.count() < 2:
+            return
+        start = (self.start.date().toString("yyyy-MM-dd") if self.use_dates.isChecked()
+                 else None)
+        current = self._frameworks.in_force_for_type(self.etype.currentData(), start)
+        for index in range(self.framework.count()):
+            if self.framework.itemData(index) == (current.id, current.version):
+                self.framework.setCurrentIndex(index)
+                break
 
     def _on_browse_clicked(self) -> None:
         chosen, _ = QFileDialog.getSaveFileName(self, "Inspection file", self.path.text(),
@@ -123,6 +159,9 @@ class NewInspectionDialog(QDialog):
             return
         self.accept()
 
+    def _on_kind_changed(self, *_args: object) -> None:
+        self.follow_up.setEnabled(self.kind.currentData() == "irp")
+
     def values(self) -> dict:
         """The choices, ready for services.inspections.create_inspection."""
         fw_id, fw_version = self.framework.currentData()
@@ -136,4 +175,8 @@ class NewInspectionDialog(QDialog):
             "kind": self.kind.currentData(),
             "start_date": self.start.date().toString("yyyy-MM-dd") if dates else None,
             "end_date": self.end.date().toString("yyyy-MM-dd") if dates else None,
+            "nation": self.nation.currentData(),
+            "announced": self.announced.isChecked(),
+            "follow_up_scale": (self.follow_up.currentData()
+                                if self.kind.currentData() == "irp" else None),
         }

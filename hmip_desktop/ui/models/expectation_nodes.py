@@ -65,6 +65,8 @@ def _section_flags(section: Section) -> tuple[str, ...]:
         flags.append("Not scored")
     if not section.verified:
         flags.append("Not verified")
+    if section.outcome and section.outcome_paraphrased:
+        flags.append("Outcome paraphrased")
     return tuple(flags)
 
 
@@ -76,6 +78,8 @@ def _area_flags(area: Area) -> tuple[str, ...]:
         flags.append(adopted_text(area.adopted_from))
     if not area.verified:
         flags.append("Not verified")
+    if area.outcome and area.outcome_paraphrased:
+        flags.append("Outcome paraphrased")
     return tuple(flags)
 
 

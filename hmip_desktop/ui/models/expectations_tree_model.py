@@ -22,6 +22,8 @@ from PySide6.QtWidgets import QApplication, QStyle
 
 from hmip_desktop.domain.framework import Framework
 from hmip_desktop.domain.readiness import TRIANGULATION_MIN_SOURCES
+from hmip_desktop.services.coverage import NOT_LOADED
+from hmip_desktop.services.evidence_snapshot import EvidenceRef
 from hmip_desktop.services.scoring import ExpectationEvidence
 from hmip_desktop.ui.models.expectation_nodes import (
     AREA,
@@ -71,6 +73,7 @@ class ExpectationsTreeModel(QAbstractItemModel):
         self._by_key: dict[str, Node] = {}
         self._count_cache: dict[str, tuple[int, int, int]] = {}
         self._icons: dict[str, QIcon] = {}
+        self._area_refs: dict[tuple[str, str], tuple[EvidenceRef, ...]] = {}
 
     # -- feeding -----------------------------------------------------------------------------
     @property
@@ -121,6 +124,26 @@ class ExpectationsTreeModel(QAbstractItemModel):
     def evidence(self, number: str) -> ExpectationEvidence | None:
         """The evidence of one expectation."""
         return self._evidence.get(number)
+
+    def set_area_evidence(self,
+                          area_refs: Mapping[tuple[str, str], tuple[EvidenceRef, ...]]) -> None:
+        """Evidence linked to areas as a whole (areas without expectation numbers)."""
+        if dict(area_refs) == self._area_refs:
+            return
+        self._area_refs = dict(area_refs)
+        self.layoutAboutToBeChanged.emit()  # rows never move: expansion and selection stay
+        self.layoutChanged.emit()
+
+    def area_evidence(self, section_key: str, area_key: str) -> tuple[EvidenceRef, ...]:
+        """Evidence linked to one area as a whole."""
+        return self._area_refs.get((section_key, area_key), ())
+
+    def _area_count(self, node: Node) -> int:
+        """Distinct evidence items linked to an area row itself (0 for other rows)."""
+        if node.kind != AREA or node.section is None or node.area is None:
+            return 0
+        refs = self._area_refs.get((node.section.key, node.area.key), ())
+        return len({r.evidence_id for r in refs})
 
     def evidence_map(self) -> dict[str, ExpectationEvidence]:
         """Every expectation's evidence, by number."""
@@ -255,7 +278,10 @@ class ExpectationsTreeModel(QAbstractItemModel):
             return ""
         total, covered, tri = self._counts(node)
         if not total:
-            return ""
+            if col != self.COL_EVIDENCE or node.kind not in (SECTION, AREA):
+                return ""
+            linked = self._area_count(node)
+            return NOT_LOADED + (f"; {linked} linked to the area" if linked else "")
         if col == self.COL_EVIDENCE:
             return f"{covered} of {total}"
         if col == self.COL_TRIANGULATED:
@@ -278,6 +304,9 @@ class ExpectationsTreeModel(QAbstractItemModel):
                         f"triangulated needs {TRIANGULATION_MIN_SOURCES}")
         elif node.kind != INDICATOR and col in (self.COL_EVIDENCE, self.COL_TRIANGULATED):
             total, covered, tri = self._counts(node)
+            if not total:
+                return (f"No expectation numbers are listed here ({NOT_LOADED}); evidence "
+                        "can be linked to the area itself")
             return (f"{covered} of {total} expectations have evidence" if col ==
                     self.COL_EVIDENCE else f"{tri} of {total} expectations are triangulated")
         return self._text(node, col)

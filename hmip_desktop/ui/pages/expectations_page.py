@@ -7,13 +7,15 @@ newest, so importing a framework never changes an inspection under way.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QHBoxLayout,
+    QInputDialog,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -26,7 +28,9 @@ from PySide6.QtWidgets import (
 from hmip_desktop.domain import records as R
 from hmip_desktop.domain.changes import ChangeSet
 from hmip_desktop.domain.framework import Framework
-from hmip_desktop.services.evidence_snapshot import evidence_snapshot
+from hmip_desktop.domain.framework_nation import NATION_LABELS
+from hmip_desktop.services.evidence_snapshot import EvidenceRef, evidence_snapshot
+from hmip_desktop.services.links import EvidenceItem, LinkService, evidence_items
 from hmip_desktop.services.scoring import ExpectationEvidence
 from hmip_desktop.services.store import InspectionStore
 from hmip_desktop.ui.context import UiContext
@@ -57,18 +61,43 @@ class ExpectationsData:
 
     framework: Framework
     evidence: dict[str, ExpectationEvidence]
+    # Evidence linked to an area as a whole (areas without expectation numbers).
+    area_links: dict[tuple[str, str], tuple[EvidenceRef, ...]] = field(default_factory=dict)
+    nation: str = "england"
 
 
 def load_expectations(store: InspectionStore) -> ExpectationsData:
     """Read the pinned framework and every expectation's evidence (runs on the DB lane).
 
     One evidence snapshot: one read transaction, the framework parsed once per open file.
+    Only what applies in the inspection's nation is shown (Ofsted's education in England,
+    Estyn's in Wales).
     """
     snap = evidence_snapshot(store)
-    return ExpectationsData(snap.require_framework(), dict(snap.expectations))
+    return ExpectationsData(snap.require_framework(), dict(snap.expectations),
+                            dict(snap.area_links), snap.nation)
 
 
-def framework_facts(fw: Framework) -> str:
+def scale_facts(fw: Framework) -> str:
+    """The scale's levels, saying when descriptors (or labels) are not verified."""
+    levels = fw.scale.levels
+    if not levels:
+        return f"Scale: {fw.scale.label} (no grades)."
+    text = f"Scale: {', '.join(lv.label for lv in levels)}"
+    unverified = [lv for lv in levels if lv.descriptor and not lv.descriptor_verified]
+    if unverified:
+        text += (" — descriptors not verified against HMIP's published text" if
+                 len(unverified) == len(levels) else
+                 " — descriptor not verified for " + ", ".join(lv.label for lv in unverified))
+    labels = [lv.label for lv in levels if not lv.verified]
+    if labels:
+        text += f"; label not verified: {', '.join(labels)}"
+    if not fw.scale.verified:
+        text += "; that this scale applies is not verified"
+    return text + "."
+
+
+def framework_facts(fw: Framework, nation: str | None = None) -> str:
     """One paragraph naming the framework, its version and how far it can be relied on."""
     areas = [a for s in fw.sections for a in s.areas]
     incomplete = sum(1 for a in areas if a.incomplete)
@@ -86,9 +115,26 @@ def framework_facts(fw: Framework) -> str:
     if incomplete or fw.incomplete:
         parts.append(f"{incomplete} area{'s' if incomplete != 1 else ''}: "
                      f"{INCOMPLETE_TEXT.lower()}.")
+    parts.append(scale_facts(fw))
+    if nation is not None and any(a.nations for a in areas):
+        where = NATION_LABELS.get(nation or "", nation or "")
+        parts.append(f"Inspection in {where}: only its education expectations count "
+                     f"({'Estyn' if nation == 'wales' else 'Ofsted'}).")
     parts.append("This inspection keeps this pinned version; importing a framework never "
                  "changes it.")
     return " ".join(parts)
+
+
+def choose_evidence_dialog(parent, items: Sequence[EvidenceItem],  # type: ignore[no-untyped-def]
+                           area_label: str) -> str | None:
+    """Ask which evidence record to link to an area; its id, or None when cancelled."""
+    if not items:
+        return None
+    labels = [f"{i.title or '(untitled)'} — {i.evidence_type}" for i in items]
+    chosen, ok = QInputDialog.getItem(parent, "Link evidence to the area",
+                                      f"Evidence for {area_label} (expectations not loaded):",
+                                      labels, 0, False)
+    return items[labels.index(chosen)].id if ok and chosen in labels else None
 
 
 class ExpectationsPage(Page):
@@ -158,6 +204,11 @@ class ExpectationsPage(Page):
         self.tree.selectionModel().currentChanged.connect(self._on_tree_current_changed)
         self.tree.activated.connect(self._on_tree_activated)
         self.detail.open_requested.connect(self.open_evidence_requested)
+        self.detail.link_area_requested.connect(self._on_link_area_requested)
+        # Replaceable in tests: (items, area label) -> chosen evidence id or None.
+        self.choose_evidence: Callable[[Sequence[EvidenceItem], str], str | None] = \
+            lambda items, label: choose_evidence_dialog(self, items, label)
+        self._area_links: dict[tuple[str, str], tuple[EvidenceRef, ...]] = {}
         self.coverage.area_chosen.connect(self._on_coverage_area_chosen)
         # Ctrl+F reaches the filter from anywhere on the page (Alt+L does too).
         add_shortcuts(self, ["Ctrl+F"], self._on_find_shortcut)
@@ -190,14 +241,20 @@ class ExpectationsPage(Page):
             self._expand_default()
             if current:
                 self.select_key(current)
-        self.facts.setText(framework_facts(data.framework))
+        self._area_links = data.area_links
+        self.model.set_area_evidence(data.area_links)
+        self.facts.setText(framework_facts(data.framework, data.nation))
         self.facts.setToolTip(data.framework.notes)
-        self.coverage.set_coverage(data.framework, data.evidence)
+        self.coverage.set_coverage(
+            data.framework, data.evidence,
+            {k: len({r.evidence_id for r in v}) for k, v in data.area_links.items()})
         self._show_detail(self.tree.currentIndex())
 
     def clear(self) -> None:
         """Forget the closed inspection."""
         self.model.set_framework(None, {})
+        self.model.set_area_evidence({})
+        self._area_links = {}
         self.coverage.set_coverage(None, {})
         self.detail.show_node(None, None)
         self.facts.setText("No inspection is open.")
@@ -256,8 +313,11 @@ class ExpectationsPage(Page):
         if node is not None and node.kind == "indicator":
             node = node.parent  # an indicator is read with its expectation
         number = node.key[2:] if node is not None and node.kind == "expectation" else None
+        area_refs: tuple[EvidenceRef, ...] = ()
+        if node is not None and node.kind == "area" and node.section and node.area:
+            area_refs = self._area_links.get((node.section.key, node.area.key), ())
         self.detail.show_node(node, self.model.evidence(number) if number else None,
-                              counts=self._counts(node))
+                              counts=self._counts(node), area_refs=area_refs)
 
     def _counts(self, node: Node | None) -> tuple[int, int, int] | None:
         if node is None or node.kind == "expectation":
@@ -302,6 +362,32 @@ class ExpectationsPage(Page):
         if self.select_key(key):
             self.tree.expand(self.tree.currentIndex())
             self.tree.setFocus()
+
+    def _on_link_area_requested(self, section_key: str, area_key: str) -> None:
+        store = self.ctx.store
+        if store is None:
+            return
+        label = next((a.label for s in (self.model.framework.sections
+                                        if self.model.framework else ())
+                      if s.key == section_key for a in s.areas if a.key == area_key), area_key)
+
+        def chosen(items: list[EvidenceItem]) -> None:
+            evidence_id = self.choose_evidence(items, label)
+            if evidence_id:
+                self.link_evidence_to_area(evidence_id, section_key, area_key)
+
+        self.ctx.tasks.submit(lambda: evidence_items(store), chosen,
+                              lambda e: present_error(self, e))
+
+    def link_evidence_to_area(self, evidence_id: str, section_key: str, area_key: str) -> None:
+        """Link a whole evidence record to an area without expectation numbers; it then
+        counts as evidence for that area (coverage, walkthrough)."""
+        store = self.ctx.store
+        if store is None:
+            return
+        self.ctx.tasks.submit(
+            lambda: LinkService(store).add_to_area(evidence_id, section_key, area_key),
+            lambda _link_id: self.reload(), lambda e: present_error(self, e))
 
     def _on_import_button_clicked(self) -> None:
         self.make_import_dialog().exec()

@@ -5,16 +5,20 @@ from __future__ import annotations
 from PySide6.QtWidgets import QFormLayout, QLabel, QVBoxLayout, QWidget
 
 from hmip_desktop.domain.changes import ChangeSet
+from hmip_desktop.domain.lifecycle import NATIONS, notice_label
 from hmip_desktop.services import inspections, labels
 from hmip_desktop.services.inspections import InspectionFacts
 from hmip_desktop.ui.pages.base import Page, heading
 from hmip_desktop.ui.widgets.form_bits import scrolled
+from hmip_desktop.ui.widgets.lifecycle_panel import EducationPanel, LifecyclePanel
 from hmip_desktop.ui.widgets.urgent_notification_panel import UrgentNotificationPanel
 
 FIELDS = (
     ("establishment", "Establishment"),
     ("type", "Establishment type"),
     ("kind", "Kind"),
+    ("nation", "Nation"),
+    ("notice", "Notice"),
     ("status", "Status"),
     ("dates", "On site"),
     ("framework", "Framework"),
@@ -52,6 +56,10 @@ class OverviewPage(Page):
             form.addRow(label + ":", value)
             self.values[key] = value
         layout.addLayout(form)
+        self.lifecycle = LifecyclePanel(ctx)  # status, reopening, nation, notice
+        layout.addWidget(self.lifecycle)
+        self.education = EducationPanel(ctx)  # Ofsted's or Estyn's own judgement
+        layout.addWidget(self.education)
         self.urgent = UrgentNotificationPanel(ctx)  # listens to the app signals itself
         self.un_letter_requested = self.urgent.letter_requested  # the window opens Reports
         layout.addWidget(self.urgent)
@@ -77,7 +85,10 @@ class OverviewPage(Page):
             "establishment": f.establishment_name,
             "type": labels.establishment_type_label(f.establishment_type),
             "kind": labels.inspection_kind_label(f.kind),
-            "status": labels.inspection_status_label(f.status),
+            "nation": NATIONS.get(f.nation, f.nation),
+            "notice": notice_label(f.announced),
+            "status": labels.inspection_status_label(f.status)
+                      + (f" (published on {f.publication_date})" if f.publication_date else ""),
             "dates": f"{f.start_date or 'not set'} to {f.end_date or 'not set'}",
             "framework": f"{f.framework_title} (version {f.framework_version})",
             "evidence": (f"{c.get('note', 0)} notes, {c.get('document', 0)} documents, "

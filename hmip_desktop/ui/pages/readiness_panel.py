@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from hmip_desktop.domain.readiness import ReadinessReport, SectionReadiness
+from hmip_desktop.services.coverage import NOT_LOADED
 from hmip_desktop.services.readiness import readiness_report
 from hmip_desktop.ui.context import UiContext
 from hmip_desktop.ui.errors import present_error
@@ -29,10 +30,16 @@ def _agreed(s: SectionReadiness) -> str:
 RS_SECTION, RS_COVERAGE, RS_TRIANGULATED, RS_FINDINGS, RS_SCORES, RS_AGREED = range(6)
 SECTION_COLUMNS = (
     Column("Section", lambda s: s.label),
-    Column("With evidence", lambda s: f"{s.expectations_covered} of {s.expectations_total}"),
-    Column("Triangulated", lambda s: f"{s.expectations_triangulated} of {s.expectations_total}"),
-    Column("Findings drafted", lambda s: f"{s.areas_with_findings} of {s.areas_total} areas"
-           + ("; section as a whole" if s.section_findings else "")),
+    # "expectations not loaded", never "0 of 0" (which looks finished).
+    Column("With evidence", lambda s: f"{s.expectations_covered} of {s.expectations_total}"
+           if s.expectations_total else NOT_LOADED),
+    Column("Triangulated", lambda s: f"{s.expectations_triangulated} of {s.expectations_total}"
+           if s.expectations_total else "—"),
+    Column("Findings drafted", lambda s: (f"{s.areas_with_findings} of {s.areas_total} areas"
+                                          + ("; section as a whole" if s.section_findings
+                                             else ""))
+           if s.areas_total else ("section as a whole: drafted" if s.section_findings
+                                  else "section as a whole: not yet")),
     Column("Scores given", _scores),
     Column("Agreed score", _agreed),
 )

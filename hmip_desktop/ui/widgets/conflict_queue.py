@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 from hmip_desktop.domain import records as R
 from hmip_desktop.services import conflicts
 from hmip_desktop.services.conflicts import AutoResolveReport, ConflictView, ResolveResult
+from hmip_desktop.services.lifecycle import leads
 from hmip_desktop.ui.context import UiContext
 from hmip_desktop.ui.dialogs.combine_dialog import CombineDialog
 from hmip_desktop.ui.errors import present_error
@@ -33,6 +34,9 @@ from hmip_desktop.ui.widgets.conflict_versions import ConflictVersions
 from hmip_desktop.ui.widgets.form_bits import current_row, select_row, status_label, table_view
 from hmip_desktop.ui.widgets.roster_panel import fit_columns
 
+NOT_LEADER_NOTE = ("Only the team leader resolves conflicts, so the buttons are disabled. You "
+                   "can compare the versions here; the leader's resolution reaches you with "
+                   "their next bundle.")
 ROSTER_NOTE = ("Team roster entries are settled on the Team tab: add or remove the member "
                "again.")
 
@@ -48,6 +52,7 @@ class ConflictQueue(QWidget):
         self.ctx = ctx
         self.combine_dialog: CombineDialog | None = None
         self._busy = False
+        self._leads = True  # until the first read says otherwise
         layout = QVBoxLayout(self)
         top = QHBoxLayout()
         self.summary = QLabel("No conflicts.")
@@ -60,6 +65,11 @@ class ConflictQueue(QWidget):
         top.addWidget(self.summary, 1)
         top.addWidget(self.accept_all_button)
         layout.addLayout(top)
+        self.leader_note = QLabel("")
+        self.leader_note.setAccessibleName("Who resolves conflicts")
+        self.leader_note.setWordWrap(True)
+        self.leader_note.hide()
+        layout.addWidget(self.leader_note)
         self.model = conflicts_model()
         self.table = table_view(self.model, "Conflicts")
         fit_columns(self.table)
@@ -96,8 +106,14 @@ class ConflictQueue(QWidget):
         """Read the queue on the DB lane; the selected record stays selected when it can."""
         store = self.ctx.store
         if store is not None:
-            self.ctx.tasks.submit(lambda: conflicts.list_conflicts(store), self._show,
-                                  lambda e: present_error(self.window(), e))
+            self.ctx.tasks.submit(lambda: (conflicts.list_conflicts(store), leads(store)),
+                                  self._on_read, lambda e: present_error(self.window(), e))
+
+    def _on_read(self, read: tuple[list[ConflictView], bool]) -> None:
+        views, self._leads = read
+        self.leader_note.setText("" if self._leads else NOT_LEADER_NOTE)
+        self.leader_note.setVisible(not self._leads and bool(views))
+        self._show(views)
 
     def _show(self, views: list[ConflictView]) -> None:
         keep = self.selected()
@@ -119,6 +135,7 @@ class ConflictQueue(QWidget):
         self.summary.setText("No conflicts.")
         self.status.setText("")
         self.reason.setText("")
+        self.leader_note.hide()
         self.count_changed.emit(0)
         self._update_actions()
 
@@ -140,7 +157,8 @@ class ConflictQueue(QWidget):
 
     def _update_actions(self) -> None:
         view = self.selected()
-        open_ = self.ctx.store is not None and not self._busy
+        # Only the team leader resolves: for anyone else every action stays disabled.
+        open_ = self.ctx.store is not None and not self._busy and self._leads
         resolvable = open_ and view is not None and view.record_type != R.TEAM_MEMBER
         self.versions.set_actions_enabled(resolvable)
         self.combine_button.setEnabled(resolvable and view is not None

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from hmip_desktop.domain.framework import Framework
 from hmip_desktop.domain.readiness import TRIANGULATION_MIN_SOURCES
+from hmip_desktop.services.coverage import NOT_LOADED
 from hmip_desktop.services.scoring import ExpectationEvidence
 from hmip_desktop.ui.widgets.form_bits import buddy_label
 
@@ -44,17 +45,26 @@ class AreaCoverage:
     covered: int
     triangulated: int
     incomplete: bool = False
+    area_evidence: int = 0  # evidence linked to the area itself (when it has no numbers)
 
     @property
     def gaps(self) -> int:
         """Expectations without any evidence."""
         return self.total - self.covered
 
+    @property
+    def loaded(self) -> bool:
+        """False when no expectation numbers are listed: "expectations not loaded"."""
+        return self.total > 0
 
-def coverage_rows(framework: Framework, evidence: Mapping[str, ExpectationEvidence]
+
+def coverage_rows(framework: Framework, evidence: Mapping[str, ExpectationEvidence],
+                  area_evidence: Mapping[tuple[str, str], int] | None = None
                   ) -> list[AreaCoverage]:
-    """Each section's totals followed by its areas, in document order."""
+    """Each section's totals followed by its areas, in document order; `area_evidence`
+    counts evidence linked to an area itself."""
     out: list[AreaCoverage] = []
+    area_evidence = area_evidence or {}
     for section in framework.sections:
         areas = []
         for area in section.areas:
@@ -62,7 +72,8 @@ def coverage_rows(framework: Framework, evidence: Mapping[str, ExpectationEviden
             areas.append(AreaCoverage(
                 section.key, section.label, area.key, area.label, len(found),
                 sum(1 for e in found if e and e.covered),
-                sum(1 for e in found if e and e.triangulated), area.incomplete))
+                sum(1 for e in found if e and e.triangulated), area.incomplete,
+                area_evidence.get((section.key, area.key), 0)))
         out.append(AreaCoverage(
             section.key, section.label, "", section.label, sum(a.total for a in areas),
             sum(a.covered for a in areas), sum(a.triangulated for a in areas),
@@ -83,10 +94,20 @@ def heat(part: int, total: int) -> QColor:
 
 
 def share(part: int, total: int) -> str:
-    """"3 of 5 (60%)", or a note that the area lists no expectations yet."""
+    """"3 of 5 (60%)", or "expectations not loaded" (never "0 of 0", which looks finished)."""
     if total == 0:
-        return "no expectations listed yet"
+        return NOT_LOADED
     return f"{part} of {total} ({round(100 * part / total)}%)"
+
+
+def area_share(r: AreaCoverage) -> str:
+    """The "With evidence" cell: a share, or for an area without numbers "expectations not
+    loaded" and how many items are linked to the area itself."""
+    if r.loaded or not r.area_key:
+        return share(r.covered, r.total)
+    if r.area_evidence:
+        return f"{NOT_LOADED}; {r.area_evidence} item(s) linked to the area"
+    return NOT_LOADED
 
 
 class CoverageView(QWidget):
@@ -135,9 +156,10 @@ class CoverageView(QWidget):
 
     # -- feeding -----------------------------------------------------------------------------
     def set_coverage(self, framework: Framework | None,
-                     evidence: Mapping[str, ExpectationEvidence]) -> None:
+                     evidence: Mapping[str, ExpectationEvidence],
+                     area_evidence: Mapping[tuple[str, str], int] | None = None) -> None:
         """Show the framework's coverage (keeps the chosen test when it still exists)."""
-        self._rows = coverage_rows(framework, evidence) if framework else []
+        self._rows = coverage_rows(framework, evidence, area_evidence) if framework else []
         keep = self.section.currentData()
         self.section.blockSignals(True)
         self.section.clear()
@@ -165,7 +187,7 @@ class CoverageView(QWidget):
                 name += "  (to be completed from the official document)"
             cells = (
                 (name, None),
-                (share(r.covered, r.total), heat(r.covered, r.total)),
+                (area_share(r), heat(r.covered, r.total)),
                 (share(r.triangulated, r.total), heat(r.triangulated, r.total)),
                 (str(r.gaps) if r.total else "—", None),
             )
@@ -183,16 +205,23 @@ class CoverageView(QWidget):
         total = sum(r.total for r in sections)
         covered = sum(r.covered for r in sections)
         tri = sum(r.triangulated for r in sections)
+        unloaded = sum(1 for r in shown if r.area_key and not r.loaded)
         self.summary.setText(
-            f"{covered} of {total} expectations have evidence, {tri} triangulated, "
-            f"{total - covered} without evidence." if total else
-            "No expectations are listed yet: import the official text with Import framework.")
+            (f"{covered} of {total} expectations have evidence, {tri} triangulated, "
+             f"{total - covered} without evidence."
+             + (f" {unloaded} area(s): {NOT_LOADED}." if unloaded else "")) if total else
+            f"{NOT_LOADED.capitalize()}: import the official text with Import framework.")
 
     @staticmethod
     def _tooltip(r: AreaCoverage) -> str:
         what = "Test" if not r.area_key else "Area"
-        text = (f"{what} {r.label}: {share(r.covered, r.total)} with evidence, "
-                f"{share(r.triangulated, r.total)} triangulated")
+        if not r.loaded:
+            text = f"{what} {r.label}: {NOT_LOADED}"
+            if r.area_evidence:
+                text += f"; {r.area_evidence} evidence item(s) linked to the area itself"
+        else:
+            text = (f"{what} {r.label}: {share(r.covered, r.total)} with evidence, "
+                    f"{share(r.triangulated, r.total)} triangulated")
         if r.incomplete:
             text += ". Expectations to be completed from the official document"
         return text

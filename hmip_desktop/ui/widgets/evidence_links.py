@@ -21,7 +21,7 @@ from hmip_desktop.domain import records as R
 from hmip_desktop.domain.changes import ChangeSet
 from hmip_desktop.domain.framework import Framework
 from hmip_desktop.services import inspections
-from hmip_desktop.services.links import LinkService, LinkView
+from hmip_desktop.services.links import LinkService, LinkView, describe_ref
 from hmip_desktop.services.store import InspectionStore
 from hmip_desktop.ui.context import UiContext
 from hmip_desktop.ui.dialogs.expectation_picker_dialog import (
@@ -50,7 +50,7 @@ def choose_expectations(parent: QWidget, framework: Framework) -> list[str]:
 def link_label(link: LinkView, page_word: str = "page") -> str:
     """How a link reads in the list."""
     where = f"{page_word} {link.page}" if link.page is not None else "whole item"
-    return f"Expectation {link.expectation_ref} — {where}"
+    return f"{describe_ref(link.expectation_ref)} — {where}"
 
 
 class EvidenceLinksList(QWidget):

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 
 from hmip_desktop.domain.framework import Expectation
 from hmip_desktop.domain.readiness import TRIANGULATION_MIN_SOURCES
+from hmip_desktop.services.coverage import NOT_LOADED
 from hmip_desktop.services.scoring import EvidenceRef, ExpectationEvidence
 from hmip_desktop.ui.models.expectation_nodes import (
     AREA,
@@ -95,7 +96,7 @@ def _expectation_html(node: Node, exp: Expectation, ev: ExpectationEvidence | No
 
 
 def node_html(node: Node | None, ev: ExpectationEvidence | None,
-              counts: tuple[int, int, int] | None) -> str:
+              counts: tuple[int, int, int] | None, area_items: int = 0) -> str:
     """The detail text of a tree row."""
     if node is None:
         return "<p>Select a test, area or expectation to read it here.</p>"
@@ -119,9 +120,15 @@ def node_html(node: Node | None, ev: ExpectationEvidence | None,
         out.append(_para("Notes:", item.notes))
     if counts is not None:
         total, covered, tri = counts
-        out.append(f"<p><b>Coverage:</b> {covered} of {total} expectations have evidence; "
-                   f"{tri} are triangulated.</p>" if total else
-                   "<p>No expectations are listed here yet.</p>")
+        if total:
+            out.append(f"<p><b>Coverage:</b> {covered} of {total} expectations have evidence; "
+                       f"{tri} are triangulated.</p>")
+        else:
+            out.append(f"<p><b>Coverage:</b> {escape(NOT_LOADED)} (no expectation numbers are "
+                       "listed here yet).</p>")
+            if node.kind == AREA:
+                out.append(f"<p><b>Evidence linked to the area itself:</b> {area_items} "
+                           f"item{'s' if area_items != 1 else ''}.</p>")
     return "".join(out)
 
 
@@ -129,6 +136,7 @@ class ExpectationDetail(QWidget):
     """Read-only text of the selected row and, for an expectation, its linked evidence."""
 
     open_requested = Signal(str, object, object, object)  # evidence_id, start, end, page
+    link_area_requested = Signal(str, str)  # section_key, area_key of an area without numbers
 
     def __init__(self) -> None:
         super().__init__()
@@ -147,20 +155,36 @@ class ExpectationDetail(QWidget):
         self.open_button.clicked.connect(self._on_open_button_clicked)
         self.none_label = QLabel("")
         self.none_label.setWordWrap(True)
+        self.link_area_button = QPushButton("&Link evidence to this area…")
+        self.link_area_button.setToolTip("For an area without expectation numbers: link a "
+                                         "note, document, extract or figure to the area itself")
+        self.link_area_button.clicked.connect(self._on_link_area_button_clicked)
+        self.link_area_button.hide()
+        self._area_key: tuple[str, str] | None = None
         layout.addWidget(self.text, 3)
         layout.addWidget(buddy_label("Linked e&vidence:", self.evidence))
         layout.addWidget(self.evidence, 2)
         layout.addWidget(self.none_label)
         layout.addWidget(self.open_button)
+        layout.addWidget(self.link_area_button)
         self.show_node(None, None)
 
     def show_node(self, node: Node | None, evidence: ExpectationEvidence | None, *,
-                  counts: tuple[int, int, int] | None = None) -> None:
-        """Show a row's text; the evidence list fills only for an expectation."""
-        self.text.setHtml(node_html(node, evidence, counts))
+                  counts: tuple[int, int, int] | None = None,
+                  area_refs: tuple[EvidenceRef, ...] = ()) -> None:
+        """Show a row's text; the evidence list fills for an expectation, and for an area
+        without expectation numbers with the evidence linked to the area itself."""
+        unloaded_area = (node is not None and node.kind == AREA and node.area is not None
+                         and node.section is not None and not node.area.expectations)
+        self._area_key = ((node.section.key, node.area.key)  # type: ignore[union-attr]
+                          if unloaded_area else None)
+        self.link_area_button.setVisible(unloaded_area)
+        self.text.setHtml(node_html(node, evidence, counts,
+                                    len({r.evidence_id for r in area_refs})))
         keep = self.evidence.currentRow()
         self.evidence.clear()
-        refs = evidence.evidence if evidence is not None else ()
+        refs = evidence.evidence if evidence is not None else (area_refs if unloaded_area
+                                                                else ())
         for ref in refs:
             item = QListWidgetItem(evidence_label(ref))
             item.setData(EVIDENCE_ROLE, ref)
@@ -169,13 +193,20 @@ class ExpectationDetail(QWidget):
         if refs:
             self.evidence.setCurrentRow(min(max(keep, 0), len(refs) - 1))
         is_expectation = node is not None and node.kind == EXPECTATION
-        self.none_label.setText("" if refs or not is_expectation else
-                                "No evidence linked yet: link passages from the Evidence page.")
+        self.none_label.setText(
+            "" if refs else
+            "No evidence linked yet: link passages from the Evidence page." if is_expectation
+            else f"{NOT_LOADED.capitalize()}: link evidence to the area itself."
+            if unloaded_area else "")
         self.open_button.setEnabled(bool(refs))
 
     def refs(self) -> list[EvidenceRef]:
         """The evidence listed, in order."""
         return [self.evidence.item(i).data(EVIDENCE_ROLE) for i in range(self.evidence.count())]
+
+    def _on_link_area_button_clicked(self) -> None:
+        if self._area_key is not None:
+            self.link_area_requested.emit(*self._area_key)
 
     def _on_evidence_row_changed(self, row: int) -> None:
         self.open_button.setEnabled(row >= 0)

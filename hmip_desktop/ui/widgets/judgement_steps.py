@@ -35,7 +35,8 @@ class JudgementStep(QWidget):
             what="Your provisional score", level_label="Your &provisional score:",
             rationale_label="&Rationale (required):",
             evidence_label="&Evidence it rests on (Space ticks):",
-            save_text="Save provisional score")
+            save_text="Save provisional score",
+            withdraw_text="Withdraw m&y provisional score")
         self.unscored = QLabel("This section is not scored: record findings in step 2.")
         self.unscored.setWordWrap(True)
         layout.addWidget(self.heading)
@@ -51,6 +52,7 @@ class JudgementStep(QWidget):
         self.form.setVisible(snap.section.judged)
         if snap.section.judged:
             self.form.load(snap.section.key, snap.scale, score_values(snap.mine), snap.evidence)
+            self.form.picker.set_verification(snap.verified_descriptors, snap.unverified_labels)
 
 
 def _who(view: ScoreView) -> str:
@@ -145,6 +147,7 @@ class TeamStep(QWidget):
             "provisional score in step 3.")))
         self._resolve = bool(team.agreed and team.agreed.conflicted)
         self.form.load(snap.section.key, snap.scale, score_values(team.agreed), snap.evidence)
+        self.form.picker.set_verification(snap.verified_descriptors, snap.unverified_labels)
         self.form.setEnabled(team.can_record_agreed)
         self.history_model.set_rows(snap.agreed_history)
 

@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from hmip_desktop.domain.records import NOTE_FIELDS, SOURCE_KINDS, NoteView
-from hmip_desktop.services.links import LinkView
+from hmip_desktop.services.links import LinkView, describe_ref
 from hmip_desktop.ui.widgets.emphasis_highlighter import EmphasisHighlighter
 
 AUTOSAVE_MS = 800
@@ -236,14 +236,15 @@ class NoteEditor(QWidget):
         body = self.body.toPlainText()
         for link in links:
             where = locate_passage(body, link)
+            target = describe_ref(link.expectation_ref)
             if link.start is None:
-                text = f"{link.expectation_ref} — whole note"
+                text = f"{target} — whole note"
             elif where is None:
-                text = f"{link.expectation_ref} — passage no longer in the text"
+                text = f"{target} — passage no longer in the text"
             else:
                 excerpt = body[where[0]:where[1]].replace("\n", " ")
                 more = "…" if len(excerpt) > 60 else ""
-                text = f"{link.expectation_ref} — “{excerpt[:60]}{more}”"
+                text = f"{target} — “{excerpt[:60]}{more}”"
             item = QListWidgetItem(text)
             item.setData(256, link.id)
             self.link_list.addItem(item)

@@ -14,9 +14,12 @@ from typing import Any
 from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtWidgets import (
     QCheckBox,
+    QComboBox,
     QFileDialog,
+    QGroupBox,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QPushButton,
     QSplitter,
     QVBoxLayout,
@@ -28,7 +31,12 @@ from hmip_desktop.domain import scoring as S
 from hmip_desktop.domain.changes import ChangeSet
 from hmip_desktop.domain.errors import ValidationError
 from hmip_desktop.services.inspections import pinned_framework
-from hmip_desktop.services.previous import ImportResult, PreviousItemView, PreviousService
+from hmip_desktop.services.previous import (
+    ImportResult,
+    PreviousItemView,
+    PreviousScores,
+    PreviousService,
+)
 from hmip_desktop.services.store import InspectionStore
 from hmip_desktop.ui.context import UiContext
 from hmip_desktop.ui.dialogs.previous_item_dialog import PreviousItemDialog
@@ -56,6 +64,7 @@ class PreviousSnapshot:
     scale: S.Scale
     evidence: tuple[EvidenceChoice, ...]
     sections: tuple[tuple[str, str], ...]
+    scores: PreviousScores | None = None  # the previous inspection's agreed scores
 
 
 def read_previous(store: InspectionStore) -> PreviousSnapshot:
@@ -64,7 +73,15 @@ def read_previous(store: InspectionStore) -> PreviousSnapshot:
     sections = tuple((str(s["key"]), str(s.get("label", s["key"])))
                      for s in S.sections(pinned_framework(store)))
     return PreviousSnapshot(tuple(service.list()), service.progress_scale(),
-                            tuple(all_evidence(store)), sections)
+                            tuple(all_evidence(store)), sections, service.previous_scores())
+
+
+def previous_scores_text(scores: PreviousScores) -> str:
+    """'Previous inspection (2021): Safety Not sufficiently good; Respect not recorded …'."""
+    parts = [f"{label} {level_label or 'not recorded'}"
+             for _key, label, _level, level_label in scores.rows]
+    year = f" ({scores.year})" if scores.year else ""
+    return f"Previous inspection{year}: " + "; ".join(parts) + "."
 
 
 def progress_values(item: PreviousItemView | None) -> Values:
@@ -118,12 +135,14 @@ class PreviousPanel(QWidget):
             evidence_label="&Evidence it rests on (Space ticks):",
             save_text="Save progress judgement")
         self.form.save_requested.connect(self._on_form_save_requested)
+        self.scores_box = self._build_scores_box()
         buttons = QHBoxLayout()
         buttons.addWidget(self.import_button)
         buttons.addWidget(self.add_button)
         buttons.addStretch(1)
         layout = QVBoxLayout(self)
         layout.addWidget(self.intro)
+        layout.addWidget(self.scores_box)
         layout.addLayout(buttons)
         layout.addWidget(self.import_error)
         layout.addWidget(self.import_status)
@@ -146,8 +165,99 @@ class PreviousPanel(QWidget):
         self.ask_item: Callable[[], dict[str, Any] | None] = self._ask_item
         self.set_kind("full")
 
+    def _build_scores_box(self) -> QGroupBox:
+        """The previous inspection's agreed score per test and its year (outcomes chart)."""
+        box = QGroupBox("Previous inspection's agreed scores (for the outcomes chart)")
+        box.setAccessibleName("Previous inspection's agreed scores")
+        self.prev_test = QComboBox()
+        self.prev_test.setAccessibleName("Test of the previous score")
+        self.prev_test.currentIndexChanged.connect(self._on_prev_test_changed)
+        self.prev_score = QComboBox()
+        self.prev_score.setAccessibleName("Previous agreed score")
+        self.prev_year = QLineEdit()
+        self.prev_year.setAccessibleName("Year of the previous inspection")
+        self.prev_year.setPlaceholderText("YYYY")
+        self.prev_year.setMaximumWidth(70)
+        self.prev_save = QPushButton("Save previous &score")
+        self.prev_save.clicked.connect(self._on_prev_save_clicked)
+        self.prev_error = error_label("Previous score problem")
+        self.prev_status = status_label("Previous scores")
+        row = QHBoxLayout()
+        row.addWidget(buddy_label("&Test:", self.prev_test))
+        row.addWidget(self.prev_test, 1)
+        row.addWidget(buddy_label("Sc&ore:", self.prev_score))
+        row.addWidget(self.prev_score, 1)
+        row.addWidget(buddy_label("&Year:", self.prev_year))
+        row.addWidget(self.prev_year)
+        row.addWidget(self.prev_save)
+        inner = QVBoxLayout(box)
+        inner.addLayout(row)
+        inner.addWidget(self.prev_error)
+        inner.addWidget(self.prev_status)
+        return box
+
+    def _show_scores(self, scores: PreviousScores | None) -> None:
+        self.scores_box.setEnabled(scores is not None and bool(scores.rows))
+        if scores is None:
+            self.prev_status.setText("")
+            return
+        chosen = self.prev_test.currentData()
+        self.prev_test.blockSignals(True)
+        self.prev_test.clear()
+        for key, label, _level, _level_label in scores.rows:
+            self.prev_test.addItem(label, key)
+        self.prev_test.setCurrentIndex(max(0, self.prev_test.findData(chosen)))
+        self.prev_test.blockSignals(False)
+        self.prev_score.clear()
+        for key, label in scores.levels:
+            self.prev_score.addItem(label, key)
+        if scores.year and not self.prev_year.text().strip():
+            self.prev_year.setText(scores.year)
+        self.prev_status.setText(previous_scores_text(scores) if scores.rows else
+                                 "This framework gives no section scores.")
+        self._on_prev_test_changed()
+
+    def _on_prev_test_changed(self, *_: object) -> None:
+        scores = self._snapshot.scores if self._snapshot else None
+        key = self.prev_test.currentData()
+        stored = next((r[2] for r in (scores.rows if scores else ()) if r[0] == key), None)
+        if stored is not None:
+            self.prev_score.setCurrentIndex(max(0, self.prev_score.findData(stored)))
+
+    def _on_prev_save_clicked(self) -> None:
+        store = self.ctx.store
+        test, level = self.prev_test.currentData(), self.prev_score.currentData()
+        if store is None or test is None or level is None:
+            return
+        year = self.prev_year.text().strip()
+        if not (year.isdigit() and len(year) == 4):
+            show_error(self.prev_error, "Give the previous inspection's year, e.g. 2021.")
+            self.prev_year.setFocus()
+            return
+        show_error(self.prev_error, None)
+        self.prev_save.setEnabled(False)
+
+        def done(label: str) -> None:
+            self.prev_save.setEnabled(True)
+            # The Scoring page reloads every tab (this panel too) on an inspection change.
+            self.ctx.signals.changes_applied.emit(ChangeSet.of(R.INSPECTION, store.inspection_id))
+            self.import_status.setText(f"Previous score saved: {label} ({year}).")
+
+        def failed(exc: BaseException) -> None:
+            self.prev_save.setEnabled(True)
+            if isinstance(exc, ValidationError):
+                show_error(self.prev_error, str(exc))
+            else:
+                present_error(self, exc)
+
+        self.ctx.tasks.submit(
+            lambda: PreviousService(store).set_previous_score(test, level, int(year)),
+            done, failed)
+
     def set_kind(self, kind: str) -> None:
         """Explain what the panel is for at this kind of inspection."""
+        # A review of progress gives no section scores, so it has no previous scores to chart.
+        self.scores_box.setVisible(S.KIND_GIVES_SECTION_SCORES.get(kind, True))
         if S.KIND_GIVES_SECTION_SCORES.get(kind, True):
             self.intro.setText("Progress on the previous inspection's concerns or "
                                "recommendations: judge each followed-up item on the progress "
@@ -170,6 +280,7 @@ class PreviousPanel(QWidget):
         chosen = self._selected()
         wanted = self._select_after or (chosen.id if chosen is not None else None)
         self.model.set_rows(snap.items)
+        self._show_scores(snap.scores)
         row = self.model.row_of(lambda i: i.id == wanted)
         if row >= 0:
             self._select_after = None
@@ -180,6 +291,8 @@ class PreviousPanel(QWidget):
         """Forget the closed inspection."""
         self._snapshot = None
         self.model.set_rows([])
+        self.prev_year.setText("")
+        self._show_scores(None)
         self._load_form()
 
     def _selected(self) -> PreviousItemView | None:

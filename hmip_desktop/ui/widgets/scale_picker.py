@@ -1,6 +1,13 @@
-"""A scale's levels side by side with their descriptors, chosen by radio button or digit key."""
+"""A scale's levels side by side with their descriptors, chosen by radio button or digit key.
+
+A descriptor is shown with "(descriptor not verified)" beside it unless the framework data
+says its wording is HMIP's confirmed text (the data's "descriptor_verified", false by default;
+hmip-method.md: the exact descriptors are not confirmed)."""
 
 from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeyEvent
@@ -9,6 +16,27 @@ from PySide6.QtWidgets import QButtonGroup, QGridLayout, QLabel, QRadioButton, Q
 from hmip_desktop.domain.scoring import Level, Scale
 
 MAX_LEVELS = 9  # one digit key per level
+UNVERIFIED_DESCRIPTOR = "(descriptor not verified against HMIP's published text)"
+UNVERIFIED_LABEL = "(label not verified)"
+
+
+def verified_descriptor_keys(scale_data: Mapping[str, Any] | None) -> frozenset[str]:
+    """Keys of the levels whose descriptor is confirmed wording, from framework scale data."""
+    return frozenset(str(lv.get("key")) for lv in (scale_data or {}).get("levels") or []
+                     if isinstance(lv, Mapping) and lv.get("descriptor_verified") is True)
+
+
+def unverified_label_keys(scale_data: Mapping[str, Any] | None) -> frozenset[str]:
+    """Keys of the levels whose label itself is not confirmed for the scale."""
+    return frozenset(str(lv.get("key")) for lv in (scale_data or {}).get("levels") or []
+                     if isinstance(lv, Mapping) and lv.get("verified") is False)
+
+
+def descriptor_text(descriptor: str, verified: bool) -> str:
+    """A descriptor as shown under its level, with the "not verified" note when it applies."""
+    if not descriptor:
+        return ""
+    return descriptor if verified else f"{descriptor}\n{UNVERIFIED_DESCRIPTOR}"
 
 
 def level_keys(levels: tuple[Level, ...]) -> list[int]:
@@ -38,6 +66,8 @@ class ScalePicker(QWidget):
         self._group.buttonToggled.connect(self._on_group_toggled)
         self._levels: tuple[Level, ...] = ()
         self._digits: list[int] = []
+        self._verified_descriptors: frozenset[str] = frozenset()
+        self._unverified_labels: frozenset[str] = frozenset()
         # Buttons exist from the start so they keep their place in the tab order; a scale
         # shows as many as it has levels.
         self._descriptors: list[QLabel] = []
@@ -52,6 +82,18 @@ class ScalePicker(QWidget):
             button.hide()
             descriptor.hide()
             self._descriptors.append(descriptor)
+
+    def set_verification(self, verified_descriptors: Collection[str],
+                         unverified_labels: Collection[str] = ()) -> None:
+        """Which levels' descriptors are confirmed wording (all others say "not verified"),
+        and which labels are not confirmed; from the framework data."""
+        self._verified_descriptors = frozenset(verified_descriptors)
+        self._unverified_labels = frozenset(unverified_labels)
+        self._show_texts()
+
+    def descriptor_texts(self) -> list[str]:
+        """The text under each shown level, best first."""
+        return [self._descriptors[i].text() for i in range(len(self._levels))]
 
     def set_scale(self, scale: Scale) -> None:
         """Show this scale's levels (best first); nothing is chosen afterwards."""
@@ -68,15 +110,19 @@ class ScalePicker(QWidget):
             button.setVisible(shown)
             descriptor.setVisible(shown)
             grid.setColumnStretch(column, 1 if shown else 0)
-            if not shown:
-                continue
-            level, digit = self._levels[column], self._digits[column]
-            button.setText(f"{level.label} [{digit}]")
-            button.setAccessibleName(f"{level.label}, key {digit}")
-            button.setAccessibleDescription(level.descriptor)
-            button.setToolTip(level.descriptor or level.label)
-            descriptor.setText(level.descriptor)
+        self._show_texts()
         self.set_level(None)
+
+    def _show_texts(self) -> None:
+        for column, level in enumerate(self._levels):
+            button, digit = self._group.button(column), self._digits[column]
+            flag = f" {UNVERIFIED_LABEL}" if level.key in self._unverified_labels else ""
+            text = descriptor_text(level.descriptor, level.key in self._verified_descriptors)
+            button.setText(f"{level.label} [{digit}]{flag}")
+            button.setAccessibleName(f"{level.label}, key {digit}{flag}")
+            button.setAccessibleDescription(text)
+            button.setToolTip(text or level.label)
+            self._descriptors[column].setText(text)
 
     def buttons(self) -> list[QRadioButton]:
         """The level buttons, best level first."""

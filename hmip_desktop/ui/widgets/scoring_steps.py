@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
 )
 
 from hmip_desktop.domain.readiness import TRIANGULATION_MIN_SOURCES
+from hmip_desktop.services.coverage import NOT_LOADED
 from hmip_desktop.services.labels import source_kind_label
 from hmip_desktop.services.scoring import AreaOverview, EvidenceRef
 from hmip_desktop.ui.models.rows_model import Column, RowsTableModel
@@ -46,8 +47,23 @@ def step_count(snap: SectionSnapshot) -> int:
     return 4 if snap.section.judged else 2
 
 
+def _share(part: int, a: AreaOverview) -> str:
+    """"2 of 5", or "expectations not loaded" for an area without numbers (never "0 of 0")."""
+    if not a.expectations_total:
+        return NOT_LOADED
+    return f"{part} of {a.expectations_total}"
+
+
+def _with_evidence(a: AreaOverview) -> str:
+    if not a.expectations_total and a.area_evidence:
+        return f"{NOT_LOADED}; {a.area_evidence} item(s) linked to the area"
+    return _share(a.expectations_covered, a)
+
+
 def _gaps(a: AreaOverview) -> str:
     parts = []
+    if not a.expectations_total and not a.area_evidence:
+        parts.append("no evidence linked to the area")
     if a.expectations_total - a.expectations_covered:
         parts.append(f"{a.expectations_total - a.expectations_covered} without evidence")
     untri = a.expectations_covered - a.expectations_triangulated
@@ -62,10 +78,10 @@ def _gaps(a: AreaOverview) -> str:
 OV_AREA, OV_EXPECTATIONS, OV_COVERED, OV_TRIANGULATED, OV_FINDINGS, OV_GAPS = range(6)
 OVERVIEW_COLUMNS = (
     Column("Area", lambda a: a.label),
-    Column("Expectations", lambda a: str(a.expectations_total)),
-    Column("With evidence", lambda a: f"{a.expectations_covered} of {a.expectations_total}"),
-    Column("Triangulated", lambda a: f"{a.expectations_triangulated} of "
-                                     f"{a.expectations_total}"),
+    Column("Expectations", lambda a: str(a.expectations_total) if a.expectations_total
+           else NOT_LOADED),
+    Column("With evidence", _with_evidence),
+    Column("Triangulated", lambda a: _share(a.expectations_triangulated, a)),
     Column("Findings drafted", lambda a: f"{a.findings_count} inspector(s)"
                                          if a.findings_count else "none"),
     Column("Gaps", _gaps),
@@ -100,9 +116,16 @@ class OverviewStep(QWidget):
         total = sum(a.expectations_total for a in snap.overview)
         covered = sum(a.expectations_covered for a in snap.overview)
         tri = sum(a.expectations_triangulated for a in snap.overview)
-        self.summary.setText(f"{covered} of {total} expectations have evidence; {tri} are "
-                             f"triangulated (at least {TRIANGULATION_MIN_SOURCES} kinds of "
-                             "source).")
+        unloaded = sum(1 for a in snap.overview if not a.expectations_total)
+        if not total:
+            self.summary.setText(f"{NOT_LOADED.capitalize()} for this section: evidence can be "
+                                 "linked to its areas themselves (Expectations page or "
+                                 "'hmip link add --area').")
+        else:
+            self.summary.setText(
+                f"{covered} of {total} expectations have evidence; {tri} are triangulated "
+                f"(at least {TRIANGULATION_MIN_SOURCES} kinds of source)."
+                + (f" {unloaded} area(s): {NOT_LOADED}." if unloaded else ""))
         select_row(self.table, min(row, self.model.rowCount() - 1))
 
     def _on_table_activated(self, index: QModelIndex) -> None:
@@ -120,9 +143,17 @@ class EvidenceRow:
     gap: str
 
 
+WORDING_NOT_VERIFIED = "(wording not verified)"
+
+
 def evidence_rows(snap: SectionSnapshot) -> list[EvidenceRow]:
     """One row per (expectation, evidence); an expectation without evidence gets one row."""
-    rows = []
+    rows: list[EvidenceRow] = []
+    if not snap.expectations_loaded:  # an area without numbers: its own evidence
+        label = f"The area itself ({NOT_LOADED})"
+        refs_: list[EvidenceRef | None] = list(snap.area_refs) or [None]
+        return [EvidenceRow("", label, ref, "" if ref else "Gap: no evidence linked to the area")
+                for ref in refs_]
     for exp in snap.expectations:
         if not exp.covered:
             gap = "Gap: no evidence linked"
@@ -132,7 +163,9 @@ def evidence_rows(snap: SectionSnapshot) -> list[EvidenceRow]:
         else:
             gap = ""
         refs: list[EvidenceRef | None] = list(exp.evidence) or [None]
-        rows.extend(EvidenceRow(exp.number, exp.title, ref, gap) for ref in refs)
+        title = exp.title + (f" {WORDING_NOT_VERIFIED}" if exp.number in snap.unverified_numbers
+                             else "")
+        rows.extend(EvidenceRow(exp.number, title, ref, gap) for ref in refs)
     return rows
 
 

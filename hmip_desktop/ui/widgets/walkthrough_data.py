@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from hmip_desktop.domain import scoring as S
 from hmip_desktop.domain.errors import NotFoundError
 from hmip_desktop.services import history
-from hmip_desktop.services.evidence_snapshot import evidence_snapshot
+from hmip_desktop.services.evidence_snapshot import EvidenceRef, evidence_snapshot
 from hmip_desktop.services.history import HistoryEntry
 from hmip_desktop.services.inspections import inspection_payload
 from hmip_desktop.services.scoring import (
@@ -19,6 +19,7 @@ from hmip_desktop.services.scoring import (
 )
 from hmip_desktop.services.store import InspectionStore
 from hmip_desktop.ui.widgets.evidence_picker import EvidenceChoice, linked_evidence
+from hmip_desktop.ui.widgets.scale_picker import unverified_label_keys, verified_descriptor_keys
 
 WHOLE_SECTION = ""  # area key of findings about the section as a whole
 WHOLE_SECTION_LABEL = "The section as a whole"
@@ -62,6 +63,20 @@ class SectionSnapshot:
     team: TeamView | None
     agreed_history: tuple[HistoryEntry, ...]
     evidence: tuple[EvidenceChoice, ...]
+    # Evidence linked to the current area itself (an area without expectation numbers).
+    area_refs: tuple[EvidenceRef, ...] = ()
+    # Scale levels whose descriptor is HMIP's confirmed wording / whose label is not
+    # confirmed (from the framework data): the scale picker says "not verified" otherwise.
+    verified_descriptors: frozenset[str] = frozenset()
+    unverified_labels: frozenset[str] = frozenset()
+    # Expectations of the area whose wording is not verified (shown beside their title).
+    unverified_numbers: frozenset[str] = frozenset()
+
+    @property
+    def expectations_loaded(self) -> bool:
+        """False for an area that lists no expectation numbers ("expectations not loaded");
+        True for the section as a whole."""
+        return bool(self.expectations) or not self.area_key
 
 
 def read_outline(store: InspectionStore) -> Outline:
@@ -107,8 +122,15 @@ def read_section(store: InspectionStore, section: SectionChoice,
         except NotFoundError:
             agreed_history = ()
         evidence = tuple(linked_evidence(store, [section.key], snap))
+    scale_data = snap.framework_data.get("scale")
+    unverified = frozenset(
+        str(e.get("number")) for e in (S.expectations(S.area(sec, area)) if area else ())
+        if e.get("verified", True) is False)
     return SectionSnapshot(
         section=section, areas=areas, overview=tuple(snap.section_overview(section.key)),
         area_key=area, expectations=expectations,
         findings_text=scoring.my_findings(section.key, area or None), scale=scoring.scale(),
-        mine=mine, team=team, agreed_history=agreed_history, evidence=evidence)
+        mine=mine, team=team, agreed_history=agreed_history, evidence=evidence,
+        area_refs=snap.area_evidence_refs(section.key, area) if area else (),
+        verified_descriptors=verified_descriptor_keys(scale_data),
+        unverified_labels=unverified_label_keys(scale_data), unverified_numbers=unverified)

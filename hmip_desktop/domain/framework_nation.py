@@ -1,0 +1,96 @@
+"""Which parts of a framework count in an inspection's nation, and evidence linked to an area.
+
+Education in prisons is inspected by Ofsted in England and by Estyn in Wales; the framework
+data marks those areas (or single expectations) with "nations". An inspection records its
+nation in its payload ("england" or "wales"; absent means England). Only the parts that
+apply in the inspection's nation count in coverage, readiness, the walkthrough and the
+report. Evidence can also be linked to an area as a whole (ref "area:<section>/<area>"),
+which is how an area without expectation numbers gets evidence. Standard library only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from hmip_desktop.domain.framework_parts import NATIONS
+
+ENGLAND, WALES = NATIONS
+DEFAULT_NATION = ENGLAND
+NATION_LABELS = {ENGLAND: "England", WALES: "Wales"}
+AREA_REF_PREFIX = "area:"
+# What an area without expectation numbers reads in coverage and the walkthrough, instead
+# of "0 of 0" (which looks finished).
+NOT_LOADED = "expectations not loaded"
+
+
+def inspection_nation(payload: Mapping[str, Any] | None) -> str:
+    """The nation of an inspection record's payload: "england" (also when absent or not a
+    known nation) or "wales"."""
+    value = (payload or {}).get("nation")
+    if isinstance(value, str) and value.strip().casefold() in NATIONS:
+        return value.strip().casefold()
+    return DEFAULT_NATION
+
+
+def applies_in(item: Mapping[str, Any], nation: str) -> bool:
+    """True when an area or expectation (as data) counts in `nation`."""
+    nations = item.get("nations") or ()
+    return not nations or nation in nations
+
+
+def applicable_framework(framework: Mapping[str, Any], nation: str) -> Mapping[str, Any]:
+    """Framework data keeping only the areas and expectations that apply in `nation`: a
+    shallow copy when something is left out, else the framework itself (never changed)."""
+    if not excluded_numbers(framework, nation) and all(
+            applies_in(ar, nation) for sec in framework.get("sections") or []
+            for ar in (sec or {}).get("areas") or []):
+        return framework
+    sections = []
+    for sec in framework.get("sections") or []:
+        if not isinstance(sec, Mapping):
+            continue
+        areas = []
+        for ar in sec.get("areas") or []:
+            if not isinstance(ar, Mapping) or not applies_in(ar, nation):
+                continue
+            exps = [e for e in ar.get("expectations") or []
+                    if isinstance(e, Mapping) and applies_in(e, nation)]
+            areas.append({**ar, "expectations": exps})
+        sections.append({**sec, "areas": areas})
+    return {**framework, "sections": sections}
+
+
+def excluded_numbers(framework: Mapping[str, Any], nation: str) -> set[str]:
+    """Expectation numbers in the framework that do not count in `nation`."""
+    out: set[str] = set()
+    for sec in framework.get("sections") or []:
+        for ar in (sec or {}).get("areas") or []:
+            whole = not applies_in(ar, nation)
+            for e in ar.get("expectations") or []:
+                if whole or not applies_in(e, nation):
+                    out.add(str(e.get("number")))
+    return out
+
+
+def area_ref(section_key: str, area_key: str) -> str:
+    """The link ref of an area as a whole: "area:<section>/<area>"."""
+    return f"{AREA_REF_PREFIX}{section_key}/{area_key}"
+
+
+def parse_area_ref(ref: str) -> tuple[str, str] | None:
+    """(section_key, area_key) of an area ref, or None when `ref` is not one."""
+    if not ref.startswith(AREA_REF_PREFIX):
+        return None
+    section_key, sep, area_key = ref[len(AREA_REF_PREFIX):].partition("/")
+    if not sep or not section_key or not area_key:
+        return None
+    return section_key, area_key
+
+
+def area_refs(framework: Mapping[str, Any]) -> dict[str, tuple[str, str]]:
+    """Every area of the framework by its area ref."""
+    return {area_ref(str(sec.get("key")), str(ar.get("key"))):
+            (str(sec.get("key")), str(ar.get("key")))
+            for sec in framework.get("sections") or []
+            for ar in (sec or {}).get("areas") or []}

@@ -1,0 +1,61 @@
+"""Independent reviews of progress (issue 10): only where the framework data says reviews
+apply (prisons and YOIs), and the pre-2022 follow-up scale for older recommendation reports."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from hmip_desktop.domain.errors import ValidationError
+from hmip_desktop.services.frameworks import FrameworkService
+from hmip_desktop.services.inspections import create_inspection, open_inspection
+from hmip_desktop.services.previous import PreviousService
+from tests.report.support import cli_runner
+
+
+def test_a_review_for_an_irc_is_refused_naming_the_type(tmp_path: Path, capsys) -> None:
+    fw = FrameworkService().resolve_for_new("irc", None, None)
+    with pytest.raises(ValidationError, match="prisons and young offender institutions only"):
+        create_inspection(tmp_path / "irc.hmip", establishment_name="IRC Test",
+                          establishment_type="irc", framework=fw, kind="irp")
+    assert not (tmp_path / "irc.hmip").exists()
+    run = cli_runner(capsys)
+    out = run("new", tmp_path / "irc2.hmip", "--establishment", "IRC Test", "--type", "irc",
+              "--kind", "irp")
+    assert out.code == 2 and "Immigration removal centre" in out.err, out.err
+    assert "only" in out.err and "\n" == out.err[-1] and out.err.count("\n") == 1
+
+
+def test_a_review_of_an_older_report_follows_recommendations(tmp_path: Path, capsys) -> None:
+    """--follows a 2019 inspection picks achieved / partially achieved / not achieved; a
+    2024 one keeps the framework's progress scale; --follow-up-scale chooses explicitly."""
+    run = cli_runner(capsys)
+    for year in ("2019", "2024"):
+        assert run("new", tmp_path / f"full{year}.hmip", "--establishment", "HMP Wandsworth",
+                   "--type", "mens-prison", "--start", f"{year}-04-08", "--end",
+                   f"{year}-04-19", "--nation", "england").code == 0
+        assert run("concern", "add", tmp_path / f"full{year}.hmip", "--title", "Violence",
+                   "--body", "Too high.", "--test", "safety").code == 0
+        out = run("new", tmp_path / f"irp{year}.hmip", "--kind", "irp", "--follows",
+                  tmp_path / f"full{year}.hmip")
+        assert out.code == 0, out.err
+    with open_inspection(tmp_path / "irp2019.hmip") as old, \
+            open_inspection(tmp_path / "irp2024.hmip") as new:
+        old_levels = [lv.key for lv in PreviousService(old).progress_scale().levels]
+        new_levels = [lv.key for lv in PreviousService(new).progress_scale().levels]
+    assert old_levels == ["achieved", "partially_achieved", "not_achieved"]
+    assert new_levels[0] == "good_progress"
+    item = run("previous", "list", tmp_path / "irp2019.hmip", "--json")
+    assert item.code == 0, item.err
+    judged = run("progress", "set", tmp_path / "irp2019.hmip", "--previous", "1",
+                 "--judgement", "partially-achieved", "--rationale", "Some steps taken.")
+    assert judged.code == 0, judged.err
+    explicit = run("new", tmp_path / "irp-x.hmip", "--kind", "irp", "--follows",
+                   tmp_path / "full2024.hmip", "--follow-up-scale", "recommendations")
+    assert explicit.code == 0, explicit.err
+    with open_inspection(tmp_path / "irp-x.hmip") as review:
+        assert PreviousService(review).progress_scale().levels[0].key == "achieved"
+    bad = run("new", tmp_path / "irp-y.hmip", "--kind", "irp", "--follows",
+              tmp_path / "full2024.hmip", "--follow-up-scale", "stars")
+    assert bad.code == 2 and "follow-up scale must be one of" in bad.err
