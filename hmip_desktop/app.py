@@ -1,7 +1,16 @@
-"""Composition root: builds the task runner, the pages and the main window, and runs Qt."""
+"""Composition root: builds the task runner, the pages and the main window, and runs Qt.
+
+Start-up order (issue 11): the window is shown before services, storage and SQLAlchemy are
+imported; pages are built on first visit (the first page once the empty window has painted,
+the Evidence page's notes list in idle time); the file is unlocked and its first reads done
+on the DB lane, which imports the store there while the window paints; `gc.freeze()` once
+start-up is over keeps the objects of start-up out of every later collection.
+"""
 
 from __future__ import annotations
 
+import gc
+import importlib
 import sys
 from pathlib import Path
 
@@ -17,28 +26,56 @@ from hmip_desktop.ui import launch
 from hmip_desktop.ui.context import UiContext
 from hmip_desktop.ui.errors import install_excepthook
 from hmip_desktop.ui.main_window import MainWindow, PageFactory
-from hmip_desktop.ui.pages.concerns_page import ConcernsPage
-from hmip_desktop.ui.pages.evidence_page import EvidencePage
-from hmip_desktop.ui.pages.expectations_page import ExpectationsPage
-from hmip_desktop.ui.pages.overview_page import OverviewPage
-from hmip_desktop.ui.pages.reports_page import ReportsPage
-from hmip_desktop.ui.pages.scoring_page import ScoringPage
-from hmip_desktop.ui.pages.team_sync_page import TeamSyncPage
+from hmip_desktop.ui.pages.base import Page
 from hmip_desktop.ui.platform_check import check_platform
 from hmip_desktop.ui.tasks import TaskRunner
 
 
+class LazyPage:
+    """A page factory that imports its page's module only when the page is built."""
+
+    def __init__(self, title: str, module: str, name: str) -> None:
+        self.title, self._module, self._name = title, module, name
+
+    def page_class(self) -> type[Page]:
+        """The page class (importing its module)."""
+        return getattr(importlib.import_module(self._module), self._name)  # type: ignore[no-any-return]
+
+    def __call__(self, ctx: UiContext) -> Page:
+        page = self.page_class()(ctx)
+        assert page.title == self.title, (page.title, self.title)
+        return page
+
+    def __repr__(self) -> str:
+        return f"LazyPage({self.title!r}, {self._module}.{self._name})"
+
+
+_PAGES = "hmip_desktop.ui.pages."
+
+
 def page_factories() -> list[PageFactory]:
-    """The navigation order of the main window."""
+    """The navigation order of the main window (each page imported when first shown)."""
     return [
-        OverviewPage,
-        EvidencePage,
-        ExpectationsPage,
-        ScoringPage,
-        ConcernsPage,
-        TeamSyncPage,
-        ReportsPage,
+        LazyPage("Overview", _PAGES + "overview_page", "OverviewPage"),
+        LazyPage("Evidence", _PAGES + "evidence_page", "EvidencePage"),
+        LazyPage("Expectations", _PAGES + "expectations_page", "ExpectationsPage"),
+        LazyPage("Scoring", _PAGES + "scoring_page", "ScoringPage"),
+        LazyPage("Concerns", _PAGES + "concerns_page", "ConcernsPage"),
+        LazyPage("Team & sync", _PAGES + "team_sync_page", "TeamSyncPage"),
+        LazyPage("Reports", _PAGES + "reports_page", "ReportsPage"),
     ]
+
+
+def _after_start(window: MainWindow) -> None:
+    """Idle time once the first pages are up (MainWindow.PREBUILT): freeze the heap."""
+    QTimer.singleShot(0, window, _freeze_heap)
+
+
+def _freeze_heap() -> None:
+    """Move everything start-up allocated (modules, classes, widgets' wrappers) into the
+    permanent generation, so later collections do not walk it again and again (no collect
+    first: a full collection here would stall the window for tens of milliseconds)."""
+    gc.freeze()
 
 
 def build_window(tasks: TaskRunner | None = None) -> MainWindow:
@@ -72,6 +109,7 @@ def run(open_file: Path | None = None, *, quit_when_ready: bool = False) -> int:
         install_excepthook()
         window = build_window()
         window.show()
+        QTimer.singleShot(0, window, lambda: _after_start(window))
         watcher = None
         if quit_when_ready:
             watcher = launch.ReadyWatcher(window, open_file)
@@ -80,7 +118,7 @@ def run(open_file: Path | None = None, *, quit_when_ready: bool = False) -> int:
         elif open_file is None and startup.needs_welcome():
             QTimer.singleShot(0, window.show_welcome)  # first run: name, role, where data lives
         if open_file is not None:
-            window.open_path(open_file)
+            window.open_path(open_file)  # unlocks and reads on the DB lane
         if watcher is not None and watcher.exit_code is not None:
             return watcher.exit_code  # failed before the event loop: exit() would be lost
         return app.exec()

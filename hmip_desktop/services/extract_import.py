@@ -1,10 +1,18 @@
 """Import a data extract in one transaction, and rebuild extract rows from snapshots.
 
 Order of an import: the file is encrypted into the blob store (its SHA-256 is the snapshot's
-identity), then one write transaction creates the row table, streams every row into it, adds
-the blob row and appends the EXTRACT revision. A malformed row, a cancel or any error rolls
-the transaction back (the table included) and removes a blob file nothing refers to, so
-nothing is half-imported. Rows never travel between laptops: after a merge,
+identity), then a write transaction creates a staging row table and streams every row into
+it; the same transaction renames the table to the extract's, adds the blob row and appends
+the EXTRACT revision, so the rows appear with their record or not at all.
+
+Other writers during a long import (issue 11 §4): when the caller's `yield_to()` says another
+writer is waiting (the GUI's DB lane has work: a note autosave), the rows loaded so far are
+committed into the staging table, the lock is released until that work is done, and loading
+goes on in a new transaction. No reader looks at a staging table. A malformed row, a cancel
+or any error rolls back the open transaction, drops the staging table and removes a blob
+file nothing refers to, so nothing is half-imported; staging tables of an import that was
+killed are dropped by `drop_stale_staging` (at the next import, after a merge, and by
+`services.mending` when it calls it). Rows never travel between laptops: after a merge,
 `materialise_missing_extracts` rebuilds them from the snapshot blobs.
 """
 
@@ -41,6 +49,11 @@ log = logging.getLogger(__name__)
 BATCH_ROWS = 2_000  # small enough that no C call holds the GIL for long (GUI stalls)
 ProgressFn = Callable[[int, int], None]
 Careful = Callable[[ProgressFn | None], Iterator[list[tuple]]]
+# Called between batches with the raw cursor: may commit and take the write lock again.
+PauseFn = Callable[[Any], None]
+# How often (at most) an import looks whether another writer waits: every this many rows.
+YIELD_EVERY_ROWS = 20_000
+_LOCK_POLL_S = 0.005
 
 
 @dataclass(frozen=True)
@@ -109,39 +122,100 @@ class _Steps:
 def load_rows(cursor: Any, table: str, found: TableSniff, *,
               fast_source: Callable[[], AbstractContextManager[BinaryIO]] | None,
               careful: Careful, size: int, progress: ProgressFn | None,
-              cancel: threading.Event | None) -> int:
-    """Create the table and fill it: SQL-converted raw CSV first, the ingest reader otherwise."""
+              cancel: threading.Event | None, pause: PauseFn | None = None) -> int:
+    """Create the table and fill it: SQL-converted raw CSV first, the ingest reader otherwise.
+    `pause(cursor)` is called every YIELD_EVERY_ROWS rows (it may commit what is loaded)."""
     types = [c.type for c in found.columns]
     if fast_source is not None and found.kind == "csv":
-        T.savepoint(cursor, "extract_fast")
         try:
             T.create(cursor, table, types)
             quick = T.quick_insert_sql(table, types)
             plain = T.quick_insert_sql(table, types, plain=True)
             exact = T.exact_insert_sql(table, types)
             is_plain = PlainCells(found.columns)
-            count = 0
+            count = since = 0
             with fast_source() as stream, gc_paused():
                 for batch in raw_batches(stream, found, total=size, progress=progress,
                                          cancel=cancel, batch_size=BATCH_ROWS):
-                    count += T.insert_fast(cursor, plain if is_plain(batch) else quick,
-                                           exact, batch)
+                    added = T.insert_fast(cursor, plain if is_plain(batch) else quick,
+                                          exact, batch)
+                    count, since = count + added, since + added
+                    if pause is not None and since >= YIELD_EVERY_ROWS:
+                        since = 0
+                        pause(cursor)
                     time.sleep(0)  # hand the GIL to the GUI thread between batches
             if count == 0:
                 raise NotForFastPath  # the careful reader words the "no data rows" message
-            T.release(cursor, "extract_fast")
             return count
         except (T.FastLoadRejected, NotForFastPath):
-            T.rollback_to(cursor, "extract_fast")
+            # Not a savepoint: chunks may have been committed. The table is ours alone.
+            T.drop_raw(cursor, table)
             log.info("extract rows need the careful reader")
     T.create(cursor, table, types)
     sql = T.plain_insert_sql(table, len(types))
-    count = 0
+    count = since = 0
     with gc_paused():
         for batch in careful(progress):
-            count += T.insert_converted(cursor, sql, batch)
+            added = T.insert_converted(cursor, sql, batch)
+            count, since = count + added, since + added
+            if pause is not None and since >= YIELD_EVERY_ROWS:
+                since = 0
+                pause(cursor)
             time.sleep(0)
     return count
+
+
+def yielding_pause(yield_to: Callable[[], bool] | None,
+                   cancel: threading.Event | None) -> PauseFn | None:
+    """A `pause` for load_rows that lets other writers in while `yield_to()` is true: it
+    commits the rows loaded so far (into the staging table), waits until nobody else needs
+    the lock, and takes it again. A cancel while waiting raises Cancelled."""
+    if yield_to is None:
+        return None
+
+    def between() -> None:
+        while yield_to():
+            if cancel is not None and cancel.is_set():
+                raise Cancelled("the import was cancelled")
+            time.sleep(_LOCK_POLL_S)
+        time.sleep(0)
+
+    def pause(cursor: Any) -> None:
+        if yield_to():
+            T.commit_and_begin(cursor, between=between)
+
+    return pause
+
+
+_staging_lock = threading.Lock()
+_staging_active: set[str] = set()  # staging tables of imports running in this process
+
+
+def drop_stale_staging(store: InspectionStore) -> int:
+    """Drop staging tables no running import of this process owns (left by an import that
+    was killed before publishing); returns how many."""
+    if store.read_only:
+        return 0
+    with store.uow() as tx:
+        present = T.staging_tables(tx.session)
+    with _staging_lock:
+        stale = sorted(present - _staging_active)
+    if stale:
+        with store.uow(write=True) as tx:
+            cursor = T.raw_cursor(tx.session)
+            for name in stale:
+                T.drop_raw(cursor, name)
+        log.info("dropped %d staging table(s) of an import that did not finish", len(stale))
+    return len(stale)
+
+
+def _drop_staging(store: InspectionStore, staging: str) -> None:
+    """Remove what a failed import committed (its staging table), if anything."""
+    try:
+        with store.uow(write=True) as tx:
+            T.drop_raw(T.raw_cursor(tx.session), staging)
+    except Exception:  # noqa: BLE001 - the next import or open drops it (drop_stale_staging)
+        log.warning("a failed import's staging table could not be dropped yet")
 
 
 _gc_lock = threading.Lock()
@@ -205,15 +279,21 @@ def forget_unreferenced_blob(store: InspectionStore, sha256: str) -> None:
 
 def import_extract(store: InspectionStore, path: Path, found: TableSniff, *, name: str,
                    description: str, progress: ProgressFn | None,
-                   cancel: threading.Event | None) -> str:
-    """Snapshot and load one CSV/XLSX file; returns the new extract id."""
+                   cancel: threading.Event | None,
+                   yield_to: Callable[[], bool] | None = None) -> str:
+    """Snapshot and load one CSV/XLSX file; returns the new extract id. While `yield_to()`
+    is true another writer is waiting: the rows loaded so far are committed into the staging
+    table and the write lock is released until it is false again (see the module docstring).
+    """
     path = Path(path)
     store.ensure_writable()
+    drop_stale_staging(store)
     before = path.stat()
     steps = _Steps(progress, before.st_size)
     sha, size = encrypt_file(store, path, cancel=cancel, progress=steps.snapshot)
     extract_id = new_id()
     table = T.table_name(extract_id)
+    staging = T.staging_name(extract_id)
     payload = {
         "name": name, "description": description, "filename": path.name,
         "source_kind": "data", "sha256": sha, "size": size,
@@ -222,14 +302,18 @@ def import_extract(store: InspectionStore, path: Path, found: TableSniff, *, nam
                    "delimiter": found.delimiter, "has_header": found.has_header,
                    "sheet": found.sheet},
     }
+    with _staging_lock:
+        _staging_active.add(staging)
     try:
         with bulk_uow(store) as tx:
+            cursor = T.raw_cursor(tx.session)
             count = load_rows(
-                T.raw_cursor(tx.session), table, found,
+                cursor, staging, found,
                 fast_source=lambda: open(path, "rb"), size=size, progress=steps.rows,
                 careful=lambda p: iter_rows(path, found, progress=p, cancel=cancel,
                                             batch_size=BATCH_ROWS),
-                cancel=cancel)
+                cancel=cancel, pause=yielding_pause(yield_to, cancel))
+            T.publish(cursor, staging, table)
             after = path.stat()
             if (after.st_size, after.st_mtime_ns) != (before.st_size, before.st_mtime_ns) \
                     or size != before.st_size:
@@ -241,8 +325,12 @@ def import_extract(store: InspectionStore, path: Path, found: TableSniff, *, nam
             if cancel is not None and cancel.is_set():
                 raise Cancelled("the import was cancelled")
     except BaseException:
+        _drop_staging(store, staging)
         forget_unreferenced_blob(store, sha)
         raise
+    finally:
+        with _staging_lock:
+            _staging_active.discard(staging)
     log.info("extract imported (%d rows, %d columns)", count, len(found.columns))
     return extract_id
 
@@ -326,6 +414,7 @@ def materialise_missing_extracts(store: InspectionStore, *, progress: ProgressFn
     """
     if store.read_only:
         return MaterialiseReport((), (), (), 0)
+    drop_stale_staging(store)
     with store.uow() as tx:
         every = tx.records.list(R.EXTRACT, include_deleted=True)
         present = T.existing_tables(tx.session)

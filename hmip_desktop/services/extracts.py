@@ -1,4 +1,4 @@
-"""Data extracts: import with progress and cancel, browse lazily in SQL, group, pin figures.
+"""Data extracts: import with progress and cancel, browse lazily in SQL, group.
 
 The EXTRACT record (name, columns, row count, snapshot hash) is what syncs; the rows live in
 a local table rebuilt from the snapshot blob when missing (see extract_import). Queries take
@@ -12,7 +12,7 @@ import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from hmip_desktop.domain import records as R
 from hmip_desktop.domain.changes import ChangeSet
@@ -33,10 +33,8 @@ from hmip_desktop.services.store import InspectionStore
 from hmip_desktop.storage import extract_queries as Q
 from hmip_desktop.storage import extract_tables as T
 
-if TYPE_CHECKING:
-    from hmip_desktop.services.figures import FigureView
-
-__all__ = ["ColumnView", "ExtractService", "ExtractView", "MaterialiseReport",
+# TableSniff is re-exported: preview() returns it, and the UI may not import ingest directly.
+__all__ = ["ColumnView", "ExtractService", "ExtractView", "MaterialiseReport", "TableSniff",
            "materialise_missing_extracts"]
 
 ColumnRef = int | str
@@ -131,7 +129,10 @@ def display_value(column: ColumnView, value: Any) -> Any:
 
 
 class ExtractService:
-    """Import, list, query and pin figures from the data extracts of one open inspection."""
+    """Import, list and query the data extracts of one open inspection.
+
+    Figures are pinned through services.figures.FigureService, the one way (GUI and CLI).
+    """
 
     def __init__(self, store: InspectionStore) -> None:
         self._store = store
@@ -146,8 +147,10 @@ class ExtractService:
                     column_types: Mapping[str | int, str] | None = None,
                     sniff: TableSniff | None = None,
                     progress: Callable[[int, int], None] | None = None,
-                    cancel: threading.Event | None = None) -> ExtractView:
-        """Import a CSV/XLSX file as an immutable snapshot plus its rows, all or nothing."""
+                    cancel: threading.Event | None = None,
+                    yield_to: Callable[[], bool] | None = None) -> ExtractView:
+        """Import a CSV/XLSX file as an immutable snapshot plus its rows, all or nothing.
+        While `yield_to()` is true, other writers go first (see services.extract_import)."""
         path = Path(path)
         if not path.is_file():
             raise NotFoundError(f"There is no file '{path.name}'.")
@@ -157,7 +160,7 @@ class ExtractService:
             raise ValidationError("An extract needs a name.")
         extract_id = imp.import_extract(self._store, path, found, name=title,
                                         description=description, progress=progress,
-                                        cancel=cancel)
+                                        cancel=cancel, yield_to=yield_to)
         return self.get(extract_id)
 
     def rebuild(self, extract_id: str, *, progress: Callable[[int, int], None] | None = None,
@@ -252,6 +255,11 @@ class ExtractService:
             out.append((index, op, converted))
         return out
 
+    def check_filters(self, view: ExtractView, filters: Sequence[FilterSpec]) -> None:
+        """ValidationError when a filter is refused (unknown column or operator, a value of
+        the wrong type); reads nothing, so the GUI can ask before counting on the DB lane."""
+        self._filters(view, filters)
+
     def row_count(self, extract_id: str, filters: Sequence[FilterSpec] = ()) -> int:
         """Rows matching the filters."""
         view = self._ready(extract_id)
@@ -316,17 +324,3 @@ class ExtractService:
         key_col = col if date_granularity is None else ColumnView(index, col.name, "text")
         return [(display_value(key_col, k), round(float(v), 9) if decimal_sum else int(v))
                 for k, v in got]
-
-    # -- figures -----------------------------------------------------------------------------
-    def pin_figure(self, extract_id: str, *, caption: str,
-                   spec: Mapping[str, Any]) -> FigureView:
-        """Save a grouping with its computed result and a caption as a FIGURE record."""
-        from hmip_desktop.services.figures import FigureService  # it builds on this module
-
-        return FigureService(self._store).pin(extract_id, caption=caption, spec=spec)
-
-    def list_figures(self, extract_id: str | None = None) -> list[FigureView]:
-        """Pinned figures (of one extract, or all), oldest first."""
-        from hmip_desktop.services.figures import FigureService  # it builds on this module
-
-        return FigureService(self._store).list(extract_id)

@@ -1,5 +1,9 @@
 """What the first-run welcome and the About dialog say: where data lives, where keys live (and
-why), who this laptop's author is, what build this is. No Qt here.
+why), who this laptop's author is, what build this is; and the light checks and first reads of
+a GUI start. No Qt here.
+
+Start-up (issue 11): the GUI imports this module before its window is shown, so it imports no
+SQLAlchemy and no store at module level; those load on the DB lane when the file opens.
 """
 
 from __future__ import annotations
@@ -9,11 +13,19 @@ import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from hmip_desktop import __version__, paths
-from hmip_desktop.domain.roster import ROLES
-from hmip_desktop.services.bundle_export import BUNDLE_SUFFIX
-from hmip_desktop.storage import keys, profile
+from hmip_desktop.storage import profile
+
+if TYPE_CHECKING:
+    from hmip_desktop.domain.records import NoteView
+    from hmip_desktop.services.store import InspectionStore
+
+# services.bundle_export.BUNDLE_SUFFIX (that module loads the store; a test keeps them equal).
+BUNDLE_SUFFIX = ".hmipbundle"
+# How many notes the list shows first (newest saved first); the rest follow on the DB lane.
+FIRST_NOTES = 100
 
 # The author name a new device profile gets (storage/profile.py) until the person sets theirs;
 # the welcome is shown while the name is still this placeholder.
@@ -45,6 +57,8 @@ class AboutFacts:
 
 def key_storage() -> KeyStorage:
     """Where new inspection keys will be kept on this computer, in words."""
+    from hmip_desktop.storage import keys
+
     try:
         backend = keys.keyring_backend_name()
     except Exception as exc:  # noqa: BLE001 - a broken keyring reads as "no keyring"
@@ -84,6 +98,8 @@ def author() -> tuple[str, str]:
 
 def roles() -> dict[str, str]:
     """Role codes and their labels, for the identity card."""
+    from hmip_desktop.domain.roster import ROLES
+
     return dict(ROLES)
 
 
@@ -125,3 +141,52 @@ def passphrase_from_environment() -> str | None:
 def is_bundle(path: Path) -> bool:
     """True for a sync bundle (opened into the import preview rather than as a file)."""
     return Path(path).suffix.lower() == BUNDLE_SUFFIX
+
+
+def needs_passphrase_to_open(path: Path) -> bool:
+    """True when this file's key is passphrase-wrapped (asked before opening); reads only the
+    key record, so the GUI thread can ask it before the store is imported."""
+    from hmip_desktop.storage import keys
+
+    try:
+        return keys.KeyRecord.load(Path(path)).source == keys.KEY_SOURCE_PASSPHRASE
+    except Exception:  # noqa: BLE001 - opening will report the real problem
+        return False
+
+
+def warm_up_in_background() -> None:
+    """Start importing and reading, on a helper thread, what the first screen needs beyond
+    the store: the establishment-type labels (which load the framework registry and its JSON
+    Schema validator, ~100 ms). Called while the file unlocks: Argon2id and SQLCipher release
+    the GIL, so this costs the GUI thread nothing instead of stalling the Overview."""
+    import threading
+
+    def warm() -> None:
+        try:
+            from hmip_desktop.services import labels
+
+            labels.establishment_type_label("mens_prison")
+        except Exception:  # noqa: BLE001 - only a head start; the GUI does it again if needed
+            pass
+
+    threading.Thread(target=warm, name="warm-up", daemon=True).start()
+
+
+def first_notes(store: InspectionStore, limit: int = FIRST_NOTES) -> list[NoteView]:
+    """The `limit` most recently saved live notes, newest first: what the notes list shows
+    while the whole list is read (one indexed read, no payload parsed beyond these)."""
+    from sqlalchemy import select
+
+    from hmip_desktop.domain import records as R
+    from hmip_desktop.services.notes import _view
+    from hmip_desktop.storage.records_repo import _ENTITY_COLUMNS, _to_view
+    from hmip_desktop.storage.tables import EntityRow
+
+    # Newest first by the update clock, ids first so only `limit` payloads are read.
+    newest = (select(EntityRow.id)
+              .where(EntityRow.type == R.NOTE, EntityRow.deleted.is_(False))
+              .order_by(EntityRow.updated_hlc.desc()).limit(limit))
+    with store.uow() as tx:
+        rows = tx.session.execute(_ENTITY_COLUMNS.where(EntityRow.id.in_(newest))
+                                  .order_by(EntityRow.updated_hlc.desc())).all()
+    return [_view(_to_view(r)) for r in rows]

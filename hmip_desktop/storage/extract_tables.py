@@ -16,7 +16,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import sqlcipher3
@@ -25,6 +25,10 @@ from sqlalchemy.orm import Session
 
 TABLE_PREFIX = "x_"
 _TABLE_RE = re.compile(r"x_[0-9a-f]{32}")
+# An import fills its rows under a staging name, in chunks that may be committed, and renames
+# the table in its final transaction (with the record): no reader ever sees a staging table.
+STAGING_PREFIX = "xs_"
+_STAGING_RE = re.compile(r"xs_[0-9a-f]{32}")
 
 # Extract column type -> STRICT column type. Decimals are REAL so that SUM and sorting work in
 # SQL; dates are ISO text, which sorts and groups by month with substr().
@@ -46,11 +50,51 @@ def table_name(extract_id: str) -> str:
     return TABLE_PREFIX + hashlib.sha256(extract_id.encode()).hexdigest()[:32]
 
 
+def staging_name(extract_id: str) -> str:
+    """Where an import of this extract loads its rows before publishing them."""
+    return STAGING_PREFIX + table_name(extract_id)[len(TABLE_PREFIX):]
+
+
 def checked(name: str) -> str:
     """The name, after making sure it is one of ours (safe to put into SQL)."""
-    if not _TABLE_RE.fullmatch(name):
+    if not (_TABLE_RE.fullmatch(name) or _STAGING_RE.fullmatch(name)):
         raise ValueError("not an extract table name")
     return name
+
+
+def staging_tables(session: Session) -> set[str]:
+    """Staging tables present (an import running, or one that died before publishing)."""
+    rows = session.execute(text(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'xs\\_%' ESCAPE '\\'"))
+    return {r[0] for r in rows if _STAGING_RE.fullmatch(r[0])}
+
+
+def publish(cursor: Any, staging: str, name: str) -> None:
+    """Give a loaded staging table its extract's name (inside the publishing transaction)."""
+    if not _STAGING_RE.fullmatch(staging) or not _TABLE_RE.fullmatch(name):
+        raise ValueError("not a staging and an extract table name")
+    cursor.execute(f"ALTER TABLE {staging} RENAME TO {name}")
+
+
+def drop_raw(cursor: Any, name: str) -> None:
+    """Drop a table on a raw cursor, if present (a rejected fast load, a staging table)."""
+    cursor.execute(f"DROP TABLE IF EXISTS {checked(name)}")
+
+
+def commit_and_begin(cursor: Any, *, between: Callable[[], None]) -> None:
+    """End the current write transaction (its rows become durable), call `between` (which
+    lets other writers in), then take the write lock again, waiting while another writer
+    holds it (`between` is called again after each busy try, so it can raise to stop)."""
+    cursor.execute("COMMIT")
+    between()
+    while True:
+        try:
+            cursor.execute("BEGIN IMMEDIATE")
+            return
+        except Exception as exc:  # sqlcipher3.OperationalError: database is locked
+            if "locked" not in str(exc) and "busy" not in str(exc):
+                raise
+            between()
 
 
 def raw_cursor(session: Session) -> Any:

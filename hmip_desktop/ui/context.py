@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from hmip_desktop.services.store import InspectionStore
 from hmip_desktop.ui.signals import AppSignals
 from hmip_desktop.ui.tasks import TaskRunner
+
+if TYPE_CHECKING:  # the store loads SQLAlchemy: not before the window is shown (issue 11)
+    from hmip_desktop.services.store import InspectionStore
 
 
 @dataclass

@@ -14,12 +14,12 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from hmip_desktop import APP_DISPLAY_NAME
 from hmip_desktop.failed_start import report_failed_start
-from hmip_desktop.services import inspections, startup
+from hmip_desktop.services import startup
 from hmip_desktop.ui import errors
 
 EXIT_FAILED_START = 2
 READY_TIMEOUT_MS = 120_000
-_POLL_MS = 20
+_POLL_MS = 5  # how soon after the last read "ready" is noticed (each poll is cheap)
 
 # Set by the entry point as early as possible; used when /proc is not there (Windows, macOS).
 ENTRY_TIME = time.perf_counter()
@@ -101,7 +101,7 @@ class ReadyWatcher(QObject):
     def check_file(self, open_file: Path | None) -> bool:
         """False (after saying why) when FILE could only be opened by asking a person."""
         if (open_file is not None and self.expect_file
-                and inspections.needs_passphrase_to_open(open_file)
+                and startup.needs_passphrase_to_open(open_file)
                 and startup.passphrase_from_environment() is None):
             print(f"error: {open_file.name} needs its passphrase: set HMIP_PASSPHRASE to run "
                   "with --quit-when-ready.", file=sys.stderr, flush=True)
@@ -114,14 +114,23 @@ class ReadyWatcher(QObject):
         return True
 
     def ready(self) -> bool:
-        """Window up, and the FILE open with its Overview shown."""
+        """Window up, and the FILE open with its Overview filled and the notes list showing
+        its first rows (pages that do not exist yet are not built by asking)."""
         if not self.window.isVisible():
             return False
         if not self.expect_file:
             return True
-        overview = self.window.pages.get("Overview")
-        return (self.window.ctx.store is not None and overview is not None
-                and overview.empty.isHidden())
+        pages = self.window.pages
+        if self.window.ctx.store is None or not pages.is_built("Overview"):
+            return False
+        if not pages["Overview"].empty.isHidden():
+            return False
+        if "Evidence" not in pages:
+            return True
+        if not pages.is_built("Evidence"):
+            return False
+        notes = getattr(pages["Evidence"], "notes", None)
+        return notes is None or bool(getattr(notes, "first_rows_shown", True))
 
     def _poll(self) -> None:
         if self.exit_code is not None:

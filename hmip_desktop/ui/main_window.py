@@ -7,8 +7,10 @@ state untouched.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import importlib
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QSize, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QResizeEvent, QShowEvent
@@ -30,22 +32,99 @@ from PySide6.QtWidgets import (
 from hmip_desktop import APP_DISPLAY_NAME
 from hmip_desktop.domain.changes import ChangeSet
 from hmip_desktop.domain.errors import WrongKeyError
-from hmip_desktop.domain.search_query import SearchHit
-from hmip_desktop.services import inspections, startup
-from hmip_desktop.services.store import InspectionStore
+from hmip_desktop.services import startup
 from hmip_desktop.ui import errors, ui_state
 from hmip_desktop.ui.context import UiContext
-from hmip_desktop.ui.dialogs.about_dialog import AboutDialog
-from hmip_desktop.ui.dialogs.join_dialog import join_inspection_from_invite
-from hmip_desktop.ui.dialogs.new_inspection_dialog import NewInspectionDialog
-from hmip_desktop.ui.dialogs.passphrase_dialog import PassphraseDialog
-from hmip_desktop.ui.dialogs.search_dialog import SearchDialog
-from hmip_desktop.ui.dialogs.settings_dialog import SettingsDialog
-from hmip_desktop.ui.dialogs.welcome_dialog import NEW, OPEN, WelcomeDialog
 from hmip_desktop.ui.errors import present_error
 from hmip_desktop.ui.pages.base import Page
 
+if TYPE_CHECKING:
+    from hmip_desktop.domain.search_query import SearchHit
+    from hmip_desktop.services.store import InspectionStore
+
+# Services, storage (SQLAlchemy) and dialogs are imported where they are used, so the window
+# can be shown before they load (start-up, issue 11): the first file is opened on the DB lane,
+# which imports them there while the window paints.
+
 PageFactory = Callable[[UiContext], Page]
+
+
+# Dialogs, imported on first use; still attributes of this module (tests replace them).
+_DIALOGS = {
+    "AboutDialog": "about_dialog", "NewInspectionDialog": "new_inspection_dialog",
+    "PassphraseDialog": "passphrase_dialog", "SearchDialog": "search_dialog",
+    "SettingsDialog": "settings_dialog", "WelcomeDialog": "welcome_dialog",
+}
+
+
+def __getattr__(name: str) -> object:
+    """A dialog class named in _DIALOGS, imported now (PEP 562)."""
+    module = _DIALOGS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"hmip_desktop.ui.dialogs.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+def _dialog(name: str):  # type: ignore[no-untyped-def]
+    """A dialog class by name: the one set on this module if any, else imported."""
+    return globals().get(name) or __getattr__(name)
+
+
+def _inspections():  # type: ignore[no-untyped-def]
+    """services.inspections, imported on first use (it loads SQLAlchemy)."""
+    from hmip_desktop.services import inspections
+
+    return inspections
+
+
+class PageMap(Mapping[str, Page]):
+    """The window's pages by title, in navigation order, each built on first access.
+
+    A factory with a `title` attribute (a Page class, or a lazy spec naming one) is built
+    only when its page is first shown or looked up, so start-up does not import and lay out
+    seven pages to show one. Iterating gives the titles without building anything;
+    `built()` gives the pages that exist.
+    """
+
+    def __init__(self, window: MainWindow, factories: list[PageFactory]) -> None:
+        self._window = window
+        self._factories: dict[str, PageFactory] = {}
+        self._pages: dict[str, Page] = {}
+        for factory in factories:
+            title = getattr(factory, "title", None)
+            if not isinstance(title, str):  # no title without building it: build it now
+                page = factory(window.ctx)
+                title = page.title
+                self._pages[title] = page
+            self._factories[title] = factory
+
+    def __getitem__(self, title: str) -> Page:
+        page = self._pages.get(title)
+        if page is None:
+            factory = self._factories[title]  # KeyError for an unknown title
+            page = factory(self._window.ctx)
+            self._pages[title] = page
+            self._window._page_built(title, page)
+        return page
+
+    def __contains__(self, title: object) -> bool:
+        return title in self._factories
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._factories)
+
+    def __len__(self) -> int:
+        return len(self._factories)
+
+    def is_built(self, title: str) -> bool:
+        """True once the page exists."""
+        return title in self._pages
+
+    def built(self) -> list[Page]:
+        """The pages built so far, in navigation order."""
+        return [self._pages[t] for t in self._factories if t in self._pages]
 
 
 class _PageHost(QWidget):
@@ -84,6 +163,10 @@ class _PageHost(QWidget):
 class MainWindow(QMainWindow):
     """Navigation list on the left, one page at a time on the right."""
 
+    # Built in idle time right after the first page, not on first visit: the notes list is
+    # the most visited view, and what --quit-when-ready waits for.
+    PREBUILT = ("Evidence",)
+
     def __init__(self, ctx: UiContext, page_factories: list[PageFactory]) -> None:
         super().__init__()
         self.ctx = ctx
@@ -93,17 +176,21 @@ class MainWindow(QMainWindow):
         self.nav.setAccessibleName("Navigation")
         self.nav.setAccessibleDescription("The pages of the inspection; Ctrl+1 to Ctrl+7")
         self.stack = QStackedWidget()
-        self.pages: dict[str, Page] = {}
-        for factory in page_factories:
-            page = factory(ctx)
-            self.pages[page.title] = page
-            self.nav.addItem(page.title)
-            self.stack.addWidget(page)
+        self._placeholders: dict[str, QWidget] = {}
+        self.pages = PageMap(self, page_factories)
+        for title in self.pages:
+            self.nav.addItem(title)
+            if self.pages.is_built(title):
+                self.stack.addWidget(self.pages[title])
+            else:  # an empty stand-in until the page is first shown
+                self._placeholders[title] = QWidget()
+                self.stack.addWidget(self._placeholders[title])
         # As wide as the longest page title (so it follows the font size), no wider.
         self.nav.setFixedWidth(self.nav.sizeHintForColumn(0) + 2 * self.nav.frameWidth()
                                + 4 * self.nav.fontMetrics().averageCharWidth())
-        self.nav.currentRowChanged.connect(self.stack.setCurrentIndex)
-        self.nav.setCurrentRow(0)
+        self.nav.currentRowChanged.connect(self._on_nav_current_row_changed)
+        self._placed = False
+        self.nav.setCurrentRow(0)  # built once the window is shown (see showEvent)
         central = QWidget()
         row = QHBoxLayout(central)
         row.addWidget(self.nav)
@@ -120,22 +207,61 @@ class MainWindow(QMainWindow):
         self._build_status_bar()
         ctx.signals.changes_applied.connect(self._on_changes_applied)
         ctx.tasks.busy_changed.connect(self._on_busy_changed)
-        for page in self.pages.values():  # any page can ask to open a piece of evidence
-            signal = getattr(page, "open_evidence_requested", None)
-            if signal is not None and "Evidence" in self.pages:
-                signal.connect(self._on_open_evidence_requested)
-            letter = getattr(page, "un_letter_requested", None)
-            if letter is not None and "Reports" in self.pages:
-                letter.connect(self._on_un_letter_requested)
+        for page in self.pages.built():
+            self._connect_page(page)
         ui_state.restore_window(self)
         self._placed = False
 
+    # -- pages, built on first visit ---------------------------------------------------------
+    def _connect_page(self, page: Page) -> None:
+        """Any page can ask to open a piece of evidence or the UN letter."""
+        signal = getattr(page, "open_evidence_requested", None)
+        if signal is not None and "Evidence" in self.pages:
+            signal.connect(self._on_open_evidence_requested)
+        letter = getattr(page, "un_letter_requested", None)
+        if letter is not None and "Reports" in self.pages:
+            letter.connect(self._on_un_letter_requested)
+
+    def _page_built(self, title: str, page: Page) -> None:
+        """Put a newly built page where its stand-in was; it reads the open file, if any."""
+        stand_in = self._placeholders.pop(title, None)
+        if stand_in is not None:
+            index = self.stack.indexOf(stand_in)
+            current = self.stack.currentIndex() == index
+            self.stack.insertWidget(index, page)
+            self.stack.removeWidget(stand_in)
+            stand_in.deleteLater()
+            if current:
+                self.stack.setCurrentIndex(index)
+        self._connect_page(page)
+        if self.ctx.store is not None:  # opened before the page existed
+            page.reload()
+
+    def _on_nav_current_row_changed(self, row: int) -> None:
+        if 0 <= row < len(self.pages) and (self.isVisible() or self._placed):
+            self.pages[list(self.pages)[row]]  # build it on first visit
+        self.stack.setCurrentIndex(row)
+
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt override
-        """Once framed by the window manager, make sure the whole frame is on screen."""
+        """Once framed by the window manager, make sure the whole frame is on screen; the
+        first page is built after the empty window has been painted."""
         super().showEvent(event)
         if not self._placed:
             self._placed = True
             QTimer.singleShot(0, self, lambda: ui_state.fit_to_screen(self))
+            QTimer.singleShot(0, self, self._build_current_page)
+
+    def _build_current_page(self) -> None:
+        row = self.nav.currentRow()
+        if 0 <= row < len(self.pages):
+            self.pages[list(self.pages)[row]]
+        for title in self.PREBUILT:  # next turn of the loop: the first page paints first
+            QTimer.singleShot(0, self, lambda t=title: self.prebuild_page(t))
+
+    def prebuild_page(self, title: str) -> None:
+        """Build a page in idle time (after start-up), before it is first visited."""
+        if title in self.pages and not self.pages.is_built(title):
+            self.pages[title]
 
     def _on_un_letter_requested(self) -> None:
         reports = self.show_page("Reports")
@@ -161,7 +287,7 @@ class MainWindow(QMainWindow):
         self.close_action.triggered.connect(self.close_inspection)
         self.close_action.setEnabled(False)
         settings_action = QAction("&Settings…", self)
-        settings_action.triggered.connect(lambda: SettingsDialog(self).exec())
+        settings_action.triggered.connect(self._on_settings)
         file_menu.addSeparator()
         file_menu.addAction(settings_action)
         quit_action = QAction("&Quit", self)
@@ -195,9 +321,12 @@ class MainWindow(QMainWindow):
         self.welcome_action.triggered.connect(self.show_welcome)
         help_menu.addAction(self.welcome_action)
 
+    def _on_settings(self) -> None:
+        _dialog("SettingsDialog")(self).exec()
+
     def _fill_recent_menu(self) -> None:
         self.recent_menu.clear()
-        files = inspections.recent_files()
+        files = _inspections().recent_files()
         for path in files:
             action = self.recent_menu.addAction(path.name)
             action.setToolTip(str(path))
@@ -242,6 +371,9 @@ class MainWindow(QMainWindow):
     def on_new_inspection(self) -> None:
         """Ask for the facts, then create the file on the DB lane."""
         from hmip_desktop.services.frameworks import FrameworkService  # jsonschema: lazy
+        NewInspectionDialog = _dialog("NewInspectionDialog")  # noqa: N806 - a class
+        PassphraseDialog = _dialog("PassphraseDialog")  # noqa: N806 - a class
+        inspections = _inspections()
 
         frameworks = FrameworkService()
         dialog = NewInspectionDialog(self, frameworks, inspections.default_folder())
@@ -257,23 +389,28 @@ class MainWindow(QMainWindow):
 
         def work() -> InspectionStore:
             fw = frameworks.resolve_for_new(v["establishment_type"], v["framework_id"],
-                                            v["framework_version"])
+                                            v["framework_version"],
+                                            start_date=v["start_date"])
             return inspections.create_inspection(
                 v["path"], establishment_name=v["establishment_name"],
                 establishment_type=v["establishment_type"], framework=fw, kind=v["kind"],
                 start_date=v["start_date"], end_date=v["end_date"],
-                provider=lambda _purpose: passphrase)
+                provider=lambda _purpose: passphrase, nation=v.get("nation", "england"),
+                announced=bool(v.get("announced", False)),
+                follow_up_scale=v.get("follow_up_scale"))
 
         self.ctx.tasks.submit(work, self._set_store, lambda e: present_error(self, e))
 
     def on_join_inspection(self) -> None:
         """Make this laptop's copy of an inspection from the team leader's invite."""
+        from hmip_desktop.ui.dialogs.join_dialog import join_inspection_from_invite
+
         join_inspection_from_invite(self, self.ctx, self._set_store)
 
     def on_open_inspection(self) -> None:
         """Choose a file and open it."""
         chosen, _ = QFileDialog.getOpenFileName(self, "Open inspection",
-                                                str(inspections.default_folder()),
+                                                str(_inspections().default_folder()),
                                                 "Inspection files (*.hmip)")
         if chosen:
             self.open_path(Path(chosen))
@@ -285,22 +422,28 @@ class MainWindow(QMainWindow):
             self.open_bundle(path)
             return
         passphrase = typed = None
-        if inspections.needs_passphrase_to_open(path):
-            passphrase = startup.passphrase_from_environment()  # HMIP_PASSPHRASE, as the CLI
-            if passphrase is None:
-                ask = PassphraseDialog(self, creating=False, file_label=path.name)
-                if ask.exec() != PassphraseDialog.DialogCode.Accepted:
-                    return
-                passphrase = typed = ask.passphrase()
+        # HMIP_PASSPHRASE (as the CLI): no question to ask, so the GUI thread need not even
+        # read the key record; a keyring-keyed file never asks the provider.
+        from_environment = startup.passphrase_from_environment()
+        if from_environment is not None:
+            passphrase = from_environment
+        elif startup.needs_passphrase_to_open(path):
+            ask = _dialog("PassphraseDialog")(self, creating=False, file_label=path.name)
+            if ask.exec() != ask.DialogCode.Accepted:
+                return
+            passphrase = typed = ask.passphrase()
 
         def failed(exc: BaseException) -> None:
             present_error(self, exc)
             if isinstance(exc, WrongKeyError) and typed is not None:
                 self.open_path(path)  # let the person try the passphrase again
 
-        self.ctx.tasks.submit(
-            lambda: inspections.open_inspection(path, provider=lambda _p: passphrase),
-            self._set_store, failed)
+        def work() -> InspectionStore:
+            inspections = _inspections()  # imports the store here, off the GUI thread
+            startup.warm_up_in_background()  # beside the unlock, which releases the GIL
+            return inspections.open_inspection(path, provider=lambda _p: passphrase)
+
+        self.ctx.tasks.submit(work, self._set_store, failed)
 
     def _set_store(self, store: InspectionStore) -> None:
         self.close_inspection()
@@ -331,7 +474,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
         """Let pages flush pending edits, close the file, finish queued writes."""
-        for page in self.pages.values():
+        for page in self.pages.built():
             flush = getattr(page, "flush", None)
             if callable(flush):
                 flush()
@@ -345,7 +488,7 @@ class MainWindow(QMainWindow):
         """Global search; opening a result jumps to its passage."""
         if self.ctx.store is None:
             return
-        dialog = SearchDialog(self, self.ctx)
+        dialog = _dialog("SearchDialog")(self, self.ctx)
         dialog.open_requested.connect(self._on_search_open_requested)
         dialog.exec()
 
@@ -358,7 +501,9 @@ class MainWindow(QMainWindow):
     # -- first run, About, bundles opened from the desktop -------------------------------------
     def show_welcome(self) -> None:
         """The first-run welcome; it can lead straight into New or Open."""
-        dialog = WelcomeDialog(self)
+        from hmip_desktop.ui.dialogs.welcome_dialog import NEW, OPEN
+
+        dialog = _dialog("WelcomeDialog")(self)
         dialog.exec()
         if dialog.choice == NEW:
             self.on_new_inspection()
@@ -367,7 +512,7 @@ class MainWindow(QMainWindow):
 
     def on_about(self) -> None:
         """Help ▸ About."""
-        AboutDialog(self, self.ctx.store).exec()
+        _dialog("AboutDialog")(self, self.ctx.store).exec()
 
     # Asked when a bundle arrives with no inspection open; tests replace it.
     def ask_open_for_bundle(self, bundle: Path) -> bool:
@@ -386,7 +531,7 @@ class MainWindow(QMainWindow):
         if self.ctx.store is None:
             if self.ask_open_for_bundle(bundle):
                 chosen, _ = QFileDialog.getOpenFileName(self, "Open inspection",
-                                                        str(inspections.default_folder()),
+                                                        str(_inspections().default_folder()),
                                                         "Inspection files (*.hmip)")
                 if chosen:
                     self._pending_bundle = bundle

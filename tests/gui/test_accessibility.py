@@ -84,6 +84,9 @@ def full_window(qtbot, tmp_path: Path):  # type: ignore[no-untyped-def]
     qtbot.addWidget(win)
     win.show()
     win._set_store(store)
+    for page in win.pages.values():  # pages and tabs are built on first visit: build all
+        for tab in ("documents", "extracts", "figures"):
+            getattr(page, tab, None)
     yield win
     win.close_inspection()
 

@@ -23,8 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from hmip_desktop.domain.errors import UserError
-from hmip_desktop.ingest.coltypes import TableSniff
-from hmip_desktop.services.extracts import ExtractService
+from hmip_desktop.services.extracts import ExtractService, TableSniff
 from hmip_desktop.ui.context import UiContext
 from hmip_desktop.ui.dialogs import evidence_prompts as prompts
 from hmip_desktop.ui.errors import error_text, present_error

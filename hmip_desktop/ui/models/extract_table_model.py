@@ -1,9 +1,11 @@
 """A lazy table over one data extract: rows are fetched from SQL a page at a time.
 
-rowCount comes from a COUNT query; data() asks for the page holding a row the first time a
-view paints it and keeps the last few pages, so a million-row extract costs a handful of
-small indexed reads (synchronous on the GUI thread: each is well under 50 ms). Sorting and
-filtering are SQL; the model never holds more than CACHE_PAGES * PAGE_ROWS rows.
+rowCount is the extract's known row count, or with filters a COUNT query, which scans the
+table (a million rows: about a second) and so runs on the DB lane through `count_runner`:
+the table is empty ("Counting…") until the count arrives, then its rows appear (`counted`).
+data() asks for the page holding a row the first time a view paints it and keeps the last
+few pages (synchronous small reads). Sorting and filtering are SQL; the model never holds
+more than CACHE_PAGES * PAGE_ROWS rows.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 
 from hmip_desktop.domain.errors import HmipError
 from hmip_desktop.services.extracts import ExtractService, ExtractView, FilterSpec
@@ -20,6 +22,9 @@ from hmip_desktop.services.extracts import ExtractService, ExtractView, FilterSp
 Index = QModelIndex | QPersistentModelIndex
 # Asked before a sort of a big extract: (column, then) prepares an index, then calls `then`.
 SortPreparer = Callable[[int, Callable[[], None]], None]
+# Runs a count off the GUI thread: (work, on_ok, on_error), e.g. TaskRunner.submit.
+CountRunner = Callable[[Callable[[], int], Callable[[int], None],
+                        Callable[[BaseException], None]], object]
 
 PAGE_ROWS = 200
 CACHE_PAGES = 6
@@ -29,6 +34,8 @@ TYPE_NAMES = {"integer": "whole number", "decimal": "decimal", "date": "date", "
 
 class ExtractTableModel(QAbstractTableModel):
     """Rows of one extract, fetched on demand; counts its fetches (tests, diagnostics)."""
+
+    counted = Signal()  # a filtered count arrived (or failed): the row total changed
 
     def __init__(self) -> None:
         super().__init__()
@@ -41,6 +48,9 @@ class ExtractTableModel(QAbstractTableModel):
         self.fetches = 0
         self.failed: str | None = None  # the last read error, shown by the panel
         self.sort_preparer: SortPreparer | None = None
+        self.count_runner: CountRunner | None = None  # None: count inline (tests, tools)
+        self.counting = False  # a filtered count is on its way
+        self._generation = 0  # which set_extract/set_filters a count answers
 
     # -- what is shown -----------------------------------------------------------------------
     @property
@@ -65,16 +75,18 @@ class ExtractTableModel(QAbstractTableModel):
         self._filters, self._sort = [], None
         self._refresh_count()
         self.endResetModel()
+        self._start_count()
 
     def set_filters(self, filters: Sequence[FilterSpec]) -> None:
-        """Filter in SQL; a refused value raises ValidationError and changes nothing."""
-        count = 0
+        """Filter in SQL; a refused value raises ValidationError and changes nothing. The
+        matching rows are counted through `count_runner` (inline without one)."""
         if self._service is not None and self._view is not None and filters:
-            count = self._service.row_count(self._view.id, list(filters))  # may refuse
+            self._service.check_filters(self._view, list(filters))  # may refuse
         self.beginResetModel()
         self._filters = list(filters)
-        self._refresh_count(count if filters else None)
+        self._refresh_count()
         self.endResetModel()
+        self._start_count()
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         """Sort in SQL (column -1: file order), after `sort_preparer` indexes the column."""
@@ -102,23 +114,55 @@ class ExtractTableModel(QAbstractTableModel):
         self.beginResetModel()
         self._refresh_count()
         self.endResetModel()
+        self._start_count()
 
-    def _refresh_count(self, known: int | None = None) -> None:
+    def _refresh_count(self) -> None:
+        """Called between begin/endResetModel: the count, or 0 until a filtered count (run
+        on the DB lane by `count_runner`) arrives in `_on_counted`."""
         self._pages.clear()
         self.failed = None
         self._count = 0
+        self._generation += 1
+        self.counting = False
         if self._service is None or self._view is None:
-            return
-        if known is not None:
-            self._count = known
             return
         if not self._filters:  # the record knows its row count: no COUNT over a million rows
             self._count = self._view.row_count
             return
-        try:
-            self._count = self._service.row_count(self._view.id, self._filters)
-        except HmipError as exc:
-            self.failed = str(exc)
+        if self.count_runner is None:
+            try:
+                self._count = self._service.row_count(self._view.id, self._filters)
+            except HmipError as exc:
+                self.failed = str(exc)
+            return
+        self.counting = True
+
+    def _start_count(self) -> None:
+        """After endResetModel: hand the filtered count to the DB lane (a synchronous runner
+        answers at once, so this must not run inside the reset)."""
+        if not self.counting or self.count_runner is None:
+            return
+        assert self._service is not None and self._view is not None
+        service, extract_id, filters = self._service, self._view.id, list(self._filters)
+        generation = self._generation
+        self.count_runner(lambda: service.row_count(extract_id, filters),
+                          lambda n: self._on_counted(generation, n, None),
+                          lambda exc: self._on_counted(generation, 0, exc))
+
+    def _on_counted(self, generation: int, count: int, error: BaseException | None) -> None:
+        """A count from the DB lane; ignored when the extract or filters changed since."""
+        if generation != self._generation:
+            return
+        self.counting = False
+        if error is not None:
+            if not isinstance(error, HmipError):
+                raise error
+            self.failed = str(error)
+        elif count > 0:
+            self.beginInsertRows(QModelIndex(), 0, count - 1)
+            self._count = count
+            self.endInsertRows()
+        self.counted.emit()
 
     def _page(self, number: int) -> list[tuple[Any, ...]]:
         page = self._pages.get(number)

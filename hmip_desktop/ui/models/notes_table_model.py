@@ -1,4 +1,10 @@
-"""The notes list: a thin table model over NoteView rows plus a filtering proxy."""
+"""The notes list: a thin table model over NoteView rows plus a filtering proxy.
+
+The model holds every note but shows them a page at a time (canFetchMore/fetchMore: the view
+asks for more as it scrolls to the end), so setting 10,000 rows does not make the view and
+its column fitting walk 10,000 rows on the GUI thread. While a filter is active every row is
+shown (the proxy filters what the model shows), and asking for a note's row shows it.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +20,7 @@ from hmip_desktop.domain.records import NoteView
 from hmip_desktop.services.labels import source_kind_label
 
 Index = QModelIndex | QPersistentModelIndex
+FETCH_ROWS = 100  # rows shown at first and added per fetchMore (a screenful and more)
 
 
 class NotesTableModel(QAbstractTableModel):
@@ -27,6 +34,8 @@ class NotesTableModel(QAbstractTableModel):
     def __init__(self) -> None:
         super().__init__()
         self._rows: list[NoteView] = []
+        self._shown = 0  # rows the views see: the first _shown of _rows
+        self.show_all = False  # every row shown (a filter is active)
         self._sort: tuple[int, Qt.SortOrder] = (4, Qt.SortOrder.DescendingOrder)
 
     def set_rows(self, rows: list[NoteView]) -> None:
@@ -36,7 +45,31 @@ class NotesTableModel(QAbstractTableModel):
         key = self._SORT_KEYS.get(self._sort[0])
         if key is not None:
             self._rows.sort(key=key, reverse=self._sort[1] == Qt.SortOrder.DescendingOrder)
+        self._shown = len(self._rows) if self.show_all else min(len(self._rows), FETCH_ROWS)
         self.endResetModel()
+
+    def canFetchMore(self, parent: Index = QModelIndex()) -> bool:  # noqa: N802, B008
+        """True while some notes are not shown yet."""
+        return not parent.isValid() and self._shown < len(self._rows)
+
+    def fetchMore(self, parent: Index = QModelIndex()) -> None:  # noqa: N802, B008
+        """Show the next page of notes (the view asks as it scrolls to the end)."""
+        if not parent.isValid():
+            self.show_through(self._shown + FETCH_ROWS - 1)
+
+    def show_through(self, row: int) -> None:
+        """Show every row up to `row` (inserting the ones not shown yet)."""
+        last = min(row, len(self._rows) - 1)
+        if last >= self._shown:
+            self.beginInsertRows(QModelIndex(), self._shown, last)
+            self._shown = last + 1
+            self.endInsertRows()
+
+    def set_show_all(self, show_all: bool) -> None:
+        """Show every row (while filtering) or go back to paging (rows stay shown)."""
+        self.show_all = show_all
+        if show_all:
+            self.show_through(len(self._rows) - 1)
 
     _SORT_KEYS = {
         0: lambda n: n.title.lower(),
@@ -53,10 +86,16 @@ class NotesTableModel(QAbstractTableModel):
         if key is None:
             return
         self._sort = (column, order)
+        ordered = sorted(self._rows, key=key, reverse=order == Qt.SortOrder.DescendingOrder)
+        new = {n.id: i for i, n in enumerate(ordered)}
+        # A row someone holds (the selection) must stay shown at its new place.
+        held = [new.get(p.data(self.ID_ROLE), -1) for p in self.persistentIndexList()
+                if p.isValid()]
+        if held:
+            self.show_through(max(held))
         self.layoutAboutToBeChanged.emit()
         old = {n.id: i for i, n in enumerate(self._rows)}
-        self._rows.sort(key=key, reverse=order == Qt.SortOrder.DescendingOrder)
-        new = {n.id: i for i, n in enumerate(self._rows)}
+        self._rows = ordered
         for persistent in self.persistentIndexList():
             row_id = persistent.data(self.ID_ROLE) if persistent.isValid() else None
             if row_id in new and row_id in old:
@@ -65,12 +104,20 @@ class NotesTableModel(QAbstractTableModel):
         self.layoutChanged.emit()
 
     def row_of(self, note_id: str) -> int:
-        """Row number of a note, or -1."""
-        return next((i for i, n in enumerate(self._rows) if n.id == note_id), -1)
+        """Row number of a note (shown from now on), or -1."""
+        row = next((i for i, n in enumerate(self._rows) if n.id == note_id), -1)
+        if row >= 0:
+            self.show_through(row)
+        return row
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008
-        """Number of notes."""
-        return 0 if parent.isValid() else len(self._rows)
+        """Number of notes shown (all of them once scrolled through or filtered)."""
+        return 0 if parent.isValid() else self._shown
+
+    @property
+    def total(self) -> int:
+        """Number of notes, shown or not."""
+        return len(self._rows)
 
     def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008
         """Number of columns."""
@@ -85,7 +132,7 @@ class NotesTableModel(QAbstractTableModel):
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
         """Cell text, the id, or the whole NoteView."""
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+        if not index.isValid() or not 0 <= index.row() < self._shown:
             return None
         note = self._rows[index.row()]
         if role == self.ID_ROLE:
@@ -126,14 +173,18 @@ class NotesFilterProxy(QSortFilterProxyModel):
     def set_filters(self, *, text: str = "", kind: str | None = None,
                     author: str | None = None, note_ids: set[str] | None = None,
                     date_prefix: str = "") -> None:
-        """Apply all filters at once."""
+        """Apply all filters at once (every note is shown to the filter while one is on)."""
+        active = bool(text.lower().strip() or kind or author or note_ids is not None
+                      or date_prefix.strip())
+        source = self.sourceModel()
+        if isinstance(source, NotesTableModel) and active != source.show_all:
+            source.set_show_all(active)  # filter every note, not only the pages shown
         begin = getattr(self, "beginFilterChange", None)  # Qt >= 6.9
         if begin is not None:
             begin()
         self.text, self.kind, self.author = text.lower().strip(), kind, author
         self.note_ids, self.date_prefix = note_ids, date_prefix.strip()
-        self._active = bool(self.text or kind or author or note_ids is not None
-                            or self.date_prefix)
+        self._active = active
         if begin is not None:
             self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
         else:

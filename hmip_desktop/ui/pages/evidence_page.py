@@ -2,30 +2,36 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QTabWidget, QVBoxLayout
+import importlib
+from typing import TYPE_CHECKING
+
+from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
 
 from hmip_desktop.domain import records as R
 from hmip_desktop.domain.changes import ChangeSet
 from hmip_desktop.domain.errors import NotFoundError
 from hmip_desktop.domain.search_query import SearchHit
-from hmip_desktop.services.documents import DocumentService
-from hmip_desktop.services.extracts import ExtractService
-from hmip_desktop.services.figures import FigureService
-from hmip_desktop.services.search_targets import SearchTarget, locate
-from hmip_desktop.services.store import InspectionStore
 from hmip_desktop.ui.context import UiContext
 from hmip_desktop.ui.errors import present_error
 from hmip_desktop.ui.pages.base import Page
-from hmip_desktop.ui.pages.documents_panel import DocumentsPanel
-from hmip_desktop.ui.pages.extracts_panel import ExtractsPanel
-from hmip_desktop.ui.pages.figures_panel import FiguresPanel
 from hmip_desktop.ui.pages.notes_panel import NotesPanel
+
+if TYPE_CHECKING:
+    from hmip_desktop.services.search_targets import SearchTarget
+    from hmip_desktop.services.store import InspectionStore
+    from hmip_desktop.ui.pages.documents_panel import DocumentsPanel
+    from hmip_desktop.ui.pages.extracts_panel import ExtractsPanel
+    from hmip_desktop.ui.pages.figures_panel import FiguresPanel
 
 SHOWN_TYPES = (R.NOTE, R.LINK, R.DOCUMENT, R.EXTRACT, R.FIGURE)
 
 
 def evidence_type(store: InspectionStore, evidence_id: str) -> str:
     """Which kind of evidence an id is (a note when it is none of the others)."""
+    from hmip_desktop.services.documents import DocumentService
+    from hmip_desktop.services.extracts import ExtractService
+    from hmip_desktop.services.figures import FigureService
+
     for kind, service in ((R.DOCUMENT, DocumentService), (R.EXTRACT, ExtractService),
                           (R.FIGURE, FigureService)):
         try:
@@ -36,8 +42,17 @@ def evidence_type(store: InspectionStore, evidence_id: str) -> str:
     return R.NOTE
 
 
+# The tabs after Notes, built on first visit (or first use): module, class, tab label.
+_LAZY_TABS = {
+    "documents": ("hmip_desktop.ui.pages.documents_panel", "DocumentsPanel", "Docu&ments"),
+    "extracts": ("hmip_desktop.ui.pages.extracts_panel", "ExtractsPanel", "Data e&xtracts"),
+    "figures": ("hmip_desktop.ui.pages.figures_panel", "FiguresPanel", "Figures"),
+}
+
+
 class EvidencePage(Page):
-    """Tabs per evidence kind."""
+    """Tabs per evidence kind; Documents, Data extracts and Figures are built (and their
+    modules imported) when first shown or used, which keeps start-up short (issue 11)."""
 
     title = "Evidence"
 
@@ -46,14 +61,59 @@ class EvidencePage(Page):
         layout = QVBoxLayout(self)
         self.tabs = QTabWidget()
         self.notes = NotesPanel(ctx)
-        self.documents = DocumentsPanel(ctx)
-        self.extracts = ExtractsPanel(ctx)
-        self.figures = FiguresPanel(ctx)
         self.tabs.addTab(self.notes, "&Notes")
-        self.tabs.addTab(self.documents, "Docu&ments")
-        self.tabs.addTab(self.extracts, "Data e&xtracts")
-        self.tabs.addTab(self.figures, "Figures")  # every letter of it is a mnemonic nearby
+        self._panels: dict[str, QWidget] = {}
+        self._stand_ins: dict[str, QWidget] = {}
+        for key, (_module, _name, label) in _LAZY_TABS.items():
+            self._stand_ins[key] = QWidget()
+            self.tabs.addTab(self._stand_ins[key], label)  # every letter is a mnemonic nearby
+        self.tabs.currentChanged.connect(self._on_tabs_current_changed)
         layout.addWidget(self.tabs)
+
+    def _panel(self, key: str) -> QWidget:
+        """A lazy tab's panel, built (and loaded, when a file is open) on first use."""
+        panel = self._panels.get(key)
+        if panel is None:
+            module, name, label = _LAZY_TABS[key]
+            panel = getattr(importlib.import_module(module), name)(self.ctx)
+            self._panels[key] = panel
+            stand_in = self._stand_ins.pop(key)
+            index = self.tabs.indexOf(stand_in)
+            current = self.tabs.currentIndex() == index
+            self.tabs.blockSignals(True)
+            self.tabs.insertTab(index, panel, label)
+            self.tabs.removeTab(index + 1)
+            if current:
+                self.tabs.setCurrentIndex(index)
+            self.tabs.blockSignals(False)
+            stand_in.deleteLater()
+            if self.ctx.store is not None:
+                panel.reload()  # type: ignore[attr-defined]
+        return panel
+
+    def _on_tabs_current_changed(self, index: int) -> None:
+        widget = self.tabs.widget(index)
+        for key, stand_in in list(self._stand_ins.items()):
+            if stand_in is widget:
+                self._panel(key)
+
+    @property
+    def documents(self) -> DocumentsPanel:
+        """The Documents tab."""
+        return self._panel("documents")  # type: ignore[return-value]
+
+    @property
+    def extracts(self) -> ExtractsPanel:
+        """The Data extracts tab."""
+        return self._panel("extracts")  # type: ignore[return-value]
+
+    @property
+    def figures(self) -> FiguresPanel:
+        """The Figures tab."""
+        return self._panel("figures")  # type: ignore[return-value]
+
+    def _built(self) -> list[QWidget]:
+        return [self.notes, *(self._panels[k] for k in _LAZY_TABS if k in self._panels)]
 
     def wants(self, changes: ChangeSet) -> bool:
         """Every kind of evidence and its links show here."""
@@ -63,24 +123,26 @@ class EvidencePage(Page):
         """Reload only the tabs showing what changed."""
         if self.ctx.store is None:
             return
+        built = self._panels  # a tab not built yet reads everything when it is
         if changes.touches(R.NOTE) or changes.touches(R.LINK):
             self.notes.reload()
-        if changes.touches(R.DOCUMENT) or changes.touches(R.LINK):
+        if "documents" in built and (changes.touches(R.DOCUMENT) or changes.touches(R.LINK)):
             self.documents.reload()
-        if changes.touches(R.EXTRACT) or changes.touches(R.LINK):
+        if "extracts" in built and (changes.touches(R.EXTRACT) or changes.touches(R.LINK)):
             self.extracts.reload()
-        if any(changes.touches(t) for t in (R.FIGURE, R.EXTRACT, R.LINK)):
+        if "figures" in built and any(changes.touches(t)
+                                      for t in (R.FIGURE, R.EXTRACT, R.LINK)):
             self.figures.reload()
 
     def reload(self) -> None:
-        """Refresh every tab."""
-        for panel in (self.notes, self.documents, self.extracts, self.figures):
-            panel.reload()
+        """Refresh every tab built so far."""
+        for panel in self._built():
+            panel.reload()  # type: ignore[attr-defined]
 
     def clear(self) -> None:
         """Forget the closed inspection."""
-        for panel in (self.notes, self.documents, self.extracts, self.figures):
-            panel.clear()
+        for panel in self._built():
+            panel.clear()  # type: ignore[attr-defined]
 
     def flush(self) -> None:
         """Save pending edits now (window closing)."""
@@ -120,6 +182,7 @@ class EvidencePage(Page):
         store = self.ctx.store
         if store is None:
             return
+        from hmip_desktop.services.search_targets import locate
 
         def opened(targets: list[SearchTarget]) -> None:
             if not targets:

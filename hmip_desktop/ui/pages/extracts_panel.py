@@ -1,12 +1,16 @@
 """Data extracts tab of the Evidence page: import with progress, a lazy table, group, pin.
 
-The table reads pages of rows from SQL on demand (see ExtractTableModel); imports, deletes,
-groupings and sort indexes run on the DB lane.
+The table reads pages of rows from SQL on demand (see ExtractTableModel); deletes, groupings,
+sort indexes and filtered counts run on the DB lane. An import runs on its own lane, so the
+DB lane stays free for note autosaves meanwhile: the import gives way (commits what it has
+loaded and waits) whenever the DB lane has work (see services.extract_import).
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from PySide6.QtCore import Qt
@@ -38,6 +42,7 @@ from hmip_desktop.ui.dialogs.extract_import_dialog import (
 )
 from hmip_desktop.ui.errors import present_error
 from hmip_desktop.ui.models.extract_table_model import ExtractTableModel
+from hmip_desktop.ui.tasks import TaskRunner
 from hmip_desktop.ui.undo_commands import delete_with_undo
 from hmip_desktop.ui.widgets.evidence_links import EvidenceLinksList, LinkHelper, read_framework
 from hmip_desktop.ui.widgets.extract_filters import ExtractFilterBar
@@ -79,7 +84,8 @@ class ExtractsPanel(QWidget):
             buttons.addWidget(b)
         buttons.addStretch(1)
         layout.addLayout(buttons)
-        self.progress = TaskProgress(ctx, self)
+        self._import_tasks = self._import_lane()
+        self.progress = TaskProgress(dataclasses.replace(ctx, tasks=self._import_tasks), self)
         layout.addWidget(self.progress)
         self.status = QLabel("")
         self.status.setAccessibleName("Extracts status")
@@ -97,6 +103,9 @@ class ExtractsPanel(QWidget):
         self.filters = ExtractFilterBar()
         self.model = ExtractTableModel()
         self.model.sort_preparer = self._prepare_sort
+        # Counting filtered rows scans the table: on the DB lane, never the GUI thread.
+        self.model.count_runner = lambda work, ok, failed: self.ctx.tasks.submit(work, ok, failed)
+        self.model.counted.connect(self._update_count)
         self.table = QTableView()
         self.table.setAccessibleName("Extract rows")
         self.table.setModel(self.model)
@@ -135,6 +144,16 @@ class ExtractsPanel(QWidget):
         self._update_buttons()
 
     # -- helpers -----------------------------------------------------------------------------
+    def _import_lane(self) -> TaskRunner:
+        """A one-thread lane for imports (the DB lane itself when work runs inline: tests)."""
+        if self.ctx.tasks.synchronous:
+            return self.ctx.tasks
+        return TaskRunner(ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-lane"))
+
+    def _db_lane_busy(self) -> bool:
+        """True while the DB lane has work queued or running (read from the import lane)."""
+        return self.ctx.tasks._running > 0  # an int read: safe from another thread
+
     def _service(self) -> ExtractService:
         assert self.ctx.store is not None
         return ExtractService(self.ctx.store)
@@ -230,6 +249,9 @@ class ExtractsPanel(QWidget):
         if view is None:
             self.count.setText("")
             return
+        if self.model.counting:
+            self.count.setText(f"Counting the matching rows of {view.row_count:,}…")
+            return
         shown = self.model.rowCount()
         of = f" of {view.row_count:,}" if self.model.filters else ""
         self.count.setText(f"{shown:,}{of} rows" + (f" — {self.model.failed}"
@@ -299,10 +321,13 @@ class ExtractsPanel(QWidget):
         if store is None or self.progress.running:
             return
 
+        yield_to = None if self._import_tasks is self.ctx.tasks else self._db_lane_busy
+
         def work(control):  # type: ignore[no-untyped-def]
             return ExtractService(store).import_file(
                 request.path, name=request.name, column_types=request.column_types,
-                sniff=request.sniff, progress=control.progress, cancel=control.cancel)
+                sniff=request.sniff, progress=control.progress, cancel=control.cancel,
+                yield_to=yield_to)
 
         def done(view: ExtractView) -> None:
             self.status.setText(f"'{view.name}' imported: {view.row_count:,} rows.")
@@ -357,7 +382,14 @@ class ExtractsPanel(QWidget):
                              f"'{view.name}' deleted (Undo brings it back)."))
 
     def clear(self) -> None:
-        """Forget the closed inspection."""
+        """Forget the closed inspection (a running import is cancelled, and waited for, so
+        the file closes after it: nothing of it stays)."""
+        if self.progress.running and self._import_tasks is not self.ctx.tasks:
+            self.progress.cancel()
+            self._import_tasks.shutdown()  # the import stops at its next batch
+            self._import_tasks.setParent(self)  # alive until it has delivered the outcome
+            self._import_tasks = self._import_lane()
+            self.progress.ctx = dataclasses.replace(self.ctx, tasks=self._import_tasks)
         self.list.clear()
         self._show_extract(None)
         self.links.set_links([])

@@ -1,0 +1,97 @@
+"""Issue 11 §4: a long extract import lets other writers in, and still finishes or vanishes."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+
+from hmip_desktop.domain import records as R
+from hmip_desktop.domain.errors import Cancelled
+from hmip_desktop.services import extract_import
+from hmip_desktop.services.extracts import ExtractService
+from hmip_desktop.services.notes import NoteService
+from hmip_desktop.storage import extract_tables as T
+
+
+def _csv(tmp_path: Path, rows: int) -> Path:
+    path = tmp_path / "rows.csv"
+    lines = ["n,wing,cost"] + [f"{i},{'AB'[i % 2]},{i}.50" for i in range(rows)]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def _staging(store) -> set[str]:  # type: ignore[no-untyped-def]
+    with store.uow() as tx:
+        return T.staging_tables(tx.session)
+
+
+def test_a_note_is_saved_while_an_import_holds_the_file(store, tmp_path, monkeypatch) -> None:
+    """When another writer waits, the import commits its chunk and lets the note in first."""
+    monkeypatch.setattr(extract_import, "YIELD_EVERY_ROWS", 500)
+    monkeypatch.setattr(extract_import, "BATCH_ROWS", 250)
+    path = _csv(tmp_path, 5_000)
+    saved = threading.Event()
+    note_ids: list[str] = []
+
+    def autosave() -> None:  # another thread, as the GUI's DB lane
+        note_ids.append(NoteService(store).add(source_kind="observation", title="Autosaved"))
+        saved.set()
+
+    writer = threading.Thread(target=autosave)
+    started: list[bool] = []
+
+    def yield_to() -> bool:
+        if not started:
+            started.append(True)
+            writer.start()
+            return True
+        return not saved.is_set()
+
+    view = ExtractService(store).import_file(path, yield_to=yield_to)
+    writer.join(5)
+    assert saved.is_set() and note_ids
+    assert view.row_count == 5_000
+    assert ExtractService(store).row_count(view.id) == 5_000
+    assert NoteService(store).get(note_ids[0]).title == "Autosaved"
+    assert _staging(store) == set()
+
+
+def test_a_cancel_after_committed_chunks_leaves_nothing(store, tmp_path, monkeypatch) -> None:
+    """Chunks already committed into the staging table go too: no rows, record or blob."""
+    monkeypatch.setattr(extract_import, "YIELD_EVERY_ROWS", 500)
+    monkeypatch.setattr(extract_import, "BATCH_ROWS", 250)
+    path = _csv(tmp_path, 5_000)
+    cancel = threading.Event()
+    pauses: list[int] = []
+
+    def yield_to() -> bool:  # always someone waiting: every chunk is committed
+        pauses.append(1)
+        if len(pauses) > 3:
+            cancel.set()
+        return len(pauses) % 2 == 1
+
+    with pytest.raises(Cancelled):
+        ExtractService(store).import_file(path, yield_to=yield_to, cancel=cancel)
+    assert len(pauses) > 3
+    assert _staging(store) == set()
+    with store.uow() as tx:
+        assert tx.records.list(R.EXTRACT, include_deleted=True) == []
+        assert T.existing_tables(tx.session) == set()
+    with store.uow() as tx:
+        assert tx.blobs.count() == 0
+
+
+def test_a_killed_imports_staging_table_is_dropped_later(store, tmp_path) -> None:
+    """A staging table nobody runs (the import died) is dropped by the next import."""
+    with store.uow(write=True) as tx:
+        T.create(T.raw_cursor(tx.session), T.staging_name("dead-import"), ["integer"])
+    assert _staging(store) == {T.staging_name("dead-import")}
+    view = ExtractService(store).import_file(_csv(tmp_path, 10))
+    assert view.row_count == 10
+    assert _staging(store) == set()
+    with store.uow(write=True) as tx:
+        T.create(T.raw_cursor(tx.session), T.staging_name("dead-again"), ["integer"])
+    assert extract_import.drop_stale_staging(store) == 1
+    assert _staging(store) == set()
