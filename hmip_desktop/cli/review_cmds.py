@@ -109,7 +109,7 @@ def _import(args: argparse.Namespace) -> int:
 
 def _prev_score_set(args: argparse.Namespace) -> int:
     with open_store(args.file) as store:
-        label = PreviousService(store).set_previous_score(args.test, args.score, args.year)
+        label = PreviousService(store).set_previous_score(args.test, args.score, args.year).label
     print(f"previous score ({args.year}): {label}")
     return 0
 

@@ -27,6 +27,46 @@ class ChangeSet:
         """Everything may have changed (a merge, a file opened)."""
         return cls(everything=True)
 
+    @property
+    def empty(self) -> bool:
+        """True when nothing changed (an unchanged save)."""
+        return not (self.everything or self.types)
+
     def __or__(self, other: ChangeSet) -> ChangeSet:
         return ChangeSet(self.types | other.types, self.ids | other.ids,
                          self.everything or other.everything)
+
+
+class NewId(str):
+    """The id of a record an `add` just wrote, carrying that write's changes.
+
+    Still a plain id everywhere an id is expected (CLI output, JSON, SQL parameters).
+    """
+
+    changes: ChangeSet
+
+    def __new__(cls, value: str, changes: ChangeSet) -> NewId:
+        self = super().__new__(cls, value)
+        self.changes = changes
+        return self
+
+    def __getnewargs__(self) -> tuple[str, ChangeSet]:  # type: ignore[override]
+        return str(self), self.changes
+
+
+def changes_of(result: object) -> ChangeSet | None:
+    """The changes a write returned: a ChangeSet, anything with `.changes`, or a list of them.
+
+    None when the result does not say (a bundle export's report, for one).
+    """
+    if isinstance(result, ChangeSet):
+        return result
+    changes = getattr(result, "changes", None)
+    if isinstance(changes, ChangeSet):
+        return changes
+    if isinstance(result, (list, tuple)):
+        out = ChangeSet()
+        for item in result:
+            out = out | (changes_of(item) or ChangeSet())
+        return out
+    return None

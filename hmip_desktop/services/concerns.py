@@ -16,7 +16,7 @@ from typing import Any
 from hmip_desktop.domain import concerns as C
 from hmip_desktop.domain import records as R
 from hmip_desktop.domain import scoring as S
-from hmip_desktop.domain.changes import ChangeSet
+from hmip_desktop.domain.changes import ChangeSet, NewId
 from hmip_desktop.domain.entity import EntityView
 from hmip_desktop.domain.errors import NotFoundError, ValidationError
 from hmip_desktop.domain.ids import new_id
@@ -128,7 +128,7 @@ class _Register:
             raise NotFoundError(f"No such {self.noun}.")
         return e
 
-    def _add(self, fields: Mapping[str, Any]) -> str:
+    def _add(self, fields: Mapping[str, Any]) -> NewId:
         framework = pinned_framework(self._store)
         payload = self._clean(fields)
         record_id = new_id()
@@ -137,7 +137,7 @@ class _Register:
             payload["order"] = max((_order(e) for e in views), default=0) + 1
             payload = self._validate(payload, framework, tx)
             self._store.put(tx, self.entity_type, record_id, payload)
-        return record_id
+        return NewId(record_id, ChangeSet.of(self.entity_type, record_id))
 
     def edit(self, record_id: str, **changes: Any) -> ChangeSet:
         """Change some fields; unchanged saves write nothing."""
@@ -228,8 +228,8 @@ class ConcernService(_Register):
         return payload
 
     def add(self, *, title: str, body: str, sections: Iterable[str], priority: bool = False,
-            addressee: str | None = None, evidence_ids: Iterable[str] | None = None) -> str:
-        """Add a concern at the end of the register; returns its id."""
+            addressee: str | None = None, evidence_ids: Iterable[str] | None = None) -> NewId:
+        """Add a concern at the end of the register; returns its id (with the changes)."""
         return self._add({"title": title, "body": body, "sections": list(sections),
                           "priority": priority, "addressee": addressee,
                           "evidence_ids": list(evidence_ids or [])})
@@ -313,8 +313,8 @@ class NppService(_Register):
     noun = "notable positive practice entry"
 
     def add(self, *, title: str, body: str, sections: Iterable[str] | None = None,
-            evidence_ids: Iterable[str] | None = None) -> str:
-        """Add an entry at the end of the list; returns its id."""
+            evidence_ids: Iterable[str] | None = None) -> NewId:
+        """Add an entry at the end of the list; returns its id (with the changes)."""
         return self._add({"title": title, "body": body, "sections": list(sections or []),
                           "evidence_ids": list(evidence_ids or [])})
 

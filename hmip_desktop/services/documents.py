@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from hmip_desktop.domain import records as R
-from hmip_desktop.domain.changes import ChangeSet
+from hmip_desktop.domain.changes import ChangeSet, NewId
 from hmip_desktop.domain.entity import EntityView
 from hmip_desktop.domain.errors import Cancelled, HmipError, NotFoundError, ValidationError
 from hmip_desktop.domain.ids import new_id
@@ -55,6 +55,11 @@ class DocumentView:
     available: bool  # the encrypted content is on this computer
 
     @property
+    def changes(self) -> ChangeSet:
+        """What writing this document (an import) touched."""
+        return ChangeSet.of(R.DOCUMENT, self.id)
+
+    @property
     def is_image(self) -> bool:
         """True for PNG and JPEG (previewed as a picture, no text)."""
         return self.mime in IMAGE_MIMES
@@ -62,6 +67,12 @@ class DocumentView:
     def to_json(self) -> dict[str, Any]:
         """Plain data for --json output."""
         return dict(self.__dict__)
+
+
+class ImportedDocuments(list[DocumentView]):
+    """The documents an import wrote or reused (a list, as before), with its changes."""
+
+    changes: ChangeSet = ChangeSet()
 
 
 @dataclass
@@ -113,11 +124,11 @@ class DocumentService:
     def import_files(self, paths: Iterable[Path | str], *,
                      expectations: Iterable[str] | None = None,
                      known_refs: set[str] | None = None, progress: ProgressFn | None = None,
-                     cancel: threading.Event | None = None) -> list[DocumentView]:
+                     cancel: threading.Event | None = None) -> ImportedDocuments:
         """Import files (a file already imported is reused, not duplicated); all or nothing."""
         files = [Path(p) for p in paths]
         if not files:
-            return []
+            return ImportedDocuments()
         self._store.ensure_writable()
         refs = _clean_refs(expectations, known_refs)
         prepared = []
@@ -139,19 +150,23 @@ class DocumentService:
             for item in prepared:
                 item.sha256, _ = encrypt_file(self._store, item.path, cancel=cancel,
                                               progress=bar.add)
-            ids = self._write(prepared, refs, cancel)
+            ids, link_ids = self._write(prepared, refs, cancel)
         except BaseException:
             for item in prepared:
                 if item.sha256:
                     forget_unreferenced_blob(self._store, item.sha256)
             raise
         log.info("%d document(s) imported", len(prepared))
-        return [self.get(i) for i in dict.fromkeys(ids)]
+        out = ImportedDocuments(self.get(i) for i in dict.fromkeys(ids))
+        out.changes = ChangeSet.of(R.DOCUMENT, *ids)
+        if link_ids:
+            out.changes |= ChangeSet.of(R.LINK, *link_ids)
+        return out
 
     def _write(self, prepared: list[_Prepared], refs: list[str],
-               cancel: threading.Event | None) -> list[str]:
+               cancel: threading.Event | None) -> tuple[list[str], list[str]]:
         store = self._store
-        ids = []
+        ids, link_ids = [], []
         with store.uow(write=True) as tx:
             by_sha = {str(e.payload.get("sha256")): e.id for e in tx.records.list(R.DOCUMENT)}
             linked = {(str(v.payload.get("evidence_id")), str(v.payload.get("expectation_ref")))
@@ -174,14 +189,15 @@ class DocumentService:
                 for ref in refs:
                     if (doc_id, ref) not in linked:
                         linked.add((doc_id, ref))
-                        store.put(tx, R.LINK, new_id(), {
+                        link_ids.append(new_id())
+                        store.put(tx, R.LINK, link_ids[-1], {
                             "evidence_id": doc_id, "evidence_type": R.DOCUMENT,
                             "expectation_ref": ref, "start": None, "end": None, "page": None,
                             "quote": None})
                 ids.append(doc_id)
             if cancel is not None and cancel.is_set():
                 raise Cancelled("the import was cancelled")
-        return ids
+        return ids, link_ids
 
     # -- reading -----------------------------------------------------------------------------
     def _entity(self, document_id: str, *, include_deleted: bool = False) -> EntityView:
@@ -284,8 +300,9 @@ class DocumentService:
         return ChangeSet.of(R.DOCUMENT, document_id)
 
     def link(self, document_id: str, expectation_ref: str, *, page: int | None = None,
-             known_refs: set[str] | None = None) -> str:
-        """Link the whole document, or one page of it, to an expectation; returns the link id."""
+             known_refs: set[str] | None = None) -> NewId:
+        """Link the whole document, or one page of it, to an expectation; returns the link id
+        with the changes."""
         view = self.get(document_id)
         if page is not None and not 1 <= page <= max(view.pages, 1):
             raise ValidationError(f"The document has {view.pages} page(s); page {page} "

@@ -70,6 +70,11 @@ class ExtractView:
     conflicted: bool
     available: bool  # rows present locally (False until the snapshot of a merge arrives)
 
+    @property
+    def changes(self) -> ChangeSet:
+        """What writing this extract (an import or rebuild) touched."""
+        return ChangeSet.of(R.EXTRACT, self.id)
+
     def to_json(self) -> dict[str, Any]:
         """Plain data for --json output."""
         return {**self.__dict__, "columns": [c.__dict__ for c in self.columns]}

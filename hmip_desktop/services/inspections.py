@@ -11,6 +11,7 @@ from typing import Any
 from hmip_desktop.domain import lifecycle as L
 from hmip_desktop.domain import records as R
 from hmip_desktop.domain import scoring as S
+from hmip_desktop.domain.changes import ChangeSet
 from hmip_desktop.domain.errors import NotFoundError, ValidationError
 from hmip_desktop.domain.framework_nation import inspection_nation
 from hmip_desktop.services.inspection_record import (  # noqa: F401 - re-exported
@@ -151,7 +152,7 @@ def facts(store: InspectionStore) -> InspectionFacts:
     )
 
 
-def update_inspection(store: InspectionStore, **changes: Any) -> None:
+def update_inspection(store: InspectionStore, **changes: Any) -> ChangeSet:
     """Change inspection facts (establishment name, dates, status)."""
     with store.uow(write=True) as tx:
         current = tx.records.get(store.inspection_id)
@@ -160,6 +161,7 @@ def update_inspection(store: InspectionStore, **changes: Any) -> None:
         payload = {**current.payload, **changes}
         R.validate_inspection(payload)
         store.put(tx, R.INSPECTION, store.inspection_id, payload)
+    return ChangeSet.of(R.INSPECTION, store.inspection_id)
 
 
 def needs_passphrase_to_create() -> bool:

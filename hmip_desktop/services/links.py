@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from hmip_desktop.domain import records as R
 from hmip_desktop.domain import scoring as S
-from hmip_desktop.domain.changes import ChangeSet
+from hmip_desktop.domain.changes import ChangeSet, NewId
 from hmip_desktop.domain.errors import NotFoundError, ValidationError
 from hmip_desktop.domain.framework_nation import (
     NATION_LABELS,
@@ -48,8 +48,9 @@ class LinkService:
 
     def add(self, evidence_id: str, expectation_ref: str, *, start: int | None = None,
             end: int | None = None, page: int | None = None,
-            known_refs: set[str] | None = None) -> str:
-        """Link evidence (whole, a passage [start, end) in plain-text characters, or a page)."""
+            known_refs: set[str] | None = None) -> NewId:
+        """Link evidence (whole, a passage [start, end) in plain-text characters, or a page);
+        returns the link's id with the changes."""
         ref = expectation_ref.strip()
         if not ref:
             raise ValidationError("Choose an expectation to link to.")
@@ -75,7 +76,7 @@ class LinkService:
                 "expectation_ref": ref, "start": start, "end": end, "page": page,
                 "quote": quote,
             })
-        return link_id
+        return NewId(link_id, ChangeSet.of(R.LINK, link_id))
 
     def area_target(self, section_key: str, area_key: str) -> str:
         """The link ref of an area as a whole, checked: the area exists in the pinned
@@ -99,7 +100,7 @@ class LinkService:
                                   "to one of them.")
         return area_ref(skey, akey)
 
-    def add_to_area(self, evidence_id: str, section_key: str, area_key: str) -> str:
+    def add_to_area(self, evidence_id: str, section_key: str, area_key: str) -> NewId:
         """Link evidence (whole) to an area without expectation numbers; returns the link id.
         It then counts as evidence for that area in coverage and the walkthrough."""
         return self.add(evidence_id, self.area_target(section_key, area_key))

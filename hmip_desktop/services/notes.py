@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from hmip_desktop.domain import records as R
-from hmip_desktop.domain.changes import ChangeSet
+from hmip_desktop.domain.changes import ChangeSet, NewId
 from hmip_desktop.domain.errors import NotFoundError, ValidationError
 from hmip_desktop.domain.hlc import hlc_millis
 from hmip_desktop.domain.ids import new_id
@@ -40,20 +40,23 @@ class NoteService:
         self._store = store
 
     def add(self, *, source_kind: str, title: str, body: str = "",
-            expectations: list[str] | None = None, **fields: Any) -> str:
-        """Create a note (and links to expectations); returns its id."""
+            expectations: list[str] | None = None, **fields: Any) -> NewId:
+        """Create a note (and links to expectations); returns its id with the changes."""
         payload = _clean({"source_kind": source_kind, "title": title, "body": body, **fields})
         payload.setdefault("interpreter_used", False)
         R.validate_note(payload)
         note_id = new_id()
+        changes = ChangeSet.of(R.NOTE, note_id)
         with self._store.uow(write=True) as tx:
             self._store.put(tx, R.NOTE, note_id, payload)
             for ref in expectations or []:
-                self._store.put(tx, R.LINK, new_id(), {
+                link_id = new_id()
+                changes |= ChangeSet.of(R.LINK, link_id)
+                self._store.put(tx, R.LINK, link_id, {
                     "evidence_id": note_id, "evidence_type": R.NOTE,
                     "expectation_ref": ref, "start": None, "end": None, "page": None,
                 })
-        return note_id
+        return NewId(note_id, changes)
 
     def edit(self, note_id: str, **changes: Any) -> ChangeSet:
         """Change some fields of a note; unchanged saves write nothing."""
@@ -96,3 +99,9 @@ class NoteService:
         """Every live note, oldest first."""
         with self._store.uow() as tx:
             return [_view(e) for e in tx.records.list(R.NOTE)]
+
+    def newest(self, limit: int) -> list[NoteView]:
+        """The `limit` most recently saved live notes, newest first (one indexed read that
+        parses only their payloads: the notes list's first page)."""
+        with self._store.uow() as tx:
+            return [_view(e) for e in tx.records.list(R.NOTE, newest_first=True, limit=limit)]

@@ -18,7 +18,7 @@ from typing import Any
 
 from hmip_desktop.domain import records as R
 from hmip_desktop.domain import scoring as S
-from hmip_desktop.domain.changes import ChangeSet
+from hmip_desktop.domain.changes import ChangeSet, NewId
 from hmip_desktop.domain.entity import EntityView
 from hmip_desktop.domain.errors import ImportFormatError, NotFoundError, ValidationError
 from hmip_desktop.domain.ids import deterministic_id
@@ -45,6 +45,11 @@ class ProgressView:
     updated_by: str
     updated_hlc: str
     conflicted: bool
+
+    @property
+    def changes(self) -> ChangeSet:
+        """What recording this judgement touched."""
+        return ChangeSet.of(R.PROGRESS, self.id)
 
     def to_json(self) -> dict[str, Any]:
         """Plain data for --json output."""
@@ -91,6 +96,19 @@ class ImportResult:
     updated: int
     unchanged: int
     ids: tuple[str, ...]
+
+    @property
+    def changes(self) -> ChangeSet:
+        """The items the import wrote or confirmed."""
+        return ChangeSet.of(R.PREVIOUS_ITEM, *self.ids)
+
+
+@dataclass(frozen=True)
+class PreviousScoreSaved:
+    """A previous agreed score recorded on the inspection record."""
+
+    label: str
+    changes: ChangeSet
 
 
 def parse_previous_csv(data: bytes, section_keys: Mapping[str, str]) -> list[dict[str, Any]]:
@@ -201,8 +219,8 @@ class PreviousService:
                 ids.append(item_id)
         return ImportResult(added, updated, unchanged, tuple(ids))
 
-    def add(self, *, ref: str, title: str, text: str, section: str | None = None) -> str:
-        """Add one typed-in item; a reference already in use is refused."""
+    def add(self, *, ref: str, title: str, text: str, section: str | None = None) -> NewId:
+        """Add one typed-in item (its id with the changes); a reference in use is refused."""
         fields = {"ref": ref.strip(), "title": title.strip(), "text": text.strip()}
         for key, label in (("ref", "Reference"), ("title", "Title"), ("text", "Text")):
             if not fields[key]:
@@ -219,9 +237,10 @@ class PreviousService:
                 raise ValidationError("A previous item with that reference already exists.")
             self._store.put(tx, R.PREVIOUS_ITEM, item_id, {
                 **fields, "section": section or None, "followed_up": True, "source": "typed"})
-        return item_id
+        return NewId(item_id, ChangeSet.of(R.PREVIOUS_ITEM, item_id))
 
-    def set_previous_score(self, section_key: str, score: str | int, year: int) -> str:
+    def set_previous_score(self, section_key: str, score: str | int,
+                           year: int) -> PreviousScoreSaved:
         """Record the previous inspection's agreed score of a judged section (and its year)
         on the inspection record, for the outcomes chart; returns the level's label."""
         framework = pinned_framework(self._store)
@@ -240,7 +259,9 @@ class PreviousService:
             scores[str(sec["key"])] = level.value
             payload.update(previous_scores=scores, previous_year=str(int(year)))
             write_if_changed(self._store, tx, R.INSPECTION, self._store.inspection_id, payload)
-        return level.label
+        # Named even when the value was already stored: the person saved it.
+        return PreviousScoreSaved(level.label,
+                                  ChangeSet.of(R.INSPECTION, self._store.inspection_id))
 
     def previous_scores(self) -> PreviousScores:
         """The previous inspection's agreed scores (per judged section) and their year."""

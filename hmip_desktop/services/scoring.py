@@ -46,6 +46,11 @@ class ScoreView:
     updated_hlc: str
     conflicted: bool
 
+    @property
+    def changes(self) -> ChangeSet:
+        """What recording this score touched."""
+        return ChangeSet.of(R.SCORE, self.id)
+
     def to_json(self) -> dict[str, Any]:
         """Plain data for --json output."""
         return {**self.__dict__, "evidence_ids": list(self.evidence_ids)}

@@ -1,7 +1,9 @@
 """Undo steps for evidence edits. Undo and redo each write a NEW revision; none is removed.
 
 The first redo() that QUndoStack.push() calls is skipped for steps whose change was already
-written (autosave, link added), so pushing never writes twice.
+written (autosave, link added), so pushing never writes twice. Each step's `run` is expected to
+write through `UiContext.write`, so the changes an undo or redo broadcasts are the ones its
+service call returned.
 """
 
 from __future__ import annotations
@@ -11,7 +13,6 @@ from collections.abc import Callable
 from PySide6.QtGui import QUndoCommand, QUndoStack
 from PySide6.QtWidgets import QWidget
 
-from hmip_desktop.domain.changes import ChangeSet
 from hmip_desktop.ui.context import UiContext
 from hmip_desktop.ui.errors import present_error
 
@@ -40,22 +41,19 @@ class WriteStep(QUndoCommand):
 
 
 def delete_with_undo(ctx: UiContext, stack: QUndoStack, parent: QWidget, *, label: str,
-                     entity_type: str, entity_id: str, delete: Callable[[], object],
-                     restore: Callable[[], object],
+                     delete: Callable[[], object], restore: Callable[[], object],
                      then: Callable[[], None] | None = None) -> None:
-    """Delete a record on the DB lane, then push an undo step and broadcast the change.
+    """Delete a record on the DB lane, then push an undo step; each write broadcasts its changes.
 
     Undo restores (a new live revision); redo deletes again (a new tombstone). `then` runs
     after the delete succeeded, before views reload (for a status line).
     """
     def run(work: Callable[[], object]) -> None:
-        ctx.tasks.submit(work, lambda _r: ctx.signals.changes_applied.emit(
-            ChangeSet.of(entity_type)), lambda e: present_error(parent, e))
+        ctx.write(work, on_error=lambda e: present_error(parent, e))
 
     def deleted(_r: object) -> None:
         stack.push(WriteStep(label, run, delete, restore))
         if then is not None:
             then()
-        ctx.signals.changes_applied.emit(ChangeSet.of(entity_type, entity_id))
 
-    ctx.tasks.submit(delete, deleted, lambda e: present_error(parent, e))
+    ctx.write(delete, on_error=lambda e: present_error(parent, e), before_broadcast=deleted)

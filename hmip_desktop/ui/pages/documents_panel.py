@@ -29,8 +29,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from hmip_desktop.domain import records as R
-from hmip_desktop.domain.changes import ChangeSet
 from hmip_desktop.domain.mime import MIME_PDF, MIME_XLSX, SUPPORTED_KINDS
 from hmip_desktop.services.documents import DocumentService, DocumentView
 from hmip_desktop.services.links import LinkService
@@ -144,8 +142,7 @@ class DocumentsPanel(QWidget):
 
     def _run(self, work: Callable[[], object]) -> None:
         """Run an undo/redo write, then refresh."""
-        self.ctx.tasks.submit(work, lambda _r: self.ctx.signals.changes_applied.emit(
-            ChangeSet.of(R.DOCUMENT)), self._error)
+        self.ctx.write(work, on_error=self._error)
 
     def current_document(self) -> DocumentView | None:
         """The selected document."""
@@ -294,8 +291,6 @@ class DocumentsPanel(QWidget):
             self.status.setText(f"{n} document{'s' if n != 1 else ''} imported.")
             if views:
                 self._pending = (views[0].id, None, None, 0)
-            self.ctx.signals.changes_applied.emit(
-                ChangeSet.of(R.DOCUMENT, *(v.id for v in views)))
 
         def failed(exc: BaseException) -> None:
             self.status.setText("Nothing was imported.")
@@ -303,7 +298,8 @@ class DocumentsPanel(QWidget):
 
         label = f"Importing {len(paths)} file{'s' if len(paths) != 1 else ''}…"
         self.progress.run(label, lambda control: DocumentService(store).import_files(
-            paths, progress=control.progress, cancel=control.cancel), done, failed)
+            paths, progress=control.progress, cancel=control.cancel), lambda _r: None, failed,
+            write=True, before_broadcast=done)
 
     def dragEnterEvent(self, event: QDragMoveEvent) -> None:  # noqa: N802 - Qt override
         """Accept dragged files."""
@@ -360,7 +356,6 @@ class DocumentsPanel(QWidget):
         docs = self._docs()
         self.preview.clear()
         delete_with_undo(self.ctx, self.undo_stack, self, label="Delete document",
-                         entity_type=R.DOCUMENT, entity_id=doc.id,
                          delete=lambda: docs.delete(doc.id),
                          restore=lambda: docs.restore(doc.id),
                          then=lambda: self.status.setText(

@@ -29,8 +29,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from hmip_desktop.domain import records as R
-from hmip_desktop.domain.changes import ChangeSet
 from hmip_desktop.domain.errors import UserError
 from hmip_desktop.services.extracts import ExtractService, ExtractView, FilterSpec
 from hmip_desktop.services.links import LinkService
@@ -176,8 +174,7 @@ class ExtractsPanel(QWidget):
 
     def _run(self, work: Callable[[], object]) -> None:
         """Run an undo/redo write, then refresh."""
-        self.ctx.tasks.submit(work, lambda _r: self.ctx.signals.changes_applied.emit(
-            ChangeSet.of(R.EXTRACT)), self._error)
+        self.ctx.write(work, on_error=self._error)
 
     # -- loading -----------------------------------------------------------------------------
     def reload(self) -> None:
@@ -332,13 +329,13 @@ class ExtractsPanel(QWidget):
         def done(view: ExtractView) -> None:
             self.status.setText(f"'{view.name}' imported: {view.row_count:,} rows.")
             self._pending = view.id
-            self.ctx.signals.changes_applied.emit(ChangeSet.of(R.EXTRACT, view.id))
 
         def failed(exc: BaseException) -> None:
             self.status.setText("Nothing was imported.")
             self._error(exc)
 
-        self.progress.run(f"Importing {request.path.name}…", work, done, failed)
+        self.progress.run(f"Importing {request.path.name}…", work, lambda _r: None, failed,
+                          write=True, before_broadcast=done)
 
     def dragEnterEvent(self, event: QDragMoveEvent) -> None:  # noqa: N802 - Qt override
         """Accept one dragged CSV or XLSX file."""
@@ -375,7 +372,6 @@ class ExtractsPanel(QWidget):
             return
         service = self._service()
         delete_with_undo(self.ctx, self.undo_stack, self, label="Delete extract",
-                         entity_type=R.EXTRACT, entity_id=view.id,
                          delete=lambda: service.delete(view.id),
                          restore=lambda: service.restore(view.id),
                          then=lambda: self.status.setText(

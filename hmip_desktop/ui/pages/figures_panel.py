@@ -21,8 +21,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from hmip_desktop.domain import records as R
-from hmip_desktop.domain.changes import ChangeSet
 from hmip_desktop.services.figures import FigureService, FigureView
 from hmip_desktop.services.links import LinkService
 from hmip_desktop.ui.context import UiContext
@@ -112,8 +110,7 @@ class FiguresPanel(QWidget):
 
     def _run(self, work: Callable[[], object]) -> None:
         """Run an undo/redo write, then refresh."""
-        self.ctx.tasks.submit(work, lambda _r: self.ctx.signals.changes_applied.emit(
-            ChangeSet.of(R.FIGURE)), lambda e: present_error(self, e))
+        self.ctx.write(work, on_error=lambda e: present_error(self, e))
 
     # -- loading -----------------------------------------------------------------------------
     def reload(self) -> None:
@@ -212,7 +209,6 @@ class FiguresPanel(QWidget):
             return
         figures = FigureService(store)
         delete_with_undo(self.ctx, self.undo_stack, self, label="Delete figure",
-                         entity_type=R.FIGURE, entity_id=fig.id,
                          delete=lambda: figures.delete(fig.id),
                          restore=lambda: figures.restore(fig.id))
 

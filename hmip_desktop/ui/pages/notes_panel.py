@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from hmip_desktop.domain import records as R
-from hmip_desktop.domain.changes import ChangeSet
+from hmip_desktop.domain.changes import NewId
 from hmip_desktop.domain.framework import Framework
 from hmip_desktop.domain.records import SOURCE_KINDS, NoteView
 from hmip_desktop.services import inspections, startup
@@ -131,14 +131,10 @@ class NotesPanel(QWidget):
         self.editor.unlink_wanted.connect(self._on_editor_unlink_wanted)
 
     # -- helpers -----------------------------------------------------------------------------
-    def _submit(self, work: Callable[[], object], on_ok: Callable[[object], None] | None = None,
-                changes: ChangeSet | None = None) -> None:
-        def ok(result: object) -> None:
-            if on_ok is not None:
-                on_ok(result)
-            if changes is not None:  # after on_ok, so views reload with its effects
-                self.ctx.signals.changes_applied.emit(changes)
-        self.ctx.tasks.submit(work, ok, lambda e: present_error(self, e))
+    def _write(self, work: Callable[[], object],
+               first: Callable[[object], None] | None = None) -> None:
+        # `first` runs before the views reload, so they reload with its effects.
+        self.ctx.write(work, on_error=lambda e: present_error(self, e), before_broadcast=first)
 
     def _notes(self) -> NoteService:
         assert self.ctx.store is not None
@@ -331,8 +327,8 @@ class NotesPanel(QWidget):
             self.editor.title.setFocus()
             self.editor.title.selectAll()
 
-        self._submit(lambda: notes.add(source_kind="observation", title="New note", body=""),
-                     created, ChangeSet.of(R.NOTE))
+        self._write(lambda: notes.add(source_kind="observation", title="New note", body=""),
+                    created)
 
     def _on_delete_button_clicked(self) -> None:
         note_id = self.editor.note_id
@@ -342,9 +338,9 @@ class NotesPanel(QWidget):
         notes = self._notes()
         before = self.editor.payload()
         self.editor.load(None)
-        self._submit(lambda: notes.delete(note_id), lambda _r: self.undo_stack.push(WriteStep(
+        self._write(lambda: notes.delete(note_id), lambda _r: self.undo_stack.push(WriteStep(
             "Delete note", self._run, lambda: notes.delete(note_id),
-            lambda: notes.restore(note_id, before))), ChangeSet.of(R.NOTE, note_id))
+            lambda: notes.restore(note_id, before))))
 
     def _on_editor_save_wanted(self, note_id: str, before: dict, after: dict) -> None:
         notes = self._notes()
@@ -360,9 +356,8 @@ class NotesPanel(QWidget):
                 self.editor.mark_failed(before)
             present_error(self, exc)
 
-        self.ctx.tasks.submit(lambda: notes.edit(note_id, **after), lambda r: (
-            saved(r), self.ctx.signals.changes_applied.emit(ChangeSet.of(R.NOTE, note_id))),
-            failed)
+        self.ctx.write(lambda: notes.edit(note_id, **after), on_error=failed,
+                       before_broadcast=saved)
 
     def _restore(self, note_id: str, payload: dict) -> object:
         return self._notes().restore(note_id, payload)
@@ -370,7 +365,7 @@ class NotesPanel(QWidget):
     def _run(self, work: Callable[[], object]) -> None:
         """Run an undo/redo write, then refresh (the editor shows the restored text)."""
         self.editor.flush()
-        self._submit(work, lambda _r: None, ChangeSet.of(R.NOTE))
+        self._write(work)
 
     def _on_editor_link_wanted(self, note_id: str, start: object, end: object) -> None:
         if self._framework is None:
@@ -382,7 +377,7 @@ class NotesPanel(QWidget):
         known = set(self._framework.expectation_numbers())
         links = self._links()
 
-        def add_all() -> list[str]:
+        def add_all() -> list[NewId]:
             return [links.add(note_id, ref, start=start, end=end, known_refs=known)  # type: ignore[arg-type]
                     for ref in refs]
 
@@ -392,13 +387,13 @@ class NotesPanel(QWidget):
                                                lambda i=link_id: links.restore(i),
                                                lambda i=link_id: links.remove(i)))
 
-        self._submit(add_all, added, ChangeSet.of(R.LINK))
+        self._write(add_all, added)
 
     def _on_editor_unlink_wanted(self, link_id: str) -> None:
         links = self._links()
-        self._submit(lambda: links.remove(link_id), lambda _r: self.undo_stack.push(WriteStep(
+        self._write(lambda: links.remove(link_id), lambda _r: self.undo_stack.push(WriteStep(
             "Remove link", self._run, lambda: links.remove(link_id),
-            lambda: links.restore(link_id))), ChangeSet.of(R.LINK, link_id))
+            lambda: links.restore(link_id))))
 
     def _on_history_button_clicked(self) -> None:
         note_id, store = self.editor.note_id, self.ctx.store

@@ -250,14 +250,13 @@ class ReportsPage(Page):
         def saved(changes: ChangeSet) -> None:
             self.choices.marking_saved()
             self.status.setText("Protective marking saved.")
-            self.ctx.signals.changes_applied.emit(changes)
 
         def failed(exc: BaseException) -> None:
             self.status.setText(f"Protective marking NOT saved. {error_text(exc)}")
             present_error(self.window(), exc)
 
-        self.ctx.tasks.submit(lambda: ReportPartsService(store).set_marking(marking), saved,
-                              failed)
+        self.ctx.write(lambda: ReportPartsService(store).set_marking(marking),
+                       on_error=failed, before_broadcast=saved)
 
     def _on_export_running_changed(self, _running: bool) -> None:
         self._set_enabled()

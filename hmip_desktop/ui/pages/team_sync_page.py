@@ -222,13 +222,13 @@ class TeamSyncPage(Page):
                 "Writing the bundle…",
                 lambda c: bundles.export_bundle(store, path, keys=keys, full=full,
                                                 progress=c.progress, cancel=c.cancel),
-                self._on_exported, self._on_task_failed)
+                self._on_exported, self._on_task_failed, write=True)
 
         self.gate.with_keys(run)
 
     def _on_exported(self, report: ExportReport) -> None:
-        # Nothing in the inspection changed; the status bar's "not yet exported" count did.
-        self.ctx.signals.changes_applied.emit(ChangeSet())
+        # Nothing in the inspection changed; the status bar's "not yet exported" count did. The
+        # report names no changes, so `UiContext.write` broadcast an empty ChangeSet.
         self.status.setText(export_summary(report))
 
     # -- import ------------------------------------------------------------------------------
@@ -263,13 +263,11 @@ class TeamSyncPage(Page):
             f"Merging {plural(len(chosen), 'bundle')}…",
             lambda c: bundles.import_bundles(store, chosen, keys=keys, progress=c.progress,
                                              cancel=c.cancel, skip_refused=True),
-            self._on_merged, self._on_task_failed)
+            self._on_merged, self._on_task_failed, write=True)
 
     def _on_merged(self, report: ImportReport) -> None:
         self.last_report = report
-        changes = report.changes if report.changed else ChangeSet()
-        self.ctx.signals.changes_applied.emit(changes)
-        if not self.wants(changes):
+        if report.changes.empty:  # nothing was broadcast, but this page lists the merge
             self.reload()
         self.status.setText(import_summary(report))
         if report.new_conflicts:
@@ -310,11 +308,10 @@ class TeamSyncPage(Page):
                 "Undo the last merge? The inspection goes back to how it was before those "
                 "bundles were merged. You can import them again later."):
             return
-        self.ctx.tasks.submit(lambda: bundles.undo_last_merge(store), self._on_undone,
-                              lambda e: present_error(self.window(), e))
+        self.ctx.write(lambda: bundles.undo_last_merge(store), self._on_undone,
+                       lambda e: present_error(self.window(), e))
 
     def _on_undone(self, report: UndoReport) -> None:
-        self.ctx.signals.changes_applied.emit(report.changes)
         self.status.setText(f"Last merge undone: {plural(len(report.bundle_ids), 'bundle')} "
                             "taken back. You can import them again later.")
 

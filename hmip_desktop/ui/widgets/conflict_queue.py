@@ -173,10 +173,9 @@ class ConflictQueue(QWidget):
         def done(result: ResolveResult) -> None:
             self.status.setText(message)
             self.resolved.emit(result.changes)
-            self.ctx.signals.changes_applied.emit(result.changes)
-            self.reload()
 
-        self.ctx.tasks.submit(work, done, lambda e: present_error(self.window(), e))
+        self.ctx.write(work, lambda _r: self.reload(), lambda e: present_error(self.window(), e),
+                       before_broadcast=done)
 
     def keep_version(self, rev_id: str) -> None:
         """Resolve the selected conflict by keeping one version as it is."""
@@ -234,11 +233,9 @@ class ConflictQueue(QWidget):
             self.status.setText(f"Merged {plural(len(report.resolved), 'conflict')} field by "
                                 f"field; {len(report.remaining)} left for your decision.")
             self.resolved.emit(report.changes)
-            self.ctx.signals.changes_applied.emit(report.changes)
-            self.reload()
 
-        self.ctx.tasks.submit(lambda: conflicts.auto_resolve(store), done,
-                              lambda e: present_error(self.window(), e))
+        self.ctx.write(lambda: conflicts.auto_resolve(store), lambda _r: self.reload(),
+                       lambda e: present_error(self.window(), e), before_broadcast=done)
 
     # -- slots -------------------------------------------------------------------------------
     def _on_table_row_changed(self, *_: object) -> None:

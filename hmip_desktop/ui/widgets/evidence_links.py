@@ -17,8 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from hmip_desktop.domain import records as R
-from hmip_desktop.domain.changes import ChangeSet
+from hmip_desktop.domain.changes import NewId
 from hmip_desktop.domain.framework import Framework
 from hmip_desktop.services import inspections
 from hmip_desktop.services.links import LinkService, LinkView, describe_ref
@@ -121,11 +120,10 @@ class LinkHelper:
         return set(self.framework.expectation_numbers()) if self.framework else None
 
     def run(self, work: Callable[[], object]) -> None:
-        """Run an undo/redo write, then tell the views."""
-        self.ctx.tasks.submit(work, lambda _r: self.ctx.signals.changes_applied.emit(
-            ChangeSet.of(R.LINK)), lambda e: present_error(self.parent, e))
+        """Run an undo/redo write; it tells the views what it changed."""
+        self.ctx.write(work, on_error=lambda e: present_error(self.parent, e))
 
-    def pick_and_link(self, link_one: Callable[[str], str]) -> None:
+    def pick_and_link(self, link_one: Callable[[str], NewId]) -> None:
         """Ask for expectations, then write `link_one(ref)` for each (one undo step each)."""
         if self.framework is None or self.ctx.store is None:
             return
@@ -139,10 +137,9 @@ class LinkHelper:
                 self.undo_stack.push(WriteStep("Link to expectation", self.run,
                                                partial(links.restore, link_id),
                                                partial(links.remove, link_id)))
-            self.ctx.signals.changes_applied.emit(ChangeSet.of(R.LINK, *ids))  # type: ignore[misc]
 
-        self.ctx.tasks.submit(lambda: [link_one(ref) for ref in refs], added,
-                              lambda e: present_error(self.parent, e))
+        self.ctx.write(lambda: [link_one(ref) for ref in refs],
+                       on_error=lambda e: present_error(self.parent, e), before_broadcast=added)
 
     def unlink(self, link_id: str) -> None:
         """Remove a link (a tombstone revision), undoably."""
@@ -154,7 +151,6 @@ class LinkHelper:
             self.undo_stack.push(WriteStep("Remove link", self.run,
                                            lambda: links.remove(link_id),
                                            lambda: links.restore(link_id)))
-            self.ctx.signals.changes_applied.emit(ChangeSet.of(R.LINK, link_id))
 
-        self.ctx.tasks.submit(lambda: links.remove(link_id), removed,
-                              lambda e: present_error(self.parent, e))
+        self.ctx.write(lambda: links.remove(link_id),
+                       on_error=lambda e: present_error(self.parent, e), before_broadcast=removed)

@@ -201,10 +201,9 @@ class ExtractGrouping(QWidget):
 
         def pinned(figure: Any) -> None:
             self.note.setText(f"Pinned '{figure.caption}': it is listed under Figures.")
-            self.ctx.signals.changes_applied.emit(figure.changes)
 
-        self.ctx.tasks.submit(lambda: FigureService(store).pin(
-            view.id, caption=caption, spec=spec), pinned, lambda e: present_error(self, e))
+        self.ctx.write(lambda: FigureService(store).pin(view.id, caption=caption, spec=spec),
+                       on_error=lambda e: present_error(self, e), before_broadcast=pinned)
 
     def _on_column_index_changed(self, _index: int = 0) -> None:
         index = self.column.currentData()

@@ -83,8 +83,6 @@ class _ListeningBox(QGroupBox):
         def ok(changes: ChangeSet) -> None:
             self._set_busy(False)
             self.status.setText(done_text if changes.types else "No changes to save.")
-            if changes.types:
-                self.ctx.signals.changes_applied.emit(changes)
 
         def failed(exc: BaseException) -> None:
             self._set_busy(False)
@@ -96,7 +94,7 @@ class _ListeningBox(QGroupBox):
 
         self._set_busy(True)
         self.status.setText("Saving…")
-        self.ctx.tasks.submit(work, ok, failed)
+        self.ctx.write(work, on_error=failed, before_broadcast=ok)
 
     def _set_busy(self, busy: bool) -> None:
         self.setEnabled(not busy)

@@ -26,7 +26,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from hmip_desktop.domain import records as R
 from hmip_desktop.domain import scoring as S
 from hmip_desktop.domain.changes import ChangeSet
 from hmip_desktop.domain.errors import ValidationError
@@ -35,6 +34,7 @@ from hmip_desktop.services.previous import (
     ImportResult,
     PreviousItemView,
     PreviousScores,
+    PreviousScoreSaved,
     PreviousService,
 )
 from hmip_desktop.services.store import InspectionStore
@@ -237,11 +237,9 @@ class PreviousPanel(QWidget):
         show_error(self.prev_error, None)
         self.prev_save.setEnabled(False)
 
-        def done(label: str) -> None:
-            self.prev_save.setEnabled(True)
-            # The Scoring page reloads every tab (this panel too) on an inspection change.
-            self.ctx.signals.changes_applied.emit(ChangeSet.of(R.INSPECTION, store.inspection_id))
-            self.import_status.setText(f"Previous score saved: {label} ({year}).")
+        # The Scoring page reloads every tab (this panel too) on an inspection change.
+        def done(saved: PreviousScoreSaved) -> None:
+            self.import_status.setText(f"Previous score saved: {saved.label} ({year}).")
 
         def failed(exc: BaseException) -> None:
             self.prev_save.setEnabled(True)
@@ -250,9 +248,9 @@ class PreviousPanel(QWidget):
             else:
                 present_error(self, exc)
 
-        self.ctx.tasks.submit(
+        self.ctx.write(
             lambda: PreviousService(store).set_previous_score(test, level, int(year)),
-            done, failed)
+            done, failed, before_broadcast=lambda _r: self.prev_save.setEnabled(True))
 
     def set_kind(self, kind: str) -> None:
         """Explain what the panel is for at this kind of inspection."""
@@ -327,11 +325,10 @@ class PreviousPanel(QWidget):
         def saved(view: Any) -> None:
             self.form.save_succeeded((view.level_key, view.rationale, view.evidence_ids),
                                      f"Progress saved: {view.level_label}.")
-            self.ctx.signals.changes_applied.emit(ChangeSet.of(R.PROGRESS, view.id))
 
-        self.ctx.tasks.submit(
+        self.ctx.write(
             lambda: PreviousService(store).set_progress(item.id, level, rationale, evidence),
-            saved, self.form.save_failed)
+            on_error=self.form.save_failed, before_broadcast=saved)
 
     def _on_followed_up_clicked(self, checked: bool) -> None:
         store, item = self.ctx.store, self._selected()
@@ -339,17 +336,15 @@ class PreviousPanel(QWidget):
             return
         self.followed_up.setEnabled(False)
 
-        def done(changes: ChangeSet) -> None:
+        def done(_changes: ChangeSet) -> None:
             self.followed_up.setEnabled(True)
-            if changes.types:
-                self.ctx.signals.changes_applied.emit(changes)
 
         def failed(exc: BaseException) -> None:
             self.followed_up.setEnabled(True)
             present_error(self, exc)
 
-        self.ctx.tasks.submit(
-            lambda: PreviousService(store).set_followed_up(item.id, checked), done, failed)
+        self.ctx.write(lambda: PreviousService(store).set_followed_up(item.id, checked),
+                       on_error=failed, before_broadcast=done)
 
     def _ask_csv_path(self) -> Path | None:
         chosen, _ = QFileDialog.getOpenFileName(self, "Import previous concerns", "",
@@ -369,7 +364,6 @@ class PreviousPanel(QWidget):
             self.import_status.setText(f"Imported from {path.name}: {result.added} added, "
                                        f"{result.updated} updated, {result.unchanged} "
                                        "unchanged.")
-            self.ctx.signals.changes_applied.emit(ChangeSet.of(R.PREVIOUS_ITEM, *result.ids))
 
         def failed(exc: BaseException) -> None:
             self.import_button.setEnabled(True)
@@ -379,7 +373,8 @@ class PreviousPanel(QWidget):
             else:
                 present_error(self, exc)
 
-        self.ctx.tasks.submit(lambda: PreviousService(store).import_csv(path), done, failed)
+        self.ctx.write(lambda: PreviousService(store).import_csv(path), on_error=failed,
+                       before_broadcast=done)
 
     def _ask_item(self) -> dict[str, Any] | None:
         sections = self._snapshot.sections if self._snapshot else ()
@@ -398,10 +393,10 @@ class PreviousPanel(QWidget):
         def done(item_id: str) -> None:
             self.add_button.setEnabled(True)
             self._select_after = item_id
-            self.ctx.signals.changes_applied.emit(ChangeSet.of(R.PREVIOUS_ITEM, item_id))
 
         def failed(exc: BaseException) -> None:
             self.add_button.setEnabled(True)
             present_error(self, exc)
 
-        self.ctx.tasks.submit(lambda: PreviousService(store).add(**values), done, failed)
+        self.ctx.write(lambda: PreviousService(store).add(**values), on_error=failed,
+                       before_broadcast=done)

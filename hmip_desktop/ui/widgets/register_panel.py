@@ -227,19 +227,17 @@ class RegisterPanel(QWidget):
         def added(record_id: str) -> None:
             self.editor.save_succeeded(f"{self.noun.capitalize()} added.")
             self._select_after = record_id
-            self.ctx.signals.changes_applied.emit(ChangeSet.of(self.entity_type, record_id))
 
         def edited(changes: ChangeSet) -> None:
             self.editor.save_succeeded(f"{self.noun.capitalize()} saved." if changes.types
                                        else "No changes to save.")
-            if changes.types:
-                self.ctx.signals.changes_applied.emit(changes)
 
         if record is None:
-            self.ctx.tasks.submit(lambda: service.add(**fields), added, self.editor.save_failed)
+            self.ctx.write(lambda: service.add(**fields), on_error=self.editor.save_failed,
+                           before_broadcast=added)
         else:
-            self.ctx.tasks.submit(lambda: service.edit(record.id, **fields), edited,
-                                  self.editor.save_failed)
+            self.ctx.write(lambda: service.edit(record.id, **fields),
+                           on_error=self.editor.save_failed, before_broadcast=edited)
 
     def _on_delete_button_clicked(self) -> None:
         store, record = self.ctx.store, self._selected()
@@ -249,16 +247,16 @@ class RegisterPanel(QWidget):
             return
         self.delete_button.setEnabled(False)
 
-        def done(changes: ChangeSet) -> None:
+        def done(_changes: ChangeSet) -> None:
             self._update_buttons()
             self.editor.load(None)
-            self.ctx.signals.changes_applied.emit(changes)
 
         def failed(exc: BaseException) -> None:
             self._update_buttons()
             present_error(self, exc)
 
-        self.ctx.tasks.submit(lambda: self._service(store).delete(record.id), done, failed)
+        self.ctx.write(lambda: self._service(store).delete(record.id), on_error=failed,
+                       before_broadcast=done)
 
     def _move(self, delta: int) -> None:
         row = current_row(self.table)
@@ -282,13 +280,9 @@ class RegisterPanel(QWidget):
         for b in (self.up_button, self.down_button):
             b.setEnabled(False)
 
-        def done(changes: ChangeSet) -> None:
-            self._update_buttons()
-            if changes.types:
-                self.ctx.signals.changes_applied.emit(changes)
-
         def failed(exc: BaseException) -> None:
             present_error(self, exc)
             self.reload()  # put the stored order back
 
-        self.ctx.tasks.submit(lambda: self._service(store).reorder(ids), done, failed)
+        self.ctx.write(lambda: self._service(store).reorder(ids),
+                       lambda _changes: self._update_buttons(), failed)

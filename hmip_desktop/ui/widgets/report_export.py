@@ -222,12 +222,10 @@ class ReportExport(QWidget):
             self.status.setText(f"Action plan imported: responses stored for "
                                 f"{plural(n, 'concern')}." if n else
                                 "Action plan imported: nothing had changed.")
-            if changes.types:
-                self.ctx.signals.changes_applied.emit(changes)
 
         self.progress.run(f"Reading {path.name}…",
-                          lambda _c: ActionPlanService(store).import_(path), done,
-                          self._on_plan_failed)
+                          lambda _c: ActionPlanService(store).import_(path), lambda _r: None,
+                          self._on_plan_failed, write=True, before_broadcast=done)
 
     def _ask_about_hits(self, exc: DisclosureBlocked, retry: Callable[[str], None]) -> None:
         """Show what the check found and export again the way the person chooses."""

@@ -116,14 +116,13 @@ class ReportTerms(QWidget):
             self.status.setText(done if changes.types else "Already on the list.")
             if clear_field:
                 self.term.clear()
-            if changes.types:  # the page reloads the list and the disclosure check
-                self.ctx.signals.changes_applied.emit(changes)
 
         def failed(exc: BaseException) -> None:
             self.status.setText(error_text(exc))
             present_error(self.window(), exc)
 
-        self.ctx.tasks.submit(work, ok, failed)
+        # The page reloads the list and the disclosure check.
+        self.ctx.write(work, on_error=failed, before_broadcast=ok)
 
     def _update_buttons(self) -> None:
         has = self.ctx.store is not None

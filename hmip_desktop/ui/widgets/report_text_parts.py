@@ -139,10 +139,8 @@ class ReportTextParts(QWidget):
             return
         self.status.setText("Saving…")
 
-        def saved(changes: ChangeSet) -> None:
+        def saved(_changes: ChangeSet) -> None:
             self.status.setText("Saved.")
-            if changes.types:
-                self.ctx.signals.changes_applied.emit(changes)
 
         def failed(exc: BaseException) -> None:
             self.editor.save_failed(key)
@@ -150,8 +148,8 @@ class ReportTextParts(QWidget):
                                 "you next type or leave the field.")
             present_error(self.window(), exc)
 
-        self.ctx.tasks.submit(lambda: ReportPartsService(store).set_text(str(key), text),
-                              saved, failed)
+        self.ctx.write(lambda: ReportPartsService(store).set_text(str(key), text),
+                       on_error=failed, before_broadcast=saved)
 
     def _on_parts_current_row_changed(self, row: int) -> None:
         item = self.parts.item(row) if row >= 0 else None

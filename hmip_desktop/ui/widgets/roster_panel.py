@@ -157,11 +157,6 @@ class RosterPanel(QGroupBox):
         self.invite_button.setEnabled(can and anchor)
 
     # -- actions -----------------------------------------------------------------------------
-    def _done(self, changes: ChangeSet, message: str) -> None:
-        self.status.setText(message)
-        self.ctx.signals.changes_applied.emit(changes)
-        self.reload()
-
     def add_member_cards(self, paths: list[Path]) -> None:
         """Add (or update) members from their identity card files."""
         store = self.ctx.store
@@ -173,13 +168,13 @@ class RosterPanel(QGroupBox):
             return team.add_members(store, cards, keys=keys), cards
 
         def added(result: tuple[ChangeSet, list[identity.IdentityCard]]) -> None:
-            changes, cards = result
-            names = "; ".join(f"{c.name} ({c.fingerprint})" for c in cards)
-            self._done(changes, f"On the team: {names}. Check each fingerprint with the member "
+            names = "; ".join(f"{c.name} ({c.fingerprint})" for c in result[1])
+            self.status.setText(f"On the team: {names}. Check each fingerprint with the member "
                                 "in person, then write the invite.")
 
-        self.gate.with_keys(lambda keys: self.ctx.tasks.submit(
-            lambda: work(keys), added, lambda e: present_error(self.window(), e)))
+        self.gate.with_keys(lambda keys: self.ctx.write(
+            lambda: work(keys), lambda _r: self.reload(),
+            lambda e: present_error(self.window(), e), before_broadcast=added))
 
     def remove_member(self, member_id: str) -> None:
         """Remove a member after a confirmation."""
@@ -191,10 +186,11 @@ class RosterPanel(QGroupBox):
                             "encrypted to them, and anything they sign from now on is refused. "
                             "They can only rejoin with a new identity on a new installation."):
             return
-        self.gate.with_keys(lambda keys: self.ctx.tasks.submit(
-            lambda: team.remove_member(store, member_id, keys=keys),
-            lambda changes: self._done(changes, f"{member.name} was removed from the team."),
-            lambda e: present_error(self.window(), e)))
+        self.gate.with_keys(lambda keys: self.ctx.write(
+            lambda: team.remove_member(store, member_id, keys=keys), lambda _r: self.reload(),
+            lambda e: present_error(self.window(), e),
+            before_broadcast=lambda _r: self.status.setText(
+                f"{member.name} was removed from the team.")))
 
     def write_invite_to(self, path: Path) -> None:
         """Write the invite (a folder gets a file name that reveals nothing)."""

@@ -55,8 +55,13 @@ class TaskProgress(QWidget):
         return self._control
 
     def run(self, text: str, work: Work, on_ok: Callable[[Any], None],
-            on_error: Callable[[BaseException], None] | None = None) -> TaskControl | None:
-        """Start `work(control)` on the DB lane; None when another task is still running."""
+            on_error: Callable[[BaseException], None] | None = None, *, write: bool = False,
+            before_broadcast: Callable[[Any], None] | None = None) -> TaskControl | None:
+        """Start `work(control)` on the DB lane; None when another task is still running.
+
+        With `write`, the task goes through `UiContext.write`: the changes it returns are
+        broadcast (after `before_broadcast`, before `on_ok`).
+        """
         if self._control is not None:
             return None
         control = TaskControl()
@@ -78,8 +83,17 @@ class TaskProgress(QWidget):
             else:
                 present_error(self.window(), exc)
 
-        self.ctx.tasks.submit(work, ok, failed, on_progress=self._on_task_progress,
-                              control=control)
+        if write:
+            def first(result: Any) -> None:
+                self._finish()
+                if before_broadcast is not None:
+                    before_broadcast(result)
+
+            self.ctx.write(work, on_ok, failed, before_broadcast=first,
+                           on_progress=self._on_task_progress, control=control)
+        else:
+            self.ctx.tasks.submit(work, ok, failed, on_progress=self._on_task_progress,
+                                  control=control)
         return control
 
     def cancel(self) -> None:

@@ -310,7 +310,7 @@ class UrgentNotificationPanel(QGroupBox):
 
         self.save.setEnabled(False)
         self.status.setText("Saving…")
-        self.ctx.tasks.submit(work, self._on_saved, self._on_save_failed)
+        self.ctx.write(work, on_error=self._on_save_failed, before_broadcast=self._on_saved)
 
     def _on_saved(self, changes: ChangeSet) -> None:
         self.save.setEnabled(True)
@@ -319,8 +319,6 @@ class UrgentNotificationPanel(QGroupBox):
                              "Urgent Notification removed.") if changes.types
                             else "No changes to save.")
         self._loaded = self.values()
-        if changes.types:
-            self.ctx.signals.changes_applied.emit(changes)
 
     def _on_save_failed(self, exc: BaseException) -> None:
         self.save.setEnabled(True)

@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from hmip_desktop.domain import records as R
 from hmip_desktop.domain.changes import ChangeSet
 from hmip_desktop.services.scoring import ScoreView, ScoringService
 from hmip_desktop.services.store import InspectionStore
@@ -257,19 +256,17 @@ class WalkthroughWidget(QWidget):
         section_key, area_key = key
         self.area.set_findings_status("Saving findings…")
 
-        def saved(changes: ChangeSet) -> None:
+        def saved(_changes: ChangeSet) -> None:
             self.area.set_findings_status("Findings saved.")
-            if changes.types:
-                self.ctx.signals.changes_applied.emit(changes)
 
         def failed(exc: BaseException) -> None:
             self.area.findings.save_failed(key)
             self.area.set_findings_status("Findings NOT saved.")
             present_error(self, exc)
 
-        self.ctx.tasks.submit(
+        self.ctx.write(
             lambda: ScoringService(store).set_findings(section_key, area_key or None, text),
-            saved, failed)
+            on_error=failed, before_broadcast=saved)
 
     def _on_judgement_save_requested(self, level: str, rationale: str,
                                      evidence: list[str]) -> None:
@@ -277,35 +274,32 @@ class WalkthroughWidget(QWidget):
         if store is None or section is None:
             return
         form = self.judgement.form
-        self.ctx.tasks.submit(
+        self.ctx.write(
             lambda: ScoringService(store).set_provisional(section.key, level, rationale,
                                                           evidence),
-            lambda view: self._saved(form, view, "Provisional score saved"),
-            form.save_failed)
+            on_error=form.save_failed,
+            before_broadcast=lambda view: self._saved(form, view, "Provisional score saved"))
 
     def _on_withdraw_requested(self, section_key: str) -> None:
         store, form = self.ctx.store, self.judgement.form
         if store is None:
             return
 
-        def withdrawn(changes: ChangeSet) -> None:
-            form.withdraw_succeeded("Provisional score withdrawn.")
-            self.ctx.signals.changes_applied.emit(changes)
-
-        self.ctx.tasks.submit(
-            lambda: ScoringService(store).withdraw_provisional(section_key), withdrawn,
-            form.withdraw_failed)
+        self.ctx.write(
+            lambda: ScoringService(store).withdraw_provisional(section_key),
+            on_error=form.withdraw_failed,
+            before_broadcast=lambda _r: form.withdraw_succeeded("Provisional score withdrawn."))
 
     def _on_team_save_requested(self, level: str, rationale: str, evidence: list[str]) -> None:
         store, section = self.ctx.store, self._current
         if store is None or section is None:
             return
         form, resolve = self.team.form, self.team.resolve
-        self.ctx.tasks.submit(
+        self.ctx.write(
             lambda: ScoringService(store).set_agreed(section.key, level, rationale, evidence,
                                                      resolve=resolve),
-            lambda view: self._saved(form, view, "Agreed score recorded"), form.save_failed)
+            on_error=form.save_failed,
+            before_broadcast=lambda view: self._saved(form, view, "Agreed score recorded"))
 
     def _saved(self, form: Any, view: ScoreView, message: str) -> None:
         form.save_succeeded(score_values(view), f"{message}: {view.level_label}.")
-        self.ctx.signals.changes_applied.emit(ChangeSet.of(R.SCORE, view.id))
