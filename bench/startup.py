@@ -181,6 +181,9 @@ def main(count: int, quick: bool) -> None:
 
 
 if __name__ == "__main__":
+    if {"-h", "--help"} & set(sys.argv[1:]):  # (it used to start the whole ~90 s run)
+        print(__doc__)
+        sys.exit(0)
     _quick = quick_mode()
     _numbers = [a for a in sys.argv[1:] if not a.startswith("--")]
     main(int(_numbers[0]) if _numbers else (300 if _quick else 10_000), _quick)

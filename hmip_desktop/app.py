@@ -3,7 +3,9 @@
 Start-up order (issue 11): the window is shown before services, storage and SQLAlchemy are
 imported; pages are built on first visit (the first page once the empty window has painted,
 the Evidence page's notes list in idle time); the file is unlocked and its first reads done
-on the DB lane, which imports the store there while the window paints; `gc.freeze()` once
+on the DB lane, which imports the store there while the window paints, and the file's key is
+found on a helper thread from the first line of `run()` (the Argon2id derivation releases the
+GIL, so it costs the imports nothing); `gc.freeze()` once
 start-up is over keeps the objects of start-up out of every later collection.
 """
 
@@ -87,6 +89,9 @@ def build_window(tasks: TaskRunner | None = None) -> MainWindow:
 def run(open_file: Path | None = None, *, quit_when_ready: bool = False) -> int:
     """Start the GUI; returns the exit code. A failed start is a plain message (on stderr, in
     a box when Qt works, and in a log), never a traceback."""
+    # First of all: the file's key (Argon2id releases the GIL) is found while Qt starts,
+    # the window is built and the DB lane imports the store.
+    startup.begin_unlock(open_file)
     try:
         configure_logging()
         profile.load_device()  # the device identity and author profile exist from the first run

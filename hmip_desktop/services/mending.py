@@ -125,6 +125,24 @@ def _journals(store: InspectionStore) -> list[Path]:
     return sorted(store.path.parent.glob(pattern))
 
 
+def _remove_stale_parts(root: Path) -> int:
+    """Remove temporary attachment files older than a day (one listing of the folder, a
+    stat only for `.part` names); returns how many went."""
+    now, removed = time.time(), 0
+    try:
+        entries = list(os.scandir(root))
+    except OSError:  # no attachment folder yet
+        return 0
+    for entry in entries:
+        if not entry.name.endswith(".part") or entry.name.startswith("."):
+            continue  # (as glob("*.part") did: hidden names are not ours)
+        with contextlib.suppress(OSError):
+            if now - entry.stat().st_mtime > _PART_AGE_S:
+                os.unlink(entry.path)
+                removed += 1
+    return removed
+
+
 def mend(store: InspectionStore) -> MendReport:
     """Remove what dead imports left and do a pending rebuild (see the module docstring).
 
@@ -152,10 +170,12 @@ def mend(store: InspectionStore) -> MendReport:
             continue
         dead_journals.append((journal, found[0]))
     with store.uow() as tx:
-        # (hashing every attachment's name only when there is a journal to look at)
+        # Nothing left behind (the usual open): one meta read. Hashing every attachment's
+        # name only when there is a journal to look at, "undo last merge" only with snapshots.
         known = {store.blobs.stored_name(b.sha256) for b in tx.blobs.all()} \
             if dead_journals else set()
-        keep = json.loads(tx.meta.get("last_merge") or "{}").get("snapshot")
+        keep = json.loads(tx.meta.get("last_merge") or "{}").get("snapshot") \
+            if snapshots else None
         pending = bool(tx.meta.get(NEEDS_REBUILD))
     if "" not in live_snaps:
         for journal, blobs in dead_journals:
@@ -173,13 +193,7 @@ def mend(store: InspectionStore) -> MendReport:
             continue
         snap.unlink(missing_ok=True)
         removed += 1
-    if store.blobs.root.is_dir():
-        now = time.time()
-        for part in store.blobs.root.glob("*.part"):
-            with contextlib.suppress(OSError):
-                if now - part.stat().st_mtime > _PART_AGE_S:
-                    part.unlink()
-                    removed += 1
+    removed += _remove_stale_parts(store.blobs.root)
     rebuilt = False
     if pending:
         finish_rebuild(store)

@@ -154,6 +154,19 @@ def needs_passphrase_to_open(path: Path) -> bool:
         return False
 
 
+def begin_unlock(path: Path | None) -> None:
+    """Start finding the key of the file the GUI was asked to open, on a helper thread, as
+    the process starts: the keyring look-up, or the Argon2id derivation when HMIP_PASSPHRASE
+    is set (it releases the GIL, so it runs beside Qt's start and the store's imports). The
+    open on the DB lane takes the result (storage.keys.begin_unlock). No effect for a bundle
+    or no file; a file that needs a typed passphrase only has its key record read early."""
+    if path is None or is_bundle(path):
+        return
+    from hmip_desktop.storage import keys
+
+    keys.begin_unlock(Path(path), passphrase_from_environment())
+
+
 def warm_up_in_background() -> None:
     """Start importing and reading, on a helper thread, what the first screen needs beyond
     the store: the establishment-type labels (which load the framework registry and its JSON
@@ -175,18 +188,6 @@ def warm_up_in_background() -> None:
 def first_notes(store: InspectionStore, limit: int = FIRST_NOTES) -> list[NoteView]:
     """The `limit` most recently saved live notes, newest first: what the notes list shows
     while the whole list is read (one indexed read, no payload parsed beyond these)."""
-    from sqlalchemy import select
+    from hmip_desktop.services.notes import NoteService
 
-    from hmip_desktop.domain import records as R
-    from hmip_desktop.services.notes import _view
-    from hmip_desktop.storage.records_repo import _ENTITY_COLUMNS, _to_view
-    from hmip_desktop.storage.tables import EntityRow
-
-    # Newest first by the update clock, ids first so only `limit` payloads are read.
-    newest = (select(EntityRow.id)
-              .where(EntityRow.type == R.NOTE, EntityRow.deleted.is_(False))
-              .order_by(EntityRow.updated_hlc.desc()).limit(limit))
-    with store.uow() as tx:
-        rows = tx.session.execute(_ENTITY_COLUMNS.where(EntityRow.id.in_(newest))
-                                  .order_by(EntityRow.updated_hlc.desc())).all()
-    return [_view(_to_view(r)) for r in rows]
+    return NoteService(store).newest(limit)

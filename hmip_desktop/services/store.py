@@ -61,10 +61,15 @@ class InspectionStore:
     """An open, keyed, migrated inspection file."""
 
     def __init__(self, path: Path, key: bytes, key_source: str, *, read_only: bool,
-                 schema_revision: str | None, upgraded_from: str | None) -> None:
+                 schema_revision: str | None, upgraded_from: str | None,
+                 read_engine: Engine | None = None) -> None:
+        """`read_engine`: an engine of this file with deferred BEGIN and the same read-only
+        mode that has already checked the key (open's), kept instead of making another."""
         self.path = path
-        self._write_engine = db.make_engine(path, key, read_only=read_only)
-        self._read_engine = db.make_engine(path, key, read_only=read_only, immediate=False)
+        # The key was checked by the caller's engine: no extra connection to check it again.
+        self._write_engine = db.make_engine(path, key, read_only=read_only, check=False)
+        self._read_engine = read_engine or db.make_engine(path, key, read_only=read_only,
+                                                          immediate=False, check=False)
         self._writes = sessionmaker(self._write_engine, expire_on_commit=False)
         self._reads = sessionmaker(self._read_engine, expire_on_commit=False)
         self.read_only = read_only
@@ -97,12 +102,25 @@ class InspectionStore:
         engine = db.make_engine(path, key, immediate=False)
         try:
             outcome = migrate.upgrade(engine, path, key)
-        finally:
+        except BaseException:
             engine.dispose()
+            raise
         log.info("opened inspection file (key source %s, read-only %s)", source,
                  outcome.read_only)
-        return cls(path, key, source, read_only=outcome.read_only,
-                   schema_revision=outcome.revision, upgraded_from=outcome.upgraded_from)
+        # The engine that read the schema version becomes the store's read engine (its
+        # connection is open and keyed already), unless the file must be opened read-only.
+        read_engine: Engine | None = engine
+        if outcome.read_only:
+            engine.dispose()
+            read_engine = None
+        try:
+            return cls(path, key, source, read_only=outcome.read_only,
+                       schema_revision=outcome.revision, upgraded_from=outcome.upgraded_from,
+                       read_engine=read_engine)
+        except BaseException:
+            if read_engine is not None:
+                read_engine.dispose()
+            raise
 
     @classmethod
     def create_empty(cls, path: Path, *, inspection_id: str, file_id: str,

@@ -60,15 +60,17 @@ def check_key(path: Path, key: bytes) -> None:
 
 
 def make_engine(path: Path, key: bytes, *, read_only: bool = False,
-                immediate: bool = True) -> Engine:
+                immediate: bool = True, check: bool = True) -> Engine:
     """An engine over the encrypted file, shared by every thread.
 
     Writers use `immediate=True` (BEGIN IMMEDIATE takes the write lock up front, so two
     writers never deadlock on a lock upgrade); readers use deferred BEGIN and never block.
+    `check=False` skips opening a connection up front to check the key, for a key another
+    engine has just checked (every connection still refuses a wrong key when it opens).
     """
     if len(key) != KEY_BYTES:
         raise ValueError("inspection keys are 32 bytes")
-    if path.exists():
+    if check and path.exists():
         check_key(path, key)
     engine = create_engine(
         "sqlite://",

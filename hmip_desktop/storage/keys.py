@@ -6,24 +6,27 @@ key wrapped with a passphrase (Argon2id t=3 m=64 MiB p=4 -> AES-256-GCM, the fil
 associated data) when the keyring is not secure, and the key wrapped with age to the
 organisation's recovery recipient when one is set. A keyring backend that is the `fail` or
 `null` backend, or that stores secrets in plaintext files (keyrings.alt), is never used.
+
+Start-up (issue 11): `keyring` (which pulls in jaraco and backports.tarfile), `pyrage` and
+`cryptography` are imported where they are used, so reading a key record costs no more than
+reading JSON. `begin_unlock()` lets the GUI start finding a file's key (the Argon2id
+derivation, which releases the GIL, or the keyring look-up) on a helper thread while the
+window is built and the store is imported; `load_file_key()` then takes the result, when it
+was found for the same key record and the same passphrase, instead of deriving it again.
 """
 
 from __future__ import annotations
 
 import base64
+import hmac
 import json
 import logging
 import os
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-
-import keyring
-import keyring.errors
-import pyrage
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from cryptography.hazmat.primitives.kdf.argon2 import Argon2id
+from typing import TYPE_CHECKING
 
 from hmip_desktop.domain.errors import (
     KeyUnavailableError,
@@ -49,10 +52,21 @@ PassphraseProvider = Callable[[str], "str | None"]
 
 _INSECURE_MODULES = ("keyring.backends.fail", "keyring.backends.null", "keyrings.alt")
 
+if TYPE_CHECKING:
+    from types import ModuleType
+
+
+def _keyring() -> ModuleType:
+    """The `keyring` package, imported on first use (45-100 ms of imports)."""
+    import keyring
+    import keyring.errors
+
+    return keyring
+
 
 def keyring_backend_name() -> str:
     """Dotted name of the active keyring backend (for self-check and the status bar)."""
-    kr = keyring.get_keyring()
+    kr = _keyring().get_keyring()
     return f"{type(kr).__module__}.{type(kr).__name__}"
 
 
@@ -70,7 +84,7 @@ def secure_keyring_available() -> bool:
     """True when the OS keyring can hold secrets safely (never fail/null/plaintext)."""
     if os.environ.get("HMIP_KEY_SOURCE") == KEY_SOURCE_PASSPHRASE:
         return False
-    return _is_secure(keyring.get_keyring())
+    return _is_secure(_keyring().get_keyring())
 
 
 def key_record_path(file_path: Path) -> Path:
@@ -116,14 +130,24 @@ class KeyRecord:
         os.replace(tmp, path)
 
 
+# One Argon2id derivation at a time: two at once in one process were seen to hang for good
+# (cryptography's Argon2id, lanes=4), e.g. an early unlock beside an open of another file.
+_KDF_LOCK = threading.Lock()
+
+
 def _kek(passphrase: str, salt: bytes, params: dict) -> bytes:
-    return Argon2id(salt=salt, length=32, iterations=params["iterations"],
-                    lanes=params["lanes"], memory_cost=params["memory_kib"]).derive(
-        passphrase.encode("utf-8"))
+    from cryptography.hazmat.primitives.kdf.argon2 import Argon2id
+
+    with _KDF_LOCK:
+        return Argon2id(salt=salt, length=32, iterations=params["iterations"],
+                        lanes=params["lanes"], memory_cost=params["memory_kib"]).derive(
+            passphrase.encode("utf-8"))
 
 
 def wrap_with_passphrase(key: bytes, passphrase: str, file_id: str) -> dict:
     """Wrap a file key with a passphrase-derived key (Argon2id + AES-256-GCM)."""
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
     salt, nonce = os.urandom(16), os.urandom(12)
     ct = AESGCM(_kek(passphrase, salt, KDF_PARAMS)).encrypt(nonce, key, file_id.encode())
     b64 = lambda b: base64.b64encode(b).decode()  # noqa: E731
@@ -132,6 +156,9 @@ def wrap_with_passphrase(key: bytes, passphrase: str, file_id: str) -> dict:
 
 def unwrap_with_passphrase(wrapped: dict, passphrase: str, file_id: str) -> bytes:
     """Recover a file key; WrongKeyError when the passphrase is wrong."""
+    from cryptography.exceptions import InvalidTag
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
     if wrapped.get("kdf") != "argon2id":
         raise KeyUnavailableError("The key record uses an unknown key derivation.")
     d = base64.b64decode
@@ -144,6 +171,8 @@ def unwrap_with_passphrase(wrapped: dict, passphrase: str, file_id: str) -> byte
 
 def wrap_to_recovery(key: bytes, recipient: str) -> str:
     """Encrypt a file key with age to the organisation recovery recipient."""
+    import pyrage
+
     try:
         rcpt = pyrage.x25519.Recipient.from_str(recipient.strip())
     except Exception:  # noqa: BLE001 - pyrage raises its own types
@@ -155,6 +184,8 @@ def wrap_to_recovery(key: bytes, recipient: str) -> str:
 
 def unwrap_from_recovery(recovery: str, identity: str) -> bytes:
     """Decrypt a file key with the organisation's recovery identity."""
+    import pyrage
+
     try:
         ident = pyrage.x25519.Identity.from_str(identity.strip())
         return pyrage.decrypt(base64.b64decode(recovery), [ident])
@@ -188,7 +219,7 @@ def create_file_key(file_path: Path, file_id: str, *, provider: PassphraseProvid
     key = os.urandom(32)
     recovery = wrap_to_recovery(key, recovery_recipient) if recovery_recipient else None
     if secure_keyring_available():
-        keyring.set_password(KEYRING_SERVICE, file_id, key.hex())
+        _keyring().set_password(KEYRING_SERVICE, file_id, key.hex())
         record = KeyRecord(file_id, KEY_SOURCE_KEYRING, None, recovery)
     else:
         passphrase = _new_passphrase(provider)
@@ -199,15 +230,90 @@ def create_file_key(file_path: Path, file_id: str, *, provider: PassphraseProvid
     return key, record.source
 
 
+def _keyring_secret(record: KeyRecord) -> str | None:
+    """The hex key a keyring-kept record names, or None when the keyring has none."""
+    keyring = _keyring()
+    try:
+        return keyring.get_password(KEYRING_SERVICE, record.file_id)  # type: ignore[no-any-return]
+    except keyring.errors.KeyringError:
+        return None
+
+
+class _EarlyUnlock:
+    """A file key being found ahead of `load_file_key` (see `begin_unlock`)."""
+
+    def __init__(self, path: Path, passphrase: str | None) -> None:
+        self.path = path
+        self.passphrase = passphrase
+        self.record: KeyRecord | None = None
+        self.key: bytes | None = None
+        self.done = threading.Event()
+
+    def run(self) -> None:
+        try:
+            record = KeyRecord.load(self.path)
+            if record.source == KEY_SOURCE_KEYRING:
+                secret = _keyring_secret(record)
+                self.key = bytes.fromhex(secret) if secret is not None else None
+            elif record.wrapped is not None and self.passphrase:
+                self.key = unwrap_with_passphrase(record.wrapped, self.passphrase,
+                                                  record.file_id)
+            self.record = record
+        except Exception:  # noqa: BLE001 - load_file_key finds (and reports) it again
+            self.key = None
+        finally:
+            self.done.set()
+
+    def matches(self, record: KeyRecord, passphrase: str | None) -> bool:
+        if self.record != record:
+            return False
+        if record.source == KEY_SOURCE_KEYRING:
+            return True
+        return (self.passphrase is not None and passphrase is not None
+                and hmac.compare_digest(self.passphrase.encode("utf-8"),
+                                        passphrase.encode("utf-8")))
+
+
+# One slot: a key found early waits only for the next load_file_key, whatever its file.
+_early: _EarlyUnlock | None = None
+_early_lock = threading.Lock()
+_EARLY_WAIT_S = 120.0
+
+
+def begin_unlock(file_path: Path, passphrase: str | None = None) -> None:
+    """Start finding the key of `file_path` on a helper thread: the keyring look-up for a
+    keyring-kept key, the Argon2id derivation (which releases the GIL) for a passphrase-
+    wrapped one when `passphrase` is given. The next `load_file_key` of the same file, with
+    the same key record and passphrase, takes the result instead of doing the work again;
+    anything else (another file, another passphrase, a failure) finds the key as usual."""
+    global _early
+    early = _EarlyUnlock(Path(file_path).resolve(), passphrase)
+    with _early_lock:
+        _early = early
+    threading.Thread(target=early.run, name="early-unlock", daemon=True).start()
+
+
+def _take_early(file_path: Path, record: KeyRecord, passphrase: str | None) -> bytes | None:
+    """The key begin_unlock found for this file, record and passphrase, else None (the slot
+    is emptied either way)."""
+    global _early
+    with _early_lock:
+        early, _early = _early, None
+    if early is None or early.path != Path(file_path).resolve():
+        return None
+    early.done.wait(_EARLY_WAIT_S)
+    key = early.key if early.done.is_set() and early.matches(record, passphrase) else None
+    early.key = early.passphrase = None
+    return key
+
+
 def load_file_key(file_path: Path, *, provider: PassphraseProvider | None) -> tuple[bytes, str,
                                                                                       str]:
     """Find the key of an existing file; returns (key, source, file_id)."""
     record = KeyRecord.load(file_path)
     if record.source == KEY_SOURCE_KEYRING:
-        try:
-            secret = keyring.get_password(KEYRING_SERVICE, record.file_id)
-        except keyring.errors.KeyringError:
-            secret = None
+        early = _take_early(file_path, record, None)
+        secret = early.hex() if early is not None else _keyring_secret(record)
         if secret is None:
             raise KeyUnavailableError(
                 "The key of this inspection file is not in this computer's keyring. Open it "
@@ -216,7 +322,10 @@ def load_file_key(file_path: Path, *, provider: PassphraseProvider | None) -> tu
         return bytes.fromhex(secret), record.source, record.file_id
     if record.wrapped is None:
         raise KeyUnavailableError("The key record has no wrapped key.")
-    key = unwrap_with_passphrase(record.wrapped, _ask(provider, "unlock"), record.file_id)
+    passphrase = _ask(provider, "unlock")
+    key = _take_early(file_path, record, passphrase)
+    if key is None:
+        key = unwrap_with_passphrase(record.wrapped, passphrase, record.file_id)
     return key, record.source, record.file_id
 
 
@@ -228,7 +337,7 @@ def restore_with_recovery(file_path: Path, identity: str, *,
         raise KeyUnavailableError("This file was created without a recovery key.")
     key = unwrap_from_recovery(record.recovery, identity)
     if secure_keyring_available():
-        keyring.set_password(KEYRING_SERVICE, record.file_id, key.hex())
+        _keyring().set_password(KEYRING_SERVICE, record.file_id, key.hex())
         new = KeyRecord(record.file_id, KEY_SOURCE_KEYRING, None, record.recovery)
     else:
         passphrase = _new_passphrase(provider)
@@ -240,6 +349,7 @@ def restore_with_recovery(file_path: Path, identity: str, *,
 
 def forget_file_key(file_id: str) -> None:
     """Remove a key from the keyring (used when a half-created file is cleaned up)."""
+    keyring = _keyring()
     try:
         keyring.delete_password(KEYRING_SERVICE, file_id)
     except keyring.errors.KeyringError:

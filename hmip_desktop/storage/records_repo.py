@@ -145,12 +145,19 @@ class RecordsRepository:
         """The current winner revision id of a record (cheap: no payload is read)."""
         return self._s.scalar(select(EntityRow.winner_rev).where(EntityRow.id == entity_id))
 
-    def list(self, entity_type: str, *, include_deleted: bool = False) -> list[EntityView]:
-        """All records of a type, oldest first."""
+    def list(self, entity_type: str, *, include_deleted: bool = False,
+             newest_first: bool = False, limit: int | None = None) -> list[EntityView]:
+        """Records of a type: all of them oldest (first created) first, or with
+        `newest_first` the most recently saved first (live ones: read through the index
+        entity(type, deleted, updated_hlc), so `limit` rows cost `limit` payloads)."""
         stmt = _ENTITY_COLUMNS.where(EntityRow.type == entity_type)
         if not include_deleted:
             stmt = stmt.where(EntityRow.deleted.is_(False))
-        return [_to_view(r) for r in self._s.execute(stmt.order_by(EntityRow.created_hlc))]
+        stmt = stmt.order_by(EntityRow.updated_hlc.desc() if newest_first
+                             else EntityRow.created_hlc)
+        if limit is not None:
+            stmt = stmt.limit(limit)
+        return [_to_view(r) for r in self._s.execute(stmt)]
 
     def count(self, entity_type: str) -> int:
         """Live records of a type."""

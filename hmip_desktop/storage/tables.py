@@ -140,3 +140,9 @@ class ImportLogRow(Base):
 
 
 Index("ix_entity_type_deleted", EntityRow.type, EntityRow.deleted)
+# The newest records of a type without reading the table (the notes list's first page at
+# start-up: ~100 ms for 10,000 notes on a cold file without it); migration 0002.
+Index("ix_entity_type_deleted_updated", EntityRow.type, EntityRow.deleted, EntityRow.updated_hlc)
+# max(hlc) from the index's last entry instead of a scan of the whole log (the clock's
+# starting point, read at every open); migration 0002.
+Index("ix_revision_hlc", RevisionRow.hlc)

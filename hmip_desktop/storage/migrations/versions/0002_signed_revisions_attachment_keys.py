@@ -10,6 +10,11 @@ revision of the bundle format"):
   go. The file's own attachment identity (meta `blob_identity`, which already encrypts every
   stored attachment) becomes its first team key, so existing attachments travel unchanged.
 
+And two indexes for opening a file quickly (issue 11): `entity(type, deleted, updated_hlc)`
+reads the newest notes for the first page of the list without reading the table, and
+`revision(hlc)` gives the latest clock stamp of the log (the clock's starting point, read at
+every open) without scanning it.
+
 Revision ID: 0002
 Revises: 0001
 """
@@ -46,9 +51,14 @@ def upgrade() -> None:
         conn.exec_driver_sql(
             "INSERT INTO attachment_key(recipient, identity, added_at) VALUES (?, ?, ?)",
             (recipient, identity, dt.datetime.now(dt.UTC).isoformat(timespec="seconds")))
+    op.create_index("ix_entity_type_deleted_updated", "entity",
+                    ["type", "deleted", "updated_hlc"])
+    op.create_index("ix_revision_hlc", "revision", ["hlc"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_revision_hlc", table_name="revision")
+    op.drop_index("ix_entity_type_deleted_updated", table_name="entity")
     op.drop_table("attachment_key")
     with op.batch_alter_table("revision") as batch:
         batch.drop_column("signature")
