@@ -12,7 +12,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import bindparam, func, select, text, update
 from sqlalchemy.dialects.sqlite import insert
 from sqlalchemy.orm import Session
 
@@ -177,7 +177,9 @@ class RecordsRepository:
 
     def conflicted(self) -> list[EntityView]:
         """Records with more than one head."""
-        rows = self._s.execute(_ENTITY_COLUMNS.where(EntityRow.head_count > 1)
+        # A literal, not a bound parameter: SQLite uses the partial index
+        # ix_entity_conflicted only when the WHERE clause matches its own text.
+        rows = self._s.execute(_ENTITY_COLUMNS.where(text("entity.head_count > 1"))
                                .order_by(EntityRow.type, EntityRow.updated_hlc))
         return [_to_view(r) for r in rows]
 

@@ -8,7 +8,7 @@ never clash with domain types.
 
 from __future__ import annotations
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -146,3 +146,6 @@ Index("ix_entity_type_deleted_updated", EntityRow.type, EntityRow.deleted, Entit
 # max(hlc) from the index's last entry instead of a scan of the whole log (the clock's
 # starting point, read at every open); migration 0002.
 Index("ix_revision_hlc", RevisionRow.hlc)
+# Conflicted records only (few): the Overview's count reads this instead of every entity.
+Index("ix_entity_conflicted", EntityRow.type, EntityRow.updated_hlc,
+      sqlite_where=text("head_count > 1"))

@@ -54,9 +54,12 @@ def upgrade() -> None:
     op.create_index("ix_entity_type_deleted_updated", "entity",
                     ["type", "deleted", "updated_hlc"])
     op.create_index("ix_revision_hlc", "revision", ["hlc"])
+    op.create_index("ix_entity_conflicted", "entity", ["type", "updated_hlc"],
+                    sqlite_where=sa.text("head_count > 1"))
 
 
 def downgrade() -> None:
+    op.drop_index("ix_entity_conflicted", table_name="entity")
     op.drop_index("ix_revision_hlc", table_name="revision")
     op.drop_index("ix_entity_type_deleted_updated", table_name="entity")
     op.drop_table("attachment_key")
