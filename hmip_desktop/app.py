@@ -27,7 +27,8 @@ from hmip_desktop.storage import profile
 from hmip_desktop.ui import launch
 from hmip_desktop.ui.context import UiContext
 from hmip_desktop.ui.errors import install_excepthook
-from hmip_desktop.ui.main_window import MainWindow, PageFactory
+from hmip_desktop.ui.main_window import MainWindow
+from hmip_desktop.ui.page_map import PageFactory
 from hmip_desktop.ui.pages.base import Page
 from hmip_desktop.ui.platform_check import check_platform
 from hmip_desktop.ui.tasks import TaskRunner

@@ -8,14 +8,12 @@ state untouched.
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QSize, Qt, QTimer
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QResizeEvent, QShowEvent
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
-    QApplication,
     QFileDialog,
     QFrame,
     QHBoxLayout,
@@ -36,6 +34,7 @@ from hmip_desktop.services import startup
 from hmip_desktop.ui import errors, ui_state
 from hmip_desktop.ui.context import UiContext
 from hmip_desktop.ui.errors import present_error
+from hmip_desktop.ui.page_map import PageFactory, PageHost, PageMap
 from hmip_desktop.ui.pages.base import Page
 
 if TYPE_CHECKING:
@@ -45,9 +44,6 @@ if TYPE_CHECKING:
 # Services, storage (SQLAlchemy) and dialogs are imported where they are used, so the window
 # can be shown before they load (start-up, issue 11): the first file is opened on the DB lane,
 # which imports them there while the window paints.
-
-PageFactory = Callable[[UiContext], Page]
-
 
 # Dialogs, imported on first use; still attributes of this module (tests replace them).
 _DIALOGS = {
@@ -77,87 +73,6 @@ def _inspections():  # type: ignore[no-untyped-def]
     from hmip_desktop.services import inspections
 
     return inspections
-
-
-class PageMap(Mapping[str, Page]):
-    """The window's pages by title, in navigation order, each built on first access.
-
-    A factory with a `title` attribute (a Page class, or a lazy spec naming one) is built
-    only when its page is first shown or looked up, so start-up does not import and lay out
-    seven pages to show one. Iterating gives the titles without building anything;
-    `built()` gives the pages that exist.
-    """
-
-    def __init__(self, window: MainWindow, factories: list[PageFactory]) -> None:
-        self._window = window
-        self._factories: dict[str, PageFactory] = {}
-        self._pages: dict[str, Page] = {}
-        for factory in factories:
-            title = getattr(factory, "title", None)
-            if not isinstance(title, str):  # no title without building it: build it now
-                page = factory(window.ctx)
-                title = page.title
-                self._pages[title] = page
-            self._factories[title] = factory
-
-    def __getitem__(self, title: str) -> Page:
-        page = self._pages.get(title)
-        if page is None:
-            factory = self._factories[title]  # KeyError for an unknown title
-            page = factory(self._window.ctx)
-            self._pages[title] = page
-            self._window._page_built(title, page)
-        return page
-
-    def __contains__(self, title: object) -> bool:
-        return title in self._factories
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._factories)
-
-    def __len__(self) -> int:
-        return len(self._factories)
-
-    def is_built(self, title: str) -> bool:
-        """True once the page exists."""
-        return title in self._pages
-
-    def built(self) -> list[Page]:
-        """The pages built so far, in navigation order."""
-        return [self._pages[t] for t in self._factories if t in self._pages]
-
-
-class _PageHost(QWidget):
-    """Holds the page stack inside the window's scroll area, offering only the pages' minimum
-    size: a layout would also pass on their height-for-width (word-wrapped labels), and the
-    scroll area would then make every page as tall as it would like to be, not as it needs."""
-
-    def __init__(self, stack: QStackedWidget) -> None:
-        super().__init__()
-        self.stack = stack
-        stack.setParent(self)
-
-    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt override
-        """The current page's minimum: it scrolls only when the window is smaller."""
-        return self.stack.minimumSizeHint()
-
-    def sizeHint(self) -> QSize:  # noqa: N802 - Qt override
-        """No preference beyond the minimum (the scroll area gives it the viewport)."""
-        return self.stack.minimumSizeHint()
-
-    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt override
-        """The stack fills the host."""
-        self.stack.setGeometry(self.rect())
-        super().resizeEvent(event)
-
-    def event(self, event: QEvent) -> bool:
-        """A page's minimum changed: tell the scroll area."""
-        if event.type() == QEvent.Type.LayoutRequest:
-            self.updateGeometry()
-            area = self.parentWidget().parentWidget() if self.parentWidget() else None
-            if isinstance(area, QScrollArea):
-                QApplication.postEvent(area, QEvent(QEvent.Type.LayoutRequest))
-        return super().event(event)
 
 
 class MainWindow(QMainWindow):
@@ -197,7 +112,7 @@ class MainWindow(QMainWindow):
         # On a small screen a page taller or wider than the window scrolls instead of being
         # clipped (and the window never grows past the screen to fit its largest page).
         self.page_scroll = QScrollArea()
-        self.page_scroll.setWidget(_PageHost(self.stack))
+        self.page_scroll.setWidget(PageHost(self.stack))
         self.page_scroll.setWidgetResizable(True)
         self.page_scroll.setFrameShape(QFrame.Shape.NoFrame)
         self.page_scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Tab goes into the page
