@@ -7,7 +7,7 @@ open inspection's lifecycle) and this one how pages are made and laid out.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from PySide6.QtCore import QEvent, QSize
 from PySide6.QtGui import QResizeEvent
@@ -16,10 +16,15 @@ from PySide6.QtWidgets import QApplication, QScrollArea, QStackedWidget, QWidget
 from hmip_desktop.ui.context import UiContext
 from hmip_desktop.ui.pages.base import Page
 
-if TYPE_CHECKING:
-    from hmip_desktop.ui.main_window import MainWindow
-
 PageFactory = Callable[[UiContext], Page]
+
+
+class PageWindow(Protocol):
+    """What the page map needs of the window (the main window; no import back to it)."""
+
+    ctx: UiContext
+
+    def _page_built(self, title: str, page: Page) -> None: ...
 
 
 class PageMap(Mapping[str, Page]):
@@ -31,7 +36,7 @@ class PageMap(Mapping[str, Page]):
     `built()` gives the pages that exist.
     """
 
-    def __init__(self, window: MainWindow, factories: list[PageFactory]) -> None:
+    def __init__(self, window: PageWindow, factories: list[PageFactory]) -> None:
         self._window = window
         self._factories: dict[str, PageFactory] = {}
         self._pages: dict[str, Page] = {}
