@@ -166,6 +166,8 @@ def child(lead_file: str, bundle_paths: list[str]) -> None:
     before = _status_kb("VmRSS")
     # Time the attachment phase on its own: it is what "travel as stored" changed (issue 11
     # §3), while the revisions' cost grows with their number, not with attachment bytes.
+    # Revision signatures are verified on other threads during this phase (import_authors),
+    # so its time includes any slowdown that causes.
     from hmip_desktop.services import bundle_import
 
     copy_s = [0.0]

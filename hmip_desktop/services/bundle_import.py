@@ -7,7 +7,9 @@ the roster (signer an active member at the bundle's date, or the file's anchor; 
 change without a leader's attestation; nothing written on a removed member's device after the
 removal); copy new attachments into the encrypted store, each verified before it is renamed
 into place; snapshot the database for "undo last merge"; then append everything in one
-transaction, re-reading and re-verifying the revisions so memory stays flat.
+transaction, re-reading the revisions so memory stays flat (parsed only: the list's signed
+hash, checked again at the end of that read and before the commit, proves they are the bytes
+pass 1 checked).
 
 Threading rule: blocking work for a worker thread; `cancel` stops it with nothing written.
 """
@@ -28,12 +30,18 @@ from hmip_desktop.domain.errors import BundleError, NewerVersionError
 from hmip_desktop.domain.hlc import HlcStamp
 from hmip_desktop.domain.ids import new_id
 from hmip_desktop.domain.payload_rules import PayloadProblem, check_payload
-from hmip_desktop.domain.revision import PAYLOAD_SCHEMA, Revision, revision_from_json
+from hmip_desktop.domain.revision import (
+    PAYLOAD_SCHEMA,
+    Revision,
+    revision_from_checked_json,
+    revision_from_json,
+)
 from hmip_desktop.domain.roster import Roster, leader_devices, written_after_removal
 from hmip_desktop.export.bundle_format import damaged
 from hmip_desktop.export.identity_keys import DeviceKeys
 from hmip_desktop.services import attachment_keys
-from hmip_desktop.services.authorship import AuthorshipCheck, Claim, Sender
+from hmip_desktop.services.authorship import Claim
+from hmip_desktop.services.import_authors import AuthorChecks
 from hmip_desktop.services.import_steps import (
     Candidate,
     ImportReport,
@@ -133,10 +141,12 @@ def _run(store: InspectionStore, cands: list[Candidate], keys: DeviceKeys,
                 _check_refusals(cands, skip_refused)
     roster = _decide_trust(store, cands, keys, local_roster, anchor_signer)
     _check_refusals(cands, skip_refused)
-    for c in cands:
-        if c.pending:
-            c.guard(lambda c=c: _check_authors(store, c, roster, keys))
-            _check_refusals(cands, skip_refused)
+    # Pass 1b: signatures are verified on other threads while attachments are copied, unless
+    # a refusal is already known or refused bundles are skipped (the copy needs the outcome).
+    authors = AuthorChecks(store, cands, roster, keys)
+    if skip_refused or not authors.clean:
+        authors.settle()
+        _check_refusals(cands, skip_refused)
     accepted = [c for c in cands if c.pending]
     created: list[str] = []
     snap_path: Path | None = None
@@ -146,6 +156,8 @@ def _run(store: InspectionStore, cands: list[Candidate], keys: DeviceKeys,
     try:
         copy_new_blobs(store, accepted, meter, created,
                        before_copy=journal.blob if journal else None)
+        authors.settle()
+        _check_refusals(cands, skip_refused)  # a forged revision: the files go (below)
         fault_point("import.after_blobs")
         if accepted and snapshot:
             snap_path = store.path.with_name(f"{store.path.name}{SNAPSHOT_SUFFIX}-{new_id()}")
@@ -156,6 +168,7 @@ def _run(store: InspectionStore, cands: list[Candidate], keys: DeviceKeys,
         report = _apply(store, accepted, cands, before, conflicts_before, meter, snap_path,
                         leader_devices(roster) if roster.anchor else None)
     except BaseException:
+        authors.stop()
         remove_files(store, created, snap_path)
         if journal is not None:
             journal.close()
@@ -281,27 +294,6 @@ def _final_problem(roster: Roster, c: Candidate, keys: DeviceKeys,
     return ""
 
 
-def _check_authors(store: InspectionStore, c: Candidate, roster: Roster,
-                   keys: DeviceKeys) -> None:
-    """Pass 1b: every new revision's signature, author and (for a removed member) frontier,
-    from what pass 1 kept of each (no second decryption)."""
-    assert c.reader is not None
-    m = c.manifest
-    leader = roster.by_signer(m["signer"])
-    c.vouched = m["signer"] == roster.anchor or (leader is not None and leader.is_leader)
-    sender = Sender(m["device_id"], m["author"]["id"], m["signer"], c.reader.format, c.vouched)
-    check = AuthorshipCheck(roster, sender, store.inspection_id,
-                            (store.device.device_id, store.device.author_id,
-                             keys.public.signer))
-    for claim in c.claims:
-        if problem := check.check(claim):
-            raise BundleError(problem)
-    if problem := check.finish():
-        raise BundleError(problem)
-    c.unsigned = check.unsigned_count
-    c.claims = []
-
-
 def _check_refusals(cands: list[Candidate], skip_refused: bool) -> None:
     refused = [c for c in cands if c.status == "refused"]
     if refused and not skip_refused:
@@ -326,7 +318,9 @@ def _apply(store: InspectionStore, accepted: list[Candidate], cands: list[Candid
             assert c.reader is not None
             for line in c.reader.iter_revision_lines():
                 meter.add(len(line) + 1)
-                rev: Revision | None = revision_from_json(line)
+                # Pass 1 checked these very bytes (the list's signed hash is checked at the
+                # end of this read, before the commit): parse only.
+                rev: Revision | None = revision_from_checked_json(line)
                 if leaders is not None and rev is not None:  # only a team's leader agrees
                     rev = as_provisional_unless_leader(rev, store.inspection_id, leaders)
                 if rev is not None:

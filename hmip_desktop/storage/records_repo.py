@@ -13,12 +13,12 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from sqlalchemy import bindparam, func, select, text, update
-from sqlalchemy.dialects.sqlite import insert
 from sqlalchemy.orm import Session
 
 from hmip_desktop.domain.entity import EntityView
 from hmip_desktop.domain.heads import record_state
 from hmip_desktop.domain.revision import Revision, canonical_json
+from hmip_desktop.storage.insert_many import insert_many
 from hmip_desktop.storage.projections import project_many
 from hmip_desktop.storage.tables import EntityRow, RevisionParentRow, RevisionRow
 
@@ -26,6 +26,11 @@ _CHUNK = 500  # SQLite's bound-parameter limit is generous, but keep IN lists mo
 # Entity reads select plain columns: building ORM instances (identity map, state) took half
 # the time of listing 10,000 notes, and rows never leave the repository anyway.
 _ENTITY_COLUMNS = select(*EntityRow.__table__.columns)
+_REVISION_COLUMNS = select(*RevisionRow.__table__.columns)
+_REVISION_FIELDS = ("rev_id", "seq", "entity_type", "entity_id", "parents", "hlc", "device_id",
+                    "author_id", "deleted", "schema", "payload", "signature")
+_ENTITY_FIELDS = ("id", "type", "winner_rev", "head_count", "deleted", "payload", "created_hlc",
+                  "updated_hlc", "created_by", "updated_by")
 
 
 def _to_revision(row: RevisionRow) -> Revision:
@@ -60,35 +65,39 @@ class RecordsRepository:
         incoming = {r.rev_id: r for r in revisions}
         if not incoming:
             return []
-        present: set[str] = set()
-        ids = list(incoming)
-        for i in range(0, len(ids), _CHUNK):
-            chunk = ids[i:i + _CHUNK]
-            present.update(self._s.scalars(
-                select(RevisionRow.rev_id).where(RevisionRow.rev_id.in_(chunk))))
+        present = self._present(RevisionRow.rev_id, incoming)
         new = [r for rid, r in incoming.items() if rid not in present]
         self._keep_signatures([r for rid, r in incoming.items() if rid in present])
         if not new:
             return []
+        # Records with no earlier revision (most of a merge) are materialised from the new
+        # revisions in hand; only the others are read back from the log.
+        held = self._present(RevisionRow.entity_id, {r.entity_id for r in new})
         seq = (self._s.scalar(select(func.max(RevisionRow.seq))) or 0) + 1
-        rows, edges = [], []
+        rows, edges, texts = [], [], {}
+        fresh: dict[str, list[Revision]] = defaultdict(list)
         for offset, r in enumerate(sorted(new, key=lambda r: (r.hlc, r.rev_id))):
-            rows.append({
-                "rev_id": r.rev_id, "seq": seq + offset, "entity_type": r.entity_type,
-                "entity_id": r.entity_id, "parents": json.dumps(sorted(r.parents)),
-                "hlc": r.hlc, "device_id": r.device_id, "author_id": r.author_id,
-                "deleted": r.deleted, "schema": r.schema,
-                "payload": canonical_json(dict(r.payload)).decode(),
-                "signature": r.signature or None,
-            })
-            edges.extend({"rev_id": r.rev_id, "parent_id": p} for p in r.parents)
-        # Core executemany: the ORM's bulk-insert bookkeeping cost a third of a 40,000
-        # revision merge and nothing here needs ORM instances.
-        self._s.execute(insert(RevisionRow.__table__), rows)
-        if edges:
-            self._s.execute(insert(RevisionParentRow.__table__), edges)
-        self.rematerialise({r.entity_id for r in new})
+            texts[r.rev_id] = payload = canonical_json(dict(r.payload)).decode()
+            rows.append((r.rev_id, seq + offset, r.entity_type, r.entity_id,
+                         json.dumps(sorted(r.parents)) if r.parents else "[]", r.hlc,
+                         r.device_id, r.author_id, r.deleted, r.schema, payload,
+                         r.signature or None))
+            edges.extend((r.rev_id, p) for p in r.parents)
+            if r.entity_id not in held:
+                fresh[r.entity_id].append(r)
+        insert_many(self._s, RevisionRow.__table__, _REVISION_FIELDS, rows)
+        insert_many(self._s, RevisionParentRow.__table__, ("rev_id", "parent_id"), edges)
+        self._materialise({**fresh, **self._read_revisions(held)}, texts)
         return new
+
+    def _present(self, column: Any, values: Iterable[str]) -> set[str]:
+        """Which of these values the revision log holds in `column` (an indexed column)."""
+        found: set[str] = set()
+        ids = list(values)
+        for i in range(0, len(ids), _CHUNK):
+            found.update(self._s.scalars(
+                select(column).distinct().where(column.in_(ids[i:i + _CHUNK]))))
+        return found
 
     def _keep_signatures(self, known: list[Revision]) -> None:
         """A signature arriving for a revision held unsigned is kept (it changes nothing
@@ -108,31 +117,34 @@ class RecordsRepository:
 
     def rematerialise(self, entity_ids: Iterable[str]) -> None:
         """Recompute entity rows and projections of these records from their revisions."""
+        self._materialise(self._read_revisions(entity_ids), {})
+
+    def _read_revisions(self, entity_ids: Iterable[str]) -> dict[str, list[Revision]]:
+        """Every revision of these records from the log (plain columns, no ORM instances)."""
         by_entity: dict[str, list[Revision]] = defaultdict(list)
         ids = list(entity_ids)
         for i in range(0, len(ids), _CHUNK):
-            chunk = ids[i:i + _CHUNK]
-            for row in self._s.scalars(select(RevisionRow).where(
-                    RevisionRow.entity_id.in_(chunk))):
+            for row in self._s.execute(_REVISION_COLUMNS.where(
+                    RevisionRow.entity_id.in_(ids[i:i + _CHUNK]))):
                 by_entity[row.entity_id].append(_to_revision(row))
+        return by_entity
+
+    def _materialise(self, by_entity: dict[str, list[Revision]],
+                     texts: dict[str, str]) -> None:
+        """Write entity rows and projections from each record's complete revision set;
+        `texts` holds canonical payload JSON already made, by revision id."""
         rows, states = [], []
         for entity_id, revs in by_entity.items():
             state = record_state(revs)
-            first = min(revs, key=lambda r: (r.hlc, r.rev_id))
-            rows.append({
-                "id": entity_id, "type": state.entity_type, "winner_rev": state.winner.rev_id,
-                "head_count": len(state.heads), "deleted": state.deleted,
-                "payload": canonical_json(dict(state.payload)).decode(),
-                "created_hlc": first.hlc, "updated_hlc": state.winner.hlc,
-                "created_by": first.author_id, "updated_by": state.winner.author_id,
-            })
+            first = min(revs, key=lambda r: (r.hlc, r.rev_id)) if len(revs) > 1 else revs[0]
+            winner = state.winner
+            payload = texts.get(winner.rev_id)
+            rows.append((entity_id, state.entity_type, winner.rev_id, len(state.heads),
+                         state.deleted, payload if payload is not None
+                         else canonical_json(dict(state.payload)).decode(),
+                         first.hlc, winner.hlc, first.author_id, winner.author_id))
             states.append((state.entity_type, entity_id, state.payload, state.deleted))
-        if rows:
-            # One multi-row upsert instead of one statement per record.
-            stmt = insert(EntityRow.__table__)
-            self._s.execute(stmt.on_conflict_do_update(
-                index_elements=["id"],
-                set_={k: getattr(stmt.excluded, k) for k in rows[0] if k != "id"}), rows)
+        insert_many(self._s, EntityRow.__table__, _ENTITY_FIELDS, rows, upsert_on="id")
         project_many(self._s, states)
 
     # -- reading -----------------------------------------------------------------------------
