@@ -42,6 +42,17 @@ def restrict(path: Path | str) -> None:
         pass
 
 
+def is_private(path: Path | str) -> bool:
+    """True when an existing file or folder has no group or other permission bits (always
+    True where modes do not apply; False when it cannot be read)."""
+    if not _POSIX:
+        return True
+    try:
+        return not os.stat(path).st_mode & _GROUP_OTHER
+    except OSError:
+        return False
+
+
 def private_dir(path: Path | str) -> Path:
     """Create a folder (and missing parents) as 0700; an existing one is restricted."""
     path = Path(path)

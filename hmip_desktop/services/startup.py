@@ -154,17 +154,45 @@ def needs_passphrase_to_open(path: Path) -> bool:
         return False
 
 
-def begin_unlock(path: Path | None) -> None:
+def begin_unlock(path: Path | None, passphrase: str | None = None) -> None:
     """Start finding the key of the file the GUI was asked to open, on a helper thread, as
-    the process starts: the keyring look-up, or the Argon2id derivation when HMIP_PASSPHRASE
-    is set (it releases the GIL, so it runs beside Qt's start and the store's imports). The
-    open on the DB lane takes the result (storage.keys.begin_unlock). No effect for a bundle
-    or no file; a file that needs a typed passphrase only has its key record read early."""
+    the process starts: the keyring look-up, or the Argon2id derivation when a passphrase is
+    known (`passphrase`, typed in the dialog, else HMIP_PASSPHRASE; it releases the GIL, so
+    it runs beside Qt's start and the store's imports). The open on the DB lane takes the
+    result (storage.keys.begin_unlock). The store's modules start loading too (see
+    `preload_store`). No effect for a bundle or no file; a file that needs a typed
+    passphrase only has its key record read early."""
     if path is None or is_bundle(path):
         return
     from hmip_desktop.storage import keys
 
-    keys.begin_unlock(Path(path), passphrase_from_environment())
+    keys.begin_unlock(Path(path), passphrase or passphrase_from_environment())
+    preload_store()
+
+
+_preload_started = False
+
+
+def preload_store() -> None:
+    """Import the store (SQLAlchemy, storage, the open's services: ~250 ms of imports) on a
+    helper thread, once: started with the unlock, so the imports run while Qt's C++ start,
+    the Argon2id derivation or a passphrase dialog leave the GIL free, instead of only when
+    the DB lane's open begins (the open then finds them imported; Python's per-module import
+    locks make the two safe)."""
+    global _preload_started
+    if _preload_started:
+        return
+    _preload_started = True
+    import threading
+
+    def load() -> None:
+        try:
+            import hmip_desktop.services.inspections
+            import hmip_desktop.services.mending  # noqa: F401 - the open's next import
+        except Exception:  # noqa: BLE001 - only a head start; the open imports and reports
+            pass
+
+    threading.Thread(target=load, name="store-import", daemon=True).start()
 
 
 def warm_up_in_background() -> None:

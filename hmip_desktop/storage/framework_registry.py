@@ -17,9 +17,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
-
-from jsonschema import Draft202012Validator, FormatChecker
+from typing import TYPE_CHECKING, Any
 
 from hmip_desktop import paths
 from hmip_desktop.domain.errors import NotFoundError, UserError, ValidationError
@@ -28,6 +26,9 @@ from hmip_desktop.domain.framework_build import CsvImportTarget, build_framework
 from hmip_desktop.domain.framework_csv import ImportProblem, read_csv, write_csv
 from hmip_desktop.domain.payload_rules import json_depth
 from hmip_desktop.private_files import private_dir
+
+if TYPE_CHECKING:
+    from jsonschema import Draft202012Validator
 
 log = logging.getLogger(__name__)
 
@@ -111,6 +112,10 @@ class FrameworkRegistry:
         return paths.user_frameworks_dir()
 
     def _schema_validator(self) -> Draft202012Validator:
+        # jsonschema (~100 ms of imports) loads with the first validation, not with the
+        # registry: the Overview's establishment-type label at start-up needs no validator.
+        from jsonschema import Draft202012Validator, FormatChecker
+
         if self._validator is None:
             schema = json.loads(self._schema_path.read_text(encoding="utf-8"))
             self._validator = Draft202012Validator(schema, format_checker=FormatChecker())

@@ -76,6 +76,8 @@ def remember_recent(file_path: Path, limit: int = 10) -> None:
     """Put a file at the top of the recent list."""
     settings = load_settings()
     entry = str(file_path.resolve())
-    settings.recent_files = [entry] + [f for f in settings.recent_files if f != entry]
-    settings.recent_files = settings.recent_files[:limit]
+    recent = ([entry] + [f for f in settings.recent_files if f != entry])[:limit]
+    if recent == settings.recent_files:
+        return  # already on top (the usual reopen): no write on the open's path
+    settings.recent_files = recent
     save_settings(settings)

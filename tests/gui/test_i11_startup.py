@@ -145,3 +145,119 @@ def test_notes_model_shows_a_page_at_a_time(qtmodeltester) -> None:
     assert last >= 0 and model.rowCount() == last + 1
     qtmodeltester.check(model)
     qtmodeltester.check(proxy)
+
+
+# -- §1 second pass: the typed passphrase unlocks early; nothing the first screen does not need
+
+PASSPHRASE = "a long enough passphrase"
+
+
+class _TypedPassphrase:
+    """Stands in for the passphrase dialog: the person types PASSPHRASE and presses OK."""
+
+    class DialogCode:
+        Accepted = 1
+
+    events: list[str] = []
+
+    def __init__(self, _parent: object, *, creating: bool, file_label: str = "") -> None:
+        assert not creating and file_label
+
+    def exec(self) -> int:
+        self.events.append("dialog")
+        return self.DialogCode.Accepted
+
+    def passphrase(self) -> str:
+        return PASSPHRASE
+
+
+def test_a_typed_passphrase_starts_the_derivation_as_soon_as_it_is_entered(
+        window, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The derivation starts when OK is pressed (beside the rest of the open), the store
+    loads while the dialog is up, and the open takes the early key: Argon2id runs once."""
+    from hmip_desktop.storage import keys
+    from hmip_desktop.ui import main_window
+
+    monkeypatch.setenv("HMIP_KEY_SOURCE", keys.KEY_SOURCE_PASSPHRASE)
+    monkeypatch.delenv("HMIP_PASSPHRASE", raising=False)
+    store = create_inspection(tmp_path / "typed.hmip", establishment_name="HMP Typed",
+                              establishment_type="mens_prison", framework=minimal_framework(),
+                              provider=lambda _p: PASSPHRASE)
+    path = store.path
+    store.close()
+    started: list[tuple[Path, str | None]] = []
+    real_begin = startup.begin_unlock
+    monkeypatch.setattr(startup, "begin_unlock",
+                        lambda p, passphrase=None: started.append((p, passphrase))
+                        or real_begin(p, passphrase))
+    events: list[str] = []
+    monkeypatch.setattr(_TypedPassphrase, "events", events)
+    monkeypatch.setattr(startup, "preload_store", lambda: events.append("preload"))
+    derivations: list[int] = []
+    real_kek = keys._kek
+    monkeypatch.setattr(keys, "_kek", lambda *a: derivations.append(1) or real_kek(*a))
+    monkeypatch.setattr(main_window, "PassphraseDialog", _TypedPassphrase, raising=False)
+    window.open_path(path)
+    assert window.ctx.store is not None and window.ctx.store.path == path
+    assert started == [(path, PASSPHRASE)]
+    assert events[:2] == ["preload", "dialog"]  # the store loads while the person types
+    assert derivations == [1]  # derived once, on the early-unlock thread
+    assert keys._early is None
+
+
+def test_begin_unlock_starts_loading_the_store() -> None:
+    """The store's modules load on a helper thread from the first line of the GUI's run."""
+    code = ("import sys, threading, pathlib; from hmip_desktop.services import startup; "
+            "assert 'sqlalchemy' not in sys.modules; "
+            "startup.begin_unlock(pathlib.Path('absent.hmip')); "
+            "[t.join(60) for t in threading.enumerate() if t.name == 'store-import']; "
+            "print('hmip_desktop.services.inspections' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, timeout=120)
+    assert out.stdout.strip() == "True", out.stderr
+
+
+def test_the_overview_label_needs_no_json_schema_validator() -> None:
+    """The establishment-type label the Overview shows at start-up reads the types file only:
+    jsonschema (~100 ms of imports) loads with the first framework validation."""
+    code = ("import sys; from hmip_desktop.services import labels; "
+            "print(labels.establishment_type_label('mens_prison'), "
+            "'jsonschema' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, timeout=120)
+    assert out.stdout.strip() == "Men's prison False", out.stderr
+
+
+def test_attachments_are_walked_only_when_their_folder_was_left_open(
+        tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Opening stats every attachment only for a folder an earlier version left open (whose
+    files it tightens); a private folder costs one stat, however many attachments it holds."""
+    import os
+    import stat
+
+    from hmip_desktop.services import store as store_module
+    from hmip_desktop.services.attachments import add_bytes
+
+    store = _store(tmp_path)
+    for i in range(3):
+        add_bytes(store, b"attachment %d" % i * 50, "application/pdf")
+    store.close()
+    blob_dir = store_module.blob_dir_for(store.path)
+    children = list(blob_dir.iterdir())
+    assert children
+    touched: list[Path] = []
+    real_restrict = store_module.restrict
+    monkeypatch.setattr(store_module, "restrict",
+                        lambda p: touched.append(Path(p)) or real_restrict(p))
+    store_module.restrict_inspection_files(store.path)
+    assert not set(children) & set(touched)  # a private folder: its files are not walked
+    if os.name != "posix":
+        return
+    blob_dir.chmod(0o755)  # as an earlier version left it
+    for child in children:
+        child.chmod(0o644)
+    touched.clear()
+    store_module.restrict_inspection_files(store.path)
+    assert set(children) <= set(touched)
+    assert stat.S_IMODE(blob_dir.stat().st_mode) == 0o700
+    assert {stat.S_IMODE(c.stat().st_mode) for c in children} == {0o600}
