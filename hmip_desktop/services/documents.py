@@ -16,7 +16,6 @@ import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from hmip_desktop.domain import records as R
 from hmip_desktop.domain.changes import ChangeSet, NewId
@@ -28,7 +27,6 @@ from hmip_desktop.private_files import open_private
 from hmip_desktop.services.extract_import import encrypt_file, forget_unreferenced_blob
 from hmip_desktop.services.links import LinkService
 from hmip_desktop.services.store import InspectionStore
-from hmip_desktop.storage import document_text
 
 log = logging.getLogger(__name__)
 
@@ -63,10 +61,6 @@ class DocumentView:
     def is_image(self) -> bool:
         """True for PNG and JPEG (previewed as a picture, no text)."""
         return self.mime in IMAGE_MIMES
-
-    def to_json(self) -> dict[str, Any]:
-        """Plain data for --json output."""
-        return dict(self.__dict__)
 
 
 class ImportedDocuments(list[DocumentView]):
@@ -185,7 +179,7 @@ class DocumentService:
                         "sha256": item.sha256, "size": item.size, "pages": pages,
                         "description": "", "source_kind": "document_review",
                     })
-                    document_text.write_pages(tx.session, doc_id, item.texts)
+                    tx.document_text.write_pages(doc_id, item.texts)
                 for ref in refs:
                     if (doc_id, ref) not in linked:
                         linked.add((doc_id, ref))
@@ -221,7 +215,7 @@ class DocumentService:
         """Extracted text per page (PDF page, XLSX sheet; one for DOCX/TXT/CSV; none for images)."""
         view = self.get(document_id)
         with self._store.uow() as tx:
-            pages = document_text.page_texts(tx.session, document_id)
+            pages = tx.document_text.page_texts(document_id)
         if pages or view.is_image or not view.available or view.pages == 0:
             return pages
         return extract_text(self.read_bytes(document_id), view.mime)  # not indexed yet
@@ -319,7 +313,7 @@ def reindex_missing_document_text(store: InspectionStore, *, progress: ProgressF
         return 0
     with store.uow() as tx:
         live = tx.records.list(R.DOCUMENT)
-        indexed = document_text.indexed_documents(tx.session)
+        indexed = tx.document_text.indexed_documents()
     todo = [e for e in live if e.id not in indexed and e.payload.get("mime") not in IMAGE_MIMES
             and int(e.payload.get("pages") or 0) > 0
             and store.blobs.has(str(e.payload.get("sha256", "")))]
@@ -336,7 +330,7 @@ def reindex_missing_document_text(store: InspectionStore, *, progress: ProgressF
         with store.uow(write=True) as tx:
             current = tx.records.get(e.id)
             if current is not None and not current.deleted:
-                document_text.write_pages(tx.session, e.id, texts)
+                tx.document_text.write_pages(e.id, texts)
                 done += 1
     if progress is not None:
         progress(len(todo), len(todo))

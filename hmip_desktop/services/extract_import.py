@@ -40,9 +40,7 @@ from hmip_desktop.ingest.documents import MIME_CSV, MIME_XLSX
 from hmip_desktop.ingest.rawcsv import NotForFastPath, PlainCells, raw_batches
 from hmip_desktop.ingest.tabular import iter_rows
 from hmip_desktop.services.store import InspectionStore
-from hmip_desktop.storage import bulk
 from hmip_desktop.storage import extract_tables as T
-from hmip_desktop.storage.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -197,12 +195,12 @@ def drop_stale_staging(store: InspectionStore) -> int:
     if store.read_only:
         return 0
     with store.uow() as tx:
-        present = T.staging_tables(tx.session)
+        present = tx.extract_tables.staging()
     with _staging_lock:
         stale = sorted(present - _staging_active)
     if stale:
         with store.uow(write=True) as tx:
-            cursor = T.raw_cursor(tx.session)
+            cursor = tx.extract_tables.cursor()
             for name in stale:
                 T.drop_raw(cursor, name)
         log.info("dropped %d staging table(s) of an import that did not finish", len(stale))
@@ -213,7 +211,7 @@ def _drop_staging(store: InspectionStore, staging: str) -> None:
     """Remove what a failed import committed (its staging table), if anything."""
     try:
         with store.uow(write=True) as tx:
-            T.drop_raw(T.raw_cursor(tx.session), staging)
+            T.drop_raw(tx.extract_tables.cursor(), staging)
     except Exception:  # noqa: BLE001 - the next import or open drops it (drop_stale_staging)
         log.warning("a failed import's staging table could not be dropped yet")
 
@@ -259,16 +257,6 @@ def encrypt_file(store: InspectionStore, path: Path, *, cancel: threading.Event 
         raise
 
 
-@contextmanager
-def bulk_uow(store: InspectionStore) -> Iterator[UnitOfWork]:
-    """A write unit of work on a fresh connection (see storage.bulk for why)."""
-    with store.uow() as probe:
-        engine = probe.session.get_bind()
-    with bulk.fresh_sessions(engine) as sessions:  # type: ignore[arg-type]
-        with UnitOfWork(sessions, write=True, read_only_file=store.read_only) as tx:
-            yield tx
-
-
 def forget_unreferenced_blob(store: InspectionStore, sha256: str) -> None:
     """Remove a blob file no row refers to (written by a failed import, or a crash orphan)."""
     with store.uow() as tx:
@@ -305,8 +293,8 @@ def import_extract(store: InspectionStore, path: Path, found: TableSniff, *, nam
     with _staging_lock:
         _staging_active.add(staging)
     try:
-        with bulk_uow(store) as tx:
-            cursor = T.raw_cursor(tx.session)
+        with store.bulk_uow() as tx:
+            cursor = tx.extract_tables.cursor()
             count = load_rows(
                 cursor, staging, found,
                 fast_source=lambda: open(path, "rb"), size=size, progress=steps.rows,
@@ -394,10 +382,10 @@ def rebuild_extract(store: InspectionStore, view: EntityView, *,
         return reader(snapshot, found, progress=p, cancel=cancel,  # type: ignore[arg-type]
                       batch_size=BATCH_ROWS)
 
-    with bulk_uow(store) as tx:
-        if T.exists(tx.session, table):
+    with store.bulk_uow() as tx:
+        if tx.extract_tables.exists(table):
             return True
-        count = load_rows(T.raw_cursor(tx.session), table, found,
+        count = load_rows(tx.extract_tables.cursor(), table, found,
                           fast_source=snapshot.open, careful=careful, size=size,
                           progress=progress, cancel=cancel)
         if count != int(payload.get("row_count") or 0):
@@ -417,13 +405,13 @@ def materialise_missing_extracts(store: InspectionStore, *, progress: ProgressFn
     drop_stale_staging(store)
     with store.uow() as tx:
         every = tx.records.list(R.EXTRACT, include_deleted=True)
-        present = T.existing_tables(tx.session)
+        present = tx.extract_tables.existing()
     todo = [e for e in every if not e.deleted and T.table_name(e.id) not in present]
     stale = [T.table_name(e.id) for e in every if e.deleted and T.table_name(e.id) in present]
     if stale:
         with store.uow(write=True) as tx:
             for table in stale:
-                T.drop(tx.session, table)
+                tx.extract_tables.drop(table)
     rebuilt, waiting, failed = [], [], []
     for number, view in enumerate(todo):
         if cancel is not None and cancel.is_set():

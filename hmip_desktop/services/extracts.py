@@ -75,10 +75,6 @@ class ExtractView:
         """What writing this extract (an import or rebuild) touched."""
         return ChangeSet.of(R.EXTRACT, self.id)
 
-    def to_json(self) -> dict[str, Any]:
-        """Plain data for --json output."""
-        return {**self.__dict__, "columns": [c.__dict__ for c in self.columns]}
-
 
 def extract_view(e: EntityView, available: bool) -> ExtractView:
     """Build a view from a record."""
@@ -188,12 +184,12 @@ class ExtractService:
             e = tx.records.get(extract_id)
             if e is None or e.type != R.EXTRACT or e.deleted:
                 raise NotFoundError("No such extract.")
-            return extract_view(e, T.exists(tx.session, T.table_name(e.id)))
+            return extract_view(e, tx.extract_tables.exists(T.table_name(e.id)))
 
     def list(self) -> list[ExtractView]:
         """Every live extract, oldest first."""
         with self._store.uow() as tx:
-            present = T.existing_tables(tx.session)
+            present = tx.extract_tables.existing()
             return [extract_view(e, T.table_name(e.id) in present)
                     for e in tx.records.list(R.EXTRACT)]
 
@@ -223,7 +219,7 @@ class ExtractService:
             if e is None or e.type != R.EXTRACT or e.deleted:
                 raise NotFoundError("No such extract.")
             self._store.put(tx, R.EXTRACT, extract_id, dict(e.payload), deleted=True)
-            T.drop(tx.session, T.table_name(extract_id))
+            tx.extract_tables.drop(T.table_name(extract_id))
         return ChangeSet.of(R.EXTRACT, extract_id)
 
     def restore(self, extract_id: str) -> ChangeSet:
@@ -270,7 +266,7 @@ class ExtractService:
         view = self._ready(extract_id)
         where = self._filters(view, filters)
         with self._store.uow() as tx:
-            return Q.row_count(tx.session, T.table_name(view.id), len(view.columns), where)
+            return tx.extract_rows.count(T.table_name(view.id), len(view.columns), where)
 
     def rows(self, extract_id: str, offset: int = 0, limit: int = 200,
              sort_column: ColumnRef | None = None, descending: bool = False,
@@ -280,9 +276,9 @@ class ExtractService:
         where = self._filters(view, filters)
         sort = None if sort_column is None else resolve_column(view, sort_column)
         with self._store.uow() as tx:
-            got = Q.rows(tx.session, T.table_name(view.id), len(view.columns),
-                         offset=offset, limit=min(max(limit, 0), MAX_PAGE), sort_column=sort,
-                         descending=descending, filters=where)
+            got = tx.extract_rows.page(T.table_name(view.id), len(view.columns),
+                                       offset=offset, limit=min(max(limit, 0), MAX_PAGE),
+                                       sort_column=sort, descending=descending, filters=where)
         return [tuple(display_value(c, v) for c, v in zip(view.columns, row, strict=True))
                 for row in got]
 
@@ -291,10 +287,10 @@ class ExtractService:
         view = self._ready(extract_id)
         index = resolve_column(view, column)
         with self._store.uow() as tx:
-            if T.has_index(tx.session, T.table_name(view.id), index):
+            if tx.extract_tables.has_index(T.table_name(view.id), index):
                 return
         with self._store.uow(write=True) as tx:
-            T.create_index(tx.session, T.table_name(view.id), index)
+            tx.extract_tables.create_index(T.table_name(view.id), index)
 
     def group_by(self, extract_id: str, column: ColumnRef, agg: str = "count",
                  value_column: ColumnRef | None = None, filters: Sequence[FilterSpec] = (),
@@ -321,10 +317,10 @@ class ExtractService:
         elif agg != "count":
             raise ValidationError("The summary must be 'count' or 'sum'.")
         with self._store.uow() as tx:
-            got = Q.group_by(tx.session, T.table_name(view.id), len(view.columns),
-                             column=index, agg=agg, value_column=value_index,
-                             filters=self._filters(view, filters),
-                             granularity=date_granularity, limit=limit)
+            got = tx.extract_rows.group_by(T.table_name(view.id), len(view.columns),
+                                           column=index, agg=agg, value_column=value_index,
+                                           filters=self._filters(view, filters),
+                                           granularity=date_granularity, limit=limit)
         decimal_sum = value_index is not None and view.columns[value_index].type == "decimal"
         key_col = col if date_granularity is None else ColumnView(index, col.name, "text")
         return [(display_value(key_col, k), round(float(v), 9) if decimal_sum else int(v))

@@ -10,7 +10,8 @@ from __future__ import annotations
 import logging
 import os
 import shutil
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,8 +26,8 @@ from hmip_desktop.domain.hlc import HybridLogicalClock
 from hmip_desktop.domain.ids import deterministic_id, new_id
 from hmip_desktop.domain.lifecycle import guard_write
 from hmip_desktop.domain.revision import Revision, make_revision
-from hmip_desktop.private_files import create_private, private_dir, restrict
-from hmip_desktop.storage import db, keys, migrate, profile
+from hmip_desktop.private_files import create_private, is_private, private_dir, restrict
+from hmip_desktop.storage import bulk, db, keys, migrate, profile
 from hmip_desktop.storage.blobs import BlobStore, blob_dir_for
 from hmip_desktop.storage.unit_of_work import (  # noqa: F401 - listener re-exported for the CLI
     READ_ONLY_MESSAGE,
@@ -201,6 +202,14 @@ class InspectionStore:
         return UnitOfWork(self._writes if write else self._reads, write=write,
                           read_only_file=self.read_only)
 
+    @contextmanager
+    def bulk_uow(self) -> Iterator[UnitOfWork]:
+        """A write unit of work on a brand-new connection, for bulk loads such as extract
+        rows (storage.bulk says why); takes the write lock at BEGIN like `uow(write=True)`."""
+        with bulk.fresh_sessions(self._write_engine) as sessions:
+            with UnitOfWork(sessions, write=True, read_only_file=self.read_only) as tx:
+                yield tx
+
     def ensure_writable(self) -> None:
         """Raise ReadOnlyError before long work on a file opened read-only."""
         if self.read_only:
@@ -258,12 +267,18 @@ def restrict_inspection_files(path: Path) -> None:
     write bits are never added, so a read-only copy stays read-only."""
     blob_dir = blob_dir_for(path)
     for p in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm"),
-              keys.key_record_path(path), blob_dir):
+              keys.key_record_path(path)):
         if p.exists():
             restrict(p)
-    if blob_dir.is_dir():
+    # Attachments are written private into a private folder, and earlier versions made the
+    # folder and its files under the same umask: so the folder's mode says whether its files
+    # need tightening, and a private folder is not walked at every open (one stat per
+    # attachment was on the start-up path, issue 11). The folder is tightened last, so an
+    # interrupted pass is resumed at the next open.
+    if blob_dir.is_dir() and not is_private(blob_dir):
         for child in blob_dir.iterdir():
             restrict(child)
+        restrict(blob_dir)
 
 
 def normalise_path(path: Path) -> Path:

@@ -5,7 +5,8 @@ from a per-connection lookaside pool, which the statements a long-lived connecti
 prepared fill up; on the app's pooled write connection a million-row insert ran about 50%
 slower (user CPU, measured), on a fresh connection to the same file it did not. The new
 connection has the same key and PRAGMAs (the pool is recreated from the same creator) and
-takes the write lock at BEGIN like every writer, so writes stay serialised.
+takes the write lock at BEGIN like every writer, so writes stay serialised. Services open
+one with `InspectionStore.bulk_uow()`, the one way to get a bulk unit of work.
 """
 
 from __future__ import annotations

@@ -9,6 +9,9 @@ reader. The fast one hands raw CSV strings to SQLite and lets SQL convert them: 
 strict subset of what the ingest converters accept (giving identical values) and, for any
 other cell, stores a marker that a STRICT table refuses, so the caller can roll back and use
 the careful loader, which then reports the exact row and column or accepts the cell.
+
+The loaders work on a DB-API cursor (`tx.extract_tables.cursor()`); which tables exist, and
+dropping or indexing one inside a unit of work, is `extract_tables_repo`'s.
 """
 
 from __future__ import annotations
@@ -20,15 +23,13 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import sqlcipher3
-from sqlalchemy import text
-from sqlalchemy.orm import Session
 
 TABLE_PREFIX = "x_"
-_TABLE_RE = re.compile(r"x_[0-9a-f]{32}")
+TABLE_RE = re.compile(r"x_[0-9a-f]{32}")
 # An import fills its rows under a staging name, in chunks that may be committed, and renames
 # the table in its final transaction (with the record): no reader ever sees a staging table.
 STAGING_PREFIX = "xs_"
-_STAGING_RE = re.compile(r"xs_[0-9a-f]{32}")
+STAGING_RE = re.compile(r"xs_[0-9a-f]{32}")
 
 # Extract column type -> STRICT column type. Decimals are REAL so that SUM and sorting work in
 # SQL; dates are ISO text, which sorts and groups by month with substr().
@@ -57,21 +58,14 @@ def staging_name(extract_id: str) -> str:
 
 def checked(name: str) -> str:
     """The name, after making sure it is one of ours (safe to put into SQL)."""
-    if not (_TABLE_RE.fullmatch(name) or _STAGING_RE.fullmatch(name)):
+    if not (TABLE_RE.fullmatch(name) or STAGING_RE.fullmatch(name)):
         raise ValueError("not an extract table name")
     return name
 
 
-def staging_tables(session: Session) -> set[str]:
-    """Staging tables present (an import running, or one that died before publishing)."""
-    rows = session.execute(text(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'xs\\_%' ESCAPE '\\'"))
-    return {r[0] for r in rows if _STAGING_RE.fullmatch(r[0])}
-
-
 def publish(cursor: Any, staging: str, name: str) -> None:
     """Give a loaded staging table its extract's name (inside the publishing transaction)."""
-    if not _STAGING_RE.fullmatch(staging) or not _TABLE_RE.fullmatch(name):
+    if not STAGING_RE.fullmatch(staging) or not TABLE_RE.fullmatch(name):
         raise ValueError("not a staging and an extract table name")
     cursor.execute(f"ALTER TABLE {staging} RENAME TO {name}")
 
@@ -97,45 +91,10 @@ def commit_and_begin(cursor: Any, *, between: Callable[[], None]) -> None:
             between()
 
 
-def raw_cursor(session: Session) -> Any:
-    """A DB-API cursor on the session's connection, inside its transaction (for executemany)."""
-    return session.connection().connection.cursor()
-
-
-def existing_tables(session: Session) -> set[str]:
-    """Names of the extract tables present in this file."""
-    rows = session.execute(text(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'x\\_%' ESCAPE '\\'"))
-    return {r[0] for r in rows if _TABLE_RE.fullmatch(r[0])}
-
-
-def exists(session: Session, name: str) -> bool:
-    """True when the table is present."""
-    return session.execute(text("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = :n"),
-                           {"n": checked(name)}).first() is not None
-
-
 def create(cursor: Any, name: str, types: Sequence[str]) -> None:
     """Create an empty STRICT table with one typed column per extract column."""
     cols = ", ".join(f"c{i} {SQL_TYPES[t]}" for i, t in enumerate(types))
     cursor.execute(f"CREATE TABLE {checked(name)} ({cols}) STRICT")
-
-
-def drop(session: Session, name: str) -> None:
-    """Remove a table (and its indexes) if present."""
-    session.execute(text(f"DROP TABLE IF EXISTS {checked(name)}"))
-
-
-def create_index(session: Session, name: str, column: int) -> None:
-    """An index on one column, so sorting a large extract by it stays fast."""
-    session.execute(text(
-        f"CREATE INDEX IF NOT EXISTS ix_{checked(name)}_c{int(column)} ON {name} (c{int(column)})"))
-
-
-def has_index(session: Session, name: str, column: int) -> bool:
-    """True when the column already has its index."""
-    return session.execute(text("SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = :n"),
-                           {"n": f"ix_{checked(name)}_c{int(column)}"}).first() is not None
 
 
 # -- loading ---------------------------------------------------------------------------------

@@ -16,6 +16,9 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from hmip_desktop.domain.errors import ReadOnlyError, UserError
+from hmip_desktop.storage.document_text import DocumentTextRepository
+from hmip_desktop.storage.extract_rows_repo import ExtractRowsRepository
+from hmip_desktop.storage.extract_tables_repo import ExtractTablesRepository
 from hmip_desktop.storage.links_repo import LinksRepository
 from hmip_desktop.storage.local_repos import (
     AttachmentKeyRepository,
@@ -55,7 +58,12 @@ def _is_busy(exc: BaseException) -> bool:
 
 
 class UnitOfWork:
-    """`with uow() as tx:` — tx.records, tx.meta, tx.blobs, tx.imports, tx.search, tx.links."""
+    """`with uow() as tx:` — tx.records, tx.meta, tx.blobs, tx.attachment_keys, tx.sync,
+    tx.imports, tx.search, tx.links, tx.document_text, tx.extract_tables, tx.extract_rows.
+
+    The session stays private to storage: code outside it reaches the file only through
+    these repositories (a test checks that nothing outside storage reads a `session`).
+    """
 
     def __init__(self, sessions: sessionmaker[Session], *, write: bool,
                  read_only_file: bool) -> None:
@@ -71,7 +79,6 @@ class UnitOfWork:
         if self._write:
             self._take_write_lock()
         s = self._session
-        self.session = s
         self.records = RecordsRepository(s)
         self.meta = MetaRepository(s)
         self.blobs = BlobRepository(s)
@@ -80,6 +87,9 @@ class UnitOfWork:
         self.imports = ImportLogRepository(s)
         self.search = SearchRepository(s)
         self.links = LinksRepository(s)
+        self.document_text = DocumentTextRepository(s)
+        self.extract_tables = ExtractTablesRepository(s)
+        self.extract_rows = ExtractRowsRepository(s)
         return self
 
     def _take_write_lock(self) -> None:

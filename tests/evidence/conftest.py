@@ -89,8 +89,8 @@ def write_csv(tmp_path: Path) -> Callable[..., Path]:
 
 def extract_tables(store) -> set[str]:  # type: ignore[no-untyped-def]
     """Names of the extract row tables in the file."""
-    with store.uow() as tx:
-        return {r[0] for r in tx.session.execute(text(
+    with store.read_connection() as conn:
+        return {r[0] for r in conn.execute(text(
             "SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'x\\_%' "
             "ESCAPE '\\'"))}
 

@@ -23,7 +23,6 @@ from hmip_desktop.services.documents import DocumentService, reindex_missing_doc
 from hmip_desktop.services.links import LinkService
 from hmip_desktop.services.search import search
 from hmip_desktop.services.search_targets import search_targets
-from hmip_desktop.storage import document_text
 from tests.evidence.conftest import (
     JPEG_BYTES,
     blob_files,
@@ -186,7 +185,7 @@ def test_delete_restore_and_reindex_after_merge(store, files) -> None:
     assert [h.entity_id for h in search(store, "cameras")] == [view.id]
     # A merge brings the record but not the derived page index: drop it, then re-derive.
     with store.uow(write=True) as tx:
-        document_text.clear_pages(tx.session, view.id)
+        tx.document_text.clear_pages(view.id)
     assert search(store, "cameras") == []
     assert reindex_missing_document_text(store) == 1
     assert [h.page for h in search_targets(store, "cameras")] == [2]

@@ -184,7 +184,7 @@ def test_materialise_after_local_table_lost(store, tmp_path, write_csv) -> None:
     assert before[csv_careful.id] == [(1, "1234.5"), (2, "7")]
     with store.uow(write=True) as tx:
         for v in (csv_fast, csv_careful, xlsx, gone):
-            T.drop(tx.session, T.table_name(v.id))
+            tx.extract_tables.drop(T.table_name(v.id))
     store.blobs.path_of(gone.sha256).unlink()
     assert service.get(csv_fast.id).available is False
     with pytest.raises(NotFoundError, match="not on this computer"):
@@ -196,7 +196,7 @@ def test_materialise_after_local_table_lost(store, tmp_path, write_csv) -> None:
     service.delete(xlsx.id)
     assert T.table_name(xlsx.id) not in extract_tables(store)
     with store.uow(write=True) as tx:  # as if a merge brought the tombstone
-        T.create(T.raw_cursor(tx.session), T.table_name(xlsx.id), ["text", "integer"])
+        T.create(tx.extract_tables.cursor(), T.table_name(xlsx.id), ["text", "integer"])
     assert materialise_missing_extracts(store).dropped == 1
     service.restore(xlsx.id)
     assert service.rows(xlsx.id) == before[xlsx.id]

@@ -24,7 +24,7 @@ def _csv(tmp_path: Path, rows: int) -> Path:
 
 def _staging(store) -> set[str]:  # type: ignore[no-untyped-def]
     with store.uow() as tx:
-        return T.staging_tables(tx.session)
+        return tx.extract_tables.staging()
 
 
 def test_a_note_is_saved_while_an_import_holds_the_file(store, tmp_path, monkeypatch) -> None:
@@ -78,7 +78,7 @@ def test_a_cancel_after_committed_chunks_leaves_nothing(store, tmp_path, monkeyp
     assert _staging(store) == set()
     with store.uow() as tx:
         assert tx.records.list(R.EXTRACT, include_deleted=True) == []
-        assert T.existing_tables(tx.session) == set()
+        assert tx.extract_tables.existing() == set()
     with store.uow() as tx:
         assert tx.blobs.count() == 0
 
@@ -86,12 +86,12 @@ def test_a_cancel_after_committed_chunks_leaves_nothing(store, tmp_path, monkeyp
 def test_a_killed_imports_staging_table_is_dropped_later(store, tmp_path) -> None:
     """A staging table nobody runs (the import died) is dropped by the next import."""
     with store.uow(write=True) as tx:
-        T.create(T.raw_cursor(tx.session), T.staging_name("dead-import"), ["integer"])
+        T.create(tx.extract_tables.cursor(), T.staging_name("dead-import"), ["integer"])
     assert _staging(store) == {T.staging_name("dead-import")}
     view = ExtractService(store).import_file(_csv(tmp_path, 10))
     assert view.row_count == 10
     assert _staging(store) == set()
     with store.uow(write=True) as tx:
-        T.create(T.raw_cursor(tx.session), T.staging_name("dead-again"), ["integer"])
+        T.create(tx.extract_tables.cursor(), T.staging_name("dead-again"), ["integer"])
     assert extract_import.drop_stale_staging(store) == 1
     assert _staging(store) == set()

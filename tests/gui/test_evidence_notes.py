@@ -190,8 +190,8 @@ def test_newer_file_opens_read_only_with_a_message(window, shown_errors,
 
     store = create_inspection(tmp_path / "new.hmip", establishment_name="HMP Future",
                               establishment_type="mens_prison", framework=minimal_framework())
-    with store.uow(write=True) as tx:
-        tx.session.execute(sqlalchemy.text("UPDATE alembic_version SET version_num='9999'"))
+    with store.raw_write_engine().begin() as conn:
+        conn.execute(sqlalchemy.text("UPDATE alembic_version SET version_num='9999'"))
     store.close()
     window._set_store(open_inspection(tmp_path / "new.hmip"))
     assert window.ctx.store.read_only

@@ -5,13 +5,10 @@ from __future__ import annotations
 import sys
 
 import pytest
-from sqlalchemy import text
 
 from hmip_desktop.storage import extract_queries as Q
 from hmip_desktop.storage import extract_tables as T
 from hmip_desktop.storage import fts
-from hmip_desktop.storage.bulk import fresh_sessions
-from hmip_desktop.storage.unit_of_work import UnitOfWork
 
 
 def test_whitespace_constant_matches_python() -> None:
@@ -41,47 +38,45 @@ def test_strict_table_loaders_and_search_index_intact(store) -> None:
     types = ["integer", "decimal", "date", "text"]
     name = T.table_name("t1")
     with store.uow(write=True) as tx:
-        cur = T.raw_cursor(tx.session)
+        cur = tx.extract_tables.cursor()
         T.create(cur, name, types)
         quick = T.quick_insert_sql(name, types)
         exact = T.exact_insert_sql(name, types)
         rows = [["1", "12.50", "05/02/2024", " lead"], ["", "", "", ""],
                 [" ", "\xa0", "", "\u3000"], ["-3", ".5", "2024-02-29", "\u00d3"]]
         assert T.insert_fast(cur, quick, exact, rows) == 2
-        stored = tx.session.execute(text(f"SELECT * FROM {name} ORDER BY rowid")).all()
+        stored = cur.execute(f"SELECT * FROM {name} ORDER BY rowid").fetchall()
         assert [tuple(r) for r in stored] == [(1, 12.5, "2024-02-05", " lead"),
                                               (-3, 0.5, "2024-02-29", "\u00d3")]
         for bad in (["1.5", "1", "", ""], ["1", "1e5", "", ""], ["1", "1", "2023-02-29", ""],
                     ["1", "2"]):
             with pytest.raises(T.FastLoadRejected):
                 T.insert_fast(cur, quick, exact, [bad])
-        assert T.exists(tx.session, name) and name in T.existing_tables(tx.session)
-        T.create_index(tx.session, name, 1)
-        assert T.has_index(tx.session, name, 1)
-        T.drop(tx.session, name)
-        assert not T.exists(tx.session, name)
-        assert fts.check(tx.session.connection()) == []
+        assert tx.extract_tables.exists(name) and name in tx.extract_tables.existing()
+        tx.extract_tables.create_index(name, 1)
+        assert tx.extract_tables.has_index(name, 1)
+        tx.extract_tables.drop(name)
+        assert not tx.extract_tables.exists(name)
+    with store.read_connection() as conn:
+        assert fts.check(conn) == []
 
 
 def test_savepoint_rollback_removes_a_created_table(store) -> None:
     """The fast loader's savepoint undoes the table it created."""
     name = T.table_name("t2")
     with store.uow(write=True) as tx:
-        cur = T.raw_cursor(tx.session)
+        cur = tx.extract_tables.cursor()
         T.savepoint(cur, "extract_fast")
         T.create(cur, name, ["text"])
         T.rollback_to(cur, "extract_fast")
-        assert not T.exists(tx.session, name)
+        assert not tx.extract_tables.exists(name)
     with pytest.raises(ValueError):
         T.savepoint(cur, "x; DROP")
 
 
-def test_fresh_sessions_write_to_the_same_file(store) -> None:
+def test_bulk_uow_writes_to_the_same_file(store) -> None:
     """A bulk unit of work on a new connection commits into the open file."""
-    with store.uow() as probe:
-        engine = probe.session.get_bind()
-    with fresh_sessions(engine) as sessions:  # type: ignore[arg-type]
-        with UnitOfWork(sessions, write=True, read_only_file=False) as tx:
-            T.create(T.raw_cursor(tx.session), T.table_name("t3"), ["integer"])
+    with store.bulk_uow() as tx:
+        T.create(tx.extract_tables.cursor(), T.table_name("t3"), ["integer"])
     with store.uow() as tx:
-        assert T.exists(tx.session, T.table_name("t3"))
+        assert tx.extract_tables.exists(T.table_name("t3"))

@@ -48,8 +48,8 @@ def test_file_from_newer_version_opens_read_only(store) -> None:
     """A schema revision this app does not know: readable, every write refused."""
     path = store.path
     nid = NoteService(store).add(source_kind="observation", title="t", body="b")
-    with store.uow(write=True) as tx:
-        tx.session.execute(__import__("sqlalchemy").text(
+    with store.raw_write_engine().begin() as conn:
+        conn.execute(__import__("sqlalchemy").text(
             "UPDATE alembic_version SET version_num = '9999_future'"))
     store.close()
     reopened = open_inspection(path)
