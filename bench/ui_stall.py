@@ -134,6 +134,7 @@ def _run(work: Path, notes: int, rows: int, n_bundles: int, bundle_notes: int,
     from PySide6.QtWidgets import QApplication
 
     from hmip_desktop.app import build_window
+    from hmip_desktop.ui.pages.base import PageKey
 
     app = QApplication.instance() or QApplication([])
     window = build_window()
@@ -149,9 +150,9 @@ def _run(work: Path, notes: int, rows: int, n_bundles: int, bundle_notes: int,
 
     def opened() -> bool:
         pages = window.pages
-        return (window.ctx.store is not None and pages.is_built("Evidence")
-                and pages["Overview"].empty.isHidden()
-                and pages["Evidence"].notes.first_rows_shown)
+        return (window.ctx.store is not None and pages.is_built(PageKey.EVIDENCE)
+                and pages[PageKey.OVERVIEW].first_data_shown()
+                and pages[PageKey.EVIDENCE].first_data_shown())
 
     seconds["open"] = wait_until(opened, 120, "opening")
     seconds["open"] += wait_until(lane_idle(window), 120, "the first reads")

@@ -3,10 +3,12 @@
 Start-up order (issue 11): the window is shown before services, storage and SQLAlchemy are
 imported; pages are built on first visit (the first page once the empty window has painted,
 the Evidence page's notes list in idle time); the file is unlocked and its first reads done
-on the DB lane, which imports the store there while the window paints, and the file's key is
-found on a helper thread from the first line of `run()` (the Argon2id derivation releases the
-GIL, so it costs the imports nothing); `gc.freeze()` once
-start-up is over keeps the objects of start-up out of every later collection.
+on the DB lane while the window paints; from the first line of `run()` the file's key is found
+on a helper thread (the Argon2id derivation releases the GIL, so it costs the imports nothing)
+and the store's modules load on another (services.startup.begin_unlock); a passphrase typed
+in the dialog starts its derivation as soon as it is entered (MainWindow.open_path);
+`gc.freeze()` once start-up is over keeps the objects of start-up out of every later
+collection.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from hmip_desktop.ui.context import UiContext
 from hmip_desktop.ui.errors import install_excepthook
 from hmip_desktop.ui.main_window import MainWindow
 from hmip_desktop.ui.page_map import PageFactory
-from hmip_desktop.ui.pages.base import Page
+from hmip_desktop.ui.pages.base import Page, PageKey
 from hmip_desktop.ui.platform_check import check_platform
 from hmip_desktop.ui.tasks import TaskRunner
 
@@ -59,13 +61,13 @@ _PAGES = "hmip_desktop.ui.pages."
 def page_factories() -> list[PageFactory]:
     """The navigation order of the main window (each page imported when first shown)."""
     return [
-        LazyPage("Overview", _PAGES + "overview_page", "OverviewPage"),
-        LazyPage("Evidence", _PAGES + "evidence_page", "EvidencePage"),
-        LazyPage("Expectations", _PAGES + "expectations_page", "ExpectationsPage"),
-        LazyPage("Scoring", _PAGES + "scoring_page", "ScoringPage"),
-        LazyPage("Concerns", _PAGES + "concerns_page", "ConcernsPage"),
-        LazyPage("Team & sync", _PAGES + "team_sync_page", "TeamSyncPage"),
-        LazyPage("Reports", _PAGES + "reports_page", "ReportsPage"),
+        LazyPage(PageKey.OVERVIEW, _PAGES + "overview_page", "OverviewPage"),
+        LazyPage(PageKey.EVIDENCE, _PAGES + "evidence_page", "EvidencePage"),
+        LazyPage(PageKey.EXPECTATIONS, _PAGES + "expectations_page", "ExpectationsPage"),
+        LazyPage(PageKey.SCORING, _PAGES + "scoring_page", "ScoringPage"),
+        LazyPage(PageKey.CONCERNS, _PAGES + "concerns_page", "ConcernsPage"),
+        LazyPage(PageKey.TEAM_SYNC, _PAGES + "team_sync_page", "TeamSyncPage"),
+        LazyPage(PageKey.REPORTS, _PAGES + "reports_page", "ReportsPage"),
     ]
 
 

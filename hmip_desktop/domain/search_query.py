@@ -7,6 +7,7 @@ prefix search, which inspectors expect ("segreg*").
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 _TOKEN = re.compile(r'"([^"]*)"|(\S+)')
@@ -29,13 +30,47 @@ def fts_match_expression(user_text: str) -> str | None:
     return " ".join(parts) if parts else None
 
 
+Span = tuple[int, int]
+
+
+def _same(text: str) -> str:
+    return text
+
+
+@dataclass(frozen=True)
+class Highlighted:
+    """Plain text and the (start, end) character spans of it a search matched.
+
+    The text holds no markers: readers decide how a match looks (bold, brackets, a selection)
+    instead of each parsing in-band control characters.
+    """
+
+    text: str
+    spans: tuple[Span, ...] = ()
+
+    def first(self) -> Span | None:
+        """The first matched span, or None when only another field matched."""
+        return self.spans[0] if self.spans else None
+
+    def wrap(self, before: str, after: str, escape: Callable[[str], str] = _same) -> str:
+        """The text with `before`/`after` around each span; `escape` (e.g. html.escape) is
+        applied to the text pieces, never to the wrappers."""
+        out: list[str] = []
+        at = 0
+        for start, end in self.spans:
+            out += [escape(self.text[at:start]), before, escape(self.text[start:end]), after]
+            at = end
+        out.append(escape(self.text[at:]))
+        return "".join(out)
+
+
 @dataclass(frozen=True)
 class SearchHit:
-    """One full-text result; highlighted terms are wrapped in \x02 … \x03."""
+    """One full-text result; `title` and `snippet` carry their matched spans."""
 
     entity_id: str
     kind: str
     key: str
-    title: str
-    snippet: str
+    title: Highlighted
+    snippet: Highlighted
     rank: float

@@ -6,12 +6,10 @@ from hmip_desktop.domain.search_query import SearchHit, fts_match_expression
 from hmip_desktop.services.store import InspectionStore
 from hmip_desktop.storage.local_repos import SearchRepository
 
-HIGHLIGHT_START = "\x02"
-HIGHLIGHT_END = "\x03"
-
 
 def search(store: InspectionStore, query: str, *, limit: int = 20) -> list[SearchHit]:
-    """bm25-ranked hits; any user input is safe (terms are quoted)."""
+    """bm25-ranked hits, matches as spans of plain text; any user input is safe (terms are
+    quoted)."""
     match = fts_match_expression(query)
     if match is None:
         return []

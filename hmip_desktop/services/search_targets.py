@@ -13,44 +13,35 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from hmip_desktop.domain import records as R
-from hmip_desktop.domain.search_query import SearchHit, fts_match_expression
-from hmip_desktop.services.search import HIGHLIGHT_END, HIGHLIGHT_START, search
+from hmip_desktop.domain.search_query import Highlighted, SearchHit, fts_match_expression
+from hmip_desktop.services.search import search
 from hmip_desktop.services.store import InspectionStore
-from hmip_desktop.storage import document_text, search_locate
+from hmip_desktop.storage import document_text
 
 ELLIPSIS = "…"
 
 
 @dataclass(frozen=True)
 class SearchTarget:
-    """One openable search result; `snippet` keeps the \x02 … \x03 highlight marks."""
+    """One openable search result; `snippet` carries the matched spans."""
 
     entity_id: str
     kind: str  # note | document | extract | figure
     title: str
-    snippet: str
+    snippet: Highlighted
     page: int | None
     offset: int | None
     rank: float
 
-    def to_json(self) -> dict[str, object]:
-        """Plain data for --json output."""
-        return dict(self.__dict__)
 
-
-def _plain(text: str) -> str:
-    return text.replace(HIGHLIGHT_START, "").replace(HIGHLIGHT_END, "")
-
-
-def first_match_offset(body: str, snippet: str) -> int | None:
+def first_match_offset(body: str, snippet: Highlighted) -> int | None:
     """Where the snippet's first highlighted term starts in the body (None when unknown).
 
     The snippet is an exact extract of the body, so this is a substring search."""
-    if HIGHLIGHT_START not in snippet:
+    first = snippet.first()
+    if first is None:
         return None
-    before, rest = snippet.split(HIGHLIGHT_START, 1)
-    before = _plain(before)
-    core = _plain(snippet)
+    core, before = snippet.text, snippet.text[:first[0]]
     if core.startswith(ELLIPSIS):
         core, before = core[len(ELLIPSIS):], before[len(ELLIPSIS):]
     if core.endswith(ELLIPSIS):
@@ -58,7 +49,7 @@ def first_match_offset(body: str, snippet: str) -> int | None:
     found = body.find(core) if core else -1
     if found >= 0:
         return found + len(before)
-    term = rest.split(HIGHLIGHT_END, 1)[0]
+    term = snippet.text[first[0]:first[1]]
     found = body.lower().find(term.lower()) if term else -1
     return found if found >= 0 else None
 
@@ -78,10 +69,10 @@ def locate(store: InspectionStore, hits: Iterable[SearchHit],
             page = offset = None
             if e.type == R.NOTE or hit.kind == document_text.PAGE_KIND:
                 if match is not None:
-                    offset = search_locate.first_match_offset(tx.session, match, hit.key)
+                    offset = tx.search.first_match_offset(match, hit.key)
                 if offset is None:
                     body = (str(p.get("body", "")) if e.type == R.NOTE
-                            else document_text.item_body(tx.session, hit.key) or "")
+                            else tx.document_text.item_body(hit.key) or "")
                     offset = first_match_offset(body, hit.snippet)
                 if hit.kind == document_text.PAGE_KIND:
                     page = document_text.page_of_key(hit.key)

@@ -9,6 +9,7 @@ from sqlalchemy.dialects.sqlite import insert
 from sqlalchemy.orm import Session
 
 from hmip_desktop.domain.search_query import SearchHit
+from hmip_desktop.storage.search_locate import MARKS_SQL, first_match_offset, highlighted
 from hmip_desktop.storage.tables import AttachmentKeyRow, BlobRow, ImportLogRow, MetaRow
 
 
@@ -107,13 +108,19 @@ class SearchRepository:
         """bm25-ranked results (title weighted 5x) with snippets."""
         rows = self._s.execute(text(
             "SELECT s.entity_id, s.kind, s.key, "
-            "highlight(search_fts, 0, char(2), char(3)), "
-            "snippet(search_fts, 1, char(2), char(3), '…', 16), "
+            f"highlight(search_fts, 0, {MARKS_SQL}), "
+            f"snippet(search_fts, 1, {MARKS_SQL}, '…', 16), "
             "bm25(search_fts, 5.0, 1.0) AS score "
             "FROM search_fts JOIN search_item s ON s.rid = search_fts.rowid "
             "WHERE search_fts MATCH :q ORDER BY score LIMIT :limit"
         ), {"q": match, "limit": limit})
-        return [SearchHit(r[0], r[1], r[2], r[3], r[4], float(r[5])) for r in rows]
+        # The sentinel marks become spans here, before a hit leaves storage.
+        return [SearchHit(r[0], r[1], r[2], highlighted(r[3]), highlighted(r[4]), float(r[5]))
+                for r in rows]
+
+    def first_match_offset(self, match: str, key: str) -> int | None:
+        """Where the first match starts in one item's body, or None (see search_locate)."""
+        return first_match_offset(self._s, match, key)  # type: ignore[arg-type]
 
 
 class AttachmentKeyRepository:

@@ -16,6 +16,7 @@ from hmip_desktop import APP_DISPLAY_NAME
 from hmip_desktop.failed_start import report_failed_start
 from hmip_desktop.services import startup
 from hmip_desktop.ui import errors
+from hmip_desktop.ui.pages.base import PageKey
 
 EXIT_FAILED_START = 2
 READY_TIMEOUT_MS = 120_000
@@ -121,16 +122,13 @@ class ReadyWatcher(QObject):
         if not self.expect_file:
             return True
         pages = self.window.pages
-        if self.window.ctx.store is None or not pages.is_built("Overview"):
+        if self.window.ctx.store is None or not pages.is_built(PageKey.OVERVIEW):
             return False
-        if not pages["Overview"].empty.isHidden():
+        if not pages[PageKey.OVERVIEW].first_data_shown():
             return False
-        if "Evidence" not in pages:
+        if PageKey.EVIDENCE not in pages:
             return True
-        if not pages.is_built("Evidence"):
-            return False
-        notes = getattr(pages["Evidence"], "notes", None)
-        return notes is None or bool(getattr(notes, "first_rows_shown", True))
+        return pages.is_built(PageKey.EVIDENCE) and pages[PageKey.EVIDENCE].first_data_shown()
 
     def _poll(self) -> None:
         if self.exit_code is not None:

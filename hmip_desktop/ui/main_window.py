@@ -35,7 +35,7 @@ from hmip_desktop.ui import errors, ui_state
 from hmip_desktop.ui.context import UiContext
 from hmip_desktop.ui.errors import present_error
 from hmip_desktop.ui.page_map import PageFactory, PageHost, PageMap
-from hmip_desktop.ui.pages.base import Page
+from hmip_desktop.ui.pages.base import Page, PageKey
 
 if TYPE_CHECKING:
     from hmip_desktop.domain.search_query import SearchHit
@@ -80,7 +80,7 @@ class MainWindow(QMainWindow):
 
     # Built in idle time right after the first page, not on first visit: the notes list is
     # the most visited view, and what --quit-when-ready waits for.
-    PREBUILT = ("Evidence",)
+    PREBUILT = (PageKey.EVIDENCE,)
 
     def __init__(self, ctx: UiContext, page_factories: list[PageFactory]) -> None:
         super().__init__()
@@ -130,12 +130,10 @@ class MainWindow(QMainWindow):
     # -- pages, built on first visit ---------------------------------------------------------
     def _connect_page(self, page: Page) -> None:
         """Any page can ask to open a piece of evidence or the UN letter."""
-        signal = getattr(page, "open_evidence_requested", None)
-        if signal is not None and "Evidence" in self.pages:
-            signal.connect(self._on_open_evidence_requested)
-        letter = getattr(page, "un_letter_requested", None)
-        if letter is not None and "Reports" in self.pages:
-            letter.connect(self._on_un_letter_requested)
+        if PageKey.EVIDENCE in self.pages:
+            page.open_evidence_requested.connect(self._on_open_evidence_requested)
+        if PageKey.REPORTS in self.pages:
+            page.un_letter_requested.connect(self._on_un_letter_requested)
 
     def _page_built(self, title: str, page: Page) -> None:
         """Put a newly built page where its stand-in was; it reads the open file, if any."""
@@ -179,13 +177,11 @@ class MainWindow(QMainWindow):
             self.pages[title]
 
     def _on_un_letter_requested(self) -> None:
-        reports = self.show_page("Reports")
-        reports.choose_un_letter()  # type: ignore[attr-defined]
+        self.show_page(PageKey.REPORTS).choose_un_letter()
 
-    def _on_open_evidence_requested(self, evidence_id: str, start: object, end: object,
-                                    page: object) -> None:
-        evidence = self.show_page("Evidence")
-        evidence.open_evidence(evidence_id, start, end, page)  # type: ignore[attr-defined]
+    def _on_open_evidence_requested(self, evidence_id: str, start: int | None,
+                                    end: int | None, page: int | None) -> None:
+        self.show_page(PageKey.EVIDENCE).open_evidence(evidence_id, start, end, page)
 
     # -- menu and status bar -----------------------------------------------------------------
     def _build_menu(self) -> None:
@@ -343,10 +339,13 @@ class MainWindow(QMainWindow):
         if from_environment is not None:
             passphrase = from_environment
         elif startup.needs_passphrase_to_open(path):
+            startup.preload_store()  # the store loads while the person types
             ask = _dialog("PassphraseDialog")(self, creating=False, file_label=path.name)
             if ask.exec() != ask.DialogCode.Accepted:
                 return
             passphrase = typed = ask.passphrase()
+            # Argon2id starts now, beside the rest of the open (the DB lane takes its result).
+            startup.begin_unlock(path, passphrase)
 
         def failed(exc: BaseException) -> None:
             present_error(self, exc)
@@ -390,9 +389,7 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
         """Let pages flush pending edits, close the file, finish queued writes."""
         for page in self.pages.built():
-            flush = getattr(page, "flush", None)
-            if callable(flush):
-                flush()
+            page.flush()
         self.close_inspection()
         self.ctx.tasks.shutdown()
         ui_state.save_window(self)
@@ -408,10 +405,8 @@ class MainWindow(QMainWindow):
         dialog.exec()
 
     def _on_search_open_requested(self, hit: SearchHit, query: str) -> None:
-        page = self.pages.get("Evidence")
-        if page is not None and hasattr(page, "open_search_hit"):
-            self.show_page("Evidence")
-            page.open_search_hit(hit, query)
+        if PageKey.EVIDENCE in self.pages:
+            self.show_page(PageKey.EVIDENCE).open_search_hit(hit, query)
 
     # -- first run, About, bundles opened from the desktop -------------------------------------
     def show_welcome(self) -> None:
@@ -440,8 +435,7 @@ class MainWindow(QMainWindow):
 
     def open_bundle(self, bundle: Path) -> None:
         """Show the Team & sync import preview for a bundle (after opening an inspection)."""
-        page = self.pages.get("Team & sync")
-        if page is None:
+        if PageKey.TEAM_SYNC not in self.pages:
             return
         if self.ctx.store is None:
             if self.ask_open_for_bundle(bundle):
@@ -452,12 +446,11 @@ class MainWindow(QMainWindow):
                     self._pending_bundle = bundle
                     self.open_path(Path(chosen))
             return
-        self.show_page("Team & sync")
-        page.import_paths([bundle])  # type: ignore[attr-defined]
+        self.show_page(PageKey.TEAM_SYNC).import_paths([bundle])
 
-    def show_page(self, title: str) -> Page:
-        """Switch to a page by its title."""
-        page = self.pages[title]
-        self.nav.setCurrentRow(list(self.pages).index(title))
+    def show_page(self, key: str) -> Page:
+        """Switch to a page by its key (PageKey: its title), building it if need be."""
+        page = self.pages[key]
+        self.nav.setCurrentRow(list(self.pages).index(key))
         return page
 

@@ -6,7 +6,7 @@ open inspection's lifecycle) and this one how pages are made and laid out.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from typing import Protocol
 
 from PySide6.QtCore import QEvent, QSize
@@ -16,7 +16,15 @@ from PySide6.QtWidgets import QApplication, QScrollArea, QStackedWidget, QWidget
 from hmip_desktop.ui.context import UiContext
 from hmip_desktop.ui.pages.base import Page
 
-PageFactory = Callable[[UiContext], Page]
+
+class PageFactory(Protocol):
+    """Makes one page: a Page class, or a lazy spec that imports the class when called. Its
+    `title` (a PageKey for the app's pages) names the page before it is built."""
+
+    @property
+    def title(self) -> str: ...
+
+    def __call__(self, ctx: UiContext) -> Page: ...
 
 
 class PageWindow(Protocol):
@@ -28,25 +36,18 @@ class PageWindow(Protocol):
 
 
 class PageMap(Mapping[str, Page]):
-    """The window's pages by title, in navigation order, each built on first access.
+    """The window's pages by key (PageKey: the title), in navigation order, each built on
+    first access.
 
-    A factory with a `title` attribute (a Page class, or a lazy spec naming one) is built
-    only when its page is first shown or looked up, so start-up does not import and lay out
-    seven pages to show one. Iterating gives the titles without building anything;
+    A page is built only when it is first shown or looked up, so start-up does not import and
+    lay out seven pages to show one. Iterating gives the keys without building anything;
     `built()` gives the pages that exist.
     """
 
     def __init__(self, window: PageWindow, factories: list[PageFactory]) -> None:
         self._window = window
-        self._factories: dict[str, PageFactory] = {}
+        self._factories: dict[str, PageFactory] = {f.title: f for f in factories}
         self._pages: dict[str, Page] = {}
-        for factory in factories:
-            title = getattr(factory, "title", None)
-            if not isinstance(title, str):  # no title without building it: build it now
-                page = factory(window.ctx)
-                title = page.title
-                self._pages[title] = page
-            self._factories[title] = factory
 
     def __getitem__(self, title: str) -> Page:
         page = self._pages.get(title)

@@ -120,9 +120,11 @@ def test_page_shortcuts_work_wherever_focus_is(full_window, qtbot) -> None:
     full_window.activateWindow()
     qtbot.waitUntil(lambda: QApplication.activeWindow() is full_window)
     for index in range(len(full_window.pages)):
-        full_window.nav.setCurrentRow(1)  # the Evidence page: its note editor has focus
-        editor = full_window.pages["Evidence"].findChild(QPlainTextEdit) or \
-            full_window.pages["Evidence"].findChild(QLineEdit)
+        full_window.nav.setCurrentRow(1)  # the Evidence page: a text field on it has focus
+        # the first text field a user can reach (findChild's first may sit on a hidden tab)
+        page = full_window.pages["Evidence"]
+        editor = next(w for w in [*page.findChildren(QPlainTextEdit), *page.findChildren(QLineEdit)]
+                      if w.isVisible() and w.isEnabled())
         editor.setFocus()
         qtbot.waitUntil(editor.hasFocus)
         qtbot.keyClick(editor, Qt.Key(Qt.Key.Key_1 + index), Qt.KeyboardModifier.ControlModifier)

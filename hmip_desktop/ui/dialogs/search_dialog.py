@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from hmip_desktop.domain.search_query import SearchHit
+from hmip_desktop.domain.search_query import Highlighted, SearchHit
 from hmip_desktop.services import search
 from hmip_desktop.ui.context import UiContext
 
@@ -23,9 +23,9 @@ KIND_LABELS = {"note": "Note", "document": "Document", "document_page": "Documen
                "extract": "Data extract", "figure": "Pinned figure"}
 
 
-def snippet_html(text: str) -> str:
-    """Escape a snippet and turn the \\x02…\\x03 markers into bold."""
-    return html.escape(text).replace("\x02", "<b>").replace("\x03", "</b>")
+def snippet_html(text: Highlighted) -> str:
+    """Escaped rich text with the matched spans in bold."""
+    return text.wrap("<b>", "</b>", html.escape)
 
 
 class SearchDialog(QDialog):
@@ -72,7 +72,7 @@ class SearchDialog(QDialog):
             label = KIND_LABELS.get(hit.kind, hit.kind)
             widget = QLabel(f"<b>{label}</b> — {snippet_html(hit.title)}<br>"
                             f"<span>{snippet_html(hit.snippet)}</span>")
-            widget.setAccessibleName(f"{label}: {hit.title}")
+            widget.setAccessibleName(f"{label}: {hit.title.text}")
             item = QListWidgetItem()
             item.setSizeHint(widget.sizeHint())
             self.results.addItem(item)

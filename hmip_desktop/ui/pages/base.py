@@ -1,17 +1,47 @@
-"""Base of the main window's pages."""
+"""Base of the main window's pages: their keys, and the hooks the window calls on them."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, ClassVar
+
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from hmip_desktop.domain.changes import ChangeSet
 from hmip_desktop.ui.context import UiContext
 
+if TYPE_CHECKING:
+    from hmip_desktop.domain.search_query import SearchHit
+
+
+class PageKey(StrEnum):
+    """The window's pages. A key is the page's title in the navigation list, so the window,
+    start-up and tests name a page one way, and a window may hold only some of them."""
+
+    OVERVIEW = "Overview"
+    EVIDENCE = "Evidence"
+    EXPECTATIONS = "Expectations"
+    SCORING = "Scoring"
+    CONCERNS = "Concerns"
+    TEAM_SYNC = "Team & sync"
+    REPORTS = "Reports"
+
 
 class Page(QWidget):
-    """A page: built once, told when an inspection opens or closes and when data changes."""
+    """A page: built once, told when an inspection opens or closes and when data changes.
 
-    title = "Page"
+    The window talks to pages only through the signals and hooks below (never by probing
+    for attributes); a page overrides the hooks it supports, the rest do nothing.
+    """
+
+    title: ClassVar[str] = "Page"
+
+    # Requests the window answers by switching page (emitted by pages that can ask).
+    open_evidence_requested = Signal(str, object, object, object)  # id, start, end, page
+    un_letter_requested = Signal()  # draft the UN letter on the Reports page
 
     def __init__(self, ctx: UiContext) -> None:
         super().__init__()
@@ -34,6 +64,27 @@ class Page(QWidget):
 
     def clear(self) -> None:
         """Forget the closed inspection."""
+
+    # -- hooks the window calls ------------------------------------------------------------
+    def flush(self) -> None:
+        """Save pending edits now (the window is closing)."""
+
+    def first_data_shown(self) -> bool:
+        """True once the open inspection's first data is on screen (--quit-when-ready)."""
+        return True
+
+    def open_evidence(self, evidence_id: str, start: int | None = None,
+                      end: int | None = None, page: int | None = None) -> None:
+        """Show a piece of evidence (a note's passage, a document's page)."""
+
+    def open_search_hit(self, hit: SearchHit, query: str) -> None:
+        """Show a global search result at its passage."""
+
+    def import_paths(self, paths: Sequence[Path]) -> None:
+        """Import files opened with the app (sync bundles)."""
+
+    def choose_un_letter(self) -> None:
+        """Start drafting the UN letter."""
 
 
 def heading(text: str) -> QLabel:

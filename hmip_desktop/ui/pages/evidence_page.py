@@ -13,7 +13,7 @@ from hmip_desktop.domain.errors import NotFoundError
 from hmip_desktop.domain.search_query import SearchHit
 from hmip_desktop.ui.context import UiContext
 from hmip_desktop.ui.errors import present_error
-from hmip_desktop.ui.pages.base import Page
+from hmip_desktop.ui.pages.base import Page, PageKey
 from hmip_desktop.ui.pages.notes_panel import NotesPanel
 
 if TYPE_CHECKING:
@@ -54,7 +54,7 @@ class EvidencePage(Page):
     """Tabs per evidence kind; Documents, Data extracts and Figures are built (and their
     modules imported) when first shown or used, which keeps start-up short (issue 11)."""
 
-    title = "Evidence"
+    title = PageKey.EVIDENCE
 
     def __init__(self, ctx: UiContext) -> None:
         super().__init__(ctx)
@@ -148,6 +148,10 @@ class EvidencePage(Page):
         """Save pending edits now (window closing)."""
         self.notes.editor.flush()
 
+    def first_data_shown(self) -> bool:
+        """The notes list shows its first rows."""
+        return self.notes.first_rows_shown
+
     def open_evidence(self, evidence_id: str, start: int | None = None,
                       end: int | None = None, page: int | None = None) -> None:
         """Show an evidence item of any kind, and its passage or page when given."""
@@ -188,17 +192,11 @@ class EvidencePage(Page):
             if not targets:
                 return
             target = targets[0]
-            length = _match_length(hit.snippet)
+            first = hit.snippet.first()
+            length = first[1] - first[0] if first else 0  # select the first match
             page = target.page or (1 if target.kind == R.DOCUMENT and target.offset is not None
                                    else None)
             self._open(target.kind, target.entity_id, None, None, page, target.offset, length)
 
         self.ctx.tasks.submit(lambda: locate(store, [hit], query), opened,
                               lambda e: present_error(self, e))
-
-
-def _match_length(snippet: str) -> int:
-    """Length of the first highlighted term of a snippet (what to select)."""
-    if "\x02" not in snippet:
-        return 0
-    return len(snippet.split("\x02", 1)[1].split("\x03", 1)[0])

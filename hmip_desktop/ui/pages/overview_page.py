@@ -8,7 +8,7 @@ from hmip_desktop.domain.changes import ChangeSet
 from hmip_desktop.domain.lifecycle import NATIONS, notice_label
 from hmip_desktop.services import inspections, labels
 from hmip_desktop.services.inspections import InspectionFacts
-from hmip_desktop.ui.pages.base import Page, heading
+from hmip_desktop.ui.pages.base import Page, PageKey, heading
 from hmip_desktop.ui.widgets.form_bits import scrolled
 from hmip_desktop.ui.widgets.lifecycle_panel import EducationPanel, LifecyclePanel
 from hmip_desktop.ui.widgets.urgent_notification_panel import UrgentNotificationPanel
@@ -32,7 +32,7 @@ FIELDS = (
 class OverviewPage(Page):
     """Establishment, framework, dates, counts and sync state."""
 
-    title = "Overview"
+    title = PageKey.OVERVIEW
 
     def __init__(self, ctx) -> None:  # type: ignore[no-untyped-def]
         super().__init__(ctx)
@@ -61,7 +61,7 @@ class OverviewPage(Page):
         self.education = EducationPanel(ctx)  # Ofsted's or Estyn's own judgement
         layout.addWidget(self.education)
         self.urgent = UrgentNotificationPanel(ctx)  # listens to the app signals itself
-        self.un_letter_requested = self.urgent.letter_requested  # the window opens Reports
+        self.urgent.letter_requested.connect(self.un_letter_requested)  # the window: Reports
         layout.addWidget(self.urgent)
         layout.addStretch(1)
         outer.addWidget(scrolled(body), 1)
@@ -101,6 +101,10 @@ class OverviewPage(Page):
         }
         for key, text in values.items():
             self.values[key].setText(text)
+
+    def first_data_shown(self) -> bool:
+        """The open inspection's facts are on screen."""
+        return self.empty.isHidden()
 
     def clear(self) -> None:
         """Show the empty state."""

@@ -49,7 +49,7 @@ from hmip_desktop.ui.models.sync_models import (
     import_summary,
     plural,
 )
-from hmip_desktop.ui.pages.base import Page, heading
+from hmip_desktop.ui.pages.base import Page, PageKey, heading
 from hmip_desktop.ui.widgets.conflict_queue import ConflictQueue
 from hmip_desktop.ui.widgets.form_bits import status_label, table_view
 from hmip_desktop.ui.widgets.identity_panel import IdentityPanel
@@ -75,7 +75,7 @@ def bundle_paths(mime: QMimeData) -> list[Path]:
 class TeamSyncPage(Page):
     """Identity, team, bundles, conflicts and history of the open inspection."""
 
-    title = "Team & sync"
+    title = PageKey.TEAM_SYNC
 
     def __init__(self, ctx: UiContext) -> None:
         super().__init__(ctx)
