@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from hmip_desktop.cli.common import open_store
+from hmip_desktop.cli.common import add_file, open_store
 from hmip_desktop.services.action_plan import ActionPlanService
 from hmip_desktop.services.report import DisclosureBlocked
 
@@ -21,7 +21,7 @@ def register(rsub: argparse._SubParsersAction) -> None:
         "reference (priority concerns first) and columns for the response (Agreed, Partly "
         "agreed, Not agreed), action, owner, target date and status. Responses already "
         "imported are filled in. The file is NOT encrypted.")
-    p.add_argument("file")
+    add_file(p)
     p.add_argument("--out", required=True, metavar="PATH.xlsx", help="workbook to write")
     how = p.add_mutually_exclusive_group()
     how.add_argument("--redact", action="store_true",
@@ -34,7 +34,7 @@ def register(rsub: argparse._SubParsersAction) -> None:
         "action-plan-import", help="store the responses of a returned action plan",
         description="Read a returned action plan workbook; every row is checked first and "
         "nothing is stored unless all rows are good. Rows with no response are skipped.")
-    p.add_argument("file")
+    add_file(p)
     p.add_argument("workbook", metavar="PATH.xlsx")
     p.set_defaults(func=_import)
 

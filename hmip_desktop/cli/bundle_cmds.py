@@ -5,9 +5,16 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from hmip_desktop.cli.common import open_store, passphrase_provider, print_json, read_text_arg
+from hmip_desktop.cli.common import (
+    add_file,
+    add_json,
+    device_keys,
+    open_store,
+    print_json,
+    read_text_arg,
+)
 from hmip_desktop.domain.errors import ValidationError
-from hmip_desktop.services import bundles, conflicts, identity
+from hmip_desktop.services import bundles, conflicts
 from hmip_desktop.services.labels import record_type_label
 
 
@@ -19,48 +26,48 @@ def register(sub: argparse._SubParsersAction) -> None:
     bsub = b.add_subparsers(dest="bundle_command", metavar="ACTION", required=True)
 
     p = bsub.add_parser("export", help="write a bundle for the team")
-    p.add_argument("file")
+    add_file(p)
     p.add_argument("--out", required=True, help="bundle file to write")
     p.add_argument("--full", action="store_true", help="include every attachment, not only "
                    "those never exported")
-    p.add_argument("--json", action="store_true")
+    add_json(p)
     p.set_defaults(func=_export)
 
     p = bsub.add_parser("inspect", help="who, when, which inspection, how much (changes nothing)")
     p.add_argument("bundle")
-    p.add_argument("--json", action="store_true")
+    add_json(p)
     p.set_defaults(func=_inspect)
 
     p = bsub.add_parser("import", help="merge bundles into an inspection file",
                         description="Everything is validated before anything is written; a "
                         "snapshot is kept so 'hmip bundle undo-merge' can take the merge back.")
-    p.add_argument("file")
+    add_file(p)
     p.add_argument("bundles", nargs="+", metavar="BUNDLE")
     p.add_argument("--skip-refused", action="store_true",
                    help="merge the good bundles and report the refused ones")
-    p.add_argument("--json", action="store_true")
+    add_json(p)
     p.set_defaults(func=_import)
 
     p = bsub.add_parser("undo-merge", help="take back the last merge (if nothing changed since)")
-    p.add_argument("file")
+    add_file(p)
     p.set_defaults(func=_undo)
 
     p = bsub.add_parser("history", help="bundles merged into this file")
-    p.add_argument("file")
-    p.add_argument("--json", action="store_true")
+    add_file(p)
+    add_json(p)
     p.set_defaults(func=_history)
 
     p = sub.add_parser("conflicts", help="records changed by two people without seeing "
                        "each other's change")
-    p.add_argument("file")
-    p.add_argument("--json", action="store_true")
+    add_file(p)
+    add_json(p)
     p.set_defaults(func=_conflicts)
 
     p = sub.add_parser("resolve", help="resolve a conflict (a new revision closing it)",
                        description="Keep one version (--take), write combined text "
                        "(--text-file), or accept every conflict whose versions changed "
                        "different structured fields (--auto).")
-    p.add_argument("file")
+    add_file(p)
     p.add_argument("record_id", nargs="?")
     how = p.add_mutually_exclusive_group(required=True)
     how.add_argument("--take", metavar="REVISION", help="revision id (or 6+ character prefix)")
@@ -71,11 +78,11 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _export(args: argparse.Namespace) -> int:
-    keys = identity.load_keys(passphrase_provider)
+    keys = device_keys()
     with open_store(args.file) as store:
         report = bundles.export_bundle(store, Path(args.out), keys=keys, full=args.full)
     if args.json:
-        print_json(report.to_json())
+        print_json(report)
     else:
         print(f"bundle written to {args.out}: {report.revisions} changes, {report.blobs} "
               f"attachment(s), encrypted to {report.recipients} recipient(s)")
@@ -83,10 +90,10 @@ def _export(args: argparse.Namespace) -> int:
 
 
 def _inspect(args: argparse.Namespace) -> int:
-    keys = identity.load_keys(passphrase_provider)
+    keys = device_keys()
     s = bundles.inspect_bundle_file(Path(args.bundle), keys=keys)
     if args.json:
-        print_json(s.to_json())
+        print_json(s)
         return 0
     print(f"Kind:        {s.kind}")
     print(f"From:        {s.author_name} (device {s.device_id}, fingerprint "
@@ -98,12 +105,12 @@ def _inspect(args: argparse.Namespace) -> int:
 
 
 def _import(args: argparse.Namespace) -> int:
-    keys = identity.load_keys(passphrase_provider)
+    keys = device_keys()
     with open_store(args.file) as store:
         report = bundles.import_bundles(store, [Path(b) for b in args.bundles], keys=keys,
                                         skip_refused=args.skip_refused)
     if args.json:
-        print_json(report.to_json())
+        print_json(report)
         return 0
     for o in report.outcomes:
         detail = {"imported": f"{o.revisions_new} new changes, {o.blobs_new} new attachment(s)",
@@ -128,7 +135,7 @@ def _history(args: argparse.Namespace) -> int:
     with open_store(args.file) as store:
         entries = bundles.import_history(store)
     if args.json:
-        print_json([e.to_json() for e in entries])
+        print_json(entries)
         return 0
     for e in entries:
         undo = "  (undoable)" if e.undoable else ""
@@ -143,7 +150,7 @@ def _conflicts(args: argparse.Namespace) -> int:
     with open_store(args.file) as store:
         found = conflicts.list_conflicts(store)
     if args.json:
-        print_json([c.to_json() for c in found])
+        print_json(found)
         return 0
     for c in found:
         merge = "can merge by field" if c.auto_mergeable else f"needs a person: {c.reason}"

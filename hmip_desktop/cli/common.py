@@ -1,20 +1,69 @@
-"""Helpers shared by command groups: passphrases, opening files, printing."""
+"""Helpers shared by command groups: the common arguments (FILE, --json, dates, keys, text from
+a file or stdin), passphrases and opening files, JSON output, progress on a terminal."""
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import errno
 import getpass
 import json
 import os
 import shutil
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from hmip_desktop.cli.json_out import to_plain
 from hmip_desktop.domain.errors import PassphraseRequired, ValidationError
 from hmip_desktop.services.inspections import open_inspection
 from hmip_desktop.services.store import InspectionStore
+
+if TYPE_CHECKING:
+    from hmip_desktop.services.identity import DeviceKeys
+
+
+# -- common arguments ------------------------------------------------------------------------
+def add_file(parser: argparse.ArgumentParser, help: str | None = None) -> None:
+    """The FILE argument: the inspection file (.hmip) the command works on."""
+    parser.add_argument("file", metavar="FILE", help=help or "the inspection file (.hmip)")
+
+
+def add_json(parser: argparse.ArgumentParser, help: str = "print JSON") -> None:
+    """--json: print the result as JSON (see print_json) instead of text."""
+    parser.add_argument("--json", action="store_true", help=help)
+
+
+def date_arg(text: str) -> str:
+    """An argparse type for dates: ISO YYYY-MM-DD, returned as such; a clear error if not."""
+    try:
+        return dt.date.fromisoformat(text.strip()).isoformat()
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"'{text}' is not a date: dates are written YYYY-MM-DD") from None
+
+
+def key_arg(value: str) -> str:
+    """An argparse type for keys: data writes them snake_case, people type kebab-case too
+    (`--type mens-prison` is `mens_prison`)."""
+    return value.strip().replace("-", "_")
+
+
+def add_text_source(parser: argparse.ArgumentParser, name: str = "text", *,
+                    required: bool = True, what: str = "the text") -> None:
+    """--NAME TEXT or --NAME-file PATH|- (the private way: text on the command line shows in
+    the process list while the command runs); read them with read_text_arg(args.NAME,
+    args.NAME_file). Optional (required=False) for edits, where absent means unchanged."""
+    src = parser.add_mutually_exclusive_group(required=required)
+    src.add_argument(f"--{name}",
+                     help=f"{what} (visible in the process list: prefer --{name}-file)")
+    src.add_argument(f"--{name}-file", metavar="PATH",
+                     help=f"read {what} from a file, or - for standard input (the private "
+                     "way: the text never appears in the process list)")
+
+
+# -- passphrases, keys and files -------------------------------------------------------------
 
 
 def passphrase_provider(purpose: str) -> str | None:
@@ -38,9 +87,36 @@ def open_store(path: str) -> InspectionStore:
     return open_inspection(Path(path), provider=passphrase_provider)
 
 
-def print_json(data: Any) -> None:
-    """Pretty JSON on stdout (UTF-8, stable key order)."""
-    print(json.dumps(data, indent=2, ensure_ascii=False, sort_keys=True, default=str))
+def device_keys() -> DeviceKeys:
+    """This device's sync keys (made on first use), unlocked as the command's files are."""
+    from hmip_desktop.services import identity
+
+    return identity.load_keys(passphrase_provider)
+
+
+# -- output ----------------------------------------------------------------------------------
+def print_json(data: Any, *, sort_keys: bool = True) -> None:
+    """Pretty JSON on stdout (UTF-8, stable key order): views are turned into plain data by
+    json_out.to_plain, the one way --json output is made."""
+    print(json.dumps(to_plain(data), indent=2, ensure_ascii=False, sort_keys=sort_keys,
+                     default=str))
+
+
+def tty_progress(label: str) -> Callable[[int, int], None] | None:
+    """A progress line on stderr for long work, only when stderr is a terminal (scripts get
+    clean output)."""
+    if not sys.stderr.isatty():
+        return None
+    last = [-1]
+
+    def show(done: int, total: int) -> None:
+        percent = 100 * done // max(total, 1)
+        if percent != last[0]:
+            last[0] = percent
+            end = "\n" if done >= total else ""
+            print(f"\r{label}: {percent:3d}%", end=end, file=sys.stderr, flush=True)
+
+    return show
 
 
 def read_text_arg(text: str | None, file_arg: str | None) -> str:
@@ -107,20 +183,3 @@ def explain_environment_error(exc: BaseException, where: str | None) -> str | No
                 "or choose another place; nothing was changed")
     return None
 
-
-def key_arg(value: str) -> str:
-    """An argparse type for keys: data writes them snake_case, people type kebab-case too."""
-    return value.strip().replace("-", "_")
-
-
-def add_text_source(parser: argparse.ArgumentParser, name: str = "text", *,
-                    required: bool = True, what: str = "the text") -> None:
-    """--NAME TEXT or --NAME-file PATH|- (the private way: text on the command line shows in
-    the process list while the command runs); read them with read_text_arg(args.NAME,
-    args.NAME_file). Optional (required=False) for edits, where absent means unchanged."""
-    src = parser.add_mutually_exclusive_group(required=required)
-    src.add_argument(f"--{name}",
-                     help=f"{what} (visible in the process list: prefer --{name}-file)")
-    src.add_argument(f"--{name}-file", metavar="PATH",
-                     help=f"read {what} from a file, or - for standard input (the private "
-                     "way: the text never appears in the process list)")

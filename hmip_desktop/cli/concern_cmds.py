@@ -7,7 +7,15 @@ import argparse
 import sys
 from typing import TextIO
 
-from hmip_desktop.cli.common import add_text_source, key_arg, open_store, print_json, read_text_arg
+from hmip_desktop.cli.common import (
+    add_file,
+    add_json,
+    add_text_source,
+    key_arg,
+    open_store,
+    print_json,
+    read_text_arg,
+)
 from hmip_desktop.domain.changes import ChangeSet
 from hmip_desktop.domain.concerns import RuleIssue
 from hmip_desktop.domain.errors import ValidationError
@@ -23,7 +31,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     csub = concern.add_subparsers(dest="concern_command", metavar="ACTION", required=True)
 
     p = csub.add_parser("add", help="add a concern; prints its id")
-    p.add_argument("file")
+    add_file(p)
     p.add_argument("--title", required=True)
     add_text_source(p, "body", what="the problem and its effect on prisoners or detainees")
     p.add_argument("--test", action="append", required=True, type=key_arg, metavar="KEY",
@@ -37,27 +45,27 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=_add)
 
     p = csub.add_parser("list", help="list concerns in order, with rule warnings")
-    p.add_argument("file")
-    p.add_argument("--json", action="store_true")
+    add_file(p)
+    add_json(p)
     p.set_defaults(func=_list)
 
     p = csub.add_parser("edit", help="change fields of a concern (a new revision)",
                         description="Change some fields of a concern; fields not given stay "
                         "as they are. --test and --evidence replace the whole list.")
-    p.add_argument("file")
+    add_file(p)
     p.add_argument("id")
     _edit_fields(p, concern=True)
     p.set_defaults(func=_edit)
 
     p = csub.add_parser("remove", help="remove a concern (its history stays)")
-    p.add_argument("file")
+    add_file(p)
     p.add_argument("id")
     p.set_defaults(func=_remove)
 
     p = csub.add_parser("move", help="move a concern in the register, or flag it as priority",
                         description="Change a concern's place in the register (as dragging it "
                         "on the Concerns page does) and/or its priority flag.")
-    p.add_argument("file")
+    add_file(p)
     p.add_argument("id")
     _move_fields(p)
     flag = p.add_mutually_exclusive_group()
@@ -72,7 +80,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     nsub = npp.add_subparsers(dest="npp_command", metavar="ACTION", required=True)
 
     p = nsub.add_parser("add", help="add an entry; prints its id")
-    p.add_argument("file")
+    add_file(p)
     p.add_argument("--title", required=True)
     add_text_source(p, "body", what="the description")
     p.add_argument("--test", action="append", default=[], type=key_arg, metavar="KEY",
@@ -82,25 +90,25 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=_npp_add)
 
     p = nsub.add_parser("list", help="list entries")
-    p.add_argument("file")
-    p.add_argument("--json", action="store_true")
+    add_file(p)
+    add_json(p)
     p.set_defaults(func=_npp_list)
 
     p = nsub.add_parser("edit", help="change fields of an entry (a new revision)",
                         description="Change some fields of an entry; fields not given stay as "
                         "they are. --test and --evidence replace the whole list.")
-    p.add_argument("file")
+    add_file(p)
     p.add_argument("id")
     _edit_fields(p, concern=False)
     p.set_defaults(func=_npp_edit)
 
     p = nsub.add_parser("remove", help="remove an entry (its history stays)")
-    p.add_argument("file")
+    add_file(p)
     p.add_argument("id")
     p.set_defaults(func=_npp_remove)
 
     p = nsub.add_parser("move", help="move an entry in the list")
-    p.add_argument("file")
+    add_file(p)
     p.add_argument("id")
     _move_fields(p, required=True)
     p.set_defaults(func=_move, service=NppService, priority=None)
@@ -173,8 +181,7 @@ def _list(args: argparse.Namespace) -> int:
         issues = service.check()
         sections = service.sections()
     if args.json:
-        print_json({"concerns": [c.to_json() for c in concerns],
-                    "issues": [i.to_json() for i in issues]})
+        print_json({"concerns": concerns, "issues": issues})
         return 0
     for c in concerns:
         flag = "P" if c.priority else " "
@@ -200,7 +207,7 @@ def _npp_list(args: argparse.Namespace) -> int:
     with open_store(args.file) as store:
         entries = NppService(store).list()
     if args.json:
-        print_json([e.to_json() for e in entries])
+        print_json(entries)
         return 0
     for e in entries:
         print(f"{e.order:>3} {e.id}  {e.title}  ({len(e.evidence_ids)} evidence)")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from hmip_desktop.cli.common import open_store, print_json
+from hmip_desktop.cli.common import add_file, add_json, open_store, print_json
 from hmip_desktop.domain.framework_nation import NATION_LABELS
 from hmip_desktop.services.coverage import coverage
 from hmip_desktop.services.labels import coverage_status_label, source_kind_label
@@ -18,8 +18,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                        "without expectation numbers reads 'expectations not loaded'. Only "
                        "the education expectations of the inspection's nation count (Ofsted "
                        "in England, Estyn in Wales).")
-    p.add_argument("file")
-    p.add_argument("--json", action="store_true")
+    add_file(p)
+    add_json(p)
     p.set_defaults(func=_coverage)
 
 
@@ -27,7 +27,7 @@ def _coverage(args: argparse.Namespace) -> int:
     with open_store(args.file) as store:
         report = coverage(store)
     if args.json:
-        print_json(report.to_json())
+        print_json(report)
         return 0
     for sec in report.sections:
         print(f"{sec.label}: {sec.summary()}")

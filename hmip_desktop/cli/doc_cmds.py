@@ -4,28 +4,11 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable
 from pathlib import Path
 
-from hmip_desktop.cli.common import open_store, print_json
+from hmip_desktop.cli.common import add_file, add_json, open_store, print_json, tty_progress
 from hmip_desktop.services.coverage import framework_refs
 from hmip_desktop.services.documents import DocumentService
-
-
-def tty_progress(label: str) -> Callable[[int, int], None] | None:
-    """A progress line on stderr, only when stderr is a terminal (scripts get clean output)."""
-    if not sys.stderr.isatty():
-        return None
-    last = [-1]
-
-    def show(done: int, total: int) -> None:
-        percent = 100 * done // max(total, 1)
-        if percent != last[0]:
-            last[0] = percent
-            end = "\n" if done >= total else ""
-            print(f"\r{label}: {percent:3d}%", end=end, file=sys.stderr, flush=True)
-
-    return show
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -36,20 +19,20 @@ def register(sub: argparse._SubParsersAction) -> None:
     dsub = doc.add_subparsers(dest="doc_command", metavar="ACTION", required=True)
 
     p = dsub.add_parser("add", help="import documents; prints one id per file")
-    p.add_argument("file")
+    add_file(p)
     p.add_argument("paths", nargs="+", metavar="PATH")
     p.add_argument("--expectation", action="append", default=[], metavar="REF",
                    help="link every document to an expectation number (repeatable)")
     p.set_defaults(func=_add)
 
     p = dsub.add_parser("list", help="list documents")
-    p.add_argument("file")
-    p.add_argument("--json", action="store_true")
+    add_file(p)
+    add_json(p)
     p.set_defaults(func=_list)
 
     p = dsub.add_parser("export", help="write a plaintext copy of a document (it leaves the "
                         "encrypted store)")
-    p.add_argument("file")
+    add_file(p)
     p.add_argument("id")
     p.add_argument("dest")
     p.add_argument("--force", action="store_true", help="replace an existing file")
@@ -71,7 +54,7 @@ def _list(args: argparse.Namespace) -> int:
     with open_store(args.file) as store:
         docs = DocumentService(store).list()
     if args.json:
-        print_json([d.to_json() for d in docs])
+        print_json(docs)
         return 0
     for d in docs:
         print(f"{d.id}  {d.mime.rsplit('/', 1)[-1][:12]:<12} {d.pages:>4} p  {d.title}")

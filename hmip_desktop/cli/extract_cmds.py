@@ -6,8 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from hmip_desktop.cli.common import open_store, print_json
-from hmip_desktop.cli.doc_cmds import tty_progress
+from hmip_desktop.cli.common import add_file, add_json, open_store, print_json, tty_progress
 from hmip_desktop.domain.errors import ValidationError
 from hmip_desktop.services.extracts import ExtractService
 from hmip_desktop.services.figures import FigureService
@@ -21,7 +20,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     esub = ext.add_subparsers(dest="extract_command", metavar="ACTION", required=True)
 
     p = esub.add_parser("import", help="import a CSV/XLSX file; prints the extract id")
-    p.add_argument("file")
+    add_file(p)
     p.add_argument("path")
     p.add_argument("--name", help="name of the extract (default: the file name)")
     p.add_argument("--type", action="append", default=[], metavar="COLUMN=TYPE",
@@ -29,16 +28,16 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=_import)
 
     p = esub.add_parser("list", help="list extracts")
-    p.add_argument("file")
-    p.add_argument("--json", action="store_true")
+    add_file(p)
+    add_json(p)
     p.set_defaults(func=_list)
 
     p = esub.add_parser("query", help="rows, or counts/sums grouped by a column")
-    p.add_argument("file")
+    add_file(p)
     p.add_argument("extract_id")
     _grouping(p, required=False)
     p.add_argument("--limit", type=int, default=20, help="rows to show (default 20)")
-    p.add_argument("--json", action="store_true")
+    add_json(p)
     p.set_defaults(func=_query)
 
     fig = sub.add_parser("figure", help="pin and list figures from extracts",
@@ -46,7 +45,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                          "result and a caption; it is evidence that can be linked.")
     fsub = fig.add_subparsers(dest="figure_command", metavar="ACTION", required=True)
     p = fsub.add_parser("pin", help="pin a figure; prints its id")
-    p.add_argument("file")
+    add_file(p)
     p.add_argument("extract_id")
     p.add_argument("--caption", required=True)
     p.add_argument("--chart", choices=("bar", "line"), default="bar")
@@ -54,8 +53,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=_pin)
 
     p = fsub.add_parser("list", help="list pinned figures")
-    p.add_argument("file")
-    p.add_argument("--json", action="store_true")
+    add_file(p)
+    add_json(p)
     p.set_defaults(func=_figures)
 
 
@@ -100,7 +99,7 @@ def _list(args: argparse.Namespace) -> int:
     with open_store(args.file) as store:
         views = ExtractService(store).list()
     if args.json:
-        print_json([v.to_json() for v in views])
+        print_json(views)
         return 0
     for v in views:
         cols = ", ".join(f"{c.name}:{c.type}" for c in v.columns)
@@ -153,7 +152,7 @@ def _figures(args: argparse.Namespace) -> int:
     with open_store(args.file) as store:
         figs = FigureService(store).list()
     if args.json:
-        print_json([f.to_json() for f in figs])
+        print_json(figs)
         return 0
     for f in figs:
         print(f"{f.id}  {f.chart:<4} {len(f.rows):>4} groups  {f.caption}")

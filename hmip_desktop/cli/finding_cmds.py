@@ -4,8 +4,15 @@ from __future__ import annotations
 
 import argparse
 
-from hmip_desktop.cli.common import add_text_source, key_arg, open_store, print_json, read_text_arg
-from hmip_desktop.domain import scoring as S
+from hmip_desktop.cli.common import (
+    add_file,
+    add_json,
+    add_text_source,
+    key_arg,
+    open_store,
+    print_json,
+    read_text_arg,
+)
 from hmip_desktop.services.scoring import ScoringService
 
 
@@ -16,15 +23,15 @@ def register(sub: argparse._SubParsersAction) -> None:
                              "its areas (each inspector has their own; the report shows all).")
     fsub = finding.add_subparsers(dest="finding_command", metavar="ACTION", required=True)
     p = fsub.add_parser("set", help="write this inspector's findings (empty text clears them)")
-    p.add_argument("file")
+    add_file(p)
     p.add_argument("--section", required=True, type=key_arg, metavar="KEY")
     p.add_argument("--area", type=key_arg, metavar="KEY", help="an area of the section")
     add_text_source(p)
     p.set_defaults(func=_set)
     p = fsub.add_parser("list", help="every author's findings in framework order")
-    p.add_argument("file")
+    add_file(p)
     p.add_argument("--section", type=key_arg, metavar="KEY")
-    p.add_argument("--json", action="store_true")
+    add_json(p)
     p.set_defaults(func=_list)
 
 
@@ -39,7 +46,7 @@ def _set(args: argparse.Namespace) -> int:
 def _list(args: argparse.Namespace) -> int:
     with open_store(args.file) as store:
         service = ScoringService(store)
-        order = {str(s.get("key")): i for i, s in enumerate(S.sections(service.framework()))}
+        order = {s.key: i for i, s in enumerate(service.framework().sections)}
         views = service.findings(args.section)
     views.sort(key=lambda v: (order.get(v.section_key, len(order)), v.area_key,
                               v.author_name.casefold()))

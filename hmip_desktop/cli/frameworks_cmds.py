@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
-from typing import Any
 
-from hmip_desktop.cli.common import key_arg
+from hmip_desktop.cli.common import add_json, key_arg, print_json
 from hmip_desktop.domain.framework import Framework, in_force_from
 from hmip_desktop.domain.framework_nation import NATION_LABELS, NOT_LOADED
 from hmip_desktop.services.frameworks import FrameworkService
@@ -16,10 +14,6 @@ from hmip_desktop.services.labels import establishment_type_labels
 
 EXIT_OK = 0
 EXIT_PROBLEMS = 2  # same code main.py uses for user mistakes
-
-
-def _print_json(data: Any) -> None:
-    print(json.dumps(data, indent=2, ensure_ascii=False))
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -35,13 +29,13 @@ def register(sub: argparse._SubParsersAction) -> None:
                         "--type, only those for one establishment type, newest first.")
     p.add_argument("--type", dest="etype", type=key_arg, metavar="TYPE",
                    help="establishment type key, e.g. mens_prison")
-    p.add_argument("--json", action="store_true", help="print JSON")
+    add_json(p)
     p.set_defaults(func=_list)
 
     p = fsub.add_parser("show", help="show one framework's sections, areas and expectations")
     p.add_argument("framework_id", metavar="ID")
     p.add_argument("--version", help="framework version (default: newest)")
-    p.add_argument("--json", action="store_true", help="print the whole framework as JSON")
+    add_json(p, "print the whole framework as JSON")
     p.set_defaults(func=_show)
 
     p = fsub.add_parser(
@@ -60,7 +54,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="establishment type key(s) the framework applies to")
     p.add_argument("--dry-run", action="store_true",
                    help="show what would be imported and every bad row; write nothing")
-    p.add_argument("--json", action="store_true", help="print JSON")
+    add_json(p)
     p.set_defaults(func=_import)
 
     p = fsub.add_parser("export", help="export a framework to .json or .csv")
@@ -84,7 +78,7 @@ def _list(args: argparse.Namespace) -> int:
     for problem in service.load_problems():
         print(f"hmip: warning: {problem}", file=sys.stderr)
     if args.json:
-        _print_json([r.to_dict() for r in rows])
+        print_json(rows, sort_keys=False)
         return EXIT_OK
     if not rows:
         print("No frameworks.")
@@ -105,7 +99,7 @@ def _list(args: argparse.Namespace) -> int:
 def _show(args: argparse.Namespace) -> int:
     fw = FrameworkService().show(args.framework_id, args.version)
     if args.json:
-        _print_json(fw.to_dict())
+        print_json(fw.to_dict(), sort_keys=False)  # the framework file format
         return EXIT_OK
     for line in describe(fw):
         print(line)
@@ -162,15 +156,15 @@ def _import(args: argparse.Namespace) -> int:
     if args.dry_run:
         preview = service.import_preview(Path(args.path), **options)
         if args.json:
-            _print_json({
+            print_json({
                 "ok": preview.ok,
                 "id": preview.framework.id if preview.framework else None,
                 "version": preview.framework.version if preview.framework else None,
                 "base": f"{preview.base.id}@{preview.base.version}" if preview.base else None,
-                "changes": [line.__dict__ for line in preview.lines if line.change != "unchanged"],
+                "changes": [line for line in preview.lines if line.change != "unchanged"],
                 "problems": [{"row": r, "column": c, "message": m}
                              for r, c, m in preview.bad_rows],
-            })
+            }, sort_keys=False)
         elif preview.framework is not None:
             fw = preview.framework
             print(f"Would import {fw.id} version {fw.version}: {len(fw.sections)} sections, "
@@ -190,8 +184,9 @@ def _import(args: argparse.Namespace) -> int:
         return EXIT_OK if preview.ok else EXIT_PROBLEMS
     fw = service.import_file(Path(args.path), **options)
     if args.json:
-        _print_json({"id": fw.id, "version": fw.version, "status": fw.status,
-                     "sections": len(fw.sections), "expectation_count": fw.expectation_count})
+        print_json({"id": fw.id, "version": fw.version, "status": fw.status,
+                    "sections": len(fw.sections), "expectation_count": fw.expectation_count},
+                   sort_keys=False)
         return EXIT_OK
     print(f"Imported {fw.id} version {fw.version}: {len(fw.sections)} sections, "
           f"{fw.expectation_count} expectations.")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from hmip_desktop.cli.common import key_arg, passphrase_provider, print_json
+from hmip_desktop.cli.common import add_json, key_arg, passphrase_provider, print_json
 from hmip_desktop.domain.errors import ValidationError
 from hmip_desktop.domain.roster import ROLES
 from hmip_desktop.services import identity
@@ -19,7 +19,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     isub = ident.add_subparsers(dest="identity_command", metavar="ACTION", required=True)
 
     p = isub.add_parser("show", help="show the identity card (keys are made on first use)")
-    p.add_argument("--json", action="store_true")
+    add_json(p)
     p.set_defaults(func=_show)
 
     p = isub.add_parser("export", help="write the identity card to a file for the team leader")
@@ -42,7 +42,7 @@ def _print_card(card: identity.IdentityCard) -> None:
 def _show(args: argparse.Namespace) -> int:
     card = identity.my_card(passphrase_provider)
     if args.json:
-        print_json(card.to_json())
+        print_json(card.to_json())  # the card exactly as `identity export` writes it
     else:
         _print_card(card)
     return 0

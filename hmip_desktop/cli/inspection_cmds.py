@@ -3,23 +3,24 @@
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 from pathlib import Path
 
-from hmip_desktop.cli.common import key_arg, open_store, passphrase_provider, print_json
+from hmip_desktop.cli.common import (
+    add_file,
+    add_json,
+    date_arg,
+    key_arg,
+    open_store,
+    passphrase_provider,
+    print_json,
+)
+from hmip_desktop.cli.json_out import to_plain
 from hmip_desktop.domain.errors import ValidationError
-from hmip_desktop.domain.search_query import SearchHit
+from hmip_desktop.domain.search_query import Highlighted, SearchHit
 from hmip_desktop.services import history as history_service
 from hmip_desktop.services import inspections, labels
 from hmip_desktop.services import search as search_service
 from hmip_desktop.services.frameworks import FrameworkService
-
-
-def _date(text: str) -> str:
-    try:
-        return dt.date.fromisoformat(text).isoformat()
-    except ValueError:
-        raise argparse.ArgumentTypeError("dates are written YYYY-MM-DD") from None
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -37,8 +38,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--framework-version", metavar="VERSION",
                    help="framework version, e.g. 5 or men-prisons--5 (default: the version in "
                    "force on --start, or today)")
-    p.add_argument("--start", type=_date, help="first day on site, YYYY-MM-DD")
-    p.add_argument("--end", type=_date, help="last day on site, YYYY-MM-DD")
+    p.add_argument("--start", type=date_arg, help="first day on site, YYYY-MM-DD")
+    p.add_argument("--end", type=date_arg, help="last day on site, YYYY-MM-DD")
     p.add_argument("--kind", choices=["full", "irp"], default="full",
                    help="full inspection or independent review of progress")
     p.add_argument("--follows", metavar="PREVIOUS.hmip",
@@ -57,31 +58,31 @@ def register(sub: argparse._SubParsersAction) -> None:
                         help="the establishment was told in advance")
     notice.add_argument("--unannounced", dest="announced", action="store_false",
                         help="no notice was given (the default)")
-    p.add_argument("--json", action="store_true", help="print the result as JSON")
+    add_json(p, "print the result as JSON")
     p.set_defaults(func=_new)
 
     p = sub.add_parser("info", help="describe an inspection file",
                        description="Establishment, type, framework and its sections (scored "
                        "or findings only), counts, key source, schema version and changes not "
                        "yet exported.")
-    p.add_argument("file")
-    p.add_argument("--json", action="store_true")
+    add_file(p)
+    add_json(p)
     p.set_defaults(func=_info)
 
     p = sub.add_parser("history", help="every change of one record",
                        description="Who changed a record, when, and to what (revision log).")
-    p.add_argument("file")
+    add_file(p)
     p.add_argument("record_id")
-    p.add_argument("--json", action="store_true")
+    add_json(p)
     p.set_defaults(func=_history)
 
     p = sub.add_parser("search", help="full-text search",
                        description="Search notes, document text, extract names and figure "
                        "captions. Words are ANDed; \"quoted phrases\" and prefix* work.")
-    p.add_argument("file")
+    add_file(p)
     p.add_argument("query")
     p.add_argument("--limit", type=int, default=20)
-    p.add_argument("--json", action="store_true")
+    add_json(p)
     p.set_defaults(func=_search)
 
 
@@ -137,7 +138,7 @@ def _info(args: argparse.Namespace) -> int:
     with open_store(args.file) as store:
         f = inspections.facts(store)
     if args.json:
-        print_json(f.to_json())
+        print_json(f)
         return 0
     dates = f"{f.start_date or '?'} to {f.end_date or '?'}"
     print(f"Establishment:   {f.establishment_name} "
@@ -181,7 +182,7 @@ def _history(args: argparse.Namespace) -> int:
     with open_store(args.file) as store:
         entries = history_service.history(store, args.record_id)
     if args.json:
-        print_json([e.to_json() for e in entries])
+        print_json(entries)
         return 0
     for e in entries:
         flags = (("deleted " if e.deleted else "") + ("head " if e.is_head else "")
@@ -193,15 +194,16 @@ def _history(args: argparse.Namespace) -> int:
     return 0
 
 
-def _plain(text: str) -> str:
-    return text.replace("\x02", "[").replace("\x03", "]")
+def _plain(text: Highlighted) -> str:
+    """The text with [brackets] around each matched span."""
+    return text.wrap("[", "]")
 
 
 def _search(args: argparse.Namespace) -> int:
     with open_store(args.file) as store:
         hits: list[SearchHit] = search_service.search(store, args.query, limit=args.limit)
     if args.json:
-        print_json([{**h.__dict__, "title": _plain(h.title), "snippet": _plain(h.snippet)}
+        print_json([{**to_plain(h), "title": _plain(h.title), "snippet": _plain(h.snippet)}
                     for h in hits])
         return 0
     for h in hits:

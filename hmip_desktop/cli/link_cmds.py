@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import argparse
 
-from hmip_desktop.cli.common import open_store, print_json
+from hmip_desktop.cli.common import add_file, add_json, open_store, print_json
 from hmip_desktop.domain.errors import ValidationError
 from hmip_desktop.domain.framework_nation import NATION_LABELS
 from hmip_desktop.services.coverage import framework_refs, not_applicable_refs
@@ -21,7 +21,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     lsub = link.add_subparsers(dest="link_command", metavar="ACTION", required=True)
 
     p = lsub.add_parser("add", help="add a link; prints its id")
-    p.add_argument("file")
+    add_file(p)
     p.add_argument("record_id")
     p.add_argument("--expectation", action="append", default=[], metavar="REF",
                    help="expectation number (repeatable)")
@@ -34,14 +34,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=_add)
 
     p = lsub.add_parser("remove", help="remove a link (kept in history)")
-    p.add_argument("file")
+    add_file(p)
     p.add_argument("link_id")
     p.set_defaults(func=_remove)
 
     p = lsub.add_parser("list", help="list links")
-    p.add_argument("file")
+    add_file(p)
     p.add_argument("--evidence", metavar="RECORD_ID", help="only links of this record")
-    p.add_argument("--json", action="store_true")
+    add_json(p)
     p.set_defaults(func=_list)
 
 
@@ -97,7 +97,7 @@ def _list(args: argparse.Namespace) -> int:
         service = LinkService(store)
         links = service.for_evidence(args.evidence) if args.evidence else service.all()
     if args.json:
-        print_json([dict(v.__dict__) for v in links])
+        print_json(links)
         return 0
     for v in links:
         where = (f" chars {v.start}-{v.end}" if v.start is not None

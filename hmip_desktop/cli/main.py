@@ -7,6 +7,7 @@ import argparse
 import logging
 import sys
 from collections.abc import Sequence
+from types import ModuleType
 
 from hmip_desktop import __version__
 from hmip_desktop.domain.errors import Cancelled, UserError
@@ -32,6 +33,53 @@ COMMAND_MODULES = (
     "hmip_desktop.cli.report_cmds",
     "hmip_desktop.cli.status_cmds",
 )
+
+
+def load_command_module(name: str) -> ModuleType:
+    """Import one command module of COMMAND_MODULES by name. The imports are plain statements,
+    one per module (so import-linter and grimp see them), made only when the command needs
+    them: `hmip --version` imports none, `hmip note …` only note_cmds."""
+    match name:
+        case "hmip_desktop.cli.inspection_cmds":
+            from hmip_desktop.cli import inspection_cmds as module
+        case "hmip_desktop.cli.note_cmds":
+            from hmip_desktop.cli import note_cmds as module
+        case "hmip_desktop.cli.frameworks_cmds":
+            from hmip_desktop.cli import frameworks_cmds as module
+        case "hmip_desktop.cli.selfcheck_cmds":
+            from hmip_desktop.cli import selfcheck_cmds as module
+        case "hmip_desktop.cli.settings_cmds":
+            from hmip_desktop.cli import settings_cmds as module
+        case "hmip_desktop.cli.scoring_cmds":
+            from hmip_desktop.cli import scoring_cmds as module
+        case "hmip_desktop.cli.concern_cmds":
+            from hmip_desktop.cli import concern_cmds as module
+        case "hmip_desktop.cli.review_cmds":
+            from hmip_desktop.cli import review_cmds as module
+        case "hmip_desktop.cli.identity_cmds":
+            from hmip_desktop.cli import identity_cmds as module
+        case "hmip_desktop.cli.team_cmds":
+            from hmip_desktop.cli import team_cmds as module
+        case "hmip_desktop.cli.bundle_cmds":
+            from hmip_desktop.cli import bundle_cmds as module
+        case "hmip_desktop.cli.doc_cmds":
+            from hmip_desktop.cli import doc_cmds as module
+        case "hmip_desktop.cli.extract_cmds":
+            from hmip_desktop.cli import extract_cmds as module
+        case "hmip_desktop.cli.link_cmds":
+            from hmip_desktop.cli import link_cmds as module
+        case "hmip_desktop.cli.coverage_cmds":
+            from hmip_desktop.cli import coverage_cmds as module
+        case "hmip_desktop.cli.finding_cmds":
+            from hmip_desktop.cli import finding_cmds as module
+        case "hmip_desktop.cli.report_cmds":
+            from hmip_desktop.cli import report_cmds as module
+        case "hmip_desktop.cli.status_cmds":
+            from hmip_desktop.cli import status_cmds as module
+        case _:
+            raise KeyError(name)
+    return module
+
 
 # Which module registers each top-level command, so `hmip <command> …` imports only that module
 # (and `hmip --version` none). A command missing here still works: the full parser is built.
@@ -77,8 +125,6 @@ def _modules_for(argv: Sequence[str] | None) -> tuple[str, ...]:
 def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     """The `hmip` parser. Without argv, every subcommand (what --help lists); with argv, only
     the module of the command it names, so a command does not import all the others."""
-    import importlib
-
     modules = _modules_for(argv)
     parser = argparse.ArgumentParser(
         prog="hmip",
@@ -88,7 +134,7 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"hmip {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for name in modules:
-        importlib.import_module(name).register(sub)
+        load_command_module(name).register(sub)
     if not modules:  # a bare --version: answer before main() sets up the device
         parser.parse_args(argv)
     return parser

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import argparse
 
-from hmip_desktop.cli.common import key_arg, open_store, print_json, read_text_arg
+from hmip_desktop.cli.common import (
+    add_file,
+    add_json,
+    add_text_source,
+    key_arg,
+    open_store,
+    print_json,
+    read_text_arg,
+)
 from hmip_desktop.domain.errors import ValidationError
 from hmip_desktop.domain.records import SOURCE_KINDS
 from hmip_desktop.services.labels import source_kind_label
@@ -15,11 +23,7 @@ def _common_fields(p: argparse.ArgumentParser, *, adding: bool) -> None:
     p.add_argument("--source", type=key_arg, choices=sorted(SOURCE_KINDS), required=adding,
                    help="source kind of the evidence")
     p.add_argument("--title", required=adding, help="short title")
-    body = p.add_mutually_exclusive_group(required=adding)
-    body.add_argument("--body", help="note text (visible to other users in the process list "
-                      "while the command runs: prefer --body-file -)")
-    body.add_argument("--body-file", help="read the note text from a file, or '-' for stdin "
-                      "(the private way: the text never appears in the process list)")
+    add_text_source(p, "body", required=adding, what="the note text")
     p.add_argument("--when", dest="occurred_at", help="when it happened (e.g. 2026-11-25 21:00)")
     p.add_argument("--where", dest="location", help="where (wing, unit, room)")
     p.add_argument("--subject", dest="subject_ref",
@@ -38,19 +42,19 @@ def register(sub: argparse._SubParsersAction) -> None:
     nsub = note.add_subparsers(dest="note_command", metavar="ACTION", required=True)
 
     p = nsub.add_parser("add", help="add a note; prints its id")
-    p.add_argument("file")
+    add_file(p)
     _common_fields(p, adding=True)
     p.add_argument("--expectation", action="append", default=[], metavar="REF",
                    help="link to an expectation number (repeatable)")
     p.set_defaults(func=_add)
 
     p = nsub.add_parser("list", help="list notes")
-    p.add_argument("file")
-    p.add_argument("--json", action="store_true")
+    add_file(p)
+    add_json(p)
     p.set_defaults(func=_list)
 
     p = nsub.add_parser("edit", help="change fields of a note (a new revision)")
-    p.add_argument("file")
+    add_file(p)
     p.add_argument("id")
     _common_fields(p, adding=False)
     p.set_defaults(func=_edit)
@@ -83,7 +87,7 @@ def _list(args: argparse.Namespace) -> int:
     with open_store(args.file) as store:
         notes = NoteService(store).list()
     if args.json:
-        print_json([n.__dict__ for n in notes])
+        print_json(notes)
         return 0
     for n in notes:
         print(f"{n.id}  {source_kind_label(n.source_kind):<30} {n.title}")

@@ -7,7 +7,15 @@ import argparse
 import sys
 
 from hmip_desktop.cli import action_plan_cmds
-from hmip_desktop.cli.common import add_text_source, key_arg, open_store, print_json, read_text_arg
+from hmip_desktop.cli.common import (
+    add_file,
+    add_json,
+    add_text_source,
+    key_arg,
+    open_store,
+    print_json,
+    read_text_arg,
+)
 from hmip_desktop.services.report import (
     NOT_ENCRYPTED,
     REPORT,
@@ -49,40 +57,40 @@ def register(sub: argparse._SubParsersAction) -> None:
                    require_ready=False)
 
     p = rsub.add_parser("check", help="readiness and disclosure hits, writing nothing")
-    p.add_argument("file")
-    p.add_argument("--json", action="store_true")
+    add_file(p)
+    add_json(p)
     p.set_defaults(func=_check)
 
     text = rsub.add_parser("text", help="the report's text parts (introduction, fact page…)")
     tsub = text.add_subparsers(dest="text_command", metavar="ACTION", required=True)
     p = tsub.add_parser("set", help="write one part")
-    p.add_argument("file")
+    add_file(p)
     p.add_argument("--part", required=True, type=key_arg, metavar="KEY",
                    help="introduction, fact-page, about, summary, progress-intro")
     add_text_source(p)
     p.set_defaults(func=_text_set)
     p = tsub.add_parser("show", help="every part with its text")
-    p.add_argument("file")
-    p.add_argument("--json", action="store_true")
+    add_file(p)
+    add_json(p)
     p.set_defaults(func=_text_show)
 
     terms = rsub.add_parser("terms", help="names and terms the disclosure check looks for")
     vsub = terms.add_subparsers(dest="terms_command", metavar="ACTION", required=True)
     p = vsub.add_parser("add", help="add names or terms")
-    p.add_argument("file")
+    add_file(p)
     p.add_argument("terms", nargs="+", metavar="TERM")
     p.set_defaults(func=_terms_add)
     p = vsub.add_parser("list", help="the list")
-    p.add_argument("file")
-    p.add_argument("--json", action="store_true")
+    add_file(p)
+    add_json(p)
     p.set_defaults(func=_terms_list)
     p = vsub.add_parser("remove", help="remove one name or term")
-    p.add_argument("file")
+    add_file(p)
     p.add_argument("term")
     p.set_defaults(func=_terms_remove)
 
     p = rsub.add_parser("marking", help="show or set the protective marking")
-    p.add_argument("file")
+    add_file(p)
     p.add_argument("--set", dest="marking", metavar="TEXT",
                    help="the marking printed on every page ('' restores OFFICIAL-SENSITIVE)")
     p.set_defaults(func=_marking)
@@ -91,7 +99,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _export_args(p: argparse.ArgumentParser, suffix: str) -> None:
-    p.add_argument("file")
+    add_file(p)
     p.add_argument("--out", required=True, metavar="PATH", help=f"the file to write ({suffix})")
     p.add_argument("--marking", metavar="TEXT", help="protective marking for this export only")
     how = p.add_mutually_exclusive_group()
@@ -135,7 +143,7 @@ def _check(args: argparse.Namespace) -> int:
     if args.json:
         print_json({"ready": preview.readiness.ready, "marking": preview.marking,
                     "blockers": [i.message for i in preview.readiness.blockers],
-                    "disclosure": [h.to_json() for h in preview.hits]})
+                    "disclosure": preview.hits})
         return 0
     print(f"marking: {preview.marking}")
     print("ready for a draft report" if preview.readiness.ready else

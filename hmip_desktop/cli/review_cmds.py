@@ -4,22 +4,14 @@
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 
-from hmip_desktop.cli.common import key_arg, open_store, print_json
+from hmip_desktop.cli.common import add_file, add_json, date_arg, key_arg, open_store, print_json
 from hmip_desktop.domain.errors import ValidationError
 from hmip_desktop.services.previous import PreviousService
 from hmip_desktop.services.readiness import readiness_report
 from hmip_desktop.services.urgent_notification import UrgentNotificationService
 
 EXIT_BLOCKED = 1
-
-
-def _date(text: str) -> str:
-    try:
-        return dt.date.fromisoformat(text).isoformat()
-    except ValueError:
-        raise argparse.ArgumentTypeError("dates are written YYYY-MM-DD") from None
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -30,25 +22,25 @@ def register(sub: argparse._SubParsersAction) -> None:
     psub = prev.add_subparsers(dest="previous_command", metavar="ACTION", required=True)
     p = psub.add_parser("import", help="import from a CSV file with columns "
                         "ref,title,text[,section]")
-    p.add_argument("file")
+    add_file(p)
     p.add_argument("csv")
     p.set_defaults(func=_import)
     p = psub.add_parser("add", help="type in one item; prints its id")
-    p.add_argument("file")
+    add_file(p)
     p.add_argument("--ref", required=True, help="reference in the previous report, e.g. S12")
     p.add_argument("--title", required=True)
     p.add_argument("--text", required=True)
     p.add_argument("--section", type=key_arg, help="section key it belongs to (optional)")
     p.set_defaults(func=_prev_add)
     p = psub.add_parser("list", help="list items with their progress judgements")
-    p.add_argument("file")
-    p.add_argument("--json", action="store_true")
+    add_file(p)
+    add_json(p)
     p.set_defaults(func=_prev_list)
     score = psub.add_parser("score", help="the previous inspection's agreed scores (for the "
                             "report's outcomes chart)")
     ssub = score.add_subparsers(dest="score_command", metavar="ACTION", required=True)
     p = ssub.add_parser("set", help="record the previous agreed score of one test")
-    p.add_argument("file")
+    add_file(p)
     p.add_argument("--test", required=True, type=key_arg, metavar="KEY")
     p.add_argument("--score", required=True, help="level key, label, short form or value")
     p.add_argument("--year", required=True, type=int, help="year of the previous inspection")
@@ -59,7 +51,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                           "recommendation on the framework's progress scale.")
     gsub = prog.add_subparsers(dest="progress_command", metavar="ACTION", required=True)
     p = gsub.add_parser("set", help="record the progress judgement on one item")
-    p.add_argument("file")
+    add_file(p)
     p.add_argument("--previous", required=True, metavar="ID",
                    help="id or reference of the previous item")
     p.add_argument("--judgement", required=True, metavar="LEVEL",
@@ -74,28 +66,28 @@ def register(sub: argparse._SubParsersAction) -> None:
                         "criteria; shows the letter and response due dates.")
     usub = un.add_subparsers(dest="un_command", metavar="ACTION", required=True)
     p = usub.add_parser("set", help="flag or update the Urgent Notification (or --clear it)")
-    p.add_argument("file")
+    add_file(p)
     p.add_argument("--reason", action="extend", nargs="+", metavar="TEXT", dest="reasons",
                    help="a reason (repeatable); replaces the recorded reasons")
     p.add_argument("--criterion", type=key_arg, action="extend", nargs="+", metavar="KEY",
                    dest="criteria",
                    help="a criterion key from the checklist (repeatable); replaces the ticks")
-    p.add_argument("--letter-date", type=_date, help="date of the letter, YYYY-MM-DD")
-    p.add_argument("--response-date", type=_date,
+    p.add_argument("--letter-date", type=date_arg, help="date of the letter, YYYY-MM-DD")
+    p.add_argument("--response-date", type=date_arg,
                    help="date the Secretary of State's response and action plan arrived, "
                    "YYYY-MM-DD (stops the countdown)")
     p.add_argument("--clear", action="store_true", help="remove the Urgent Notification")
     p.set_defaults(func=_un_set)
     p = usub.add_parser("show", help="reasons, criteria, due dates and days remaining")
-    p.add_argument("file")
-    p.add_argument("--json", action="store_true")
+    add_file(p)
+    add_json(p)
     p.set_defaults(func=_un_show)
 
     p = sub.add_parser("readiness", help="what still blocks a draft report",
                        description="Per section coverage, triangulation, findings and scores, "
                        "the concern rules and the blockers. Exits 0 only when nothing blocks.")
-    p.add_argument("file")
-    p.add_argument("--json", action="store_true")
+    add_file(p)
+    add_json(p)
     p.set_defaults(func=_readiness)
 
 
@@ -126,7 +118,7 @@ def _prev_list(args: argparse.Namespace) -> int:
     with open_store(args.file) as store:
         items = PreviousService(store).list()
     if args.json:
-        print_json([i.to_json() for i in items])
+        print_json(items)
         return 0
     for i in items:
         judged = i.progress.level_label if i.progress else "not judged"
@@ -165,7 +157,7 @@ def _un_show(args: argparse.Namespace) -> int:
     with open_store(args.file) as store:
         status = UrgentNotificationService(store).status()
     if args.json:
-        print_json(status.to_json())
+        print_json(status)
         return 0
     if not status.active:
         print("no Urgent Notification" if status.allowed else
@@ -211,7 +203,7 @@ def _readiness(args: argparse.Namespace) -> int:
     with open_store(args.file) as store:
         report = readiness_report(store)
     if args.json:
-        print_json(report.to_json())
+        print_json(report)
         return 0 if report.ready else EXIT_BLOCKED
     print("ready for a draft report" if report.ready
           else f"not ready: {len(report.blockers)} blocker(s)")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from hmip_desktop.cli.common import key_arg, open_store, print_json
+from hmip_desktop.cli.common import add_file, add_json, key_arg, open_store, print_json
 from hmip_desktop.services.scoring import ScoreView, ScoringService
 
 
@@ -17,7 +17,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     p = ssub.add_parser("set", help="record this inspector's provisional score (or the agreed "
                         "score with --agreed)")
-    p.add_argument("file")
+    add_file(p)
     p.add_argument("--test", required=True, type=key_arg, metavar="KEY",
                    help="section key of the healthy prison test, e.g. safety")
     p.add_argument("--score", required=True, metavar="N|LEVEL_KEY",
@@ -33,14 +33,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = ssub.add_parser("withdraw", help="withdraw this inspector's provisional score",
                         description="Withdraw your provisional score of a section: it leaves "
                         "the team view (its history stays); 'hmip score set' records one again.")
-    p.add_argument("file")
+    add_file(p)
     p.add_argument("--test", required=True, type=key_arg, metavar="KEY",
                    help="section key of the healthy prison test, e.g. safety")
     p.set_defaults(func=_withdraw)
 
     p = ssub.add_parser("list", help="every inspector's scores and the agreed ones")
-    p.add_argument("file")
-    p.add_argument("--json", action="store_true")
+    add_file(p)
+    add_json(p)
     p.set_defaults(func=_list)
 
 
@@ -80,8 +80,7 @@ def _list(args: argparse.Namespace) -> int:
                                                 - {k for k, _ in judged})
         teams = [service.team_view(k) for k in keys]
     if args.json:
-        print_json({"scores": [s.to_json() for s in scores],
-                    "sections": [t.to_json() for t in teams]})
+        print_json({"scores": scores, "sections": teams})
         return 0
     if not judged:
         print("this inspection gives no section scores")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from hmip_desktop.cli.common import passphrase_provider, print_json
+from hmip_desktop.cli.common import add_json, passphrase_provider, print_json
 from hmip_desktop.services.selfcheck import check_file, run_checks
 
 
@@ -16,7 +16,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                        "Exit 0 when all is well.")
     p.add_argument("file", nargs="?", help="also check this inspection file: leftovers of an "
                    "interrupted import are removed and pending rebuilds done")
-    p.add_argument("--json", action="store_true")
+    add_json(p)
     p.set_defaults(func=_run)
 
 
@@ -25,7 +25,7 @@ def _run(args: argparse.Namespace) -> int:
     if args.file:
         checks += check_file(Path(args.file), provider=passphrase_provider)
     if args.json:
-        print_json([c.__dict__ for c in checks])
+        print_json(checks)
     else:
         for c in checks:
             print(f"[{'ok' if c.ok else 'FAIL'}] {c.name}: {c.detail}")

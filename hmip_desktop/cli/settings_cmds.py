@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from hmip_desktop.cli.common import passphrase_provider
+from hmip_desktop.cli.common import add_file, passphrase_provider
 from hmip_desktop.services import settings
 
 
@@ -27,7 +27,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                        description="Put an inspection file's key on this computer again "
                        "(keyring, or passphrase file) using the organisation's recovery "
                        "identity. Only works for files created while a recovery key was set.")
-    p.add_argument("file")
+    add_file(p)
     p.add_argument("--identity-file", required=True,
                    help="file holding the AGE-SECRET-KEY-… recovery identity")
     p.set_defaults(func=_recover)

@@ -4,19 +4,11 @@ judgement of education, recorded with the purposeful activity section)."""
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 
-from hmip_desktop.cli.common import open_store, print_json
+from hmip_desktop.cli.common import add_file, add_json, date_arg, open_store, print_json
+from hmip_desktop.cli.json_out import to_plain
 from hmip_desktop.domain import lifecycle as L
 from hmip_desktop.services.lifecycle import LifecycleService, LifecycleView
-
-
-def _date(text: str) -> str:
-    try:
-        return dt.date.fromisoformat(text).isoformat()
-    except ValueError:
-        raise argparse.ArgumentTypeError("dates are written YYYY-MM-DD") from None
-
 
 STATES = ", ".join(k.replace("_", "-") for k in L.STATUSES)
 
@@ -30,27 +22,27 @@ def register(sub: argparse._SubParsersAction) -> None:
                        "inspection is read-only except for action-plan tracking.")
     status = p.add_subparsers(dest="status_command", metavar="ACTION", required=True)
     s = status.add_parser("show", help="the status, its dates and any reopenings")
-    s.add_argument("file")
-    s.add_argument("--json", action="store_true")
+    add_file(s)
+    add_json(s)
     s.set_defaults(func=_show)
     s = status.add_parser("set", help="move the status forward",
                           description=f"Move the status forward. STATE is one of: {STATES} "
                           "(snake_case works too). Publishing needs the team leader; its "
                           "--date defaults to today.")
-    s.add_argument("file")
+    add_file(s)
     s.add_argument("state", help=STATES)
-    s.add_argument("--date", type=_date,
+    s.add_argument("--date", type=date_arg,
                    help="YYYY-MM-DD: the publication date, or when the action plan arrived")
-    s.add_argument("--json", action="store_true")
+    add_json(s)
     s.set_defaults(func=_set)
     s = status.add_parser("reopen", help="team leader: reopen with a reason (kept in history)",
                           description="Take the status back to an earlier state (drafting by "
                           "default) so the inspection can be changed again. The reason is "
                           "kept in the inspection record's history.")
-    s.add_argument("file")
+    add_file(s)
     s.add_argument("--reason", required=True, help="why it is reopened")
     s.add_argument("--to", dest="to", help="the status to go back to (default: drafting)")
-    s.add_argument("--json", action="store_true")
+    add_json(s)
     s.set_defaults(func=_reopen)
 
     p = sub.add_parser("education", help="Ofsted's or Estyn's own education judgement",
@@ -59,17 +51,17 @@ def register(sub: argparse._SubParsersAction) -> None:
                        "section and reported beside its healthy prison score.")
     edu = p.add_subparsers(dest="education_command", metavar="ACTION", required=True)
     s = edu.add_parser("show", help="the judgement, the grades on offer and the agreed score")
-    s.add_argument("file")
-    s.add_argument("--json", action="store_true")
+    add_file(s)
+    add_json(s)
     s.set_defaults(func=_edu_show)
     s = edu.add_parser("set", help="record the judgement",
                        description="GRADE: Ofsted outstanding, good, requires-improvement, "
                        "inadequate; Estyn excellent, good, adequate, unsatisfactory.")
-    s.add_argument("file")
+    add_file(s)
     s.add_argument("grade")
     s.set_defaults(func=_edu_set)
     s = edu.add_parser("clear", help="remove the recorded judgement")
-    s.add_argument("file")
+    add_file(s)
     s.set_defaults(func=_edu_clear)
 
 
@@ -93,7 +85,7 @@ def _show(args: argparse.Namespace) -> int:
     with open_store(args.file) as store:
         view = LifecycleService(store).view()
     if args.json:
-        print_json(view.to_json())
+        print_json(view)
     else:
         _print_view(view)
     return 0
@@ -105,7 +97,7 @@ def _set(args: argparse.Namespace) -> int:
         changes = service.set_status(args.state, args.date)
         view = service.view()
     if args.json:
-        print_json({**view.to_json(), "changed": bool(changes.ids)})
+        print_json({**to_plain(view), "changed": bool(changes.ids)})
     elif not changes.ids:
         print(f"status unchanged: {view.status_label}")
     else:
@@ -119,7 +111,7 @@ def _reopen(args: argparse.Namespace) -> int:
         service.reopen(args.reason, args.to)
         view = service.view()
     if args.json:
-        print_json(view.to_json())
+        print_json(view)
     else:
         print(f"reopened: status {view.status_label}; the reason is kept in the history")
     return 0
@@ -129,7 +121,7 @@ def _edu_show(args: argparse.Namespace) -> int:
     with open_store(args.file) as store:
         v = LifecycleService(store).education()
     if args.json:
-        print_json(v.to_json())
+        print_json(v)
         return 0
     print(f"Inspectorate:    {v.inspectorate_label}"
           + ("" if v.verified else f" ({L.NOT_VERIFIED_NOTE})"))

@@ -5,7 +5,15 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from hmip_desktop.cli.common import key_arg, open_store, passphrase_provider, print_json
+from hmip_desktop.cli.common import (
+    add_file,
+    add_json,
+    device_keys,
+    key_arg,
+    open_store,
+    passphrase_provider,
+    print_json,
+)
 from hmip_desktop.domain.roster import ROLES
 from hmip_desktop.services import identity, join, team
 
@@ -18,27 +26,27 @@ def register(sub: argparse._SubParsersAction) -> None:
     tsub = t.add_subparsers(dest="team_command", metavar="ACTION", required=True)
 
     p = tsub.add_parser("add", help="add members from their identity cards (team leader)")
-    p.add_argument("file")
+    add_file(p)
     p.add_argument("cards", nargs="+", metavar="CARD")
     p.add_argument("--role", type=key_arg, choices=sorted(ROLES), help="role for these members "
                    "(default: the role on each card)")
     p.set_defaults(func=_add)
 
     p = tsub.add_parser("list", help="list the team")
-    p.add_argument("file")
-    p.add_argument("--json", action="store_true")
+    add_file(p)
+    add_json(p)
     p.set_defaults(func=_list)
 
     p = tsub.add_parser("remove", help="remove a member (team leader)",
                         description="Later bundles are not encrypted to them, attachments "
                         "added afterwards use a new team key, and any change of theirs this "
                         "file had not received by the removal is refused, whatever its date.")
-    p.add_argument("file")
+    add_file(p)
     p.add_argument("member", help="member id, device id, fingerprint or exact name")
     p.set_defaults(func=_remove)
 
     p = tsub.add_parser("invite", help="write the invite for the team (team leader)")
-    p.add_argument("file")
+    add_file(p)
     p.add_argument("--out", required=True, help="invite file to write")
     p.set_defaults(func=_invite)
 
@@ -48,13 +56,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("invite")
     p.add_argument("--out", required=True, help="path of the new .hmip file")
     p.add_argument("--leader-fingerprint", help="refuse unless the leader's fingerprint is this")
-    p.add_argument("--json", action="store_true")
+    add_json(p)
     p.set_defaults(func=_join)
 
 
 def _add(args: argparse.Namespace) -> int:
     cards = [identity.read_card(Path(c)) for c in args.cards]
-    keys = identity.load_keys(passphrase_provider)
+    keys = device_keys()
     with open_store(args.file) as store:
         changes = team.add_members(store, cards, keys=keys, role=args.role)
     print(f"team updated ({len(changes.ids)} roster entr{'y' if len(changes.ids) == 1 else 'ies'}"
@@ -66,7 +74,7 @@ def _list(args: argparse.Namespace) -> int:
     with open_store(args.file) as store:
         view = team.roster_view(store)
     if args.json:
-        print_json(view.to_json())
+        print_json(view)
         return 0
     for m in view.members:
         flags = " (you)" if m.is_me else ""
@@ -78,7 +86,7 @@ def _list(args: argparse.Namespace) -> int:
 
 
 def _remove(args: argparse.Namespace) -> int:
-    keys = identity.load_keys(passphrase_provider)
+    keys = device_keys()
     with open_store(args.file) as store:
         changes = team.remove_member(store, args.member, keys=keys)
     print("member removed" if changes.ids else "member was already removed")
@@ -86,7 +94,7 @@ def _remove(args: argparse.Namespace) -> int:
 
 
 def _invite(args: argparse.Namespace) -> int:
-    keys = identity.load_keys(passphrase_provider)
+    keys = device_keys()
     with open_store(args.file) as store:
         report = team.write_invite(store, Path(args.out), keys=keys)
     print(f"invite written to {args.out} for {report.recipients} recipient(s)")
@@ -95,11 +103,11 @@ def _invite(args: argparse.Namespace) -> int:
 
 
 def _join(args: argparse.Namespace) -> int:
-    keys = identity.load_keys(passphrase_provider)
+    keys = device_keys()
     result = join.join(Path(args.invite), Path(args.out), keys=keys,
                        provider=passphrase_provider, expect_fingerprint=args.leader_fingerprint)
     if args.json:
-        print_json({**result.__dict__, "path": str(result.path)})
+        print_json(result)
         return 0
     print(f"joined: created {result.path} (inspection {result.inspection_id}, "
           f"{result.members} team members)")

@@ -46,9 +46,6 @@ class Hit:
         """'Safety › Early days: prison number "A1234BC"' (for the person exporting only)."""
         return f'{self.where}: {self.kind_label} "{self.text}"'
 
-    def to_json(self) -> dict[str, str]:
-        return {"kind": self.kind, "text": self.text, "where": self.where}
-
 
 class DisclosureRules:
     """The patterns for one inspection: built-in ones plus its subject refs and terms."""

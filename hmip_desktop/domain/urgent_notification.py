@@ -70,11 +70,6 @@ class UnDates:
     response_date: dt.date | None = None
     letter_late: bool = False
 
-    def to_json(self) -> dict[str, Any]:
-        """Plain data for --json output (dates as YYYY-MM-DD)."""
-        return {k: (v.isoformat() if isinstance(v, dt.date) else v)
-                for k, v in self.__dict__.items()}
-
 
 def parse_process(data: Mapping[str, Any]) -> UnProcess:
     """The protocol from its data file; a clear error when the file is malformed."""

@@ -13,7 +13,6 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from hmip_desktop import __version__
 from hmip_desktop.domain.errors import UserError, ValidationError
@@ -54,10 +53,6 @@ class ExportReport:
     recipients: int
     fingerprint: str
     size: int
-
-    def to_json(self) -> dict[str, Any]:
-        """Plain data for --json output."""
-        return {**self.__dict__, "path": str(self.path)}
 
 
 def export_recipients(tx: UnitOfWork, store: InspectionStore, keys: DeviceKeys) -> list[str]:

@@ -69,10 +69,6 @@ class BundleSummary:
     format: int
     schema: int
 
-    def to_json(self) -> dict[str, Any]:
-        """Plain data for --json output."""
-        return dict(self.__dict__)
-
 
 def _summary(path: Path, reader: BundleReader) -> BundleSummary:
     s = reader.summary()
@@ -100,11 +96,6 @@ class BundlePreview:
     file: str
     status: str  # ready | already_imported | refused
     message: str
-
-    def to_json(self) -> dict[str, Any]:
-        """Plain data for --json output."""
-        return {"file": self.file, "status": self.status, "message": self.message,
-                "summary": self.summary.to_json() if self.summary else None}
 
 
 def preview_bundles(store: InspectionStore, paths: Sequence[Path], *,
@@ -151,10 +142,6 @@ class ImportLogEntry:
     revisions_new: int
     blobs_new: int
     undoable: bool
-
-    def to_json(self) -> dict[str, Any]:
-        """Plain data for --json output."""
-        return dict(self.__dict__)
 
 
 def import_history(store: InspectionStore) -> list[ImportLogEntry]:

@@ -54,11 +54,6 @@ class ConflictVersion:
     changed_fields: tuple[str, ...]
     payload: Mapping[str, Any]
 
-    def to_json(self) -> dict[str, Any]:
-        """Plain data for --json output."""
-        return {**self.__dict__, "changed_fields": list(self.changed_fields),
-                "payload": dict(self.payload)}
-
 
 @dataclass(frozen=True)
 class ConflictView:
@@ -77,15 +72,6 @@ class ConflictView:
     def auto_mergeable(self) -> bool:
         """True when the versions changed different structured fields."""
         return self.proposal is not None
-
-    def to_json(self) -> dict[str, Any]:
-        """Plain data for --json output."""
-        return {"record_id": self.record_id, "record_type": self.record_type,
-                "label": self.label, "versions": [v.to_json() for v in self.versions],
-                "base_rev": self.base_rev, "overlapping": list(self.overlapping),
-                "auto_mergeable": self.auto_mergeable,
-                "proposal": dict(self.proposal) if self.proposal is not None else None,
-                "reason": self.reason}
 
 
 @dataclass(frozen=True)

@@ -81,11 +81,6 @@ class FigureView:
         """The values as numbers, for a chart."""
         return [float(v) for _, v in self.rows]
 
-    def to_json(self) -> dict[str, Any]:
-        """Plain data for --json output."""
-        return {**self.__dict__, "spec": self.spec.to_payload(),
-                "rows": [list(r) for r in self.rows]}
-
 
 def _view(e: EntityView) -> FigureView:
     p = e.payload

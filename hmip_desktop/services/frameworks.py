@@ -56,18 +56,6 @@ class FrameworkSummary:
             in_force_from_verified=bool(fw.effective_date) and fw.effective_date_verified,
         )
 
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready form (for `hmip frameworks list --json`)."""
-        return {
-            "id": self.id, "version": self.version, "title": self.title,
-            "edition": self.edition, "status": self.status, "verified": self.verified,
-            "incomplete": self.incomplete, "establishment_types": list(self.establishment_types),
-            "scale": self.scale, "section_keys": list(self.section_keys),
-            "expectation_count": self.expectation_count, "published": self.published,
-            "effective_date": self.effective_date, "in_force_from": self.in_force_from,
-            "in_force_from_verified": self.in_force_from_verified,
-        }
-
 
 @dataclass(frozen=True)
 class PreviewLine:

@@ -9,6 +9,7 @@ from typing import Any
 from hmip_desktop.domain.errors import NotFoundError
 from hmip_desktop.domain.hlc import hlc_millis
 from hmip_desktop.services.store import InspectionStore
+from hmip_desktop.storage.unit_of_work import UnitOfWork
 
 
 @dataclass(frozen=True)
@@ -27,17 +28,18 @@ class HistoryEntry:
     # False for changes an older app sent unsigned.
     signed: bool = True
 
-    def to_json(self) -> dict[str, Any]:
-        """Plain data for --json output."""
-        return {**self.__dict__, "parents": list(self.parents)}
-
 
 def history(store: InspectionStore, record_id: str) -> list[HistoryEntry]:
     """Every revision of a record in clock order; raises NotFoundError when unknown."""
-    own = store.device.device_id
     with store.uow() as tx:
-        revs = tx.records.revisions_of(record_id)
-        heads = {r.rev_id for r in tx.records.heads(record_id)} if revs else set()
+        return history_in(tx, store, record_id)
+
+
+def history_in(tx: UnitOfWork, store: InspectionStore, record_id: str) -> list[HistoryEntry]:
+    """history() read inside the caller's transaction (a screen's one read)."""
+    own = store.device.device_id
+    revs = tx.records.revisions_of(record_id)
+    heads = {r.rev_id for r in tx.records.heads(record_id)} if revs else set()
     if not revs:
         raise NotFoundError("No record has that id in this inspection.")
     out = []

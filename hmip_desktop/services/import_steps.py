@@ -48,10 +48,6 @@ class BundleOutcome:
     blobs_new: int
     clock_ahead: bool
 
-    def to_json(self) -> dict[str, Any]:
-        """Plain data for --json output."""
-        return dict(self.__dict__)
-
 
 @dataclass(frozen=True)
 class ImportReport:
@@ -76,14 +72,6 @@ class ImportReport:
     def changed(self) -> bool:
         """True when the inspection's state or attachments changed."""
         return self.digest_before != self.digest_after or self.blobs_new > 0
-
-    def to_json(self) -> dict[str, Any]:
-        """Plain data for --json output."""
-        return {"outcomes": [o.to_json() for o in self.outcomes],
-                "revisions_new": self.revisions_new, "blobs_new": self.blobs_new,
-                "new_conflicts": list(self.new_conflicts), "conflicts": self.conflicts,
-                "digest_before": self.digest_before, "digest_after": self.digest_after,
-                "snapshot": self.snapshot, "imported": self.imported, "changed": self.changed}
 
 
 class Meter:

@@ -58,10 +58,6 @@ class MendReport:
     rebuilt: bool = False
     rebuild_pending: bool = False
 
-    def to_json(self) -> dict[str, object]:
-        """Plain data for --json output."""
-        return dict(self.__dict__)
-
 
 class ImportJournal:
     """The write-ahead list of files one running import makes (see the module docstring)."""

@@ -116,10 +116,6 @@ class MemberView:
     is_me: bool
     is_anchor: bool
 
-    def to_json(self) -> dict:
-        """Plain data for --json output."""
-        return dict(self.__dict__)
-
 
 def member_view(m: RS.Member, *, my_device: str, anchor_signer: str | None) -> MemberView:
     """The view of a roster member."""

@@ -75,21 +75,6 @@ class UnStatus:
     addressee: str | None = None
     needs_agreement_of: tuple[str, ...] = ()
 
-    def to_json(self) -> dict[str, Any]:
-        """Plain data for --json output."""
-        return {"active": self.active, "allowed": self.allowed,
-                "establishment_type": self.establishment_type,
-                "establishment_type_label": self.establishment_type_label,
-                "addressee": self.addressee,
-                "needs_agreement_of": list(self.needs_agreement_of),
-                "late": self.late, "reasons": list(self.reasons),
-                "criteria": [{"key": c.key, "label": c.label, "ticked": c.key in self.ticked}
-                             for c in self.criteria],
-                "end_date": self.end_date,
-                "dates": self.dates.to_json() if self.dates else None,
-                "conflicted": self.conflicted, "letter_label": self.letter_label,
-                "response_label": self.response_label}
-
 
 class UrgentNotificationService:
     """Set, clear and show the Urgent Notification of one open inspection."""

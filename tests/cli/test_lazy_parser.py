@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import importlib
 import os
 import subprocess
 import sys
@@ -18,10 +17,34 @@ def test_command_table_matches_the_modules() -> None:
     registered = {}
     for name in cli.COMMAND_MODULES:
         sub = argparse.ArgumentParser().add_subparsers()
-        importlib.import_module(name).register(sub)
+        cli.load_command_module(name).register(sub)
         for action in sub._choices_actions:
             registered[action.dest] = name.rsplit(".", 1)[1]
     assert registered == cli.COMMAND_GROUPS
+
+
+def test_every_command_module_is_loaded_by_its_own_import() -> None:
+    """load_command_module gives the module of that name, for every module of the table, and
+    every *_cmds module of the package is in the table (action_plan_cmds: report_cmds adds it)."""
+    from pathlib import Path
+
+    for name in cli.COMMAND_MODULES:
+        assert cli.load_command_module(name).__name__ == name
+    with pytest.raises(KeyError):
+        cli.load_command_module("hmip_desktop.cli.not_a_module")
+    here = Path(cli.__file__).parent
+    modules = {f"hmip_desktop.cli.{p.stem}" for p in here.glob("*_cmds.py")}
+    assert modules - set(cli.COMMAND_MODULES) == {"hmip_desktop.cli.action_plan_cmds"}
+
+
+def test_the_imports_are_visible_to_import_linter() -> None:
+    """grimp (import-linter's graph) sees cli.main import every command module: the contracts
+    and the layer cycle test cover them."""
+    import grimp
+
+    graph = grimp.build_graph("hmip_desktop")
+    imported = graph.find_modules_directly_imported_by("hmip_desktop.cli.main")
+    assert set(cli.COMMAND_MODULES) <= imported
 
 
 def test_help_lists_every_command() -> None:

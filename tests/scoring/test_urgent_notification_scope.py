@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from hmip_desktop.cli.json_out import to_plain
 from hmip_desktop.domain.errors import ValidationError
 from hmip_desktop.paths import resource_path
 from hmip_desktop.services.inspections import create_inspection
@@ -61,7 +62,7 @@ def test_wandsworth_dates(wandsworth) -> None:  # type: ignore[no-untyped-def]
     assert status.dates is not None
     assert (status.dates.letter_due, status.dates.response_due) == (D("2024-05-09"),
                                                                     D("2024-06-06"))
-    assert status.late is False and status.to_json()["late"] is False
+    assert status.late is False and to_plain(status)["late"] is False
     assert status.dates.response_days_remaining == 24
 
 
@@ -105,7 +106,7 @@ def test_late_letter_is_flagged(wandsworth) -> None:  # type: ignore[no-untyped-
     service = UrgentNotificationService(wandsworth)
     service.set(reasons=["r"], letter_date="2024-05-10")
     status = service.status(today=D("2024-05-10"))
-    assert status.late is True and status.to_json()["late"] is True
+    assert status.late is True and to_plain(status)["late"] is True
     assert status.dates is not None and status.dates.response_due == D("2024-06-07")
 
 
@@ -119,7 +120,7 @@ def test_response_date_stops_the_countdown(wandsworth) -> None:  # type: ignore[
     status = service.status(today=D("2024-07-01"))
     assert status.dates is not None and status.dates.response_date == D("2024-06-06")
     assert status.dates.response_days_remaining is None
-    assert status.to_json()["dates"]["response_date"] == "2024-06-06"
+    assert to_plain(status)["dates"]["response_date"] == "2024-06-06"
     with pytest.raises(ValidationError, match="cannot be before the letter date"):
         service.set(letter_date="2024-06-07")  # the letter may not move past the response
     service.set(reasons=["r", "s"])  # other edits keep the response date

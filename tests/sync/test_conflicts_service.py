@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from hmip_desktop.cli.json_out import to_plain
 from hmip_desktop.domain import records as R
 from hmip_desktop.domain.errors import ConflictError, NotFoundError, ValidationError
 from hmip_desktop.domain.merge import analyse_conflict
@@ -35,7 +36,7 @@ def test_conflict_lists_versions_with_author_time_and_bundle(kit: TeamKit, trio)
     assert all(v.changed_fields == ("body",) for v in view.versions)
     assert view.overlapping == ("body",) and not view.auto_mergeable
     assert sum(v.is_default for v in view.versions) == 1
-    assert view.to_json()["versions"][0]["payload"]["title"] == "Wing visit"
+    assert to_plain(view)["versions"][0]["payload"]["title"] == "Wing visit"
 
 
 def test_take_text_and_payload_resolutions_close_the_conflict(kit: TeamKit, trio) -> None:
