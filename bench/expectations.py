@@ -81,8 +81,8 @@ def build(path: Path, notes: int, expectations: int):  # type: ignore[no-untyped
                 "start": 0 if passage else None, "end": 20 if passage else None,
                 "page": None, "quote": body[:20] if passage else None}))
             links += 1
-    for sec in S.sections(fw):
-        for ar in S.areas(sec)[::2]:
+    for sec in fw["sections"]:
+        for ar in sec["areas"][::2]:
             fid = S.findings_id(store.inspection_id, str(sec["key"]), str(ar["key"]),
                                 dev.author_id)
             batch.append(rev(R.FINDINGS, fid, {
@@ -138,21 +138,21 @@ def _old_expectation(number, title, refs):  # type: ignore[no-untyped-def]
 
 def old_area_evidence(store, section_key, area_key):  # type: ignore[no-untyped-def]
     """The old ScoringService.area_evidence: framework re-read, all links re-read."""
-    from hmip_desktop.domain import scoring as S
-    from hmip_desktop.services.inspections import pinned_framework
+    from hmip_desktop.domain.framework_pinned import read_pinned
+    from hmip_desktop.services.inspections import pinned_framework_data
 
-    ar = S.area(S.section(pinned_framework(store), section_key), area_key)
-    numbers = [(str(e.get("number")), str(e.get("title", ""))) for e in S.expectations(ar)]
+    ar = read_pinned(pinned_framework_data(store)).area(section_key, area_key)
+    numbers = [(e.number, e.title) for e in ar.expectations]
     by_ref = old_evidence_by_ref(store, {n for n, _ in numbers})
     return [_old_expectation(n, t, by_ref[n]) for n, t in numbers]
 
 
 def old_load_expectations(store):  # type: ignore[no-untyped-def]
     """The old load_expectations: parse the framework, then one area_evidence per area."""
-    from hmip_desktop.domain.framework import Framework
-    from hmip_desktop.services.inspections import pinned_framework
+    from hmip_desktop.domain.framework_pinned import read_pinned
+    from hmip_desktop.services.inspections import pinned_framework_data
 
-    framework = Framework.from_dict(pinned_framework(store))
+    framework = read_pinned(pinned_framework_data(store))
     evidence = {}
     for section in framework.sections:
         for area in section.areas:
@@ -164,21 +164,20 @@ def old_load_expectations(store):  # type: ignore[no-untyped-def]
 
 def old_section_overview(store, section_key):  # type: ignore[no-untyped-def]
     """The old ScoringService.section_overview."""
-    from hmip_desktop.domain import scoring as S
-    from hmip_desktop.services.inspections import pinned_framework
+    from hmip_desktop.domain.framework_pinned import read_pinned
+    from hmip_desktop.services.inspections import pinned_framework_data
     from hmip_desktop.services.scoring import AreaOverview, ScoringService
 
-    sec = S.section(pinned_framework(store), section_key)
-    wanted = {str(e.get("number")) for a in S.areas(sec) for e in S.expectations(a)}
+    sec = read_pinned(pinned_framework_data(store)).section(section_key)
+    wanted = {e.number for a in sec.areas for e in a.expectations}
     by_ref = old_evidence_by_ref(store, wanted)
     found = ScoringService(store).findings(section_key)
     out = []
-    for ar in S.areas(sec):
-        rows = [_old_expectation(str(e.get("number")), "", by_ref[str(e.get("number"))])
-                for e in S.expectations(ar)]
-        key = str(ar.get("key"))
+    for ar in sec.areas:
+        rows = [_old_expectation(e.number, "", by_ref[e.number]) for e in ar.expectations]
+        key = ar.key
         out.append(AreaOverview(
-            key, str(ar.get("label", key)), len(rows), sum(r.covered for r in rows),
+            key, ar.label, len(rows), sum(r.covered for r in rows),
             sum(r.triangulated for r in rows),
             sum(1 for f in found if f.area_key == key and f.text.strip())))
     return out
@@ -190,21 +189,23 @@ def old_coverage_json(store):  # type: ignore[no-untyped-def]
     from collections import defaultdict
     from types import SimpleNamespace
 
+    from hmip_desktop.cli.json_out import to_plain
+    from hmip_desktop.domain.framework_pinned import read_pinned
     from hmip_desktop.domain.readiness import evidence_source_kind
     from hmip_desktop.services import coverage as C
     from hmip_desktop.services.evidence_snapshot import EvidenceRef
-    from hmip_desktop.services.inspections import pinned_framework
+    from hmip_desktop.services.inspections import pinned_framework_data
 
-    framework = pinned_framework(store)
+    framework = read_pinned(pinned_framework_data(store))
     refs: dict[str, list[EvidenceRef]] = defaultdict(list)
     with store.uow() as tx:
         for link, ev in old_evidence_links(tx):
             refs[str(link.payload.get("expectation_ref", ""))].append(EvidenceRef(
                 link.id, ev.id, ev.type, evidence_source_kind(ev.type, ev.payload), "",
                 None, None, None))
-    gathered = SimpleNamespace(framework_data=framework,
+    gathered = SimpleNamespace(model=framework,
                                by_ref={k: tuple(v) for k, v in refs.items()})
-    return C.coverage_from(gathered).to_json()
+    return to_plain(C.coverage_from(gathered))
 
 
 # -- timing ----------------------------------------------------------------------------------
@@ -240,6 +241,7 @@ def main(notes: int = 2000, expectations: int = 100) -> None:
     home = isolated_environment()
     from hmip_desktop.services import coverage as C
     from hmip_desktop.services import evidence_snapshot as ES
+    from hmip_desktop.services.inspection_record import forget_pinned_frameworks
     from hmip_desktop.services.scoring import ScoringService
     from hmip_desktop.ui.pages.expectations_page import load_expectations
 
@@ -252,17 +254,19 @@ def main(notes: int = 2000, expectations: int = 100) -> None:
     def on_lane(fn, repeats: int, setup=None) -> tuple[float, float]:  # type: ignore[no-untyped-def]
         return lane.submit(timed, fn, repeats, setup).result()
 
+    from hmip_desktop.cli.json_out import to_plain
+
     section = "safety"
     old_fw, old_ev = old_load_expectations(store)
     data = load_expectations(store)
     assert data.framework == old_fw and data.evidence == old_ev, "page data differs from old"
     scoring = ScoringService(store)
     assert scoring.section_overview(section) == old_section_overview(store, section)
-    assert C.coverage(store).to_json() == old_coverage_json(store), "coverage differs"
+    assert to_plain(C.coverage(store)) == old_coverage_json(store), "coverage differs"
     print("check: snapshot results equal the old per-area results")
 
     line("expectations page data, first load after open (framework parsed)",
-         on_lane(lambda: load_expectations(store), 5, setup=ES._PINNED.clear), GOAL_LOAD_MS)
+         on_lane(lambda: load_expectations(store), 5, setup=forget_pinned_frameworks), GOAL_LOAD_MS)
     for what, old_fn, new_fn in (
             ("expectations page data", lambda: old_load_expectations(store),
              lambda: load_expectations(store)),

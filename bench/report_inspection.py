@@ -16,7 +16,6 @@ def _prose(rng: random.Random, paragraphs: int, words: int) -> str:
 def make_inspection(path: Path, scale: float = 1.0):  # type: ignore[no-untyped-def]
     """Create and fill the inspection; returns the open store."""
     from hmip_desktop.domain import records as R
-    from hmip_desktop.domain import scoring as S
     from hmip_desktop.services.concerns import ConcernService, NppService
     from hmip_desktop.services.frameworks import FrameworkService
     from hmip_desktop.services.inspections import create_inspection
@@ -28,10 +27,10 @@ def make_inspection(path: Path, scale: float = 1.0):  # type: ignore[no-untyped-
     store = create_inspection(path, establishment_name="HMP Ŵrexham",
                               establishment_type="mens_prison", framework=fw,
                               start_date="2026-11-16", end_date="2026-11-27")
-    scoring, sections = ScoringService(store), S.sections(fw)
+    scoring = ScoringService(store)
+    sections = scoring.framework().sections
     paragraphs = max(int(9 * scale), 1)
-    refs = [str(e.get("number")) for s in sections for a in S.areas(s)
-            for e in S.expectations(a)]
+    refs = [e.number for s in sections for a in s.areas for e in a.expectations]
     from hmip_desktop.domain.ids import new_id
 
     kinds = list(R.SOURCE_KINDS)
@@ -45,8 +44,8 @@ def make_inspection(path: Path, scale: float = 1.0):  # type: ignore[no-untyped-
                 store.put(tx, R.LINK, new_id(), {"evidence_id": note,
                                                  "expectation_ref": refs[i % len(refs)]})
     for sec in sections:
-        for ar in S.areas(sec):
-            scoring.set_findings(str(sec["key"]), str(ar["key"]), _prose(rng, paragraphs, 110))
+        for ar in sec.areas:
+            scoring.set_findings(sec.key, ar.key, _prose(rng, paragraphs, 110))
     for n, (key, _label) in enumerate(scoring.judged_sections()):
         scoring.set_agreed(key, 1 + n % 4, sentence(rng, 20))
     concerns = ConcernService(store)

@@ -82,10 +82,6 @@ class RuleIssue:
     count: int
     limit: str
 
-    def to_json(self) -> dict[str, Any]:
-        """Plain data for --json output."""
-        return dict(self.__dict__)
-
 
 def _report_model(framework: Mapping[str, Any]) -> Mapping[str, Any] | None:
     rm = framework.get("report_model")

@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
+from hmip_desktop.domain.default_scales import DEFAULT_PROGRESS_SCALE
 from hmip_desktop.domain.errors import NotFoundError, ValidationError
 from hmip_desktop.domain.framework_parts import (
     Area,
@@ -214,19 +215,36 @@ class Framework:
         """How many numbered expectations the framework holds."""
         return sum(len(a.expectations) for s in self.sections for a in s.areas)
 
+    @property
+    def judged_sections(self) -> tuple[Section, ...]:
+        """The sections that receive a score: scored, on a graded scale (an ungraded scale,
+        e.g. police custody's, judges none)."""
+        return self.scored_sections if self.scale.graded else ()
+
+    def is_judged(self, section: Section) -> bool:
+        """True when `section` receives a score (scored, on a graded scale)."""
+        return section.scored and self.scale.graded
+
+    @property
+    def follow_up_scale(self) -> Scale:
+        """The scale for progress on previous items: the documented one when the framework
+        has none (null says IRPs do not apply, but a full inspection still follows up)."""
+        return self.progress_scale or DEFAULT_PROGRESS_SCALE
+
     def section(self, key: str) -> Section:
-        """The section with this stable key; NotFoundError if absent."""
+        """The section with this stable key; NotFoundError names the valid keys."""
         for section in self.sections:
             if section.key == key:
                 return section
-        raise NotFoundError(f"{self.ref} has no section {key!r}")
+        valid = ", ".join(s.key for s in self.sections)
+        raise NotFoundError(f"The framework has no section '{key}'; sections are: {valid}")
 
     def area(self, section_key: str, area_key: str) -> Area:
         """The area `area_key` of section `section_key`; NotFoundError if absent."""
         for area in self.section(section_key).areas:
             if area.key == area_key:
                 return area
-        raise NotFoundError(f"{self.ref} has no area {area_key!r} in section {section_key!r}")
+        raise NotFoundError(f"Section '{section_key}' has no area '{area_key}'.")
 
     def iter_expectations(self) -> Iterator[tuple[Section, Area, Expectation]]:
         """Every expectation with its section and area, in document order."""
@@ -260,6 +278,12 @@ class Framework:
                 for area in section.areas if area.applies_in(nation)))
             for section in self.sections)
         return replace(self, sections=sections)
+
+    def excluded_numbers(self, nation: str) -> set[str]:
+        """Expectation numbers that do not count in `nation` (in an area or marked for the
+        other nation)."""
+        return {e.number for _, area, e in self.iter_expectations()
+                if not (area.applies_in(nation) and e.applies_in(nation))}
 
     def expectation_numbers(self) -> list[str]:
         """Every expectation number in natural order."""

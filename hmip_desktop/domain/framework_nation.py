@@ -33,46 +33,6 @@ def inspection_nation(payload: Mapping[str, Any] | None) -> str:
     return DEFAULT_NATION
 
 
-def applies_in(item: Mapping[str, Any], nation: str) -> bool:
-    """True when an area or expectation (as data) counts in `nation`."""
-    nations = item.get("nations") or ()
-    return not nations or nation in nations
-
-
-def applicable_framework(framework: Mapping[str, Any], nation: str) -> Mapping[str, Any]:
-    """Framework data keeping only the areas and expectations that apply in `nation`: a
-    shallow copy when something is left out, else the framework itself (never changed)."""
-    if not excluded_numbers(framework, nation) and all(
-            applies_in(ar, nation) for sec in framework.get("sections") or []
-            for ar in (sec or {}).get("areas") or []):
-        return framework
-    sections = []
-    for sec in framework.get("sections") or []:
-        if not isinstance(sec, Mapping):
-            continue
-        areas = []
-        for ar in sec.get("areas") or []:
-            if not isinstance(ar, Mapping) or not applies_in(ar, nation):
-                continue
-            exps = [e for e in ar.get("expectations") or []
-                    if isinstance(e, Mapping) and applies_in(e, nation)]
-            areas.append({**ar, "expectations": exps})
-        sections.append({**sec, "areas": areas})
-    return {**framework, "sections": sections}
-
-
-def excluded_numbers(framework: Mapping[str, Any], nation: str) -> set[str]:
-    """Expectation numbers in the framework that do not count in `nation`."""
-    out: set[str] = set()
-    for sec in framework.get("sections") or []:
-        for ar in (sec or {}).get("areas") or []:
-            whole = not applies_in(ar, nation)
-            for e in ar.get("expectations") or []:
-                if whole or not applies_in(e, nation):
-                    out.add(str(e.get("number")))
-    return out
-
-
 def area_ref(section_key: str, area_key: str) -> str:
     """The link ref of an area as a whole: "area:<section>/<area>"."""
     return f"{AREA_REF_PREFIX}{section_key}/{area_key}"
@@ -86,11 +46,3 @@ def parse_area_ref(ref: str) -> tuple[str, str] | None:
     if not sep or not section_key or not area_key:
         return None
     return section_key, area_key
-
-
-def area_refs(framework: Mapping[str, Any]) -> dict[str, tuple[str, str]]:
-    """Every area of the framework by its area ref."""
-    return {area_ref(str(sec.get("key")), str(ar.get("key"))):
-            (str(sec.get("key")), str(ar.get("key")))
-            for sec in framework.get("sections") or []
-            for ar in (sec or {}).get("areas") or []}

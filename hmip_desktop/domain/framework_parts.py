@@ -336,6 +336,29 @@ class Scale:
         """The level with this key, or None."""
         return next((lv for lv in self.levels if lv.key == key), None)
 
+    @property
+    def graded(self) -> bool:
+        """True when the scale has at least one level."""
+        return bool(self.levels)
+
+    def resolve(self, given: str | int) -> ScaleLevel:
+        """The level named by its key, label, short form or numeric value; else an error."""
+        text = str(given).strip()
+        folded = text.casefold()
+        for level in self.levels:
+            if folded in (level.key.casefold(), level.label.casefold()) or \
+                    folded.replace("-", "_") == level.key.casefold():  # kebab-case keys too
+                return level
+            if level.short and folded == level.short.casefold():
+                return level
+        if text.lstrip("-").isdigit():
+            for level in self.levels:
+                if level.value is not None and level.value == int(text):
+                    return level
+        allowed = ", ".join(
+            f"{lv.key}" + (f" ({lv.value})" if lv.value is not None else "") for lv in self.levels)
+        raise ValidationError(f"Not a level of the scale '{self.key}'; use one of: {allowed}")
+
 
 @dataclass(frozen=True)
 class Addressee:

@@ -20,6 +20,7 @@ from typing import Any
 from hmip_desktop.domain import records as R
 from hmip_desktop.domain import scoring as S
 from hmip_desktop.domain.concerns import BLOCKING, WARNING, ConcernLimits, check_concerns
+from hmip_desktop.domain.framework import Framework, Section
 
 # hmip-method.md §5: a finding from one source is backed by at least two others, so an
 # expectation is triangulated when its evidence spans this many distinct source kinds.
@@ -82,10 +83,6 @@ class Item:
     section_key: str | None = None
     ref: str | None = None
 
-    def to_json(self) -> dict[str, Any]:
-        """Plain data for --json output."""
-        return dict(self.__dict__)
-
 
 @dataclass(frozen=True)
 class SectionReadiness:
@@ -110,12 +107,6 @@ class SectionReadiness:
     def findings_drafted(self) -> bool:
         """True when any findings text exists for the section or one of its areas."""
         return self.section_findings or self.areas_with_findings > 0
-
-    def to_json(self) -> dict[str, Any]:
-        """Plain data for --json output."""
-        return {**self.__dict__, "uncovered": list(self.uncovered),
-                "untriangulated": list(self.untriangulated),
-                "findings_drafted": self.findings_drafted}
 
 
 @dataclass(frozen=True)
@@ -145,16 +136,6 @@ class ReadinessReport:
         """True when nothing blocks."""
         return not self.blockers
 
-    def to_json(self) -> dict[str, Any]:
-        """Plain data for --json output."""
-        return {"kind": self.kind, "ready": self.ready,
-                "sections": [s.to_json() for s in self.sections],
-                "key_concerns": self.key_concerns, "priority_concerns": self.priority_concerns,
-                "previous_total": self.previous_total,
-                "previous_judged": self.previous_judged,
-                "blockers": [i.to_json() for i in self.blockers],
-                "warnings": [i.to_json() for i in self.warnings]}
-
 
 def expectation_sources(links: Iterable[LinkFact]) -> dict[str, set[str]]:
     """Source kinds per expectation reference (evidence of unknown kind counts as none)."""
@@ -171,22 +152,22 @@ def is_triangulated(kinds: Iterable[str], minimum: int = TRIANGULATION_MIN_SOURC
     return len(set(kinds)) >= minimum
 
 
-def section_readiness(framework: Mapping[str, Any], sec: Mapping[str, Any],
+def section_readiness(framework: Framework, sec: Section,
                       sources: Mapping[str, set[str]], findings: set[tuple[str, str]],
                       scores: Iterable[ScoreFact], *, scores_expected: bool,
                       minimum: int = TRIANGULATION_MIN_SOURCES) -> SectionReadiness:
     """The readiness facts of one section."""
-    key = str(sec.get("key"))
-    numbers = [str(e.get("number")) for a in S.areas(sec) for e in S.expectations(a)]
+    key = sec.key
+    numbers = [e.number for a in sec.areas for e in a.expectations]
     uncovered = tuple(n for n in numbers if n not in sources)
     untri = tuple(n for n in numbers
                   if n in sources and not is_triangulated(sources[n], minimum))
-    area_keys = [str(a.get("key")) for a in S.areas(sec)]
+    area_keys = [a.key for a in sec.areas]
     mine = [s for s in scores if s.section_key == key]
     agreed = [s for s in mine if s.kind == S.AGREED]
     return SectionReadiness(
-        key=key, label=str(sec.get("label", key)),
-        judged=scores_expected and S.is_judged(framework, sec),
+        key=key, label=sec.label,
+        judged=scores_expected and framework.is_judged(sec),
         expectations_total=len(numbers), expectations_covered=len(numbers) - len(uncovered),
         expectations_triangulated=len(numbers) - len(uncovered) - len(untri),
         uncovered=uncovered, untriangulated=untri,
@@ -225,7 +206,7 @@ def _section_items(s: SectionReadiness, kind_scores: bool) -> list[Item]:
     return items
 
 
-def build_report(framework: Mapping[str, Any], kind: str, *, links: Iterable[LinkFact],
+def build_report(framework: Framework, kind: str, *, links: Iterable[LinkFact],
                  findings: Iterable[tuple[str, str]], scores: Iterable[ScoreFact],
                  key_concerns: int, priority_concerns: int, limits: ConcernLimits | None,
                  previous: Iterable[PreviousFact], other_conflicts: int = 0) -> ReadinessReport:
@@ -238,7 +219,7 @@ def build_report(framework: Mapping[str, Any], kind: str, *, links: Iterable[Lin
     score_list = list(scores)
     sections = tuple(section_readiness(framework, sec, sources, found, score_list,
                                        scores_expected=kind_scores)
-                     for sec in S.sections(framework))
+                     for sec in framework.sections)
     items: list[Item] = []
     for s in sections:
         items.extend(_section_items(s, kind_scores))

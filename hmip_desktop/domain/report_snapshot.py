@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from hmip_desktop.domain.entity import EntityView
+from hmip_desktop.domain.framework import Framework
 from hmip_desktop.domain.readiness import ReadinessReport
 
 
@@ -40,7 +41,10 @@ class InspectionSnapshot:
     """The inspection, its pinned framework, every live record by type, and derived facts."""
 
     inspection: Mapping[str, Any]
-    framework: Mapping[str, Any]
+    framework: Framework
+    # The pinned record's raw data, read only for report-model keys the typed model does not
+    # hold (a framework's own outline, its UN addressee, concern addressee defaults).
+    framework_data: Mapping[str, Any]
     records: Mapping[str, tuple[EntityView, ...]]
     readiness: ReadinessReport
     team: tuple[TeamMemberFact, ...]

@@ -71,7 +71,7 @@ def build_report(snap: InspectionSnapshot, layouts: Mapping[str, Any],
     """The draft report of the inspection in `snap`."""
     insp = snap.inspection
     kind = str(insp.get("kind", "full"))
-    outline = choose_outline(layouts, snap.framework, kind)
+    outline = choose_outline(layouts, snap.framework_data, kind)
     establishment = str(insp.get("establishment_name", ""))
     texts = {str(e.payload.get("part", "")): str(e.payload.get("text", ""))
              for e in snap.of(R.REPORT_TEXT)}

@@ -12,6 +12,7 @@ from hmip_desktop.domain import report_doc as D
 from hmip_desktop.domain import scoring as S
 from hmip_desktop.domain.concerns import ACTION_PLAN_RESPONSES, addressees_from, report_order
 from hmip_desktop.domain.entity import EntityView
+from hmip_desktop.domain.framework import Framework
 from hmip_desktop.domain.lifecycle import EDUCATION_SECTION, education_text
 from hmip_desktop.domain.readiness import EVIDENCE_TYPES, evidence_source_kind
 from hmip_desktop.domain.report_snapshot import InspectionSnapshot
@@ -79,9 +80,9 @@ def figure_chart(e: EntityView, ref: str, where: str) -> D.FigureChart:
                          where=where)
 
 
-def section_labels(framework: Mapping[str, Any]) -> dict[str, str]:
+def section_labels(framework: Framework) -> dict[str, str]:
     """Section key → label, in framework order."""
-    return {str(s.get("key")): str(s.get("label", s.get("key"))) for s in S.sections(framework)}
+    return {s.key: s.label for s in framework.sections}
 
 
 def fact_page(snap: InspectionSnapshot, extra: str) -> list[D.Block]:
@@ -92,7 +93,7 @@ def fact_page(snap: InspectionSnapshot, extra: str) -> list[D.Block]:
             ("Type of establishment", snap.establishment_type_label),
             ("Kind of inspection", R.INSPECTION_KINDS.get(str(insp.get("kind")), "")),
             ("Dates of inspection", date_range(insp.get("start_date"), insp.get("end_date"))),
-            ("Inspected against", f"{fw.get('title', '')} ({fw.get('edition', '')})"),
+            ("Inspected against", f"{fw.title} ({fw.edition})"),
             ("Team leader", leader or "[to be completed: team leader]")]
     return [D.Table(("Fact", "Detail"), tuple(rows), (1, 3)),
             *paragraphs(extra, "role of the establishment, population and operator")]
@@ -109,7 +110,7 @@ def concerns_part(part: Mapping[str, Any], snap: InspectionSnapshot,
                   index: EvidenceIndex) -> list[D.Block]:
     """Priority concerns first, then key concerns, numbered as the action plan numbers them."""
     labels = section_labels(snap.framework)
-    to = {a.key: a.label for a in addressees_from(snap.framework)}
+    to = {a.key: a.label for a in addressees_from(snap.framework_data)}
     out: list[D.Block] = [D.Heading(1, str(part.get("heading")), "concerns")]
     ordered = _ordered_concerns(snap)
     if not ordered:
@@ -158,18 +159,18 @@ def agreed_values(snap: InspectionSnapshot) -> dict[str, EntityView]:
 def outcomes_chart(heading: str, snap: InspectionSnapshot) -> list[D.Block]:
     """This inspection's agreed scores per test and, when recorded, the previous ones."""
     fw = snap.framework
-    scale = S.framework_scale(fw)
+    scale = fw.scale
     if not scale.graded:
         return []
     agreed = agreed_values(snap)
     previous = snap.inspection.get("previous_scores") or {}
     year = str(snap.inspection.get("previous_year") or "")
     rows = []
-    for sec in S.judged_sections(fw):
-        key = str(sec.get("key"))
+    for sec in fw.judged_sections:
+        key = sec.key
         cur = agreed.get(key)
         prev = previous.get(key) if isinstance(previous, Mapping) else None
-        rows.append((str(sec.get("label", key)),
+        rows.append((sec.label,
                      cur.payload.get("value") if cur else None,
                      prev if isinstance(prev, int) else None))
     levels = tuple((lv.value, lv.label) for lv in scale.levels if lv.value is not None)
@@ -286,8 +287,8 @@ def appendix_about(snap: InspectionSnapshot, extra: str) -> list[D.Block]:
     counts = evidence_counts(snap)
     out: list[D.Block] = [D.Paragraph(
         f"This is a {kind}; the team was on site {dates or '[dates to be added]'}. "
-        f"Inspectors judged the establishment against {fw.get('title', 'the Expectations')} "
-        f"({fw.get('edition', '')}). They gathered {sum(counts.values())} pieces of evidence, "
+        f"Inspectors judged the establishment against {fw.title or 'the Expectations'} "
+        f"({fw.edition}). They gathered {sum(counts.values())} pieces of evidence, "
         "triangulating findings across different kinds of source.")]
     if counts:
         out.append(D.Table(("Source of evidence", "Number"),

@@ -9,9 +9,9 @@ from typing import Any
 
 from hmip_desktop.domain import records as R
 from hmip_desktop.domain import report_doc as D
-from hmip_desktop.domain import scoring as S
 from hmip_desktop.domain.entity import EntityView
-from hmip_desktop.domain.framework_nation import applicable_framework, area_ref, inspection_nation
+from hmip_desktop.domain.framework import Area, Section
+from hmip_desktop.domain.framework_nation import area_ref, inspection_nation
 from hmip_desktop.domain.report_snapshot import InspectionSnapshot
 from hmip_desktop.report.build_parts import EvidenceIndex, agreed_values
 from hmip_desktop.report.prose import marker, paragraphs
@@ -38,25 +38,24 @@ def _evidence_by_ref(snap: InspectionSnapshot) -> dict[str, list[str]]:
     return out
 
 
-def _score_blocks(sec: Mapping[str, Any], snap: InspectionSnapshot,
+def _score_blocks(sec: Section, snap: InspectionSnapshot,
                   agreed: Mapping[str, EntityView]) -> list[D.Block]:
-    key, label = str(sec.get("key")), str(sec.get("label", sec.get("key")))
+    key, label = sec.key, sec.label
     fw = snap.framework
-    if not S.framework_scale(fw).graded:
+    if not fw.scale.graded:
         return []
-    if not S.is_judged(fw, sec):
+    if not fw.is_judged(sec):
         return [D.Paragraph("This section is reported on but not scored.", style="meta")]
     score = agreed.get(key)
     if score is None:
         return [marker(f"agreed score for {label}")]
     level_key = str(score.payload.get("level_key", ""))
-    raw = next((lv for lv in (fw.get("scale") or {}).get("levels") or []
-                if lv.get("key") == level_key), {})
+    level = fw.scale.level(level_key)
     out: list[D.Block] = [D.Paragraph(f"Score: {score.payload.get('level_label', '')}",
                                       style="lead", where=f"{label} score")]
-    descriptor = str(raw.get("descriptor") or "")
-    if descriptor:
-        note = "" if raw.get("descriptor_verified", True) else \
+    descriptor = level.descriptor if level is not None else ""
+    if descriptor and level is not None:
+        note = "" if level.descriptor_verified else \
             " (descriptor wording not verified against HMIP's published text)"
         out.append(D.Paragraph(descriptor + note, style="quote"))
     return out
@@ -67,20 +66,20 @@ def sections_part(part: Mapping[str, Any], snap: InspectionSnapshot,
     """Every framework section in order, with score, findings and evidence references."""
     # Only the areas that apply in the inspection's nation are reported (Ofsted's education
     # in England, Estyn's in Wales).
-    fw = applicable_framework(snap.framework, inspection_nation(snap.inspection))
+    fw = snap.framework.for_nation(inspection_nation(snap.inspection))
     prefix = str(part.get("heading_prefix") or "").strip()
     findings = _findings_by_area(snap)
     evidence = _evidence_by_ref(snap)
     agreed = agreed_values(snap)
     out: list[D.Block] = []
-    for n, sec in enumerate(S.sections(fw), start=1):
-        key, label = str(sec.get("key")), str(sec.get("label", sec.get("key")))
+    for n, sec in enumerate(fw.sections, start=1):
+        key, label = sec.key, sec.label
         heading = f"{prefix} {n}: {label}" if prefix else label
         out += [D.PageBreak(), D.Heading(1, heading, f"section-{key}")]
         out += _score_blocks(sec, snap, agreed)
         for e in findings.get((key, ""), []):
             out += paragraphs(str(e.payload.get("text", "")), None, label)
-        areas = S.areas(sec)
+        areas = sec.areas
         if not areas and not findings.get((key, "")):
             out.append(marker(f"findings for {label}"))
         for ar in areas:
@@ -88,12 +87,12 @@ def sections_part(part: Mapping[str, Any], snap: InspectionSnapshot,
     return out
 
 
-def _area_blocks(sec: Mapping[str, Any], ar: Mapping[str, Any],
+def _area_blocks(sec: Section, ar: Area,
                  findings: Mapping[tuple[str, str], list[EntityView]],
                  evidence: Mapping[str, list[str]], index: EvidenceIndex) -> list[D.Block]:
-    key, akey = str(sec.get("key")), str(ar.get("key"))
-    label = str(ar.get("label", akey))
-    where = f"{sec.get('label', key)} › {label}"
+    key, akey = sec.key, ar.key
+    label = ar.label
+    where = f"{sec.label} › {label}"
     out: list[D.Block] = [D.Heading(2, label, f"area-{key}-{akey}")]
     texts = findings.get((key, akey), [])
     for e in texts:
@@ -101,8 +100,8 @@ def _area_blocks(sec: Mapping[str, Any], ar: Mapping[str, Any],
     if not texts:
         out.append(marker(f"findings for {label}"))
     cited: list[str] = []
-    for exp in S.expectations(ar):
-        for eid in evidence.get(str(exp.get("number")), []):
+    for exp in ar.expectations:
+        for eid in evidence.get(exp.number, []):
             if eid not in cited:
                 cited.append(eid)
     for eid in evidence.get(area_ref(key, akey), []):

@@ -14,7 +14,6 @@ from collections.abc import Mapping
 from typing import Any
 
 from hmip_desktop.domain import report_doc as D
-from hmip_desktop.domain import scoring as S
 from hmip_desktop.domain.errors import UserError
 from hmip_desktop.domain.report_snapshot import InspectionSnapshot
 from hmip_desktop.report.build import BuildOptions
@@ -36,7 +35,7 @@ def build_un_letter(snap: InspectionSnapshot, layouts: Mapping[str, Any], option
     insp = snap.inspection
     establishment = str(insp.get("establishment_name", ""))
     dates = date_range(insp.get("start_date"), insp.get("end_date"))
-    model = snap.framework.get("report_model") or {}
+    model = snap.framework_data.get("report_model") or {}
     addressee = str(model.get("un_addressee") or un.addressee or words["addressee_default"])
     fill = {"establishment": establishment, "dates": dates or "[dates to be added]",
             "protocol": words["protocol"], "response_days": response_days,
@@ -71,12 +70,11 @@ def build_un_letter(snap: InspectionSnapshot, layouts: Mapping[str, Any], option
 
 def _scores(snap: InspectionSnapshot) -> list[D.Block]:
     fw = snap.framework
-    if not S.framework_scale(fw).graded:
+    if not fw.scale.graded:
         return []
     agreed = agreed_values(snap)
-    rows = tuple((str(sec.get("label", sec.get("key"))),
-                  str(agreed[str(sec.get("key"))].payload.get("level_label", ""))
-                  if str(sec.get("key")) in agreed else "[to be completed]")
-                 for sec in S.judged_sections(fw))
+    rows = tuple((sec.label, str(agreed[sec.key].payload.get("level_label", ""))
+                  if sec.key in agreed else "[to be completed]")
+                 for sec in fw.judged_sections)
     return [D.Heading(2, "Healthy prison scores", "un-scores"),
             D.Table(("Healthy prison test", "Score"), rows, (3, 2), where="Scores")]

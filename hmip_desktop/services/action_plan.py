@@ -20,7 +20,7 @@ from hmip_desktop.domain.changes import ChangeSet
 from hmip_desktop.domain.entity import EntityView
 from hmip_desktop.domain.errors import ConflictError
 from hmip_desktop.services.concerns import ConcernService, ConcernView
-from hmip_desktop.services.inspections import inspection_payload, pinned_framework
+from hmip_desktop.services.inspection_record import inspection_payload, pinned_framework_data
 from hmip_desktop.services.report import DisclosureBlocked, disclosure_rules
 from hmip_desktop.services.store import InspectionStore
 
@@ -62,7 +62,8 @@ class ActionPlanService:
         from hmip_desktop.report.action_plan_xlsx import ActionPlanDocument, ActionPlanRow
 
         inspection = inspection_payload(self._store)
-        framework = pinned_framework(self._store)
+        # The raw record: the concern addressees' defaults are read from it (domain.concerns).
+        framework = pinned_framework_data(self._store)
         rm = framework.get("report_model")
         owner_key = rm.get("action_plan_owner") if isinstance(rm, Mapping) else None
         labels = {a.key: a.label for a in C.addressees_from(framework)}

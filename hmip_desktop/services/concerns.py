@@ -20,9 +20,10 @@ from hmip_desktop.domain.changes import ChangeSet, NewId
 from hmip_desktop.domain.entity import EntityView
 from hmip_desktop.domain.errors import NotFoundError, ValidationError
 from hmip_desktop.domain.ids import new_id
-from hmip_desktop.services.inspections import inspection_payload, pinned_framework
+from hmip_desktop.services.inspection_record import PinnedFramework, inspection_payload, pinned
 from hmip_desktop.services.scoring import check_evidence
 from hmip_desktop.services.store import InspectionStore
+from hmip_desktop.storage.unit_of_work import UnitOfWork
 
 CONCERN_FIELDS = ("title", "body", "sections", "priority", "addressee", "evidence_ids", "order",
                   "action_plan")
@@ -48,12 +49,6 @@ class ConcernView:
     # The action plan response ({response, action, owner, target_date, status}) or None.
     action_plan: dict[str, Any] | None = field(default=None, hash=False)
 
-    def to_json(self) -> dict[str, Any]:
-        """Plain data for --json output."""
-        return {**self.__dict__, "sections": list(self.sections),
-                "evidence_ids": list(self.evidence_ids),
-                "action_plan": dict(self.action_plan) if self.action_plan else None}
-
 
 @dataclass(frozen=True)
 class NppView:
@@ -68,11 +63,6 @@ class NppView:
     author_id: str
     updated_hlc: str
     conflicted: bool
-
-    def to_json(self) -> dict[str, Any]:
-        """Plain data for --json output."""
-        return {**self.__dict__, "sections": list(self.sections),
-                "evidence_ids": list(self.evidence_ids)}
 
 
 def _order(e: EntityView) -> int:
@@ -102,13 +92,13 @@ class _Register:
     def __init__(self, store: InspectionStore) -> None:
         self._store = store
 
-    def _validate(self, payload: dict[str, Any], framework: Mapping[str, Any],
-                  tx: Any) -> dict[str, Any]:
+    def _validate(self, payload: dict[str, Any], framework: PinnedFramework,
+                  tx: UnitOfWork) -> dict[str, Any]:
         _require_text(payload, "title", "Title")
         _require_text(payload, "body", "Description")
         sections = S.distinct_ids(payload.get("sections") or [])
         for key in sections:
-            S.section(framework, key)
+            framework.model.section(key)
         payload["sections"] = sections
         payload["evidence_ids"] = check_evidence(tx, payload.get("evidence_ids"))
         order = payload.get("order")
@@ -122,14 +112,14 @@ class _Register:
             raise ValidationError(f"Unknown {self.noun} field(s): {', '.join(sorted(unknown))}")
         return dict(fields)
 
-    def _live(self, tx: Any, record_id: str) -> EntityView:
+    def _live(self, tx: UnitOfWork, record_id: str) -> EntityView:
         e = tx.records.get(record_id)
         if e is None or e.type != self.entity_type or e.deleted:
             raise NotFoundError(f"No such {self.noun}.")
         return e
 
     def _add(self, fields: Mapping[str, Any]) -> NewId:
-        framework = pinned_framework(self._store)
+        framework = pinned(self._store)
         payload = self._clean(fields)
         record_id = new_id()
         with self._store.uow(write=True) as tx:
@@ -142,7 +132,7 @@ class _Register:
     def edit(self, record_id: str, **changes: Any) -> ChangeSet:
         """Change some fields; unchanged saves write nothing."""
         changes = self._clean(changes)
-        framework = pinned_framework(self._store)
+        framework = pinned(self._store)
         with self._store.uow(write=True) as tx:
             current = self._live(tx, record_id)
             payload = self._validate({**current.payload, **changes}, framework, tx)
@@ -211,15 +201,15 @@ class ConcernService(_Register):
     fields = CONCERN_FIELDS
     noun = "concern"
 
-    def _validate(self, payload: dict[str, Any], framework: Mapping[str, Any],
-                  tx: Any) -> dict[str, Any]:
+    def _validate(self, payload: dict[str, Any], framework: PinnedFramework,
+                  tx: UnitOfWork) -> dict[str, Any]:
         payload = super()._validate(payload, framework, tx)
         if not payload["sections"]:
             raise ValidationError("A concern belongs to at least one section.")
         payload["priority"] = bool(payload.get("priority", False))
         addressee = payload.get("addressee") or None
         if addressee is not None:
-            keys = [a.key for a in C.addressees_from(framework)]
+            keys = [a.key for a in C.addressees_from(framework.data)]
             if addressee not in keys:
                 raise ValidationError(f"Unknown addressee; use one of: {', '.join(keys)}")
         payload["addressee"] = addressee
@@ -262,31 +252,39 @@ class ConcernService(_Register):
 
     def sections(self) -> list[tuple[str, str]]:
         """(key, label) of the sections a concern can belong to."""
-        return [(str(s["key"]), str(s.get("label", s["key"])))
-                for s in S.sections(pinned_framework(self._store))]
+        return [(s.key, s.label) for s in pinned(self._store).model.sections]
 
+    # The report model's addressees and limits keep their own defaults for absent keys
+    # (domain.concerns), so they are read from the record's raw data.
     def addressees(self) -> list[C.Addressee]:
         """Who concerns can be addressed to (from the report model)."""
-        return C.addressees_from(pinned_framework(self._store))
+        return C.addressees_from(pinned(self._store).data)
 
     def limits(self) -> C.ConcernLimits | None:
         """The report model's concern limits (None when it has none)."""
-        return C.limits_from(pinned_framework(self._store))
+        return C.limits_from(pinned(self._store).data)
 
     def check(self, *, at_readiness: bool | None = None) -> list[C.RuleIssue]:
         """Broken concern rules: warnings while drafting, blocking at readiness.
 
         By default the severity follows the inspection status; at_readiness forces it.
         """
-        inspection = inspection_payload(self._store)
-        if at_readiness is None:
-            severity = C.severity_for_status(inspection.get("status"))
-        else:
-            severity = C.BLOCKING if at_readiness else C.WARNING
-        views = self._views()
-        priority = sum(1 for e in views if e.payload.get("priority"))
-        return C.check_concerns(len(views), priority, self.limits(), severity=severity,
-                                kind=str(inspection.get("kind", "full")))
+        return concern_issues(inspection_payload(self._store), self._views(), self.limits(),
+                              at_readiness=at_readiness)
+
+
+def concern_issues(inspection: Mapping[str, Any], concerns: Iterable[EntityView],
+                   limits: C.ConcernLimits | None, *,
+                   at_readiness: bool | None = None) -> list[C.RuleIssue]:
+    """The concern rules applied to live concern records (no database)."""
+    if at_readiness is None:
+        severity = C.severity_for_status(inspection.get("status"))
+    else:
+        severity = C.BLOCKING if at_readiness else C.WARNING
+    views = list(concerns)
+    priority = sum(1 for e in views if e.payload.get("priority"))
+    return C.check_concerns(len(views), priority, limits, severity=severity,
+                            kind=str(inspection.get("kind", "full")))
 
 
 def _check_action_plan(value: Any) -> dict[str, Any]:
@@ -320,11 +318,19 @@ class NppService(_Register):
 
     def list(self) -> list[NppView]:
         """Live entries in order."""
-        out = []
-        for e in self._views():
-            p = e.payload
-            out.append(NppView(e.id, str(p.get("title", "")), str(p.get("body", "")),
-                               tuple(p.get("sections") or []),
-                               tuple(p.get("evidence_ids") or []), _order(e), e.created_by,
-                               e.updated_hlc, e.conflicted))
-        return out
+        return [self._view(e) for e in self._views()]
+
+    @staticmethod
+    def _view(e: EntityView, _labels: Mapping[str, str] | None = None) -> NppView:
+        p = e.payload
+        return NppView(e.id, str(p.get("title", "")), str(p.get("body", "")),
+                       tuple(p.get("sections") or []), tuple(p.get("evidence_ids") or []),
+                       _order(e), e.created_by, e.updated_hlc, e.conflicted)
+
+
+def register_views(entity_type: str, entities: Iterable[EntityView],
+                   labels: Mapping[str, str]) -> list[Any]:
+    """A register's views from its live records, in register order (no database); `labels`
+    names the concern addressees."""
+    service = ConcernService if entity_type == R.CONCERN else NppService
+    return [service._view(e, labels) for e in _sorted(list(entities))]

@@ -12,16 +12,13 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 
 from hmip_desktop.domain import records as R
-from hmip_desktop.domain import scoring as S
+from hmip_desktop.domain.framework import Expectation
 from hmip_desktop.domain.framework_nation import (
     DEFAULT_NATION,
     NOT_LOADED,
-    applicable_framework,
     area_ref,
-    excluded_numbers,
     inspection_nation,
 )
 from hmip_desktop.domain.readiness import TRIANGULATION_MIN_SOURCES, is_triangulated
@@ -61,13 +58,6 @@ class ExpectationCoverage:
     def status(self) -> str:
         """'gap' (no evidence), 'thin' (not yet triangulated) or 'triangulated'."""
         return GAP if not self.evidence else TRIANGULATED if self.triangulated else THIN
-
-    def to_json(self) -> dict[str, Any]:
-        """Plain data for --json output."""
-        return {"ref": self.ref, "title": self.title, "counts": dict(self.counts),
-                "evidence": self.evidence, "links": self.links,
-                "evidence_ids": list(self.evidence_ids), "source_kinds": list(self.source_kinds),
-                "triangulated": self.triangulated, "status": self.status}
 
 
 def _sum_counts(rows: tuple[ExpectationCoverage, ...]) -> dict[str, int]:
@@ -131,17 +121,6 @@ class AreaCoverage:
         """Refs of expectations without evidence."""
         return tuple(e.ref for e in self.expectations if not e.evidence)
 
-    def to_json(self) -> dict[str, Any]:
-        """Plain data for --json output."""
-        return {"key": self.key, "label": self.label, "total": self.total,
-                "covered": self.covered, "triangulated": self.triangulated,
-                "counts": self.counts, "gaps": list(self.gaps),
-                "expectations_loaded": self.expectations_loaded,
-                "status": None if self.expectations_loaded else NOT_LOADED,
-                "area_evidence": self.area_evidence,
-                "area_evidence_ids": list(self.area_evidence_ids),
-                "expectations": [e.to_json() for e in self.expectations]}
-
 
 @dataclass(frozen=True)
 class SectionCoverage:
@@ -189,14 +168,6 @@ class SectionCoverage:
         missing = sum(1 for a in self.areas if not a.expectations_loaded)
         return text + (f" ({missing} area(s): {NOT_LOADED})" if missing else "")
 
-    def to_json(self) -> dict[str, Any]:
-        """Plain data for --json output."""
-        return {"key": self.key, "label": self.label, "total": self.total,
-                "covered": self.covered, "triangulated": self.triangulated,
-                "expectations_loaded": self.expectations_loaded,
-                "status": None if self.expectations_loaded else NOT_LOADED,
-                "counts": self.counts, "areas": [a.to_json() for a in self.areas]}
-
 
 @dataclass(frozen=True)
 class CoverageReport:
@@ -217,14 +188,6 @@ class CoverageReport:
                     return row
         raise KeyError(ref)
 
-    def to_json(self) -> dict[str, Any]:
-        """Plain data for --json output."""
-        return {"source_kinds": [{"key": k, "label": v} for k, v in self.source_kinds],
-                "triangulation_min": self.triangulation_min, "nation": self.nation,
-                "sections": [s.to_json() for s in self.sections],
-                "unknown_refs": list(self.unknown_refs),
-                "not_applicable_refs": list(self.not_applicable_refs)}
-
 
 def coverage(store: InspectionStore) -> CoverageReport:
     """Coverage of every expectation of the inspection's pinned framework."""
@@ -233,7 +196,7 @@ def coverage(store: InspectionStore) -> CoverageReport:
 
 def coverage_from(snap: EvidenceSnapshot) -> CoverageReport:
     """Coverage computed from an evidence snapshot (no database)."""
-    framework = snap.framework_data
+    framework = snap.model
     items: dict[str, dict[str, str]] = defaultdict(dict)  # ref -> evidence id -> kind
     links: dict[str, int] = defaultdict(int)
     for ref, found in snap.by_ref.items():
@@ -243,14 +206,14 @@ def coverage_from(snap: EvidenceSnapshot) -> CoverageReport:
     order = list(R.SOURCE_KINDS) + [UNKNOWN_KIND]
     known: set[str] = set()
 
-    def row(exp: Mapping[str, Any]) -> ExpectationCoverage:
-        ref = str(exp.get("number", ""))
+    def row(exp: Expectation) -> ExpectationCoverage:
+        ref = exp.number
         known.add(ref)
         per: dict[str, int] = defaultdict(int)
         for kind in items.get(ref, {}).values():
             per[kind] += 1
         counts = {k: per[k] for k in order if per.get(k)}
-        return ExpectationCoverage(ref, str(exp.get("title", "")), counts,
+        return ExpectationCoverage(ref, exp.title, counts,
                                    len(items.get(ref, {})), links.get(ref, 0),
                                    tuple(items.get(ref, {})))
 
@@ -260,13 +223,12 @@ def coverage_from(snap: EvidenceSnapshot) -> CoverageReport:
         return tuple(items.get(ref, {}))
 
     sections = tuple(
-        SectionCoverage(str(sec.get("key")), str(sec.get("label", sec.get("key"))), tuple(
-            AreaCoverage(str(ar.get("key")), str(ar.get("label", ar.get("key"))),
-                         tuple(row(e) for e in S.expectations(ar)),
-                         whole_area(str(sec.get("key")), str(ar.get("key"))))
-            for ar in S.areas(sec)))
-        for sec in S.sections(framework))
-    # Anything shaped like a snapshot works (framework_data, by_ref); nation facts optional.
+        SectionCoverage(sec.key, sec.label, tuple(
+            AreaCoverage(ar.key, ar.label, tuple(row(e) for e in ar.expectations),
+                         whole_area(sec.key, ar.key))
+            for ar in sec.areas))
+        for sec in framework.sections)
+    # Anything shaped like a snapshot works (model, by_ref); nation facts optional.
     excluded: frozenset[str] = getattr(snap, "excluded_refs", frozenset())
     unknown = tuple(sorted(r for r in items if r not in known and r not in excluded))
     return CoverageReport(tuple(R.SOURCE_KINDS.items()), sections, unknown,
@@ -278,17 +240,16 @@ def framework_refs(store: InspectionStore) -> set[str]:
     """Every expectation number of the pinned framework that counts in the inspection's
     nation (to check refs before linking); see not_applicable_refs for the others."""
     with store.uow() as tx:
-        framework = pinned_framework_in(tx, store).data  # parsed once per open file
+        framework = pinned_framework_in(tx, store).model  # read once per open file
         inspection = tx.records.get(store.inspection_id)
     nation = inspection_nation(inspection.payload if inspection is not None else None)
-    return {str(e.get("number")) for sec in S.sections(applicable_framework(framework, nation))
-            for ar in S.areas(sec) for e in S.expectations(ar)}
+    return {e.number for _, _, e in framework.for_nation(nation).iter_expectations()}
 
 
 def not_applicable_refs(store: InspectionStore) -> tuple[str, set[str]]:
     """(nation, expectation numbers of the pinned framework that do not count there)."""
     with store.uow() as tx:
-        framework = pinned_framework_in(tx, store).data
+        framework = pinned_framework_in(tx, store).model
         inspection = tx.records.get(store.inspection_id)
     nation = inspection_nation(inspection.payload if inspection is not None else None)
-    return nation, excluded_numbers(framework, nation)
+    return nation, framework.excluded_numbers(nation)

@@ -11,27 +11,21 @@ re-parse it per area. Safe on the DB lane; the value may cross to the GUI thread
 
 from __future__ import annotations
 
-import threading
 from collections import Counter, defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any
-from weakref import WeakKeyDictionary
 
 from hmip_desktop.domain import records as R
-from hmip_desktop.domain import scoring as S
-from hmip_desktop.domain.errors import NotFoundError, ValidationError
+from hmip_desktop.domain.errors import ValidationError
 from hmip_desktop.domain.framework import Framework
-from hmip_desktop.domain.framework_nation import (
-    DEFAULT_NATION,
-    applicable_framework,
-    area_ref,
-    excluded_numbers,
-    inspection_nation,
-)
+from hmip_desktop.domain.framework_nation import DEFAULT_NATION, area_ref, inspection_nation
 from hmip_desktop.domain.readiness import evidence_source_kind, is_triangulated
-from hmip_desktop.services.store import InspectionStore, framework_record_id
+from hmip_desktop.services.inspection_record import (  # noqa: F401 - re-exported
+    PinnedFramework,
+    pinned_framework_in,
+)
+from hmip_desktop.services.store import InspectionStore
 from hmip_desktop.storage.links_repo import LinkedEvidence
 from hmip_desktop.storage.unit_of_work import UnitOfWork
 
@@ -115,54 +109,13 @@ class SectionOverview:
 
 
 @dataclass(frozen=True)
-class PinnedFramework:
-    """The framework record's payload at one winner revision, parsed once."""
-
-    rev: str
-    data: Mapping[str, Any]
-    parsed: Framework | None
-    parse_error: str | None
-
-
-_PINNED: WeakKeyDictionary[InspectionStore, PinnedFramework] = WeakKeyDictionary()
-_PINNED_LOCK = threading.Lock()
-
-
-def pinned_framework_in(tx: UnitOfWork, store: InspectionStore) -> PinnedFramework:
-    """The pinned framework read in the caller's transaction, cached per open file.
-
-    The cache key is the framework record's winner revision: a merge that changes the record
-    (or an undo of that merge) gives a new winner, so the next read parses again.
-    """
-    record_id = framework_record_id(store.inspection_id)
-    rev = tx.records.winner_rev(record_id)
-    if rev is None:
-        raise NotFoundError("This inspection has no pinned framework.")
-    with _PINNED_LOCK:
-        cached = _PINNED.get(store)
-    if cached is not None and cached.rev == rev:
-        return cached
-    view = tx.records.get(record_id)
-    if view is None:
-        raise NotFoundError("This inspection has no pinned framework.")
-    data = dict(view.payload)
-    try:
-        parsed, error = Framework.from_dict(data), None
-    except ValidationError as exc:  # kept: screens that need the typed form raise it
-        parsed, error = None, str(exc)
-    pinned = PinnedFramework(view.winner_rev, MappingProxyType(data), parsed, error)
-    with _PINNED_LOCK:
-        _PINNED[store] = pinned
-    return pinned
-
-
-@dataclass(frozen=True)
 class EvidenceSnapshot:
     """Every expectation's evidence and the counts per area and section, at one moment."""
 
     framework_rev: str
-    framework_data: Mapping[str, Any]
-    framework: Framework | None  # None when the pinned data does not parse (see require)
+    # The pinned framework as it counts in the inspection's nation (typed, always present).
+    model: Framework
+    framework: Framework | None  # `model`, but None when the strict parser refuses the data
     parse_error: str | None
     expectations: Mapping[str, ExpectationEvidence]  # by number, framework order
     by_ref: Mapping[str, tuple[EvidenceRef, ...]]  # every linked ref, also unknown ones
@@ -170,7 +123,7 @@ class EvidenceSnapshot:
     sections: tuple[SectionOverview, ...]
     nation: str = DEFAULT_NATION
     # Expectation numbers of the pinned framework that do not count in this nation (Estyn's
-    # in England, Ofsted's in Wales): left out of framework_data and every count.
+    # in England, Ofsted's in Wales): left out of `model` and every count.
     excluded_refs: frozenset[str] = frozenset()
     # Evidence linked to an area as a whole (ref "area:<section>/<area>"), by area.
     area_links: Mapping[tuple[str, str], tuple[EvidenceRef, ...]] = field(
@@ -184,12 +137,12 @@ class EvidenceSnapshot:
 
     def area_evidence(self, section_key: str, area_key: str) -> list[ExpectationEvidence]:
         """An area's expectations with their evidence (NotFoundError for unknown keys)."""
-        S.area(S.section(self.framework_data, section_key), area_key)
+        self.model.area(section_key, area_key)
         return list(self.areas.get((section_key, area_key), ()))
 
     def section(self, section_key: str) -> SectionOverview:
         """One section's counts (NotFoundError names the valid keys)."""
-        S.section(self.framework_data, section_key)
+        self.model.section(section_key)
         return next(s for s in self.sections if s.key == section_key)
 
     def section_overview(self, section_key: str) -> list[AreaOverview]:
@@ -212,13 +165,19 @@ class EvidenceSnapshot:
 def evidence_snapshot(store: InspectionStore) -> EvidenceSnapshot:
     """Read the evidence screens' data in one read transaction (runs on the DB lane)."""
     with store.uow() as tx:
-        pinned = pinned_framework_in(tx, store)
-        inspection = tx.records.get(store.inspection_id)
-        nation = inspection_nation(inspection.payload if inspection is not None else None)
-        linked = tx.links.linked_evidence()
-        findings = [(str(e.payload.get("section_key", "")), str(e.payload.get("area_key") or ""))
-                    for e in tx.records.list(R.FINDINGS)
-                    if str(e.payload.get("text", "")).strip()]
+        return evidence_snapshot_in(tx, store)
+
+
+def evidence_snapshot_in(tx: UnitOfWork, store: InspectionStore) -> EvidenceSnapshot:
+    """The snapshot read inside the caller's transaction (a screen's snapshot that needs
+    more than the evidence reads it all in one)."""
+    pinned = pinned_framework_in(tx, store)
+    inspection = tx.records.get(store.inspection_id)
+    nation = inspection_nation(inspection.payload if inspection is not None else None)
+    linked = tx.links.linked_evidence()
+    findings = [(str(e.payload.get("section_key", "")), str(e.payload.get("area_key") or ""))
+                for e in tx.records.list(R.FINDINGS)
+                if str(e.payload.get("text", "")).strip()]
     return build_snapshot(pinned, linked, Counter(findings), nation)
 
 
@@ -247,33 +206,32 @@ def build_snapshot(pinned: PinnedFramework, linked: list[LinkedEvidence],
     areas: dict[tuple[str, str], tuple[ExpectationEvidence, ...]] = {}
     area_links: dict[tuple[str, str], tuple[EvidenceRef, ...]] = {}
     sections = []
-    data = applicable_framework(pinned.data, nation)
-    for sec in S.sections(data):
-        skey = str(sec.get("key"))
+    model = pinned.model.for_nation(nation)
+    for sec in model.sections:
+        skey = sec.key
         overviews = []
-        for ar in S.areas(sec):
-            akey = str(ar.get("key"))
+        for ar in sec.areas:
+            akey = ar.key
             rows = []
-            for exp in S.expectations(ar):
-                number = str(exp.get("number"))
-                found = _expectation(number, str(exp.get("title", "")), by_ref.get(number, ()))
-                expectations.setdefault(number, found)
+            for exp in ar.expectations:
+                found = _expectation(exp.number, exp.title, by_ref.get(exp.number, ()))
+                expectations.setdefault(exp.number, found)
                 rows.append(found)
             areas[(skey, akey)] = tuple(rows)
             whole = by_ref.get(area_ref(skey, akey), ())
             if whole:
                 area_links[(skey, akey)] = whole
             overviews.append(AreaOverview(
-                akey, str(ar.get("label", akey)), len(rows), sum(r.covered for r in rows),
+                akey, ar.label, len(rows), sum(r.covered for r in rows),
                 sum(r.triangulated for r in rows), findings.get((skey, akey), 0),
                 len({r.evidence_id for r in whole})))
-        sections.append(SectionOverview(skey, str(sec.get("label", skey)), tuple(overviews),
+        sections.append(SectionOverview(skey, sec.label, tuple(overviews),
                                         findings.get((skey, ""), 0)))
     return EvidenceSnapshot(
-        framework_rev=pinned.rev, framework_data=MappingProxyType(data),
-        framework=pinned.parsed.for_nation(nation) if pinned.parsed else None,
+        framework_rev=pinned.rev, model=model,
+        framework=model if pinned.parse_error is None else None,
         parse_error=pinned.parse_error, expectations=MappingProxyType(expectations),
         by_ref=MappingProxyType(by_ref), areas=MappingProxyType(areas),
         sections=tuple(sections), nation=nation,
-        excluded_refs=frozenset(excluded_numbers(pinned.data, nation)),
+        excluded_refs=frozenset(pinned.model.excluded_numbers(nation)),
         area_links=MappingProxyType(area_links))

@@ -10,15 +10,17 @@ from typing import Any
 
 from hmip_desktop.domain import lifecycle as L
 from hmip_desktop.domain import records as R
-from hmip_desktop.domain import scoring as S
 from hmip_desktop.domain.changes import ChangeSet
 from hmip_desktop.domain.errors import NotFoundError, ValidationError
+from hmip_desktop.domain.framework import Framework
 from hmip_desktop.domain.framework_nation import inspection_nation
 from hmip_desktop.services.inspection_record import (  # noqa: F401 - re-exported
     inspection_payload,
     pinned_framework,
+    pinned_framework_data,
+    pinned_framework_in,
 )
-from hmip_desktop.services.store import InspectionStore, framework_record_id
+from hmip_desktop.services.store import InspectionStore
 from hmip_desktop.storage import keys, profile
 
 
@@ -52,13 +54,6 @@ class InspectionFacts:
     action_plan_received_date: str | None = None
     reopenings: tuple[Mapping[str, Any], ...] = ()
     education_judgement: Mapping[str, Any] | None = None
-
-    def to_json(self) -> dict[str, Any]:
-        """Plain data for --json output."""
-        out = {k: (dict(v) if isinstance(v, Mapping) else v) for k, v in self.__dict__.items()}
-        out["sections"] = [dict(s) for s in self.sections]
-        out["reopenings"] = [dict(r) for r in self.reopenings]
-        return out
 
 
 def create_inspection(path: Path, *, establishment_name: str, establishment_type: str,
@@ -119,7 +114,10 @@ def facts(store: InspectionStore) -> InspectionFacts:
     """Everything the overview needs, in one read transaction."""
     with store.uow() as tx:
         insp = tx.records.get(store.inspection_id)
-        fw = tx.records.get(framework_record_id(store.inspection_id))
+        try:
+            fw: Framework | None = pinned_framework_in(tx, store).model
+        except NotFoundError:
+            fw = None
         counts = {t: tx.records.count(t) for t in (R.NOTE, R.DOCUMENT, R.EXTRACT, R.LINK,
                                                     R.SCORE, R.CONCERN, R.NPP, R.TEAM_MEMBER)}
         counts["attachments"] = tx.blobs.count()
@@ -129,7 +127,6 @@ def facts(store: InspectionStore) -> InspectionFacts:
     if insp is None:
         raise NotFoundError("This file holds no inspection record.")
     p = insp.payload
-    fwp = fw.payload if fw else {}
     return InspectionFacts(
         inspection_id=store.inspection_id,
         establishment_name=str(p.get("establishment_name", "")),
@@ -138,18 +135,24 @@ def facts(store: InspectionStore) -> InspectionFacts:
         start_date=p.get("start_date"), end_date=p.get("end_date"),
         framework_id=str(p.get("framework_id", "")),
         framework_version=str(p.get("framework_version", "")),
-        framework_title=str(fwp.get("title", "")),
+        framework_title=fw.title if fw else "",
         counts=counts, key_source=store.info.key_source,
         schema_revision=store.info.schema_revision, read_only=store.read_only,
         unexported_changes=unexported, conflicts=conflicts,
-        sections=tuple({"key": str(sec.get("key")), "label": str(sec.get("label", sec.get("key"))),
-                        "scored": S.is_judged(fwp, sec)} for sec in S.sections(fwp)),
+        sections=_section_facts(fw),
         nation=inspection_nation(p), announced=L.announced_of(p),
         publication_date=p.get("publication_date"),
         action_plan_received_date=p.get("action_plan_received_date"),
         reopenings=tuple(dict(r) for r in p.get("reopenings") or [] if isinstance(r, Mapping)),
         education_judgement=L.education_judgement(p),
     )
+
+
+def _section_facts(fw: Framework | None) -> tuple[Mapping[str, Any], ...]:
+    if fw is None:
+        return ()
+    return tuple({"key": sec.key, "label": sec.label, "scored": fw.is_judged(sec)}
+                 for sec in fw.sections)
 
 
 def update_inspection(store: InspectionStore, **changes: Any) -> ChangeSet:

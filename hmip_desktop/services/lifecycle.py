@@ -45,12 +45,6 @@ class LifecycleView:
     announced: bool = False
     message: str = ""
 
-    def to_json(self) -> dict[str, Any]:
-        """Plain data for --json output."""
-        return {**self.__dict__, "next_statuses": list(self.next_statuses),
-                "reopen_targets": list(self.reopen_targets),
-                "reopenings": [dict(r) for r in self.reopenings]}
-
 
 @dataclass(frozen=True)
 class EducationView:
@@ -65,10 +59,6 @@ class EducationView:
     section_label: str | None  # None: the framework has no purposeful activity section
     agreed_label: str | None
     other: Mapping[str, Any] | None = field(default=None)  # a judgement by the other body
-
-    def to_json(self) -> dict[str, Any]:
-        """Plain data for --json output."""
-        return {**self.__dict__, "grades": [list(g) for g in self.grades]}
 
 
 class LifecycleService:
@@ -148,8 +138,7 @@ class LifecycleService:
     def education(self) -> EducationView:
         """The inspectorate for the nation, its grades, the judgement and the agreed score."""
         framework = pinned_framework(self._store)
-        sec = next((s for s in S.sections(framework)
-                    if str(s.get("key")) == L.EDUCATION_SECTION), None)
+        sec = next((s for s in framework.sections if s.key == L.EDUCATION_SECTION), None)
         with self._store.uow() as tx:
             p = self._payload(tx)
             agreed = tx.records.get(S.agreed_score_id(self._store.inspection_id,
@@ -166,7 +155,7 @@ class LifecycleService:
             grades=tuple((g.key, g.label) for g in scale.grades), verified=scale.verified,
             grade=str(mine["grade"]) if mine else None,
             grade_label=str(mine.get("label")) if mine else None,
-            section_label=str(sec.get("label", L.EDUCATION_SECTION)) if sec else None,
+            section_label=sec.label if sec else None,
             agreed_label=agreed_label,
             other=judgement if judgement and mine is None else None)
 
@@ -174,8 +163,8 @@ class LifecycleService:
         """Record (or with None clear) Ofsted's or Estyn's judgement of education, skills and
         work, with the purposeful activity section; the nation decides which inspectorate."""
         framework = pinned_framework(self._store)
-        if grade is not None and not any(str(s.get("key")) == L.EDUCATION_SECTION
-                                         for s in S.sections(framework)):
+        if grade is not None and not any(s.key == L.EDUCATION_SECTION
+                                         for s in framework.sections):
             raise ValidationError("This inspection's framework has no purposeful activity "
                                   "section to record an education judgement with.")
         with self._store.uow() as tx:

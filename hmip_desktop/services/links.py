@@ -10,12 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from hmip_desktop.domain import records as R
-from hmip_desktop.domain import scoring as S
 from hmip_desktop.domain.changes import ChangeSet, NewId
 from hmip_desktop.domain.errors import NotFoundError, ValidationError
 from hmip_desktop.domain.framework_nation import (
     NATION_LABELS,
-    applies_in,
     area_ref,
     inspection_nation,
     parse_area_ref,
@@ -88,12 +86,12 @@ class LinkService:
         akey = area_key.strip().replace("-", "_")
         framework = pinned_framework(self._store)
         nation = inspection_nation(inspection_payload(self._store))
-        ar = S.area(S.section(framework, skey), akey)  # NotFoundError names the valid keys
-        label = str(ar.get("label", akey))
-        if not applies_in(ar, nation):
+        ar = framework.area(skey, akey)  # NotFoundError names the valid keys
+        label = ar.label
+        if not ar.applies_in(nation):
             raise ValidationError(f"{label} does not count in an inspection in "
                                   f"{NATION_LABELS.get(nation, nation)}.")
-        numbers = [str(e.get("number")) for e in S.expectations(ar)]
+        numbers = [e.number for e in ar.expectations]
         if numbers:
             raise ValidationError(f"{label} lists expectations ({', '.join(numbers[:5])}"
                                   f"{'…' if len(numbers) > 5 else ''}): link the evidence "

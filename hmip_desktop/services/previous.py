@@ -21,10 +21,14 @@ from hmip_desktop.domain import scoring as S
 from hmip_desktop.domain.changes import ChangeSet, NewId
 from hmip_desktop.domain.entity import EntityView
 from hmip_desktop.domain.errors import ImportFormatError, NotFoundError, ValidationError
+from hmip_desktop.domain.framework import Framework
+from hmip_desktop.domain.framework_parts import Scale
+from hmip_desktop.domain.framework_pinned import read_scale
 from hmip_desktop.domain.ids import deterministic_id
 from hmip_desktop.services.inspection_record import inspection_payload, pinned_framework
 from hmip_desktop.services.scoring import check_evidence, write_if_changed
 from hmip_desktop.services.store import InspectionStore
+from hmip_desktop.storage.unit_of_work import UnitOfWork
 
 REQUIRED_COLUMNS = ("ref", "title", "text")
 OPTIONAL_COLUMNS = ("section",)
@@ -51,10 +55,6 @@ class ProgressView:
         """What recording this judgement touched."""
         return ChangeSet.of(R.PROGRESS, self.id)
 
-    def to_json(self) -> dict[str, Any]:
-        """Plain data for --json output."""
-        return {**self.__dict__, "evidence_ids": list(self.evidence_ids)}
-
 
 @dataclass(frozen=True)
 class PreviousItemView:
@@ -69,10 +69,6 @@ class PreviousItemView:
     followed_up: bool
     progress: ProgressView | None
     conflicted: bool
-
-    def to_json(self) -> dict[str, Any]:
-        """Plain data for --json output."""
-        return {**self.__dict__, "progress": self.progress.to_json() if self.progress else None}
 
 
 @dataclass(frozen=True)
@@ -183,9 +179,9 @@ class PreviousService:
 
     def _section_keys(self) -> dict[str, str]:
         out = {}
-        for sec in S.sections(pinned_framework(self._store)):
-            out[str(sec.get("label", "")).casefold()] = str(sec["key"])
-            out[str(sec["key"]).casefold()] = str(sec["key"])
+        for sec in pinned_framework(self._store).sections:
+            out[sec.label.casefold()] = sec.key
+            out[sec.key.casefold()] = sec.key
         return out
 
     # -- items -------------------------------------------------------------------------------
@@ -228,7 +224,7 @@ class PreviousService:
         if section:
             keys = self._section_keys()
             if section.casefold() not in keys:
-                S.section(pinned_framework(self._store), section)
+                pinned_framework(self._store).section(section)  # names the valid keys
             section = keys[section.casefold()]
         item_id = self.item_id(fields["ref"])
         with self._store.uow(write=True) as tx:
@@ -244,19 +240,19 @@ class PreviousService:
         """Record the previous inspection's agreed score of a judged section (and its year)
         on the inspection record, for the outcomes chart; returns the level's label."""
         framework = pinned_framework(self._store)
-        sec = S.section(framework, section_key)
-        if not S.is_judged(framework, sec):
+        sec = framework.section(section_key)
+        if not framework.is_judged(sec):
             raise ValidationError(f"'{section_key}' is not a scored section.")
         if not 1990 <= int(year) <= 2100:
             raise ValidationError("Give the previous inspection's year, e.g. 2021.")
-        level = S.framework_scale(framework).resolve(score)
+        level = framework.scale.resolve(score)
         with self._store.uow(write=True) as tx:
             current = tx.records.get(self._store.inspection_id)
             if current is None:
                 raise NotFoundError("This file holds no inspection record.")
             payload = dict(current.payload)
             scores = dict(payload.get("previous_scores") or {})
-            scores[str(sec["key"])] = level.value
+            scores[sec.key] = level.value
             payload.update(previous_scores=scores, previous_year=str(int(year)))
             write_if_changed(self._store, tx, R.INSPECTION, self._store.inspection_id, payload)
         # Named even when the value was already stored: the person saved it.
@@ -266,22 +262,9 @@ class PreviousService:
     def previous_scores(self) -> PreviousScores:
         """The previous inspection's agreed scores (per judged section) and their year."""
         framework = pinned_framework(self._store)
-        scale = S.framework_scale(framework)
         with self._store.uow() as tx:
             current = tx.records.get(self._store.inspection_id)
-        payload = dict(current.payload) if current is not None else {}
-        stored = payload.get("previous_scores") or {}
-        by_value = {lv.value: lv for lv in scale.levels if lv.value is not None}
-        rows = []
-        for sec in S.judged_sections(framework):
-            key = str(sec["key"])
-            value = stored.get(key) if isinstance(stored, Mapping) else None
-            level = by_value.get(value) if isinstance(value, int) else None
-            rows.append((key, str(sec.get("label", key)), level.key if level else None,
-                         level.label if level else None))
-        return PreviousScores(
-            year=str(payload.get("previous_year") or "") or None, rows=tuple(rows),
-            levels=tuple((lv.key, lv.label) for lv in scale.levels))
+        return previous_scores_of(framework, current.payload if current is not None else {})
 
     def set_followed_up(self, item: str, followed_up: bool) -> ChangeSet:
         """Include or leave out an item from the follow-up (a review follows up a selection)."""
@@ -299,7 +282,7 @@ class PreviousService:
                             deleted=True)
         return ChangeSet.of(R.PREVIOUS_ITEM, current.id)
 
-    def _live(self, tx: Any, item: str) -> EntityView:
+    def _live(self, tx: UnitOfWork, item: str) -> EntityView:
         """A live item by id or, failing that, by reference."""
         for candidate in (item, self.item_id(item)):
             e = tx.records.get(candidate)
@@ -316,8 +299,12 @@ class PreviousService:
     def list(self) -> list[PreviousItemView]:
         """Live items in the order they were recorded, each with its progress judgement."""
         with self._store.uow() as tx:
-            return [self._view(e, tx.records.get(self.progress_id(e.id)))
-                    for e in tx.records.list(R.PREVIOUS_ITEM)]
+            return list(self.list_in(tx))
+
+    def list_in(self, tx: UnitOfWork) -> tuple[PreviousItemView, ...]:
+        """list() read inside the caller's transaction."""
+        return tuple(self._view(e, tx.records.get(self.progress_id(e.id)))
+                     for e in tx.records.list(R.PREVIOUS_ITEM))
 
     @staticmethod
     def _view(e: EntityView, progress: EntityView | None) -> PreviousItemView:
@@ -330,13 +317,10 @@ class PreviousService:
             e.conflicted)
 
     # -- progress ----------------------------------------------------------------------------
-    def progress_scale(self) -> S.Scale:
+    def progress_scale(self) -> Scale:
         """The inspection's progress scale, best level first: the pre-2022 recommendations
         scale when the review follows an older report, else the framework's."""
-        chosen = inspection_payload(self._store).get(FOLLOW_UP_SCALE)
-        if chosen:
-            return S.parse_scale(follow_up_scales()["scales"][chosen])
-        return S.progress_scale(pinned_framework(self._store))
+        return progress_scale_of(pinned_framework(self._store), inspection_payload(self._store))
 
     def set_progress(self, item: str, judgement: str | int, rationale: str,
                      evidence_ids: Iterable[str] | None = None) -> ProgressView:
@@ -400,3 +384,30 @@ def _progress_view(e: EntityView) -> ProgressView:
                         str(p.get("rationale", "")),
                         tuple(str(i) for i in p.get("evidence_ids") or []), e.updated_by,
                         e.updated_hlc, e.conflicted)
+
+
+def progress_scale_of(framework: Framework, payload: Mapping[str, Any]) -> Scale:
+    """The progress scale for an inspection record's payload (no database): the chosen
+    follow-up scale, else the framework's."""
+    chosen = payload.get(FOLLOW_UP_SCALE)
+    if chosen:
+        return read_scale(follow_up_scales()["scales"][chosen])
+    return framework.follow_up_scale
+
+
+def previous_scores_of(framework: Framework, payload: Mapping[str, Any]) -> PreviousScores:
+    """The previous inspection's agreed scores (per judged section) and their year, from the
+    inspection record's payload (no database)."""
+    scale = framework.scale
+    stored = payload.get("previous_scores") or {}
+    by_value = {lv.value: lv for lv in scale.levels if lv.value is not None}
+    rows = []
+    for sec in framework.judged_sections:
+        key = sec.key
+        value = stored.get(key) if isinstance(stored, Mapping) else None
+        level = by_value.get(value) if isinstance(value, int) else None
+        rows.append((key, sec.label, level.key if level else None,
+                     level.label if level else None))
+    return PreviousScores(
+        year=str(payload.get("previous_year") or "") or None, rows=tuple(rows),
+        levels=tuple((lv.key, lv.label) for lv in scale.levels))

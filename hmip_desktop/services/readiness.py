@@ -3,16 +3,17 @@ rules in domain.readiness to the parts of the framework that apply in the inspec
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
-
 from hmip_desktop.domain import concerns as C
 from hmip_desktop.domain import readiness as RD
 from hmip_desktop.domain import records as R
 from hmip_desktop.domain import scoring as S
-from hmip_desktop.domain.framework_nation import applicable_framework, inspection_nation
+from hmip_desktop.domain.framework_nation import inspection_nation
 from hmip_desktop.domain.readiness import ReadinessReport
-from hmip_desktop.services.inspections import inspection_payload, pinned_framework
+from hmip_desktop.services.inspection_record import (
+    PinnedFramework,
+    inspection_payload,
+    pinned_framework_in,
+)
 from hmip_desktop.services.previous import PreviousService
 from hmip_desktop.services.store import InspectionStore
 from hmip_desktop.storage.unit_of_work import UnitOfWork
@@ -24,20 +25,19 @@ _CONFLICT_TYPES = frozenset({R.FINDINGS, R.CONCERN, R.NPP, R.PREVIOUS_ITEM})
 
 def readiness_report(store: InspectionStore) -> ReadinessReport:
     """The readiness of this inspection for a draft report."""
-    framework = pinned_framework(store)
     kind = str(inspection_payload(store).get("kind", "full"))
     with store.uow() as tx:
-        return readiness_in(tx, store, framework, kind)
+        return readiness_in(tx, store, pinned_framework_in(tx, store), kind)
 
 
-def readiness_in(tx: UnitOfWork, store: InspectionStore, framework: Mapping[str, Any],
+def readiness_in(tx: UnitOfWork, store: InspectionStore, pinned: PinnedFramework,
                  kind: str) -> ReadinessReport:
     """Readiness read inside the caller's transaction (the report's snapshot uses it)."""
     progress_id = PreviousService(store).progress_id
     # Only what applies in the inspection's nation counts (Ofsted in England, Estyn in Wales).
     inspection = tx.records.get(store.inspection_id)
-    framework = applicable_framework(
-        framework, inspection_nation(inspection.payload if inspection is not None else None))
+    framework = pinned.model.for_nation(
+        inspection_nation(inspection.payload if inspection is not None else None))
     # One set-based read of the evidence_link projection, not a look-up per linked record.
     links = [RD.LinkFact(row.expectation_ref, row.evidence_id,
                          RD.evidence_source_kind(row.evidence_type,
@@ -65,4 +65,4 @@ def readiness_in(tx: UnitOfWork, store: InspectionStore, framework: Mapping[str,
         framework, kind, links=links, findings=findings, scores=scores,
         key_concerns=len(concerns),
         priority_concerns=sum(1 for e in concerns if e.payload.get("priority")),
-        limits=C.limits_from(framework), previous=previous, other_conflicts=other_conflicts)
+        limits=C.limits_from(pinned.data), previous=previous, other_conflicts=other_conflicts)

@@ -12,10 +12,11 @@ from hmip_desktop.domain import urgent_notification as U
 from hmip_desktop.domain.errors import NotFoundError
 from hmip_desktop.domain.report_snapshot import InspectionSnapshot, TeamMemberFact, UnFact
 from hmip_desktop.paths import resource_path
+from hmip_desktop.services.inspection_record import pinned_framework_in
 from hmip_desktop.services.previous import PreviousService
 from hmip_desktop.services.readiness import readiness_in
 from hmip_desktop.services.roster_access import load_roster
-from hmip_desktop.services.store import InspectionStore, framework_record_id
+from hmip_desktop.services.store import InspectionStore
 from hmip_desktop.services.urgent_notification import UrgentNotificationService, load_process
 
 # Types a report reads; evidence types are read whole because the evidence index cites them.
@@ -37,12 +38,15 @@ def read_snapshot(store: InspectionStore, *, today: dt.date | None = None) -> In
     un_id = UrgentNotificationService(store).record_id
     with store.uow() as tx:
         insp = tx.records.get(store.inspection_id)
-        fw = tx.records.get(framework_record_id(store.inspection_id))
-        if insp is None or fw is None:
+        if insp is None:
             raise NotFoundError("This file holds no inspection record.")
-        inspection, framework = dict(insp.payload), dict(fw.payload)
+        try:
+            pinned = pinned_framework_in(tx, store)
+        except NotFoundError:
+            raise NotFoundError("This file holds no inspection record.") from None
+        inspection = dict(insp.payload)
         records = {t: tuple(tx.records.list(t)) for t in _REPORT_TYPES}
-        readiness = readiness_in(tx, store, framework, str(inspection.get("kind", "full")))
+        readiness = readiness_in(tx, store, pinned, str(inspection.get("kind", "full")))
         roster = load_roster(tx, store.inspection_id)
         un = tx.records.get(un_id)
     progress = {e.id: e for e in records[R.PROGRESS]}
@@ -52,7 +56,8 @@ def read_snapshot(store: InspectionStore, *, today: dt.date | None = None) -> In
                  for m in sorted(roster.members, key=lambda m: (m.role != RS.TEAM_LEADER,
                                                                 m.name.casefold())))
     return InspectionSnapshot(
-        inspection=inspection, framework=framework, records=records, readiness=readiness,
+        inspection=inspection, framework=pinned.model, framework_data=pinned.data,
+        records=records, readiness=readiness,
         team=team,
         establishment_type_label=_type_labels().get(str(inspection.get("establishment_type")),
                                                     str(inspection.get("establishment_type"))),

@@ -19,7 +19,7 @@ from hmip_desktop.services.inspections import (
     create_inspection,
     inspection_payload,
     open_inspection,
-    pinned_framework,
+    pinned_framework_data,
 )
 from hmip_desktop.services.previous import PreviousService, follow_up_scale_for
 from hmip_desktop.services.store import InspectionStore
@@ -41,7 +41,7 @@ def create_review_following(path: Path, previous: Path, *, start_date: str | Non
         if insp.get("kind") != "full":
             raise ValidationError("A review of progress follows a full inspection; "
                                   f"'{Path(previous).name}' is itself a review.")
-        framework = pinned_framework(before)
+        framework = pinned_framework_data(before)  # copied on as it is (raw record data)
         concerns = ConcernService(before).list()
     refs = dict(report_order([(c.id, c.priority, c.order) for c in concerns]))
     scale = follow_up_scale_for(follow_up_scale, insp.get("start_date"))

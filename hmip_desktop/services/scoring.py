@@ -16,6 +16,8 @@ from hmip_desktop.domain import scoring as S
 from hmip_desktop.domain.changes import ChangeSet
 from hmip_desktop.domain.entity import EntityView
 from hmip_desktop.domain.errors import NotFoundError, UserError, ValidationError
+from hmip_desktop.domain.framework import Framework
+from hmip_desktop.domain.framework_parts import Scale, ScaleLevel
 from hmip_desktop.domain.readiness import EVIDENCE_TYPES
 from hmip_desktop.services.evidence_snapshot import (  # noqa: F401 - re-exported for callers
     AreaOverview,
@@ -23,9 +25,14 @@ from hmip_desktop.services.evidence_snapshot import (  # noqa: F401 - re-exporte
     ExpectationEvidence,
     evidence_snapshot,
 )
-from hmip_desktop.services.inspections import inspection_payload, pinned_framework
+from hmip_desktop.services.inspection_record import (
+    inspection_payload,
+    pinned_framework,
+    pinned_framework_in,
+)
 from hmip_desktop.services.roster_access import NOT_TEAM_LEADER, leads_here
 from hmip_desktop.services.store import InspectionStore
+from hmip_desktop.storage.unit_of_work import UnitOfWork
 
 
 @dataclass(frozen=True)
@@ -51,10 +58,6 @@ class ScoreView:
         """What recording this score touched."""
         return ChangeSet.of(R.SCORE, self.id)
 
-    def to_json(self) -> dict[str, Any]:
-        """Plain data for --json output."""
-        return {**self.__dict__, "evidence_ids": list(self.evidence_ids)}
-
 
 @dataclass(frozen=True)
 class TeamView:
@@ -62,23 +65,13 @@ class TeamView:
 
     section_key: str
     section_label: str
-    levels: tuple[S.Level, ...]
+    levels: tuple[ScaleLevel, ...]
     rows: tuple[ScoreView, ...]
     agreed: ScoreView | None
     disagreement: bool
     spread: int | None
     highlighted: tuple[str, ...]
     can_record_agreed: bool = True  # False: only the team leader records it
-
-    def to_json(self) -> dict[str, Any]:
-        """Plain data for --json output."""
-        return {"section_key": self.section_key, "section_label": self.section_label,
-                "levels": [lv.to_json() for lv in self.levels],
-                "rows": [r.to_json() for r in self.rows],
-                "agreed": self.agreed.to_json() if self.agreed else None,
-                "disagreement": self.disagreement, "spread": self.spread,
-                "highlighted": list(self.highlighted),
-                "can_record_agreed": self.can_record_agreed}
 
 
 @dataclass(frozen=True)
@@ -96,7 +89,7 @@ class FindingsView:
 
 
 # -- helpers shared by the scoring, concern and review services -------------------------------
-def check_evidence(tx: Any, ids: Iterable[str] | None) -> list[str]:
+def check_evidence(tx: UnitOfWork, ids: Iterable[str] | None) -> list[str]:
     """Evidence ids, de-duplicated; each must be a live note, document, extract or figure."""
     out = S.distinct_ids(ids)
     for evidence_id in out:
@@ -106,7 +99,7 @@ def check_evidence(tx: Any, ids: Iterable[str] | None) -> list[str]:
     return out
 
 
-def evidence_links(tx: Any) -> list[tuple[EntityView, EntityView]]:
+def evidence_links(tx: UnitOfWork) -> list[tuple[EntityView, EntityView]]:
     """Every live link whose evidence record is live, paired with that record.
 
     One query per evidence record: screens read `tx.links.linked_evidence()` (one query over
@@ -125,7 +118,7 @@ def evidence_links(tx: Any) -> list[tuple[EntityView, EntityView]]:
     return out
 
 
-def write_if_changed(store: InspectionStore, tx: Any, entity_type: str, entity_id: str,
+def write_if_changed(store: InspectionStore, tx: UnitOfWork, entity_type: str, entity_id: str,
                      payload: Mapping[str, Any]) -> bool:
     """Append a revision unless the live record already holds this payload."""
     current = tx.records.get(entity_id)
@@ -155,20 +148,19 @@ class ScoringService:
         self._store = store
 
     # -- framework facts ---------------------------------------------------------------------
-    def framework(self) -> dict[str, Any]:
+    def framework(self) -> Framework:
         """The pinned framework."""
         return pinned_framework(self._store)
 
-    def scale(self) -> S.Scale:
+    def scale(self) -> Scale:
         """The framework's scale, best level first, with descriptors."""
-        return S.framework_scale(self.framework())
+        return self.framework().scale
 
     def judged_sections(self) -> list[tuple[str, str]]:
         """(key, label) of every section that is scored at this inspection, in order."""
         if not S.KIND_GIVES_SECTION_SCORES.get(self._kind(), True):
             return []
-        return [(str(s["key"]), str(s.get("label", s["key"])))
-                for s in S.judged_sections(self.framework())]
+        return [(s.key, s.label) for s in self.framework().judged_sections]
 
     def _kind(self) -> str:
         return str(inspection_payload(self._store).get("kind", "full"))
@@ -203,7 +195,7 @@ class ScoringService:
         The removal names every head as its parent, so it also closes conflicting edits of
         the same score made on two of this inspector's laptops.
         """
-        S.section(self.framework(), section_key)  # an unknown key names the valid ones
+        self.framework().section(section_key)  # an unknown key names the valid ones
         sid = S.provisional_score_id(self._store.inspection_id, section_key,
                                      self._store.device.author_id)
         with self._store.uow(write=True) as tx:
@@ -232,7 +224,7 @@ class ScoringService:
                 "section_key": section_key, "kind": kind,
                 "inspector_id": device.author_id,
                 "inspector_name": device.author_name,
-                "scale_key": S.framework_scale(framework).key,
+                "scale_key": framework.scale.key,
                 "level_key": level.key, "level_label": level.label, "value": level.value,
                 "rationale": S.require_rationale(rationale),
                 "evidence_ids": check_evidence(tx, evidence_ids),
@@ -248,9 +240,13 @@ class ScoringService:
 
     def list_scores(self, section_key: str | None = None) -> list[ScoreView]:
         """Live scores in framework order: each section's provisional ones, then the agreed."""
-        order = {str(s.get("key")): i for i, s in enumerate(S.sections(self.framework()))}
         with self._store.uow() as tx:
-            views = [_score_view(e) for e in tx.records.list(R.SCORE)]
+            return self._scores_in(tx, section_key)
+
+    def _scores_in(self, tx: UnitOfWork, section_key: str | None) -> list[ScoreView]:
+        framework = pinned_framework_in(tx, self._store).model
+        order = {s.key: i for i, s in enumerate(framework.sections)}
+        views = [_score_view(e) for e in tx.records.list(R.SCORE)]
         views = [v for v in views if section_key is None or v.section_key == section_key]
         return sorted(views, key=lambda v: (order.get(v.section_key, len(order)),
                                             v.kind == S.AGREED, v.inspector_name.casefold(),
@@ -258,23 +254,28 @@ class ScoringService:
 
     def team_view(self, section_key: str) -> TeamView:
         """Everyone's provisional score of a section, the agreed one and who disagrees."""
-        framework = self.framework()
-        sec = S.section(framework, section_key)
-        scores = self.list_scores(section_key)
+        with self._store.uow() as tx:
+            return self.team_view_in(tx, section_key)
+
+    def team_view_in(self, tx: UnitOfWork, section_key: str) -> TeamView:
+        """team_view read inside the caller's transaction (the walkthrough's one read)."""
+        framework = pinned_framework_in(tx, self._store).model
+        sec = framework.section(section_key)
+        scores = self._scores_in(tx, section_key)
         rows = tuple(v for v in scores if v.kind == S.PROVISIONAL)
         agreed = next((v for v in scores if v.kind == S.AGREED), None)
         dis = S.disagreement([(r.inspector_id, r.level_key, r.value) for r in rows],
                              agreed.level_key if agreed else None)
-        return TeamView(section_key, str(sec.get("label", section_key)),
-                        S.framework_scale(framework).levels, rows, agreed, dis.disagree,
-                        dis.spread, dis.highlighted, self.can_record_agreed())
+        return TeamView(section_key, sec.label, framework.scale.levels, rows, agreed, dis.disagree,
+                        dis.spread, dis.highlighted, leads_here(tx, self._store))
 
     # -- findings ----------------------------------------------------------------------------
     def set_findings(self, section_key: str, area_key: str | None, text: str) -> ChangeSet:
         """Save this author's findings for an area ('' or None: the section); autosave-safe."""
-        sec = S.section(self.framework(), section_key)
+        framework = self.framework()
+        framework.section(section_key)
         if area_key:
-            S.area(sec, area_key)
+            framework.area(section_key, area_key)
         if not isinstance(text, str):
             raise ValidationError("Findings must be text.")
         device = self._store.device
@@ -308,10 +309,14 @@ class ScoringService:
 
     def my_findings(self, section_key: str, area_key: str | None) -> str:
         """This author's findings text for an area ('' when none yet)."""
+        with self._store.uow() as tx:
+            return self.my_findings_in(tx, section_key, area_key)
+
+    def my_findings_in(self, tx: UnitOfWork, section_key: str, area_key: str | None) -> str:
+        """my_findings read inside the caller's transaction."""
         fid = S.findings_id(self._store.inspection_id, section_key, area_key,
                             self._store.device.author_id)
-        with self._store.uow() as tx:
-            e = tx.records.get(fid)
+        e = tx.records.get(fid)
         return "" if e is None or e.deleted else str(e.payload.get("text", ""))
 
     # -- evidence ----------------------------------------------------------------------------

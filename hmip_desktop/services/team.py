@@ -17,7 +17,13 @@ from typing import Any
 from hmip_desktop.domain import records as R
 from hmip_desktop.domain import roster as RS
 from hmip_desktop.domain.changes import ChangeSet
-from hmip_desktop.domain.errors import NotFoundError, UserError, ValidationError
+from hmip_desktop.domain.errors import (
+    KeyUnavailableError,
+    NotFoundError,
+    PassphraseRequired,
+    UserError,
+    ValidationError,
+)
 from hmip_desktop.export.identity_keys import DeviceKeys, PublicIdentity
 from hmip_desktop.services import attachment_keys
 from hmip_desktop.services.bundle_export import KIND_INVITE, ExportReport, write_store_bundle
@@ -48,12 +54,6 @@ class RosterView:
     me: MemberView | None
     can_manage: bool
 
-    def to_json(self) -> dict[str, Any]:
-        """Plain data for --json output."""
-        return {"members": [m.to_json() for m in self.members],
-                "anchor_fingerprint": self.anchor_fingerprint,
-                "me": self.me.to_json() if self.me else None, "can_manage": self.can_manage}
-
 
 def roster_view(store: InspectionStore, *, keys: DeviceKeys | None = None) -> RosterView:
     """Everyone on the team, leader first, with status and fingerprints."""
@@ -74,6 +74,18 @@ def roster_view(store: InspectionStore, *, keys: DeviceKeys | None = None) -> Ro
                    if m.device_id == store.device.device_id and m.status == RS.ACTIVE}
     can = roster.anchor is None or bool(signers & roster.authorities())
     return RosterView(views, fingerprint, me, can)
+
+
+def roster_screen(store: InspectionStore) -> RosterView:
+    """The Team page's roster (DB lane): judged with this device's keys when they open without
+    a passphrase; never asks for one (locked keys: judged from the roster alone)."""
+    from hmip_desktop.services import identity
+
+    try:
+        keys: DeviceKeys | None = identity.load_keys(None)
+    except (PassphraseRequired, KeyUnavailableError):
+        keys = None
+    return roster_view(store, keys=keys)
 
 
 def _member_payload(card: IdentityCard, role: str, status: str = RS.ACTIVE,

@@ -11,7 +11,7 @@ from hmip_desktop.domain import records as R
 from hmip_desktop.domain.errors import NotFoundError, ValidationError
 from hmip_desktop.services.coverage import coverage
 from hmip_desktop.services.evidence_snapshot import evidence_snapshot
-from hmip_desktop.services.inspections import create_inspection, pinned_framework
+from hmip_desktop.services.inspections import create_inspection, pinned_framework_data
 from hmip_desktop.services.links import LinkService
 from hmip_desktop.services.notes import NoteService
 from hmip_desktop.services.readiness import readiness_report
@@ -69,7 +69,7 @@ def test_framework_is_parsed_once_until_its_record_changes(fw_store) -> None:
     """Two reads share one parsed framework; a new framework revision (a merge) re-parses."""
     first, second = evidence_snapshot(fw_store), evidence_snapshot(fw_store)
     assert first.framework is second.framework and first.framework is not None
-    changed = {**pinned_framework(fw_store), "title": "Changed by a merge"}
+    changed = {**pinned_framework_data(fw_store), "title": "Changed by a merge"}
     with fw_store.uow(write=True) as tx:
         fw_store.put(tx, R.FRAMEWORK, framework_record_id(fw_store.inspection_id), changed)
     third = evidence_snapshot(fw_store)

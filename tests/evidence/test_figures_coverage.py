@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from hmip_desktop.cli.json_out import to_plain
 from hmip_desktop.domain import records as R
 from hmip_desktop.domain.errors import NotFoundError, ValidationError
+from hmip_desktop.domain.search_query import Highlighted
 from hmip_desktop.services.coverage import coverage, framework_refs
 from hmip_desktop.services.documents import DocumentService
 from hmip_desktop.services.extracts import ExtractService
@@ -41,7 +43,7 @@ def test_pin_figure_stores_spec_and_result(store, extract) -> None:
     assert payload["source_kind"] == "data" and payload["extract_sha256"] == extract.sha256
     # The result needs no rows: it still shows after the local table is gone.
     with store.uow(write=True) as tx:
-        T.drop(tx.session, T.table_name(extract.id))
+        tx.extract_tables.drop(T.table_name(extract.id))
     assert service.list() == [fig]
     assert service.list(extract.id) == [fig] and service.list("x") == []
     assert [h.entity_id for h in search_targets(store, "force")] == [fig.id]
@@ -105,7 +107,7 @@ def test_coverage_counts_triangulation_and_gaps(store, extract, tmp_path) -> Non
     assert area.counts == {"prisoner_interview": 1, "staff_interview": 1, "document_review": 1,
                            "data": 2}
     assert report.sections[1].areas[0].gaps == ("3",)
-    data = report.to_json()
+    data = to_plain(report)
     assert data["sections"][0]["areas"][0]["expectations"][0]["status"] == "triangulated"
     assert [k["key"] for k in data["source_kinds"]][:2] == ["prisoner_interview",
                                                            "group_discussion"]
@@ -122,5 +124,5 @@ def test_search_targets_point_into_notes(store) -> None:
     assert body[hit.offset:].lower().startswith("segregation")
     assert hit.offset == body.index("Segregation")
     assert search_targets(store, "night")[0].offset is None  # matched the title only
-    assert first_match_offset("abc", "no marks") is None
-    assert first_match_offset("Alpha beta", "\x02alpha\x03 beta") == 0
+    assert first_match_offset("abc", Highlighted("no marks")) is None
+    assert first_match_offset("Alpha beta", Highlighted("alpha beta", ((0, 5),))) == 0

@@ -10,14 +10,14 @@ from pathlib import Path
 import pytest
 
 from hmip_desktop.cli.common import open_store
+from hmip_desktop.cli.json_out import to_plain
 from hmip_desktop.domain.errors import NotFoundError, ValidationError
 from hmip_desktop.domain.framework_nation import (
-    applicable_framework,
     area_ref,
-    excluded_numbers,
     inspection_nation,
     parse_area_ref,
 )
+from hmip_desktop.domain.framework_pinned import read_pinned
 from hmip_desktop.services.coverage import NOT_LOADED, coverage, framework_refs
 from hmip_desktop.services.evidence_snapshot import evidence_snapshot
 from hmip_desktop.services.frameworks import FrameworkService
@@ -76,14 +76,14 @@ def test_inspection_nation_defaults_to_england() -> None:
 
 def test_applicable_framework_leaves_out_the_other_nation() -> None:
     """Pure data filter; the framework itself is unchanged and an area ref round-trips."""
-    fw = FrameworkService().resolve_for_new("mens_prison", start_date="2024-04-22")
-    wales_fw = applicable_framework(fw, "wales")
-    pa = next(s for s in wales_fw["sections"] if s["key"] == "purposeful_activity")
-    assert [a["key"] for a in pa["areas"]] == ["time_out_of_cell",
-                                               "education_skills_and_work_estyn"]
-    assert excluded_numbers(fw, "wales") == {"72", "72.1"}
-    assert excluded_numbers(fw, "england") == {"73", "73.1"}
-    assert len(next(s for s in fw["sections"] if s["key"] == "purposeful_activity")["areas"]) == 3
+    fw = read_pinned(FrameworkService().resolve_for_new("mens_prison", start_date="2024-04-22"))
+    wales_fw = fw.for_nation("wales")
+    pa = wales_fw.section("purposeful_activity")
+    assert [a.key for a in pa.areas] == ["time_out_of_cell",
+                                         "education_skills_and_work_estyn"]
+    assert fw.excluded_numbers("wales") == {"72", "72.1"}
+    assert fw.excluded_numbers("england") == {"73", "73.1"}
+    assert len(fw.section("purposeful_activity").areas) == 3
     assert parse_area_ref(area_ref("safety", "security")) == ("safety", "security")
     assert parse_area_ref("12") is None and parse_area_ref("area:x") is None
 
@@ -157,7 +157,7 @@ def test_area_without_numbers_reads_not_loaded_never_zero_of_zero(
     report = coverage(england)
     security = _areas(report)[("safety", "security")]
     assert not security.expectations_loaded and security.summary() == NOT_LOADED
-    assert security.to_json()["status"] == NOT_LOADED
+    assert to_plain(security)["status"] == NOT_LOADED
     leadership = next(s for s in report.sections if s.key == "leadership")
     assert leadership.summary() == NOT_LOADED
     safety = next(s for s in report.sections if s.key == "safety")

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from hmip_desktop.services.walkthrough_snapshot import SectionChoice, walkthrough_section
 from hmip_desktop.ui.widgets.judgement_steps import TeamStep
-from hmip_desktop.ui.widgets.walkthrough_data import SectionChoice, read_section
 from tests.sync.conftest import TeamKit, acting
 from tests.sync.test_leader_only_agreed import _scored_team
 
@@ -17,7 +17,7 @@ def test_agreed_score_form_only_for_the_leader(qtbot, tmp_path) -> None:  # type
             step = TeamStep()
             qtbot.addWidget(step)
             with acting(dev):
-                step.show_snapshot(read_section(dev.store, section, None))
+                step.show_snapshot(walkthrough_section(dev.store, section, None))
             assert step.form.isEnabled() is allowed
             assert ("Only the team leader" in step.agreed_label.text()) is not allowed
     finally:

@@ -9,19 +9,19 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 
-from hmip_desktop.domain import scoring as S
 from hmip_desktop.domain.framework import Framework
+from hmip_desktop.domain.framework_pinned import read_pinned
 from hmip_desktop.services.coverage import NOT_LOADED
 from hmip_desktop.services.frameworks import FrameworkService
 from hmip_desktop.services.inspections import create_inspection
 from hmip_desktop.services.links import LinkService
 from hmip_desktop.services.notes import NoteService
+from hmip_desktop.services.walkthrough_snapshot import SectionChoice, walkthrough_section
 from hmip_desktop.ui.pages.expectations_page import ExpectationsPage
 from hmip_desktop.ui.widgets.coverage_view import CoverageView
 from hmip_desktop.ui.widgets.judgement_steps import JudgementStep
 from hmip_desktop.ui.widgets.scale_picker import UNVERIFIED_DESCRIPTOR, ScalePicker
 from hmip_desktop.ui.widgets.scoring_steps import OV_COVERED, AreaStep, OverviewStep
-from hmip_desktop.ui.widgets.walkthrough_data import SectionChoice, read_section
 from tests.gui.keyboard import open_page
 
 M_COL_EVIDENCE = 1  # ExpectationsTreeModel.COL_EVIDENCE
@@ -113,7 +113,7 @@ def test_scale_picker_marks_unverified_descriptors(qtbot) -> None:  # type: igno
     picker = ScalePicker("Score")
     qtbot.addWidget(picker)
     fw = FrameworkService().resolve_for_new("mens_prison")
-    picker.set_scale(S.framework_scale(fw))
+    picker.set_scale(read_pinned(fw).scale)
     texts = picker.descriptor_texts()
     assert len(texts) == 4 and all(UNVERIFIED_DESCRIPTOR in t for t in texts)
     assert UNVERIFIED_DESCRIPTOR in picker.buttons()[0].toolTip()
@@ -129,7 +129,7 @@ def test_walkthrough_overview_area_and_judgement(qtbot, current_store) -> None: 
     note = NoteService(current_store).add(source_kind="observation", title="Gate search",
                                           body="x")
     LinkService(current_store).add_to_area(note, "safety", "security")
-    snap = read_section(current_store, SectionChoice("safety", "Safety", True), "security")
+    snap = walkthrough_section(current_store, SectionChoice("safety", "Safety", True), "security")
     assert not snap.expectations_loaded and len(snap.area_refs) == 1
     overview = OverviewStep()
     qtbot.addWidget(overview)
@@ -162,7 +162,7 @@ def test_walkthrough_of_a_welsh_prison_offers_estyn_not_ofsted(qtbot, tmp_path) 
                               start_date="2024-04-22", nation="wales")
     try:
         choice = SectionChoice("purposeful_activity", "Purposeful activity", True)
-        snap = read_section(store, choice, "education_skills_and_work_estyn")
+        snap = walkthrough_section(store, choice, "education_skills_and_work_estyn")
         assert [k for k, _ in snap.areas] == [
             "time_out_of_cell", "education_skills_and_work_estyn", ""]
         assert [a.key for a in snap.overview] == ["time_out_of_cell",

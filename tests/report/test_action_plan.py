@@ -12,6 +12,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from hmip_desktop.cli.json_out import to_plain
 from hmip_desktop.cli.main import main
 from hmip_desktop.domain import concerns as C
 from hmip_desktop.domain.errors import ValidationError
@@ -151,7 +152,7 @@ def test_round_trip_stores_responses_and_prefills_reexport(store, concerns, tmp_
     svc.edit(concerns["1"], title="Concern B (2)")
     view = svc.get(concerns["1"])
     assert view.action_plan["owner"] == "Head of safety"
-    assert json.loads(json.dumps(view.to_json()))["action_plan"]["response"] == "agreed"
+    assert json.loads(json.dumps(to_plain(view)))["action_plan"]["response"] == "agreed"
 
     again = _rows(_export(store, tmp_path, "again.xlsx"))
     assert again[1]["Response"] == "Agreed" and again[1]["Owner"] == "Head of safety"

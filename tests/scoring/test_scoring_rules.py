@@ -8,7 +8,14 @@ from hmip_desktop.domain import readiness as RD
 from hmip_desktop.domain import scoring as S
 from hmip_desktop.domain.concerns import ConcernLimits
 from hmip_desktop.domain.errors import NotFoundError, ValidationError
+from hmip_desktop.domain.framework_pinned import read_pinned
 from tests.factories import minimal_framework, scored_framework
+
+
+def validate_score(fw: dict, kind: str, section: str, given: object,
+                   rationale: str | None):  # type: ignore[no-untyped-def]
+    """The rule on the typed model a pinned framework is read into."""
+    return S.validate_score(read_pinned(fw), kind, section, given, rationale)  # type: ignore[arg-type]
 
 
 def test_score_ids_are_deterministic_and_distinct() -> None:
@@ -28,14 +35,14 @@ def test_score_ids_are_deterministic_and_distinct() -> None:
 ])
 def test_scores_resolve_on_the_framework_scale(given: object, level: str) -> None:
     """A score is a level key, label, short form or value of the framework's own scale."""
-    assert S.validate_score(scored_framework(), "full", "safety", given, "why").key == level
+    assert validate_score(scored_framework(), "full", "safety", given, "why").key == level
 
 
 @pytest.mark.parametrize("given", ["5", "0", "-1", "excellent", "", "3.5", "outstanding"])
 def test_values_outside_the_scale_are_refused(given: str) -> None:
     """Anything that is not a level of the scale is refused with the allowed levels named."""
     with pytest.raises(ValidationError, match="reasonably_good"):
-        S.validate_score(scored_framework(), "full", "safety", given, "why")
+        validate_score(scored_framework(), "full", "safety", given, "why")
 
 
 def test_the_scale_is_data_not_code() -> None:
@@ -44,16 +51,16 @@ def test_the_scale_is_data_not_code() -> None:
     fw["scale"] = {"key": "ofsted", "label": "Ofsted", "levels": [
         {"key": "outstanding", "label": "Outstanding", "value": 4},
         {"key": "inadequate", "label": "Inadequate", "value": 1}]}
-    assert S.validate_score(fw, "full", "safety", "outstanding", "why").value == 4
+    assert validate_score(fw, "full", "safety", "outstanding", "why").value == 4
     with pytest.raises(ValidationError):
-        S.validate_score(fw, "full", "safety", "good", "why")
+        validate_score(fw, "full", "safety", "good", "why")
 
 
 @pytest.mark.parametrize("rationale", ["", "   ", None, "\n\t"])
 def test_a_rationale_is_required(rationale: str | None) -> None:
     """No judgement without a rationale."""
     with pytest.raises(ValidationError, match="rationale"):
-        S.validate_score(scored_framework(), "full", "safety", "good", rationale)
+        validate_score(scored_framework(), "full", "safety", "good", rationale)
 
 
 @pytest.mark.parametrize(("kind", "section", "error"), [
@@ -65,39 +72,39 @@ def test_a_rationale_is_required(rationale: str | None) -> None:
 def test_refused_section_scores(kind: str, section: str, error: type[Exception]) -> None:
     """An IRP gives no section scores; leadership is not scored; unknown sections are named."""
     with pytest.raises(error):
-        S.validate_score(scored_framework(), kind, section, "good", "why")
+        validate_score(scored_framework(), kind, section, "good", "why")
 
 
 def test_an_ungraded_framework_gives_no_scores() -> None:
     """A framework whose scale has no levels (e.g. police custody) scores nothing."""
     fw = scored_framework()
     fw["scale"] = {"key": "not_graded", "label": "Not graded", "levels": []}
-    assert S.judged_sections(fw) == []
+    assert read_pinned(fw).judged_sections == ()
     with pytest.raises(ValidationError):
-        S.validate_score(fw, "full", "safety", "good", "why")
+        validate_score(fw, "full", "safety", "good", "why")
 
 
 def test_defaults_apply_only_when_keys_are_absent() -> None:
     """No scale key: the documented four levels; no progress scale: the IRP levels."""
     fw = minimal_framework()
     del fw["scale"]
-    assert [lv.key for lv in S.framework_scale(fw).levels] == [
+    assert [lv.key for lv in read_pinned(fw).scale.levels] == [
         "good", "reasonably_good", "not_sufficiently_good", "poor"]
-    assert S.progress_scale(fw).resolve("no_meaningful_progress").value == 1
+    assert read_pinned(fw).follow_up_scale.resolve("no_meaningful_progress").value == 1
     custom = scored_framework()
     custom["progress_scale"]["levels"] = [{"key": "done", "label": "Done", "value": 1}]
-    assert [lv.key for lv in S.progress_scale(custom).levels] == ["done"]
+    assert [lv.key for lv in read_pinned(custom).follow_up_scale.levels] == ["done"]
 
 
 def test_judged_sections_follow_the_framework() -> None:
     """Scored sections only; the leadership section (scored: false) carries findings."""
-    assert [s["key"] for s in S.judged_sections(scored_framework())] == [
+    assert [s.key for s in read_pinned(scored_framework()).judged_sections] == [
         "safety", "respect", "purposeful_activity", "preparation_for_release"]
     fw = minimal_framework()
     fw["leadership"] = {"label": "Leadership", "areas": [{"key": "direction", "label": "D",
                                                           "expectations": []}]}
-    keys = [s["key"] for s in S.sections(fw)]
-    assert keys[-1] == "leadership" and not S.section(fw, "leadership")["scored"]
+    keys = [s.key for s in read_pinned(fw).sections]
+    assert keys[-1] == "leadership" and not read_pinned(fw).section("leadership").scored
 
 
 @pytest.mark.parametrize(("rows", "agreed", "disagree", "spread", "highlighted"), [
@@ -145,6 +152,6 @@ def test_readiness_rules(kind: str, facts: dict, codes: set[str]) -> None:
     args: dict = {"links": [], "findings": [], "scores": [], "key_concerns": 4,
                   "priority_concerns": 3, "limits": ConcernLimits(15, 3, 6), "previous": []}
     args.update(facts)
-    report = RD.build_report(scored_framework(), kind, **args)
+    report = RD.build_report(read_pinned(scored_framework()), kind, **args)
     assert {i.code for i in report.blockers} == codes
     assert report.ready == (not codes)

@@ -11,7 +11,7 @@ import pytest
 
 from hmip_desktop.domain import concerns as C
 from hmip_desktop.domain import readiness as RD
-from hmip_desktop.domain import scoring as S
+from hmip_desktop.domain.framework_pinned import read_pinned
 from hmip_desktop.services.concerns import ConcernService
 from hmip_desktop.services.frameworks import FrameworkService
 from hmip_desktop.services.inspections import create_inspection
@@ -41,8 +41,8 @@ def _store(tmp_path: Path, etype: str, framework: dict | None = None):  # type: 
 def test_every_ungraded_type_judges_no_section(etype: str) -> None:
     """The shipped frameworks for these types have no grades, so no section is judged."""
     fw = FrameworkService().resolve_for_new(etype)
-    assert not S.framework_scale(fw).graded
-    assert S.sections(fw) and S.judged_sections(fw) == []
+    assert not read_pinned(fw).scale.graded
+    assert read_pinned(fw).sections and read_pinned(fw).judged_sections == ()
 
 
 def test_police_custody_is_ready_with_findings_only(tmp_path: Path) -> None:
@@ -150,8 +150,8 @@ def test_shipped_ungraded_frameworks_concern_severity(tmp_path: Path, etype: str
     store = _store(tmp_path, etype)
     try:
         scoring = ScoringService(store)
-        for sec in S.sections(scoring.framework()):
-            scoring.set_findings(str(sec["key"]), None, "Found.")
+        for sec in scoring.framework().sections:
+            scoring.set_findings(sec.key, None, "Found.")
         report = readiness_report(store)
         codes = {(i.code, i.severity) for i in report.items}
         if blocks is None:
@@ -167,7 +167,7 @@ def test_shipped_ungraded_frameworks_concern_severity(tmp_path: Path, etype: str
 
 def test_build_report_keeps_each_issue_severity() -> None:
     """The domain rule: confirmed limits block, unconfirmed ones warn."""
-    fw = scored_framework()
+    fw = read_pinned(scored_framework())
     for confirmed, severity in ((True, C.BLOCKING), (False, C.WARNING)):
         report = RD.build_report(
             fw, "full", links=[], findings=[], scores=[], key_concerns=0, priority_concerns=0,

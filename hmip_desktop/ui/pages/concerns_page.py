@@ -3,43 +3,26 @@ positive practice."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from PySide6.QtWidgets import QLabel, QTabWidget, QVBoxLayout
 
 from hmip_desktop.domain import concerns as C
 from hmip_desktop.domain import records as R
 from hmip_desktop.domain.changes import ChangeSet
 from hmip_desktop.services.concerns import ConcernService, NppService
-from hmip_desktop.services.inspections import inspection_payload
-from hmip_desktop.services.store import InspectionStore
+from hmip_desktop.services.concerns_snapshot import ConcernRules, ConcernsScreen, concerns_screen
 from hmip_desktop.ui.context import UiContext
 from hmip_desktop.ui.models.rows_model import Column
-from hmip_desktop.ui.pages.base import Page, heading
+from hmip_desktop.ui.pages.base import Page, PageKey, heading
 from hmip_desktop.ui.widgets.form_bits import status_label
 from hmip_desktop.ui.widgets.register_panel import RegisterPanel
 
 # Concerns, entries, the evidence they cite, the inspection (its status sets the severity).
 WATCHED_TYPES = (R.CONCERN, R.NPP, R.NOTE, R.DOCUMENT, R.EXTRACT, R.FIGURE, R.LINK,
                  R.INSPECTION)
+# Changes that move the concern rules (counts, limits, the inspection's status and kind).
+RULE_TYPES = frozenset({R.CONCERN, R.INSPECTION, R.FRAMEWORK})
 
 TAB_CONCERNS, TAB_NPP = range(2)
-
-
-@dataclass(frozen=True)
-class Rules:
-    """The concern rules as they stand, and what is needed to project a draft's effect."""
-
-    issues: tuple[C.RuleIssue, ...]
-    limits: C.ConcernLimits | None
-    kind: str
-
-
-def read_rules(store: InspectionStore) -> Rules:
-    """Broken rules (warnings while drafting, blocking at readiness), limits and kind."""
-    service = ConcernService(store)
-    return Rules(tuple(service.check()), service.limits(),
-                 str(inspection_payload(store).get("kind", "full")))
 
 
 def _sections(panel: RegisterPanel, keys: tuple[str, ...]) -> str:
@@ -94,7 +77,7 @@ def npp_columns(panel: RegisterPanel) -> list[Column]:
 class ConcernsPage(Page):
     """The concerns register and notable positive practice, in tabs."""
 
-    title = "Concerns"
+    title = PageKey.CONCERNS
 
     def __init__(self, ctx: UiContext) -> None:
         super().__init__(ctx)
@@ -122,32 +105,38 @@ class ConcernsPage(Page):
         layout.addWidget(self.warnings)
         layout.addWidget(self.summary)
         layout.addWidget(self.tabs, 1)
-        self._rules: Rules | None = None
+        self._rules: ConcernRules | None = None
 
     def wants(self, changes: ChangeSet) -> bool:
         """Concerns, entries, evidence and the inspection's status."""
         return changes.everything or any(changes.touches(t) for t in WATCHED_TYPES)
 
     def _on_changes(self, changes: ChangeSet) -> None:
-        # An entry of notable positive practice does not move the concern rules.
+        # An entry of notable positive practice moves neither the concern rules nor the
+        # concerns register; evidence changes move only the evidence the editors offer.
         if self.ctx.store is None or not self.wants(changes):
             return
-        if changes.types == frozenset({R.NPP}) and not changes.everything:
-            self.npp.reload()
-        else:
+        if changes.everything:
             self.reload()
+            return
+        registers = (R.NPP,) if changes.types == frozenset({R.NPP}) else (R.CONCERN, R.NPP)
+        self.reload(rules=bool(changes.types & RULE_TYPES), registers=registers)
 
-    def reload(self) -> None:
-        """Read the rules, then both registers."""
+    def reload(self, *, rules: bool = True,
+               registers: tuple[str, ...] = (R.CONCERN, R.NPP)) -> None:
+        """Read the rules and the registers in one call on the DB lane, then show them."""
         store = self.ctx.store
         if store is None:
             return
-        self.ctx.tasks.submit(lambda: read_rules(store), self._on_rules_read)
-        self.concerns.reload()
-        self.npp.reload()
+        self.ctx.tasks.submit(lambda: concerns_screen(store, rules=rules, registers=registers),
+                              self._on_screen_read)
 
-    def _on_rules_read(self, rules: Rules) -> None:
-        self._rules = rules
+    def _on_screen_read(self, screen: ConcernsScreen) -> None:
+        if screen.rules is not None:
+            self._rules = screen.rules
+        for entity_type, panel in ((R.CONCERN, self.concerns), (R.NPP, self.npp)):
+            if entity_type in screen.registers:
+                panel.apply(screen.registers[entity_type])
         self._update_warnings()
 
     def clear(self) -> None:

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 
 from hmip_desktop.domain.mime import MIME_PDF, MIME_XLSX, SUPPORTED_KINDS
 from hmip_desktop.services.documents import DocumentService, DocumentView
+from hmip_desktop.services.inspection_record import pinned_framework
 from hmip_desktop.services.links import LinkService
 from hmip_desktop.ui.context import UiContext
 from hmip_desktop.ui.dialogs import evidence_prompts as prompts
@@ -38,7 +39,7 @@ from hmip_desktop.ui.errors import present_error
 from hmip_desktop.ui.models.documents_table_model import DocumentsTableModel
 from hmip_desktop.ui.undo_commands import delete_with_undo
 from hmip_desktop.ui.widgets.document_preview import DocumentPreview
-from hmip_desktop.ui.widgets.evidence_links import EvidenceLinksList, LinkHelper, read_framework
+from hmip_desktop.ui.widgets.evidence_links import EvidenceLinksList, LinkHelper
 from hmip_desktop.ui.widgets.tables import make_readable
 from hmip_desktop.ui.widgets.task_progress import TaskProgress
 
@@ -166,7 +167,7 @@ class DocumentsPanel(QWidget):
         store = self.ctx.store
         if store is None:
             return
-        self.ctx.tasks.submit(lambda: (DocumentService(store).list(), read_framework(store)),
+        self.ctx.tasks.submit(lambda: (DocumentService(store).list(), pinned_framework(store)),
                               self._show, self._error)
 
     def _show(self, data: tuple) -> None:

@@ -42,7 +42,7 @@ from hmip_desktop.ui.models.expectations_tree_model import (
     ExpectationsTreeModel,
     Node,
 )
-from hmip_desktop.ui.pages.base import Page, heading
+from hmip_desktop.ui.pages.base import Page, PageKey, heading
 from hmip_desktop.ui.widgets.coverage_view import CoverageView
 from hmip_desktop.ui.widgets.expectation_detail import ExpectationDetail
 from hmip_desktop.ui.widgets.form_bits import add_shortcuts, buddy_label
@@ -140,7 +140,7 @@ def choose_evidence_dialog(parent, items: Sequence[EvidenceItem],  # type: ignor
 class ExpectationsPage(Page):
     """Tree and detail in one tab, coverage heat map in another; Import framework."""
 
-    title = "Expectations"
+    title = PageKey.EXPECTATIONS
 
     # The Evidence page opens the passage: (evidence_id, start, end, page); None when unset.
     open_evidence_requested = Signal(str, object, object, object)

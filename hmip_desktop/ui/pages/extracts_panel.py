@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 
 from hmip_desktop.domain.errors import UserError
 from hmip_desktop.services.extracts import ExtractService, ExtractView, FilterSpec
+from hmip_desktop.services.inspection_record import pinned_framework
 from hmip_desktop.services.links import LinkService
 from hmip_desktop.ui.context import UiContext
 from hmip_desktop.ui.dialogs import evidence_prompts as prompts
@@ -42,7 +43,7 @@ from hmip_desktop.ui.errors import present_error
 from hmip_desktop.ui.models.extract_table_model import ExtractTableModel
 from hmip_desktop.ui.tasks import TaskRunner
 from hmip_desktop.ui.undo_commands import delete_with_undo
-from hmip_desktop.ui.widgets.evidence_links import EvidenceLinksList, LinkHelper, read_framework
+from hmip_desktop.ui.widgets.evidence_links import EvidenceLinksList, LinkHelper
 from hmip_desktop.ui.widgets.extract_filters import ExtractFilterBar
 from hmip_desktop.ui.widgets.extract_grouping import ExtractGrouping
 from hmip_desktop.ui.widgets.task_progress import TaskProgress
@@ -182,7 +183,7 @@ class ExtractsPanel(QWidget):
         store = self.ctx.store
         if store is None:
             return
-        self.ctx.tasks.submit(lambda: (ExtractService(store).list(), read_framework(store)),
+        self.ctx.tasks.submit(lambda: (ExtractService(store).list(), pinned_framework(store)),
                               self._show, self._error)
 
     def _show(self, data: tuple) -> None:

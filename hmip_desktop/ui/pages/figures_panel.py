@@ -22,11 +22,12 @@ from PySide6.QtWidgets import (
 )
 
 from hmip_desktop.services.figures import FigureService, FigureView
+from hmip_desktop.services.inspection_record import pinned_framework
 from hmip_desktop.services.links import LinkService
 from hmip_desktop.ui.context import UiContext
 from hmip_desktop.ui.errors import present_error
 from hmip_desktop.ui.undo_commands import delete_with_undo
-from hmip_desktop.ui.widgets.evidence_links import EvidenceLinksList, LinkHelper, read_framework
+from hmip_desktop.ui.widgets.evidence_links import EvidenceLinksList, LinkHelper
 from hmip_desktop.ui.widgets.extract_chart import ExtractChart, key_text
 
 FIGURE_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -118,7 +119,7 @@ class FiguresPanel(QWidget):
         store = self.ctx.store
         if store is None:
             return
-        self.ctx.tasks.submit(lambda: (FigureService(store).list(), read_framework(store)),
+        self.ctx.tasks.submit(lambda: (FigureService(store).list(), pinned_framework(store)),
                               self._show, lambda e: present_error(self, e))
 
     def _show(self, data: tuple) -> None:

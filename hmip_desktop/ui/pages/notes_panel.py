@@ -176,7 +176,7 @@ class NotesPanel(QWidget):
             return
 
         def read() -> tuple:
-            fw = Framework.from_dict(inspections.pinned_framework(store))
+            fw = inspections.pinned_framework(store)  # cached per open file
             return (NoteService(store).list(), LinkService(store).all(), fw,  # type: ignore[arg-type]
                     store.device.author_id, store.device.author_name)  # type: ignore[attr-defined]
 

@@ -9,7 +9,6 @@ memory. Exported files are not encrypted, and the page says so plainly at all ti
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import Qt
@@ -22,14 +21,13 @@ from hmip_desktop.services.report import (
     NOT_ENCRYPTED,
     UN_LETTER,
     ExportOptions,
-    ReportPreview,
-    ReportService,
 )
 from hmip_desktop.services.report_parts import ReportPartsService
+from hmip_desktop.services.report_state import ReportState, report_state
 from hmip_desktop.services.store import InspectionStore
 from hmip_desktop.ui.context import UiContext
 from hmip_desktop.ui.errors import error_text, present_error
-from hmip_desktop.ui.pages.base import Page, heading
+from hmip_desktop.ui.pages.base import Page, PageKey, heading
 from hmip_desktop.ui.widgets import report_dialogs
 from hmip_desktop.ui.widgets.document_preview import DocumentPreview
 from hmip_desktop.ui.widgets.form_bits import scrolled
@@ -42,24 +40,10 @@ from hmip_desktop.ui.widgets.report_text_parts import ReportTextParts
 NO_PDF = "Export a PDF to read it here. Nothing is shown until then."
 
 
-@dataclass(frozen=True)
-class ReportState:
-    """What the page shows before exporting: the preview and the inspection's marking."""
-
-    preview: ReportPreview
-    marking: str
-
-
-def read_state(store: InspectionStore, options: ExportOptions) -> ReportState:
-    """Readiness, disclosure hits and the marking (DB lane)."""
-    return ReportState(ReportService(store).preview(options),
-                       ReportPartsService(store).marking())
-
-
 class ReportsPage(Page):
     """Export choices and checks on the left; report text, terms and the PDF on the right."""
 
-    title = "Reports"
+    title = PageKey.REPORTS
 
     def __init__(self, ctx: UiContext) -> None:
         super().__init__(ctx)
@@ -209,7 +193,7 @@ class ReportsPage(Page):
         self._previewing = True
         self._preview_again = False
         options = self.choices.options(mode=STOP)
-        self.ctx.tasks.submit(lambda: read_state(store, options),
+        self.ctx.tasks.submit(lambda: report_state(store, options),
                               lambda state: self._on_state_read(store, state),
                               lambda exc: self._on_state_failed(options, exc))
 

@@ -15,7 +15,7 @@ from hmip_desktop.domain.changes import ChangeSet
 from hmip_desktop.services.inspections import inspection_payload
 from hmip_desktop.services.scoring import ScoringService
 from hmip_desktop.ui.context import UiContext
-from hmip_desktop.ui.pages.base import Page, heading
+from hmip_desktop.ui.pages.base import Page, PageKey, heading
 from hmip_desktop.ui.pages.readiness_panel import ReadinessPanel
 from hmip_desktop.ui.widgets.previous_panel import PreviousPanel
 from hmip_desktop.ui.widgets.walkthrough import WalkthroughWidget
@@ -33,7 +33,7 @@ TAB_WALKTHROUGH, TAB_PREVIOUS, TAB_READINESS = range(3)
 class ScoringPage(Page):
     """The scoring walkthrough, previous items and readiness, in tabs."""
 
-    title = "Scoring"
+    title = PageKey.SCORING
 
     # The Evidence page opens the passage: (evidence_id, start, end, page); None when unset.
     open_evidence_requested = Signal(str, object, object, object)

@@ -19,9 +19,7 @@ from PySide6.QtWidgets import (
 
 from hmip_desktop.domain.changes import NewId
 from hmip_desktop.domain.framework import Framework
-from hmip_desktop.services import inspections
 from hmip_desktop.services.links import LinkService, LinkView, describe_ref
-from hmip_desktop.services.store import InspectionStore
 from hmip_desktop.ui.context import UiContext
 from hmip_desktop.ui.dialogs.expectation_picker_dialog import (
     ExpectationPickerDialog,
@@ -31,11 +29,6 @@ from hmip_desktop.ui.errors import present_error
 from hmip_desktop.ui.undo_commands import WriteStep
 
 LINK_ROLE = Qt.ItemDataRole.UserRole + 1
-
-
-def read_framework(store: InspectionStore) -> Framework:
-    """The inspection's pinned framework (run on the DB lane)."""
-    return Framework.from_dict(inspections.pinned_framework(store))
 
 
 def choose_expectations(parent: QWidget, framework: Framework) -> list[str]:

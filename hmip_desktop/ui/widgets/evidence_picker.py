@@ -3,69 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QListWidget, QListWidgetItem
 
-from hmip_desktop.domain import scoring as S
-from hmip_desktop.services.evidence_snapshot import EvidenceSnapshot, evidence_snapshot
-from hmip_desktop.services.notes import NoteService
-from hmip_desktop.services.store import InspectionStore
+from hmip_desktop.services.evidence_choices import EvidenceChoice  # noqa: F401 - re-exported
 
 ID_ROLE = int(Qt.ItemDataRole.UserRole) + 1
-
-TYPE_LABELS = {"note": "note", "document": "document", "extract": "data extract",
-               "figure": "figure"}
-
-
-@dataclass(frozen=True)
-class EvidenceChoice:
-    """One piece of evidence a person can pick, with what it supports."""
-
-    evidence_id: str
-    label: str
-
-
-def linked_evidence(store: InspectionStore, section_keys: Iterable[str] | None = None,
-                    snap: EvidenceSnapshot | None = None) -> list[EvidenceChoice]:
-    """Evidence linked to expectations of these sections (all sections when None).
-
-    Runs on the DB lane, from one evidence snapshot (the caller's, when it has one). Each
-    piece appears once, labelled with the expectations it supports.
-    """
-    snap = snap or evidence_snapshot(store)
-    wanted = None if section_keys is None else set(section_keys)
-    titles: dict[str, str] = {}
-    supports: dict[str, list[str]] = {}
-    for sec in S.sections(snap.framework_data):
-        key = str(sec.get("key"))
-        if wanted is not None and key not in wanted:
-            continue
-        for ar in S.areas(sec):
-            for exp in snap.area_evidence(key, str(ar.get("key"))):
-                for ref in exp.evidence:
-                    titles.setdefault(ref.evidence_id, _title(ref.title, ref.evidence_type))
-                    refs = supports.setdefault(ref.evidence_id, [])
-                    if exp.number not in refs:
-                        refs.append(exp.number)
-    return [EvidenceChoice(eid, f"{titles[eid]} — expectation "
-                                f"{', '.join(supports[eid])}") for eid in titles]
-
-
-def all_evidence(store: InspectionStore) -> list[EvidenceChoice]:
-    """Linked evidence of every section, then notes not yet linked to any expectation."""
-    out = linked_evidence(store)
-    known = {c.evidence_id for c in out}
-    for note in NoteService(store).list():
-        if note.id not in known:
-            out.append(EvidenceChoice(note.id, f"{_title(note.title, 'note')} — not linked"))
-    return out
-
-
-def _title(title: str, evidence_type: str) -> str:
-    kind = TYPE_LABELS.get(evidence_type, evidence_type)
-    return f"{title or '(untitled)'} ({kind})"
 
 
 class CheckList(QListWidget):

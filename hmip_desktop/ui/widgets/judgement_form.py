@@ -14,7 +14,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QMessageBox, QPushButton, QVBoxLayout, QWidget
 
 from hmip_desktop.domain.errors import ValidationError
-from hmip_desktop.domain.scoring import Scale
+from hmip_desktop.domain.framework_parts import Scale
 from hmip_desktop.ui.errors import present_error
 from hmip_desktop.ui.widgets.evidence_picker import EvidenceChoice, EvidencePicker
 from hmip_desktop.ui.widgets.form_bits import (

@@ -6,11 +6,11 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from hmip_desktop.services.history import HistoryEntry
 from hmip_desktop.services.scoring import ScoreView, TeamView
+from hmip_desktop.services.walkthrough_snapshot import SectionSnapshot
 from hmip_desktop.ui.models.rows_model import Column, RowsTableModel
 from hmip_desktop.ui.widgets.form_bits import buddy_label, status_label, table_view
 from hmip_desktop.ui.widgets.judgement_form import EMPTY, JudgementForm, Values
 from hmip_desktop.ui.widgets.scoring_steps import step_heading
-from hmip_desktop.ui.widgets.walkthrough_data import SectionSnapshot
 
 
 def score_values(view: ScoreView | None) -> Values:

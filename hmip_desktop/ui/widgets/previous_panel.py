@@ -7,7 +7,6 @@ full inspection it records follow-up on the previous report.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +28,6 @@ from PySide6.QtWidgets import (
 from hmip_desktop.domain import scoring as S
 from hmip_desktop.domain.changes import ChangeSet
 from hmip_desktop.domain.errors import ValidationError
-from hmip_desktop.services.inspections import pinned_framework
 from hmip_desktop.services.previous import (
     ImportResult,
     PreviousItemView,
@@ -37,12 +35,11 @@ from hmip_desktop.services.previous import (
     PreviousScoreSaved,
     PreviousService,
 )
-from hmip_desktop.services.store import InspectionStore
+from hmip_desktop.services.previous_snapshot import PreviousSnapshot, previous_snapshot
 from hmip_desktop.ui.context import UiContext
 from hmip_desktop.ui.dialogs.previous_item_dialog import PreviousItemDialog
 from hmip_desktop.ui.errors import present_error
 from hmip_desktop.ui.models.rows_model import Column, RowsTableModel
-from hmip_desktop.ui.widgets.evidence_picker import EvidenceChoice, all_evidence
 from hmip_desktop.ui.widgets.form_bits import (
     buddy_label,
     current_row,
@@ -54,26 +51,6 @@ from hmip_desktop.ui.widgets.form_bits import (
     table_view,
 )
 from hmip_desktop.ui.widgets.judgement_form import EMPTY, JudgementForm, Values
-
-
-@dataclass(frozen=True)
-class PreviousSnapshot:
-    """The items, the progress scale, the evidence on offer and section labels."""
-
-    items: tuple[PreviousItemView, ...]
-    scale: S.Scale
-    evidence: tuple[EvidenceChoice, ...]
-    sections: tuple[tuple[str, str], ...]
-    scores: PreviousScores | None = None  # the previous inspection's agreed scores
-
-
-def read_previous(store: InspectionStore) -> PreviousSnapshot:
-    """Everything the panel shows (DB lane)."""
-    service = PreviousService(store)
-    sections = tuple((str(s["key"]), str(s.get("label", s["key"])))
-                     for s in S.sections(pinned_framework(store)))
-    return PreviousSnapshot(tuple(service.list()), service.progress_scale(),
-                            tuple(all_evidence(store)), sections, service.previous_scores())
 
 
 def previous_scores_text(scores: PreviousScores) -> str:
@@ -270,7 +247,7 @@ class PreviousPanel(QWidget):
         """Read the items on the DB lane."""
         store = self.ctx.store
         if store is not None:
-            self.ctx.tasks.submit(lambda: read_previous(store), self._show)
+            self.ctx.tasks.submit(lambda: previous_snapshot(store), self._show)
 
     def _show(self, snap: PreviousSnapshot) -> None:
         self._snapshot = snap

@@ -7,7 +7,6 @@ Move buttons); the new order is written at once and the table reloads from the s
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
@@ -21,15 +20,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from hmip_desktop.domain import concerns as C
-from hmip_desktop.domain import scoring as S
 from hmip_desktop.domain.changes import ChangeSet
-from hmip_desktop.services.inspections import pinned_framework
+from hmip_desktop.services.concerns_snapshot import RegisterSnapshot, register_snapshot
 from hmip_desktop.services.store import InspectionStore
 from hmip_desktop.ui.context import UiContext
 from hmip_desktop.ui.errors import present_error
 from hmip_desktop.ui.models.rows_model import Column, ReorderableRowsModel
-from hmip_desktop.ui.widgets.evidence_picker import EvidenceChoice, all_evidence
 from hmip_desktop.ui.widgets.form_bits import (
     add_shortcuts,
     buddy_label,
@@ -39,26 +35,6 @@ from hmip_desktop.ui.widgets.form_bits import (
     table_view,
 )
 from hmip_desktop.ui.widgets.register_editor import RegisterEditor
-
-
-@dataclass(frozen=True)
-class RegisterSnapshot:
-    """The rows and what the editor offers."""
-
-    rows: tuple[Any, ...]
-    sections: tuple[tuple[str, str], ...]
-    addressees: tuple[tuple[str, str], ...]
-    evidence: tuple[EvidenceChoice, ...]
-
-
-def read_register(store: InspectionStore, service: Any) -> RegisterSnapshot:
-    """Rows of a register service plus sections, addressees and evidence (DB lane)."""
-    framework = pinned_framework(store)
-    return RegisterSnapshot(
-        tuple(service.list()),
-        tuple((str(s["key"]), str(s.get("label", s["key"]))) for s in S.sections(framework)),
-        tuple((a.key, a.label) for a in C.addressees_from(framework)),
-        tuple(all_evidence(store)))
 
 
 def _ask(parent: QWidget, question: str) -> bool:
@@ -125,25 +101,31 @@ class RegisterPanel(QWidget):
         layout.addWidget(self.splitter)
         self._select_after: str | None = None
         self._loading = False
+        self._options: tuple[Any, ...] | None = None  # what the editor offers now
         # Seam for tests: asked before a delete or before unsaved edits are dropped.
         self.confirm: Callable[[str], bool] = lambda question: _ask(self, question)
         self._update_buttons()
 
     # -- loading -----------------------------------------------------------------------------
     def reload(self) -> None:
-        """Read the register on the DB lane."""
-        store = self.ctx.store
+        """Read the register on the DB lane (the page reads both registers in one call)."""
+        store, entity_type = self.ctx.store, self.entity_type
         if store is not None:
-            self.ctx.tasks.submit(lambda: read_register(store, self._service(store)),
-                                  self._show)
+            self.ctx.tasks.submit(lambda: register_snapshot(store, entity_type), self.apply)
 
-    def _show(self, snap: RegisterSnapshot) -> None:
+    def apply(self, snap: RegisterSnapshot) -> None:
+        """Show a register read on the DB lane. Cheap when little changed: the table and the
+        editor's lists (hundreds of evidence items) are rebuilt only when they differ, so a
+        note saved elsewhere does not stall the window."""
         editing = self.editor.record.id if self.editor.record is not None else None
         wanted = self._select_after or editing
         self.section_labels = dict(snap.sections)
         self._loading = True
-        self.model.set_rows(snap.rows)
-        self.editor.set_options(snap.sections, snap.addressees, snap.evidence)
+        if tuple(self.model.rows()) != snap.rows:
+            self.model.set_rows(snap.rows)
+        if snap.options != self._options:
+            self.editor.set_options(snap.sections, snap.addressees, snap.evidence)
+            self._options = snap.options
         row = self.model.row_of(lambda r: r.id == wanted) if wanted else -1
         if row >= 0:
             select_row(self.table, row)
@@ -159,6 +141,7 @@ class RegisterPanel(QWidget):
 
     def clear(self) -> None:
         """Forget the closed inspection."""
+        self._options = None
         self.model.set_rows([])
         self.editor.load(None)
         self._update_buttons()

@@ -21,11 +21,10 @@ from PySide6.QtWidgets import (
 )
 
 from hmip_desktop.domain.changes import ChangeSet
-from hmip_desktop.domain.errors import Cancelled, KeyUnavailableError, PassphraseRequired
+from hmip_desktop.domain.errors import Cancelled
 from hmip_desktop.services import identity, inspections, team
 from hmip_desktop.services.bundles import ExportReport
 from hmip_desktop.services.roster_access import MemberView
-from hmip_desktop.services.store import InspectionStore
 from hmip_desktop.services.team import RosterView
 from hmip_desktop.ui.context import UiContext
 from hmip_desktop.ui.dialogs.key_gate import KeyGate
@@ -53,15 +52,6 @@ def fit_columns(view: QTableView) -> None:
     header = view.horizontalHeader()
     header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
     header.setStretchLastSection(True)
-
-
-def read_roster(store: InspectionStore) -> RosterView:
-    """The roster, and whether this device may change it (DB lane; never asks for keys)."""
-    try:
-        keys: DeviceKeys | None = identity.load_keys(None)
-    except (PassphraseRequired, KeyUnavailableError):
-        keys = None  # locked keys: the leader's rights are judged from the roster alone
-    return team.roster_view(store, keys=keys)
 
 
 class RosterPanel(QGroupBox):
@@ -108,7 +98,7 @@ class RosterPanel(QGroupBox):
         """Read the roster on the DB lane."""
         store = self.ctx.store
         if store is not None:
-            self.ctx.tasks.submit(lambda: read_roster(store), self._show,
+            self.ctx.tasks.submit(lambda: team.roster_screen(store), self._show,
                                   lambda e: present_error(self.window(), e))
 
     def _show(self, view: RosterView) -> None:

@@ -6,30 +6,17 @@ hmip-method.md: the exact descriptors are not confirmed)."""
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
-from typing import Any
+from collections.abc import Collection
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QButtonGroup, QGridLayout, QLabel, QRadioButton, QWidget
 
-from hmip_desktop.domain.scoring import Level, Scale
+from hmip_desktop.domain.framework_parts import Scale, ScaleLevel
 
 MAX_LEVELS = 9  # one digit key per level
 UNVERIFIED_DESCRIPTOR = "(descriptor not verified against HMIP's published text)"
 UNVERIFIED_LABEL = "(label not verified)"
-
-
-def verified_descriptor_keys(scale_data: Mapping[str, Any] | None) -> frozenset[str]:
-    """Keys of the levels whose descriptor is confirmed wording, from framework scale data."""
-    return frozenset(str(lv.get("key")) for lv in (scale_data or {}).get("levels") or []
-                     if isinstance(lv, Mapping) and lv.get("descriptor_verified") is True)
-
-
-def unverified_label_keys(scale_data: Mapping[str, Any] | None) -> frozenset[str]:
-    """Keys of the levels whose label itself is not confirmed for the scale."""
-    return frozenset(str(lv.get("key")) for lv in (scale_data or {}).get("levels") or []
-                     if isinstance(lv, Mapping) and lv.get("verified") is False)
 
 
 def descriptor_text(descriptor: str, verified: bool) -> str:
@@ -39,7 +26,7 @@ def descriptor_text(descriptor: str, verified: bool) -> str:
     return descriptor if verified else f"{descriptor}\n{UNVERIFIED_DESCRIPTOR}"
 
 
-def level_keys(levels: tuple[Level, ...]) -> list[int]:
+def level_keys(levels: tuple[ScaleLevel, ...]) -> list[int]:
     """The digit that picks each level: its value when values are distinct digits, else 1..n.
 
     Inspectors speak of a "4" for Good, so the scale's own values win over positions.
@@ -64,7 +51,7 @@ class ScalePicker(QWidget):
         grid.setContentsMargins(0, 0, 0, 0)
         self._group = QButtonGroup(self)
         self._group.buttonToggled.connect(self._on_group_toggled)
-        self._levels: tuple[Level, ...] = ()
+        self._levels: tuple[ScaleLevel, ...] = ()
         self._digits: list[int] = []
         self._verified_descriptors: frozenset[str] = frozenset()
         self._unverified_labels: frozenset[str] = frozenset()

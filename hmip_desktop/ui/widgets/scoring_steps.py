@@ -18,6 +18,7 @@ from hmip_desktop.domain.readiness import TRIANGULATION_MIN_SOURCES
 from hmip_desktop.services.coverage import NOT_LOADED
 from hmip_desktop.services.labels import source_kind_label
 from hmip_desktop.services.scoring import AreaOverview, EvidenceRef
+from hmip_desktop.services.walkthrough_snapshot import SectionSnapshot
 from hmip_desktop.ui.models.rows_model import Column, RowsTableModel
 from hmip_desktop.ui.widgets.findings_editor import FindingsEditor
 from hmip_desktop.ui.widgets.form_bits import (
@@ -28,7 +29,6 @@ from hmip_desktop.ui.widgets.form_bits import (
     status_label,
     table_view,
 )
-from hmip_desktop.ui.widgets.walkthrough_data import SectionSnapshot
 
 
 def step_heading(text: str) -> QLabel:

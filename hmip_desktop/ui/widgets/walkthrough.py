@@ -20,18 +20,18 @@ from PySide6.QtWidgets import (
 from hmip_desktop.domain.changes import ChangeSet
 from hmip_desktop.services.scoring import ScoreView, ScoringService
 from hmip_desktop.services.store import InspectionStore
+from hmip_desktop.services.walkthrough_snapshot import (
+    Outline,
+    SectionChoice,
+    SectionSnapshot,
+    walkthrough_outline,
+    walkthrough_section,
+)
 from hmip_desktop.ui.context import UiContext
 from hmip_desktop.ui.errors import present_error
 from hmip_desktop.ui.widgets.form_bits import add_shortcuts, buddy_label, scrolled
 from hmip_desktop.ui.widgets.judgement_steps import JudgementStep, TeamStep, score_values
 from hmip_desktop.ui.widgets.scoring_steps import AreaStep, OverviewStep
-from hmip_desktop.ui.widgets.walkthrough_data import (
-    Outline,
-    SectionChoice,
-    SectionSnapshot,
-    read_outline,
-    read_section,
-)
 
 STEP_OVERVIEW, STEP_AREA, STEP_JUDGEMENT, STEP_TEAM = range(4)
 STEP_TITLES = ("Overview", "Area by area", "Judgement", "Team view")
@@ -121,7 +121,7 @@ class WalkthroughWidget(QWidget):
         store = self.ctx.store
         self._store = store
         if store is not None:
-            self.ctx.tasks.submit(lambda: read_outline(store), self._on_outline_read)
+            self.ctx.tasks.submit(lambda: walkthrough_outline(store), self._on_outline_read)
 
     def refresh(self) -> None:
         """Re-read the current section (something it shows changed)."""
@@ -129,7 +129,8 @@ class WalkthroughWidget(QWidget):
         if store is None or section is None:
             return
         area = self._areas.get(section.key)
-        self.ctx.tasks.submit(lambda: read_section(store, section, area), self._show_snapshot)
+        self.ctx.tasks.submit(lambda: walkthrough_section(store, section, area),
+                              self._show_snapshot)
 
     def _on_outline_read(self, outline: Outline) -> None:
         self._outline = outline
