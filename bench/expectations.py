@@ -243,7 +243,7 @@ def main(notes: int = 2000, expectations: int = 100) -> None:
     from hmip_desktop.services import evidence_snapshot as ES
     from hmip_desktop.services.inspection_record import forget_pinned_frameworks
     from hmip_desktop.services.scoring import ScoringService
-    from hmip_desktop.ui.pages.expectations_page import load_expectations
+    from hmip_desktop.ui.expectations.expectations_page import load_expectations
 
     t0 = time.perf_counter()
     store, links = build(home / "expectations.hmip", notes, expectations)
@@ -291,8 +291,8 @@ def apply_to_view(store, data) -> None:  # type: ignore[no-untyped-def]
     from PySide6.QtWidgets import QApplication
 
     from hmip_desktop.ui.context import UiContext
-    from hmip_desktop.ui.models.expectations_tree_model import ExpectationsTreeModel
-    from hmip_desktop.ui.pages.expectations_page import ExpectationsData, ExpectationsPage
+    from hmip_desktop.ui.expectations.expectations_page import ExpectationsData, ExpectationsPage
+    from hmip_desktop.ui.expectations.expectations_tree_model import ExpectationsTreeModel
     from hmip_desktop.ui.tasks import SyncExecutor, TaskRunner
 
     app = QApplication.instance() or QApplication([])

@@ -19,7 +19,7 @@ def make_inspection(path: Path, scale: float = 1.0):  # type: ignore[no-untyped-
     from hmip_desktop.services.concerns import ConcernService, NppService
     from hmip_desktop.services.frameworks import FrameworkService
     from hmip_desktop.services.inspections import create_inspection
-    from hmip_desktop.services.report_parts import ReportPartsService
+    from hmip_desktop.services.report_writing import ReportPartsService
     from hmip_desktop.services.scoring import ScoringService
 
     rng = random.Random(3)

@@ -134,7 +134,7 @@ def _run(work: Path, notes: int, rows: int, n_bundles: int, bundle_notes: int,
     from PySide6.QtWidgets import QApplication
 
     from hmip_desktop.app import build_window
-    from hmip_desktop.ui.pages.base import PageKey
+    from hmip_desktop.ui.page_base import PageKey
 
     app = QApplication.instance() or QApplication([])
     window = build_window()
@@ -168,7 +168,7 @@ def _run(work: Path, notes: int, rows: int, n_bundles: int, bundle_notes: int,
 
     # -- a large extract, then a filter on it ----------------------------------------------
     from hmip_desktop.services.extracts import ExtractService
-    from hmip_desktop.ui.dialogs.extract_import_dialog import ExtractImportRequest
+    from hmip_desktop.ui.evidence.extract_import_dialog import ExtractImportRequest
 
     evidence = window.show_page("Evidence")
     panel = evidence.extracts  # type: ignore[attr-defined]

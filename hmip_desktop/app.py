@@ -30,8 +30,8 @@ from hmip_desktop.ui import launch
 from hmip_desktop.ui.context import UiContext
 from hmip_desktop.ui.errors import install_excepthook
 from hmip_desktop.ui.main_window import MainWindow
+from hmip_desktop.ui.page_base import Page, PageKey
 from hmip_desktop.ui.page_map import PageFactory
-from hmip_desktop.ui.pages.base import Page, PageKey
 from hmip_desktop.ui.platform_check import check_platform
 from hmip_desktop.ui.tasks import TaskRunner
 
@@ -55,19 +55,19 @@ class LazyPage:
         return f"LazyPage({self.title!r}, {self._module}.{self._name})"
 
 
-_PAGES = "hmip_desktop.ui.pages."
+_UI = "hmip_desktop.ui."
 
 
 def page_factories() -> list[PageFactory]:
     """The navigation order of the main window (each page imported when first shown)."""
     return [
-        LazyPage(PageKey.OVERVIEW, _PAGES + "overview_page", "OverviewPage"),
-        LazyPage(PageKey.EVIDENCE, _PAGES + "evidence_page", "EvidencePage"),
-        LazyPage(PageKey.EXPECTATIONS, _PAGES + "expectations_page", "ExpectationsPage"),
-        LazyPage(PageKey.SCORING, _PAGES + "scoring_page", "ScoringPage"),
-        LazyPage(PageKey.CONCERNS, _PAGES + "concerns_page", "ConcernsPage"),
-        LazyPage(PageKey.TEAM_SYNC, _PAGES + "team_sync_page", "TeamSyncPage"),
-        LazyPage(PageKey.REPORTS, _PAGES + "reports_page", "ReportsPage"),
+        LazyPage(PageKey.OVERVIEW, _UI + "overview.overview_page", "OverviewPage"),
+        LazyPage(PageKey.EVIDENCE, _UI + "evidence.evidence_page", "EvidencePage"),
+        LazyPage(PageKey.EXPECTATIONS, _UI + "expectations.expectations_page", "ExpectationsPage"),
+        LazyPage(PageKey.SCORING, _UI + "scoring.scoring_page", "ScoringPage"),
+        LazyPage(PageKey.CONCERNS, _UI + "concerns.concerns_page", "ConcernsPage"),
+        LazyPage(PageKey.TEAM_SYNC, _UI + "team.team_sync_page", "TeamSyncPage"),
+        LazyPage(PageKey.REPORTS, _UI + "reports.reports_page", "ReportsPage"),
     ]
 
 

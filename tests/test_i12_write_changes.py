@@ -20,14 +20,14 @@ from hmip_desktop.services.concerns import ConcernService, NppService
 from hmip_desktop.services.documents import DocumentService
 from hmip_desktop.services.extracts import ExtractService
 from hmip_desktop.services.figures import FigureService
+from hmip_desktop.services.inspection_store import InspectionStore
 from hmip_desktop.services.inspections import create_inspection, update_inspection
 from hmip_desktop.services.lifecycle import LifecycleService
 from hmip_desktop.services.links import LinkService
 from hmip_desktop.services.notes import NoteService
 from hmip_desktop.services.previous import PreviousService
-from hmip_desktop.services.report_parts import ReportPartsService
+from hmip_desktop.services.report_writing import ReportPartsService
 from hmip_desktop.services.scoring import ScoringService
-from hmip_desktop.services.store import InspectionStore
 from hmip_desktop.services.urgent_notification import UrgentNotificationService
 from tests.factories import scored_framework
 from tests.sync.conftest import TeamKit, acting

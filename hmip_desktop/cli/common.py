@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING, Any
 
 from hmip_desktop.cli.json_out import to_plain
 from hmip_desktop.domain.errors import PassphraseRequired, ValidationError
+from hmip_desktop.services.inspection_store import InspectionStore
 from hmip_desktop.services.inspections import open_inspection
-from hmip_desktop.services.store import InspectionStore
 
 if TYPE_CHECKING:
     from hmip_desktop.services.identity import DeviceKeys
@@ -135,7 +135,7 @@ def read_text_arg(text: str | None, file_arg: str | None) -> str:
 
 def install_lock_notice() -> None:
     """While a command waits for another program's write lock, say so on stderr."""
-    from hmip_desktop.services.store import set_lock_wait_listener
+    from hmip_desktop.services.inspection_store import set_lock_wait_listener
 
     shown = [-1.0]
 

@@ -25,7 +25,7 @@ from hmip_desktop.services.report import (
     NotReady,
     ReportService,
 )
-from hmip_desktop.services.report_parts import ReportPartsService
+from hmip_desktop.services.report_writing import ReportPartsService
 
 
 def register(sub: argparse._SubParsersAction) -> None:

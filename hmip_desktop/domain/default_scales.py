@@ -5,7 +5,7 @@ Typed like every other scale (framework_parts.Scale). Standard library only.
 
 from __future__ import annotations
 
-from hmip_desktop.domain.framework_parts import Scale, ScaleLevel
+from hmip_desktop.domain.framework_elements import Scale, ScaleLevel
 
 # hmip-method.md §4.1: the four-level healthy prison scale (labels confirmed, values 4..1 a
 # third-party convention). Only used when a framework has no "scale" key at all.

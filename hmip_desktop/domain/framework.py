@@ -15,7 +15,7 @@ from typing import Any
 
 from hmip_desktop.domain.default_scales import DEFAULT_PROGRESS_SCALE
 from hmip_desktop.domain.errors import NotFoundError, ValidationError
-from hmip_desktop.domain.framework_parts import (
+from hmip_desktop.domain.framework_elements import (
     Area,
     Expectation,
     ObjectReader,

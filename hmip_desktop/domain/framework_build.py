@@ -25,7 +25,7 @@ from typing import TypeVar
 
 from hmip_desktop.domain.framework import Framework, validate_framework
 from hmip_desktop.domain.framework_csv import CsvLabel, CsvRow, ImportProblem
-from hmip_desktop.domain.framework_parts import Area, Expectation, Section, SubArea
+from hmip_desktop.domain.framework_elements import Area, Expectation, Section, SubArea
 
 T = TypeVar("T")
 

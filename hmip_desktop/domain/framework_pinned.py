@@ -15,7 +15,7 @@ from typing import Any
 
 from hmip_desktop.domain.default_scales import DEFAULT_SCALE
 from hmip_desktop.domain.framework import SCHEMA_VERSION, Framework, FrameworkRef
-from hmip_desktop.domain.framework_parts import (
+from hmip_desktop.domain.framework_elements import (
     Addressee,
     Area,
     ConcernLimits,

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from hmip_desktop.domain.errors import ValidationError
 from hmip_desktop.domain.framework import Framework
-from hmip_desktop.domain.framework_parts import ScaleLevel
+from hmip_desktop.domain.framework_elements import ScaleLevel
 from hmip_desktop.domain.ids import deterministic_id
 
 PROVISIONAL = "provisional"

@@ -16,7 +16,7 @@ from typing import Any
 from hmip_desktop.domain import records as R
 from hmip_desktop.domain import report_doc as D
 from hmip_desktop.domain.report_snapshot import InspectionSnapshot
-from hmip_desktop.report.build_parts import (
+from hmip_desktop.report.build_outcomes import (
     GLOSSARY_HEADER,
     EvidenceIndex,
     appendix_about,

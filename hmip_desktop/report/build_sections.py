@@ -13,7 +13,7 @@ from hmip_desktop.domain.entity import EntityView
 from hmip_desktop.domain.framework import Area, Section
 from hmip_desktop.domain.framework_nation import area_ref, inspection_nation
 from hmip_desktop.domain.report_snapshot import InspectionSnapshot
-from hmip_desktop.report.build_parts import EvidenceIndex, agreed_values
+from hmip_desktop.report.build_outcomes import EvidenceIndex, agreed_values
 from hmip_desktop.report.prose import marker, paragraphs
 
 

@@ -17,7 +17,7 @@ from hmip_desktop.domain import report_doc as D
 from hmip_desktop.domain.errors import UserError
 from hmip_desktop.domain.report_snapshot import InspectionSnapshot
 from hmip_desktop.report.build import BuildOptions
-from hmip_desktop.report.build_parts import agreed_values
+from hmip_desktop.report.build_outcomes import agreed_values
 from hmip_desktop.report.dates import date_range, long_date
 from hmip_desktop.report.prose import marker
 

@@ -21,8 +21,8 @@ from hmip_desktop.domain.entity import EntityView
 from hmip_desktop.domain.errors import ConflictError
 from hmip_desktop.services.concerns import ConcernService, ConcernView
 from hmip_desktop.services.inspection_record import inspection_payload, pinned_framework_data
+from hmip_desktop.services.inspection_store import InspectionStore
 from hmip_desktop.services.report import DisclosureBlocked, disclosure_rules
-from hmip_desktop.services.store import InspectionStore
 
 # The text of each row that goes out and could carry a name or a number.
 _TEXT_FIELDS = ("title", "body", "action", "owner", "status")

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 
 import pyrage
 
-from hmip_desktop.services.store import InspectionStore
+from hmip_desktop.services.inspection_store import InspectionStore
 from hmip_desktop.storage.unit_of_work import UnitOfWork
 
 CURRENT_KEY = "blob_identity"

@@ -18,12 +18,12 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from hmip_desktop.bundle.format import parse_signer
+from hmip_desktop.bundle.revision_signatures import Job, RevisionVerifier
 from hmip_desktop.domain import records as R
 from hmip_desktop.domain.revision import Revision
 from hmip_desktop.domain.roster import Member, Roster
-from hmip_desktop.export.bundle_format import parse_signer
-from hmip_desktop.export.revision_signatures import Job, RevisionVerifier
-from hmip_desktop.services.import_steps import demote
+from hmip_desktop.services.bundle_candidates import demote
 
 DEMOTED_FROM = "demoted_from"
 

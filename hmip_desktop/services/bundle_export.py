@@ -15,15 +15,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from hmip_desktop import __version__
+from hmip_desktop.bundle.identity_keys import DeviceKeys
+from hmip_desktop.bundle.revision_signatures import sign_revision
+from hmip_desktop.bundle.writer import StoredBlobSource, write_bundle
 from hmip_desktop.domain.errors import UserError, ValidationError
 from hmip_desktop.domain.ids import new_id
 from hmip_desktop.domain.revision import PAYLOAD_SCHEMA, Revision
-from hmip_desktop.export.bundle_writer import StoredBlobSource, write_bundle
-from hmip_desktop.export.identity_keys import DeviceKeys
-from hmip_desktop.export.revision_signatures import sign_revision
 from hmip_desktop.services import attachment_keys
+from hmip_desktop.services.inspection_store import InspectionStore
 from hmip_desktop.services.roster_access import load_roster
-from hmip_desktop.services.store import InspectionStore
 from hmip_desktop.storage import profile
 from hmip_desktop.storage.unit_of_work import UnitOfWork
 

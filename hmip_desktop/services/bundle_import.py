@@ -24,6 +24,8 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from hmip_desktop.bundle.format import damaged
+from hmip_desktop.bundle.identity_keys import DeviceKeys
 from hmip_desktop.domain import records as R
 from hmip_desktop.domain.changes import ChangeSet
 from hmip_desktop.domain.errors import BundleError, NewerVersionError
@@ -37,12 +39,9 @@ from hmip_desktop.domain.revision import (
     revision_from_json,
 )
 from hmip_desktop.domain.roster import Roster, leader_devices, written_after_removal
-from hmip_desktop.export.bundle_format import damaged
-from hmip_desktop.export.identity_keys import DeviceKeys
 from hmip_desktop.services import attachment_keys
 from hmip_desktop.services.authorship import Claim
-from hmip_desktop.services.import_authors import AuthorChecks
-from hmip_desktop.services.import_steps import (
+from hmip_desktop.services.bundle_candidates import (
     Candidate,
     ImportReport,
     Meter,
@@ -52,6 +51,8 @@ from hmip_desktop.services.import_steps import (
     remove_files,
     trust_of,
 )
+from hmip_desktop.services.import_authors import AuthorChecks
+from hmip_desktop.services.inspection_store import InspectionStore
 from hmip_desktop.services.mending import (
     NEEDS_REBUILD,
     ImportJournal,
@@ -60,7 +61,6 @@ from hmip_desktop.services.mending import (
     rebuild_pending,
 )
 from hmip_desktop.services.roster_access import anchor, roster_from
-from hmip_desktop.services.store import InspectionStore
 from hmip_desktop.storage.sync_repo import take_snapshot
 from hmip_desktop.storage.unit_of_work import UnitOfWork
 

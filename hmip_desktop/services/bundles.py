@@ -16,10 +16,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from hmip_desktop.bundle.identity_keys import DeviceKeys
+from hmip_desktop.bundle.reader import BundleReader
 from hmip_desktop.domain.changes import ChangeSet
 from hmip_desktop.domain.errors import BundleError, NotFoundError, UserError
-from hmip_desktop.export.bundle_reader import BundleReader
-from hmip_desktop.export.identity_keys import DeviceKeys
+from hmip_desktop.services.bundle_candidates import (
+    BundleOutcome,
+    Candidate,
+    ImportReport,
+    current_digest,
+    trust_of,
+)
 from hmip_desktop.services.bundle_export import (
     BUNDLE_SUFFIX,
     ExportReport,
@@ -27,15 +34,8 @@ from hmip_desktop.services.bundle_export import (
     write_store_bundle,
 )
 from hmip_desktop.services.bundle_import import import_bundles
-from hmip_desktop.services.import_steps import (
-    BundleOutcome,
-    Candidate,
-    ImportReport,
-    current_digest,
-    trust_of,
-)
+from hmip_desktop.services.inspection_store import InspectionStore
 from hmip_desktop.services.roster_access import load_roster
-from hmip_desktop.services.store import InspectionStore
 from hmip_desktop.storage.sync_repo import restore_snapshot
 from hmip_desktop.storage.unit_of_work import UnitOfWork
 

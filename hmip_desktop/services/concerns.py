@@ -21,8 +21,8 @@ from hmip_desktop.domain.entity import EntityView
 from hmip_desktop.domain.errors import NotFoundError, ValidationError
 from hmip_desktop.domain.ids import new_id
 from hmip_desktop.services.inspection_record import PinnedFramework, inspection_payload, pinned
+from hmip_desktop.services.inspection_store import InspectionStore
 from hmip_desktop.services.scoring import check_evidence
-from hmip_desktop.services.store import InspectionStore
 from hmip_desktop.storage.unit_of_work import UnitOfWork
 
 CONCERN_FIELDS = ("title", "body", "sections", "priority", "addressee", "evidence_ids", "order",

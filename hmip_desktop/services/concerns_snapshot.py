@@ -5,7 +5,7 @@ the register records, the inspection record and the evidence on offer (one evide
 over the evidence_link projection, plus the live notes). The two registers share the sections,
 addressees and evidence, which are read once whichever parts are asked for: a change to
 notable positive practice only re-reads that register, and evidence changes leave the rules
-alone (see ui/pages/concerns_page.py).
+alone (see ui/concerns/concerns_page.py).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from hmip_desktop.services.concerns import concern_issues, register_views
 from hmip_desktop.services.evidence_choices import EvidenceChoice, all_choices
 from hmip_desktop.services.evidence_snapshot import evidence_snapshot_in
 from hmip_desktop.services.inspection_record import pinned_framework_in
-from hmip_desktop.services.store import InspectionStore
+from hmip_desktop.services.inspection_store import InspectionStore
 
 
 @dataclass(frozen=True)

@@ -25,8 +25,8 @@ from hmip_desktop.domain.hlc import hlc_millis
 from hmip_desktop.domain.merge import ConflictAnalysis, analyse_conflict
 from hmip_desktop.domain.revision import Revision
 from hmip_desktop.domain.roster import Roster
+from hmip_desktop.services.inspection_store import InspectionStore
 from hmip_desktop.services.roster_access import load_roster, require_leader_here
-from hmip_desktop.services.store import InspectionStore
 from hmip_desktop.storage.unit_of_work import UnitOfWork
 
 Progress = Callable[[int, int], None]

@@ -27,7 +27,7 @@ from hmip_desktop.services.evidence_snapshot import (
     evidence_snapshot,
     pinned_framework_in,
 )
-from hmip_desktop.services.store import InspectionStore
+from hmip_desktop.services.inspection_store import InspectionStore
 
 UNKNOWN_KIND = "unknown"
 GAP, THIN, TRIANGULATED = "gap", "thin", "triangulated"

@@ -25,7 +25,7 @@ from hmip_desktop.services.inspection_record import (  # noqa: F401 - re-exporte
     PinnedFramework,
     pinned_framework_in,
 )
-from hmip_desktop.services.store import InspectionStore
+from hmip_desktop.services.inspection_store import InspectionStore
 from hmip_desktop.storage.links_repo import LinkedEvidence
 from hmip_desktop.storage.unit_of_work import UnitOfWork
 

@@ -39,7 +39,7 @@ from hmip_desktop.ingest.coltypes import COLUMN_TYPES, ColumnSpec, TableSniff
 from hmip_desktop.ingest.documents import MIME_CSV, MIME_XLSX
 from hmip_desktop.ingest.rawcsv import NotForFastPath, PlainCells, raw_batches
 from hmip_desktop.ingest.tabular import iter_rows
-from hmip_desktop.services.store import InspectionStore
+from hmip_desktop.services.inspection_store import InspectionStore
 from hmip_desktop.storage import extract_tables as T
 
 log = logging.getLogger(__name__)

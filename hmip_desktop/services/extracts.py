@@ -29,7 +29,7 @@ from hmip_desktop.ingest.coltypes import (
 )
 from hmip_desktop.services import extract_import as imp
 from hmip_desktop.services.extract_import import MaterialiseReport, materialise_missing_extracts
-from hmip_desktop.services.store import InspectionStore
+from hmip_desktop.services.inspection_store import InspectionStore
 from hmip_desktop.storage import extract_queries as Q
 from hmip_desktop.storage import extract_tables as T
 

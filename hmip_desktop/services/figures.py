@@ -19,7 +19,7 @@ from hmip_desktop.domain.errors import NotFoundError, ValidationError
 from hmip_desktop.domain.ids import new_id
 from hmip_desktop.ingest.coltypes import float_to_text
 from hmip_desktop.services.extracts import ExtractService, resolve_column
-from hmip_desktop.services.store import InspectionStore
+from hmip_desktop.services.inspection_store import InspectionStore
 
 CHARTS = ("bar", "line")
 MAX_FIGURE_GROUPS = 500

@@ -8,7 +8,7 @@ from typing import Any
 
 from hmip_desktop.domain.errors import NotFoundError
 from hmip_desktop.domain.hlc import hlc_millis
-from hmip_desktop.services.store import InspectionStore
+from hmip_desktop.services.inspection_store import InspectionStore
 from hmip_desktop.storage.unit_of_work import UnitOfWork
 
 

@@ -15,9 +15,9 @@ from pathlib import Path
 from typing import Any
 
 from hmip_desktop import paths
+from hmip_desktop.bundle.identity_keys import DeviceKeys, PublicIdentity
 from hmip_desktop.domain.errors import NotFoundError, ValidationError
 from hmip_desktop.domain.roster import ROLES
-from hmip_desktop.export.identity_keys import DeviceKeys, PublicIdentity
 from hmip_desktop.private_files import write_private_text
 from hmip_desktop.storage import device_keys, profile
 from hmip_desktop.storage.keys import PassphraseProvider

@@ -6,6 +6,6 @@ them); ui and cli may not import export directly, so they take the type from her
 
 from __future__ import annotations
 
-from hmip_desktop.export.identity_keys import DeviceKeys
+from hmip_desktop.bundle.identity_keys import DeviceKeys
 
 __all__ = ["DeviceKeys"]

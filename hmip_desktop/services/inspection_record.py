@@ -20,7 +20,7 @@ from weakref import WeakKeyDictionary
 from hmip_desktop.domain.errors import NotFoundError, ValidationError
 from hmip_desktop.domain.framework import Framework
 from hmip_desktop.domain.framework_pinned import read_pinned
-from hmip_desktop.services.store import InspectionStore, framework_record_id
+from hmip_desktop.services.inspection_store import InspectionStore, framework_record_id
 from hmip_desktop.storage.unit_of_work import UnitOfWork
 
 

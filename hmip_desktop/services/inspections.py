@@ -20,7 +20,7 @@ from hmip_desktop.services.inspection_record import (  # noqa: F401 - re-exporte
     pinned_framework_data,
     pinned_framework_in,
 )
-from hmip_desktop.services.store import InspectionStore
+from hmip_desktop.services.inspection_store import InspectionStore
 from hmip_desktop.storage import keys, profile
 
 

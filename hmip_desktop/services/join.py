@@ -15,15 +15,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from hmip_desktop.bundle.identity_keys import DeviceKeys, PublicIdentity
+from hmip_desktop.bundle.reader import BundleReader
 from hmip_desktop.domain.errors import BundleError, NotFoundError, UserError, ValidationError
 from hmip_desktop.domain.ids import new_id
 from hmip_desktop.domain.revision import PAYLOAD_SCHEMA
-from hmip_desktop.export.bundle_reader import BundleReader
-from hmip_desktop.export.identity_keys import DeviceKeys, PublicIdentity
 from hmip_desktop.services.bundle_export import KIND_INVITE
 from hmip_desktop.services.bundle_import import import_bundles
+from hmip_desktop.services.inspection_store import InspectionStore, remove_partial
 from hmip_desktop.services.roster_access import ANCHOR_KEY, load_roster
-from hmip_desktop.services.store import InspectionStore, remove_partial
 from hmip_desktop.storage import keys as key_store
 from hmip_desktop.storage import profile
 

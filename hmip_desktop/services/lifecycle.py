@@ -19,9 +19,9 @@ from hmip_desktop.domain import scoring as S
 from hmip_desktop.domain.changes import ChangeSet
 from hmip_desktop.domain.errors import NotFoundError, UserError, ValidationError
 from hmip_desktop.domain.framework_nation import DEFAULT_NATION, inspection_nation
+from hmip_desktop.services.inspection_store import InspectionStore
 from hmip_desktop.services.inspections import pinned_framework
 from hmip_desktop.services.roster_access import leads_here
-from hmip_desktop.services.store import InspectionStore
 from hmip_desktop.storage.unit_of_work import UnitOfWork
 
 NOT_LEADER_LIFECYCLE = ("Only the team leader can publish or reopen the inspection. Ask the "

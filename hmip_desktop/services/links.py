@@ -19,7 +19,7 @@ from hmip_desktop.domain.framework_nation import (
     parse_area_ref,
 )
 from hmip_desktop.domain.ids import new_id
-from hmip_desktop.services.store import InspectionStore
+from hmip_desktop.services.inspection_store import InspectionStore
 
 EVIDENCE_TYPES = frozenset({R.NOTE, R.DOCUMENT, R.EXTRACT, R.FIGURE})
 

@@ -33,7 +33,7 @@ from pathlib import Path
 
 from hmip_desktop.domain.ids import new_id
 from hmip_desktop.private_files import open_private
-from hmip_desktop.services.store import InspectionStore
+from hmip_desktop.services.inspection_store import InspectionStore
 
 try:
     import fcntl

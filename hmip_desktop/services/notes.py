@@ -11,7 +11,7 @@ from hmip_desktop.domain.errors import NotFoundError, ValidationError
 from hmip_desktop.domain.hlc import hlc_millis
 from hmip_desktop.domain.ids import new_id
 from hmip_desktop.domain.records import NoteView
-from hmip_desktop.services.store import InspectionStore
+from hmip_desktop.services.inspection_store import InspectionStore
 
 
 def _view(e) -> NoteView:  # type: ignore[no-untyped-def]

@@ -22,12 +22,12 @@ from hmip_desktop.domain.changes import ChangeSet, NewId
 from hmip_desktop.domain.entity import EntityView
 from hmip_desktop.domain.errors import ImportFormatError, NotFoundError, ValidationError
 from hmip_desktop.domain.framework import Framework
-from hmip_desktop.domain.framework_parts import Scale
+from hmip_desktop.domain.framework_elements import Scale
 from hmip_desktop.domain.framework_pinned import read_scale
 from hmip_desktop.domain.ids import deterministic_id
 from hmip_desktop.services.inspection_record import inspection_payload, pinned_framework
+from hmip_desktop.services.inspection_store import InspectionStore
 from hmip_desktop.services.scoring import check_evidence, write_if_changed
-from hmip_desktop.services.store import InspectionStore
 from hmip_desktop.storage.unit_of_work import UnitOfWork
 
 REQUIRED_COLUMNS = ("ref", "title", "text")

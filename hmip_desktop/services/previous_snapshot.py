@@ -10,10 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from hmip_desktop.domain import records as R
-from hmip_desktop.domain.framework_parts import Scale
+from hmip_desktop.domain.framework_elements import Scale
 from hmip_desktop.services.evidence_choices import EvidenceChoice, all_choices
 from hmip_desktop.services.evidence_snapshot import evidence_snapshot_in
 from hmip_desktop.services.inspection_record import pinned_framework_in
+from hmip_desktop.services.inspection_store import InspectionStore
 from hmip_desktop.services.previous import (
     PreviousItemView,
     PreviousScores,
@@ -21,7 +22,6 @@ from hmip_desktop.services.previous import (
     previous_scores_of,
     progress_scale_of,
 )
-from hmip_desktop.services.store import InspectionStore
 
 
 @dataclass(frozen=True)

@@ -14,8 +14,8 @@ from hmip_desktop.services.inspection_record import (
     inspection_payload,
     pinned_framework_in,
 )
+from hmip_desktop.services.inspection_store import InspectionStore
 from hmip_desktop.services.previous import PreviousService
-from hmip_desktop.services.store import InspectionStore
 from hmip_desktop.storage.unit_of_work import UnitOfWork
 
 # Report records whose conflicts block a draft (agreed scores and progress are reported on

@@ -21,9 +21,9 @@ from hmip_desktop.domain.report_doc import ReportDocument
 from hmip_desktop.domain.report_snapshot import InspectionSnapshot
 from hmip_desktop.report.build import BuildOptions, build_report
 from hmip_desktop.report.un_letter import build_un_letter
-from hmip_desktop.services.report_parts import ReportPartsService, report_layouts
+from hmip_desktop.services.inspection_store import InspectionStore
 from hmip_desktop.services.report_snapshot import read_snapshot
-from hmip_desktop.services.store import InspectionStore
+from hmip_desktop.services.report_writing import ReportPartsService, report_layouts
 from hmip_desktop.services.urgent_notification import load_process
 
 log = logging.getLogger(__name__)

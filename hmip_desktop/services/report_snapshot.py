@@ -13,10 +13,10 @@ from hmip_desktop.domain.errors import NotFoundError
 from hmip_desktop.domain.report_snapshot import InspectionSnapshot, TeamMemberFact, UnFact
 from hmip_desktop.paths import resource_path
 from hmip_desktop.services.inspection_record import pinned_framework_in
+from hmip_desktop.services.inspection_store import InspectionStore
 from hmip_desktop.services.previous import PreviousService
 from hmip_desktop.services.readiness import readiness_in
 from hmip_desktop.services.roster_access import load_roster
-from hmip_desktop.services.store import InspectionStore
 from hmip_desktop.services.urgent_notification import UrgentNotificationService, load_process
 
 # Types a report reads; evidence types are read whole because the evidence index cites them.

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from hmip_desktop.services.inspection_store import InspectionStore
 from hmip_desktop.services.report import ExportOptions, ReportPreview, ReportService
-from hmip_desktop.services.report_parts import ReportPartsService
-from hmip_desktop.services.store import InspectionStore
+from hmip_desktop.services.report_writing import ReportPartsService
 
 
 @dataclass(frozen=True)

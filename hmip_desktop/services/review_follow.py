@@ -15,6 +15,7 @@ from hmip_desktop.domain.concerns import report_order
 from hmip_desktop.domain.errors import ValidationError
 from hmip_desktop.domain.framework_nation import inspection_nation
 from hmip_desktop.services.concerns import ConcernService
+from hmip_desktop.services.inspection_store import InspectionStore
 from hmip_desktop.services.inspections import (
     create_inspection,
     inspection_payload,
@@ -22,7 +23,6 @@ from hmip_desktop.services.inspections import (
     pinned_framework_data,
 )
 from hmip_desktop.services.previous import PreviousService, follow_up_scale_for
-from hmip_desktop.services.store import InspectionStore
 from hmip_desktop.storage import keys
 
 

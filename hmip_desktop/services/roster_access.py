@@ -14,13 +14,13 @@ from dataclasses import dataclass
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
+from hmip_desktop.bundle.format import parse_signer
+from hmip_desktop.bundle.identity_keys import DeviceKeys, PublicIdentity
 from hmip_desktop.domain import records as R
 from hmip_desktop.domain import roster as RS
 from hmip_desktop.domain.errors import UserError
 from hmip_desktop.domain.revision import Revision, make_revision
-from hmip_desktop.export.bundle_format import parse_signer
-from hmip_desktop.export.identity_keys import DeviceKeys, PublicIdentity
-from hmip_desktop.services.store import InspectionStore
+from hmip_desktop.services.inspection_store import InspectionStore
 from hmip_desktop.storage.unit_of_work import UnitOfWork
 
 ANCHOR_KEY = "team_anchor"

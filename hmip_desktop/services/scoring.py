@@ -17,7 +17,7 @@ from hmip_desktop.domain.changes import ChangeSet
 from hmip_desktop.domain.entity import EntityView
 from hmip_desktop.domain.errors import NotFoundError, UserError, ValidationError
 from hmip_desktop.domain.framework import Framework
-from hmip_desktop.domain.framework_parts import Scale, ScaleLevel
+from hmip_desktop.domain.framework_elements import Scale, ScaleLevel
 from hmip_desktop.domain.readiness import EVIDENCE_TYPES
 from hmip_desktop.services.evidence_snapshot import (  # noqa: F401 - re-exported for callers
     AreaOverview,
@@ -30,8 +30,8 @@ from hmip_desktop.services.inspection_record import (
     pinned_framework,
     pinned_framework_in,
 )
+from hmip_desktop.services.inspection_store import InspectionStore
 from hmip_desktop.services.roster_access import NOT_TEAM_LEADER, leads_here
-from hmip_desktop.services.store import InspectionStore
 from hmip_desktop.storage.unit_of_work import UnitOfWork
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from hmip_desktop.domain.search_query import SearchHit, fts_match_expression
-from hmip_desktop.services.store import InspectionStore
+from hmip_desktop.services.inspection_store import InspectionStore
 from hmip_desktop.storage.local_repos import SearchRepository
 
 

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 
 from hmip_desktop.domain import records as R
 from hmip_desktop.domain.search_query import Highlighted, SearchHit, fts_match_expression
+from hmip_desktop.services.inspection_store import InspectionStore
 from hmip_desktop.services.search import search
-from hmip_desktop.services.store import InspectionStore
 from hmip_desktop.storage import document_text
 
 ELLIPSIS = "…"

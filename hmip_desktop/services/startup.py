@@ -20,7 +20,7 @@ from hmip_desktop.storage import profile
 
 if TYPE_CHECKING:
     from hmip_desktop.domain.records import NoteView
-    from hmip_desktop.services.store import InspectionStore
+    from hmip_desktop.services.inspection_store import InspectionStore
 
 # services.bundle_export.BUNDLE_SUFFIX (that module loads the store; a test keeps them equal).
 BUNDLE_SUFFIX = ".hmipbundle"

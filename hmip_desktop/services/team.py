@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from hmip_desktop.bundle.identity_keys import DeviceKeys, PublicIdentity
 from hmip_desktop.domain import records as R
 from hmip_desktop.domain import roster as RS
 from hmip_desktop.domain.changes import ChangeSet
@@ -24,10 +25,10 @@ from hmip_desktop.domain.errors import (
     UserError,
     ValidationError,
 )
-from hmip_desktop.export.identity_keys import DeviceKeys, PublicIdentity
 from hmip_desktop.services import attachment_keys
 from hmip_desktop.services.bundle_export import KIND_INVITE, ExportReport, write_store_bundle
 from hmip_desktop.services.identity import IdentityCard
+from hmip_desktop.services.inspection_store import InspectionStore
 from hmip_desktop.services.roster_access import (
     ANCHOR_KEY,
     MemberView,
@@ -36,7 +37,6 @@ from hmip_desktop.services.roster_access import (
     member_view,
     put_member,
 )
-from hmip_desktop.services.store import InspectionStore
 from hmip_desktop.storage.unit_of_work import UnitOfWork
 
 Progress = Callable[[int, int], None]

@@ -25,8 +25,8 @@ from hmip_desktop.domain import urgent_notification as U
 from hmip_desktop.domain.changes import ChangeSet
 from hmip_desktop.domain.errors import ValidationError
 from hmip_desktop.domain.ids import deterministic_id
+from hmip_desktop.services.inspection_store import InspectionStore
 from hmip_desktop.services.inspections import inspection_payload
-from hmip_desktop.services.store import InspectionStore
 
 PROCESS_FILE = ("process", "urgent_notification.json")
 TYPES_FILE = ("frameworks", "establishment_types.json")

@@ -13,11 +13,12 @@ from dataclasses import dataclass
 
 from hmip_desktop.domain import scoring as S
 from hmip_desktop.domain.errors import NotFoundError
-from hmip_desktop.domain.framework_parts import Scale
+from hmip_desktop.domain.framework_elements import Scale
 from hmip_desktop.services.evidence_choices import EvidenceChoice, linked_choices
 from hmip_desktop.services.evidence_snapshot import EvidenceRef, evidence_snapshot_in
 from hmip_desktop.services.history import HistoryEntry, history_in
 from hmip_desktop.services.inspection_record import pinned_framework_in
+from hmip_desktop.services.inspection_store import InspectionStore
 from hmip_desktop.services.scoring import (
     AreaOverview,
     ExpectationEvidence,
@@ -25,7 +26,6 @@ from hmip_desktop.services.scoring import (
     ScoringService,
     TeamView,
 )
-from hmip_desktop.services.store import InspectionStore
 
 WHOLE_SECTION = ""  # area key of findings about the section as a whole
 WHOLE_SECTION_LABEL = "The section as a whole"

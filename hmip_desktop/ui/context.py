@@ -11,7 +11,7 @@ from hmip_desktop.ui.signals import AppSignals
 from hmip_desktop.ui.tasks import TaskControl, TaskRunner
 
 if TYPE_CHECKING:  # the store loads SQLAlchemy: not before the window is shown (issue 11)
-    from hmip_desktop.services.store import InspectionStore
+    from hmip_desktop.services.inspection_store import InspectionStore
 
 
 @dataclass

@@ -16,7 +16,7 @@ from hmip_desktop import APP_DISPLAY_NAME
 from hmip_desktop.failed_start import report_failed_start
 from hmip_desktop.services import startup
 from hmip_desktop.ui import errors
-from hmip_desktop.ui.pages.base import PageKey
+from hmip_desktop.ui.page_base import PageKey
 
 EXIT_FAILED_START = 2
 READY_TIMEOUT_MS = 120_000

@@ -34,12 +34,12 @@ from hmip_desktop.services import startup
 from hmip_desktop.ui import errors, ui_state
 from hmip_desktop.ui.context import UiContext
 from hmip_desktop.ui.errors import present_error
+from hmip_desktop.ui.page_base import Page, PageKey
 from hmip_desktop.ui.page_map import PageFactory, PageHost, PageMap
-from hmip_desktop.ui.pages.base import Page, PageKey
 
 if TYPE_CHECKING:
     from hmip_desktop.domain.search_query import SearchHit
-    from hmip_desktop.services.store import InspectionStore
+    from hmip_desktop.services.inspection_store import InspectionStore
 
 # Services, storage (SQLAlchemy) and dialogs are imported where they are used, so the window
 # can be shown before they load (start-up, issue 11): the first file is opened on the DB lane,
@@ -47,9 +47,9 @@ if TYPE_CHECKING:
 
 # Dialogs, imported on first use; still attributes of this module (tests replace them).
 _DIALOGS = {
-    "AboutDialog": "about_dialog", "NewInspectionDialog": "new_inspection_dialog",
-    "PassphraseDialog": "passphrase_dialog", "SearchDialog": "search_dialog",
-    "SettingsDialog": "settings_dialog", "WelcomeDialog": "welcome_dialog",
+    "AboutDialog": "settings.about_dialog", "NewInspectionDialog": "opening.new_inspection_dialog",
+    "PassphraseDialog": "opening.passphrase_dialog", "SearchDialog": "evidence.search_dialog",
+    "SettingsDialog": "settings.settings_dialog", "WelcomeDialog": "opening.welcome_dialog",
 }
 
 
@@ -58,7 +58,7 @@ def __getattr__(name: str) -> object:
     module = _DIALOGS.get(name)
     if module is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"hmip_desktop.ui.dialogs.{module}"), name)
+    value = getattr(importlib.import_module(f"hmip_desktop.ui.{module}"), name)
     globals()[name] = value
     return value
 
@@ -314,7 +314,7 @@ class MainWindow(QMainWindow):
 
     def on_join_inspection(self) -> None:
         """Make this laptop's copy of an inspection from the team leader's invite."""
-        from hmip_desktop.ui.dialogs.join_dialog import join_inspection_from_invite
+        from hmip_desktop.ui.team.join_dialog import join_inspection_from_invite
 
         join_inspection_from_invite(self, self.ctx, self._set_store)
 
@@ -411,7 +411,7 @@ class MainWindow(QMainWindow):
     # -- first run, About, bundles opened from the desktop -------------------------------------
     def show_welcome(self) -> None:
         """The first-run welcome; it can lead straight into New or Open."""
-        from hmip_desktop.ui.dialogs.welcome_dialog import NEW, OPEN
+        from hmip_desktop.ui.opening.welcome_dialog import NEW, OPEN
 
         dialog = _dialog("WelcomeDialog")(self)
         dialog.exec()
@@ -427,7 +427,7 @@ class MainWindow(QMainWindow):
     # Asked when a bundle arrives with no inspection open; tests replace it.
     def ask_open_for_bundle(self, bundle: Path) -> bool:
         """Offer to open the inspection a bundle belongs to."""
-        from hmip_desktop.ui.widgets.roster_panel import ask_yes_no
+        from hmip_desktop.ui.team.roster_panel import ask_yes_no
 
         return ask_yes_no(self, f"{bundle.name} is a sync bundle. A bundle is imported into "
                                 "an open inspection, and none is open. Open the inspection "

@@ -14,7 +14,7 @@ from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QApplication, QScrollArea, QStackedWidget, QWidget
 
 from hmip_desktop.ui.context import UiContext
-from hmip_desktop.ui.pages.base import Page
+from hmip_desktop.ui.page_base import Page
 
 
 class PageFactory(Protocol):

@@ -104,7 +104,7 @@ def test_action_plan_import_accepted_on_a_published_file(run, tmp_path: Path) ->
 def test_education_judgement_set_show_and_in_the_report(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     """Ofsted's judgement is recorded by `hmip education set` and reported with the scores."""
     from hmip_desktop.domain import report_doc as D
-    from hmip_desktop.report.build_parts import with_education_judgement
+    from hmip_desktop.report.build_outcomes import with_education_judgement
     from hmip_desktop.services.inspections import inspection_payload, open_inspection
 
     path = _new(run, tmp_path)

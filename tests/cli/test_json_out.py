@@ -78,10 +78,10 @@ def test_every_shape_names_a_class_that_exists() -> None:
 
     import hmip_desktop.domain.concerns  # noqa: F401
     import hmip_desktop.domain.readiness  # noqa: F401
+    import hmip_desktop.services.bundle_candidates  # noqa: F401
     import hmip_desktop.services.concerns  # noqa: F401
     import hmip_desktop.services.conflicts  # noqa: F401
     import hmip_desktop.services.coverage  # noqa: F401
-    import hmip_desktop.services.import_steps  # noqa: F401
     import hmip_desktop.services.urgent_notification  # noqa: F401
 
     names = {c.__qualname__ for c in gc.get_objects()
@@ -95,7 +95,7 @@ def test_shapes_keep_the_output_scripts_read() -> None:
     from hmip_desktop.domain.changes import ChangeSet
     from hmip_desktop.domain.readiness import Item, ReadinessReport
     from hmip_desktop.domain.urgent_notification import Criterion, UnDates
-    from hmip_desktop.services.import_steps import ImportReport
+    from hmip_desktop.services.bundle_candidates import ImportReport
     from hmip_desktop.services.urgent_notification import UnStatus
 
     dates = UnDates(dt.date(2026, 1, 2), None, 3, dt.date(2026, 2, 1), "letter", 30)

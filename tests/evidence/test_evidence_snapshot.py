@@ -11,12 +11,12 @@ from hmip_desktop.domain import records as R
 from hmip_desktop.domain.errors import NotFoundError, ValidationError
 from hmip_desktop.services.coverage import coverage
 from hmip_desktop.services.evidence_snapshot import evidence_snapshot
+from hmip_desktop.services.inspection_store import framework_record_id
 from hmip_desktop.services.inspections import create_inspection, pinned_framework_data
 from hmip_desktop.services.links import LinkService
 from hmip_desktop.services.notes import NoteService
 from hmip_desktop.services.readiness import readiness_report
 from hmip_desktop.services.scoring import ScoringService, evidence_links
-from hmip_desktop.services.store import framework_record_id
 from tests.factories import complete_framework, scored_framework
 
 

@@ -21,12 +21,12 @@ from hmip_desktop.domain.framework_pinned import read_pinned
 from hmip_desktop.services.coverage import NOT_LOADED, coverage, framework_refs
 from hmip_desktop.services.evidence_snapshot import evidence_snapshot
 from hmip_desktop.services.frameworks import FrameworkService
+from hmip_desktop.services.inspection_store import InspectionStore
 from hmip_desktop.services.inspections import create_inspection
 from hmip_desktop.services.links import LinkService, evidence_items
 from hmip_desktop.services.notes import NoteService
 from hmip_desktop.services.readiness import readiness_report
 from hmip_desktop.services.report import ExportOptions, ReportService
-from hmip_desktop.services.store import InspectionStore
 from tests.report.support import cli_runner
 
 OFSTED = ("purposeful_activity", "education_skills_and_work_ofsted")
@@ -230,7 +230,7 @@ def test_report_cites_evidence_linked_to_an_area(england: InspectionStore) -> No
 def test_readiness_says_expectations_not_loaded_never_0_of_0(tmp_path, capsys) -> None:
     """`hmip readiness` (and the readiness panel's columns) read "not loaded" for a section
     without expectation numbers, never "0/0"."""
-    from hmip_desktop.ui.pages.readiness_panel import SECTION_COLUMNS
+    from hmip_desktop.ui.overview.readiness_panel import SECTION_COLUMNS
     from tests.report.support import cli_runner
 
     run = cli_runner(capsys)

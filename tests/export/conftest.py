@@ -18,9 +18,9 @@ from typing import Any
 import pyrage
 import pytest
 
-from hmip_desktop.export.bundle_format import MANIFEST_MEMBER, serialise_manifest, sign_envelope
-from hmip_desktop.export.bundle_writer import BlobSource, write_bundle
-from hmip_desktop.export.identity_keys import DeviceKeys
+from hmip_desktop.bundle.format import MANIFEST_MEMBER, serialise_manifest, sign_envelope
+from hmip_desktop.bundle.identity_keys import DeviceKeys
+from hmip_desktop.bundle.writer import BlobSource, write_bundle
 
 AUTHOR_NAME = "A. Inspector"
 

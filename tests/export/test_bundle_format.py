@@ -7,8 +7,7 @@ import json
 
 import pytest
 
-from hmip_desktop.domain.errors import BundleError, NewerVersionError
-from hmip_desktop.export.bundle_format import (
+from hmip_desktop.bundle.format import (
     MEMBER_NAME_RE,
     blob_member_name,
     build_manifest,
@@ -19,13 +18,14 @@ from hmip_desktop.export.bundle_format import (
     sign_envelope,
     strict_json_loads,
 )
-from hmip_desktop.export.identity_keys import generate_signing_key
+from hmip_desktop.bundle.identity_keys import generate_signing_key
+from hmip_desktop.domain.errors import BundleError, NewerVersionError
 
 from .conftest import manifest_fields
 
 
 def _manifest(key) -> dict:
-    from hmip_desktop.export.bundle_format import format_signer, public_key_bytes
+    from hmip_desktop.bundle.format import format_signer, public_key_bytes
 
     return build_manifest(
         manifest_fields(),

@@ -11,9 +11,9 @@ from typing import Any
 import pyrage
 import pytest
 
+from hmip_desktop.bundle.format import BundleLimits
+from hmip_desktop.bundle.reader import BundleReader
 from hmip_desktop.domain.errors import BundleError, NewerVersionError
-from hmip_desktop.export.bundle_format import BundleLimits
-from hmip_desktop.export.bundle_reader import BundleReader
 
 BLOB1, BLOB2, BLOB3 = "blobs/000001.age", "blobs/000002.age", "blobs/000003.age"
 

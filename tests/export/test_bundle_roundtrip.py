@@ -12,10 +12,10 @@ from typing import Any
 
 import pytest
 
+from hmip_desktop.bundle.format import FORMAT_VERSION, MAGIC
+from hmip_desktop.bundle.reader import BundleReader, inspect_bundle
+from hmip_desktop.bundle.writer import BlobSource, write_bundle
 from hmip_desktop.domain.errors import BundleError, Cancelled
-from hmip_desktop.export.bundle_format import FORMAT_VERSION, MAGIC
-from hmip_desktop.export.bundle_reader import BundleReader, inspect_bundle
-from hmip_desktop.export.bundle_writer import BlobSource, write_bundle
 
 MIB = 1024 * 1024
 

@@ -6,8 +6,7 @@ import re
 
 import pytest
 
-from hmip_desktop.domain.errors import KeyUnavailableError, ValidationError
-from hmip_desktop.export.identity_keys import (
+from hmip_desktop.bundle.identity_keys import (
     DeviceKeys,
     PublicIdentity,
     age_recipient_for,
@@ -17,6 +16,7 @@ from hmip_desktop.export.identity_keys import (
     signing_key_from_raw,
     signing_key_to_raw,
 )
+from hmip_desktop.domain.errors import KeyUnavailableError, ValidationError
 
 
 def test_secret_text_round_trip_and_repr_hides_secrets() -> None:

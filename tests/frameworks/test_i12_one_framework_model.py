@@ -15,10 +15,10 @@ from hmip_desktop.domain import records as R
 from hmip_desktop.domain import scoring as S
 from hmip_desktop.domain.errors import ValidationError
 from hmip_desktop.domain.framework import Framework
-from hmip_desktop.domain.framework_parts import Scale
+from hmip_desktop.domain.framework_elements import Scale
 from hmip_desktop.domain.framework_pinned import read_pinned
 from hmip_desktop.services.inspection_record import pinned_framework, pinned_framework_data
-from hmip_desktop.services.store import framework_record_id
+from hmip_desktop.services.inspection_store import framework_record_id
 from tests.factories import minimal_framework, scored_framework
 
 WALKERS = ("parse_scale", "framework_scale", "progress_scale", "sections", "section",

@@ -9,8 +9,8 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QWidget
 
+from hmip_desktop.services.inspection_store import InspectionStore
 from hmip_desktop.services.inspections import create_inspection
-from hmip_desktop.services.store import InspectionStore
 from hmip_desktop.ui.context import UiContext
 from hmip_desktop.ui.tasks import SyncExecutor, TaskRunner
 from tests.factories import scored_framework

@@ -11,8 +11,8 @@ import pytest
 
 from hmip_desktop.services import identity
 from hmip_desktop.ui.context import UiContext
-from hmip_desktop.ui.pages.team_sync_page import TeamSyncPage
 from hmip_desktop.ui.tasks import SyncExecutor, TaskRunner
+from hmip_desktop.ui.team.team_sync_page import TeamSyncPage
 from tests.sync.conftest import Device, TeamKit, acting
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from hmip_desktop.services.walkthrough_snapshot import SectionChoice, walkthrough_section
-from hmip_desktop.ui.widgets.judgement_steps import TeamStep
+from hmip_desktop.ui.scoring.walkthrough_judgement import TeamStep
 from tests.sync.conftest import TeamKit, acting
 from tests.sync.test_leader_only_agreed import _scored_team
 

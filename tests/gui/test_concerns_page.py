@@ -12,7 +12,7 @@ from hmip_desktop.domain import records as R
 from hmip_desktop.services.concerns import ConcernService, NppService
 from hmip_desktop.services.inspections import inspection_payload
 from hmip_desktop.services.notes import NoteService
-from hmip_desktop.ui.pages.concerns_page import TAB_NPP, ConcernsPage
+from hmip_desktop.ui.concerns.concerns_page import TAB_NPP, ConcernsPage
 from tests.gui.keyboard import focused, make_store, open_page, press, tab_to, type_text
 
 K = Qt.Key

@@ -12,9 +12,8 @@ from PySide6.QtWidgets import QApplication
 from hmip_desktop.services.documents import DocumentService
 from hmip_desktop.services.inspections import create_inspection
 from hmip_desktop.services.links import LinkService
-from hmip_desktop.ui.dialogs import evidence_prompts
-from hmip_desktop.ui.dialogs.search_dialog import SearchDialog
-from hmip_desktop.ui.widgets import evidence_links
+from hmip_desktop.ui.evidence import evidence_links, evidence_prompts
+from hmip_desktop.ui.evidence.search_dialog import SearchDialog
 from tests.evidence.conftest import make_pdf, make_png
 from tests.factories import minimal_framework
 
@@ -142,7 +141,7 @@ def test_link_a_page_and_the_whole_document(window, tmp_path: Path, monkeypatch,
 def test_link_picker_dialog_is_keyboard_driven(window, qtbot, tmp_path: Path,
                                                pdf: Path) -> None:
     """The real picker: type to filter, Enter links the document to that expectation."""
-    from hmip_desktop.ui.dialogs.expectation_picker_dialog import ExpectationPickerDialog
+    from hmip_desktop.ui.expectations.expectation_picker_dialog import ExpectationPickerDialog
 
     store, panel = _open(window, tmp_path)
     _drop(panel, pdf)

@@ -13,10 +13,9 @@ from hmip_desktop.services.extracts import ExtractService
 from hmip_desktop.services.figures import FigureService
 from hmip_desktop.services.inspections import create_inspection
 from hmip_desktop.services.links import LinkService
-from hmip_desktop.ui.dialogs import evidence_prompts
-from hmip_desktop.ui.dialogs.extract_import_dialog import ExtractImportDialog
-from hmip_desktop.ui.models.extract_table_model import CACHE_PAGES, PAGE_ROWS
-from hmip_desktop.ui.widgets import evidence_links
+from hmip_desktop.ui.evidence import evidence_links, evidence_prompts
+from hmip_desktop.ui.evidence.extract_import_dialog import ExtractImportDialog
+from hmip_desktop.ui.evidence.extract_table_model import CACHE_PAGES, PAGE_ROWS
 from tests.evidence.conftest import extract_tables
 from tests.factories import minimal_framework
 

@@ -11,9 +11,9 @@ from hmip_desktop.services.history import history
 from hmip_desktop.services.inspections import create_inspection
 from hmip_desktop.services.links import LinkService
 from hmip_desktop.services.notes import NoteService
-from hmip_desktop.ui.dialogs.expectation_picker_dialog import ExpectationPickerDialog
-from hmip_desktop.ui.dialogs.search_dialog import SearchDialog
-from hmip_desktop.ui.widgets.note_editor import AUTOSAVE_MS
+from hmip_desktop.ui.evidence.note_editor import AUTOSAVE_MS
+from hmip_desktop.ui.evidence.search_dialog import SearchDialog
+from hmip_desktop.ui.expectations.expectation_picker_dialog import ExpectationPickerDialog
 from tests.factories import minimal_framework
 
 
@@ -162,7 +162,7 @@ def test_notes_model_passes_qt_model_tester(qtmodeltester, window, tmp_path: Pat
 
 def test_history_dialog_lists_every_revision(window, qtbot, tmp_path: Path) -> None:
     """The History button shows each saved revision with the fields it changed."""
-    from hmip_desktop.ui.dialogs.history_dialog import HistoryDialog
+    from hmip_desktop.ui.history_dialog import HistoryDialog
 
     store, panel = _open(window, tmp_path)
     nid = NoteService(store).add(source_kind="observation", title="t", body="one")
@@ -201,7 +201,7 @@ def test_newer_file_opens_read_only_with_a_message(window, shown_errors,
 
 def test_passage_linked_in_the_editor_appears_in_coverage(window, qtbot, tmp_path: Path) -> None:
     """A passage linked on the Evidence page is counted on the Expectations page at once."""
-    from hmip_desktop.ui.models.expectations_tree_model import ExpectationsTreeModel as M
+    from hmip_desktop.ui.expectations.expectations_tree_model import ExpectationsTreeModel as M
 
     store, panel = _open(window, tmp_path)
     nid = NoteService(store).add(source_kind="observation", title="Reception",

@@ -12,14 +12,17 @@ from PySide6.QtWidgets import QApplication
 from hmip_desktop import paths
 from hmip_desktop.domain.changes import ChangeSet
 from hmip_desktop.services.frameworks import FrameworkService
+from hmip_desktop.services.inspection_store import InspectionStore
 from hmip_desktop.services.inspections import create_inspection
 from hmip_desktop.services.links import LinkService
 from hmip_desktop.services.notes import NoteService
-from hmip_desktop.services.store import InspectionStore
 from hmip_desktop.ui.context import UiContext
-from hmip_desktop.ui.dialogs.framework_import_dialog import FrameworkImportDialog
-from hmip_desktop.ui.models.expectations_tree_model import INCOMPLETE_TEXT, ExpectationsTreeModel
-from hmip_desktop.ui.pages.expectations_page import ExpectationsPage
+from hmip_desktop.ui.expectations.expectations_page import ExpectationsPage
+from hmip_desktop.ui.expectations.expectations_tree_model import (
+    INCOMPLETE_TEXT,
+    ExpectationsTreeModel,
+)
+from hmip_desktop.ui.settings.framework_import_dialog import FrameworkImportDialog
 from hmip_desktop.ui.tasks import SyncExecutor, TaskRunner
 from tests.factories import complete_framework, scored_framework
 

@@ -14,8 +14,8 @@ import pytest
 from hmip_desktop import __version__
 from hmip_desktop.services import startup
 from hmip_desktop.services.inspections import create_inspection
-from hmip_desktop.ui.dialogs.about_dialog import AboutDialog
-from hmip_desktop.ui.dialogs.welcome_dialog import NEW, WelcomeDialog
+from hmip_desktop.ui.opening.welcome_dialog import NEW, WelcomeDialog
+from hmip_desktop.ui.settings.about_dialog import AboutDialog
 from tests.factories import minimal_framework
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -134,7 +134,7 @@ def test_bundle_without_an_open_inspection_says_so(window, tmp_path: Path, monke
 
 
 def test_bundle_goes_to_the_import_preview(window, tmp_path: Path, monkeypatch) -> None:
-    from hmip_desktop.ui.pages.team_sync_page import TeamSyncPage
+    from hmip_desktop.ui.team.team_sync_page import TeamSyncPage
 
     window.open_path(_closed_inspection(tmp_path / "lead.hmip"))
     previewed: list[list[Path]] = []

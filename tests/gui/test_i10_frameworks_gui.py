@@ -17,11 +17,11 @@ from hmip_desktop.services.inspections import create_inspection
 from hmip_desktop.services.links import LinkService
 from hmip_desktop.services.notes import NoteService
 from hmip_desktop.services.walkthrough_snapshot import SectionChoice, walkthrough_section
-from hmip_desktop.ui.pages.expectations_page import ExpectationsPage
-from hmip_desktop.ui.widgets.coverage_view import CoverageView
-from hmip_desktop.ui.widgets.judgement_steps import JudgementStep
-from hmip_desktop.ui.widgets.scale_picker import UNVERIFIED_DESCRIPTOR, ScalePicker
-from hmip_desktop.ui.widgets.scoring_steps import OV_COVERED, AreaStep, OverviewStep
+from hmip_desktop.ui.expectations.coverage_view import CoverageView
+from hmip_desktop.ui.expectations.expectations_page import ExpectationsPage
+from hmip_desktop.ui.scoring.scale_picker import UNVERIFIED_DESCRIPTOR, ScalePicker
+from hmip_desktop.ui.scoring.walkthrough_judgement import JudgementStep
+from hmip_desktop.ui.scoring.walkthrough_overview import OV_COVERED, AreaStep, OverviewStep
 from tests.gui.keyboard import open_page
 
 M_COL_EVIDENCE = 1  # ExpectationsTreeModel.COL_EVIDENCE
@@ -183,7 +183,7 @@ def test_new_inspection_dialog_offers_the_version_in_force(qtbot, tmp_path) -> N
     """The dialog preselects the men's version in force on the first day on site."""
     from PySide6.QtCore import QDate
 
-    from hmip_desktop.ui.dialogs.new_inspection_dialog import NewInspectionDialog
+    from hmip_desktop.ui.opening.new_inspection_dialog import NewInspectionDialog
 
     dialog = NewInspectionDialog(None, FrameworkService(), tmp_path)
     qtbot.addWidget(dialog)

@@ -11,7 +11,7 @@ from PySide6.QtCore import Qt
 
 from hmip_desktop.domain import lifecycle as L
 from hmip_desktop.services.inspections import facts
-from hmip_desktop.ui.pages.overview_page import OverviewPage
+from hmip_desktop.ui.overview.overview_page import OverviewPage
 from tests.gui.keyboard import make_store, open_page
 
 
@@ -150,7 +150,7 @@ def test_previous_scores_field_on_the_scoring_page(qtbot, store) -> None:  # typ
     """Scoring ▸ Previous inspection records the previous agreed score of a test and its year,
     as `hmip previous score set` does; a bad year is refused beside the field."""
     from hmip_desktop.services.inspections import inspection_payload
-    from hmip_desktop.ui.pages.scoring_page import TAB_PREVIOUS, ScoringPage
+    from hmip_desktop.ui.scoring.scoring_page import TAB_PREVIOUS, ScoringPage
 
     page = open_page(qtbot, ScoringPage, store)
     assert isinstance(page, ScoringPage)

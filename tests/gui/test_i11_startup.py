@@ -12,7 +12,7 @@ from hmip_desktop.services.bundle_export import BUNDLE_SUFFIX
 from hmip_desktop.services.extracts import ExtractService
 from hmip_desktop.services.inspections import create_inspection
 from hmip_desktop.services.notes import NoteService
-from hmip_desktop.ui.models.extract_table_model import ExtractTableModel
+from hmip_desktop.ui.evidence.extract_table_model import ExtractTableModel
 from tests.factories import minimal_framework
 
 
@@ -24,8 +24,8 @@ def _store(tmp_path: Path):  # type: ignore[no-untyped-def]
 def test_the_app_module_does_not_import_the_store() -> None:
     """The window can be shown before SQLAlchemy, the store and the pages are imported."""
     code = ("import sys, hmip_desktop.app; "
-            "print(sorted(m for m in ('sqlalchemy', 'hmip_desktop.services.store', "
-            "'hmip_desktop.ui.pages.evidence_page', 'openpyxl') if m in sys.modules))")
+            "print(sorted(m for m in ('sqlalchemy', 'hmip_desktop.services.inspection_store', "
+            "'hmip_desktop.ui.evidence.evidence_page', 'openpyxl') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True, env={"QT_QPA_PLATFORM": "offscreen", "PATH": ""})
     assert out.stdout.strip() == "[]"
@@ -122,7 +122,7 @@ def _note(i: int):  # type: ignore[no-untyped-def]
 
 def test_notes_model_shows_a_page_at_a_time(qtmodeltester) -> None:
     """250 notes: 100 shown, more on fetchMore; a filter sees them all; row_of shows a row."""
-    from hmip_desktop.ui.models.notes_table_model import (
+    from hmip_desktop.ui.evidence.notes_table_model import (
         FETCH_ROWS,
         NotesFilterProxy,
         NotesTableModel,
@@ -235,7 +235,7 @@ def test_attachments_are_walked_only_when_their_folder_was_left_open(
     import os
     import stat
 
-    from hmip_desktop.services import store as store_module
+    from hmip_desktop.services import inspection_store as store_module
     from hmip_desktop.services.attachments import add_bytes
 
     store = _store(tmp_path)

@@ -13,7 +13,7 @@ from hmip_desktop.domain.changes import ChangeSet
 from hmip_desktop.services import concerns_snapshot as CS
 from hmip_desktop.services.concerns import ConcernService, NppService
 from hmip_desktop.services.notes import NoteService
-from hmip_desktop.ui.pages.concerns_page import ConcernsPage
+from hmip_desktop.ui.concerns.concerns_page import ConcernsPage
 from tests.gui.keyboard import make_store, open_page
 
 
@@ -56,7 +56,7 @@ def test_apply_rebuilds_only_what_changed(qtbot, store, monkeypatch) -> None:  #
         calls.append((rules, tuple(registers)))
         return real(s, rules=rules, registers=registers)
 
-    monkeypatch.setattr("hmip_desktop.ui.pages.concerns_page.concerns_screen", spy)
+    monkeypatch.setattr("hmip_desktop.ui.concerns.concerns_page.concerns_screen", spy)
     rebuilt: list[int] = []
     original = page.concerns.editor.set_options
     monkeypatch.setattr(page.concerns.editor, "set_options",

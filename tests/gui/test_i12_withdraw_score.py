@@ -11,8 +11,8 @@ from hmip_desktop.domain import records as R
 from hmip_desktop.domain import scoring as S
 from hmip_desktop.domain.errors import NotFoundError
 from hmip_desktop.services.scoring import ScoringService
-from hmip_desktop.ui.pages.scoring_page import ScoringPage
-from hmip_desktop.ui.widgets import walkthrough as W
+from hmip_desktop.ui.scoring import walkthrough as W
+from hmip_desktop.ui.scoring.scoring_page import ScoringPage
 from tests.gui.keyboard import make_store, open_page, press
 
 K = Qt.Key
@@ -89,7 +89,7 @@ def test_withdraw_failure_is_reported(qtbot, store, monkeypatch) -> None:  # typ
     _page, form = _judgement_step(qtbot, store)
     form.confirm = lambda _question: True
     shown: list[BaseException] = []
-    monkeypatch.setattr("hmip_desktop.ui.widgets.judgement_form.present_error",
+    monkeypatch.setattr("hmip_desktop.ui.scoring.judgement_form.present_error",
                         lambda _parent, exc: shown.append(exc))
     ScoringService(store).withdraw_provisional("safety")  # gone behind the form's back
     qtbot.mouseClick(form.withdraw, Qt.MouseButton.LeftButton)

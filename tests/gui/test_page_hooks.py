@@ -6,7 +6,7 @@ from hmip_desktop.app import page_factories
 from hmip_desktop.domain.search_query import Highlighted, SearchHit
 from hmip_desktop.ui.context import UiContext
 from hmip_desktop.ui.main_window import MainWindow
-from hmip_desktop.ui.pages.base import Page, PageKey
+from hmip_desktop.ui.page_base import Page, PageKey
 from hmip_desktop.ui.tasks import SyncExecutor, TaskRunner
 
 

@@ -14,11 +14,11 @@ from PySide6.QtWidgets import QFileDialog, QWidget
 
 from hmip_desktop.services.concerns import ConcernService
 from hmip_desktop.services.report import NOT_ENCRYPTED
-from hmip_desktop.services.report_parts import ReportPartsService, TextPartView
+from hmip_desktop.services.report_writing import ReportPartsService, TextPartView
 from hmip_desktop.services.urgent_notification import UrgentNotificationService
-from hmip_desktop.ui.pages.reports_page import ReportsPage
-from hmip_desktop.ui.widgets import report_dialogs
-from hmip_desktop.ui.widgets.report_choices import REDACT
+from hmip_desktop.ui.reports import report_dialogs
+from hmip_desktop.ui.reports.report_choices import REDACT
+from hmip_desktop.ui.reports.reports_page import ReportsPage
 from tests.gui.keyboard import make_store, open_page
 
 PRISON_NUMBER = "A1234BC"

@@ -16,10 +16,10 @@ from hmip_desktop.services import history
 from hmip_desktop.services.notes import NoteService
 from hmip_desktop.services.previous import PreviousService
 from hmip_desktop.services.scoring import ScoringService
-from hmip_desktop.ui.models.rows_model import HIGHLIGHT_ROLE
-from hmip_desktop.ui.pages.scoring_page import TAB_PREVIOUS, TAB_WALKTHROUGH, ScoringPage
-from hmip_desktop.ui.widgets import walkthrough as W
-from hmip_desktop.ui.widgets.findings_editor import AUTOSAVE_DELAY_MS
+from hmip_desktop.ui.scoring import walkthrough as W
+from hmip_desktop.ui.scoring.findings_editor import AUTOSAVE_DELAY_MS
+from hmip_desktop.ui.scoring.scoring_page import TAB_PREVIOUS, TAB_WALKTHROUGH, ScoringPage
+from hmip_desktop.ui.widgets.rows_model import HIGHLIGHT_ROLE
 from tests.gui.keyboard import focused, make_store, open_page, press, tab_to, type_text
 from tests.scoring.support import score_payload, write_as
 
@@ -363,10 +363,10 @@ def test_closing_the_inspection_clears_the_page(qtbot, full_store) -> None:  # t
 
 def test_pages_inside_the_main_window(qtbot, full_store) -> None:  # type: ignore[no-untyped-def]
     """In the real window: Ctrl+N page shortcuts, then step keys, with no ambiguous keys."""
+    from hmip_desktop.ui.concerns.concerns_page import ConcernsPage
     from hmip_desktop.ui.context import UiContext
     from hmip_desktop.ui.main_window import MainWindow
-    from hmip_desktop.ui.pages.concerns_page import ConcernsPage
-    from hmip_desktop.ui.pages.overview_page import OverviewPage
+    from hmip_desktop.ui.overview.overview_page import OverviewPage
     from hmip_desktop.ui.tasks import SyncExecutor, TaskRunner
 
     ctx = UiContext(tasks=TaskRunner(SyncExecutor()))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from hmip_desktop.domain.search_query import Highlighted
-from hmip_desktop.ui.dialogs.search_dialog import snippet_html
+from hmip_desktop.ui.evidence.search_dialog import snippet_html
 
 
 def test_snippet_html_bolds_spans_and_escapes_text() -> None:

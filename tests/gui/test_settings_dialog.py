@@ -5,7 +5,7 @@ from __future__ import annotations
 import pyrage
 
 from hmip_desktop.services import settings
-from hmip_desktop.ui.dialogs.settings_dialog import SettingsDialog
+from hmip_desktop.ui.settings.settings_dialog import SettingsDialog
 
 
 def test_recovery_key_is_validated_then_saved(qtbot) -> None:  # type: ignore[no-untyped-def]

@@ -9,8 +9,8 @@ import keyring.backends.fail
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
-from hmip_desktop.ui.dialogs.new_inspection_dialog import NewInspectionDialog
-from hmip_desktop.ui.dialogs.passphrase_dialog import PassphraseDialog
+from hmip_desktop.ui.opening.new_inspection_dialog import NewInspectionDialog
+from hmip_desktop.ui.opening.passphrase_dialog import PassphraseDialog
 
 
 def _fill_new_dialog(path: Path, name: str) -> None:

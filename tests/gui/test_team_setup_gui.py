@@ -11,9 +11,9 @@ import keyring.backends.fail
 from hmip_desktop.services import identity, team
 from hmip_desktop.services.inspections import create_inspection
 from hmip_desktop.ui.context import UiContext
-from hmip_desktop.ui.dialogs.join_dialog import JoinDialog, join_inspection_from_invite
 from hmip_desktop.ui.tasks import SyncExecutor, TaskRunner
-from hmip_desktop.ui.widgets.form_bits import select_row
+from hmip_desktop.ui.team.join_dialog import JoinDialog, join_inspection_from_invite
+from hmip_desktop.ui.widgets.forms import select_row
 from tests.factories import minimal_framework
 from tests.gui.sync_pages import GuiKit, gkit, page_for  # noqa: F401
 from tests.sync.conftest import acting
@@ -126,7 +126,7 @@ def test_sync_keys_behind_a_passphrase(qtbot, tmp_path: Path, shown_errors) -> N
     keyring.set_keyring(keyring.backends.fail.Keyring())
     identity.forget_cached_keys()
     ctx = UiContext(tasks=TaskRunner(SyncExecutor()))
-    from hmip_desktop.ui.pages.team_sync_page import TeamSyncPage
+    from hmip_desktop.ui.team.team_sync_page import TeamSyncPage
 
     page = TeamSyncPage(ctx)
     qtbot.addWidget(page)

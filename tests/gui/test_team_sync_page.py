@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QApplication
 
 from hmip_desktop.services import bundles, conflicts
 from hmip_desktop.services.attachments import add_bytes
-from hmip_desktop.ui.models.sync_models import (
+from hmip_desktop.ui.team.sync_models import (
     conflicts_model,
     history_model,
     preview_model,
@@ -318,8 +318,8 @@ def test_export_and_merge_on_the_real_worker_thread(qtbot, gkit, trio,  # noqa: 
                                                     tmp_path: Path) -> None:
     """The same flow with the threaded DB lane: results and progress arrive on the GUI thread."""
     from hmip_desktop.ui.context import UiContext
-    from hmip_desktop.ui.pages.team_sync_page import TeamSyncPage
     from hmip_desktop.ui.tasks import TaskRunner
+    from hmip_desktop.ui.team.team_sync_page import TeamSyncPage
 
     lead, alice, _bob = trio
     alice.notes.add(source_kind="observation", title="threaded", body="b")

@@ -12,8 +12,8 @@ from hmip_desktop.services.frameworks import FrameworkService
 from hmip_desktop.services.inspections import create_inspection
 from hmip_desktop.services.readiness import readiness_report
 from hmip_desktop.services.scoring import ScoringService
-from hmip_desktop.ui.pages.scoring_page import TAB_WALKTHROUGH, ScoringPage
-from hmip_desktop.ui.widgets import walkthrough as W
+from hmip_desktop.ui.scoring import walkthrough as W
+from hmip_desktop.ui.scoring.scoring_page import TAB_WALKTHROUGH, ScoringPage
 from tests.gui.keyboard import open_page, press, tab_to, type_text
 
 K = Qt.Key

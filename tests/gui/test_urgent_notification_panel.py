@@ -10,7 +10,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from hmip_desktop.services.urgent_notification import UrgentNotificationService
-from hmip_desktop.ui.widgets.urgent_notification_panel import (
+from hmip_desktop.ui.overview.urgent_notification_panel import (
     UrgentNotificationPanel,
     long_date,
     remaining,

@@ -344,7 +344,7 @@ def test_cli_export_import_and_list(store, concerns, tmp_path, capsys):
 
 
 def test_concerns_page_shows_the_response_read_only(store, concerns, tmp_path):
-    from hmip_desktop.ui.pages.concerns_page import action_plan_text
+    from hmip_desktop.ui.concerns.concerns_page import action_plan_text
 
     out = _export(store, tmp_path)
     _fill(out, {1: {"Response": "Partly agreed", "Owner": "Governor",
@@ -358,7 +358,7 @@ def test_concerns_page_shows_the_response_read_only(store, concerns, tmp_path):
 
 def test_disclosure_check_guards_the_workbook(store, tmp_path, capsys):
     from hmip_desktop.services.report import DisclosureBlocked
-    from hmip_desktop.services.report_parts import ReportPartsService
+    from hmip_desktop.services.report_writing import ReportPartsService
 
     ConcernService(store).add(title="Escorts", body="A1234BC missed court; Mr Pryce agreed.",
                               sections=["safety"])

@@ -20,7 +20,7 @@ from hmip_desktop.services.report import (
     NotReady,
     ReportService,
 )
-from hmip_desktop.services.report_parts import ReportPartsService
+from hmip_desktop.services.report_writing import ReportPartsService
 from hmip_desktop.services.scoring import ScoringService
 from tests.report.support import cli_runner, full_inspection
 

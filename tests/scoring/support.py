@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from hmip_desktop.domain.revision import Revision, make_revision
-from hmip_desktop.services.store import InspectionStore
+from hmip_desktop.services.inspection_store import InspectionStore
 
 _counter = 0
 

@@ -37,7 +37,7 @@ def runner(root: Path, name: str):  # type: ignore[no-untyped-def]
             with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
                 code = main(list(args))
         finally:
-            from hmip_desktop.services.store import set_lock_wait_listener
+            from hmip_desktop.services.inspection_store import set_lock_wait_listener
 
             set_lock_wait_listener(None)  # main() installed the command line's listener
             os.chdir(cwd)

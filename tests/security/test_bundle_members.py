@@ -7,6 +7,7 @@ import json
 
 import pytest
 
+from hmip_desktop.bundle.format import REVISIONS_MEMBER
 from hmip_desktop.domain import records as R
 from hmip_desktop.domain.errors import BundleError, UserError
 from hmip_desktop.domain.hlc import (
@@ -18,7 +19,6 @@ from hmip_desktop.domain.hlc import (
 )
 from hmip_desktop.domain.ids import new_id
 from hmip_desktop.domain.revision import make_revision
-from hmip_desktop.export.bundle_format import REVISIONS_MEMBER
 from tests.export.conftest import flip_bit, member_data_offset
 from tests.sync.test_hostile_import import _craft, _lines, _refused
 
@@ -32,7 +32,7 @@ def team(kit, trio):  # type: ignore[no-untyped-def]
 
 def _note(alice, payload, *, hlc=None, entity_type=R.NOTE):  # type: ignore[no-untyped-def]
     """A revision by Alice, signed with her own key (as a member crafting a bundle could)."""
-    from hmip_desktop.export.revision_signatures import sign_revision
+    from hmip_desktop.bundle.revision_signatures import sign_revision
 
     rev = make_revision(entity_type=entity_type, entity_id=new_id(), parents=[],
                         hlc=hlc or alice.store.clock.now(),
@@ -45,7 +45,7 @@ def _craft_raw(kit, signer, lines, name, **fields):  # type: ignore[no-untyped-d
     """Like _craft, for lines Python's own json cannot read (hlc range given)."""
     import uuid
 
-    from hmip_desktop.export.bundle_writer import write_bundle
+    from hmip_desktop.bundle.writer import write_bundle
 
     manifest = {
         "schema": 1, "app": "test", "inspection_id": signer.store.inspection_id,

@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
+from hmip_desktop.bundle.writer import write_bundle
 from hmip_desktop.domain import records as R
 from hmip_desktop.domain.hlc import MAX_COUNTER, MAX_MILLIS
 from hmip_desktop.domain.ids import new_id
 from hmip_desktop.domain.revision import make_revision
-from hmip_desktop.export.bundle_writer import write_bundle
 from tests.security.helpers import PASSPHRASE, runner
 
 
@@ -80,7 +80,7 @@ def _bundle(root: Path, a: dict, extra_lines: list[bytes], name: str,
 
 def _rev(a: dict, payload: dict, *, hlc: str | None = None, kind: str = R.NOTE) -> bytes:
     last = max(json.loads(x)["hlc"] for x in a["lines"])
-    from hmip_desktop.export.revision_signatures import sign_revision
+    from hmip_desktop.bundle.revision_signatures import sign_revision
 
     rev = make_revision(entity_type=kind, entity_id=new_id(), parents=[],
                         hlc=hlc or last[:-len(a["device"])] + a["device"],
@@ -93,7 +93,7 @@ NOTE = {"source_kind": "observation", "title": "x", "body": "y"}
 
 def _forged_as_leader(a: dict) -> bytes:
     """Finding 1: a note Alice signs but attributes to the leader's device and author."""
-    from hmip_desktop.export.revision_signatures import sign_revision
+    from hmip_desktop.bundle.revision_signatures import sign_revision
 
     leader = next(json.loads(x) for x in a["lines"] if json.loads(x)["device_id"] != a["device"])
     last = max(json.loads(x)["hlc"] for x in a["lines"])

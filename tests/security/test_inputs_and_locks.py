@@ -148,7 +148,7 @@ def test_a_writer_waits_for_a_long_import_and_readers_do_not(hmip, tmp_path: Pat
     succeeds; `note list` (a reader) does not wait at all."""
     f = _new(hmip, tmp_path)
     monkeypatch.setenv("HMIP_KEY_SOURCE", "passphrase")
-    from hmip_desktop.services.store import InspectionStore
+    from hmip_desktop.services.inspection_store import InspectionStore
 
     store = InspectionStore.open(f, provider=lambda _purpose: PASSPHRASE)
     with holding_write_lock(store) as release:
@@ -219,7 +219,7 @@ def test_full_disk_is_one_clear_line(tmp_path: Path, monkeypatch, capsys, where)
         monkeypatch.setattr(blobs.BlobStore, "put_stream", nospace)
         args = ["doc", "add", str(f), str(doc)]
     else:
-        import hmip_desktop.export.bundle_writer as bw
+        import hmip_desktop.bundle.writer as bw
 
         def nospace_open(*_a, **_k):  # type: ignore[no-untyped-def]
             raise OSError(errno.ENOSPC, "No space left on device")

@@ -74,7 +74,7 @@ def test_services_create_private_files_whatever_the_umask(tmp_path: Path) -> Non
 def test_opening_tightens_files_made_by_an_earlier_version(tmp_path: Path) -> None:
     """0644 / 0755 files from before this fix become 0600 / 0700 when opened; read-only
     copies are never made writable."""
-    from hmip_desktop.services.store import InspectionStore
+    from hmip_desktop.services.inspection_store import InspectionStore
 
     store = create_inspection(tmp_path / "o.hmip", establishment_name="HMP Old",
                               establishment_type="mens_prison", framework=minimal_framework())

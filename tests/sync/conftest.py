@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from hmip_desktop.export.identity_keys import DeviceKeys
+from hmip_desktop.bundle.identity_keys import DeviceKeys
 from hmip_desktop.services import bundles, identity, join, team
+from hmip_desktop.services.inspection_store import InspectionStore
 from hmip_desktop.services.inspections import create_inspection
 from hmip_desktop.services.notes import NoteService
-from hmip_desktop.services.store import InspectionStore
 from hmip_desktop.storage import profile
 from tests.factories import minimal_framework
 

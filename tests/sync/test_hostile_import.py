@@ -13,18 +13,18 @@ from typing import Any
 import pyrage
 import pytest
 
-from hmip_desktop.domain import records as R
-from hmip_desktop.domain import roster as RS
-from hmip_desktop.domain.errors import BundleError, NewerVersionError
-from hmip_desktop.domain.revision import make_revision
-from hmip_desktop.export.bundle_format import (
+from hmip_desktop.bundle.format import (
     BUNDLE_JSON,
     MANIFEST_MEMBER,
     REVISIONS_MEMBER,
     serialise_manifest,
     sign_envelope,
 )
-from hmip_desktop.export.bundle_writer import write_bundle
+from hmip_desktop.bundle.writer import write_bundle
+from hmip_desktop.domain import records as R
+from hmip_desktop.domain import roster as RS
+from hmip_desktop.domain.errors import BundleError, NewerVersionError
+from hmip_desktop.domain.revision import make_revision
 from hmip_desktop.services import bundles
 from hmip_desktop.services.attachments import add_bytes
 from hmip_desktop.storage.blobs import blob_dir_for

@@ -12,6 +12,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from sqlalchemy import text
 
+from hmip_desktop.bundle.revision_signatures import RevisionVerifier, sign_revision
 from hmip_desktop.domain import records as R
 from hmip_desktop.domain.errors import BundleError
 from hmip_desktop.domain.revision import (
@@ -19,7 +20,6 @@ from hmip_desktop.domain.revision import (
     revision_from_checked_json,
     revision_from_json,
 )
-from hmip_desktop.export.revision_signatures import RevisionVerifier, sign_revision
 from hmip_desktop.services import search
 from hmip_desktop.storage.fts import TRIGGERS
 from hmip_desktop.storage.projections import _BULK_MIN
@@ -97,7 +97,7 @@ def test_a_forged_signature_found_while_attachments_copy_leaves_nothing(
         kit, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     """Signatures are checked while attachments are copied: when one fails, the copied files
     go and nothing is merged, as when the check ran first."""
-    from hmip_desktop.export import revision_signatures
+    from hmip_desktop.bundle import revision_signatures
     from hmip_desktop.services.documents import DocumentService
 
     lead, member = kit.team("lead", "member")

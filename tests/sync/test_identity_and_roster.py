@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
+from hmip_desktop.bundle.identity_keys import DeviceKeys
 from hmip_desktop.domain import records as R
 from hmip_desktop.domain import roster as RS
 from hmip_desktop.domain.errors import PassphraseRequired, ValidationError, WrongKeyError
 from hmip_desktop.domain.revision import make_revision
-from hmip_desktop.export.identity_keys import DeviceKeys
 from hmip_desktop.services import identity
 from hmip_desktop.services.roster_access import verify_signature
 from hmip_desktop.storage import device_keys, profile

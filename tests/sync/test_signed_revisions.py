@@ -11,13 +11,13 @@ from typing import Any
 
 import pytest
 
+from hmip_desktop.bundle.reader import BundleReader
+from hmip_desktop.bundle.revision_signatures import sign_revision
+from hmip_desktop.bundle.writer import write_bundle
 from hmip_desktop.domain import records as R
 from hmip_desktop.domain.errors import BundleError
 from hmip_desktop.domain.hlc import HlcStamp
 from hmip_desktop.domain.revision import Revision, make_revision
-from hmip_desktop.export.bundle_reader import BundleReader
-from hmip_desktop.export.bundle_writer import write_bundle
-from hmip_desktop.export.revision_signatures import sign_revision
 from hmip_desktop.services import bundles, team
 from tests.sync.conftest import Device, TeamKit, acting
 
@@ -174,7 +174,7 @@ def test_attachments_travel_as_stored_and_are_never_decrypted_on_import(
         kit: TeamKit, trio, monkeypatch: pytest.MonkeyPatch) -> None:
     """Issue 11 §3: the bundle carries the stored ciphertext; import copies and checks it
     against the signed listing without decrypting; the file then opens on the leader's."""
-    from hmip_desktop.export import bundle_reader
+    from hmip_desktop.bundle import reader as bundle_reader
     from hmip_desktop.services.attachments import add_bytes
 
     lead, alice, _bob = trio

@@ -1,0 +1,1 @@
+"""The Concerns page: key concerns, notable positive practice and their rules."""

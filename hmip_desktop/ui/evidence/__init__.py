@@ -1,0 +1,1 @@
+"""The Evidence page: notes, documents, data extracts, figures, their links and search."""

@@ -1,0 +1,413 @@
+"""Notes tab of the Evidence page: filters, the sortable list, the editor, undo/redo."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+
+from PySide6.QtCore import QItemSelectionModel, Qt, Signal
+from PySide6.QtGui import QKeySequence, QUndoStack
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QLineEdit,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from hmip_desktop.domain import records as R
+from hmip_desktop.domain.changes import NewId
+from hmip_desktop.domain.framework import Framework
+from hmip_desktop.domain.records import SOURCE_KINDS, NoteView
+from hmip_desktop.services import inspections, startup
+from hmip_desktop.services.history import history
+from hmip_desktop.services.links import LinkService
+from hmip_desktop.services.notes import NoteService
+from hmip_desktop.ui.context import UiContext
+from hmip_desktop.ui.errors import present_error
+from hmip_desktop.ui.evidence.note_editor import NoteEditor
+from hmip_desktop.ui.evidence.notes_table_model import NotesFilterProxy, NotesTableModel
+from hmip_desktop.ui.expectations.expectation_picker_dialog import (
+    ExpectationPickerDialog,
+    expectation_choices,
+)
+from hmip_desktop.ui.history_dialog import HistoryDialog
+from hmip_desktop.ui.tasks import TaskRunner
+from hmip_desktop.ui.undo_commands import WriteStep
+from hmip_desktop.ui.widgets.tables import make_readable
+
+log = logging.getLogger(__name__)
+
+
+class NotesPanel(QWidget):
+    """Everything about notes; every write goes through the DB lane."""
+
+    notes_changed = Signal()
+
+    def __init__(self, ctx: UiContext) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.undo_stack = QUndoStack(self)
+        self._framework: Framework | None = None
+        self._links_by_ref: dict[str, set[str]] = {}
+        self._pending_select: tuple[str, int | None, int | None] | None = None
+        self._pending_query: str | None = None
+        # True once the list shows the open file's notes (its first page at least): what
+        # --quit-when-ready waits for.
+        self.first_rows_shown = False
+        self._reader: TaskRunner | None = None
+        layout = QVBoxLayout(self)
+        filters = QHBoxLayout()
+        self.search = QLineEdit()
+        self.search.setPlaceholderText("Filter notes by words…")
+        self.search.setAccessibleName("Filter notes")
+        self.kind = QComboBox()
+        self.kind.setAccessibleName("Filter by source kind")
+        self.kind.addItem("All sources", None)
+        for key, label in SOURCE_KINDS.items():
+            self.kind.addItem(label, key)
+        self.author = QComboBox()
+        self.author.setAccessibleName("Filter by author")
+        self.expectation = QComboBox()
+        self.expectation.setAccessibleName("Filter by expectation")
+        self.date = QLineEdit()
+        self.date.setPlaceholderText("date, e.g. 2026-11-25")
+        self.date.setAccessibleName("Filter by date")
+        self.date.setMaximumWidth(150)
+        for w in (self.search, self.kind, self.author, self.expectation, self.date):
+            filters.addWidget(w)
+        layout.addLayout(filters)
+        buttons = QHBoxLayout()
+        self.new_button = QPushButton("&New note")
+        self.new_button.setShortcut(QKeySequence("Ctrl+Shift+N"))
+        self.delete_button = QPushButton("&Delete note")
+        self.undo_button = QPushButton("&Undo")
+        self.redo_button = QPushButton("&Redo")
+        self.history_button = QPushButton("&History…")
+        self.undo_stack.canUndoChanged.connect(self.undo_button.setEnabled)
+        self.undo_stack.canRedoChanged.connect(self.redo_button.setEnabled)
+        self.undo_button.setEnabled(False)
+        self.redo_button.setEnabled(False)
+        for b in (self.new_button, self.delete_button, self.undo_button, self.redo_button,
+                  self.history_button):
+            buttons.addWidget(b)
+        buttons.addStretch(1)
+        layout.addLayout(buttons)
+        self.model = NotesTableModel()
+        self.proxy = NotesFilterProxy()
+        self.proxy.setSourceModel(self.model)
+        self.table = QTableView()
+        self.table.setAccessibleName("Notes")
+        self.table.setModel(self.proxy)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.verticalHeader().hide()
+        make_readable(self.table, title=NotesTableModel.COL_TITLE, key="Notes",
+                      sort=(NotesTableModel.COL_UPDATED, Qt.SortOrder.DescendingOrder))
+        self.editor = NoteEditor()
+        split = QSplitter(Qt.Orientation.Horizontal)
+        split.addWidget(self.table)
+        split.addWidget(self.editor)
+        split.setChildrenCollapsible(False)
+        split.setSizes([560, 540])
+        layout.addWidget(split, 1)
+        self.search.textChanged.connect(self._apply_filters)
+        self.date.textChanged.connect(self._apply_filters)
+        for combo in (self.kind, self.author, self.expectation):
+            combo.currentIndexChanged.connect(self._apply_filters)
+        self.table.selectionModel().currentRowChanged.connect(self._on_table_row_changed)
+        self.new_button.clicked.connect(self._on_new_button_clicked)
+        self.delete_button.clicked.connect(self._on_delete_button_clicked)
+        self.undo_button.clicked.connect(self.undo_stack.undo)
+        self.redo_button.clicked.connect(self.undo_stack.redo)
+        self.history_button.clicked.connect(self._on_history_button_clicked)
+        self.editor.save_wanted.connect(self._on_editor_save_wanted)
+        self.editor.link_wanted.connect(self._on_editor_link_wanted)
+        self.editor.unlink_wanted.connect(self._on_editor_unlink_wanted)
+
+    # -- helpers -----------------------------------------------------------------------------
+    def _write(self, work: Callable[[], object],
+               first: Callable[[object], None] | None = None) -> None:
+        # `first` runs before the views reload, so they reload with its effects.
+        self.ctx.write(work, on_error=lambda e: present_error(self, e), before_broadcast=first)
+
+    def _notes(self) -> NoteService:
+        assert self.ctx.store is not None
+        return NoteService(self.ctx.store)
+
+    def _links(self) -> LinkService:
+        assert self.ctx.store is not None
+        return LinkService(self.ctx.store)
+
+    # -- loading -----------------------------------------------------------------------------
+    def reload(self) -> None:
+        """Read notes, links and the framework on the DB lane, then show them. Right after a
+        file opens, the newest page of notes is read and shown first (one small read), so the
+        list has rows before the whole list (10,000 notes: a few hundred ms) arrives; the
+        whole list is read once that page is shown, so it does not slow the first reads."""
+        store = self.ctx.store
+        if store is None:
+            return
+        if not self.first_rows_shown and self.model.rowCount() == 0:
+            # A read only, on its own thread: it runs beside the other first reads of the
+            # DB lane (the Overview's facts) instead of after them.
+            def first_shown(notes: list[NoteView]) -> None:
+                self._show_first(store, notes)
+                self._read_all(store)
+
+            def first_failed(exc: BaseException) -> None:
+                # The whole list follows and reports a real problem.
+                log.info("the first page of notes could not be read (%s)", type(exc).__name__)
+                self._read_all(store)
+
+            self._read_lane().submit(lambda: startup.first_notes(store), first_shown,
+                                     first_failed)
+            return
+        self._read_all(store)
+
+    def _read_all(self, store: object) -> None:
+        """Every note, the links and the framework, on the DB lane (still the same file)."""
+        if store is not self.ctx.store:
+            return
+
+        def read() -> tuple:
+            fw = inspections.pinned_framework(store)  # cached per open file
+            return (NoteService(store).list(), LinkService(store).all(), fw,  # type: ignore[arg-type]
+                    store.device.author_id, store.device.author_name)  # type: ignore[attr-defined]
+
+        self.ctx.tasks.submit(read, self._show, lambda e: present_error(self, e))
+
+    def _read_lane(self) -> TaskRunner:
+        """A one-thread lane for the first page's read (the DB lane when work runs inline)."""
+        if self.ctx.tasks.synchronous:
+            return self.ctx.tasks
+        if self._reader is None:
+            self._reader = TaskRunner(ThreadPoolExecutor(max_workers=1,
+                                                         thread_name_prefix="notes-read"))
+            self._reader.setParent(self)
+        return self._reader
+
+    def _show_first(self, store: object, notes: list[NoteView]) -> None:
+        """The first page of notes, until the whole list arrives (same file, nothing yet)."""
+        if store is self.ctx.store and not self.first_rows_shown:
+            self.model.set_rows(notes)
+            self.first_rows_shown = True
+
+    def _show(self, data: tuple) -> None:
+        notes, links, fw, me, my_name = data
+        self.first_rows_shown = True
+        self._framework = fw
+        current = self.current_note_id()
+        self._links_by_ref = {}
+        for link in links:
+            self._links_by_ref.setdefault(link.expectation_ref, set()).add(link.evidence_id)
+        self.model.set_rows(notes)
+        self._fill_combo(self.author, "All authors",
+                         [(a, "Me" if a == me else f"Author {a[:8]}")
+                          for a in sorted({n.author_id for n in notes})])
+        self._fill_combo(self.expectation, "All expectations",
+                         [(ref, f"Expectation {ref}") for ref in sorted(
+                             self._links_by_ref, key=lambda r: [int(p) if p.isdigit() else 0
+                                                                for p in r.split(".")])])
+        self._apply_filters()
+        target = self._pending_select[0] if self._pending_select else current
+        if target:
+            self.select_note(target)
+        shown = next((n for n in notes if n.id == self.editor.note_id), None)
+        if shown is not None and not self.editor.has_unsaved():
+            stored = {f: getattr(shown, f) for f in R.NOTE_FIELDS}
+            if stored != self.editor._saved:  # changed by undo/redo or a merge
+                self.editor.apply_payload(stored)
+        note_links = [lk for lk in links if lk.evidence_id == self.editor.note_id]
+        self.editor.set_links(note_links)
+        if self._pending_select and self._pending_select[1] is not None:
+            self.editor.select_passage(self._pending_select[1], self._pending_select[2] or 0)
+        elif self._pending_query and self.editor.note_id:
+            self._select_query(self._pending_query)
+        self._pending_select = None
+        self._pending_query = None
+        self.notes_changed.emit()
+
+    @staticmethod
+    def _fill_combo(combo: QComboBox, all_label: str, items: list[tuple[str, str]]) -> None:
+        keep = combo.currentData()
+        combo.blockSignals(True)
+        combo.clear()
+        combo.addItem(all_label, None)
+        for key, label in items:
+            combo.addItem(label, key)
+        combo.setCurrentIndex(max(0, combo.findData(keep)))
+        combo.blockSignals(False)
+
+    def _apply_filters(self) -> None:
+        ref = self.expectation.currentData()
+        self.proxy.set_filters(text=self.search.text(), kind=self.kind.currentData(),
+                               author=self.author.currentData(),
+                               note_ids=self._links_by_ref.get(ref, set()) if ref else None,
+                               date_prefix=self.date.text())
+
+    def current_note_id(self) -> str | None:
+        """Id of the note in the editor."""
+        return self.editor.note_id
+
+    def select_note(self, note_id: str, start: int | None = None, end: int | None = None
+                    ) -> bool:
+        """Show a note (and a passage of it); False when it is not in the list."""
+        row = self.model.row_of(note_id)
+        if row < 0:
+            self._pending_select = (note_id, start, end)
+            return False
+        index = self.proxy.mapFromSource(self.model.index(row, 0))
+        if not index.isValid():  # filtered out: clear filters so the note can be shown
+            self.search.clear()
+            self.kind.setCurrentIndex(0)
+            self.author.setCurrentIndex(0)
+            self.expectation.setCurrentIndex(0)
+            self.date.clear()
+            index = self.proxy.mapFromSource(self.model.index(row, 0))
+        self.table.selectionModel().setCurrentIndex(
+            index, QItemSelectionModel.SelectionFlag.ClearAndSelect
+            | QItemSelectionModel.SelectionFlag.Rows)
+        if start is not None and end is not None:
+            self.editor.select_passage(start, end)
+        return True
+
+    def show_note(self, note_id: str, start: int | None = None, end: int | None = None,
+                  query: str | None = None) -> None:
+        """Show a note and a passage (by offsets, or the first words of a search query),
+        reloading the list first when the note is not in it yet."""
+        if self.select_note(note_id, start, end):
+            if query and start is None:
+                self._select_query(query)
+            self.editor.body.setFocus()
+            return
+        self._pending_query = query
+        self.reload()
+
+    def _select_query(self, query: str) -> None:
+        import re
+
+        body = self.editor.body.toPlainText()
+        for word in re.findall(r"\w+", query):
+            m = re.search(re.escape(word), body, re.IGNORECASE)
+            if m:
+                self.editor.select_passage(m.start(), m.end())
+                return
+
+    def _on_table_row_changed(self, current, _previous) -> None:  # type: ignore[no-untyped-def]
+        note: NoteView | None = current.data(NotesTableModel.NOTE_ROLE) if current.isValid() \
+            else None
+        if note is not None and note.id == self.editor.note_id:
+            return
+        self.editor.load(note)
+        if note is not None and self.ctx.store is not None:
+            store = self.ctx.store
+            self.ctx.tasks.submit(lambda: LinkService(store).for_evidence(note.id),
+                                  self.editor.set_links)
+
+    # -- writes ------------------------------------------------------------------------------
+    def _on_new_button_clicked(self) -> None:
+        if self.ctx.store is None:
+            return
+        self.editor.flush()
+        notes = self._notes()
+
+        def created(note_id: object) -> None:
+            self._pending_select = (str(note_id), None, None)
+            self.undo_stack.push(WriteStep(
+                "New note", self._run,
+                lambda: notes.restore(str(note_id), {"source_kind": "observation",
+                                                     "title": "New note", "body": ""}),
+                lambda: notes.delete(str(note_id))))
+            self.editor.title.setFocus()
+            self.editor.title.selectAll()
+
+        self._write(lambda: notes.add(source_kind="observation", title="New note", body=""),
+                    created)
+
+    def _on_delete_button_clicked(self) -> None:
+        note_id = self.editor.note_id
+        if note_id is None:
+            return
+        self.editor.flush()
+        notes = self._notes()
+        before = self.editor.payload()
+        self.editor.load(None)
+        self._write(lambda: notes.delete(note_id), lambda _r: self.undo_stack.push(WriteStep(
+            "Delete note", self._run, lambda: notes.delete(note_id),
+            lambda: notes.restore(note_id, before))))
+
+    def _on_editor_save_wanted(self, note_id: str, before: dict, after: dict) -> None:
+        notes = self._notes()
+
+        def saved(_r: object) -> None:
+            self.editor.mark_saved(after) if self.editor.note_id == note_id else None
+            self.undo_stack.push(WriteStep("Edit note", self._run,
+                                           lambda: self._restore(note_id, after),
+                                           lambda: self._restore(note_id, before)))
+
+        def failed(exc: BaseException) -> None:
+            if self.editor.note_id == note_id:
+                self.editor.mark_failed(before)
+            present_error(self, exc)
+
+        self.ctx.write(lambda: notes.edit(note_id, **after), on_error=failed,
+                       before_broadcast=saved)
+
+    def _restore(self, note_id: str, payload: dict) -> object:
+        return self._notes().restore(note_id, payload)
+
+    def _run(self, work: Callable[[], object]) -> None:
+        """Run an undo/redo write, then refresh (the editor shows the restored text)."""
+        self.editor.flush()
+        self._write(work)
+
+    def _on_editor_link_wanted(self, note_id: str, start: object, end: object) -> None:
+        if self._framework is None:
+            return
+        dialog = ExpectationPickerDialog(self, expectation_choices(self._framework))
+        if dialog.exec() != ExpectationPickerDialog.DialogCode.Accepted:
+            return
+        refs = dialog.selected()
+        known = set(self._framework.expectation_numbers())
+        links = self._links()
+
+        def add_all() -> list[NewId]:
+            return [links.add(note_id, ref, start=start, end=end, known_refs=known)  # type: ignore[arg-type]
+                    for ref in refs]
+
+        def added(ids: object) -> None:
+            for link_id in list(ids):  # type: ignore[call-overload]
+                self.undo_stack.push(WriteStep("Link passage", self._run,
+                                               lambda i=link_id: links.restore(i),
+                                               lambda i=link_id: links.remove(i)))
+
+        self._write(add_all, added)
+
+    def _on_editor_unlink_wanted(self, link_id: str) -> None:
+        links = self._links()
+        self._write(lambda: links.remove(link_id), lambda _r: self.undo_stack.push(WriteStep(
+            "Remove link", self._run, lambda: links.remove(link_id),
+            lambda: links.restore(link_id))))
+
+    def _on_history_button_clicked(self) -> None:
+        note_id, store = self.editor.note_id, self.ctx.store
+        if note_id is None or store is None:
+            return
+        self.editor.flush()
+        names = {store.device.author_id: f"{store.device.author_name} (me)"}
+        self.ctx.tasks.submit(lambda: history(store, note_id),
+                              lambda entries: HistoryDialog(self, entries, names).exec(),
+                              lambda e: present_error(self, e))
+
+    def clear(self) -> None:
+        """Forget the closed inspection."""
+        self.editor.load(None)
+        self.model.set_rows([])
+        self.first_rows_shown = False
+        self.undo_stack.clear()

@@ -1,0 +1,1 @@
+"""The Expectations page: the framework tree, coverage and the evidence behind each expectation."""

@@ -1,0 +1,1 @@
+"""Opening and creating inspection files: welcome, new inspection, passphrase and key gates."""

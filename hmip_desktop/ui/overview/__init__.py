@@ -1,0 +1,1 @@
+"""The Overview page: the inspection's facts, life cycle, readiness and Urgent Notification."""

@@ -1,0 +1,113 @@
+"""Overview: the inspection's facts at a glance."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QFormLayout, QLabel, QVBoxLayout, QWidget
+
+from hmip_desktop.domain.changes import ChangeSet
+from hmip_desktop.domain.lifecycle import NATIONS, notice_label
+from hmip_desktop.services import inspections, labels
+from hmip_desktop.services.inspections import InspectionFacts
+from hmip_desktop.ui.overview.lifecycle_panel import EducationPanel, LifecyclePanel
+from hmip_desktop.ui.overview.urgent_notification_panel import UrgentNotificationPanel
+from hmip_desktop.ui.page_base import Page, PageKey, heading
+from hmip_desktop.ui.widgets.forms import scrolled
+
+FIELDS = (
+    ("establishment", "Establishment"),
+    ("type", "Establishment type"),
+    ("kind", "Kind"),
+    ("nation", "Nation"),
+    ("notice", "Notice"),
+    ("status", "Status"),
+    ("dates", "On site"),
+    ("framework", "Framework"),
+    ("evidence", "Evidence"),
+    ("scoring", "Scores and concerns"),
+    ("sync", "Sync"),
+    ("security", "Key and file"),
+)
+
+
+class OverviewPage(Page):
+    """Establishment, framework, dates, counts and sync state."""
+
+    title = PageKey.OVERVIEW
+
+    def __init__(self, ctx) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(ctx)
+        outer = QVBoxLayout(self)
+        outer.addWidget(heading(self.title))
+        body = QWidget()  # the facts and the Urgent Notification scroll together
+        layout = QVBoxLayout(body)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.empty = QLabel("No inspection is open. Use File ▸ New inspection or "
+                            "File ▸ Open inspection.")
+        layout.addWidget(self.empty)
+        form = QFormLayout()
+        self.values: dict[str, QLabel] = {}
+        for key, label in FIELDS:
+            value = QLabel("")
+            value.setObjectName(f"overview_{key}")
+            value.setTextInteractionFlags(value.textInteractionFlags()
+                                          | value.textInteractionFlags().TextSelectableByMouse)
+            value.setWordWrap(True)
+            value.setAccessibleName(label)
+            form.addRow(label + ":", value)
+            self.values[key] = value
+        layout.addLayout(form)
+        self.lifecycle = LifecyclePanel(ctx)  # status, reopening, nation, notice
+        layout.addWidget(self.lifecycle)
+        self.education = EducationPanel(ctx)  # Ofsted's or Estyn's own judgement
+        layout.addWidget(self.education)
+        self.urgent = UrgentNotificationPanel(ctx)  # listens to the app signals itself
+        self.urgent.letter_requested.connect(self.un_letter_requested)  # the window: Reports
+        layout.addWidget(self.urgent)
+        layout.addStretch(1)
+        outer.addWidget(scrolled(body), 1)
+        self.clear()
+
+    def wants(self, changes: ChangeSet) -> bool:
+        """Any change may move a count."""
+        return True
+
+    def reload(self) -> None:
+        """Read the facts on the DB lane and show them."""
+        store = self.ctx.store
+        if store is None:
+            return
+        self.ctx.tasks.submit(lambda: inspections.facts(store), self._show)
+
+    def _show(self, f: InspectionFacts) -> None:
+        self.empty.hide()
+        c = f.counts
+        values = {
+            "establishment": f.establishment_name,
+            "type": labels.establishment_type_label(f.establishment_type),
+            "kind": labels.inspection_kind_label(f.kind),
+            "nation": NATIONS.get(f.nation, f.nation),
+            "notice": notice_label(f.announced),
+            "status": labels.inspection_status_label(f.status)
+                      + (f" (published on {f.publication_date})" if f.publication_date else ""),
+            "dates": f"{f.start_date or 'not set'} to {f.end_date or 'not set'}",
+            "framework": f"{f.framework_title} (version {f.framework_version})",
+            "evidence": (f"{c.get('note', 0)} notes, {c.get('document', 0)} documents, "
+                         f"{c.get('extract', 0)} data extracts, {c.get('link', 0)} links"),
+            "scoring": f"{c.get('score', 0)} scores, {c.get('concern', 0)} concerns, "
+                       f"{c.get('npp', 0)} notable positive practice",
+            "sync": f"{f.unexported_changes} changes not yet exported; {f.conflicts} conflicts",
+            "security": f"key in {f.key_source}; schema {f.schema_revision}"
+                        + ("; READ-ONLY (written by a newer version)" if f.read_only else ""),
+        }
+        for key, text in values.items():
+            self.values[key].setText(text)
+
+    def first_data_shown(self) -> bool:
+        """The open inspection's facts are on screen."""
+        return self.empty.isHidden()
+
+    def clear(self) -> None:
+        """Show the empty state."""
+        self.empty.show()
+        for value in self.values.values():
+            value.setText("")

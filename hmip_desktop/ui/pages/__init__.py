@@ -1,1 +1,0 @@
-"""Qt pages of hmip_desktop."""

@@ -1,0 +1,1 @@
+"""The Scoring page: the judgement walkthrough per healthy prison test, and progress reviews."""

@@ -1,0 +1,1 @@
+"""The Team & sync page: identity, roster, bundles and the conflict queue."""
