@@ -26,7 +26,7 @@ from hmip_desktop.services.lifecycle import LifecycleService
 from hmip_desktop.services.links import LinkService
 from hmip_desktop.services.notes import NoteService
 from hmip_desktop.services.previous import PreviousService
-from hmip_desktop.services.report_writing import ReportPartsService
+from hmip_desktop.services.report_writing import ReportWritingService
 from hmip_desktop.services.scoring import ScoringService
 from hmip_desktop.services.urgent_notification import UrgentNotificationService
 from tests.factories import scored_framework
@@ -179,14 +179,14 @@ WRITES: dict[str, Write] = {
     "previous.set_previous_score": lambda k: (PreviousService(k.store).set_previous_score(
         "safety", "good", 2021), R.INSPECTION, _insp(k)),
     # report parts, terms, urgent notification
-    "report_parts.set_text": lambda k: (ReportPartsService(k.store).set_text(
+    "report_writing.set_text": lambda k: (ReportWritingService(k.store).set_text(
         "introduction", "This is the introduction."), R.REPORT_TEXT, None),
-    "report_parts.set_marking": lambda k: (ReportPartsService(k.store).set_marking(
+    "report_writing.set_marking": lambda k: (ReportWritingService(k.store).set_marking(
         "OFFICIAL"), R.INSPECTION, _insp(k)),
-    "report_parts.add_terms": lambda k: (ReportPartsService(k.store).add_terms(["Pryce"]),
+    "report_writing.add_terms": lambda k: (ReportWritingService(k.store).add_terms(["Pryce"]),
                                          R.DISCLOSURE_TERM, None),
-    "report_parts.remove_term": lambda k: (ReportPartsService(k.store).add_terms(["Pryce"]),
-                                           ReportPartsService(k.store).remove_term("Pryce"),
+    "report_writing.remove_term": lambda k: (ReportWritingService(k.store).add_terms(["Pryce"]),
+                                           ReportWritingService(k.store).remove_term("Pryce"),
                                            R.DISCLOSURE_TERM, None)[1:],
     "urgent_notification.set": lambda k: (UrgentNotificationService(k.store).set(
         reasons=["Poor outcomes"]), R.URGENT_NOTIFICATION, None),

@@ -25,7 +25,7 @@ from hmip_desktop.services.report import (
     NotReady,
     ReportService,
 )
-from hmip_desktop.services.report_writing import ReportPartsService
+from hmip_desktop.services.report_writing import ReportWritingService
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -159,14 +159,14 @@ def _check(args: argparse.Namespace) -> int:
 def _text_set(args: argparse.Namespace) -> int:
     text = read_text_arg(args.text, args.text_file)
     with open_store(args.file) as store:
-        changes = ReportPartsService(store).set_text(args.part, text)
+        changes = ReportWritingService(store).set_text(args.part, text)
     print("saved" if changes.ids else "unchanged")
     return 0
 
 
 def _text_show(args: argparse.Namespace) -> int:
     with open_store(args.file) as store:
-        parts = ReportPartsService(store).text_parts()
+        parts = ReportWritingService(store).text_parts()
     if args.json:
         print_json([{"key": p.key, "label": p.label, "text": p.text,
                      "conflicted": p.conflicted} for p in parts])
@@ -180,14 +180,14 @@ def _text_show(args: argparse.Namespace) -> int:
 
 def _terms_add(args: argparse.Namespace) -> int:
     with open_store(args.file) as store:
-        changes = ReportPartsService(store).add_terms(args.terms)
+        changes = ReportWritingService(store).add_terms(args.terms)
     print(f"{len(changes.ids)} term(s) added")
     return 0
 
 
 def _terms_list(args: argparse.Namespace) -> int:
     with open_store(args.file) as store:
-        terms = ReportPartsService(store).terms()
+        terms = ReportWritingService(store).terms()
     if args.json:
         print_json(terms)
     else:
@@ -198,14 +198,14 @@ def _terms_list(args: argparse.Namespace) -> int:
 
 def _terms_remove(args: argparse.Namespace) -> int:
     with open_store(args.file) as store:
-        ReportPartsService(store).remove_term(args.term)
+        ReportWritingService(store).remove_term(args.term)
     print("removed")
     return 0
 
 
 def _marking(args: argparse.Namespace) -> int:
     with open_store(args.file) as store:
-        service = ReportPartsService(store)
+        service = ReportWritingService(store)
         if args.marking is not None:
             service.set_marking(args.marking)
         print(service.marking())

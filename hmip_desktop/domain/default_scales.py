@@ -1,6 +1,6 @@
 """The documented scales used only when a pinned framework omits them (hmip-method.md §4, §11).
 
-Typed like every other scale (framework_parts.Scale). Standard library only.
+Typed like every other scale (framework_elements.Scale). Standard library only.
 """
 
 from __future__ import annotations

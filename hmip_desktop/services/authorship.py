@@ -8,7 +8,7 @@ For every revision the importer does not hold yet:
   bundle vouches for it, or, in a format-1 bundle, when it is the sender's own;
 - a revision by a member removed with a frontier is accepted only if it is one of the
   frontier's revisions or an ancestor of one: no clock decides.
-An agreed score demoted to its author's provisional view on import (import_steps) carries
+An agreed score demoted to its author's provisional view on import (bundle_candidates) carries
 the original revision and its signature, so every laptop can check the demotion too.
 """
 

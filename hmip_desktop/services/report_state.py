@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from hmip_desktop.services.inspection_store import InspectionStore
 from hmip_desktop.services.report import ExportOptions, ReportPreview, ReportService
-from hmip_desktop.services.report_writing import ReportPartsService
+from hmip_desktop.services.report_writing import ReportWritingService
 
 
 @dataclass(frozen=True)
@@ -21,4 +21,4 @@ class ReportState:
 def report_state(store: InspectionStore, options: ExportOptions) -> ReportState:
     """Readiness, disclosure hits and the marking (DB lane)."""
     return ReportState(ReportService(store).preview(options),
-                       ReportPartsService(store).marking())
+                       ReportWritingService(store).marking())

@@ -63,7 +63,7 @@ def default_marking() -> str:
     return str(report_layouts()["default_marking"])
 
 
-class ReportPartsService:
+class ReportWritingService:
     """Edit the report's text parts, marking and disclosure terms of one open inspection."""
 
     def __init__(self, store: InspectionStore) -> None:

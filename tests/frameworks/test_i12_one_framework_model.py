@@ -48,8 +48,8 @@ def test_only_one_scale_and_level_class() -> None:
         found += [(path.relative_to(PACKAGE).as_posix(), node.name) for node in tree.body
                   if isinstance(node, ast.ClassDef) and node.name in ("Scale", "Level",
                                                                       "ScaleLevel")]
-    assert sorted(found) == [("domain/framework_parts.py", "Scale"),
-                             ("domain/framework_parts.py", "ScaleLevel")]
+    assert sorted(found) == [("domain/framework_elements.py", "Scale"),
+                             ("domain/framework_elements.py", "ScaleLevel")]
 
 
 def test_the_one_scale_resolves_levels() -> None:

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QFileDialog, QWidget
 
 from hmip_desktop.services.concerns import ConcernService
 from hmip_desktop.services.report import NOT_ENCRYPTED
-from hmip_desktop.services.report_writing import ReportPartsService, TextPartView
+from hmip_desktop.services.report_writing import ReportWritingService, TextPartView
 from hmip_desktop.services.urgent_notification import UrgentNotificationService
 from hmip_desktop.ui.reports import report_dialogs
 from hmip_desktop.ui.reports.report_choices import REDACT
@@ -113,7 +113,7 @@ def test_editing_the_introduction_saves_a_revision(qtbot, page, store) -> None: 
     parts.editor.setFocus()
     qtbot.keyClicks(parts.editor, "We met prisoner B9876ZZ on the wing.")
     parts.flush()
-    saved = {p.key: p.text for p in ReportPartsService(store).text_parts()}
+    saved = {p.key: p.text for p in ReportWritingService(store).text_parts()}
     assert saved["introduction"] == "We met prisoner B9876ZZ on the wing."
     assert parts.status.text() == "Saved."
     assert "B9876ZZ" in [h.text for h in page.checks.hits_model.rows()]
@@ -204,13 +204,13 @@ def test_terms_add_and_remove(page, store) -> None:  # type: ignore[no-untyped-d
     """An added term is stored, listed and found by the check; removing it undoes all three."""
     page.terms.term.setText("Smith")
     page.terms.add_button.click()
-    assert ReportPartsService(store).terms() == ["Smith"]
+    assert ReportWritingService(store).terms() == ["Smith"]
     assert page.terms.current_terms() == ["Smith"] and page.terms.term.text() == ""
     kinds = {h.text: h.kind_label for h in page.checks.hits_model.rows()}
     assert kinds.get("Smith") == "name or term on the list"
     page.terms.terms.setCurrentRow(0)
     page.terms.remove_button.click()
-    assert ReportPartsService(store).terms() == [] and page.terms.current_terms() == []
+    assert ReportWritingService(store).terms() == [] and page.terms.current_terms() == []
     assert "Smith" not in [h.text for h in page.checks.hits_model.rows()]
 
 
@@ -219,7 +219,7 @@ def test_saving_the_marking(page, store) -> None:  # type: ignore[no-untyped-def
     page.choices.marking.setText("OFFICIAL")
     page.choices.marking.setModified(True)
     page.choices.save_marking.click()
-    assert ReportPartsService(store).marking() == "OFFICIAL"
+    assert ReportWritingService(store).marking() == "OFFICIAL"
     assert page.status.text() == "Protective marking saved."
 
 

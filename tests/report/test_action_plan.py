@@ -358,11 +358,11 @@ def test_concerns_page_shows_the_response_read_only(store, concerns, tmp_path):
 
 def test_disclosure_check_guards_the_workbook(store, tmp_path, capsys):
     from hmip_desktop.services.report import DisclosureBlocked
-    from hmip_desktop.services.report_writing import ReportPartsService
+    from hmip_desktop.services.report_writing import ReportWritingService
 
     ConcernService(store).add(title="Escorts", body="A1234BC missed court; Mr Pryce agreed.",
                               sections=["safety"])
-    ReportPartsService(store).add_terms(["Mr Pryce"])
+    ReportWritingService(store).add_terms(["Mr Pryce"])
     out = tmp_path / "plan.xlsx"
     with pytest.raises(DisclosureBlocked) as caught:
         ActionPlanService(store).export(out)

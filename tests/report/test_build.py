@@ -20,7 +20,7 @@ from hmip_desktop.services.report import (
     NotReady,
     ReportService,
 )
-from hmip_desktop.services.report_writing import ReportPartsService
+from hmip_desktop.services.report_writing import ReportWritingService
 from hmip_desktop.services.scoring import ScoringService
 from tests.report.support import cli_runner, full_inspection
 
@@ -50,7 +50,7 @@ def test_full_inspection_parts_in_order(run, tmp_path: Path) -> None:
         ScoringService(store).set_agreed("safety", "not_sufficiently_good", "Violence high")
         ScoringService(store).set_findings("safety", "early_days_in_custody",
                                            "Reception was calm.\n\nStaff were kind.")
-        ReportPartsService(store).set_text("introduction", "This is the introduction.")
+        ReportWritingService(store).set_text("introduction", "This is the introduction.")
         doc = ReportService(store).build(ExportOptions(invariant=True))
 
     top = _headings(doc, 1)
@@ -86,7 +86,7 @@ def test_full_inspection_parts_in_order(run, tmp_path: Path) -> None:
 def test_invariant_build_is_repeatable_and_marking_is_per_inspection(run, tmp_path) -> None:
     path = full_inspection(run, tmp_path)
     with open_store(str(path)) as store:
-        ReportPartsService(store).set_marking("OFFICIAL")
+        ReportWritingService(store).set_marking("OFFICIAL")
         service = ReportService(store)
         first = service.build(ExportOptions(invariant=True))
         assert first == service.build(ExportOptions(invariant=True))
@@ -162,7 +162,7 @@ def test_disclosure_blocks_then_redacts(run, tmp_path: Path) -> None:
         ConcernService(store).add(title="Escort delays", sections=["safety"],
                                   body="A1234BC waited; ring 020 7946 0018 or a.b@x.org. "
                                        "Mr Pryce agreed.")
-        ReportPartsService(store).add_terms(["Pryce"])
+        ReportWritingService(store).add_terms(["Pryce"])
         service = ReportService(store)
         with pytest.raises(DisclosureBlocked) as caught:
             service.export(out, ExportOptions())

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 
 from hmip_desktop.domain.changes import ChangeSet
 from hmip_desktop.services.inspection_store import InspectionStore
-from hmip_desktop.services.report_writing import MAX_TERM_LENGTH, ReportPartsService
+from hmip_desktop.services.report_writing import MAX_TERM_LENGTH, ReportWritingService
 from hmip_desktop.ui.context import UiContext
 from hmip_desktop.ui.errors import error_text, present_error
 from hmip_desktop.ui.widgets.forms import buddy_label, status_label
@@ -73,7 +73,7 @@ class ReportTerms(QWidget):
         """Read the list on the DB lane."""
         store = self.ctx.store
         if store is not None:
-            self.ctx.tasks.submit(lambda: ReportPartsService(store).terms(), self._show,
+            self.ctx.tasks.submit(lambda: ReportWritingService(store).terms(), self._show,
                                   lambda e: present_error(self.window(), e))
 
     def _show(self, terms: list[str]) -> None:
@@ -100,14 +100,14 @@ class ReportTerms(QWidget):
         store = self.ctx.store
         if store is None or not text.strip():
             return
-        self._run(store, lambda: ReportPartsService(store).add_terms([text]),
+        self._run(store, lambda: ReportWritingService(store).add_terms([text]),
                   "Added to the list.", clear_field=True)
 
     def remove(self, term: str) -> None:
         """Remove a term from the list."""
         store = self.ctx.store
         if store is not None:
-            self._run(store, lambda: ReportPartsService(store).remove_term(term),
+            self._run(store, lambda: ReportWritingService(store).remove_term(term),
                       "Removed from the list.")
 
     def _run(self, store: InspectionStore, work: Callable[[], ChangeSet], done: str, *,

@@ -24,7 +24,7 @@ from hmip_desktop.services.report import (
     ExportOptions,
 )
 from hmip_desktop.services.report_state import ReportState, report_state
-from hmip_desktop.services.report_writing import ReportPartsService
+from hmip_desktop.services.report_writing import ReportWritingService
 from hmip_desktop.ui.context import UiContext
 from hmip_desktop.ui.errors import error_text, present_error
 from hmip_desktop.ui.evidence.document_preview import DocumentPreview
@@ -239,7 +239,7 @@ class ReportsPage(Page):
             self.status.setText(f"Protective marking NOT saved. {error_text(exc)}")
             present_error(self.window(), exc)
 
-        self.ctx.write(lambda: ReportPartsService(store).set_marking(marking),
+        self.ctx.write(lambda: ReportWritingService(store).set_marking(marking),
                        on_error=failed, before_broadcast=saved)
 
     def _on_export_running_changed(self, _running: bool) -> None:

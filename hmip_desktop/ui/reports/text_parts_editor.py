@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
 
 from hmip_desktop.domain.changes import ChangeSet
 from hmip_desktop.services.inspection_store import InspectionStore
-from hmip_desktop.services.report_writing import ReportPartsService, TextPartView
+from hmip_desktop.services.report_writing import ReportWritingService, TextPartView
 from hmip_desktop.ui.context import UiContext
 from hmip_desktop.ui.errors import present_error
 from hmip_desktop.ui.scoring.findings_editor import FindingsEditor
@@ -76,7 +76,7 @@ class ReportTextParts(QWidget):
         store = self.ctx.store
         if store is None:
             return
-        self.ctx.tasks.submit(lambda: ReportPartsService(store).text_parts(),
+        self.ctx.tasks.submit(lambda: ReportWritingService(store).text_parts(),
                               lambda parts: self._show(store, parts),
                               lambda e: present_error(self.window(), e))
 
@@ -148,7 +148,7 @@ class ReportTextParts(QWidget):
                                 "you next type or leave the field.")
             present_error(self.window(), exc)
 
-        self.ctx.write(lambda: ReportPartsService(store).set_text(str(key), text),
+        self.ctx.write(lambda: ReportWritingService(store).set_text(str(key), text),
                        on_error=failed, before_broadcast=saved)
 
     def _on_parts_current_row_changed(self, row: int) -> None:
