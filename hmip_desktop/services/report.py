@@ -23,7 +23,7 @@ from hmip_desktop.report.build import BuildOptions, build_report
 from hmip_desktop.report.un_letter import build_un_letter
 from hmip_desktop.services.inspection_store import InspectionStore
 from hmip_desktop.services.report_snapshot import read_snapshot
-from hmip_desktop.services.report_writing import ReportWritingService, report_layouts
+from hmip_desktop.services.report_writing import marking_of, report_layouts
 from hmip_desktop.services.urgent_notification import load_process
 
 log = logging.getLogger(__name__)
@@ -103,7 +103,7 @@ class ReportService:
             raise ValidationError(f"Unknown document '{options.document}'; use one of: "
                                   f"{', '.join(DOCUMENTS)}.")
         snap = snap or read_snapshot(self._store, today=today)
-        marking = (options.marking or "").strip() or ReportWritingService(self._store).marking()
+        marking = (options.marking or "").strip() or marking_of(snap.inspection)
         insp = snap.inspection
         created = (str(insp.get("end_date") or insp.get("start_date") or "2000-01-01")
                    if options.invariant else (today or dt.date.today()).isoformat())
@@ -114,10 +114,11 @@ class ReportService:
                                    response_days=load_process().response_days)
         return build_report(snap, report_layouts(), build)
 
-    def preview(self, options: ExportOptions | None = None) -> ReportPreview:
+    def preview(self, options: ExportOptions | None = None, *,
+                snap: InspectionSnapshot | None = None) -> ReportPreview:
         """Readiness and disclosure hits of the document as it would be exported now."""
         options = options or ExportOptions()
-        snap = read_snapshot(self._store)
+        snap = snap or read_snapshot(self._store)
         doc = self.build(options, snap=snap)
         return ReportPreview(snap.readiness, tuple(check(doc, _rules(snap))), doc.marking,
                              snap.urgent_notification is not None)

@@ -1,5 +1,6 @@
 """What the Reports page shows before an export: the preview (readiness and disclosure hits)
-and the inspection's protective marking, read in one call on the DB lane."""
+and the inspection's protective marking, read from one snapshot (one read transaction) on
+the DB lane."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ from dataclasses import dataclass
 
 from hmip_desktop.services.inspection_store import InspectionStore
 from hmip_desktop.services.report import ExportOptions, ReportPreview, ReportService
-from hmip_desktop.services.report_writing import ReportWritingService
+from hmip_desktop.services.report_snapshot import read_snapshot
+from hmip_desktop.services.report_writing import marking_of
 
 
 @dataclass(frozen=True)
@@ -19,6 +21,7 @@ class ReportState:
 
 
 def report_state(store: InspectionStore, options: ExportOptions) -> ReportState:
-    """Readiness, disclosure hits and the marking (DB lane)."""
-    return ReportState(ReportService(store).preview(options),
-                       ReportWritingService(store).marking())
+    """Readiness, disclosure hits and the marking, from one snapshot (DB lane)."""
+    snap = read_snapshot(store)
+    return ReportState(ReportService(store).preview(options, snap=snap),
+                       marking_of(snap.inspection))

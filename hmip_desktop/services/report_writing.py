@@ -9,6 +9,7 @@ laptops merges into one record.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -63,6 +64,12 @@ def default_marking() -> str:
     return str(report_layouts()["default_marking"])
 
 
+def marking_of(inspection: Mapping[str, Any]) -> str:
+    """The protective marking of an inspection record's payload (the default when unset)."""
+    value = inspection.get("protective_marking")
+    return str(value).strip() if value else default_marking()
+
+
 class ReportWritingService:
     """Edit the report's text parts, marking and disclosure terms of one open inspection."""
 
@@ -103,8 +110,7 @@ class ReportWritingService:
     # -- marking -----------------------------------------------------------------------------
     def marking(self) -> str:
         """The protective marking printed on every page of this inspection's exports."""
-        value = inspection_payload(self._store).get("protective_marking")
-        return str(value).strip() if value else default_marking()
+        return marking_of(inspection_payload(self._store))
 
     def set_marking(self, marking: str) -> ChangeSet:
         """Set the protective marking ('' restores the default)."""
