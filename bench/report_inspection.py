@@ -19,7 +19,7 @@ def make_inspection(path: Path, scale: float = 1.0):  # type: ignore[no-untyped-
     from hmip_desktop.services.concerns import ConcernService, NppService
     from hmip_desktop.services.frameworks import FrameworkService
     from hmip_desktop.services.inspections import create_inspection
-    from hmip_desktop.services.report_writing import ReportPartsService
+    from hmip_desktop.services.report_writing import ReportWritingService
     from hmip_desktop.services.scoring import ScoringService
 
     rng = random.Random(3)
@@ -55,7 +55,7 @@ def make_inspection(path: Path, scale: float = 1.0):  # type: ignore[no-untyped-
                      sections=[judged[n % len(judged)]], priority=n < 5, addressee="hmpps")
     for _ in range(4):
         NppService(store).add(title=sentence(rng, 6).capitalize(), body=_prose(rng, 1, 60))
-    parts = ReportPartsService(store)
+    parts = ReportWritingService(store)
     for key in ("introduction", "fact_page", "about", "summary"):
         parts.set_text(key, _prose(rng, 4, 90))
     return store
