@@ -10,12 +10,17 @@ For every revision the importer does not hold yet:
   frontier's revisions or an ancestor of one: no clock decides.
 An agreed score demoted to its author's provisional view on import (bundle_candidates) carries
 the original revision and its signature, so every laptop can check the demotion too.
+
+A signature arriving for a revision this device already holds unsigned (a legacy change
+vouched for by a leader) is checked the same way before it is stored, because a stored
+signature is relayed: a garbage one would make every other laptop refuse this device's
+bundles. See `Claim.held`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from hmip_desktop.bundle.format import parse_signer
@@ -61,12 +66,20 @@ class Claim:
     signature: str
     parents: tuple[str, ...]
     original: Any = None
+    # Already held unsigned (the bundle brings its signature): only the signature and author
+    # are checked; it was accepted when it arrived, so removal frontiers and the rule for
+    # unsigned changes do not apply to it again.
+    held: bool = False
 
     @classmethod
     def of(cls, rev: Revision) -> Claim:
         original = rev.payload.get(DEMOTED_FROM) if rev.entity_type == R.SCORE else None
         return cls(rev.rev_id, rev.device_id, rev.author_id, rev.signature, rev.parents,
                    original)
+
+    def as_held(self) -> Claim:
+        """The same claim for a revision this device holds unsigned."""
+        return replace(self, held=True)
 
 
 @dataclass(frozen=True)
@@ -158,9 +171,12 @@ class AuthorshipCheck:
         (member named, job) when it may only if the job's signature checks out (else it is
         `forged(member)`)."""
         member = self._member(rev.device_id)
-        self.parents[rev.rev_id] = rev.parents
-        if member is not None and not member.active and member.frontier is not None:
-            self.by_removed.setdefault(rev.device_id, []).append(rev.rev_id)
+        if rev.held and not rev.signature:
+            return "", None  # nothing to store, nothing to check
+        if not rev.held:
+            self.parents[rev.rev_id] = rev.parents
+            if member is not None and not member.active and member.frontier is not None:
+                self.by_removed.setdefault(rev.device_id, []).append(rev.rev_id)
         signed_id = self._signed_id(rev)
         if signed_id is None:
             return forged(member), None
@@ -213,6 +229,14 @@ def _ancestors(frontier: Iterable[str], parents: Mapping[str, tuple[str, ...]]) 
         seen.add(rid)
         stack.extend(parents.get(rid, ()))
     return seen
+
+
+def signed_id_of(rev: Revision) -> str:
+    """The id its author's device signs: its own, or a demoted score's original's (what
+    `AuthorshipCheck` verifies; a malformed original is refused there whatever is signed)."""
+    claim = Claim.of(rev)
+    source = _original(claim.original) if claim.original is not None else None
+    return source.rev_id if source is not None else rev.rev_id
 
 
 def _original(content: Any) -> Revision | None:

@@ -121,6 +121,9 @@ class Candidate:
     blob_rows: list[tuple[str, int, str]] = field(default_factory=list)
     vouched: bool = False  # sent by the team's anchor or an active team leader
     claims: list[Any] = field(default_factory=list)  # authorship.Claim of each new revision
+    # (revision id, signature) for revisions held unsigned that this bundle brings signed:
+    # stored once its claims (these included, as held claims) have been verified.
+    signatures: list[tuple[str, str]] = field(default_factory=list)
     unsigned: int = 0  # new revisions without their author's signature (older app)
 
     @classmethod

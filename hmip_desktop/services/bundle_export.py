@@ -22,6 +22,7 @@ from hmip_desktop.domain.errors import UserError, ValidationError
 from hmip_desktop.domain.ids import new_id
 from hmip_desktop.domain.revision import PAYLOAD_SCHEMA, Revision
 from hmip_desktop.services import attachment_keys
+from hmip_desktop.services.authorship import signed_id_of
 from hmip_desktop.services.inspection_store import InspectionStore
 from hmip_desktop.services.roster_access import load_roster
 from hmip_desktop.storage import profile
@@ -124,10 +125,14 @@ def write_store_bundle(store: InspectionStore, out_path: Path, *, keys: DeviceKe
 
 def _signed(rev: Revision, store: InspectionStore, keys: DeviceKeys) -> Revision:
     """The revision with its author's signature: as received, or made now for this device's
-    own (Ed25519 is deterministic, so signing again on each export gives the same bytes)."""
-    if rev.signature or rev.device_id != store.device.device_id:
+    own (Ed25519 is deterministic, so signing again on each export gives the same bytes).
+
+    An own revision is always signed afresh, never sent with a signature found stored for
+    it: a file written by an earlier version may hold one that a teammate's bundle brought
+    unchecked, and a bad one would make the team refuse every bundle of this device."""
+    if rev.device_id != store.device.device_id:
         return rev
-    return rev.signed(sign_revision(rev.rev_id, keys.signing_key))
+    return rev.signed(sign_revision(signed_id_of(rev), keys.signing_key))
 
 
 def export_bundle(store: InspectionStore, out_path: Path, *, keys: DeviceKeys,

@@ -137,7 +137,7 @@ def _run(store: InspectionStore, cands: list[Candidate], keys: DeviceKeys,
         meter = Meter(progress, cancel, sum(c.planned_bytes() for c in cands if c.pending))
         for c in cands:
             if c.pending:
-                c.guard(lambda c=c: _scan(c, tx, meter))
+                c.guard(lambda c=c: _scan(c, tx, meter, store.device.device_id))
                 _check_refusals(cands, skip_refused)
     roster = _decide_trust(store, cands, keys, local_roster, anchor_signer)
     _check_refusals(cands, skip_refused)
@@ -205,8 +205,9 @@ def _check_revision(rev: Revision, now_ms: int) -> None:
         raise damaged(str(exc)) from None
 
 
-def _scan(c: Candidate, tx: UnitOfWork, meter: Meter) -> None:
-    """Pass 1: read and check every revision line; count what is new, per device."""
+def _scan(c: Candidate, tx: UnitOfWork, meter: Meter, own_device: str) -> None:
+    """Pass 1: read and check every revision line; count what is new, per device; note
+    the signatures it brings for revisions held unsigned."""
     sync = tx.sync
     entity_of: dict[str, str] = {}
     parents: list[tuple[str, str]] = []
@@ -215,8 +216,23 @@ def _scan(c: Candidate, tx: UnitOfWork, meter: Meter) -> None:
 
     def flush() -> None:
         known = sync.known(rid for rid, _, _ in batch)
+        # A signature for a revision held unsigned is stored (and so relayed) only once it
+        # verifies like a new revision's, so a bad one refuses the bundle with the same
+        # message, naming whom it claims; the legitimate senders (the author's device, or a
+        # relay of what it signed, under any key the roster ever attested for it) pass, and
+        # format-1 bundles and a leader's vouched changes carry none to check. Never for
+        # this device's own revisions: they are held unsigned and signed afresh on export,
+        # so a relayed copy of their signature is not needed and is not checked (which
+        # would cost a verification per own revision in every teammate's full bundle).
+        # A signature for a revision held signed is ignored, as before.
+        signed_known = [rid for rid, _, claim in batch if rid in known and claim.signature
+                        and claim.device_id != own_device]
+        unsigned = sync.held_unsigned(signed_known) if signed_known else set()
         for rid, hlc, claim in batch:
-            if rid not in known:
+            if rid in unsigned:
+                c.claims.append(claim.as_held())
+                c.signatures.append((rid, claim.signature))
+            elif rid not in known:
                 c.new_estimate += 1
                 device = claim.device_id
                 c.new_max_by_device[device] = max(hlc, c.new_max_by_device.get(device, hlc))
@@ -302,6 +318,24 @@ def _check_refusals(cands: list[Candidate], skip_refused: bool) -> None:
         raise kind(f"Bundle '{first.path.name}': {first.message} Nothing was imported.")
 
 
+def _append(tx: UnitOfWork, buf: list[Revision], arrived_unsigned: set[str]) -> int:
+    """Append one chunk of a bundle's revisions; returns how many were new.
+
+    A revision that an earlier bundle of this import brought unsigned and this one brings
+    signed was new to both when their claims were checked, so its signature here has been
+    verified: it is kept, as it would have been had this bundle come first.
+    """
+    new = tx.records.append(buf)
+    if arrived_unsigned:
+        late = [(r.rev_id, r.signature) for r in buf
+                if r.signature and r.rev_id in arrived_unsigned]
+        if late:
+            tx.records.keep_signatures(late)
+            arrived_unsigned.difference_update(rid for rid, _ in late)
+    arrived_unsigned.update(r.rev_id for r in new if not r.signature)
+    return len(new)
+
+
 def _apply(store: InspectionStore, accepted: list[Candidate], cands: list[Candidate],
            before: str, conflicts_before: set[str], meter: Meter,
            snap_path: Path | None, leaders: frozenset[str] | None = None) -> ImportReport:
@@ -310,6 +344,7 @@ def _apply(store: InspectionStore, accepted: list[Candidate], cands: list[Candid
     snap_name = snap_path.name if snap_path else None
     previous = None
     keys_changed = False
+    arrived_unsigned: set[str] = set()  # ids this import brought unsigned
     with store.uow(write=True) as tx:
         provenance = json.loads(tx.meta.get("merge_provenance") or "[]")
         for c in accepted:
@@ -326,9 +361,10 @@ def _apply(store: InspectionStore, accepted: list[Candidate], cands: list[Candid
                 if rev is not None:
                     buf.append(rev)
                 if len(buf) >= _CHUNK:
-                    c.new_count += len(tx.records.append(buf))
+                    c.new_count += _append(tx, buf, arrived_unsigned)
                     buf = []
-            c.new_count += len(tx.records.append(buf))
+            c.new_count += _append(tx, buf, arrived_unsigned)
+            tx.records.keep_signatures(c.signatures)  # verified with the bundle's claims
             last = tx.records.max_seq()
             if last >= first:
                 provenance.append([first, last, c.bundle_id])

@@ -60,14 +60,15 @@ class RecordsRepository:
     def append(self, revisions: Iterable[Revision]) -> list[Revision]:
         """Insert revisions not already present and re-materialise their records.
 
-        Returns the revisions that were new. Duplicates (same content hash) are skipped.
+        Returns the revisions that were new. Duplicates (same content hash) are skipped,
+        signature included: a signature for a revision already held is stored only through
+        `keep_signatures`, once the caller has verified it.
         """
         incoming = {r.rev_id: r for r in revisions}
         if not incoming:
             return []
         present = self._present(RevisionRow.rev_id, incoming)
         new = [r for rid, r in incoming.items() if rid not in present]
-        self._keep_signatures([r for rid, r in incoming.items() if rid in present])
         if not new:
             return []
         # Records with no earlier revision (most of a merge) are materialised from the new
@@ -99,10 +100,12 @@ class RecordsRepository:
                 select(column).distinct().where(column.in_(ids[i:i + _CHUNK]))))
         return found
 
-    def _keep_signatures(self, known: list[Revision]) -> None:
-        """A signature arriving for a revision held unsigned is kept (it changes nothing
-        else: the id, and so the content, is the same)."""
-        signed = [{"rid": r.rev_id, "sig": r.signature} for r in known if r.signature]
+    def keep_signatures(self, verified: Iterable[tuple[str, str]]) -> None:
+        """Store (revision id, signature) pairs for revisions held unsigned; a revision
+        held signed keeps its signature. It changes nothing else (the id, and so the
+        content, is the same). The caller has verified each signature against its author's
+        keys: this layer knows no roster, and a stored signature is relayed to the team."""
+        signed = [{"rid": rid, "sig": sig} for rid, sig in verified if sig]
         if signed:
             table = RevisionRow.__table__  # Core executemany, not an ORM bulk update
             self._s.execute(update(table).where(

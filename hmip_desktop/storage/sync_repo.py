@@ -53,6 +53,15 @@ class SyncRepository:
                 RevisionRow.rev_id.in_(ids[i:i + _CHUNK]))))
         return found
 
+    def held_unsigned(self, rev_ids: Iterable[str]) -> set[str]:
+        """The subset of these revision ids held without a signature."""
+        ids = list(rev_ids)
+        found: set[str] = set()
+        for i in range(0, len(ids), _CHUNK):
+            found.update(self._s.scalars(select(RevisionRow.rev_id).where(
+                RevisionRow.rev_id.in_(ids[i:i + _CHUNK]), RevisionRow.signature.is_(None))))
+        return found
+
     def revisions_of_type(self, entity_type: str) -> list[Revision]:
         """Every revision of every record of one type (small types only: the roster)."""
         rows = self._s.scalars(select(RevisionRow).where(RevisionRow.entity_type == entity_type)

@@ -171,3 +171,39 @@ def test_a_removed_member_cannot_back_date_a_change(tmp_path_factory) -> None:
     proc = lead("bundle", "import", "lead.hmip", str(path), check=False)
     assert proc.returncode == 2 and proc.stderr.count("\n") == 1, proc.stderr
     assert "had not received when they were removed" in proc.stderr
+
+
+def test_a_planted_signature_on_the_leaders_own_change_is_not_kept(team) -> None:
+    """A member's bundle giving the leader's own new note a garbage signature merges (own
+    revisions are never signed from a bundle: the leader signs them on export), and the
+    leader's next bundle still carries his genuine signatures, so the team is not made to
+    refuse it."""
+    from hmip_desktop.bundle.format import parse_signer
+    from hmip_desktop.bundle.reader import BundleReader
+    from hmip_desktop.bundle.revision_signatures import RevisionVerifier
+    from hmip_desktop.domain.revision import revision_from_json
+
+    root, lead, a = team
+
+    def lead_revisions(name: str) -> tuple[str, list[bytes]]:
+        with BundleReader(root / name, [a["keys"].age_identity]) as reader:
+            return reader.manifest["device_id"], list(reader.iter_revision_lines())
+
+    lead("note", "add", "lead.hmip", "--source", "observation", "--title", "own",
+         "--body", "o")
+    lead("bundle", "export", "lead.hmip", "--out", "lead-own.hmipbundle")
+    lead_device, lines = lead_revisions("lead-own.hmipbundle")
+    known = {json.loads(x)["rev_id"] for x in a["lines"]}
+    fresh = [x for x in lines if json.loads(x)["rev_id"] not in known
+             and json.loads(x)["device_id"] == lead_device]
+    assert fresh
+    planted = [revision_from_json(x).signed("AQ" * 43 + "==").to_json_line() for x in fresh]
+    path = _bundle(root, a, planted, "planted.hmipbundle",
+                   max(json.loads(x)["hlc"] for x in fresh))
+    proc = lead("bundle", "import", "lead.hmip", str(path), check=False)
+    assert proc.returncode == 0, proc.stderr
+    lead("bundle", "export", "lead.hmip", "--out", "after-plant.hmipbundle")
+    signer = parse_signer(json.loads((root / "lead.card").read_text())["signer"])
+    _device, sent = lead_revisions("after-plant.hmipbundle")
+    own = [json.loads(x) for x in sent if json.loads(x)["device_id"] == lead_device]
+    assert own and all(RevisionVerifier().verify(r["rev_id"], r["sig"], signer) for r in own)
