@@ -47,6 +47,7 @@ class PagePrebuilder(QObject):
         self._executor: ThreadPoolExecutor | None = None
         self._queued: set[str] = set()  # titles whose modules are loading or loaded
         self._wanted: set[str] = set()  # visited while loading: built once loaded
+        self._done: set[str] = set()  # loads finished (a failed one too)
         self._loaded.connect(self._on_loaded)
         self._build_next = QTimer(self)  # a real timer: painting and input come between
         self._build_next.setSingleShot(True)
@@ -67,7 +68,8 @@ class PagePrebuilder(QObject):
         them. Inline runners (tests) build at once, as before."""
         factory = self._pages.factory(title)
         if self._pages.is_built(title) or self._window.ctx.tasks.synchronous \
-                or not isinstance(factory, ImportsLazily) or factory.loaded:
+                or not isinstance(factory, ImportsLazily) or factory.loaded \
+                or title in self._done:  # loaded, or failed to: building says why
             self._pages[title]
             return
         self._wanted.add(title)
@@ -92,6 +94,7 @@ class PagePrebuilder(QObject):
         self._loaded.emit(title)
 
     def _on_loaded(self, title: str) -> None:
+        self._done.add(title)
         if title in self._wanted and not self._build_next.isActive():
             self._build_next.start()
 
@@ -99,13 +102,14 @@ class PagePrebuilder(QObject):
         """Build one visited page whose modules are in; the next at a later turn (several
         loads may land together, and their builds must not add up to one long stall)."""
         for title in self._pages:
-            factory = self._pages.factory(title)
-            if title in self._wanted and isinstance(factory, ImportsLazily) and factory.loaded:
+            if title in self._wanted and title in self._done:
                 self._wanted.discard(title)
-                if not self._pages.is_built(title):
-                    self._pages[title]
-                if self._wanted:
-                    self._build_next.start()
+                try:
+                    if not self._pages.is_built(title):
+                        self._pages[title]  # a failed load fails here, on the GUI thread
+                finally:
+                    if self._wanted:
+                        self._build_next.start()
                 return
 
     # -- idle time ---------------------------------------------------------------------------
@@ -137,6 +141,8 @@ class PagePrebuilder(QObject):
                 continue
             factory = self._pages.factory(title)
             if isinstance(factory, ImportsLazily) and not factory.loaded:
+                if title in self._done:
+                    continue  # its modules failed to load: the visit will say why
                 self._load(title, factory)  # built at a later step, once loaded
                 return
             self._pages[title]

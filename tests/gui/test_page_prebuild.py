@@ -71,6 +71,37 @@ def test_a_page_is_built_once_its_modules_are_loaded_off_the_gui_thread(qtbot) -
     window.ctx.tasks.shutdown()
 
 
+class _BrokenFactory(_SlowFactory):
+    """A lazy factory whose module fails to import."""
+
+    title = "Broken"
+
+    def page_class(self) -> type[Page]:
+        self.threads.append(threading.current_thread().name)
+        raise ImportError("no such module")
+
+
+def test_a_page_whose_module_fails_to_load_reports_it_on_the_gui_thread(qtbot) -> None:  # type: ignore[no-untyped-def]
+    """The helper thread's failure is not swallowed: the build, on the GUI thread, raises
+    it (to the app's error handler), and the other visited pages still get built."""
+    broken, slow = _BrokenFactory(), _SlowFactory()
+    slow.release.set()
+    window = MainWindow(UiContext(tasks=TaskRunner()), [_First, broken, slow])  # type: ignore[list-item]
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitUntil(lambda: window.pages.is_built("First"))
+    with qtbot.captureExceptions() as raised:
+        window.nav.setCurrentRow(1)
+        window.nav.setCurrentRow(2)
+        qtbot.waitUntil(lambda: window.pages.is_built("Slow"))
+        qtbot.waitUntil(lambda: bool(raised))
+    assert isinstance(raised[0][1], ImportError)
+    assert not window.pages.is_built("Broken")
+    assert broken.threads[0].startswith("page-import") and "MainThread" in broken.threads
+    window.prebuilder.shutdown()
+    window.ctx.tasks.shutdown()
+
+
 def test_pages_not_visited_are_built_in_idle_time_once_a_file_is_open(
         qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     """With a threaded lane, opening a file loads and builds the other pages, one by one."""
