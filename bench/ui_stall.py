@@ -160,8 +160,10 @@ def _run(work: Path, notes: int, rows: int, n_bundles: int, bundle_notes: int,
     # -- every page ------------------------------------------------------------------------
     meter.start("pages")
     start = time.perf_counter()
-    for row in range(len(window.pages)):
+    for row, key in enumerate(window.pages):
         window.nav.setCurrentRow(row)
+        # A page is built once its modules are loaded (off the GUI thread), then reads.
+        wait_until(lambda k=key: window.pages.is_built(k), 120, f"page {row + 1}")
         wait_until(lane_idle(window), 120, f"page {row + 1}")
     seconds["pages"] = time.perf_counter() - start
     window.nav.setCurrentRow(0)

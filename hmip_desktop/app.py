@@ -41,10 +41,18 @@ class LazyPage:
 
     def __init__(self, title: str, module: str, name: str) -> None:
         self.title, self._module, self._name = title, module, name
+        self._class: type[Page] | None = None
+
+    @property
+    def loaded(self) -> bool:
+        """True once the page's module is imported (building it imports nothing more)."""
+        return self._class is not None
 
     def page_class(self) -> type[Page]:
-        """The page class (importing its module)."""
-        return getattr(importlib.import_module(self._module), self._name)  # type: ignore[no-any-return]
+        """The page class (importing its module; safe on a helper thread)."""
+        if self._class is None:
+            self._class = getattr(importlib.import_module(self._module), self._name)
+        return self._class  # type: ignore[return-value]
 
     def __call__(self, ctx: UiContext) -> Page:
         page = self.page_class()(ctx)

@@ -36,6 +36,7 @@ from hmip_desktop.ui.context import UiContext
 from hmip_desktop.ui.errors import present_error
 from hmip_desktop.ui.page_base import Page, PageKey
 from hmip_desktop.ui.page_map import PageFactory, PageHost, PageMap
+from hmip_desktop.ui.page_prebuild import PagePrebuilder
 
 if TYPE_CHECKING:
     from hmip_desktop.domain.search_query import SearchHit
@@ -93,6 +94,7 @@ class MainWindow(QMainWindow):
         self.stack = QStackedWidget()
         self._placeholders: dict[str, QWidget] = {}
         self.pages = PageMap(self, page_factories)
+        self.prebuilder = PagePrebuilder(self, self.pages)
         for title in self.pages:
             self.nav.addItem(title)
             if self.pages.is_built(title):
@@ -152,7 +154,8 @@ class MainWindow(QMainWindow):
 
     def _on_nav_current_row_changed(self, row: int) -> None:
         if 0 <= row < len(self.pages) and (self.isVisible() or self._placed):
-            self.pages[list(self.pages)[row]]  # build it on first visit
+            # Built on first visit: at once, or once a helper thread has loaded its modules.
+            self.prebuilder.build_soon(list(self.pages)[row])
         self.stack.setCurrentIndex(row)
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt override
@@ -167,14 +170,14 @@ class MainWindow(QMainWindow):
     def _build_current_page(self) -> None:
         row = self.nav.currentRow()
         if 0 <= row < len(self.pages):
-            self.pages[list(self.pages)[row]]
+            self.prebuilder.build_soon(list(self.pages)[row])
         for title in self.PREBUILT:  # next turn of the loop: the first page paints first
             QTimer.singleShot(0, self, lambda t=title: self.prebuild_page(t))
 
     def prebuild_page(self, title: str) -> None:
         """Build a page in idle time (after start-up), before it is first visited."""
         if title in self.pages and not self.pages.is_built(title):
-            self.pages[title]
+            self.prebuilder.build_soon(title)
 
     def _on_un_letter_requested(self) -> None:
         self.show_page(PageKey.REPORTS).choose_un_letter()
@@ -366,6 +369,8 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"{APP_DISPLAY_NAME} — {store.path.name}")
         self.ctx.signals.inspection_opened.emit(store)
         self._refresh_status()
+        if not self.ctx.tasks.synchronous:  # tests build pages when they show them
+            self.prebuilder.start()  # the other pages, in idle time once these reads are in
         if self._pending_bundle is not None:
             bundle, self._pending_bundle = self._pending_bundle, None
             self.open_bundle(bundle)
@@ -380,6 +385,7 @@ class MainWindow(QMainWindow):
         if store is None:
             return
         self.ctx.store = None
+        self.prebuilder.stop()
         self.ctx.signals.inspection_closed.emit()
         self.ctx.tasks.submit(store.close)
         self.close_action.setEnabled(False)
@@ -391,6 +397,7 @@ class MainWindow(QMainWindow):
         for page in self.pages.built():
             page.flush()
         self.close_inspection()
+        self.prebuilder.shutdown()
         self.ctx.tasks.shutdown()
         ui_state.save_window(self)
         ui_state.save_headers()

@@ -38,6 +38,9 @@ class Page(QWidget):
     """
 
     title: ClassVar[str] = "Page"
+    # Modules the page imports only when a part of it is first used (a tab): imported ahead
+    # on a helper thread once an inspection is open (ui.page_prebuild), not on the GUI thread.
+    preload_modules: ClassVar[tuple[str, ...]] = ()
 
     # Requests the window answers by switching page (emitted by pages that can ask).
     open_evidence_requested = Signal(str, object, object, object)  # id, start, end, page

@@ -71,6 +71,10 @@ class PageMap(Mapping[str, Page]):
         """True once the page exists."""
         return title in self._pages
 
+    def factory(self, title: str) -> PageFactory:
+        """What makes a page (built or not)."""
+        return self._factories[title]
+
     def built(self) -> list[Page]:
         """The pages built so far, in navigation order."""
         return [self._pages[t] for t in self._factories if t in self._pages]

@@ -9,12 +9,15 @@ with `progress(done, total)` and a cancellation `Event`. Tests inject a synchron
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal, Slot
+
+PROGRESS_S = 0.1  # at most ten progress reports a second reach the GUI thread
 
 
 @dataclass
@@ -68,7 +71,7 @@ class TaskRunner(QObject):
                control: TaskControl | None = None) -> TaskControl:
         """Run `work()` (or `work(control)` when a control is given) on the DB lane."""
         if control is not None:
-            control._emit = lambda d, t: self._progress.emit((on_progress, d, t))
+            control._emit = self._progress_emitter(on_progress)
             call: Callable[[], Any] = lambda: work(control)  # noqa: E731
         else:
             control = TaskControl()
@@ -81,6 +84,23 @@ class TaskRunner(QObject):
         else:
             future.add_done_callback(lambda f: self._deliver.emit((f, on_ok, on_error)))
         return control
+
+    def _progress_emitter(self, on_progress: Callable[[int, int], None] | None
+                          ) -> Callable[[int, int], None]:
+        """Progress reports, at most one per PROGRESS_S on a worker (a fast import reports
+        a hundred times a second; each report is a GUI-thread slot, and a GIL hand-over with
+        the worker, for a bar that cannot show the difference). "Done" always goes."""
+        if self.synchronous:
+            return lambda d, t: self._progress.emit((on_progress, d, t))
+        last = [0.0]
+
+        def emit(done: int, total: int) -> None:
+            now = time.monotonic()
+            if done >= total or now - last[0] >= PROGRESS_S:
+                last[0] = now
+                self._progress.emit((on_progress, done, total))
+
+        return emit
 
     @Slot(object)
     def _on_deliver(self, item: tuple) -> None:

@@ -55,6 +55,7 @@ class EvidencePage(Page):
     modules imported) when first shown or used, which keeps start-up short (issue 11)."""
 
     title = PageKey.EVIDENCE
+    preload_modules = tuple(module for module, _name, _label in _LAZY_TABS.values())
 
     def __init__(self, ctx: UiContext) -> None:
         super().__init__(ctx)

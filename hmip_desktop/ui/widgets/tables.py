@@ -24,6 +24,10 @@ from hmip_desktop.ui import ui_state
 CAP_CHARS = 24  # a fitted column is never wider than this many average characters
 TITLE_CHARS = 24  # other columns shrink (eliding) before the title gets narrower than this
 TEXT_MARGIN = 12  # the style's padding around a cell's text, roughly
+# Rows a column is fitted to (Qt's default is 1,000): each row asks the Python model for its
+# data, so a 10,000-note list took ~100 ms of the GUI thread each time its page was shown or
+# resized. A screenful or two decides the width as well.
+FIT_ROWS = 50
 
 
 class ElidedTextDelegate(QStyledItemDelegate):
@@ -64,6 +68,7 @@ class _ColumnFitter(QObject):
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(title, QHeaderView.ResizeMode.Stretch)
         header.setMinimumSectionSize(header.fontMetrics().horizontalAdvance("M") * 3)
+        header.setResizeContentsPrecision(FIT_ROWS)
         sized = ui_state.remember_header(header, key)
         self.restored = sized is not None
         self.user_sized = (sized or set()) - {title}
