@@ -5,8 +5,10 @@ Only half of making a page may leave the GUI thread: importing its modules may (
 thread-safe, and the heaviest page pulls in ~250 ms of modules: openpyxl, the report
 writers), building its widgets may not. So a page first visited before its modules are loaded
 is built as soon as they are (its empty stand-in shows meanwhile), and once an inspection is
-open and the DB lane idle, the pages not visited yet are loaded and built in idle time, one
-per step, so each step is one page's construction (tens of ms), never the whole window's.
+open and the DB lane idle, the modules of the pages not visited yet are loaded in idle time,
+one page per step, so a first visit only builds widgets (tens of ms). Pages are NOT built in
+idle time: a built page reloads its data on every change broadcast (each autosave), and the
+DB lane would pay for pages nobody looks at.
 """
 
 from __future__ import annotations
@@ -59,7 +61,7 @@ class PagePrebuilder(QObject):
 
     @property
     def active(self) -> bool:
-        """True while idle-time building goes on."""
+        """True while idle-time loading goes on."""
         return self._timer.isActive()
 
     # -- a visit -----------------------------------------------------------------------------
@@ -114,11 +116,11 @@ class PagePrebuilder(QObject):
 
     # -- idle time ---------------------------------------------------------------------------
     def start(self) -> None:
-        """Load and build the pages not visited yet, in idle time (an inspection is open)."""
+        """Load the modules of the pages not visited yet, in idle time (a file is open)."""
         self._timer.start()
 
     def stop(self) -> None:
-        """No more idle-time building (the inspection closed)."""
+        """No more idle-time loading (the inspection closed)."""
         self._timer.stop()
 
     def shutdown(self) -> None:
@@ -128,8 +130,8 @@ class PagePrebuilder(QObject):
             self._executor.shutdown(wait=False, cancel_futures=True)
 
     def _step(self) -> None:
-        """One step: load or build the next page not built yet, only while the DB lane is
-        idle (start-up's first reads are in, and the last page built has read its data)."""
+        """One step: load the modules of the next page not loaded yet, only while the DB
+        lane is idle (start-up's first reads are in)."""
         ctx = self._window.ctx
         if ctx.store is None:
             self.stop()
@@ -140,11 +142,8 @@ class PagePrebuilder(QObject):
             if self._pages.is_built(title):
                 continue
             factory = self._pages.factory(title)
-            if isinstance(factory, ImportsLazily) and not factory.loaded:
-                if title in self._done:
-                    continue  # its modules failed to load: the visit will say why
-                self._load(title, factory)  # built at a later step, once loaded
+            if isinstance(factory, ImportsLazily) and not factory.loaded \
+                    and title not in self._queued:  # a failed load: the visit will say why
+                self._load(title, factory)
                 return
-            self._pages[title]
-            return
         self.stop()

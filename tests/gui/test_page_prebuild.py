@@ -5,7 +5,6 @@ progress reports coalesced."""
 from __future__ import annotations
 
 import threading
-import time
 from pathlib import Path
 
 from PySide6.QtCore import Qt
@@ -102,9 +101,10 @@ def test_a_page_whose_module_fails_to_load_reports_it_on_the_gui_thread(qtbot) -
     window.ctx.tasks.shutdown()
 
 
-def test_pages_not_visited_are_built_in_idle_time_once_a_file_is_open(
+def test_pages_not_visited_are_loaded_not_built_in_idle_time_once_a_file_is_open(
         qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    """With a threaded lane, opening a file loads and builds the other pages, one by one."""
+    """With a threaded lane, opening a file loads the other pages' modules, one by one, and
+    builds none of them (a built page would reload on every autosave)."""
     from hmip_desktop.app import build_window
 
     window = build_window()
@@ -113,8 +113,10 @@ def test_pages_not_visited_are_built_in_idle_time_once_a_file_is_open(
     store = create_inspection(tmp_path / "idle.hmip", establishment_name="HMP Idle",
                               establishment_type="mens_prison", framework=minimal_framework())
     window._set_store(store)
-    qtbot.waitUntil(lambda: all(window.pages.is_built(t) for t in window.pages), timeout=30000)
-    qtbot.waitUntil(lambda: not window.prebuilder.active)  # it stops at its next step
+    qtbot.waitUntil(lambda: all(window.pages.factory(t).loaded for t in window.pages),
+                    timeout=30000)
+    qtbot.waitUntil(lambda: not window.prebuilder.active, timeout=5000)  # stops at its next step
+    assert not window.pages.is_built("Reports") and not window.pages.is_built("Scoring")
     qtbot.waitUntil(lambda: window.ctx.tasks._running == 0, timeout=30000)
     window.close()  # closes the file and finishes the lane
 
@@ -128,9 +130,7 @@ def test_an_evidence_picker_takes_thousands_of_choices_and_keeps_ticks(  # type:
     edited: list[bool] = []
     picker.selection_edited.connect(lambda: edited.append(True))
     items = [(f"id{i:05d}", f"Note {i}") for i in range(10_000)]
-    start = time.perf_counter()
-    picker.set_items(items, ["id00003", "gone"])
-    assert time.perf_counter() - start < 1.0  # was a QListWidget item per choice
+    picker.set_items(items, ["id00003", "gone"])  # one model reset (was an item per choice)
     assert picker.count() == 10_001
     assert picker.selected_ids() == ["id00003", "gone"]
     model = picker.model()
