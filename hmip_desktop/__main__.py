@@ -31,6 +31,12 @@ def main(argv: list[str] | None = None) -> int:
         from hmip_desktop.cli.main import main as cli_main
 
         return cli_main(["self-check"])
+    if args.file:
+        # The file's key before anything else: the Argon2id derivation (or the keyring
+        # look-up) and the store's imports start now, while PySide6 loads, not after it.
+        from hmip_desktop.services import startup
+
+        startup.begin_unlock(Path(args.file))
     try:
         from hmip_desktop.app import run
         from hmip_desktop.ui import launch

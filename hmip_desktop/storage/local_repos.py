@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, func, select, text, update
+from sqlalchemy import Connection, select, text, update
 from sqlalchemy.dialects.sqlite import insert
 from sqlalchemy.orm import Session
 
 from hmip_desktop.domain.search_query import SearchHit
 from hmip_desktop.storage.search_locate import MARKS_SQL, first_match_offset, highlighted
 from hmip_desktop.storage.tables import AttachmentKeyRow, BlobRow, ImportLogRow, MetaRow
+
+_BLOB_COUNT = text("SELECT count(*) FROM blob")
 
 
 class MetaRepository:
@@ -74,8 +76,9 @@ class BlobRepository:
                             .values(exported=True))
 
     def count(self) -> int:
-        """Number of blobs."""
-        return self._s.scalar(select(func.count()).select_from(BlobRow)) or 0
+        """Number of blobs (plain SQL: read on the Overview's first screen, see
+        RecordsRepository.summary_counts)."""
+        return self._s.scalar(_BLOB_COUNT) or 0
 
 
 class ImportLogRepository:

@@ -217,6 +217,19 @@ def test_begin_unlock_starts_loading_the_store() -> None:
     assert out.stdout.strip() == "True", out.stderr
 
 
+def test_the_overview_page_loads_no_life_cycle_service() -> None:
+    """The life-cycle panel's service (roster signatures, the bundle format: ~60 ms of
+    imports) loads on the DB lane at its first read, after the Overview's facts."""
+    code = ("import sys, hmip_desktop.ui.overview.overview_page; "
+            "print(sorted(m for m in ('hmip_desktop.services.lifecycle', "
+            "'hmip_desktop.services.roster_access', 'hmip_desktop.bundle.format') "
+            "if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, timeout=120, env={"QT_QPA_PLATFORM": "offscreen",
+                                                       "PATH": ""})
+    assert out.stdout.strip() == "[]", out.stderr
+
+
 def test_the_overview_label_needs_no_json_schema_validator() -> None:
     """The establishment-type label the Overview shows at start-up reads the types file only:
     jsonschema (~100 ms of imports) loads with the first framework validation."""
