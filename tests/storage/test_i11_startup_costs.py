@@ -225,3 +225,20 @@ def test_summary_counts_in_one_read(store) -> None:
         assert summary.revisions == tx.records.revision_count()
         assert summary.revisions_after == 1
         assert summary.conflicted == len(tx.records.conflicted()) == 0
+
+
+def test_first_screen_reads_go_through_indexes(store) -> None:
+    """The text() statements of the first screen: the newest page and max(hlc) by their
+    indexes (no sort), the counts from covering indexes."""
+    from hmip_desktop.storage import records_repo as rr
+
+    def plan(sql: str) -> str:
+        sql = sql.replace(":type", "'note'").replace(":limit", "100").replace(":after", "0")
+        with store.read_connection() as conn:
+            return " ".join(str(r) for r in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + sql))
+
+    newest = plan(str(rr._NEWEST[False]))
+    assert "ix_entity_type_deleted_updated" in newest and "TEMP B-TREE" not in newest
+    assert "ix_revision_hlc" in plan(str(rr._MAX_HLC))
+    assert "COVERING INDEX ix_entity_type_deleted" in plan(str(rr._LIVE_COUNTS))
+    assert "ix_entity_conflicted" in plan(str(rr._SUMMARY_COUNTS))
