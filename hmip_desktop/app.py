@@ -7,8 +7,9 @@ on the DB lane while the window paints; from the first line of `run()` the file'
 on a helper thread (the Argon2id derivation releases the GIL, so it costs the imports nothing)
 and the store's modules load on another (services.startup.begin_unlock); a passphrase typed
 in the dialog starts its derivation as soon as it is entered (MainWindow.open_path);
-`gc.freeze()` once start-up is over keeps the objects of start-up out of every later
-collection.
+the collector is off from the entry point until start-up is over (the file open and its
+first reads asked for), and `gc.freeze()` then keeps the objects of start-up out of every
+later collection.
 """
 
 from __future__ import annotations
@@ -79,16 +80,40 @@ def page_factories() -> list[PageFactory]:
     ]
 
 
+# Start-up is over at the latest this long after the window is shown (a passphrase dialog,
+# a file that fails to open): the collector is not left off beyond it.
+START_UP_LIMIT_MS = 10_000
+
+
 def _after_start(window: MainWindow) -> None:
     """Idle time once the first pages are up (MainWindow.PREBUILT): freeze the heap."""
     QTimer.singleShot(0, window, _freeze_heap)
 
 
+def _end_start_up_with_the_file(window: MainWindow) -> None:
+    """Given a FILE, start-up ends once it is open and its first reads are under way (the
+    next turn of the loop after the pages asked for them), or at START_UP_LIMIT_MS."""
+    over = False
+
+    def end() -> None:
+        nonlocal over
+        if not over:  # once: a later open is not start-up
+            over = True
+            _freeze_heap()
+
+    window.ctx.signals.inspection_opened.connect(
+        lambda _store: QTimer.singleShot(0, window, end))
+    QTimer.singleShot(START_UP_LIMIT_MS, window, end)
+
+
 def _freeze_heap() -> None:
-    """Move everything start-up allocated (modules, classes, widgets' wrappers) into the
-    permanent generation, so later collections do not walk it again and again (no collect
-    first: a full collection here would stall the window for tens of milliseconds)."""
+    """When start-up is over: move everything it allocated (modules, classes, widgets'
+    wrappers) into the permanent generation, so later collections do not walk it again and
+    again (no collect first: a full collection here would stall the window for tens of
+    milliseconds), then turn the collector back on (the entry point turns it off while the
+    modules load, see hmip_desktop.__main__)."""
     gc.freeze()
+    gc.enable()
 
 
 def build_window(tasks: TaskRunner | None = None) -> MainWindow:
@@ -125,7 +150,10 @@ def run(open_file: Path | None = None, *, quit_when_ready: bool = False) -> int:
         install_excepthook()
         window = build_window()
         window.show()
-        QTimer.singleShot(0, window, lambda: _after_start(window))
+        if open_file is not None and not startup.is_bundle(open_file):
+            _end_start_up_with_the_file(window)
+        else:
+            QTimer.singleShot(0, window, lambda: _after_start(window))
         watcher = None
         if quit_when_ready:
             watcher = launch.ReadyWatcher(window, open_file)

@@ -118,12 +118,13 @@ def facts(store: InspectionStore) -> InspectionFacts:
             fw: Framework | None = pinned_framework_in(tx, store).model
         except NotFoundError:
             fw = None
-        counts = {t: tx.records.count(t) for t in (R.NOTE, R.DOCUMENT, R.EXTRACT, R.LINK,
-                                                    R.SCORE, R.CONCERN, R.NPP, R.TEAM_MEMBER)}
+        summary = tx.records.summary_counts(after_seq=int(tx.meta.get("exported_seq") or 0))
+        counts = {t: summary.live.get(t, 0) for t in (R.NOTE, R.DOCUMENT, R.EXTRACT, R.LINK,
+                                                      R.SCORE, R.CONCERN, R.NPP,
+                                                      R.TEAM_MEMBER)}
         counts["attachments"] = tx.blobs.count()
-        counts["revisions"] = tx.records.revision_count()
-        unexported = tx.records.revision_count(after_seq=int(tx.meta.get("exported_seq") or 0))
-        conflicts = len(tx.records.conflicted())
+        counts["revisions"] = summary.revisions
+        unexported, conflicts = summary.revisions_after, summary.conflicted
     if insp is None:
         raise NotFoundError("This file holds no inspection record.")
     p = insp.payload

@@ -104,4 +104,4 @@ class NoteService:
         """The `limit` most recently saved live notes, newest first (one indexed read that
         parses only their payloads: the notes list's first page)."""
         with self._store.uow() as tx:
-            return [_view(e) for e in tx.records.list(R.NOTE, newest_first=True, limit=limit)]
+            return [_view(e) for e in tx.records.newest(R.NOTE, limit)]

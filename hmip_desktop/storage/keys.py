@@ -289,6 +289,9 @@ def begin_unlock(file_path: Path, passphrase: str | None = None) -> None:
     global _early
     early = _EarlyUnlock(Path(file_path).resolve(), passphrase)
     with _early_lock:
+        if (_early is not None and _early.path == early.path
+                and _early.passphrase == passphrase):
+            return  # already being found (the entry point begins it before Qt loads)
         _early = early
     threading.Thread(target=early.run, name="early-unlock", daemon=True).start()
 

@@ -4,13 +4,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, func, select, text, update
+from sqlalchemy import Connection, select, text, update
 from sqlalchemy.dialects.sqlite import insert
 from sqlalchemy.orm import Session
 
 from hmip_desktop.domain.search_query import SearchHit
 from hmip_desktop.storage.search_locate import MARKS_SQL, first_match_offset, highlighted
 from hmip_desktop.storage.tables import AttachmentKeyRow, BlobRow, ImportLogRow, MetaRow
+
+# Reads of every open, as text: nothing to compile on the first screen of a start-up.
+_BLOB_COUNT = text("SELECT count(*) FROM blob")
+_META_GET = text("SELECT value FROM meta WHERE key = :key")
+_KEYS_ALL = text("SELECT recipient, identity FROM attachment_key")
 
 
 class MetaRepository:
@@ -20,9 +25,10 @@ class MetaRepository:
         self._s = session
 
     def get(self, key: str, default: str | None = None) -> str | None:
-        """A value, or the default."""
-        row = self._s.get(MetaRow, key)
-        return row.value if row else default
+        """A value, or the default (plain SQL, not an ORM load by primary key: read several
+        times by every open, where the ORM's first load cost more than the reads)."""
+        value = self._s.scalar(_META_GET, {"key": key})
+        return value if value is not None else default
 
     def set(self, key: str, value: str) -> None:
         """Insert or replace a value."""
@@ -74,8 +80,9 @@ class BlobRepository:
                             .values(exported=True))
 
     def count(self) -> int:
-        """Number of blobs."""
-        return self._s.scalar(select(func.count()).select_from(BlobRow)) or 0
+        """Number of blobs (plain SQL: read on the Overview's first screen, see
+        RecordsRepository.summary_counts)."""
+        return self._s.scalar(_BLOB_COUNT) or 0
 
 
 class ImportLogRepository:
@@ -131,7 +138,7 @@ class AttachmentKeyRepository:
 
     def all(self) -> dict[str, str]:
         """Recipient -> identity of every known key."""
-        return {r.recipient: r.identity for r in self._s.scalars(select(AttachmentKeyRow))}
+        return {recipient: identity for recipient, identity in self._s.execute(_KEYS_ALL)}
 
     def add(self, recipient: str, identity: str, added_at: str) -> bool:
         """Remember a key; False when it was known."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import bindparam, func, select, text, update
@@ -31,6 +32,36 @@ _REVISION_FIELDS = ("rev_id", "seq", "entity_type", "entity_id", "parents", "hlc
                     "author_id", "deleted", "schema", "payload", "signature")
 _ENTITY_FIELDS = ("id", "type", "winner_rev", "head_count", "deleted", "payload", "created_hlc",
                   "updated_hlc", "created_by", "updated_by")
+
+
+# The summary's counts as text: the same every time, so nothing is compiled on the first
+# read of a start-up. `entity.head_count > 1` is the partial index ix_entity_conflicted's own
+# text (see `conflicted`).
+_MAX_HLC = text("SELECT max(hlc) FROM revision")
+_LIVE_COUNTS = text("SELECT type, count(*) FROM entity WHERE deleted = 0 GROUP BY type")
+_SUMMARY_COUNTS = text(
+    "SELECT (SELECT count(*) FROM revision) AS revisions, "
+    "(SELECT count(*) FROM revision WHERE seq > :after) AS after, "
+    "(SELECT count(*) FROM entity WHERE entity.head_count > 1) AS conflicted")
+
+_NEWEST = {
+    everything: text(
+        f"SELECT {', '.join(_ENTITY_FIELDS)} FROM entity WHERE type = :type"
+        + ("" if everything else " AND deleted = 0")
+        + " ORDER BY updated_hlc DESC LIMIT :limit"
+    ).columns(*(EntityRow.__table__.c[f] for f in _ENTITY_FIELDS))  # typed: deleted is a bool
+    for everything in (False, True)
+}
+
+
+@dataclass(frozen=True)
+class SummaryCounts:
+    """What `summary_counts` returns."""
+
+    live: dict[str, int]  # live records by type (a type with none is absent)
+    revisions: int
+    revisions_after: int
+    conflicted: int
 
 
 def _to_revision(row: RevisionRow) -> Revision:
@@ -160,19 +191,21 @@ class RecordsRepository:
         """The current winner revision id of a record (cheap: no payload is read)."""
         return self._s.scalar(select(EntityRow.winner_rev).where(EntityRow.id == entity_id))
 
-    def list(self, entity_type: str, *, include_deleted: bool = False,
-             newest_first: bool = False, limit: int | None = None) -> list[EntityView]:
-        """Records of a type: all of them oldest (first created) first, or with
-        `newest_first` the most recently saved first (live ones: read through the index
-        entity(type, deleted, updated_hlc), so `limit` rows cost `limit` payloads)."""
+    def list(self, entity_type: str, *, include_deleted: bool = False) -> list[EntityView]:
+        """Records of a type, oldest (first created) first."""
         stmt = _ENTITY_COLUMNS.where(EntityRow.type == entity_type)
         if not include_deleted:
             stmt = stmt.where(EntityRow.deleted.is_(False))
-        stmt = stmt.order_by(EntityRow.updated_hlc.desc() if newest_first
-                             else EntityRow.created_hlc)
-        if limit is not None:
-            stmt = stmt.limit(limit)
-        return [_to_view(r) for r in self._s.execute(stmt)]
+        return [_to_view(r) for r in self._s.execute(stmt.order_by(EntityRow.created_hlc))]
+
+    def newest(self, entity_type: str, limit: int, *,
+               include_deleted: bool = False) -> list[EntityView]:
+        """The `limit` most recently saved records of a type, newest first (live ones: read
+        through the index entity(type, deleted, updated_hlc), so they cost `limit` payloads).
+        Plain SQL: it is the first read of a start-up (the notes list's first page), where
+        compiling a first-time statement cost twice the read."""
+        rows = self._s.execute(_NEWEST[include_deleted], {"type": entity_type, "limit": limit})
+        return [_to_view(r) for r in rows]
 
     def count(self, entity_type: str) -> int:
         """Live records of a type."""
@@ -210,6 +243,14 @@ class RecordsRepository:
                 yield _to_revision(row)
             last = rows[-1].seq
 
+    def summary_counts(self, *, after_seq: int = 0) -> SummaryCounts:
+        """Live records per type, revisions (all, and after a local sequence number) and
+        conflicted records, in one read of plain SQL: the Overview's first screen, where
+        compiling a first-time statement per count cost more than the counting itself."""
+        row = self._s.execute(_SUMMARY_COUNTS, {"after": after_seq}).one()
+        live = {t: n for t, n in self._s.execute(_LIVE_COUNTS)}
+        return SummaryCounts(live, row.revisions, row.after, row.conflicted)
+
     def revision_count(self, *, after_seq: int = 0) -> int:
         """How many revisions arrived after a local sequence number."""
         return self._s.scalar(select(func.count()).select_from(RevisionRow).where(
@@ -220,8 +261,9 @@ class RecordsRepository:
         return self._s.scalar(select(func.max(RevisionRow.seq))) or 0
 
     def max_hlc(self) -> str | None:
-        """The latest clock stamp in the log."""
-        return self._s.scalar(select(func.max(RevisionRow.hlc)))
+        """The latest clock stamp in the log (read by every open: plain SQL, through the
+        index ix_revision_hlc)."""
+        return self._s.scalar(_MAX_HLC)
 
     def revision(self, rev_id: str) -> Revision | None:
         """One revision by id."""

@@ -217,6 +217,51 @@ def test_begin_unlock_starts_loading_the_store() -> None:
     assert out.stdout.strip() == "True", out.stderr
 
 
+def test_the_collector_is_back_on_once_the_file_is_open(window, qtbot, tmp_path: Path,
+                                                       monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The entry point turns the collector off while the modules load; start-up ends (heap
+    frozen, collector on) once the file is open, and at the latest after a time limit."""
+    import gc
+
+    from hmip_desktop import app
+
+    frozen: list[int] = []
+    monkeypatch.setattr(gc, "freeze", lambda: frozen.append(1))
+    gc.disable()
+    try:
+        app._end_start_up_with_the_file(window)
+        assert not gc.isenabled()
+        window._set_store(_store(tmp_path))
+        qtbot.waitUntil(gc.isenabled)
+        assert frozen == [1]
+        gc.disable()
+        window.ctx.signals.inspection_opened.emit(window.ctx.store)  # a later open: not again
+        qtbot.wait(20)
+        assert not gc.isenabled() and frozen == [1]
+    finally:
+        gc.enable()
+    monkeypatch.setattr(app, "START_UP_LIMIT_MS", 1)
+    gc.disable()
+    try:
+        app._end_start_up_with_the_file(window)  # no file ever opens: the limit ends it
+        qtbot.waitUntil(gc.isenabled)
+    finally:
+        gc.enable()
+
+
+def test_the_overview_page_loads_no_life_cycle_service() -> None:
+    """The life-cycle panel's service (roster signatures, the bundle format: ~60 ms of
+    imports) loads on the DB lane at its first read, after the Overview's facts."""
+    code = ("import sys, hmip_desktop.ui.overview.overview_page; "
+            "print(sorted(m for m in ('hmip_desktop.services.lifecycle', "
+            "'hmip_desktop.services.roster_access', 'hmip_desktop.bundle.format') "
+            "if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, timeout=120, env={"QT_QPA_PLATFORM": "offscreen",
+                                                       "PATH": ""})
+    assert out.stdout.strip() == "[]", out.stderr
+
+
 def test_the_overview_label_needs_no_json_schema_validator() -> None:
     """The establishment-type label the Overview shows at start-up reads the types file only:
     jsonschema (~100 ms of imports) loads with the first framework validation."""

@@ -132,8 +132,8 @@ def test_newest_notes_through_the_index(store) -> None:
     assert [n.id for n in notes.newest(10)] == [ids[1], ids[3], ids[2], ids[0]]
     with store.uow() as tx:
         assert [e.id for e in tx.records.list(R.NOTE)] == ids[:4]  # still oldest first
-        assert [e.id for e in tx.records.list(R.NOTE, include_deleted=True, newest_first=True,
-                                              limit=2)] == [ids[4], ids[1]]
+        newest = tx.records.newest(R.NOTE, 2, include_deleted=True)
+        assert [e.id for e in newest] == [ids[4], ids[1]]
     with store.read_connection() as conn:
         plan = " ".join(str(r) for r in conn.exec_driver_sql(
             "EXPLAIN QUERY PLAN SELECT id, payload FROM entity WHERE type = 'note' AND "
@@ -197,3 +197,48 @@ def test_mending_with_nothing_left_behind(store) -> None:
     os.utime(hidden, (old, old))
     assert mending.mend(store).files_removed == 1
     assert not stale.exists() and fresh.exists() and hidden.exists()
+
+
+def test_the_same_early_unlock_is_not_started_twice(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The entry point begins it before Qt loads and app.run asks again: one derivation.
+    store = _passphrase_store(tmp_path, monkeypatch)
+    store.close()
+    keys.begin_unlock(store.path, PASSPHRASE)
+    first = keys._early
+    keys.begin_unlock(store.path, PASSPHRASE)
+    assert keys._early is first
+    keys.begin_unlock(store.path, "another passphrase entirely")  # typed later: a new one
+    assert keys._early is not first
+    key, _source, _fid = keys.load_file_key(store.path, provider=lambda _p: PASSPHRASE)
+    assert len(key) == db.KEY_BYTES
+
+
+def test_summary_counts_in_one_read(store) -> None:
+    notes = NoteService(store)
+    ids = [notes.add(source_kind="observation", title=f"n{i}") for i in range(3)]
+    notes.delete(getattr(ids[0], "id", ids[0]))
+    with store.uow() as tx:
+        summary = tx.records.summary_counts(after_seq=tx.records.max_seq() - 1)
+        assert summary.live[R.NOTE] == tx.records.count(R.NOTE) == 2
+        assert summary.live == {t: tx.records.count(t) for t in summary.live}
+        assert summary.revisions == tx.records.revision_count()
+        assert summary.revisions_after == 1
+        assert summary.conflicted == len(tx.records.conflicted()) == 0
+
+
+def test_first_screen_reads_go_through_indexes(store) -> None:
+    """The text() statements of the first screen: the newest page and max(hlc) by their
+    indexes (no sort), the counts from covering indexes."""
+    from hmip_desktop.storage import records_repo as rr
+
+    def plan(sql: str) -> str:
+        sql = sql.replace(":type", "'note'").replace(":limit", "100").replace(":after", "0")
+        with store.read_connection() as conn:
+            return " ".join(str(r) for r in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + sql))
+
+    newest = plan(str(rr._NEWEST[False]))
+    assert "ix_entity_type_deleted_updated" in newest and "TEMP B-TREE" not in newest
+    assert "ix_revision_hlc" in plan(str(rr._MAX_HLC))
+    assert "COVERING INDEX ix_entity_type_deleted" in plan(str(rr._LIVE_COUNTS))
+    assert "ix_entity_conflicted" in plan(str(rr._SUMMARY_COUNTS))

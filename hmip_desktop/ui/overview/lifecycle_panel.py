@@ -9,6 +9,7 @@ Writes go through services.lifecycle on the DB lane and broadcast what they chan
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -27,14 +28,26 @@ from hmip_desktop.domain import lifecycle as L
 from hmip_desktop.domain import records as R
 from hmip_desktop.domain.changes import ChangeSet
 from hmip_desktop.domain.errors import ValidationError
-from hmip_desktop.services.lifecycle import EducationView, LifecycleService, LifecycleView
 from hmip_desktop.ui.context import UiContext
 from hmip_desktop.ui.errors import present_error
 from hmip_desktop.ui.widgets.forms import buddy_label, error_label, show_error, status_label
 
+if TYPE_CHECKING:
+    from hmip_desktop.services.inspection_store import InspectionStore
+    from hmip_desktop.services.lifecycle import EducationView, LifecycleService, LifecycleView
+
 NOT_LEADER_NOTE = ("Only the team leader publishes or reopens the inspection; you can move it "
                    "through the earlier stages.")
 DATED = (L.PUBLISHED, L.ACTION_PLAN_RECEIVED)
+
+
+def _service(store: InspectionStore) -> LifecycleService:
+    """The life-cycle use cases, imported on the DB lane at the first read: the module
+    brings the roster checks and the bundle format (~60 ms of imports) that the first screen
+    of a start-up does not need on the GUI thread."""
+    from hmip_desktop.services.lifecycle import LifecycleService
+
+    return LifecycleService(store)
 
 
 def status_text(v: LifecycleView) -> str:
@@ -57,11 +70,12 @@ def reopenings_text(v: LifecycleView) -> str:
 class _ListeningBox(QGroupBox):
     """A group box that reloads when the inspection record changes."""
 
-    def __init__(self, title: str, ctx: UiContext) -> None:
+    def __init__(self, title: str, ctx: UiContext, *, read_on_open: bool = True) -> None:
         super().__init__(title)
         self.ctx = ctx
         self.setAccessibleName(title)
-        ctx.signals.inspection_opened.connect(lambda _store: self.reload())
+        if read_on_open:  # else its owner calls reload() once its own first read is shown
+            ctx.signals.inspection_opened.connect(lambda _store: self.reload())
         ctx.signals.inspection_closed.connect(self.clear)
         ctx.signals.changes_applied.connect(self._on_changes_applied)
 
@@ -105,8 +119,8 @@ class _ListeningBox(QGroupBox):
 class LifecyclePanel(_ListeningBox):
     """Status, its dates, reopenings; nation and announced or unannounced."""
 
-    def __init__(self, ctx: UiContext) -> None:
-        super().__init__("Life cycle", ctx)
+    def __init__(self, ctx: UiContext, *, read_on_open: bool = True) -> None:
+        super().__init__("Life cycle", ctx, read_on_open=read_on_open)
         self.current = status_label("Current status")
         self.read_only_note = status_label("Why the inspection is read-only")
         self.next_status = QComboBox()
@@ -164,7 +178,7 @@ class LifecyclePanel(_ListeningBox):
         """Read the status on the DB lane."""
         store = self.ctx.store
         if store is not None:
-            self.ctx.tasks.submit(lambda: LifecycleService(store).view(), self._show,
+            self.ctx.tasks.submit(lambda: _service(store).view(), self._show,
                                   lambda e: present_error(self, e))
 
     def clear(self) -> None:
@@ -231,7 +245,7 @@ class LifecyclePanel(_ListeningBox):
         except ValidationError as exc:
             show_error(self.date_error, str(exc))
             return
-        self._run(lambda: LifecycleService(store).set_status(target, day),
+        self._run(lambda: _service(store).set_status(target, day),
                   f"Status moved to {L.status_label(target)}.",
                   lambda exc: show_error(self.date_error, str(exc)))
 
@@ -258,7 +272,7 @@ class LifecyclePanel(_ListeningBox):
         if answer is None:
             return
         reason, to = answer
-        self._run(lambda: LifecycleService(store).reopen(reason, to),
+        self._run(lambda: _service(store).reopen(reason, to),
                   f"Reopened: the status is back to {L.status_label(to)}.")
 
     def _on_save_facts_clicked(self) -> None:
@@ -266,15 +280,16 @@ class LifecyclePanel(_ListeningBox):
         if store is None:
             return
         nation, announced = self.nation.currentData(), self.announced.isChecked()
-        self._run(lambda: LifecycleService(store).set_facts(nation=nation, announced=announced),
+        self._run(lambda: _service(store).set_facts(nation=nation, announced=announced),
                   "Nation and notice saved.")
 
 
 class EducationPanel(_ListeningBox):
     """Ofsted's or Estyn's own judgement of education, beside the purposeful activity score."""
 
-    def __init__(self, ctx: UiContext) -> None:
-        super().__init__("Education judgement (with purposeful activity)", ctx)
+    def __init__(self, ctx: UiContext, *, read_on_open: bool = True) -> None:
+        super().__init__("Education judgement (with purposeful activity)", ctx,
+                         read_on_open=read_on_open)
         self.agreed = status_label("Purposeful activity agreed score")
         self.grade = QComboBox()
         self.grade.setAccessibleName("Education judgement")
@@ -298,7 +313,7 @@ class EducationPanel(_ListeningBox):
         """Read the judgement and the agreed score on the DB lane."""
         store = self.ctx.store
         if store is not None:
-            self.ctx.tasks.submit(lambda: LifecycleService(store).education(), self._show,
+            self.ctx.tasks.submit(lambda: _service(store).education(), self._show,
                                   lambda e: present_error(self, e))
 
     def clear(self) -> None:
@@ -338,5 +353,5 @@ class EducationPanel(_ListeningBox):
         if store is None:
             return
         grade = self.grade.currentData()
-        self._run(lambda: LifecycleService(store).set_education_judgement(grade),
+        self._run(lambda: _service(store).set_education_judgement(grade),
                   "Education judgement saved." if grade else "Education judgement removed.")

@@ -56,11 +56,14 @@ class OverviewPage(Page):
             form.addRow(label + ":", value)
             self.values[key] = value
         layout.addLayout(form)
-        self.lifecycle = LifecyclePanel(ctx)  # status, reopening, nation, notice
+        # The panels listen to the app's changes themselves, but read an opened file only
+        # once the facts are shown (_show): their reads (the roster's signatures, the bundle
+        # format) are not part of the first screen of a start-up.
+        self.lifecycle = LifecyclePanel(ctx, read_on_open=False)  # status, reopening, nation
         layout.addWidget(self.lifecycle)
-        self.education = EducationPanel(ctx)  # Ofsted's or Estyn's own judgement
+        self.education = EducationPanel(ctx, read_on_open=False)  # Ofsted's or Estyn's own
         layout.addWidget(self.education)
-        self.urgent = UrgentNotificationPanel(ctx)  # listens to the app signals itself
+        self.urgent = UrgentNotificationPanel(ctx, read_on_open=False)
         self.urgent.letter_requested.connect(self.un_letter_requested)  # the window: Reports
         layout.addWidget(self.urgent)
         layout.addStretch(1)
@@ -101,6 +104,10 @@ class OverviewPage(Page):
         }
         for key, text in values.items():
             self.values[key].setText(text)
+        if not self._panels_read:
+            self._panels_read = True
+            for panel in (self.lifecycle, self.education, self.urgent):
+                panel.reload()
 
     def first_data_shown(self) -> bool:
         """The open inspection's facts are on screen."""
@@ -108,6 +115,7 @@ class OverviewPage(Page):
 
     def clear(self) -> None:
         """Show the empty state."""
+        self._panels_read = False  # the next file's panels read after its facts
         self.empty.show()
         for value in self.values.values():
             value.setText("")

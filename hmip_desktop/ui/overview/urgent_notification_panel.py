@@ -112,7 +112,7 @@ class UrgentNotificationPanel(QGroupBox):
 
     letter_requested = Signal()  # "Draft the letter": the Reports page writes it
 
-    def __init__(self, ctx: UiContext) -> None:
+    def __init__(self, ctx: UiContext, *, read_on_open: bool = True) -> None:
         super().__init__("Urgent Notification")
         self.ctx = ctx
         self.setAccessibleName("Urgent Notification")
@@ -172,7 +172,8 @@ class UrgentNotificationPanel(QGroupBox):
         add_shortcuts(self, SAVE_KEYS, self._on_save_clicked)
         self._loaded: Values | None = None
         self._status: UnStatus | None = None
-        ctx.signals.inspection_opened.connect(self._on_inspection_opened)
+        if read_on_open:  # else its owner calls reload() once its own first read is shown
+            ctx.signals.inspection_opened.connect(self._on_inspection_opened)
         ctx.signals.inspection_closed.connect(self.clear)
         ctx.signals.changes_applied.connect(self._on_changes_applied)
         self.clear()
