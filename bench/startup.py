@@ -19,7 +19,9 @@ the OS started it) is printed alongside. Median of three runs per side (one with
 Command line: `hmip --version` and `hmip note list FILE` (passphrase path, same file) as they
 are now (each command imports only its own module) and as before (every command module
 imported to build the parser: the same main() with the full parser forced), against
-`python -c "import argparse"`.
+`python -c "import argparse"`; and `hmip note list FILE` on the keyring file against a
+process that imports SQLAlchemy and sqlcipher3 and runs the same query by hand with the raw
+key (goal <= 2x).
 
     python -m bench.startup [NOTES] [--quick]    (default 10,000 notes; --quick: 300, one run)
 """
@@ -53,6 +55,15 @@ CLI_NOW = "import sys; from hmip_desktop.cli.main import main; sys.exit(main())"
 CLI_BEFORE = ("import sys; from hmip_desktop.cli import main as m; b = m.build_parser; "
               "m.build_parser = lambda argv=None: b(None); sys.exit(m.main())")
 PASSPHRASE = "startup bench passphrase"
+# The CLI's floor (issue 11): the two libraries `hmip note list` needs, and the query it
+# answers, done by hand on the same encrypted file with its raw key (keyring side, so no
+# Argon2id on either side): open, key, read every live note's id and title, print them.
+CLI_FLOOR = """import json, os, sys, sqlalchemy, sqlcipher3
+c = sqlcipher3.connect(sys.argv[1])
+c.execute(f"PRAGMA key = \\"x'{os.environ['HMIP_BENCH_RAW_KEY']}'\\"")
+for i, p in c.execute("SELECT id, payload FROM entity WHERE type = 'note' AND NOT deleted"):
+    print(i, json.loads(p).get("title", ""))
+"""
 
 
 def time_until(cmd: list[str], marker: str, env: dict[str, str]) -> tuple[float, str]:
@@ -111,6 +122,9 @@ def make_files(home: Path, count: int) -> tuple[Path, Path, dict[str, str]]:
     store = create_with_notes(home / "startup-keyring.hmip", count)
     key_file = store.path
     store.close()
+    from hmip_desktop.storage.keys import load_file_key
+
+    key_env["HMIP_BENCH_RAW_KEY"] = load_file_key(key_file, provider=None)[0].hex()
     os.environ["HMIP_KEY_SOURCE"] = "passphrase"
     os.environ["HMIP_PASSPHRASE"] = PASSPHRASE
     return pass_file, key_file, key_env
@@ -174,6 +188,13 @@ def main(count: int, quick: bool) -> None:
                    goal="<= 1.5x", met=now / argparse_s <= 1.5)
         figure(f"{what} now/before (full parser)", now, "s", baseline=before,
                goal="(reported)", met=None)
+    floor, _ = median_run([py, "-c", CLI_FLOOR, str(key_file)], "", key_env, cli_repeats)
+    now, _ = median_run([py, "-c", CLI_NOW, "note", "list", str(key_file)], "", key_env,
+                        cli_repeats)
+    print(f"RATIO hmip note list (keyring key)/import sqlalchemy, sqlcipher3 + the query = "
+          f"{now / floor:.2f}x (goal <= 2x): {now * 1000:.0f} vs {floor * 1000:.0f} ms")
+    figure("hmip note list (keyring)/import sqlalchemy, sqlcipher3 + query", now, "s",
+           baseline=floor, goal="<= 2x", met=now / floor <= 2)
     emit("startup", quick, notes=count)
     import shutil
 
