@@ -166,6 +166,13 @@ class AuthorshipCheck:
                 break
         return plan
 
+    def stored_job(self, claim: Claim) -> Job | None:
+        """The job verifying a signature this device already stores for `claim` (see
+        signature_sweep), or None when it cannot be genuine: no member (ever) had that
+        device, the author is not theirs, or a demoted score's original does not match."""
+        _problem, job = self._prepare(claim.as_held())
+        return job
+
     def _prepare(self, rev: Claim) -> tuple[Any, Job | None]:
         """('', None) when the revision may be merged, (refusal, None) when it may not, or
         (member named, job) when it may only if the job's signature checks out (else it is

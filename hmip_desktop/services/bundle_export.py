@@ -25,6 +25,7 @@ from hmip_desktop.services import attachment_keys
 from hmip_desktop.services.authorship import signed_id_of
 from hmip_desktop.services.inspection_store import InspectionStore
 from hmip_desktop.services.roster_access import load_roster
+from hmip_desktop.services.signature_sweep import sweep_stored_signatures
 from hmip_desktop.storage import profile
 from hmip_desktop.storage.unit_of_work import UnitOfWork
 
@@ -84,6 +85,9 @@ def write_store_bundle(store: InspectionStore, out_path: Path, *, keys: DeviceKe
     out_path = Path(out_path)
     if out_path.exists() and out_path.is_dir():
         raise ValidationError("Choose a file name for the bundle, not a folder.")
+    # Once per file (then one meta read): a signature an earlier version stored unchecked
+    # for a teammate's revision is verified before this device relays it.
+    sweep_stored_signatures(store)
     with store.uow() as tx:
         recipients = export_recipients(tx, store, keys)
         sync = tx.sync

@@ -22,6 +22,13 @@ class Check:
     detail: str
 
 
+@dataclass(frozen=True)
+class CountedCheck(Check):
+    """A self-check line that also gives its number (for --json)."""
+
+    count: int | None = None
+
+
 def run_checks() -> list[Check]:
     """Keyring backend, SQLCipher, FTS5, migrations on a scratch file; never raises."""
     checks = [Check("app version", True, __version__),
@@ -67,11 +74,13 @@ def check_file(path: Path, *, provider: keys.PassphraseProvider | None) -> list[
     interrupted imports found, files removed, derived data rebuilt or still pending."""
     from hmip_desktop.services.inspections import open_inspection
     from hmip_desktop.services.mending import MendReport, rebuild_pending
+    from hmip_desktop.services.signature_sweep import sweep_stored_signatures
 
     with open_inspection(Path(path), provider=provider) as store:
         report: MendReport = getattr(store, "last_mend", MendReport())
         pending = rebuild_pending(store)
         read_only = store.read_only
+        cleared = sweep_stored_signatures(store)  # before counting: cleared ones are unsigned
         with store.uow() as tx:
             unsigned = tx.records.unsigned_count(except_device=store.device.device_id)
     checks = [
@@ -85,7 +94,22 @@ def check_file(path: Path, *, provider: keys.PassphraseProvider | None) -> list[
         Check("unsigned changes", True,
               f"{unsigned} change(s) from an older app, vouched for by the team leader"
               if unsigned else "none: every change carries its author's signature"),
+        _signatures_check(cleared, read_only),
     ]
     if read_only:
         checks.append(Check("file access", True, "read-only: nothing was mended"))
     return checks
+
+
+def _signatures_check(cleared: int | None, read_only: bool) -> CountedCheck:
+    """What the one-time check of stored signatures found (signature_sweep). Not a failure:
+    the bad ones were cleared, so this device no longer relays them."""
+    if cleared is None:
+        detail = ("not checked yet: the file is read-only" if read_only else
+                  "not checked yet: the file has no team roster")
+    elif cleared:
+        detail = (f"{cleared} stored signature(s) of teammates' changes failed verification "
+                  "and were cleared; those changes now count as unsigned")
+    else:
+        detail = "every stored signature of a teammate's change verified"
+    return CountedCheck("stored signatures", True, detail, cleared)

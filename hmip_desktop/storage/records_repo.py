@@ -143,6 +143,20 @@ class RecordsRepository:
                 table.c.rev_id == bindparam("rid"), table.c.signature.is_(None))
                 .values(signature=bindparam("sig")), signed)
 
+    def clear_signatures(self, rev_ids: Iterable[str]) -> None:
+        """Set these revisions' stored signature to NULL (they then count as unsigned; the
+        revisions themselves stay). The caller decided which signatures failed to verify."""
+        ids = list(rev_ids)
+        for i in range(0, len(ids), _CHUNK):
+            self._s.execute(update(RevisionRow.__table__).where(
+                RevisionRow.__table__.c.rev_id.in_(ids[i:i + _CHUNK])).values(signature=None))
+
+    def signed_of_others(self, *, except_device: str) -> list[Revision]:
+        """Revisions of other devices held with a stored signature (for re-verification)."""
+        rows = self._s.execute(_REVISION_COLUMNS.where(
+            RevisionRow.signature.is_not(None), RevisionRow.device_id != except_device))
+        return [_to_revision(r) for r in rows]
+
     def unsigned_count(self, *, except_device: str) -> int:
         """Revisions held without their author's signature (own revisions excepted: they
         are signed when exported)."""
