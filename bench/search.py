@@ -45,14 +45,14 @@ def main(count: int = 100_000, repeats: int = 7, quick: bool = False) -> None:
     home = isolated_environment()
     from hmip_desktop.domain.search_query import fts_match_expression
     from hmip_desktop.services import search
-    from hmip_desktop.storage import db, keys
+    from hmip_desktop.storage import connection, keys
 
     t0 = time.perf_counter()
     store = create_with_notes(home / "bench.hmip", count)
     print(f"setup: {count} notes written through the revision log in "
           f"{time.perf_counter() - t0:.1f} s")
     key, _, _ = keys.load_file_key(store.path, provider=None)
-    raw = db._connect(store.path, key, read_only=True)
+    raw = connection.connect(store.path, key, read_only=True)
     app_times, raw_times = [], []
     mix = queries()
     for q in mix:

@@ -17,11 +17,11 @@ from typing import TYPE_CHECKING, Any
 
 from hmip_desktop.cli.json_out import to_plain
 from hmip_desktop.domain.errors import PassphraseRequired, ValidationError
-from hmip_desktop.services.inspection_store import InspectionStore
 from hmip_desktop.services.inspections import open_inspection
 
 if TYPE_CHECKING:
     from hmip_desktop.services.identity import DeviceKeys
+    from hmip_desktop.services.inspection_store import InspectionStore
 
 
 # -- common arguments ------------------------------------------------------------------------

@@ -136,7 +136,7 @@ def _new(args: argparse.Namespace) -> int:
 
 def _info(args: argparse.Namespace) -> int:
     with open_store(args.file) as store:
-        f = inspections.facts(store)
+        f = inspections.facts(store, sections=True)
     if args.json:
         print_json(f)
         return 0

@@ -4,7 +4,6 @@ errors into one clear line on stderr (no tracebacks for user mistakes)."""
 from __future__ import annotations
 
 import argparse
-import logging
 import sys
 from collections.abc import Sequence
 from types import ModuleType
@@ -179,6 +178,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("hmip: interrupted", file=sys.stderr)
         return 130
     except Exception as exc:  # a full disk or a permission problem, else a bug
+        import logging  # here, not at the top: `hmip --version` needs no logging (issue 11)
+
         from hmip_desktop.cli.common import explain_environment_error
 
         where = getattr(args, "out", None) or getattr(args, "file", None)

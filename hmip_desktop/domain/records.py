@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from hmip_desktop.domain.errors import ValidationError
+from hmip_desktop.domain.ids import deterministic_id
 
 # Entity types. A new type only needs a name here and, if it must be queried, a projection.
 INSPECTION = "inspection"
@@ -31,6 +32,13 @@ PROGRESS = "progress"
 URGENT_NOTIFICATION = "urgent_notification"
 REPORT_TEXT = "report_text"          # a part of the report the team leader writes
 DISCLOSURE_TERM = "disclosure_term"  # a name or term the disclosure check looks for
+
+
+def framework_record_id(inspection_id: str) -> str:
+    """Deterministic id of the pinned framework record of an inspection (the same on every
+    laptop of the team)."""
+    return deterministic_id(FRAMEWORK, inspection_id)
+
 
 ENTITY_TYPES = frozenset({
     INSPECTION, FRAMEWORK, TEAM_MEMBER, NOTE, DOCUMENT, EXTRACT, FIGURE, LINK, SCORE, FINDINGS,

@@ -21,7 +21,6 @@ from hmip_desktop.domain.entity import EntityView
 from hmip_desktop.domain.errors import ConflictError
 from hmip_desktop.services.concerns import ConcernService, ConcernView
 from hmip_desktop.services.inspection_record import inspection_payload, pinned_framework_data
-from hmip_desktop.services.inspection_store import InspectionStore
 from hmip_desktop.services.report import DisclosureBlocked, disclosure_rules
 
 # The text of each row that goes out and could carry a name or a number.
@@ -29,6 +28,7 @@ _TEXT_FIELDS = ("title", "body", "action", "owner", "status")
 
 if TYPE_CHECKING:
     from hmip_desktop.report.action_plan_xlsx import ActionPlanDocument
+    from hmip_desktop.services.inspection_store import InspectionStore
 
 
 def references(concerns: list[tuple[str, bool, int]]) -> dict[str, str]:

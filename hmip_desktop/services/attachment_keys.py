@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 import pyrage
 
-from hmip_desktop.services.inspection_store import InspectionStore
-from hmip_desktop.storage.unit_of_work import UnitOfWork
+if TYPE_CHECKING:
+    from hmip_desktop.services.inspection_store import InspectionStore
+    from hmip_desktop.storage.unit_of_work import UnitOfWork
 
 CURRENT_KEY = "blob_identity"
 

@@ -10,8 +10,11 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from hmip_desktop.services.inspection_store import InspectionStore
+if TYPE_CHECKING:
+    from hmip_desktop.services.inspection_store import InspectionStore
+
 
 
 def add_file(store: InspectionStore, path: Path, mime: str, *,

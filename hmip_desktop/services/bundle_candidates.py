@@ -11,7 +11,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from hmip_desktop.bundle.identity_keys import DeviceKeys
 from hmip_desktop.bundle.reader import BundleReader
@@ -23,8 +23,10 @@ from hmip_desktop.domain.hlc import hlc_millis
 from hmip_desktop.domain.merge import state_digest
 from hmip_desktop.domain.revision import PAYLOAD_SCHEMA, Revision, make_revision
 from hmip_desktop.domain.roster import Roster, TrustDecision
-from hmip_desktop.services.inspection_store import InspectionStore
-from hmip_desktop.storage.unit_of_work import UnitOfWork
+
+if TYPE_CHECKING:
+    from hmip_desktop.services.inspection_store import InspectionStore
+    from hmip_desktop.storage.unit_of_work import UnitOfWork
 
 _STEP = 1 << 20
 CANCELLED = "Import cancelled; nothing was changed."

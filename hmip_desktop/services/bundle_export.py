@@ -13,6 +13,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from hmip_desktop import __version__
 from hmip_desktop.bundle.identity_keys import DeviceKeys
@@ -23,11 +24,13 @@ from hmip_desktop.domain.ids import new_id
 from hmip_desktop.domain.revision import PAYLOAD_SCHEMA, Revision
 from hmip_desktop.services import attachment_keys
 from hmip_desktop.services.authorship import signed_id_of
-from hmip_desktop.services.inspection_store import InspectionStore
 from hmip_desktop.services.roster_access import load_roster
 from hmip_desktop.services.signature_sweep import sweep_stored_signatures
 from hmip_desktop.storage import profile
-from hmip_desktop.storage.unit_of_work import UnitOfWork
+
+if TYPE_CHECKING:
+    from hmip_desktop.services.inspection_store import InspectionStore
+    from hmip_desktop.storage.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
 

@@ -23,6 +23,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from hmip_desktop.bundle.format import damaged
 from hmip_desktop.bundle.identity_keys import DeviceKeys
@@ -52,7 +53,6 @@ from hmip_desktop.services.bundle_candidates import (
     trust_of,
 )
 from hmip_desktop.services.import_authors import AuthorChecks
-from hmip_desktop.services.inspection_store import InspectionStore
 from hmip_desktop.services.mending import (
     NEEDS_REBUILD,
     ImportJournal,
@@ -62,7 +62,10 @@ from hmip_desktop.services.mending import (
 )
 from hmip_desktop.services.roster_access import anchor, roster_from
 from hmip_desktop.storage.sync_repo import take_snapshot
-from hmip_desktop.storage.unit_of_work import UnitOfWork
+
+if TYPE_CHECKING:
+    from hmip_desktop.services.inspection_store import InspectionStore
+    from hmip_desktop.storage.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
 

@@ -14,7 +14,7 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from hmip_desktop.bundle.identity_keys import DeviceKeys
 from hmip_desktop.bundle.reader import BundleReader
@@ -34,10 +34,12 @@ from hmip_desktop.services.bundle_export import (
     write_store_bundle,
 )
 from hmip_desktop.services.bundle_import import import_bundles
-from hmip_desktop.services.inspection_store import InspectionStore
 from hmip_desktop.services.roster_access import load_roster
 from hmip_desktop.storage.sync_repo import restore_snapshot
-from hmip_desktop.storage.unit_of_work import UnitOfWork
+
+if TYPE_CHECKING:
+    from hmip_desktop.services.inspection_store import InspectionStore
+    from hmip_desktop.storage.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from hmip_desktop.domain import concerns as C
 from hmip_desktop.domain import records as R
@@ -21,9 +21,11 @@ from hmip_desktop.domain.entity import EntityView
 from hmip_desktop.domain.errors import NotFoundError, ValidationError
 from hmip_desktop.domain.ids import new_id
 from hmip_desktop.services.inspection_record import PinnedFramework, inspection_payload, pinned
-from hmip_desktop.services.inspection_store import InspectionStore
 from hmip_desktop.services.scoring import check_evidence
-from hmip_desktop.storage.unit_of_work import UnitOfWork
+
+if TYPE_CHECKING:
+    from hmip_desktop.services.inspection_store import InspectionStore
+    from hmip_desktop.storage.unit_of_work import UnitOfWork
 
 CONCERN_FIELDS = ("title", "body", "sections", "priority", "addressee", "evidence_ids", "order",
                   "action_plan")

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from hmip_desktop.domain import concerns as C
 from hmip_desktop.domain import records as R
@@ -20,7 +20,9 @@ from hmip_desktop.services.concerns import concern_issues, register_views
 from hmip_desktop.services.evidence_choices import EvidenceChoice, all_choices
 from hmip_desktop.services.evidence_snapshot import evidence_snapshot_in
 from hmip_desktop.services.inspection_record import pinned_framework_in
-from hmip_desktop.services.inspection_store import InspectionStore
+
+if TYPE_CHECKING:
+    from hmip_desktop.services.inspection_store import InspectionStore
 
 
 @dataclass(frozen=True)

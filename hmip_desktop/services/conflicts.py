@@ -16,7 +16,7 @@ import json
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from hmip_desktop.domain import records as R
 from hmip_desktop.domain.changes import ChangeSet
@@ -25,9 +25,11 @@ from hmip_desktop.domain.hlc import hlc_millis
 from hmip_desktop.domain.merge import ConflictAnalysis, analyse_conflict
 from hmip_desktop.domain.revision import Revision
 from hmip_desktop.domain.roster import Roster
-from hmip_desktop.services.inspection_store import InspectionStore
 from hmip_desktop.services.roster_access import load_roster, require_leader_here
-from hmip_desktop.storage.unit_of_work import UnitOfWork
+
+if TYPE_CHECKING:
+    from hmip_desktop.services.inspection_store import InspectionStore
+    from hmip_desktop.storage.unit_of_work import UnitOfWork
 
 Progress = Callable[[int, int], None]
 _VALIDATORS: dict[str, Callable[[Mapping[str, Any]], None]] = {

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from hmip_desktop.domain import records as R
 from hmip_desktop.domain.framework import Expectation
@@ -27,7 +28,9 @@ from hmip_desktop.services.evidence_snapshot import (
     evidence_snapshot,
     pinned_framework_in,
 )
-from hmip_desktop.services.inspection_store import InspectionStore
+
+if TYPE_CHECKING:
+    from hmip_desktop.services.inspection_store import InspectionStore
 
 UNKNOWN_KIND = "unknown"
 GAP, THIN, TRIANGULATED = "gap", "thin", "triangulated"

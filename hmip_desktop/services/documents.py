@@ -16,6 +16,7 @@ import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from hmip_desktop.domain import records as R
 from hmip_desktop.domain.changes import ChangeSet, NewId
@@ -25,8 +26,10 @@ from hmip_desktop.domain.ids import new_id
 from hmip_desktop.ingest.documents import MIME_JPEG, MIME_PNG, detect_mime, extract_text
 from hmip_desktop.private_files import open_private
 from hmip_desktop.services.extract_import import encrypt_file, forget_unreferenced_blob
-from hmip_desktop.services.inspection_store import InspectionStore
 from hmip_desktop.services.links import LinkService
+
+if TYPE_CHECKING:
+    from hmip_desktop.services.inspection_store import InspectionStore
 
 log = logging.getLogger(__name__)
 

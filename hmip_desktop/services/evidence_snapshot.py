@@ -15,6 +15,7 @@ from collections import Counter, defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
+from typing import TYPE_CHECKING
 
 from hmip_desktop.domain import records as R
 from hmip_desktop.domain.errors import ValidationError
@@ -25,9 +26,11 @@ from hmip_desktop.services.inspection_record import (  # noqa: F401 - re-exporte
     PinnedFramework,
     pinned_framework_in,
 )
-from hmip_desktop.services.inspection_store import InspectionStore
 from hmip_desktop.storage.links_repo import LinkedEvidence
-from hmip_desktop.storage.unit_of_work import UnitOfWork
+
+if TYPE_CHECKING:
+    from hmip_desktop.services.inspection_store import InspectionStore
+    from hmip_desktop.storage.unit_of_work import UnitOfWork
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,7 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from hmip_desktop.domain import records as R
 from hmip_desktop.domain.entity import EntityView
@@ -39,8 +39,10 @@ from hmip_desktop.ingest.coltypes import COLUMN_TYPES, ColumnSpec, TableSniff
 from hmip_desktop.ingest.documents import MIME_CSV, MIME_XLSX
 from hmip_desktop.ingest.rawcsv import NotForFastPath, PlainCells, raw_batches
 from hmip_desktop.ingest.tabular import iter_rows
-from hmip_desktop.services.inspection_store import InspectionStore
 from hmip_desktop.storage import extract_tables as T
+
+if TYPE_CHECKING:
+    from hmip_desktop.services.inspection_store import InspectionStore
 
 log = logging.getLogger(__name__)
 

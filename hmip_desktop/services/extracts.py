@@ -12,7 +12,7 @@ import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from hmip_desktop.domain import records as R
 from hmip_desktop.domain.changes import ChangeSet
@@ -29,9 +29,11 @@ from hmip_desktop.ingest.coltypes import (
 )
 from hmip_desktop.services import extract_import as imp
 from hmip_desktop.services.extract_import import MaterialiseReport, materialise_missing_extracts
-from hmip_desktop.services.inspection_store import InspectionStore
 from hmip_desktop.storage import extract_queries as Q
 from hmip_desktop.storage import extract_tables as T
+
+if TYPE_CHECKING:
+    from hmip_desktop.services.inspection_store import InspectionStore
 
 # TableSniff is re-exported: preview() returns it, and the UI may not import ingest directly.
 __all__ = ["ColumnView", "ExtractService", "ExtractView", "MaterialiseReport", "TableSniff",

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from hmip_desktop.domain import records as R
 from hmip_desktop.domain.changes import ChangeSet
@@ -19,7 +19,9 @@ from hmip_desktop.domain.errors import NotFoundError, ValidationError
 from hmip_desktop.domain.ids import new_id
 from hmip_desktop.ingest.coltypes import float_to_text
 from hmip_desktop.services.extracts import ExtractService, resolve_column
-from hmip_desktop.services.inspection_store import InspectionStore
+
+if TYPE_CHECKING:
+    from hmip_desktop.services.inspection_store import InspectionStore
 
 CHARTS = ("bar", "line")
 MAX_FIGURE_GROUPS = 500

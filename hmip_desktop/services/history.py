@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from hmip_desktop.domain.errors import NotFoundError
 from hmip_desktop.domain.hlc import hlc_millis
-from hmip_desktop.services.inspection_store import InspectionStore
-from hmip_desktop.storage.unit_of_work import UnitOfWork
+
+if TYPE_CHECKING:
+    from hmip_desktop.services.inspection_store import InspectionStore
+    from hmip_desktop.storage.unit_of_work import UnitOfWork
 
 
 @dataclass(frozen=True)

@@ -14,13 +14,16 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from hmip_desktop.bundle.identity_keys import DeviceKeys
 from hmip_desktop.bundle.revision_signatures import Job, RevisionVerifier
 from hmip_desktop.domain.roster import Roster
 from hmip_desktop.services.authorship import AuthorshipCheck, Plan, Sender
 from hmip_desktop.services.bundle_candidates import Candidate
-from hmip_desktop.services.inspection_store import InspectionStore
+
+if TYPE_CHECKING:
+    from hmip_desktop.services.inspection_store import InspectionStore
 
 
 @dataclass

@@ -14,14 +14,17 @@ import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from weakref import WeakKeyDictionary
 
 from hmip_desktop.domain.errors import NotFoundError, ValidationError
 from hmip_desktop.domain.framework import Framework
 from hmip_desktop.domain.framework_pinned import read_pinned
-from hmip_desktop.services.inspection_store import InspectionStore, framework_record_id
-from hmip_desktop.storage.unit_of_work import UnitOfWork
+from hmip_desktop.domain.records import framework_record_id
+
+if TYPE_CHECKING:
+    from hmip_desktop.services.inspection_store import InspectionStore
+    from hmip_desktop.storage.unit_of_work import UnitOfWork
 
 
 def inspection_payload(store: InspectionStore) -> dict[str, Any]:

@@ -23,7 +23,7 @@ from sqlalchemy.orm import sessionmaker
 from hmip_desktop.domain import records as R
 from hmip_desktop.domain.errors import NotFoundError, ReadOnlyError, ValidationError
 from hmip_desktop.domain.hlc import HybridLogicalClock
-from hmip_desktop.domain.ids import deterministic_id, new_id
+from hmip_desktop.domain.ids import new_id
 from hmip_desktop.domain.lifecycle import guard_write
 from hmip_desktop.domain.revision import Revision, make_revision
 from hmip_desktop.private_files import create_private, is_private, private_dir, restrict
@@ -91,12 +91,17 @@ class InspectionStore:
 
     # -- lifecycle ---------------------------------------------------------------------------
     @classmethod
-    def open(cls, path: Path, *, provider: keys.PassphraseProvider | None) -> InspectionStore:
-        """Open an existing file: find its key, check it, migrate (after a backup)."""
+    def open(cls, path: Path, *, provider: keys.PassphraseProvider | None,
+             found_key: tuple[bytes, str] | None = None) -> InspectionStore:
+        """Open an existing file: find its key (unless `found_key` gives it and its source:
+        a GUI start found it to read the first screen), check it, migrate (after a backup)."""
         path = Path(path)
         if not path.exists():
             raise NotFoundError(f"There is no inspection file at '{path.name}'.")
-        key, source, _file_id = keys.load_file_key(path, provider=provider)
+        if found_key is None:
+            key, source, _file_id = keys.load_file_key(path, provider=provider)
+        else:
+            key, source = found_key
         restrict_inspection_files(path)
         # Reading the schema version must not take the write lock (another program may be
         # in the middle of a long import); an upgrade takes it on its own connection.
@@ -178,7 +183,7 @@ class InspectionStore:
         try:
             with store.uow(write=True) as tx:
                 store.put(tx, R.INSPECTION, inspection_id, dict(inspection))
-                store.put(tx, R.FRAMEWORK, framework_record_id(inspection_id), dict(framework))
+                store.put(tx, R.FRAMEWORK, R.framework_record_id(inspection_id), dict(framework))
             return store
         except BaseException:
             store.close()
@@ -248,10 +253,6 @@ class InspectionStore:
         with self.uow() as tx:
             return tx.records.revision_count(after_seq=int(tx.meta.get("exported_seq") or 0))
 
-
-def framework_record_id(inspection_id: str) -> str:
-    """Deterministic id of the pinned framework record of an inspection."""
-    return deterministic_id(R.FRAMEWORK, inspection_id)
 
 
 def _own_last(last: str | None) -> str | None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +12,6 @@ from hmip_desktop.domain import records as R
 from hmip_desktop.domain.changes import ChangeSet
 from hmip_desktop.domain.errors import NotFoundError, ValidationError
 from hmip_desktop.domain.framework import Framework
-from hmip_desktop.domain.framework_nation import inspection_nation
 from hmip_desktop.services.inspection_record import (  # noqa: F401 - re-exported
     inspection_payload,
     pinned_framework,
@@ -21,39 +19,11 @@ from hmip_desktop.services.inspection_record import (  # noqa: F401 - re-exporte
     pinned_framework_in,
 )
 from hmip_desktop.services.inspection_store import InspectionStore
+from hmip_desktop.services.overview_facts import (  # noqa: F401 - InspectionFacts re-exported
+    InspectionFacts,
+    facts_from,
+)
 from hmip_desktop.storage import keys, profile
-
-
-@dataclass(frozen=True)
-class InspectionFacts:
-    """What the Overview page and `hmip info` show."""
-
-    inspection_id: str
-    establishment_name: str
-    establishment_type: str
-    kind: str
-    status: str
-    start_date: str | None
-    end_date: str | None
-    framework_id: str
-    framework_version: str
-    framework_title: str
-    counts: Mapping[str, int]
-    key_source: str
-    schema_revision: str | None
-    read_only: bool
-    unexported_changes: int
-    conflicts: int
-    # The pinned framework's sections in order: {"key", "label", "scored"}; scored is True
-    # only for a section that receives a score (an ungraded scale scores none).
-    sections: tuple[Mapping[str, Any], ...] = ()
-    # Life cycle and record facts (domain/lifecycle.py): nation "england" | "wales".
-    nation: str = "england"
-    announced: bool = False
-    publication_date: str | None = None
-    action_plan_received_date: str | None = None
-    reopenings: tuple[Mapping[str, Any], ...] = ()
-    education_judgement: Mapping[str, Any] | None = None
 
 
 def create_inspection(path: Path, *, establishment_name: str, establishment_type: str,
@@ -95,10 +65,11 @@ def create_inspection(path: Path, *, establishment_name: str, establishment_type
     return store
 
 
-def open_inspection(path: Path, *,
-                    provider: keys.PassphraseProvider | None = None) -> InspectionStore:
-    """Open an existing inspection file (key from the keyring or a passphrase)."""
-    store = InspectionStore.open(Path(path), provider=provider)
+def open_inspection(path: Path, *, provider: keys.PassphraseProvider | None = None,
+                    found_key: tuple[bytes, str] | None = None) -> InspectionStore:
+    """Open an existing inspection file (key from the keyring or a passphrase, or the key
+    and its source already found: services/first_screen.Opening)."""
+    store = InspectionStore.open(Path(path), provider=provider, found_key=found_key)
     try:
         from hmip_desktop.services.mending import mend
 
@@ -110,43 +81,22 @@ def open_inspection(path: Path, *,
     return store
 
 
-def facts(store: InspectionStore) -> InspectionFacts:
-    """Everything the overview needs, in one read transaction."""
+def facts(store: InspectionStore, *, sections: bool = False) -> InspectionFacts:
+    """Everything the overview needs, in one read transaction: the first screen's own reads
+    (storage/first_screen.py) on the store's connection; with `sections`, the pinned
+    framework's sections too (`hmip info`)."""
     with store.uow() as tx:
-        insp = tx.records.get(store.inspection_id)
-        try:
-            fw: Framework | None = pinned_framework_in(tx, store).model
-        except NotFoundError:
-            fw = None
-        summary = tx.records.summary_counts(after_seq=int(tx.meta.get("exported_seq") or 0))
-        counts = {t: summary.live.get(t, 0) for t in (R.NOTE, R.DOCUMENT, R.EXTRACT, R.LINK,
-                                                      R.SCORE, R.CONCERN, R.NPP,
-                                                      R.TEAM_MEMBER)}
-        counts["attachments"] = tx.blobs.count()
-        counts["revisions"] = summary.revisions
-        unexported, conflicts = summary.revisions_after, summary.conflicted
-    if insp is None:
-        raise NotFoundError("This file holds no inspection record.")
-    p = insp.payload
-    return InspectionFacts(
-        inspection_id=store.inspection_id,
-        establishment_name=str(p.get("establishment_name", "")),
-        establishment_type=str(p.get("establishment_type", "")),
-        kind=str(p.get("kind", "full")), status=str(p.get("status", "fieldwork")),
-        start_date=p.get("start_date"), end_date=p.get("end_date"),
-        framework_id=str(p.get("framework_id", "")),
-        framework_version=str(p.get("framework_version", "")),
-        framework_title=fw.title if fw else "",
-        counts=counts, key_source=store.info.key_source,
-        schema_revision=store.info.schema_revision, read_only=store.read_only,
-        unexported_changes=unexported, conflicts=conflicts,
-        sections=_section_facts(fw),
-        nation=inspection_nation(p), announced=L.announced_of(p),
-        publication_date=p.get("publication_date"),
-        action_plan_received_date=p.get("action_plan_received_date"),
-        reopenings=tuple(dict(r) for r in p.get("reopenings") or [] if isinstance(r, Mapping)),
-        education_judgement=L.education_judgement(p),
-    )
+        found = tx.records.overview(store.inspection_id)
+        fw: Framework | None = None
+        if sections:
+            try:
+                fw = pinned_framework_in(tx, store).model
+            except NotFoundError:
+                fw = None
+    return facts_from(found, inspection_id=store.inspection_id,
+                      key_source=store.info.key_source,
+                      schema_revision=store.info.schema_revision, read_only=store.read_only,
+                      sections=_section_facts(fw))
 
 
 def _section_facts(fw: Framework | None) -> tuple[Mapping[str, Any], ...]:

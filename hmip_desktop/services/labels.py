@@ -44,9 +44,11 @@ RECORD_TYPES: dict[str, str] = {
 
 @lru_cache(maxsize=1)
 def _establishment_types() -> dict[str, str]:
-    from hmip_desktop.services.frameworks import FrameworkService  # jsonschema: lazy
+    # The types file alone, not the framework registry (its modules and JSON Schema): the
+    # Overview's first screen shows this label (issue 11).
+    from hmip_desktop.storage import establishment_types
 
-    return dict(FrameworkService().establishment_types())
+    return establishment_types.labels()
 
 
 def establishment_type_label(key: str | None) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from hmip_desktop.domain import lifecycle as L
 from hmip_desktop.domain import records as R
@@ -19,10 +19,12 @@ from hmip_desktop.domain import scoring as S
 from hmip_desktop.domain.changes import ChangeSet
 from hmip_desktop.domain.errors import NotFoundError, UserError, ValidationError
 from hmip_desktop.domain.framework_nation import DEFAULT_NATION, inspection_nation
-from hmip_desktop.services.inspection_store import InspectionStore
 from hmip_desktop.services.inspections import pinned_framework
 from hmip_desktop.services.roster_access import leads_here
-from hmip_desktop.storage.unit_of_work import UnitOfWork
+
+if TYPE_CHECKING:
+    from hmip_desktop.services.inspection_store import InspectionStore
+    from hmip_desktop.storage.unit_of_work import UnitOfWork
 
 NOT_LEADER_LIFECYCLE = ("Only the team leader can publish or reopen the inspection. Ask the "
                         "team leader to make this change.")

@@ -8,6 +8,7 @@ an edit of the note, and removing one writes a tombstone revision, so history ke
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from hmip_desktop.domain import records as R
 from hmip_desktop.domain.changes import ChangeSet, NewId
@@ -19,7 +20,9 @@ from hmip_desktop.domain.framework_nation import (
     parse_area_ref,
 )
 from hmip_desktop.domain.ids import new_id
-from hmip_desktop.services.inspection_store import InspectionStore
+
+if TYPE_CHECKING:
+    from hmip_desktop.services.inspection_store import InspectionStore
 
 EVIDENCE_TYPES = frozenset({R.NOTE, R.DOCUMENT, R.EXTRACT, R.FIGURE})
 

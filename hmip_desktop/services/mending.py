@@ -30,10 +30,13 @@ import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from hmip_desktop.domain.ids import new_id
 from hmip_desktop.private_files import open_private
-from hmip_desktop.services.inspection_store import InspectionStore
+
+if TYPE_CHECKING:
+    from hmip_desktop.services.inspection_store import InspectionStore
 
 try:
     import fcntl

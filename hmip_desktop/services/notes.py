@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from hmip_desktop.domain import records as R
 from hmip_desktop.domain.changes import ChangeSet, NewId
+from hmip_desktop.domain.entity import EntityView
 from hmip_desktop.domain.errors import NotFoundError, ValidationError
 from hmip_desktop.domain.hlc import hlc_millis
 from hmip_desktop.domain.ids import new_id
 from hmip_desktop.domain.records import NoteView
-from hmip_desktop.services.inspection_store import InspectionStore
+
+if TYPE_CHECKING:  # the store loads SQLAlchemy: a GUI start shows notes before it (issue 11)
+    from hmip_desktop.services.inspection_store import InspectionStore
 
 
-def _view(e) -> NoteView:  # type: ignore[no-untyped-def]
+def note_view(e: EntityView) -> NoteView:
+    """A stored note as the notes list and editor show it."""
     import datetime as dt
 
     updated = dt.datetime.fromtimestamp(hlc_millis(e.updated_hlc) / 1000, dt.UTC)
@@ -93,15 +97,15 @@ class NoteService:
             e = tx.records.get(note_id)
         if e is None or e.type != R.NOTE or e.deleted:
             raise NotFoundError("No such note.")
-        return _view(e)
+        return note_view(e)
 
     def list(self) -> list[NoteView]:
         """Every live note, oldest first."""
         with self._store.uow() as tx:
-            return [_view(e) for e in tx.records.list(R.NOTE)]
+            return [note_view(e) for e in tx.records.list(R.NOTE)]
 
     def newest(self, limit: int) -> list[NoteView]:
         """The `limit` most recently saved live notes, newest first (one indexed read that
         parses only their payloads: the notes list's first page)."""
         with self._store.uow() as tx:
-            return [_view(e) for e in tx.records.newest(R.NOTE, limit)]
+            return [note_view(e) for e in tx.records.newest(R.NOTE, limit)]

@@ -14,7 +14,7 @@ import io
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from hmip_desktop.domain import records as R
 from hmip_desktop.domain import scoring as S
@@ -26,9 +26,11 @@ from hmip_desktop.domain.framework_elements import Scale
 from hmip_desktop.domain.framework_pinned import read_scale
 from hmip_desktop.domain.ids import deterministic_id
 from hmip_desktop.services.inspection_record import inspection_payload, pinned_framework
-from hmip_desktop.services.inspection_store import InspectionStore
 from hmip_desktop.services.scoring import check_evidence, write_if_changed
-from hmip_desktop.storage.unit_of_work import UnitOfWork
+
+if TYPE_CHECKING:
+    from hmip_desktop.services.inspection_store import InspectionStore
+    from hmip_desktop.storage.unit_of_work import UnitOfWork
 
 REQUIRED_COLUMNS = ("ref", "title", "text")
 OPTIONAL_COLUMNS = ("section",)

@@ -8,13 +8,13 @@ offer from the evidence snapshot (set-based over the evidence_link projection) a
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from hmip_desktop.domain import records as R
 from hmip_desktop.domain.framework_elements import Scale
 from hmip_desktop.services.evidence_choices import EvidenceChoice, all_choices
 from hmip_desktop.services.evidence_snapshot import evidence_snapshot_in
 from hmip_desktop.services.inspection_record import pinned_framework_in
-from hmip_desktop.services.inspection_store import InspectionStore
 from hmip_desktop.services.previous import (
     PreviousItemView,
     PreviousScores,
@@ -22,6 +22,9 @@ from hmip_desktop.services.previous import (
     previous_scores_of,
     progress_scale_of,
 )
+
+if TYPE_CHECKING:
+    from hmip_desktop.services.inspection_store import InspectionStore
 
 
 @dataclass(frozen=True)

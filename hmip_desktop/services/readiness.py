@@ -3,6 +3,8 @@ rules in domain.readiness to the parts of the framework that apply in the inspec
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from hmip_desktop.domain import concerns as C
 from hmip_desktop.domain import readiness as RD
 from hmip_desktop.domain import records as R
@@ -14,9 +16,11 @@ from hmip_desktop.services.inspection_record import (
     inspection_payload,
     pinned_framework_in,
 )
-from hmip_desktop.services.inspection_store import InspectionStore
 from hmip_desktop.services.previous import PreviousService
-from hmip_desktop.storage.unit_of_work import UnitOfWork
+
+if TYPE_CHECKING:
+    from hmip_desktop.services.inspection_store import InspectionStore
+    from hmip_desktop.storage.unit_of_work import UnitOfWork
 
 # Report records whose conflicts block a draft (agreed scores and progress are reported on
 # their own, with their section or item).

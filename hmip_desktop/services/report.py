@@ -12,6 +12,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from hmip_desktop.domain import records as R
 from hmip_desktop.domain.disclosure import DisclosureRules, Hit, check, redact
@@ -21,10 +22,12 @@ from hmip_desktop.domain.report_doc import ReportDocument
 from hmip_desktop.domain.report_snapshot import InspectionSnapshot
 from hmip_desktop.report.build import BuildOptions, build_report
 from hmip_desktop.report.un_letter import build_un_letter
-from hmip_desktop.services.inspection_store import InspectionStore
 from hmip_desktop.services.report_snapshot import read_snapshot
 from hmip_desktop.services.report_writing import marking_of, report_layouts
 from hmip_desktop.services.urgent_notification import load_process
+
+if TYPE_CHECKING:
+    from hmip_desktop.services.inspection_store import InspectionStore
 
 log = logging.getLogger(__name__)
 

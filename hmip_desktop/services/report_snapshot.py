@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from hmip_desktop.domain import records as R
 from hmip_desktop.domain import roster as RS
@@ -13,11 +14,13 @@ from hmip_desktop.domain.errors import NotFoundError
 from hmip_desktop.domain.report_snapshot import InspectionSnapshot, TeamMemberFact, UnFact
 from hmip_desktop.paths import resource_path
 from hmip_desktop.services.inspection_record import pinned_framework_in
-from hmip_desktop.services.inspection_store import InspectionStore
 from hmip_desktop.services.previous import PreviousService
 from hmip_desktop.services.readiness import readiness_in
 from hmip_desktop.services.roster_access import load_roster
 from hmip_desktop.services.urgent_notification import UrgentNotificationService, load_process
+
+if TYPE_CHECKING:
+    from hmip_desktop.services.inspection_store import InspectionStore
 
 # Types a report reads; evidence types are read whole because the evidence index cites them.
 _REPORT_TYPES = (R.NOTE, R.DOCUMENT, R.EXTRACT, R.FIGURE, R.LINK, R.SCORE, R.FINDINGS,

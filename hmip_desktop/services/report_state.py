@@ -5,11 +5,14 @@ the DB lane."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from hmip_desktop.services.inspection_store import InspectionStore
 from hmip_desktop.services.report import ExportOptions, ReportPreview, ReportService
 from hmip_desktop.services.report_snapshot import read_snapshot
 from hmip_desktop.services.report_writing import marking_of
+
+if TYPE_CHECKING:
+    from hmip_desktop.services.inspection_store import InspectionStore
 
 
 @dataclass(frozen=True)

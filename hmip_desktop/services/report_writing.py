@@ -12,16 +12,18 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from hmip_desktop.domain import records as R
 from hmip_desktop.domain.changes import ChangeSet
 from hmip_desktop.domain.errors import NotFoundError, ValidationError
 from hmip_desktop.domain.ids import deterministic_id
 from hmip_desktop.paths import resource_path
-from hmip_desktop.services.inspection_store import InspectionStore
 from hmip_desktop.services.inspections import inspection_payload, update_inspection
 from hmip_desktop.services.scoring import write_if_changed
+
+if TYPE_CHECKING:
+    from hmip_desktop.services.inspection_store import InspectionStore
 
 MAX_TERM_LENGTH = 200
 MAX_TEXT_PART_CHARS = 200_000

@@ -9,13 +9,13 @@ from exactly what was published and what the establishment said it would do.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from hmip_desktop.domain import records as R
 from hmip_desktop.domain.concerns import report_order
 from hmip_desktop.domain.errors import ValidationError
 from hmip_desktop.domain.framework_nation import inspection_nation
 from hmip_desktop.services.concerns import ConcernService
-from hmip_desktop.services.inspection_store import InspectionStore
 from hmip_desktop.services.inspections import (
     create_inspection,
     inspection_payload,
@@ -24,6 +24,9 @@ from hmip_desktop.services.inspections import (
 )
 from hmip_desktop.services.previous import PreviousService, follow_up_scale_for
 from hmip_desktop.storage import keys
+
+if TYPE_CHECKING:
+    from hmip_desktop.services.inspection_store import InspectionStore
 
 
 def create_review_following(path: Path, previous: Path, *, start_date: str | None,

@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
@@ -20,8 +21,10 @@ from hmip_desktop.domain import records as R
 from hmip_desktop.domain import roster as RS
 from hmip_desktop.domain.errors import UserError
 from hmip_desktop.domain.revision import Revision, make_revision
-from hmip_desktop.services.inspection_store import InspectionStore
-from hmip_desktop.storage.unit_of_work import UnitOfWork
+
+if TYPE_CHECKING:
+    from hmip_desktop.services.inspection_store import InspectionStore
+    from hmip_desktop.storage.unit_of_work import UnitOfWork
 
 ANCHOR_KEY = "team_anchor"
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from hmip_desktop.domain import records as R
 from hmip_desktop.domain import scoring as S
@@ -30,9 +30,11 @@ from hmip_desktop.services.inspection_record import (
     pinned_framework,
     pinned_framework_in,
 )
-from hmip_desktop.services.inspection_store import InspectionStore
 from hmip_desktop.services.roster_access import NOT_TEAM_LEADER, leads_here
-from hmip_desktop.storage.unit_of_work import UnitOfWork
+
+if TYPE_CHECKING:
+    from hmip_desktop.services.inspection_store import InspectionStore
+    from hmip_desktop.storage.unit_of_work import UnitOfWork
 
 
 @dataclass(frozen=True)

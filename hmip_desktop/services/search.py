@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from hmip_desktop.domain.search_query import SearchHit, fts_match_expression
-from hmip_desktop.services.inspection_store import InspectionStore
 from hmip_desktop.storage.local_repos import SearchRepository
+
+if TYPE_CHECKING:
+    from hmip_desktop.services.inspection_store import InspectionStore
 
 
 def search(store: InspectionStore, query: str, *, limit: int = 20) -> list[SearchHit]:

@@ -11,12 +11,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from hmip_desktop.domain import records as R
 from hmip_desktop.domain.search_query import Highlighted, SearchHit, fts_match_expression
-from hmip_desktop.services.inspection_store import InspectionStore
 from hmip_desktop.services.search import search
 from hmip_desktop.storage import document_text
+
+if TYPE_CHECKING:
+    from hmip_desktop.services.inspection_store import InspectionStore
 
 ELLIPSIS = "…"
 

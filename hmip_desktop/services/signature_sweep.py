@@ -16,11 +16,15 @@ signs them afresh. Threading rule: blocking (a verification per signature); a wo
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from hmip_desktop.bundle.revision_signatures import Job, RevisionVerifier
 from hmip_desktop.services.authorship import AuthorshipCheck, Claim, Sender
-from hmip_desktop.services.inspection_store import InspectionStore
 from hmip_desktop.services.roster_access import load_roster
-from hmip_desktop.storage.unit_of_work import UnitOfWork
+
+if TYPE_CHECKING:
+    from hmip_desktop.services.inspection_store import InspectionStore
+    from hmip_desktop.storage.unit_of_work import UnitOfWork
 
 SWEEP_KEY = "signature_sweep"  # local meta: signatures cleared by the sweep, once it ran
 

@@ -13,20 +13,12 @@ import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from hmip_desktop import __version__, paths
 from hmip_desktop.storage import profile
 
-if TYPE_CHECKING:
-    from hmip_desktop.domain.records import NoteView
-    from hmip_desktop.services.inspection_store import InspectionStore
-
 # services.bundle_export.BUNDLE_SUFFIX (that module loads the store; a test keeps them equal).
 BUNDLE_SUFFIX = ".hmipbundle"
-# How many notes the list shows first (newest saved first); the rest follow on the DB lane.
-FIRST_NOTES = 100
-
 # The author name a new device profile gets (storage/profile.py) until the person sets theirs;
 # the welcome is shown while the name is still this placeholder.
 PLACEHOLDER_AUTHOR_NAME = "Inspector"
@@ -158,16 +150,16 @@ def begin_unlock(path: Path | None, passphrase: str | None = None) -> None:
     """Start finding the key of the file the GUI was asked to open, on a helper thread, as
     the process starts: the keyring look-up, or the Argon2id derivation when a passphrase is
     known (`passphrase`, typed in the dialog, else HMIP_PASSPHRASE; it releases the GIL, so
-    it runs beside Qt's start and the store's imports). The open on the DB lane takes the
-    result (storage.keys.begin_unlock). The store's modules start loading too (see
-    `preload_store`). No effect for a bundle or no file; a file that needs a typed
+    it runs beside Qt's start). The first screen's read on the DB lane takes the result
+    (storage.keys.begin_unlock). The store's modules are NOT loaded here: a start shows the
+    file's first screen before them (services.first_screen), and their imports would hold
+    the GIL the window needs. No effect for a bundle or no file; a file that needs a typed
     passphrase only has its key record read early."""
     if path is None or is_bundle(path):
         return
     from hmip_desktop.storage import keys
 
     keys.begin_unlock(Path(path), passphrase or passphrase_from_environment())
-    preload_store()
 
 
 _preload_started = False
@@ -175,10 +167,8 @@ _preload_started = False
 
 def preload_store() -> None:
     """Import the store (SQLAlchemy, storage, the open's services: ~250 ms of imports) on a
-    helper thread, once: started with the unlock, so the imports run while Qt's C++ start,
-    the Argon2id derivation or a passphrase dialog leave the GIL free, instead of only when
-    the DB lane's open begins (the open then finds them imported; Python's per-module import
-    locks make the two safe)."""
+    helper thread, once: while a passphrase dialog waits for the person, so the open finds
+    them imported (Python's per-module import locks make the two safe)."""
     global _preload_started
     if _preload_started:
         return
@@ -193,29 +183,3 @@ def preload_store() -> None:
             pass
 
     threading.Thread(target=load, name="store-import", daemon=True).start()
-
-
-def warm_up_in_background() -> None:
-    """Start importing and reading, on a helper thread, what the first screen needs beyond
-    the store: the establishment-type labels (which load the framework registry and its JSON
-    Schema validator, ~100 ms). Called while the file unlocks: Argon2id and SQLCipher release
-    the GIL, so this costs the GUI thread nothing instead of stalling the Overview."""
-    import threading
-
-    def warm() -> None:
-        try:
-            from hmip_desktop.services import labels
-
-            labels.establishment_type_label("mens_prison")
-        except Exception:  # noqa: BLE001 - only a head start; the GUI does it again if needed
-            pass
-
-    threading.Thread(target=warm, name="warm-up", daemon=True).start()
-
-
-def first_notes(store: InspectionStore, limit: int = FIRST_NOTES) -> list[NoteView]:
-    """The `limit` most recently saved live notes, newest first: what the notes list shows
-    while the whole list is read (one indexed read, no payload parsed beyond these)."""
-    from hmip_desktop.services.notes import NoteService
-
-    return NoteService(store).newest(limit)

@@ -12,7 +12,7 @@ import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from hmip_desktop.bundle.identity_keys import DeviceKeys, PublicIdentity
 from hmip_desktop.domain import records as R
@@ -28,7 +28,6 @@ from hmip_desktop.domain.errors import (
 from hmip_desktop.services import attachment_keys
 from hmip_desktop.services.bundle_export import KIND_INVITE, ExportReport, write_store_bundle
 from hmip_desktop.services.identity import IdentityCard
-from hmip_desktop.services.inspection_store import InspectionStore
 from hmip_desktop.services.roster_access import (
     ANCHOR_KEY,
     MemberView,
@@ -37,7 +36,10 @@ from hmip_desktop.services.roster_access import (
     member_view,
     put_member,
 )
-from hmip_desktop.storage.unit_of_work import UnitOfWork
+
+if TYPE_CHECKING:
+    from hmip_desktop.services.inspection_store import InspectionStore
+    from hmip_desktop.storage.unit_of_work import UnitOfWork
 
 Progress = Callable[[int, int], None]
 

@@ -17,7 +17,7 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from hmip_desktop import paths
 from hmip_desktop.domain import records as R
@@ -25,8 +25,10 @@ from hmip_desktop.domain import urgent_notification as U
 from hmip_desktop.domain.changes import ChangeSet
 from hmip_desktop.domain.errors import ValidationError
 from hmip_desktop.domain.ids import deterministic_id
-from hmip_desktop.services.inspection_store import InspectionStore
-from hmip_desktop.services.inspections import inspection_payload
+from hmip_desktop.services.inspection_record import inspection_payload
+
+if TYPE_CHECKING:
+    from hmip_desktop.services.inspection_store import InspectionStore
 
 PROCESS_FILE = ("process", "urgent_notification.json")
 TYPES_FILE = ("frameworks", "establishment_types.json")

@@ -10,6 +10,7 @@ score's history by key.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from hmip_desktop.domain import scoring as S
 from hmip_desktop.domain.errors import NotFoundError
@@ -18,7 +19,6 @@ from hmip_desktop.services.evidence_choices import EvidenceChoice, linked_choice
 from hmip_desktop.services.evidence_snapshot import EvidenceRef, evidence_snapshot_in
 from hmip_desktop.services.history import HistoryEntry, history_in
 from hmip_desktop.services.inspection_record import pinned_framework_in
-from hmip_desktop.services.inspection_store import InspectionStore
 from hmip_desktop.services.scoring import (
     AreaOverview,
     ExpectationEvidence,
@@ -26,6 +26,9 @@ from hmip_desktop.services.scoring import (
     ScoringService,
     TeamView,
 )
+
+if TYPE_CHECKING:
+    from hmip_desktop.services.inspection_store import InspectionStore
 
 WHOLE_SECTION = ""  # area key of findings about the section as a whole
 WHOLE_SECTION_LABEL = "The section as a whole"

@@ -1,13 +1,8 @@
 """One SQLCipher-encrypted SQLite database per inspection file, driven by SQLAlchemy.
 
-Rules set here:
-- The database is keyed with a random 256-bit raw key (`x'…'`), which skips SQLCipher's
-  PBKDF2 on each connection (9.6 ms instead of 82 ms in the design note).
-- Every connection sets foreign keys on, WAL, synchronous=FULL (a note typed at 9 pm must
-  survive a power cut), a 64 MiB page cache (FTS queries were 3.8x slower without it) and
-  temp_store=MEMORY (no temporary file can hold plaintext).
-- The pysqlite driver's own transaction handling is turned off and SQLAlchemy emits BEGIN, so
-  a Session's transaction really is one SQLite transaction.
+The rules of each connection (raw key, WAL, synchronous=FULL, page cache, temp_store) are in
+storage/connection.py, shared with the first screen's read. Here: the pooled engine, whose
+BEGIN is SQLAlchemy's, so a Session's transaction really is one SQLite transaction.
 """
 
 from __future__ import annotations
@@ -15,48 +10,15 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-import sqlcipher3
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.pool import QueuePool
 
-from hmip_desktop.domain.errors import WrongKeyError
 from hmip_desktop.private_files import create_private
+from hmip_desktop.storage.connection import KEY_BYTES, check_key, connect
 
 log = logging.getLogger(__name__)
 
-KEY_BYTES = 32
-CACHE_KIB = 65536
-BUSY_TIMEOUT_MS = 2000
-
-
-def _connect(path: Path, key: bytes, *, read_only: bool) -> sqlcipher3.Connection:
-    uri = f"file:{path.as_posix()}" + ("?mode=ro" if read_only else "")
-    conn = sqlcipher3.connect(uri, uri=True, check_same_thread=False, isolation_level=None)
-    conn.execute(f"PRAGMA key = \"x'{key.hex()}'\"")
-    # SQLCipher logs key failures on stderr by default; our own message is clearer.
-    conn.execute("PRAGMA cipher_log_level = NONE")
-    try:
-        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
-    except sqlcipher3.DatabaseError:
-        conn.close()
-        raise WrongKeyError(
-            "This inspection file cannot be opened with the key found: the key or passphrase "
-            "is wrong, or the file is not an inspection file. Nothing was changed."
-        ) from None
-    conn.execute("PRAGMA foreign_keys = ON")
-    conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
-    conn.execute("PRAGMA temp_store = MEMORY")
-    # Short, so a writer kept waiting by another writer can say so (unit_of_work retries).
-    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-    if not read_only:
-        conn.execute("PRAGMA journal_mode = WAL")
-        conn.execute("PRAGMA synchronous = FULL")
-    return conn
-
-
-def check_key(path: Path, key: bytes) -> None:
-    """Raise WrongKeyError unless the key opens the file; touches nothing."""
-    _connect(path, key, read_only=True).close()
+__all__ = ["KEY_BYTES", "backup", "check_key", "make_engine"]
 
 
 def make_engine(path: Path, key: bytes, *, read_only: bool = False,
@@ -74,7 +36,7 @@ def make_engine(path: Path, key: bytes, *, read_only: bool = False,
         check_key(path, key)
     engine = create_engine(
         "sqlite://",
-        creator=lambda: _connect(path, key, read_only=read_only),
+        creator=lambda: connect(path, key, read_only=read_only),
         poolclass=QueuePool,
         pool_size=4,
         pool_use_lifo=True,  # reuse the warmest connection: each has its own page cache
@@ -93,7 +55,7 @@ def backup(path: Path, key: bytes, dest: Path) -> None:
     if dest.exists():
         dest.unlink()
     create_private(dest, exclusive=True)
-    conn = _connect(path, key, read_only=False)
+    conn = connect(path, key, read_only=False)
     try:
         conn.execute(f"ATTACH DATABASE ? AS backup_db KEY \"x'{key.hex()}'\"", (str(dest),))
         conn.execute("SELECT sqlcipher_export('backup_db')")

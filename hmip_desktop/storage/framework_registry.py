@@ -26,6 +26,7 @@ from hmip_desktop.domain.framework_build import CsvImportTarget, build_framework
 from hmip_desktop.domain.framework_csv import ImportProblem, read_csv, write_csv
 from hmip_desktop.domain.payload_rules import json_depth
 from hmip_desktop.private_files import private_dir
+from hmip_desktop.storage import establishment_types
 
 if TYPE_CHECKING:
     from jsonschema import Draft202012Validator
@@ -93,8 +94,7 @@ class FrameworkRegistry:
         self._user_dir = user_dir
         self._schema_path = schema_path or paths.resource_path("frameworks",
                                                                "framework.schema.json")
-        self._types_path = types_path or paths.resource_path("frameworks",
-                                                             "establishment_types.json")
+        self._types_path = types_path or establishment_types.default_path()
         self._clock = clock or (lambda: datetime.now(UTC))
         self._validator: Draft202012Validator | None = None
         self._shipped: list[Framework] | None = None
@@ -142,9 +142,9 @@ class FrameworkRegistry:
     def establishment_types(self) -> list[EstablishmentType]:
         """Every establishment type, in file order."""
         if self._types is None:
-            data = json.loads(self._types_path.read_text(encoding="utf-8"))
             self._types = [EstablishmentType.from_dict(t, f"$.establishment_types[{i}]")
-                           for i, t in enumerate(data["establishment_types"])]
+                           for i, t in enumerate(establishment_types.raw_types(
+                               self._types_path))]
         return list(self._types)
 
     def establishment_type(self, key: str) -> EstablishmentType:

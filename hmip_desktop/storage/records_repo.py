@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import bindparam, func, select, text, update
@@ -19,6 +18,8 @@ from sqlalchemy.orm import Session
 from hmip_desktop.domain.entity import EntityView
 from hmip_desktop.domain.heads import record_state
 from hmip_desktop.domain.revision import Revision, canonical_json
+from hmip_desktop.storage import first_screen as first
+from hmip_desktop.storage.first_screen import ENTITY_FIELDS, SummaryCounts
 from hmip_desktop.storage.insert_many import insert_many
 from hmip_desktop.storage.projections import project_many
 from hmip_desktop.storage.tables import EntityRow, RevisionParentRow, RevisionRow
@@ -30,38 +31,7 @@ _ENTITY_COLUMNS = select(*EntityRow.__table__.columns)
 _REVISION_COLUMNS = select(*RevisionRow.__table__.columns)
 _REVISION_FIELDS = ("rev_id", "seq", "entity_type", "entity_id", "parents", "hlc", "device_id",
                     "author_id", "deleted", "schema", "payload", "signature")
-_ENTITY_FIELDS = ("id", "type", "winner_rev", "head_count", "deleted", "payload", "created_hlc",
-                  "updated_hlc", "created_by", "updated_by")
-
-
-# The summary's counts as text: the same every time, so nothing is compiled on the first
-# read of a start-up. `entity.head_count > 1` is the partial index ix_entity_conflicted's own
-# text (see `conflicted`).
 _MAX_HLC = text("SELECT max(hlc) FROM revision")
-_LIVE_COUNTS = text("SELECT type, count(*) FROM entity WHERE deleted = 0 GROUP BY type")
-_SUMMARY_COUNTS = text(
-    "SELECT (SELECT count(*) FROM revision) AS revisions, "
-    "(SELECT count(*) FROM revision WHERE seq > :after) AS after, "
-    "(SELECT count(*) FROM entity WHERE entity.head_count > 1) AS conflicted")
-
-_NEWEST = {
-    everything: text(
-        f"SELECT {', '.join(_ENTITY_FIELDS)} FROM entity WHERE type = :type"
-        + ("" if everything else " AND deleted = 0")
-        + " ORDER BY updated_hlc DESC LIMIT :limit"
-    ).columns(*(EntityRow.__table__.c[f] for f in _ENTITY_FIELDS))  # typed: deleted is a bool
-    for everything in (False, True)
-}
-
-
-@dataclass(frozen=True)
-class SummaryCounts:
-    """What `summary_counts` returns."""
-
-    live: dict[str, int]  # live records by type (a type with none is absent)
-    revisions: int
-    revisions_after: int
-    conflicted: int
 
 
 def _to_revision(row: RevisionRow) -> Revision:
@@ -192,7 +162,7 @@ class RecordsRepository:
                          else canonical_json(dict(state.payload)).decode(),
                          first.hlc, winner.hlc, first.author_id, winner.author_id))
             states.append((state.entity_type, entity_id, state.payload, state.deleted))
-        insert_many(self._s, EntityRow.__table__, _ENTITY_FIELDS, rows, upsert_on="id")
+        insert_many(self._s, EntityRow.__table__, ENTITY_FIELDS, rows, upsert_on="id")
         project_many(self._s, states)
 
     # -- reading -----------------------------------------------------------------------------
@@ -216,10 +186,8 @@ class RecordsRepository:
                include_deleted: bool = False) -> list[EntityView]:
         """The `limit` most recently saved records of a type, newest first (live ones: read
         through the index entity(type, deleted, updated_hlc), so they cost `limit` payloads).
-        Plain SQL: it is the first read of a start-up (the notes list's first page), where
-        compiling a first-time statement cost twice the read."""
-        rows = self._s.execute(_NEWEST[include_deleted], {"type": entity_type, "limit": limit})
-        return [_to_view(r) for r in rows]
+        The first screen's own statement (storage/first_screen.py), on this transaction."""
+        return first.newest(self._driver(), entity_type, limit, include_deleted=include_deleted)
 
     def count(self, entity_type: str) -> int:
         """Live records of a type."""
@@ -259,11 +227,20 @@ class RecordsRepository:
 
     def summary_counts(self, *, after_seq: int = 0) -> SummaryCounts:
         """Live records per type, revisions (all, and after a local sequence number) and
-        conflicted records, in one read of plain SQL: the Overview's first screen, where
-        compiling a first-time statement per count cost more than the counting itself."""
-        row = self._s.execute(_SUMMARY_COUNTS, {"after": after_seq}).one()
-        live = {t: n for t, n in self._s.execute(_LIVE_COUNTS)}
-        return SummaryCounts(live, row.revisions, row.after, row.conflicted)
+        conflicted records: the first screen's own statements (storage/first_screen.py), on
+        this transaction."""
+        return first.summary_counts(self._driver(), after_seq=after_seq)
+
+    def overview(self, inspection_id: str) -> first.FileOverview:
+        """What the Overview shows of the file as stored: the first screen's own statements
+        (storage/first_screen.py), on this transaction."""
+        from hmip_desktop.domain.records import framework_record_id
+
+        return first.overview(self._driver(), inspection_id, framework_record_id(inspection_id))
+
+    def _driver(self) -> Any:
+        """The DB-API connection under this session's transaction (begun if need be)."""
+        return self._s.connection().connection.driver_connection
 
     def revision_count(self, *, after_seq: int = 0) -> int:
         """How many revisions arrived after a local sequence number."""

@@ -11,6 +11,7 @@ from hmip_desktop.ui.signals import AppSignals
 from hmip_desktop.ui.tasks import TaskControl, TaskRunner
 
 if TYPE_CHECKING:  # the store loads SQLAlchemy: not before the window is shown (issue 11)
+    from hmip_desktop.services.first_screen import FirstScreen
     from hmip_desktop.services.inspection_store import InspectionStore
 
 
@@ -21,6 +22,8 @@ class UiContext:
     tasks: TaskRunner
     signals: AppSignals = field(default_factory=AppSignals)
     store: InspectionStore | None = None
+    # While a file opens: its first screen, shown before its store is open (then None).
+    first_screen: FirstScreen | None = None
 
     def write(self, work: Callable[..., Any], on_done: Callable[[Any], None] | None = None,
               on_error: Callable[[BaseException], None] | None = None, *,

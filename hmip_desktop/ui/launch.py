@@ -116,13 +116,15 @@ class ReadyWatcher(QObject):
 
     def ready(self) -> bool:
         """Window up, and the FILE open with its Overview filled and the notes list showing
-        its first rows (pages that do not exist yet are not built by asking)."""
+        its first rows (pages that do not exist yet are not built by asking). The file is
+        open once its key opened it and its first screen is read (services.first_screen):
+        the store may still be loading behind it (`editable_ms` says when it was in)."""
         if not self.window.isVisible():
             return False
         if not self.expect_file:
             return True
         pages = self.window.pages
-        if self.window.ctx.store is None or not pages.is_built(PageKey.OVERVIEW):
+        if not pages.is_built(PageKey.OVERVIEW):
             return False
         if not pages[PageKey.OVERVIEW].first_data_shown():
             return False

@@ -15,6 +15,7 @@ from hmip_desktop.ui.context import UiContext
 
 if TYPE_CHECKING:
     from hmip_desktop.domain.search_query import SearchHit
+    from hmip_desktop.services.first_screen import FirstScreen
 
 
 class PageKey(StrEnum):
@@ -50,6 +51,7 @@ class Page(QWidget):
         super().__init__()
         self.ctx = ctx
         self.setAccessibleName(self.title)
+        ctx.signals.first_screen_read.connect(self.show_first_screen)
         ctx.signals.inspection_opened.connect(lambda _store: self.reload())
         ctx.signals.inspection_closed.connect(self.clear)
         ctx.signals.changes_applied.connect(self._on_changes)
@@ -67,6 +69,10 @@ class Page(QWidget):
 
     def clear(self) -> None:
         """Forget the closed inspection."""
+
+    def show_first_screen(self, screen: FirstScreen) -> None:
+        """Show what the file's first screen holds for this page, before its store is open
+        (`reload` follows once it is)."""
 
     # -- hooks the window calls ------------------------------------------------------------
     def flush(self) -> None:

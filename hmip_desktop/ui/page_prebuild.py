@@ -50,6 +50,7 @@ class PagePrebuilder(QObject):
         self._queued: set[str] = set()  # titles whose modules are loading or loaded
         self._wanted: set[str] = set()  # visited while loading: built once loaded
         self._done: set[str] = set()  # loads finished (a failed one too)
+        self._parts: set[str] = set()  # pages whose parts' modules are loading or loaded
         self._loaded.connect(self._on_loaded)
         self._build_next = QTimer(self)  # a real timer: painting and input come between
         self._build_next.setSingleShot(True)
@@ -86,14 +87,23 @@ class PagePrebuilder(QObject):
         self._executor.submit(self._import, title, factory)
 
     def _import(self, title: str, factory: ImportsLazily) -> None:
-        """On the helper thread: the page's module, then the modules of its parts. A failure
+        """On the helper thread: the page's module (the modules of its parts follow in idle
+        time, `_step`: at a start they would hold the GIL the first screen needs). A failure
         is left to the build, which imports again on the GUI thread and reports it there."""
+        try:
+            factory.page_class()
+        except Exception:  # noqa: BLE001, S110 - only a head start
+            pass
+        self._loaded.emit(title)
+
+    @staticmethod
+    def _import_parts(factory: ImportsLazily) -> None:
+        """On the helper thread: the modules of a page's parts (its tabs)."""
         try:
             for module in factory.page_class().preload_modules:
                 importlib.import_module(module)
         except Exception:  # noqa: BLE001, S110 - only a head start
             pass
-        self._loaded.emit(title)
 
     def _on_loaded(self, title: str) -> None:
         self._done.add(title)
@@ -139,11 +149,18 @@ class PagePrebuilder(QObject):
         if ctx.tasks._running > 0:
             return
         for title in self._pages:
-            if self._pages.is_built(title):
-                continue
             factory = self._pages.factory(title)
-            if isinstance(factory, ImportsLazily) and not factory.loaded \
+            if not isinstance(factory, ImportsLazily):
+                continue
+            if not self._pages.is_built(title) and not factory.loaded \
                     and title not in self._queued:  # a failed load: the visit will say why
                 self._load(title, factory)
+                return
+            if factory.loaded and title not in self._parts:
+                self._parts.add(title)
+                if self._executor is None:
+                    self._executor = ThreadPoolExecutor(max_workers=1,
+                                                        thread_name_prefix="page-import")
+                self._executor.submit(self._import_parts, factory)
                 return
         self.stop()

@@ -9,5 +9,7 @@ class AppSignals(QObject):
     """What changed, broadcast so each view reloads only what it shows."""
 
     changes_applied = Signal(object)  # a domain ChangeSet
+    # A file's first screen (services.first_screen.FirstScreen), read before its store opens.
+    first_screen_read = Signal(object)
     inspection_opened = Signal(object)  # the InspectionStore
     inspection_closed = Signal()

@@ -11,7 +11,6 @@ from hmip_desktop.domain import records as R
 from hmip_desktop.domain.errors import NotFoundError, ValidationError
 from hmip_desktop.services.coverage import coverage
 from hmip_desktop.services.evidence_snapshot import evidence_snapshot
-from hmip_desktop.services.inspection_store import framework_record_id
 from hmip_desktop.services.inspections import create_inspection, pinned_framework_data
 from hmip_desktop.services.links import LinkService
 from hmip_desktop.services.notes import NoteService
@@ -71,7 +70,7 @@ def test_framework_is_parsed_once_until_its_record_changes(fw_store) -> None:
     assert first.framework is second.framework and first.framework is not None
     changed = {**pinned_framework_data(fw_store), "title": "Changed by a merge"}
     with fw_store.uow(write=True) as tx:
-        fw_store.put(tx, R.FRAMEWORK, framework_record_id(fw_store.inspection_id), changed)
+        fw_store.put(tx, R.FRAMEWORK, R.framework_record_id(fw_store.inspection_id), changed)
     third = evidence_snapshot(fw_store)
     assert third.framework_rev != first.framework_rev
     assert third.require_framework().title == "Changed by a merge"

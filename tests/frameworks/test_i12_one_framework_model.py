@@ -18,7 +18,6 @@ from hmip_desktop.domain.framework import Framework
 from hmip_desktop.domain.framework_elements import Scale
 from hmip_desktop.domain.framework_pinned import read_pinned
 from hmip_desktop.services.inspection_record import pinned_framework, pinned_framework_data
-from hmip_desktop.services.inspection_store import framework_record_id
 from tests.factories import minimal_framework, scored_framework
 
 WALKERS = ("parse_scale", "framework_scale", "progress_scale", "sections", "section",
@@ -71,7 +70,7 @@ def test_pinned_framework_is_typed_and_cached_until_its_record_changes(store) ->
     assert pinned_framework(store) is first
     changed = {**pinned_framework_data(store), "title": "Changed by a merge"}
     with store.uow(write=True) as tx:
-        store.put(tx, R.FRAMEWORK, framework_record_id(store.inspection_id), changed)
+        store.put(tx, R.FRAMEWORK, R.framework_record_id(store.inspection_id), changed)
     again = pinned_framework(store)
     assert again is not first and again.title == "Changed by a merge"
 

@@ -62,14 +62,20 @@ def test_evidence_tabs_are_built_when_first_shown(window, tmp_path: Path) -> Non
     assert page.tabs.tabText(2) == "Data e&xtracts"
 
 
-def test_first_notes_are_the_newest_saved(store) -> None:
-    """The first page of the notes list: newest saved first, at most `limit`."""
+def test_first_notes_are_the_newest_saved(tmp_path: Path) -> None:
+    """The first screen's notes: newest saved first, at most FIRST_NOTES."""
+    from hmip_desktop.services import first_screen
+
+    store = _store(tmp_path)
     notes = NoteService(store)
     ids = [notes.add(source_kind="observation", title=f"Note {i}") for i in range(5)]
     notes.edit(ids[1], title="Edited last")
-    first = startup.first_notes(store, limit=3)
-    assert [n.id for n in first][:1] == [ids[1]]
-    assert len(first) == 3 and all(n.id in ids for n in first)
+    path = store.path
+    store.close()
+    screen = first_screen.Opening(path, None).first_screen()
+    assert screen is not None
+    assert [n.id for n in screen.notes][:1] == [ids[1]]
+    assert sorted(n.id for n in screen.notes) == sorted(ids)
 
 
 def test_notes_list_shows_rows_after_opening(window, tmp_path: Path) -> None:
@@ -205,16 +211,18 @@ def test_a_typed_passphrase_starts_the_derivation_as_soon_as_it_is_entered(
     assert keys._early is None
 
 
-def test_begin_unlock_starts_loading_the_store() -> None:
-    """The store's modules load on a helper thread from the first line of the GUI's run."""
-    code = ("import sys, threading, pathlib; from hmip_desktop.services import startup; "
+def test_begin_unlock_does_not_load_the_store() -> None:
+    """From the first line of the GUI's run the key is found on a helper thread, but the
+    store's modules are not loaded: the first screen is read without them, and their imports
+    would hold the GIL the window needs (issue 11)."""
+    code = ("import sys, threading, time, pathlib; from hmip_desktop.services import startup; "
             "assert 'sqlalchemy' not in sys.modules; "
-            "startup.begin_unlock(pathlib.Path('absent.hmip')); "
-            "[t.join(60) for t in threading.enumerate() if t.name == 'store-import']; "
-            "print('hmip_desktop.services.inspections' in sys.modules)")
+            "startup.begin_unlock(pathlib.Path('absent.hmip')); time.sleep(0.5); "
+            "print(sorted(t.name for t in threading.enumerate() if t.name == 'store-import'), "
+            "'sqlalchemy' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True, timeout=120)
-    assert out.stdout.strip() == "True", out.stderr
+    assert out.stdout.strip() == "[] False", out.stderr
 
 
 def test_the_collector_is_back_on_once_the_file_is_open(window, qtbot, tmp_path: Path,

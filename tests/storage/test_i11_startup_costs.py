@@ -128,7 +128,7 @@ def test_newest_notes_through_the_index(store) -> None:
            (notes.add(source_kind="observation", title=f"n{i}") for i in range(5))]
     notes.edit(ids[1], title="edited last")
     notes.delete(ids[4])
-    assert [n.id for n in startup.first_notes(store, limit=3)] == [ids[1], ids[3], ids[2]]
+    assert [n.id for n in notes.newest(3)] == [ids[1], ids[3], ids[2]]
     assert [n.id for n in notes.newest(10)] == [ids[1], ids[3], ids[2], ids[0]]
     with store.uow() as tx:
         assert [e.id for e in tx.records.list(R.NOTE)] == ids[:4]  # still oldest first
@@ -230,6 +230,7 @@ def test_summary_counts_in_one_read(store) -> None:
 def test_first_screen_reads_go_through_indexes(store) -> None:
     """The text() statements of the first screen: the newest page and max(hlc) by their
     indexes (no sort), the counts from covering indexes."""
+    from hmip_desktop.storage import first_screen as first
     from hmip_desktop.storage import records_repo as rr
 
     def plan(sql: str) -> str:
@@ -237,8 +238,8 @@ def test_first_screen_reads_go_through_indexes(store) -> None:
         with store.read_connection() as conn:
             return " ".join(str(r) for r in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + sql))
 
-    newest = plan(str(rr._NEWEST[False]))
+    newest = plan(first.NEWEST_SQL[False])
     assert "ix_entity_type_deleted_updated" in newest and "TEMP B-TREE" not in newest
     assert "ix_revision_hlc" in plan(str(rr._MAX_HLC))
-    assert "COVERING INDEX ix_entity_type_deleted" in plan(str(rr._LIVE_COUNTS))
-    assert "ix_entity_conflicted" in plan(str(rr._SUMMARY_COUNTS))
+    assert "COVERING INDEX ix_entity_type_deleted" in plan(first.LIVE_COUNTS_SQL)
+    assert "ix_entity_conflicted" in plan(first.SUMMARY_SQL)

@@ -7,7 +7,7 @@ Move buttons); the new order is written at once and the table reloads from the s
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
 
 from hmip_desktop.domain.changes import ChangeSet
 from hmip_desktop.services.concerns_snapshot import RegisterSnapshot, register_snapshot
-from hmip_desktop.services.inspection_store import InspectionStore
 from hmip_desktop.ui.concerns.register_editor import RegisterEditor
 from hmip_desktop.ui.context import UiContext
 from hmip_desktop.ui.errors import present_error
@@ -35,6 +34,9 @@ from hmip_desktop.ui.widgets.forms import (
     table_view,
 )
 from hmip_desktop.ui.widgets.rows_model import Column, ReorderableRowsModel
+
+if TYPE_CHECKING:
+    from hmip_desktop.services.inspection_store import InspectionStore
 
 
 def _ask(parent: QWidget, question: str) -> bool:

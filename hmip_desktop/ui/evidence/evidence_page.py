@@ -17,6 +17,7 @@ from hmip_desktop.ui.evidence.notes_panel import NotesPanel
 from hmip_desktop.ui.page_base import Page, PageKey
 
 if TYPE_CHECKING:
+    from hmip_desktop.services.first_screen import FirstScreen
     from hmip_desktop.services.inspection_store import InspectionStore
     from hmip_desktop.services.search_targets import SearchTarget
     from hmip_desktop.ui.evidence.documents_panel import DocumentsPanel
@@ -152,6 +153,10 @@ class EvidencePage(Page):
     def first_data_shown(self) -> bool:
         """The notes list shows its first rows."""
         return self.notes.first_rows_shown
+
+    def show_first_screen(self, screen: FirstScreen) -> None:
+        """The newest notes, before the store is open."""
+        self.notes.show_first_screen(screen)
 
     def open_evidence(self, evidence_id: str, start: int | None = None,
                       end: int | None = None, page: int | None = None) -> None:

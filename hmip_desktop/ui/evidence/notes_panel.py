@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 
 from PySide6.QtCore import QItemSelectionModel, Qt, Signal
 from PySide6.QtGui import QKeySequence, QUndoStack
@@ -24,7 +23,7 @@ from hmip_desktop.domain import records as R
 from hmip_desktop.domain.changes import NewId
 from hmip_desktop.domain.framework import Framework
 from hmip_desktop.domain.records import SOURCE_KINDS, NoteView
-from hmip_desktop.services import inspections, startup
+from hmip_desktop.services.first_screen import FirstScreen
 from hmip_desktop.services.history import history
 from hmip_desktop.services.links import LinkService
 from hmip_desktop.services.notes import NoteService
@@ -37,7 +36,6 @@ from hmip_desktop.ui.expectations.expectation_picker_dialog import (
     expectation_choices,
 )
 from hmip_desktop.ui.history_dialog import HistoryDialog
-from hmip_desktop.ui.tasks import TaskRunner
 from hmip_desktop.ui.undo_commands import WriteStep
 from hmip_desktop.ui.widgets.tables import make_readable
 
@@ -60,7 +58,6 @@ class NotesPanel(QWidget):
         # True once the list shows the open file's notes (its first page at least): what
         # --quit-when-ready waits for.
         self.first_rows_shown = False
-        self._reader: TaskRunner | None = None
         layout = QVBoxLayout(self)
         filters = QHBoxLayout()
         self.search = QLineEdit()
@@ -146,56 +143,26 @@ class NotesPanel(QWidget):
 
     # -- loading -----------------------------------------------------------------------------
     def reload(self) -> None:
-        """Read notes, links and the framework on the DB lane, then show them. Right after a
-        file opens, the newest page of notes is read and shown first (one small read), so the
-        list has rows before the whole list (10,000 notes: a few hundred ms) arrives; the
-        whole list is read once that page is shown, so it does not slow the first reads."""
+        """Read every note, the links and the framework on the DB lane, then show them
+        (right after an open the list already shows the newest notes of the first screen:
+        `show_first_screen`)."""
         store = self.ctx.store
         if store is None:
             return
-        if not self.first_rows_shown and self.model.rowCount() == 0:
-            # A read only, on its own thread: it runs beside the other first reads of the
-            # DB lane (the Overview's facts) instead of after them.
-            def first_shown(notes: list[NoteView]) -> None:
-                self._show_first(store, notes)
-                self._read_all(store)
-
-            def first_failed(exc: BaseException) -> None:
-                # The whole list follows and reports a real problem.
-                log.info("the first page of notes could not be read (%s)", type(exc).__name__)
-                self._read_all(store)
-
-            self._read_lane().submit(lambda: startup.first_notes(store), first_shown,
-                                     first_failed)
-            return
-        self._read_all(store)
-
-    def _read_all(self, store: object) -> None:
-        """Every note, the links and the framework, on the DB lane (still the same file)."""
-        if store is not self.ctx.store:
-            return
 
         def read() -> tuple:
+            from hmip_desktop.services import inspections  # the store is open: loaded
+
             fw = inspections.pinned_framework(store)  # cached per open file
-            return (NoteService(store).list(), LinkService(store).all(), fw,  # type: ignore[arg-type]
-                    store.device.author_id, store.device.author_name)  # type: ignore[attr-defined]
+            return (NoteService(store).list(), LinkService(store).all(), fw,
+                    store.device.author_id, store.device.author_name)
 
         self.ctx.tasks.submit(read, self._show, lambda e: present_error(self, e))
 
-    def _read_lane(self) -> TaskRunner:
-        """A one-thread lane for the first page's read (the DB lane when work runs inline)."""
-        if self.ctx.tasks.synchronous:
-            return self.ctx.tasks
-        if self._reader is None:
-            self._reader = TaskRunner(ThreadPoolExecutor(max_workers=1,
-                                                         thread_name_prefix="notes-read"))
-            self._reader.setParent(self)
-        return self._reader
-
-    def _show_first(self, store: object, notes: list[NoteView]) -> None:
-        """The first page of notes, until the whole list arrives (same file, nothing yet)."""
-        if store is self.ctx.store and not self.first_rows_shown:
-            self.model.set_rows(notes)
+    def show_first_screen(self, screen: FirstScreen) -> None:
+        """The newest notes, read before the store opened, until the whole list arrives."""
+        if self.ctx.store is None and not self.first_rows_shown:
+            self.model.set_rows(list(screen.notes))
             self.first_rows_shown = True
 
     def _show(self, data: tuple) -> None:

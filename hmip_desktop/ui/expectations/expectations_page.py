@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
@@ -30,7 +31,6 @@ from hmip_desktop.domain.changes import ChangeSet
 from hmip_desktop.domain.framework import Framework
 from hmip_desktop.domain.framework_nation import NATION_LABELS
 from hmip_desktop.services.evidence_snapshot import EvidenceRef, evidence_snapshot
-from hmip_desktop.services.inspection_store import InspectionStore
 from hmip_desktop.services.links import EvidenceItem, LinkService, evidence_items
 from hmip_desktop.services.scoring import ExpectationEvidence
 from hmip_desktop.ui.context import UiContext
@@ -47,6 +47,9 @@ from hmip_desktop.ui.page_base import Page, PageKey, heading
 from hmip_desktop.ui.settings.framework_import_dialog import FrameworkImportDialog
 from hmip_desktop.ui.widgets.forms import add_shortcuts, buddy_label
 from hmip_desktop.ui.widgets.tables import make_readable
+
+if TYPE_CHECKING:
+    from hmip_desktop.services.inspection_store import InspectionStore
 
 # Evidence and its links move the counts; the framework record only changes in a merge.
 WATCHED_TYPES = (R.LINK, R.NOTE, R.DOCUMENT, R.EXTRACT, R.FIGURE, R.FRAMEWORK)

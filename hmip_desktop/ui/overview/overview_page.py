@@ -6,8 +6,9 @@ from PySide6.QtWidgets import QFormLayout, QLabel, QVBoxLayout, QWidget
 
 from hmip_desktop.domain.changes import ChangeSet
 from hmip_desktop.domain.lifecycle import NATIONS, notice_label
-from hmip_desktop.services import inspections, labels
-from hmip_desktop.services.inspections import InspectionFacts
+from hmip_desktop.services import labels
+from hmip_desktop.services.first_screen import FirstScreen
+from hmip_desktop.services.overview_facts import InspectionFacts
 from hmip_desktop.ui.overview.lifecycle_panel import EducationPanel, LifecyclePanel
 from hmip_desktop.ui.overview.urgent_notification_panel import UrgentNotificationPanel
 from hmip_desktop.ui.page_base import Page, PageKey, heading
@@ -79,9 +80,19 @@ class OverviewPage(Page):
         store = self.ctx.store
         if store is None:
             return
-        self.ctx.tasks.submit(lambda: inspections.facts(store), self._show)
 
-    def _show(self, f: InspectionFacts) -> None:
+        def read() -> InspectionFacts:
+            from hmip_desktop.services import inspections  # the store is open: loaded
+
+            return inspections.facts(store)
+
+        self.ctx.tasks.submit(read, self._show)
+
+    def show_first_screen(self, screen: FirstScreen) -> None:
+        """The facts read before the store opened; the panels read once it is open."""
+        self._show(screen.facts, panels=False)
+
+    def _show(self, f: InspectionFacts, *, panels: bool = True) -> None:
         self.empty.hide()
         c = f.counts
         values = {
@@ -104,7 +115,7 @@ class OverviewPage(Page):
         }
         for key, text in values.items():
             self.values[key].setText(text)
-        if not self._panels_read:
+        if panels and not self._panels_read:
             self._panels_read = True
             for panel in (self.lifecycle, self.education, self.urgent):
                 panel.reload()

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QVBoxLayout, QWidget
@@ -14,7 +14,6 @@ from PySide6.QtWidgets import QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 from hmip_desktop.domain.changes import ChangeSet
 from hmip_desktop.domain.errors import Cancelled
 from hmip_desktop.services.action_plan import ActionPlanService
-from hmip_desktop.services.inspection_store import InspectionStore
 from hmip_desktop.services.report import (
     DisclosureBlocked,
     ExportOptions,
@@ -37,6 +36,9 @@ from hmip_desktop.ui.reports.report_choices import (
 from hmip_desktop.ui.tasks import TaskControl
 from hmip_desktop.ui.widgets.forms import status_label
 from hmip_desktop.ui.widgets.task_progress import TaskProgress
+
+if TYPE_CHECKING:
+    from hmip_desktop.services.inspection_store import InspectionStore
 
 
 def export_document(store: InspectionStore, target: Path, options: ExportOptions,

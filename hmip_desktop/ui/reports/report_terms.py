@@ -4,6 +4,7 @@ references, e-mail addresses and phone numbers, which it always finds): add and 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -16,11 +17,13 @@ from PySide6.QtWidgets import (
 )
 
 from hmip_desktop.domain.changes import ChangeSet
-from hmip_desktop.services.inspection_store import InspectionStore
 from hmip_desktop.services.report_writing import MAX_TERM_LENGTH, ReportWritingService
 from hmip_desktop.ui.context import UiContext
 from hmip_desktop.ui.errors import error_text, present_error
 from hmip_desktop.ui.widgets.forms import buddy_label, status_label
+
+if TYPE_CHECKING:
+    from hmip_desktop.services.inspection_store import InspectionStore
 
 INTRO = ("The disclosure check always looks for prison numbers, subject references recorded on "
          "notes, e-mail addresses and phone numbers. Add names and other terms that must not "

@@ -10,6 +10,7 @@ memory. Exported files are not encrypted, and the page says so plainly at all ti
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QShowEvent
@@ -17,7 +18,6 @@ from PySide6.QtWidgets import QLabel, QSplitter, QTabWidget, QVBoxLayout, QWidge
 
 from hmip_desktop.domain import records as R
 from hmip_desktop.domain.changes import ChangeSet
-from hmip_desktop.services.inspection_store import InspectionStore
 from hmip_desktop.services.report import (
     NOT_ENCRYPTED,
     UN_LETTER,
@@ -36,6 +36,9 @@ from hmip_desktop.ui.reports.report_export import ReportExport
 from hmip_desktop.ui.reports.report_terms import ReportTerms
 from hmip_desktop.ui.reports.text_parts_editor import ReportTextParts
 from hmip_desktop.ui.widgets.forms import scrolled
+
+if TYPE_CHECKING:
+    from hmip_desktop.services.inspection_store import InspectionStore
 
 NO_PDF = "Export a PDF to read it here. Nothing is shown until then."
 

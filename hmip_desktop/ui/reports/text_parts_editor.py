@@ -3,7 +3,7 @@ saves by itself shortly after typing stops, on the DB lane."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -15,12 +15,14 @@ from PySide6.QtWidgets import (
 )
 
 from hmip_desktop.domain.changes import ChangeSet
-from hmip_desktop.services.inspection_store import InspectionStore
 from hmip_desktop.services.report_writing import ReportWritingService, TextPartView
 from hmip_desktop.ui.context import UiContext
 from hmip_desktop.ui.errors import present_error
 from hmip_desktop.ui.scoring.findings_editor import FindingsEditor
 from hmip_desktop.ui.widgets.forms import buddy_label, status_label
+
+if TYPE_CHECKING:
+    from hmip_desktop.services.inspection_store import InspectionStore
 
 CONFLICT_NOTE = ("Conflict: team members wrote different versions of this part. Resolve it "
                  "on Team & sync ▸ Conflicts; typing here saves a new version over both.")

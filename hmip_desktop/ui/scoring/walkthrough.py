@@ -3,7 +3,7 @@ resume at any point (the step and area of each section are remembered while the 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
 )
 
 from hmip_desktop.domain.changes import ChangeSet
-from hmip_desktop.services.inspection_store import InspectionStore
 from hmip_desktop.services.scoring import ScoreView, ScoringService
 from hmip_desktop.services.walkthrough_snapshot import (
     Outline,
@@ -32,6 +31,9 @@ from hmip_desktop.ui.errors import present_error
 from hmip_desktop.ui.scoring.walkthrough_judgement import JudgementStep, TeamStep, score_values
 from hmip_desktop.ui.scoring.walkthrough_overview import AreaStep, OverviewStep
 from hmip_desktop.ui.widgets.forms import add_shortcuts, buddy_label, scrolled
+
+if TYPE_CHECKING:
+    from hmip_desktop.services.inspection_store import InspectionStore
 
 STEP_OVERVIEW, STEP_AREA, STEP_JUDGEMENT, STEP_TEAM = range(4)
 STEP_TITLES = ("Overview", "Area by area", "Judgement", "Team view")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QUrl, qVersion
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
@@ -17,7 +19,9 @@ from PySide6.QtWidgets import (
 
 from hmip_desktop import APP_DISPLAY_NAME
 from hmip_desktop.services import startup
-from hmip_desktop.services.inspection_store import InspectionStore
+
+if TYPE_CHECKING:
+    from hmip_desktop.services.inspection_store import InspectionStore
 
 _KEY_PLACES = {"keyring": "the OS keyring", "passphrase": "its key file, wrapped with a passphrase"}
 

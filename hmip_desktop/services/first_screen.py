@@ -1,0 +1,101 @@
+"""Opening a file in the GUI, in two steps: its first screen, then its store (issue 11).
+
+Step one (`Opening.first_screen`) finds the file's key and reads what the window shows first —
+the Overview's facts and the newest notes — with sqlcipher3 alone (storage/first_screen.py),
+so a start shows the file before SQLAlchemy and the store's ~300 ms of imports. Step two
+(`Opening.open_store`) opens the store with the same key (no second keyring look-up or
+Argon2id derivation): migrations, mending and every later read and write go through it as
+always. The Overview's facts are built the same way in both (services/overview_facts.py).
+
+The key is held by the Opening between the two steps only, and dropped once the store has it.
+No Qt, and no SQLAlchemy imported at module level.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from hmip_desktop.domain.errors import Cancelled
+from hmip_desktop.domain.records import NoteView
+from hmip_desktop.services.notes import note_view
+from hmip_desktop.services.overview_facts import InspectionFacts, facts_from
+from hmip_desktop.storage import keys
+from hmip_desktop.storage.first_screen import read_first_screen
+
+if TYPE_CHECKING:
+    from hmip_desktop.services.inspection_store import InspectionStore
+
+# How many notes the list shows first (newest saved first); the whole list follows.
+FIRST_NOTES = 100
+
+
+@dataclass(frozen=True)
+class FirstScreen:
+    """What the window shows of a file before its store is open."""
+
+    path: Path
+    facts: InspectionFacts
+    notes: tuple[NoteView, ...]
+
+
+class Opening:
+    """One file being opened: `first_screen()`, then `open_store()`, on the DB lane in that
+    order. `cancel()` (the window closed, another file chosen) makes `open_store` close what
+    it opened and raise Cancelled."""
+
+    def __init__(self, path: Path, provider: keys.PassphraseProvider | None) -> None:
+        self.path = Path(path)
+        self._provider = provider
+        self._key: tuple[bytes, str] | None = None
+        self._failed = False
+        self._cancelled = threading.Event()
+
+    def first_screen(self) -> FirstScreen | None:
+        """Find the key and read the first screen; None when the file must first be
+        migrated, or is from a newer version (the store opens it and says so). Raises what
+        opening would raise (wrong passphrase, no key, not an inspection file)."""
+        try:
+            if not self.path.exists():
+                from hmip_desktop.domain.errors import NotFoundError
+
+                raise NotFoundError(f"There is no inspection file at '{self.path.name}'.")
+            key, source, _file_id = keys.load_file_key(self.path, provider=self._provider)
+            rows = read_first_screen(self.path, key, notes=FIRST_NOTES)
+            self._key = (key, source)
+        except BaseException:
+            self._failed = True  # said once, by this step: open_store stays quiet
+            raise
+        if rows is None:
+            return None
+        facts = facts_from(rows.overview, inspection_id=rows.inspection_id, key_source=source,
+                           schema_revision=rows.schema_revision, read_only=False)
+        return FirstScreen(self.path, facts, tuple(note_view(e) for e in rows.notes))
+
+    def open_store(self) -> InspectionStore:
+        """Open the store with the key the first step found (migrating, mending as always).
+        Raises `Abandoned` when the first step failed (it said why) and Cancelled when the
+        opening was cancelled."""
+        found, self._key = self._key, None
+        if self._failed or found is None:
+            raise Abandoned()
+        if self._cancelled.is_set():
+            raise Cancelled()
+        from hmip_desktop.services import inspections  # the store: SQLAlchemy loads here
+
+        store = inspections.open_inspection(self.path, provider=self._provider,
+                                            found_key=found)
+        if self._cancelled.is_set():
+            store.close()
+            raise Cancelled()
+        return store
+
+    def cancel(self) -> None:
+        """Do not keep the store open when it arrives (the window closed meanwhile)."""
+        self._cancelled.set()
+
+
+class Abandoned(Exception):  # noqa: N818 - not an error: its cause was already reported
+    """`open_store` after a first step that failed: nothing to say twice."""

@@ -1,0 +1,147 @@
+"""The first screen of an open file — the Overview's facts and the newest notes — in plain SQL
+over a DB-API connection, with sqlcipher3 alone (no SQLAlchemy).
+
+One way to read these (issue 11): a GUI start reads them here on its own keyed connection
+before SQLAlchemy and the store are imported (`read_first_screen`), so the window shows the
+file while the store loads; the store reads the very same statements over its session's
+connection (RecordsRepository.summary_counts / newest, LocalRepository.overview), so the
+Overview shows the same numbers either way.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+from hmip_desktop.domain import records as R
+from hmip_desktop.domain.entity import EntityView
+from hmip_desktop.storage.connection import connect
+from hmip_desktop.storage.migrations import SCHEMA_HEAD
+
+ENTITY_FIELDS = ("id", "type", "winner_rev", "head_count", "deleted", "payload", "created_hlc",
+                 "updated_hlc", "created_by", "updated_by")
+
+# The same text every time: nothing to compile on the first read of a start-up.
+# `entity.head_count > 1` is the partial index ix_entity_conflicted's own text.
+LIVE_COUNTS_SQL = "SELECT type, count(*) FROM entity WHERE deleted = 0 GROUP BY type"
+SUMMARY_SQL = (
+    "SELECT (SELECT count(*) FROM revision), "
+    "(SELECT count(*) FROM revision WHERE seq > :after), "
+    "(SELECT count(*) FROM entity WHERE entity.head_count > 1)")
+# Live ones through the index entity(type, deleted, updated_hlc): `limit` payloads read.
+NEWEST_SQL = {
+    everything: f"SELECT {', '.join(ENTITY_FIELDS)} FROM entity WHERE type = :type"
+                + ("" if everything else " AND deleted = 0")
+                + " ORDER BY updated_hlc DESC LIMIT :limit"
+    for everything in (False, True)
+}
+META_SQL = "SELECT value FROM meta WHERE key = :key"
+BLOB_COUNT_SQL = "SELECT count(*) FROM blob"
+ENTITY_SQL = f"SELECT {', '.join(ENTITY_FIELDS)} FROM entity WHERE id = :id"
+# The pinned framework's title without parsing its (large) payload.
+FRAMEWORK_TITLE_SQL = "SELECT json_extract(payload, '$.title') FROM entity WHERE id = :id"
+SCHEMA_SQL = ("SELECT version_num FROM alembic_version WHERE EXISTS (SELECT 1 FROM "
+              "sqlite_master WHERE type = 'table' AND name = 'alembic_version')")
+
+
+class Cursorlike(Protocol):
+    """What these reads need of a connection: sqlcipher3's, or the store's (the session's
+    own DB-API connection, inside its transaction)."""
+
+    def execute(self, sql: str, parameters: Mapping[str, Any] = ..., /) -> Any: ...
+
+
+@dataclass(frozen=True)
+class SummaryCounts:
+    """Live records per type (a type with none is absent), revisions (all, and after a local
+    sequence number) and conflicted records."""
+
+    live: dict[str, int]
+    revisions: int
+    revisions_after: int
+    conflicted: int
+
+
+@dataclass(frozen=True)
+class FileOverview:
+    """What the Overview shows of the file, as stored."""
+
+    inspection: EntityView | None
+    framework_title: str
+    summary: SummaryCounts
+    attachments: int
+
+
+@dataclass(frozen=True)
+class FirstScreenRows:
+    """A file's first screen, read before the store: its overview and newest notes."""
+
+    inspection_id: str
+    schema_revision: str
+    overview: FileOverview
+    notes: list[EntityView]
+
+
+def entity_view(row: Sequence[Any]) -> EntityView:
+    """A row of ENTITY_FIELDS as the record's current state."""
+    (id_, type_, winner, heads, deleted, payload, created, updated, created_by,
+     updated_by) = row
+    return EntityView(id=id_, type=type_, payload=json.loads(payload), deleted=bool(deleted),
+                      head_count=heads, winner_rev=winner, created_hlc=created,
+                      updated_hlc=updated, created_by=created_by, updated_by=updated_by)
+
+
+def summary_counts(conn: Cursorlike, *, after_seq: int = 0) -> SummaryCounts:
+    """Live records per type, revisions and conflicts, in two statements."""
+    revisions, after, conflicted = conn.execute(SUMMARY_SQL, {"after": after_seq}).fetchone()
+    live = {t: n for t, n in conn.execute(LIVE_COUNTS_SQL, {})}
+    return SummaryCounts(live, revisions, after, conflicted)
+
+
+def newest(conn: Cursorlike, entity_type: str, limit: int, *,
+           include_deleted: bool = False) -> list[EntityView]:
+    """The `limit` most recently saved records of a type, newest first."""
+    rows = conn.execute(NEWEST_SQL[include_deleted], {"type": entity_type, "limit": limit})
+    return [entity_view(r) for r in rows]
+
+
+def meta_value(conn: Cursorlike, key: str) -> str | None:
+    """One value of the meta table."""
+    row = conn.execute(META_SQL, {"key": key}).fetchone()
+    return None if row is None else row[0]
+
+
+def overview(conn: Cursorlike, inspection_id: str, framework_record_id: str) -> FileOverview:
+    """The inspection record, the pinned framework's title, the counts and the attachments."""
+    row = conn.execute(ENTITY_SQL, {"id": inspection_id}).fetchone()
+    title = conn.execute(FRAMEWORK_TITLE_SQL, {"id": framework_record_id}).fetchone()
+    after = int(meta_value(conn, "exported_seq") or 0)
+    return FileOverview(
+        inspection=None if row is None else entity_view(row),
+        framework_title="" if title is None or title[0] is None else str(title[0]),
+        summary=summary_counts(conn, after_seq=after),
+        attachments=conn.execute(BLOB_COUNT_SQL, {}).fetchone()[0])
+
+
+def read_first_screen(path: Path, key: bytes, *, notes: int) -> FirstScreenRows | None:
+    """The first screen, on a connection of its own, in one read transaction: the overview
+    and the `notes` newest live notes. None when the file's schema is not this version's (it
+    must be migrated, or is newer: the store opens it and says so). WrongKeyError when the
+    key does not open it. The connection is made by the store's rules (it is not read-only:
+    a file left with a write-ahead log is recovered the same way the store would)."""
+    conn = connect(path, key, read_only=False)
+    try:
+        conn.execute("BEGIN")
+        schema = conn.execute(SCHEMA_SQL).fetchone()
+        inspection_id = meta_value(conn, "inspection_id")
+        if schema is None or schema[0] != SCHEMA_HEAD or not inspection_id:
+            return None
+        return FirstScreenRows(
+            inspection_id=inspection_id, schema_revision=schema[0],
+            overview=overview(conn, inspection_id, R.framework_record_id(inspection_id)),
+            notes=newest(conn, R.NOTE, notes))
+    finally:
+        conn.close()
