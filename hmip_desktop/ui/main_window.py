@@ -8,7 +8,6 @@ state untouched.
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -30,27 +29,22 @@ from PySide6.QtWidgets import (
 
 from hmip_desktop import APP_DISPLAY_NAME
 from hmip_desktop.domain.changes import ChangeSet
-from hmip_desktop.domain.errors import Cancelled, WrongKeyError
 from hmip_desktop.services import startup
 from hmip_desktop.ui import errors, ui_state
 from hmip_desktop.ui.context import UiContext
 from hmip_desktop.ui.errors import present_error
+from hmip_desktop.ui.opening.file_opener import FileOpener
 from hmip_desktop.ui.page_base import Page, PageKey
 from hmip_desktop.ui.page_map import PageFactory, PageHost, PageMap
 from hmip_desktop.ui.page_prebuild import PagePrebuilder
 
 if TYPE_CHECKING:
     from hmip_desktop.domain.search_query import SearchHit
-    from hmip_desktop.services.first_screen import FirstScreen, Opening
     from hmip_desktop.services.inspection_store import InspectionStore
 
 # Services, storage (SQLAlchemy) and dialogs are imported where they are used, so the window
 # can be shown before they load (start-up, issue 11): the first file is opened on the DB lane,
 # which imports them there while the window paints.
-
-# The store of a file whose first screen is up opens at the latest this long after (a page
-# that failed to build must not keep it from opening).
-OPEN_STORE_AFTER_MS = 1000
 
 # Dialogs, imported on first use; still attributes of this module (tests replace them).
 _DIALOGS = {
@@ -93,8 +87,6 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.ctx = ctx
         self._pending_bundle: Path | None = None  # imported once an inspection is open
-        self._opening: Opening | None = None  # a file between its first screen and its store
-        self._open_store_next: Callable[[], None] | None = None  # its second step, not begun
         self.setWindowTitle(APP_DISPLAY_NAME)
         self.nav = QListWidget()
         self.nav.setAccessibleName("Navigation")
@@ -103,6 +95,7 @@ class MainWindow(QMainWindow):
         self._placeholders: dict[str, QWidget] = {}
         self.pages = PageMap(self, page_factories)
         self.prebuilder = PagePrebuilder(self, self.pages)
+        self.opener = FileOpener(self)  # the file being opened (first screen, then store)
         for title in self.pages:
             self.nav.addItem(title)
             if self.pages.is_built(title):
@@ -161,7 +154,7 @@ class MainWindow(QMainWindow):
             page.reload()
         elif self.ctx.first_screen is not None:  # the file's first screen is up already
             page.show_first_screen(self.ctx.first_screen)
-            self._open_store_when_shown()
+            self.opener.page_built()
 
     def _on_nav_current_row_changed(self, row: int) -> None:
         if 0 <= row < len(self.pages) and (self.isVisible() or self._placed):
@@ -361,79 +354,13 @@ class MainWindow(QMainWindow):
             # Argon2id starts now, beside the rest of the open (the DB lane takes its result).
             startup.begin_unlock(path, passphrase)
 
-        from hmip_desktop.services.first_screen import Abandoned, Opening
-
-        # Two steps on the DB lane (issue 11): the first screen, read before the store loads,
-        # then the store itself, opened with the key the first step found.
-        self._cancel_opening()
-        opening = self._opening = Opening(path, lambda _p: passphrase)
-
-        def failed(exc: BaseException) -> None:
-            if opening is self._opening:
-                self._opening_done()
-            if isinstance(exc, Abandoned | Cancelled):
-                return  # the first step said why / the window closed or moved on
-            present_error(self, exc)
-            if isinstance(exc, WrongKeyError) and typed is not None:
-                self.open_path(path)  # let the person try the passphrase again
-
-        def open_store() -> None:
-            self.ctx.tasks.submit(opening.open_store,
-                                  lambda store: self._store_opened(opening, store), failed)
-
-        self._open_store_next = open_store
-        self.ctx.tasks.submit(opening.first_screen,
-                              lambda screen: self._show_first_screen(opening, screen), failed)
-
-    def _show_first_screen(self, opening: object, screen: FirstScreen | None) -> None:
-        """The file's first screen, until its store is open: shown, but not editable yet.
-        The store opens once the first pages show it: its imports would hold the GIL their
-        building needs."""
-        if opening is not self._opening:
-            return
-        if screen is not None:
-            self.close_inspection()
-            self.ctx.first_screen = screen
-            self.stack.setEnabled(False)  # nothing can be typed that the store could not save
-            self.key_label.setText(f"Opening {screen.path.name}…")
-            self.ctx.signals.first_screen_read.emit(screen)
-            QTimer.singleShot(OPEN_STORE_AFTER_MS, self, self._open_store_now)
-        self._open_store_when_shown()
-
-    def _open_store_when_shown(self) -> None:
-        """Open the store now if the first screen is on the first pages (or there is none)."""
-        first = [self.nav.currentItem().text()] if self.nav.currentItem() else []
-        if self.ctx.first_screen is None or self.ctx.tasks.synchronous or all(
-                self.pages.is_built(t) for t in [*first, *self.PREBUILT] if t in self.pages):
-            self._open_store_now()
-
-    def _open_store_now(self) -> None:
-        start, self._open_store_next = self._open_store_next, None
-        if start is not None:
-            start()
-
-    def _store_opened(self, opening: Opening, store: InspectionStore) -> None:
-        if opening is self._opening:
-            self._set_store(store)
-        else:  # another file was chosen, or the window closed, as it opened
-            try:
-                self.ctx.tasks.submit(store.close)
-            except RuntimeError:  # the DB lane is shut down already (the window closed)
-                store.close()
-
-    def _cancel_opening(self) -> None:
-        if self._opening is not None:
-            self._opening.cancel()
-            self._opening_done()
-
-    def _opening_done(self) -> None:
-        self._opening = self._open_store_next = None
-        self.ctx.first_screen = None
-        self.stack.setEnabled(True)
-        self._refresh_status()
+        # Two steps on the DB lane: the first screen, read before the store loads, then the
+        # store itself (ui/opening/file_opener.py).
+        self.opener.begin(path, passphrase,
+                          (lambda: self.open_path(path)) if typed is not None else None)
 
     def _set_store(self, store: InspectionStore) -> None:
-        self._opening_done()
+        self.opener.done()
         self.close_inspection()
         self.ctx.store = store
         self.close_action.setEnabled(True)
@@ -467,7 +394,7 @@ class MainWindow(QMainWindow):
         """Let pages flush pending edits, close the file, finish queued writes."""
         for page in self.pages.built():
             page.flush()
-        self._cancel_opening()  # a store still opening is closed on the DB lane
+        self.opener.cancel()  # a store still opening is closed on the DB lane
         self.close_inspection()
         self.prebuilder.shutdown()
         self.ctx.tasks.shutdown()

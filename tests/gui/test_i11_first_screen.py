@@ -116,9 +116,8 @@ def test_the_window_shows_the_first_screen_read_only_until_the_store_opens(
     path, ids = _file(tmp_path)
     opening = Opening(path, None)
     screen = opening.first_screen()
-    window._opening = opening
-    window._open_store_next = lambda: None  # the second step is run by hand below
-    window._show_first_screen(opening, screen)
+    window.opener._opening = opening  # the second step is run by hand below
+    window.opener._show_first_screen(opening, screen)
     overview = window.show_page("Overview")
     evidence = window.show_page("Evidence")
     assert window.ctx.store is None and window.ctx.first_screen is screen
@@ -127,7 +126,7 @@ def test_the_window_shows_the_first_screen_read_only_until_the_store_opens(
     assert evidence.first_data_shown() and evidence.notes.model.rowCount() == len(ids)
     assert not window.stack.isEnabled()  # nothing typed now could be lost
     assert window.key_label.text() == f"Opening {path.name}…"
-    window._store_opened(opening, opening.open_store())
+    window.opener._store_opened(opening, opening.open_store())
     assert window.ctx.store is not None and window.ctx.first_screen is None
     assert window.stack.isEnabled()
     assert evidence.notes.model.rowCount() == len(ids)
