@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from hmip_desktop.domain.framework_elements import NATIONS
+from hmip_desktop.domain.nations import NATIONS
 
 ENGLAND, WALES = NATIONS
 DEFAULT_NATION = ENGLAND

@@ -18,11 +18,10 @@ from typing import TYPE_CHECKING, Any
 from weakref import WeakKeyDictionary
 
 from hmip_desktop.domain.errors import NotFoundError, ValidationError
-from hmip_desktop.domain.framework import Framework
-from hmip_desktop.domain.framework_pinned import read_pinned
 from hmip_desktop.domain.records import framework_record_id
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the framework model: parsed only when a service asks for it
+    from hmip_desktop.domain.framework import Framework
     from hmip_desktop.services.inspection_store import InspectionStore
     from hmip_desktop.storage.unit_of_work import UnitOfWork
 
@@ -80,6 +79,9 @@ def pinned_framework_in(tx: UnitOfWork, store: InspectionStore) -> PinnedFramewo
     view = tx.records.get(record_id)
     if view is None:
         raise NotFoundError("This inspection has no pinned framework.")
+    from hmip_desktop.domain.framework import Framework
+    from hmip_desktop.domain.framework_pinned import read_pinned
+
     data = dict(view.payload)
     try:
         Framework.from_dict(data)  # the strict parser only judges validity

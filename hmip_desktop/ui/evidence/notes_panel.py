@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QItemSelectionModel, Qt, Signal
 from PySide6.QtGui import QKeySequence, QUndoStack
@@ -21,23 +22,19 @@ from PySide6.QtWidgets import (
 
 from hmip_desktop.domain import records as R
 from hmip_desktop.domain.changes import NewId
-from hmip_desktop.domain.framework import Framework
 from hmip_desktop.domain.records import SOURCE_KINDS, NoteView
 from hmip_desktop.services.first_screen import FirstScreen
-from hmip_desktop.services.history import history
 from hmip_desktop.services.links import LinkService
 from hmip_desktop.services.notes import NoteService
 from hmip_desktop.ui.context import UiContext
 from hmip_desktop.ui.errors import present_error
 from hmip_desktop.ui.evidence.note_editor import NoteEditor
 from hmip_desktop.ui.evidence.notes_table_model import NotesFilterProxy, NotesTableModel
-from hmip_desktop.ui.expectations.expectation_picker_dialog import (
-    ExpectationPickerDialog,
-    expectation_choices,
-)
-from hmip_desktop.ui.history_dialog import HistoryDialog
 from hmip_desktop.ui.undo_commands import WriteStep
 from hmip_desktop.ui.widgets.tables import make_readable
+
+if TYPE_CHECKING:
+    from hmip_desktop.domain.framework import Framework
 
 log = logging.getLogger(__name__)
 
@@ -337,6 +334,12 @@ class NotesPanel(QWidget):
     def _on_editor_link_wanted(self, note_id: str, start: object, end: object) -> None:
         if self._framework is None:
             return
+        # Dialogs are imported when first used: the notes list is on a start's first screen.
+        from hmip_desktop.ui.expectations.expectation_picker_dialog import (
+            ExpectationPickerDialog,
+            expectation_choices,
+        )
+
         dialog = ExpectationPickerDialog(self, expectation_choices(self._framework))
         if dialog.exec() != ExpectationPickerDialog.DialogCode.Accepted:
             return
@@ -368,6 +371,9 @@ class NotesPanel(QWidget):
             return
         self.editor.flush()
         names = {store.device.author_id: f"{store.device.author_name} (me)"}
+        from hmip_desktop.services.history import history
+        from hmip_desktop.ui.history_dialog import HistoryDialog
+
         self.ctx.tasks.submit(lambda: history(store, note_id),
                               lambda entries: HistoryDialog(self, entries, names).exec(),
                               lambda e: present_error(self, e))
