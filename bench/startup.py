@@ -8,7 +8,10 @@ started with PYTHONDONTWRITEBYTECODE=1 recompiles every module of the package at
 and read from a private cache (PYTHONPYCACHEPREFIX in the bench's temp dir), after one
 untimed warm-up start of each side.
 
-GUI: `python -m hmip_desktop FILE --quit-when-ready` with a 10,000-note inspection, once with
+GUI: `python -m hmip_desktop FILE --quit-when-ready` with a 10,000-note inspection: "ready"
+is the window showing the file's first screen (Overview facts and the newest notes, read
+before the store loads, services/first_screen.py), timed by this process; "editable" (the
+store open behind it) is the app's own count, reported. Once with
 the key behind a passphrase (HMIP_KEY_SOURCE=passphrase + HMIP_PASSPHRASE, so the Argon2id
 derivation is included) and once with the key in a keyring (simulated: a file-backed backend
 selected with PYTHON_KEYRING_BACKEND, see bench/keyring_file.py), against a process showing a
@@ -85,7 +88,8 @@ def time_until(cmd: list[str], marker: str, env: dict[str, str]) -> tuple[float,
         raise SystemExit(f"{' '.join(cmd[:4])}… failed ({proc.returncode}): {err[-2000:]}")
     if not marker:
         elapsed = time.perf_counter() - start
-    return elapsed, found
+    later = [line.strip() for line in out.splitlines() if line.startswith("editable in")]
+    return elapsed, "; ".join([found, *later])
 
 
 def median_run(cmd: list[str], marker: str, env: dict[str, str],
@@ -170,6 +174,16 @@ def main(count: int, quick: bool) -> None:
         print(f"RATIO startup app ({side})/bare = {app / bare:.2f}x (goal <= 2x)")
         figure(f"startup GUI, {side} key ({count} notes)/bare window", app, "s",
                baseline=bare, goal="<= 2x", met=app / bare <= 2)
+        # Ready = the first screen (read before the store loads); editable = the store
+        # behind it open too (the app's own counts since the OS started it; reported).
+        editable = [int(part.split()[2]) for line in own[side] for part in line.split("; ")
+                    if part.startswith("editable in")]
+        if editable:
+            ms = statistics.median(editable) / 1000
+            print(f"startup: {side} key: editable (store open) after {ms * 1000:.0f} ms "
+                  f"(app's own count, median)")
+            figure(f"startup GUI editable, {side} key ({count} notes)/bare window", ms, "s",
+                   baseline=bare, goal="(reported)", met=None)
 
     cli_repeats = 1 if quick else 5
     argparse_s, _ = median_run([py, "-c", "import argparse"], "", env, cli_repeats)

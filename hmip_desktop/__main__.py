@@ -22,8 +22,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--self-check", action="store_true",
                         help="check keyring, SQLCipher, FTS5 and migrations, then exit")
     parser.add_argument("--quit-when-ready", action="store_true",
-                        help="exit 0 as soon as the window is shown (and FILE is open), "
-                             "printing 'ready in N ms'; for smoke tests")
+                        help="print 'ready in N ms' once the window shows FILE's first "
+                             "screen, then 'editable in N ms' once FILE's store is open, "
+                             "and exit 0; for smoke tests and the start-up benchmark")
     parser.add_argument("--version", action="version", version=f"hmip-desktop {__version__}")
     args = parser.parse_args(argv)
     if args.data_dir:

@@ -80,8 +80,10 @@ def show_failed_start(text: str, *, interactive: bool = True) -> None:
 
 
 class ReadyWatcher(QObject):
-    """`--quit-when-ready`: prints "ready in N ms" and quits with 0 once the main window is
-    shown (and, given an inspection FILE, once it is open and the Overview is filled).
+    """`--quit-when-ready`: prints "ready in N ms" once the main window is shown (and, given
+    an inspection FILE, once it is open with the Overview filled and the notes list showing
+    its first rows), then — given a FILE — "editable in N ms" once its store is open too, and
+    quits with 0 (so the file is closed as after any use, never while it opens).
 
     Never blocks on a dialog: an error message ends the run with exit code 2 instead.
     """
@@ -91,6 +93,7 @@ class ReadyWatcher(QObject):
         self.window = window
         self.expect_file = open_file is not None and not startup.is_bundle(open_file)
         self.exit_code: int | None = None
+        self.ready_said = False
         self.started = time.monotonic()
         errors.show_message = self._on_error_message  # type: ignore[assignment]
         window.ask_open_for_bundle = lambda _bundle: False
@@ -135,8 +138,12 @@ class ReadyWatcher(QObject):
     def _poll(self) -> None:
         if self.exit_code is not None:
             return
-        if self.ready():
+        if not self.ready_said and self.ready():
             print(f"ready in {elapsed_ms()} ms", flush=True)
+            self.ready_said = True
+        if self.ready_said and (not self.expect_file or self.window.ctx.store is not None):
+            if self.expect_file:  # the store behind the first screen is open: editable
+                print(f"editable in {elapsed_ms()} ms", flush=True)
             self._finish(0)
         elif (time.monotonic() - self.started) * 1000 > READY_TIMEOUT_MS:
             print(f"not ready after {READY_TIMEOUT_MS // 1000} s", file=sys.stderr, flush=True)

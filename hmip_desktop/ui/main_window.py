@@ -96,6 +96,7 @@ class MainWindow(QMainWindow):
         self.pages = PageMap(self, page_factories)
         self.prebuilder = PagePrebuilder(self, self.pages)
         self.opener = FileOpener(self)  # the file being opened (first screen, then store)
+        self.opener.setParent(self)
         for title in self.pages:
             self.nav.addItem(title)
             if self.pages.is_built(title):

@@ -10,11 +10,12 @@ file that has no first screen (to migrate, or newer) simply waits for its store.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtCore import QObject, QTimer
+from PySide6.QtWidgets import QLabel, QListWidget, QWidget
 
 from hmip_desktop.domain.errors import Cancelled, WrongKeyError
 from hmip_desktop.ui.errors import present_error
@@ -22,18 +23,36 @@ from hmip_desktop.ui.errors import present_error
 if TYPE_CHECKING:
     from hmip_desktop.services.first_screen import FirstScreen, Opening
     from hmip_desktop.services.inspection_store import InspectionStore
-    from hmip_desktop.ui.main_window import MainWindow
+    from hmip_desktop.ui.context import UiContext
+    from hmip_desktop.ui.page_map import PageMap
 
 # The store of a file whose first screen is up opens at the latest this long after (a page
 # that failed to build must not keep it from opening).
 OPEN_STORE_AFTER_MS = 1000
 
 
+class OpeningWindow(Protocol):
+    """What the opener needs of the main window (ui.main_window.MainWindow)."""
+
+    ctx: UiContext
+    stack: QWidget
+    key_label: QLabel
+    nav: QListWidget
+    pages: PageMap
+    PREBUILT: Sequence[str]
+
+    def close_inspection(self) -> None: ...
+
+    def _set_store(self, store: InspectionStore) -> None: ...
+
+    def _refresh_status(self) -> None: ...
+
+
 class FileOpener(QObject):
     """The window's file being opened, between its first screen and its store."""
 
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
+    def __init__(self, window: OpeningWindow) -> None:
+        super().__init__()
         self._window = window
         self._opening: Opening | None = None
         self._open_store_next: Callable[[], None] | None = None  # the second step, not begun
@@ -52,7 +71,7 @@ class FileOpener(QObject):
                 self.done()
             if isinstance(exc, Abandoned | Cancelled):
                 return  # the first step said why / the window closed or moved on
-            present_error(self._window, exc)
+            present_error(self._window, exc)  # type: ignore[arg-type]
             if isinstance(exc, WrongKeyError) and retry is not None:
                 retry()
 
