@@ -3,6 +3,11 @@
 Without them Qt aborts with a generic "could not load the Qt platform plugin" message and no
 hint of what to install. `missing_xcb_libraries()` asks `ldd` (as scripts/sysdeps.sh does);
 libxcb-cursor is checked separately because Qt loads it with dlopen, invisible to ldd.
+
+Those checks spawn processes (ldd twice, ldconfig) and cost tens of milliseconds, so a check
+that found everything is remembered (a private file in the data directory, keyed by the Qt
+plugin's path, size and time): later starts skip it until Qt changes. Were a library removed
+afterwards, Qt's own failure is still turned into a plain message (ui.launch).
 """
 
 from __future__ import annotations
@@ -74,9 +79,42 @@ def explain_missing(missing: list[str]) -> str:
             "again.")
 
 
+def _plugin_stamp() -> str:
+    """What identifies the xcb plugin this Qt would load (empty when it is not there)."""
+    plugin = Path(QLibraryInfo.path(QLibraryInfo.LibraryPath.PluginsPath)) / "platforms" \
+        / "libqxcb.so"
+    try:
+        st = plugin.stat()
+    except OSError:
+        return ""
+    return f"{plugin}\n{st.st_size}\n{st.st_mtime_ns}\n"
+
+
+def _checked_file() -> Path:
+    from hmip_desktop import paths
+
+    return paths.data_dir() / "xcb-libraries-found"
+
+
 def check_platform() -> str | None:
     """The message to print instead of starting Qt, or None when it can start."""
     if not uses_xcb():
         return None
+    stamp = _plugin_stamp()
+    checked = _checked_file()
+    try:
+        if stamp and checked.read_text(encoding="utf-8") == stamp:
+            return None  # found complete for this very plugin before
+    except OSError:
+        pass
     missing = missing_xcb_libraries()
-    return explain_missing(missing) if missing else None
+    if missing:
+        return explain_missing(missing)
+    if stamp:
+        try:
+            from hmip_desktop.private_files import write_private_text
+
+            write_private_text(checked, stamp)
+        except OSError:
+            pass  # only a shortcut for the next start
+    return None

@@ -103,6 +103,27 @@ def test_a_missing_xcb_library_is_named_with_its_package(monkeypatch, capsys) ->
     assert "sudo apt-get install libxcb-icccm4 libxkbcommon-x11-0" in err
 
 
+def test_a_complete_check_is_remembered_until_qt_changes(monkeypatch, tmp_path: Path) -> None:
+    """ldd and ldconfig run once: a start that found every library remembers it (privately)
+    for this very plugin, and checks again when the plugin changes."""
+    from hmip_desktop.ui import platform_check
+
+    monkeypatch.setenv("HMIP_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("QT_QPA_PLATFORM", "xcb")
+    monkeypatch.setattr(platform_check, "_plugin_stamp", lambda: "plugin\n1\n2\n")
+    calls: list[int] = []
+    monkeypatch.setattr(platform_check, "missing_xcb_libraries", lambda: calls.append(1) or [])
+    assert platform_check.check_platform() is None
+    assert platform_check.check_platform() is None
+    assert calls == [1]
+    assert platform_check._checked_file().stat().st_mode & 0o077 == 0
+    monkeypatch.setattr(platform_check, "_plugin_stamp", lambda: "plugin\n1\n3\n")  # Qt changed
+    monkeypatch.setattr(platform_check, "missing_xcb_libraries",
+                        lambda: calls.append(2) or ["libxcb-icccm.so.4"])
+    assert "libxcb-icccm.so.4" in (platform_check.check_platform() or "")
+    assert calls == [1, 2]
+
+
 def test_package_names_follow_debian_conventions() -> None:
     """Sonames map to the packages sysdeps.sh installs."""
     from hmip_desktop.ui.platform_check import debian_package, missing_xcb_libraries, uses_xcb
