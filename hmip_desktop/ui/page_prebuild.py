@@ -146,7 +146,7 @@ class PagePrebuilder(QObject):
         if ctx.store is None:
             self.stop()
             return
-        if ctx.tasks._running > 0:
+        if ctx.tasks.busy:
             return
         for title in self._pages:
             factory = self._pages.factory(title)

@@ -61,6 +61,12 @@ class TaskRunner(QObject):
         self._running = 0
 
     @property
+    def busy(self) -> bool:
+        """True while submitted work has not yet been delivered (an int read: safe to ask
+        from another thread)."""
+        return self._running > 0
+
+    @property
     def synchronous(self) -> bool:
         """True when work runs inline (tests)."""
         return isinstance(self._executor, SyncExecutor)

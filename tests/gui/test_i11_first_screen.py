@@ -140,3 +140,22 @@ def test_open_path_opens_in_two_steps(window, tmp_path: Path) -> None:  # type: 
     assert window.ctx.first_screen is None and window.stack.isEnabled()
     evidence = window.show_page("Evidence")
     assert evidence.notes.model.rowCount() == len(ids)
+
+
+def test_a_store_that_fails_to_open_leaves_no_first_screen(window, tmp_path: Path, monkeypatch,
+                                                          shown_errors) -> None:  # type: ignore[no-untyped-def]
+    """The first screen was shown, then the store could not be opened: the error is said
+    once and the pages forget the file."""
+    from hmip_desktop.domain.errors import UserError
+
+    path, _ids = _file(tmp_path)
+    overview = window.show_page("Overview")
+
+    def refuse(_self):  # type: ignore[no-untyped-def]
+        raise UserError("The file is locked by another program.")
+
+    monkeypatch.setattr(Opening, "open_store", refuse)
+    window.open_path(path)
+    assert shown_errors == ["The file is locked by another program."]
+    assert window.ctx.store is None and window.ctx.first_screen is None
+    assert window.stack.isEnabled() and not overview.first_data_shown()

@@ -151,7 +151,7 @@ class ExtractsPanel(QWidget):
 
     def _db_lane_busy(self) -> bool:
         """True while the DB lane has work queued or running (read from the import lane)."""
-        return self.ctx.tasks._running > 0  # an int read: safe from another thread
+        return self.ctx.tasks.busy
 
     def _service(self) -> ExtractService:
         assert self.ctx.store is not None

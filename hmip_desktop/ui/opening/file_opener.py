@@ -68,7 +68,10 @@ class FileOpener(QObject):
 
         def failed(exc: BaseException) -> None:
             if opening is self._opening:
+                shown = self._window.ctx.first_screen is not None
                 self.done()
+                if shown:  # the pages showed a file that could not be opened: forget it
+                    self._window.ctx.signals.inspection_closed.emit()
             if isinstance(exc, Abandoned | Cancelled):
                 return  # the first step said why / the window closed or moved on
             present_error(self._window, exc)  # type: ignore[arg-type]
