@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from hmip_desktop.domain.errors import ValidationError
+from hmip_desktop.domain.framework_nation import NATIONS
 
 ADOPTED_FROM = ("Ofsted", "Estyn")
-NATIONS = ("england", "wales")
 _MISSING: Any = object()
 
 
