@@ -187,7 +187,8 @@ class RecordsRepository:
         connection (SQLAlchemy's row processing doubled the time of listing 10,000 notes,
         issue 11), rows turned into views as the first screen's are. Sorted here, not by
         ORDER BY: SQLite copied every payload into a temporary b-tree to sort them (a
-        quarter of the statement's time); text order is the same (BINARY is code points)."""
+        quarter of the statement's time); the order is the same (SQLite compares UTF-8 bytes,
+        Python code points: the same order)."""
         rows = self._driver().execute(_LIST_SQL[include_deleted],
                                       {"type": entity_type}).fetchall()
         rows.sort(key=_CREATED)
