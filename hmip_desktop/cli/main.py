@@ -4,6 +4,7 @@ errors into one clear line on stderr (no tracebacks for user mistakes)."""
 from __future__ import annotations
 
 import argparse
+import gc
 import sys
 from collections.abc import Sequence
 from types import ModuleType
@@ -145,6 +146,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     if words == ["--version"]:  # answered before logging and the device exist: it needs neither
         print(f"hmip {__version__}")
         return 0
+    # Run as the `hmip` program (argv None), as the GUI's entry point does: no cyclic
+    # collection while the modules load, and what they made frozen before the command runs,
+    # so neither the command's collections nor the interpreter's at exit walk it again
+    # (measured on `hmip note list`: about 180 ms of a 1.1 s run went to collections that
+    # found nothing to free). A caller in the same process (tests) keeps its collector as is.
+    program = argv is None
+    if program:
+        gc.disable()
+    try:
+        return _run(argv, words, program=program)
+    finally:
+        if program:
+            gc.enable()
+
+
+def _run(argv: Sequence[str] | None, words: list[str], *, program: bool) -> int:
+    """main() after --version: logging, the command's parser, the device, then the command."""
     from hmip_desktop.logging_setup import configure_logging
 
     try:
@@ -162,6 +180,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     install_lock_notice()
     args = parser.parse_args(argv)
+    if program:  # the modules are loaded: start-up is over (see main)
+        gc.freeze()
+        gc.enable()
     try:
         code = args.func(args)
         sys.stdout.flush()  # a closed pipe shows here, not in the interpreter's last flush

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from hmip_desktop.domain.errors import ValidationError
-from hmip_desktop.domain.nations import NATIONS
+from hmip_desktop.domain.framework_nation import NATIONS
 
 ADOPTED_FROM = ("Ofsted", "Estyn")
 _MISSING: Any = object()

@@ -13,8 +13,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from hmip_desktop.domain.nations import NATIONS
-
+# Here, not in framework_elements (whose parser reads it): asking an inspection's nation
+# must not load the framework's dataclasses (every command opening a file asks it).
+NATIONS = ("england", "wales")
 ENGLAND, WALES = NATIONS
 DEFAULT_NATION = ENGLAND
 NATION_LABELS = {ENGLAND: "England", WALES: "Wales"}

@@ -95,5 +95,9 @@ class HybridLogicalClock:
 
 
 def hlc_millis(stamp: str) -> int:
-    """Milliseconds since the epoch of a stamp (approximate wall time for display)."""
-    return HlcStamp.decode(stamp).millis
+    """Milliseconds since the epoch of a stamp (approximate wall time for display); read
+    for every row of a listing, so without building an HlcStamp."""
+    match = _STAMP_RE.fullmatch(stamp)
+    if match is None:
+        raise ValueError("malformed clock stamp")
+    return int(match[1], 16)

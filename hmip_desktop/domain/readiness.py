@@ -27,7 +27,7 @@ from hmip_desktop.domain.framework import Framework, Section
 TRIANGULATION_MIN_SOURCES = 3
 
 # Record types that can be linked as evidence.
-EVIDENCE_TYPES = frozenset({R.NOTE, R.DOCUMENT, R.EXTRACT, R.FIGURE})
+EVIDENCE_TYPES = R.EVIDENCE_TYPES
 
 # Evidence without a source kind of its own: a document is documentation reviewed, an extract
 # or a figure is data (hmip-method.md §5 and §14). A payload's own source_kind wins.

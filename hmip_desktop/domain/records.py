@@ -45,6 +45,10 @@ ENTITY_TYPES = frozenset({
     CONCERN, NPP, PREVIOUS_ITEM, PROGRESS, URGENT_NOTIFICATION, REPORT_TEXT, DISCLOSURE_TERM,
 })
 
+# Record types that can be linked as evidence (domain/readiness says what they count for;
+# the evidence-link projection reads them without loading it).
+EVIDENCE_TYPES = frozenset({NOTE, DOCUMENT, EXTRACT, FIGURE})
+
 # Fields a person writes as prose: never merged automatically (sync-and-security.md §1.3).
 FREE_TEXT_FIELDS = frozenset({"body", "rationale", "description", "text", "findings", "caption"})
 

@@ -20,7 +20,7 @@ from weakref import WeakKeyDictionary
 from hmip_desktop.domain.errors import NotFoundError, ValidationError
 from hmip_desktop.domain.records import framework_record_id
 
-if TYPE_CHECKING:  # the framework model: parsed only when a service asks for it
+if TYPE_CHECKING:
     from hmip_desktop.domain.framework import Framework
     from hmip_desktop.services.inspection_store import InspectionStore
     from hmip_desktop.storage.unit_of_work import UnitOfWork
@@ -79,10 +79,12 @@ def pinned_framework_in(tx: UnitOfWork, store: InspectionStore) -> PinnedFramewo
     view = tx.records.get(record_id)
     if view is None:
         raise NotFoundError("This inspection has no pinned framework.")
+    data = dict(view.payload)
+    # Imported at the first parse: the framework's model (about 20 ms of dataclasses) is not
+    # loaded by commands that open a file and never read its framework (`hmip note list`).
     from hmip_desktop.domain.framework import Framework
     from hmip_desktop.domain.framework_pinned import read_pinned
 
-    data = dict(view.payload)
     try:
         Framework.from_dict(data)  # the strict parser only judges validity
         error = None

@@ -5,13 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from hmip_desktop.domain import lifecycle as L
 from hmip_desktop.domain import records as R
 from hmip_desktop.domain.changes import ChangeSet
 from hmip_desktop.domain.errors import NotFoundError, ValidationError
-from hmip_desktop.domain.framework import Framework
 from hmip_desktop.services.inspection_record import (  # noqa: F401 - re-exported
     inspection_payload,
     pinned_framework,
@@ -24,6 +23,9 @@ from hmip_desktop.services.overview_facts import (  # noqa: F401 - InspectionFac
     facts_from,
 )
 from hmip_desktop.storage import keys, profile
+
+if TYPE_CHECKING:
+    from hmip_desktop.domain.framework import Framework
 
 
 def create_inspection(path: Path, *, establishment_name: str, establishment_type: str,

@@ -11,7 +11,6 @@ from collections.abc import Iterable
 from functools import lru_cache
 
 from hmip_desktop.domain.records import INSPECTION_KINDS, INSPECTION_STATUSES, SOURCE_KINDS
-from hmip_desktop.domain.roster import ROLES
 
 UNKNOWN_SOURCE = "Unknown source"
 
@@ -92,6 +91,10 @@ def record_type_label(key: str) -> str:
 
 def role_label(key: str) -> str:
     """A team role's label."""
+    # Imported here: the roster's rules (6 ms of dataclasses) are not loaded by every command
+    # that shows a label, such as `hmip note list` (issue 11).
+    from hmip_desktop.domain.roster import ROLES
+
     return ROLES.get(key, key)
 
 

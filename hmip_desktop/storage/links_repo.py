@@ -12,7 +12,7 @@ from typing import NamedTuple
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from hmip_desktop.domain.readiness import EVIDENCE_TYPES
+from hmip_desktop.domain.records import EVIDENCE_TYPES
 from hmip_desktop.storage.tables import EntityRow, EvidenceLinkRow
 
 _LINK = EvidenceLinkRow.__table__

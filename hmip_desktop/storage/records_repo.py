@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import bindparam, func, select, text, update
@@ -32,6 +33,12 @@ _REVISION_COLUMNS = select(*RevisionRow.__table__.columns)
 _REVISION_FIELDS = ("rev_id", "seq", "entity_type", "entity_id", "parents", "hlc", "device_id",
                     "author_id", "deleted", "schema", "payload", "signature")
 _MAX_HLC = text("SELECT max(hlc) FROM revision")
+_LIST_SQL = {
+    everything: f"SELECT {', '.join(ENTITY_FIELDS)} FROM entity WHERE type = :type"
+                + ("" if everything else " AND deleted = 0")
+    for everything in (False, True)
+}
+_CREATED = itemgetter(ENTITY_FIELDS.index("created_hlc"))
 
 
 def _to_revision(row: RevisionRow) -> Revision:
@@ -176,11 +183,16 @@ class RecordsRepository:
         return self._s.scalar(select(EntityRow.winner_rev).where(EntityRow.id == entity_id))
 
     def list(self, entity_type: str, *, include_deleted: bool = False) -> list[EntityView]:
-        """Records of a type, oldest (first created) first."""
-        stmt = _ENTITY_COLUMNS.where(EntityRow.type == entity_type)
-        if not include_deleted:
-            stmt = stmt.where(EntityRow.deleted.is_(False))
-        return [_to_view(r) for r in self._s.execute(stmt.order_by(EntityRow.created_hlc))]
+        """Records of a type, oldest (first created) first: one statement on the driver's
+        connection (SQLAlchemy's row processing doubled the time of listing 10,000 notes,
+        issue 11), rows turned into views as the first screen's are. Sorted here, not by
+        ORDER BY: SQLite copied every payload into a temporary b-tree to sort them (a
+        quarter of the statement's time); the order is the same (SQLite compares UTF-8 bytes,
+        Python code points: the same order)."""
+        rows = self._driver().execute(_LIST_SQL[include_deleted],
+                                      {"type": entity_type}).fetchall()
+        rows.sort(key=_CREATED)
+        return [first.entity_view(r) for r in rows]
 
     def newest(self, entity_type: str, limit: int, *,
                include_deleted: bool = False) -> list[EntityView]:
