@@ -12,7 +12,6 @@ afterwards, Qt's own failure is still turned into a plain message (ui.launch).
 
 from __future__ import annotations
 
-import ctypes.util
 import os
 import re
 import shutil
@@ -64,6 +63,8 @@ def missing_xcb_libraries() -> list[str]:
         except (OSError, subprocess.SubprocessError):
             return []
         missing += re.findall(r"^\s*(\S+)\s+=>\s+not found", out, re.MULTILINE)
+    import ctypes.util  # here: only a start on X11 that has not checked before needs it
+
     if ctypes.util.find_library("xcb-cursor") is None:
         missing.append("libxcb-cursor.so.0")
     return list(dict.fromkeys(missing))
