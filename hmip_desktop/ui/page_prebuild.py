@@ -82,16 +82,23 @@ class PagePrebuilder(QObject):
         if title in self._queued:
             return
         self._queued.add(title)
+        # With a file open, a page's parts load with it (a first use of a tab then imports
+        # nothing on the GUI thread); before (a start), only the page: its parts' modules
+        # would hold the GIL the first screen needs, and follow in idle time (`_step`).
+        parts = self._window.ctx.store is not None
+        if parts:
+            self._parts.add(title)
         if self._executor is None:
             self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="page-import")
-        self._executor.submit(self._import, title, factory)
+        self._executor.submit(self._import, title, factory, parts)
 
-    def _import(self, title: str, factory: ImportsLazily) -> None:
-        """On the helper thread: the page's module (the modules of its parts follow in idle
-        time, `_step`: at a start they would hold the GIL the first screen needs). A failure
-        is left to the build, which imports again on the GUI thread and reports it there."""
+    def _import(self, title: str, factory: ImportsLazily, parts: bool) -> None:
+        """On the helper thread: the page's module, and its parts' when asked. A failure is
+        left to the build, which imports again on the GUI thread and reports it there."""
         try:
             factory.page_class()
+            if parts:
+                self._import_parts(factory)
         except Exception:  # noqa: BLE001, S110 - only a head start
             pass
         self._loaded.emit(title)
