@@ -9,7 +9,9 @@ removal); copy new attachments into the encrypted store, each verified before it
 into place; snapshot the database for "undo last merge"; then append everything in one
 transaction, re-reading the revisions so memory stays flat (parsed only: the list's signed
 hash, checked again at the end of that read and before the commit, proves they are the bytes
-pass 1 checked).
+pass 1 checked). The attachment copies run on a helper thread alongside all of this, from the
+start for bundles the file's roster already trusts (services.import_blob_copies); the
+transaction waits for them, and for any failure among them, before it commits.
 
 Threading rule: blocking work for a worker thread; `cancel` stops it with nothing written.
 """
@@ -48,14 +50,15 @@ from hmip_desktop.services.bundle_candidates import (
     as_provisional_unless_leader,
     copy_new_blobs,
     current_digest,
+    plan_blob_rows,
     remove_files,
     trust_of,
 )
 from hmip_desktop.services.import_authors import AuthorChecks
+from hmip_desktop.services.import_blob_copies import BlobCopies
 from hmip_desktop.services.inspection_store import InspectionStore
 from hmip_desktop.services.mending import (
     NEEDS_REBUILD,
-    ImportJournal,
     fault_point,
     finish_rebuild,
     rebuild_pending,
@@ -116,65 +119,82 @@ def _run(store: InspectionStore, cands: list[Candidate], keys: DeviceKeys,
          skip_refused: bool) -> ImportReport:
     _check_refusals(cands, skip_refused)
     seen: set[str] = set()
-    with store.uow() as tx:
-        before, conflicts_before = current_digest(tx), {e.id for e in tx.records.conflicted()}
-        local_roster = tx.sync.revisions_of_type(R.TEAM_MEMBER)
-        anchor_signer = anchor(tx)
-        for c in cands:
-            if not c.pending:
-                continue
-            if c.manifest["inspection_id"] != store.inspection_id:
-                c.refuse(WRONG_INSPECTION)
-            elif tx.imports.has(c.bundle_id) or c.bundle_id in seen:
-                # A repeat only once its whole content checks out: a damaged copy of an
-                # imported bundle is reported as damaged, not as "already imported".
-                assert c.reader is not None
-                c.guard(lambda c=c: c.reader.verify_all(cancel=cancel))
-                if c.pending:
-                    c.status = "already_imported"
-            seen.add(c.bundle_id)
-        _check_refusals(cands, skip_refused)
-        meter = Meter(progress, cancel, sum(c.planned_bytes() for c in cands if c.pending))
-        for c in cands:
-            if c.pending:
-                c.guard(lambda c=c: _scan(c, tx, meter, store.device.device_id))
-                _check_refusals(cands, skip_refused)
-    roster = _decide_trust(store, cands, keys, local_roster, anchor_signer)
-    _check_refusals(cands, skip_refused)
-    # Pass 1b: signatures are verified on other threads while attachments are copied, unless
-    # a refusal is already known or refused bundles are skipped (the copy needs the outcome).
-    authors = AuthorChecks(store, cands, roster, keys)
-    if skip_refused or not authors.clean:
-        authors.settle()
-        _check_refusals(cands, skip_refused)
-    accepted = [c for c in cands if c.pending]
-    created: list[str] = []
+    copies: BlobCopies | None = None
+    authors: AuthorChecks | None = None
     snap_path: Path | None = None
-    # Files made outside the transaction are named in a journal first, so that if this
-    # process dies the next open removes them (services.mending).
-    journal = ImportJournal(store) if accepted else None
     try:
-        copy_new_blobs(store, accepted, meter, created,
-                       before_copy=journal.blob if journal else None)
+        with store.uow() as tx:
+            local_roster = tx.sync.revisions_of_type(R.TEAM_MEMBER)
+            anchor_signer = anchor(tx)
+            for c in cands:
+                if not c.pending:
+                    continue
+                if c.manifest["inspection_id"] != store.inspection_id:
+                    c.refuse(WRONG_INSPECTION)
+                elif tx.imports.has(c.bundle_id) or c.bundle_id in seen:
+                    # A repeat only once its whole content checks out: a damaged copy of an
+                    # imported bundle is reported as damaged, not as "already imported".
+                    assert c.reader is not None
+                    c.guard(lambda c=c: c.reader.verify_all(cancel=cancel))
+                    if c.pending:
+                        c.status = "already_imported"
+                seen.add(c.bundle_id)
+            _check_refusals(cands, skip_refused)
+            meter = Meter(progress, cancel, sum(c.planned_bytes() for c in cands if c.pending))
+            # Looked up here, not bound at import time: the merge bench times this function.
+            copies = BlobCopies(store, meter, copy_new_blobs)
+            if not skip_refused:
+                # The attachments of bundles whose signer the file's own roster trusts are
+                # copied while their revisions are checked: a refusal found later fails the
+                # whole import, and their files go with it. Skipping refusals needs the
+                # outcome first (a blob's copy may come from a bundle that is then refused).
+                local = roster_from(local_roster, store.inspection_id, anchor_signer)
+                copies.start([c for c in cands if c.pending
+                              and trust_of(local, c, keys, store).trusted])
+            before, conflicts_before = current_digest(tx), {e.id for e in tx.records.conflicted()}
+            for c in cands:
+                if c.pending:
+                    c.guard(lambda c=c: _scan(c, tx, meter, store.device.device_id))
+                    _check_refusals(cands, skip_refused)
+        roster = _decide_trust(store, cands, keys, local_roster, anchor_signer)
+        _check_refusals(cands, skip_refused)
+        # Pass 1b: signatures are verified on other threads while attachments are copied,
+        # unless a refusal is already known or refused bundles are skipped (the copy needs
+        # the outcome).
+        authors = AuthorChecks(store, cands, roster, keys)
+        if skip_refused or not authors.clean:
+            authors.settle()
+            _check_refusals(cands, skip_refused)
+        accepted = [c for c in cands if c.pending]
+        copies.start(accepted)  # those the local roster did not vouch for, or all of them
+        with store.uow() as tx:
+            plan_blob_rows(tx, accepted)
+        # Waiting here, not alongside the appends: each signature checked hands the GIL
+        # back and forth, and against Python-heavy appends that starved the checks.
         authors.settle()
         _check_refusals(cands, skip_refused)  # a forged revision: the files go (below)
-        fault_point("import.after_blobs")
         if accepted and snapshot:
             snap_path = store.path.with_name(f"{store.path.name}{SNAPSHOT_SUFFIX}-{new_id()}")
-            assert journal is not None
-            journal.snapshot(snap_path)
+            copies.journal().snapshot(snap_path)
             take_snapshot(store.raw_write_engine(), snap_path)
-        fault_point("import.after_snapshot")
+
+        def before_commit() -> None:
+            assert copies is not None
+            copies.join()  # every attachment in place and verified, before anything commits
+            fault_point("import.after_blobs")
+            fault_point("import.after_snapshot")
+
         report = _apply(store, accepted, cands, before, conflicts_before, meter, snap_path,
-                        leader_devices(roster) if roster.anchor else None)
+                        leader_devices(roster) if roster.anchor else None, before_commit)
     except BaseException:
-        authors.stop()
-        remove_files(store, created, snap_path)
-        if journal is not None:
-            journal.close()
+        if authors is not None:
+            authors.stop()
+        if copies is not None:
+            copies.abandon()
+            remove_files(store, copies.created, snap_path)
+            copies.close_journal()
         raise
-    if journal is not None:
-        journal.close()
+    copies.close_journal()
     fault_point("import.after_commit")
     if accepted or rebuild_pending(store):
         # The durable mark set in the transaction is cleared only once this has finished;
@@ -338,8 +358,10 @@ def _append(tx: UnitOfWork, buf: list[Revision], arrived_unsigned: set[str]) -> 
 
 def _apply(store: InspectionStore, accepted: list[Candidate], cands: list[Candidate],
            before: str, conflicts_before: set[str], meter: Meter,
-           snap_path: Path | None, leaders: frozenset[str] | None = None) -> ImportReport:
-    """Pass 2: one transaction appending revisions, blob rows and import-log rows."""
+           snap_path: Path | None, leaders: frozenset[str] | None = None,
+           before_commit: Callable[[], None] | None = None) -> ImportReport:
+    """Pass 2: one transaction appending revisions, blob rows and import-log rows;
+    `before_commit` runs last inside it (it waits for the attachment copies)."""
     now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     snap_name = snap_path.name if snap_path else None
     previous = None
@@ -388,6 +410,8 @@ def _apply(store: InspectionStore, accepted: list[Candidate], cands: list[Candid
             tx.meta.set("hlc_last", store.clock.last)
             tx.meta.set("merge_provenance", json.dumps(provenance))
             previous = json.loads(tx.meta.get("last_merge") or "{}").get("snapshot")
+            if before_commit is not None:
+                before_commit()
             meter.check()  # last chance to cancel: after this the merge commits
             if snap_name:
                 tx.meta.set("last_merge", json.dumps({
