@@ -141,6 +141,9 @@ class Candidate:
     # stored once its claims (these included, as held claims) have been verified.
     signatures: list[tuple[str, str]] = field(default_factory=list)
     unsigned: int = 0  # new revisions without their author's signature (older app)
+    # Every revision line is its revision's own canonical form (pass 1 found it so), so
+    # pass 2 may cut each payload's canonical text from the line instead of encoding it.
+    canonical_lines: bool = False
 
     @classmethod
     def open(cls, path: Path, keys: DeviceKeys) -> Candidate:

@@ -37,8 +37,9 @@ from hmip_desktop.domain.payload_rules import PayloadProblem, check_payload
 from hmip_desktop.domain.revision import (
     PAYLOAD_SCHEMA,
     Revision,
+    payload_text_of_line,
+    revision_and_form_from_json,
     revision_from_checked_json,
-    revision_from_json,
 )
 from hmip_desktop.domain.roster import Roster, leader_devices, written_after_removal
 from hmip_desktop.services import attachment_keys
@@ -261,14 +262,16 @@ def _scan(c: Candidate, tx: UnitOfWork, meter: Meter, own_device: str) -> None:
 
     assert c.reader is not None  # pending candidates always have an open reader
     now_ms = int(time.time() * 1000)
+    c.canonical_lines = True  # until a line is not
     for line in c.reader.iter_revision_lines():
         meter.add(len(line) + 1)
         try:
-            rev = revision_from_json(line)
+            rev, own_form = revision_and_form_from_json(line)
         except BundleError as exc:  # the domain's message says what is wrong, not what to do
             raise BundleError(f"{exc}. Do not import it; ask the sender to export it "
                               "again.") from None
         _check_revision(rev, now_ms)
+        c.canonical_lines = c.canonical_lines and own_form
         if rev.rev_id in entity_of:
             raise damaged("a revision is repeated")
         entity_of[rev.rev_id] = rev.entity_id
@@ -338,14 +341,15 @@ def _check_refusals(cands: list[Candidate], skip_refused: bool) -> None:
         raise kind(f"Bundle '{first.path.name}': {first.message} Nothing was imported.")
 
 
-def _append(tx: UnitOfWork, buf: list[Revision], arrived_unsigned: set[str]) -> int:
+def _append(tx: UnitOfWork, buf: list[Revision], arrived_unsigned: set[str],
+            texts: dict[str, str]) -> int:
     """Append one chunk of a bundle's revisions; returns how many were new.
 
     A revision that an earlier bundle of this import brought unsigned and this one brings
     signed was new to both when their claims were checked, so its signature here has been
     verified: it is kept, as it would have been had this bundle come first.
     """
-    new = tx.records.append(buf)
+    new = tx.records.append(buf, texts)
     if arrived_unsigned:
         late = [(r.rev_id, r.signature) for r in buf
                 if r.signature and r.rev_id in arrived_unsigned]
@@ -372,20 +376,24 @@ def _apply(store: InspectionStore, accepted: list[Candidate], cands: list[Candid
         for c in accepted:
             first = tx.records.max_seq() + 1
             buf: list[Revision] = []
+            texts: dict[str, str] = {}
             assert c.reader is not None
             for line in c.reader.iter_revision_lines():
                 meter.add(len(line) + 1)
                 # Pass 1 checked these very bytes (the list's signed hash is checked at the
                 # end of this read, before the commit): parse only.
-                rev: Revision | None = revision_from_checked_json(line)
-                if leaders is not None and rev is not None:  # only a team's leader agrees
-                    rev = as_provisional_unless_leader(rev, store.inspection_id, leaders)
+                parsed = revision_from_checked_json(line)
+                rev: Revision | None = parsed
+                if leaders is not None:  # only a team's leader agrees
+                    rev = as_provisional_unless_leader(parsed, store.inspection_id, leaders)
                 if rev is not None:
                     buf.append(rev)
+                    if rev is parsed and c.canonical_lines:  # pass 1 found them canonical
+                        texts[rev.rev_id] = payload_text_of_line(line)
                 if len(buf) >= _CHUNK:
-                    c.new_count += _append(tx, buf, arrived_unsigned)
-                    buf = []
-            c.new_count += _append(tx, buf, arrived_unsigned)
+                    c.new_count += _append(tx, buf, arrived_unsigned, texts)
+                    buf, texts = [], {}
+            c.new_count += _append(tx, buf, arrived_unsigned, texts)
             tx.records.keep_signatures(c.signatures)  # verified with the bundle's claims
             last = tx.records.max_seq()
             if last >= first:
