@@ -170,14 +170,14 @@ def _run(store: InspectionStore, cands: list[Candidate], keys: DeviceKeys,
         copies.start(accepted)  # those the local roster did not vouch for, or all of them
         with store.uow() as tx:
             plan_blob_rows(tx, accepted)
+        if accepted and snapshot:  # SQLite's own work: it overlaps the signature checks
+            snap_path = store.path.with_name(f"{store.path.name}{SNAPSHOT_SUFFIX}-{new_id()}")
+            copies.journal().snapshot(snap_path)
+            take_snapshot(store.raw_write_engine(), snap_path)
         # Waiting here, not alongside the appends: each signature checked hands the GIL
         # back and forth, and against Python-heavy appends that starved the checks.
         authors.settle()
         _check_refusals(cands, skip_refused)  # a forged revision: the files go (below)
-        if accepted and snapshot:
-            snap_path = store.path.with_name(f"{store.path.name}{SNAPSHOT_SUFFIX}-{new_id()}")
-            copies.journal().snapshot(snap_path)
-            take_snapshot(store.raw_write_engine(), snap_path)
 
         def before_commit() -> None:
             assert copies is not None
@@ -195,7 +195,7 @@ def _run(store: InspectionStore, cands: list[Candidate], keys: DeviceKeys,
             remove_files(store, copies.created, snap_path)
             copies.close_journal()
         raise
-    copies.close_journal()
+    copies.close_journal()  # set by now: every path that leaves it unset raised
     fault_point("import.after_commit")
     if accepted or rebuild_pending(store):
         # The durable mark set in the transaction is cleared only once this has finished;
