@@ -418,16 +418,19 @@ def _apply(store: InspectionStore, accepted: list[Candidate], cands: list[Candid
             tx.meta.set("hlc_last", store.clock.last)
             tx.meta.set("merge_provenance", json.dumps(provenance))
             previous = json.loads(tx.meta.get("last_merge") or "{}").get("snapshot")
-            if before_commit is not None:
-                before_commit()
-            meter.check()  # last chance to cancel: after this the merge commits
             if snap_name:
                 tx.meta.set("last_merge", json.dumps({
                     "snapshot": snap_name, "seq_after": tx.records.max_seq(),
                     "blobs_after": tx.blobs.count(), "at": now,
                     "bundles": [c.bundle_id for c in accepted]}))
+        # Read inside the transaction, before waiting for the attachment copies: these
+        # reads overlap the end of the copying.
         after = current_digest(tx) if accepted else before
         conflicts_after = {e.id for e in tx.records.conflicted()}
+        if accepted:
+            if before_commit is not None:
+                before_commit()
+            meter.check()  # last chance to cancel: after this the merge commits
     if accepted:
         attachment_keys.reload(store)
     if previous and previous != snap_name:
