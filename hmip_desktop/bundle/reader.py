@@ -244,10 +244,10 @@ class BundleReader:
         verifier = Verifier(declared, "the revision list")
         max_line = self.limits.max_revision_line_bytes
         pending, scan, count = bytearray(), 0, 0
-        pipe = DecryptPipe(self._zip(), REVISIONS_MEMBER, self._identities, "the revision list")
+        pipe = DecryptPipe(self._zip(), REVISIONS_MEMBER, self._identities, "the revision list",
+                           verifier)  # hashed on the pipe's thread, each chunk before it
         try:
             for chunk in pipe:
-                verifier.update(chunk)
                 pending += chunk
                 while (cut := pending.find(b"\n", scan)) >= 0:
                     line = bytes(pending[:cut])

@@ -17,7 +17,7 @@ from typing import Any, BinaryIO
 import pyrage
 
 from hmip_desktop.bundle.format import damaged
-from hmip_desktop.domain.errors import Cancelled
+from hmip_desktop.domain.errors import BundleError, Cancelled
 
 _CHUNK = 256 * 1024  # hand-off size between the decrypt thread and the consumer
 
@@ -40,8 +40,9 @@ def _put(q: queue.Queue[Any], abort: threading.Event, item: object) -> None:
 class _QueueWriter:
     """File-like sink for `pyrage.decrypt_io` that hands chunks to the consumer thread."""
 
-    def __init__(self, q: queue.Queue[Any], abort: threading.Event):
-        self.q, self.abort, self.buf = q, abort, bytearray()
+    def __init__(self, q: queue.Queue[Any], abort: threading.Event,
+                 verifier: Verifier | None = None):
+        self.q, self.abort, self.buf, self.verifier = q, abort, bytearray(), verifier
 
     def write(self, data: bytes) -> int:
         self.buf += data
@@ -51,8 +52,11 @@ class _QueueWriter:
 
     def flush_chunk(self) -> None:
         if self.buf:
-            _put(self.q, self.abort, bytes(self.buf))
+            chunk = bytes(self.buf)
             self.buf.clear()
+            if self.verifier is not None:
+                self.verifier.update(chunk)  # its BundleError reaches the consumer as is
+            _put(self.q, self.abort, chunk)
 
 
 class DecryptPipe:
@@ -64,15 +68,20 @@ class DecryptPipe:
 
     _END = object()
 
-    def __init__(self, zf: zipfile.ZipFile, member: str, identities: list[Any], what: str):
+    def __init__(self, zf: zipfile.ZipFile, member: str, identities: list[Any], what: str,
+                 verifier: Verifier | None = None):
         self.zf, self.member, self.identities, self.what = zf, member, identities, what
+        # Hashing here, not in the consumer: a consumer running Python (the importer) would
+        # give up the GIL for each hashed chunk and wait to take it back from the other
+        # threads of a merge. The consumer still calls `finish()` once the pipe has ended.
+        self.verifier = verifier
         self.q: queue.Queue[Any] = queue.Queue(maxsize=4)
         self.abort = threading.Event()
         self.thread = threading.Thread(target=self._run, name="bundle-decrypt", daemon=True)
         self.thread.start()
 
     def _run(self) -> None:
-        writer = _QueueWriter(self.q, self.abort)
+        writer = _QueueWriter(self.q, self.abort, self.verifier)
         item: object = self._END
         try:
             with self.zf.open(self.member) as src:
@@ -97,6 +106,8 @@ class DecryptPipe:
                 continue
             if item is self._END:
                 return
+            if isinstance(item, BundleError):  # the verifier's own finding
+                raise item
             if isinstance(item, BaseException):
                 raise damaged(f"{self.what} could not be decrypted") from item
             yield item

@@ -105,6 +105,18 @@ class PayloadProblem(ValueError):
     """A payload outside its schema or its limits (the message names no value)."""
 
 
+# Exact types that certainly fit a code: what a JSON parser makes. Anything else (null where
+# not allowed, subclasses, lists) is decided by `_fits` itself.
+_SURELY_FITS: dict[str, frozenset[type]] = {
+    "s": frozenset({str}), "s?": frozenset({str, type(None)}),
+    "i": frozenset({int}), "i?": frozenset({int, type(None)}),
+    "b": frozenset({bool}), "d": frozenset({dict}), "d?": frozenset({dict, type(None)}),
+}
+_NO_TYPES: frozenset[type] = frozenset()
+# Values that `check_bounds` never descends into (exact types, as parsed from JSON).
+_LEAVES = frozenset({str, int, bool, float, type(None)})
+
+
 def _fits(value: Any, code: str) -> bool:
     if code.endswith("?"):
         if value is None:
@@ -128,6 +140,17 @@ def _fits(value: Any, code: str) -> bool:
 
 def check_bounds(payload: Any) -> None:
     """Depth, string length and item count of a parsed payload (iterative: no recursion)."""
+    if type(payload) is dict and all(type(v) in _LEAVES for v in payload.values()):
+        # Most records are one object of plain values: the same checks in the same order
+        # as the walk below makes for them (items, field names, then texts), without it.
+        if len(payload) > MAX_ITEMS:
+            raise PayloadProblem(f"a record holds too many items (limit: {MAX_ITEMS:,})")
+        if any(len(key) > MAX_KEY_CHARS for key in payload):
+            raise PayloadProblem("a record has an oversized field name")
+        if any(type(v) is str and len(v) > MAX_STRING_CHARS for v in payload.values()):
+            raise PayloadProblem(f"a text is longer than allowed (limit: "
+                                 f"{MAX_STRING_CHARS:,} characters)")
+        return
     items = 0
     stack: list[tuple[Any, int]] = [(payload, 1)]
     while stack:
@@ -166,7 +189,8 @@ def check_payload(entity_type: str, schema: int, payload: Mapping[str, Any], *,
         raise PayloadProblem("a revision has an unknown payload version")
     check_bounds(payload)
     for name, code in fields.items():
-        if name in payload and not _fits(payload[name], code):
+        if name in payload and type(payload[name]) not in _SURELY_FITS.get(code, _NO_TYPES) \
+                and not _fits(payload[name], code):
             raise PayloadProblem(f"a {entity_type} record has a wrongly typed field '{name}'")
     for name in ("sha256", "extract_sha256"):
         value = payload.get(name)

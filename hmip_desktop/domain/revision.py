@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -182,6 +183,52 @@ def revision_from_json(line: bytes | str) -> Revision:
     The nesting depth is measured before parsing, so a hostile line cannot exhaust the
     parser's recursion (the payload sits one level inside the line's object).
     """
+    return _checked(line)[0]
+
+
+def revision_and_form_from_json(line: bytes | str) -> tuple[Revision, bool]:
+    """`revision_from_json`, and whether the line is byte for byte the revision's own
+    `to_json_line()` (what this app writes). Only then may a second read of the very same
+    bytes take the payload's canonical text from the line (`payload_text_of_line`)."""
+    rev, content = _checked(line)
+    if not isinstance(line, bytes):
+        return rev, False
+    # The line is the content with the id (and signature) added: keys sort as "payload",
+    # "rev_id", "schema", "sig", and the content ends with its "schema" (an integer).
+    cut = content.rindex(b',"schema":')
+    tail = b',"sig":' + _json_text(rev.signature) if rev.signature else b""
+    own = (content[:cut] + b',"rev_id":' + _json_text(rev.rev_id) + content[cut:-1]
+           + tail + b"}")
+    return rev, line == own
+
+
+_PLAIN_TEXT = re.compile(r"[A-Za-z0-9+/=]*")  # hex ids and base64: nothing JSON escapes
+
+
+def _json_text(value: str) -> bytes:
+    """`canonical_json(value)` of a string, without the encoder for the usual plain ones."""
+    if _PLAIN_TEXT.fullmatch(value):
+        return b'"' + value.encode("ascii") + b'"'
+    return canonical_json(value)
+
+
+_PAYLOAD_KEY = b',"payload":'
+_REV_ID_KEY = b',"rev_id":'
+
+
+def payload_text_of_line(line: bytes) -> str:
+    """The canonical JSON of a line's payload, cut from a line that
+    `revision_and_form_from_json` found canonical (the same bytes): it is what
+    `canonical_json(payload)` makes, as the encoder writes a nested object exactly as it
+    writes that object alone. In canonical JSON a quote inside a string is escaped, so the
+    first `,"payload":` (after the ids, clock and parents) and the last `,"rev_id":` (before
+    the schema and signature) are the keys themselves."""
+    start = line.index(_PAYLOAD_KEY) + len(_PAYLOAD_KEY)
+    return line[start:line.rindex(_REV_ID_KEY)].decode()
+
+
+def _checked(line: bytes | str) -> tuple[Revision, bytes]:
+    """The parsed, checked revision and its canonical content (what its id hashes)."""
     if _too_deep(line):
         raise BundleError(f"a revision is nested too deeply (limit: depth {MAX_DEPTH})")
     try:
@@ -191,9 +238,10 @@ def revision_from_json(line: bytes | str) -> Revision:
             _check_value(rev.payload)
     except (ValueError, KeyError, TypeError, RecursionError) as exc:
         raise BundleError(f"a revision in the bundle is malformed ({type(exc).__name__})") from None
-    if rev.compute_id() != rev.rev_id:
+    content = canonical_json(rev.content())
+    if hashlib.sha256(content).hexdigest() != rev.rev_id:  # `compute_id`, keeping the text
         raise BundleError("a revision's id does not match its content: the bundle was altered")
-    return rev
+    return rev, content
 
 
 def revision_from_checked_json(line: bytes | str) -> Revision:

@@ -125,9 +125,16 @@ class AuthorshipCheck:
     by_removed: dict[str, list[str]] = field(default_factory=dict)
     unsigned_count: int = 0
     _parsed: dict[frozenset[str], tuple[bytes, ...]] = field(default_factory=dict)
+    # The roster does not change during a check; a merge asks for the same few devices
+    # tens of thousands of times (a lookup walks the member list).
+    _members: dict[str, Member | None] = field(default_factory=dict)
 
     def _member(self, device_id: str) -> Member | None:
-        return self.roster.by_device(device_id)
+        try:
+            return self._members[device_id]
+        except KeyError:
+            member = self._members[device_id] = self.roster.by_device(device_id)
+            return member
 
     def _identity(self, device_id: str) -> tuple[str, frozenset[str]] | None:
         """(author id, signing keys) that a revision naming this device must match."""

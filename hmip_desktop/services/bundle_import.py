@@ -9,7 +9,9 @@ removal); copy new attachments into the encrypted store, each verified before it
 into place; snapshot the database for "undo last merge"; then append everything in one
 transaction, re-reading the revisions so memory stays flat (parsed only: the list's signed
 hash, checked again at the end of that read and before the commit, proves they are the bytes
-pass 1 checked).
+pass 1 checked). The attachment copies run on a helper thread alongside all of this, from the
+start for bundles the file's roster already trusts (services.import_blob_copies); the
+transaction waits for them, and for any failure among them, before it commits.
 
 Threading rule: blocking work for a worker thread; `cancel` stops it with nothing written.
 """
@@ -36,8 +38,9 @@ from hmip_desktop.domain.payload_rules import PayloadProblem, check_payload
 from hmip_desktop.domain.revision import (
     PAYLOAD_SCHEMA,
     Revision,
+    payload_text_of_line,
+    revision_and_form_from_json,
     revision_from_checked_json,
-    revision_from_json,
 )
 from hmip_desktop.domain.roster import Roster, leader_devices, written_after_removal
 from hmip_desktop.services import attachment_keys
@@ -49,13 +52,14 @@ from hmip_desktop.services.bundle_candidates import (
     as_provisional_unless_leader,
     copy_new_blobs,
     current_digest,
+    plan_blob_rows,
     remove_files,
     trust_of,
 )
 from hmip_desktop.services.import_authors import AuthorChecks
+from hmip_desktop.services.import_blob_copies import BlobCopies
 from hmip_desktop.services.mending import (
     NEEDS_REBUILD,
-    ImportJournal,
     fault_point,
     finish_rebuild,
     rebuild_pending,
@@ -119,65 +123,82 @@ def _run(store: InspectionStore, cands: list[Candidate], keys: DeviceKeys,
          skip_refused: bool) -> ImportReport:
     _check_refusals(cands, skip_refused)
     seen: set[str] = set()
-    with store.uow() as tx:
-        before, conflicts_before = current_digest(tx), {e.id for e in tx.records.conflicted()}
-        local_roster = tx.sync.revisions_of_type(R.TEAM_MEMBER)
-        anchor_signer = anchor(tx)
-        for c in cands:
-            if not c.pending:
-                continue
-            if c.manifest["inspection_id"] != store.inspection_id:
-                c.refuse(WRONG_INSPECTION)
-            elif tx.imports.has(c.bundle_id) or c.bundle_id in seen:
-                # A repeat only once its whole content checks out: a damaged copy of an
-                # imported bundle is reported as damaged, not as "already imported".
-                assert c.reader is not None
-                c.guard(lambda c=c: c.reader.verify_all(cancel=cancel))
-                if c.pending:
-                    c.status = "already_imported"
-            seen.add(c.bundle_id)
-        _check_refusals(cands, skip_refused)
-        meter = Meter(progress, cancel, sum(c.planned_bytes() for c in cands if c.pending))
-        for c in cands:
-            if c.pending:
-                c.guard(lambda c=c: _scan(c, tx, meter, store.device.device_id))
-                _check_refusals(cands, skip_refused)
-    roster = _decide_trust(store, cands, keys, local_roster, anchor_signer)
-    _check_refusals(cands, skip_refused)
-    # Pass 1b: signatures are verified on other threads while attachments are copied, unless
-    # a refusal is already known or refused bundles are skipped (the copy needs the outcome).
-    authors = AuthorChecks(store, cands, roster, keys)
-    if skip_refused or not authors.clean:
-        authors.settle()
-        _check_refusals(cands, skip_refused)
-    accepted = [c for c in cands if c.pending]
-    created: list[str] = []
+    copies: BlobCopies | None = None
+    authors: AuthorChecks | None = None
     snap_path: Path | None = None
-    # Files made outside the transaction are named in a journal first, so that if this
-    # process dies the next open removes them (services.mending).
-    journal = ImportJournal(store) if accepted else None
     try:
-        copy_new_blobs(store, accepted, meter, created,
-                       before_copy=journal.blob if journal else None)
+        with store.uow() as tx:
+            local_roster = tx.sync.revisions_of_type(R.TEAM_MEMBER)
+            anchor_signer = anchor(tx)
+            for c in cands:
+                if not c.pending:
+                    continue
+                if c.manifest["inspection_id"] != store.inspection_id:
+                    c.refuse(WRONG_INSPECTION)
+                elif tx.imports.has(c.bundle_id) or c.bundle_id in seen:
+                    # A repeat only once its whole content checks out: a damaged copy of an
+                    # imported bundle is reported as damaged, not as "already imported".
+                    assert c.reader is not None
+                    c.guard(lambda c=c: c.reader.verify_all(cancel=cancel))
+                    if c.pending:
+                        c.status = "already_imported"
+                seen.add(c.bundle_id)
+            _check_refusals(cands, skip_refused)
+            meter = Meter(progress, cancel, sum(c.planned_bytes() for c in cands if c.pending))
+            # Looked up here, not bound at import time: the merge bench times this function.
+            copies = BlobCopies(store, meter, copy_new_blobs)
+            if not skip_refused:
+                # The attachments of bundles whose signer the file's own roster trusts are
+                # copied while their revisions are checked: a refusal found later fails the
+                # whole import, and their files go with it. Skipping refusals needs the
+                # outcome first (a blob's copy may come from a bundle that is then refused).
+                local = roster_from(local_roster, store.inspection_id, anchor_signer)
+                copies.start([c for c in cands if c.pending
+                              and trust_of(local, c, keys, store).trusted])
+            before, conflicts_before = current_digest(tx), {e.id for e in tx.records.conflicted()}
+            for c in cands:
+                if c.pending:
+                    c.guard(lambda c=c: _scan(c, tx, meter, store.device.device_id))
+                    _check_refusals(cands, skip_refused)
+        roster = _decide_trust(store, cands, keys, local_roster, anchor_signer)
+        _check_refusals(cands, skip_refused)
+        # Pass 1b: signatures are verified on other threads while attachments are copied,
+        # unless a refusal is already known or refused bundles are skipped (the copy needs
+        # the outcome).
+        authors = AuthorChecks(store, cands, roster, keys)
+        if skip_refused or not authors.clean:
+            authors.settle()
+            _check_refusals(cands, skip_refused)
+        accepted = [c for c in cands if c.pending]
+        copies.start(accepted)  # those the local roster did not vouch for, or all of them
+        with store.uow() as tx:
+            plan_blob_rows(tx, accepted)
+        if accepted and snapshot:  # SQLite's own work: it overlaps the signature checks
+            snap_path = store.path.with_name(f"{store.path.name}{SNAPSHOT_SUFFIX}-{new_id()}")
+            copies.journal().snapshot(snap_path)
+            take_snapshot(store.raw_write_engine(), snap_path)
+        # Waiting here, not alongside the appends: each signature checked hands the GIL
+        # back and forth, and against Python-heavy appends that starved the checks.
         authors.settle()
         _check_refusals(cands, skip_refused)  # a forged revision: the files go (below)
-        fault_point("import.after_blobs")
-        if accepted and snapshot:
-            snap_path = store.path.with_name(f"{store.path.name}{SNAPSHOT_SUFFIX}-{new_id()}")
-            assert journal is not None
-            journal.snapshot(snap_path)
-            take_snapshot(store.raw_write_engine(), snap_path)
-        fault_point("import.after_snapshot")
+
+        def before_commit() -> None:
+            assert copies is not None
+            copies.join()  # every attachment in place and verified, before anything commits
+            fault_point("import.after_blobs")
+            fault_point("import.after_snapshot")
+
         report = _apply(store, accepted, cands, before, conflicts_before, meter, snap_path,
-                        leader_devices(roster) if roster.anchor else None)
+                        leader_devices(roster) if roster.anchor else None, before_commit)
     except BaseException:
-        authors.stop()
-        remove_files(store, created, snap_path)
-        if journal is not None:
-            journal.close()
+        if authors is not None:
+            authors.stop()
+        if copies is not None:
+            copies.abandon()
+            remove_files(store, copies.created, snap_path)
+            copies.close_journal()
         raise
-    if journal is not None:
-        journal.close()
+    copies.close_journal()  # set by now: every path that leaves it unset raised
     fault_point("import.after_commit")
     if accepted or rebuild_pending(store):
         # The durable mark set in the transaction is cleared only once this has finished;
@@ -244,14 +265,16 @@ def _scan(c: Candidate, tx: UnitOfWork, meter: Meter, own_device: str) -> None:
 
     assert c.reader is not None  # pending candidates always have an open reader
     now_ms = int(time.time() * 1000)
+    c.canonical_lines = True  # until a line is not
     for line in c.reader.iter_revision_lines():
         meter.add(len(line) + 1)
         try:
-            rev = revision_from_json(line)
+            rev, own_form = revision_and_form_from_json(line)
         except BundleError as exc:  # the domain's message says what is wrong, not what to do
             raise BundleError(f"{exc}. Do not import it; ask the sender to export it "
                               "again.") from None
         _check_revision(rev, now_ms)
+        c.canonical_lines = c.canonical_lines and own_form
         if rev.rev_id in entity_of:
             raise damaged("a revision is repeated")
         entity_of[rev.rev_id] = rev.entity_id
@@ -321,14 +344,15 @@ def _check_refusals(cands: list[Candidate], skip_refused: bool) -> None:
         raise kind(f"Bundle '{first.path.name}': {first.message} Nothing was imported.")
 
 
-def _append(tx: UnitOfWork, buf: list[Revision], arrived_unsigned: set[str]) -> int:
+def _append(tx: UnitOfWork, buf: list[Revision], arrived_unsigned: set[str],
+            texts: dict[str, str]) -> int:
     """Append one chunk of a bundle's revisions; returns how many were new.
 
     A revision that an earlier bundle of this import brought unsigned and this one brings
     signed was new to both when their claims were checked, so its signature here has been
     verified: it is kept, as it would have been had this bundle come first.
     """
-    new = tx.records.append(buf)
+    new = tx.records.append(buf, texts)
     if arrived_unsigned:
         late = [(r.rev_id, r.signature) for r in buf
                 if r.signature and r.rev_id in arrived_unsigned]
@@ -341,8 +365,10 @@ def _append(tx: UnitOfWork, buf: list[Revision], arrived_unsigned: set[str]) -> 
 
 def _apply(store: InspectionStore, accepted: list[Candidate], cands: list[Candidate],
            before: str, conflicts_before: set[str], meter: Meter,
-           snap_path: Path | None, leaders: frozenset[str] | None = None) -> ImportReport:
-    """Pass 2: one transaction appending revisions, blob rows and import-log rows."""
+           snap_path: Path | None, leaders: frozenset[str] | None = None,
+           before_commit: Callable[[], None] | None = None) -> ImportReport:
+    """Pass 2: one transaction appending revisions, blob rows and import-log rows;
+    `before_commit` runs last inside it (it waits for the attachment copies)."""
     now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     snap_name = snap_path.name if snap_path else None
     previous = None
@@ -353,20 +379,24 @@ def _apply(store: InspectionStore, accepted: list[Candidate], cands: list[Candid
         for c in accepted:
             first = tx.records.max_seq() + 1
             buf: list[Revision] = []
+            texts: dict[str, str] = {}
             assert c.reader is not None
             for line in c.reader.iter_revision_lines():
                 meter.add(len(line) + 1)
                 # Pass 1 checked these very bytes (the list's signed hash is checked at the
                 # end of this read, before the commit): parse only.
-                rev: Revision | None = revision_from_checked_json(line)
-                if leaders is not None and rev is not None:  # only a team's leader agrees
-                    rev = as_provisional_unless_leader(rev, store.inspection_id, leaders)
+                parsed = revision_from_checked_json(line)
+                rev: Revision | None = parsed
+                if leaders is not None:  # only a team's leader agrees
+                    rev = as_provisional_unless_leader(parsed, store.inspection_id, leaders)
                 if rev is not None:
                     buf.append(rev)
+                    if rev is parsed and c.canonical_lines:  # pass 1 found them canonical
+                        texts[rev.rev_id] = payload_text_of_line(line)
                 if len(buf) >= _CHUNK:
-                    c.new_count += _append(tx, buf, arrived_unsigned)
-                    buf = []
-            c.new_count += _append(tx, buf, arrived_unsigned)
+                    c.new_count += _append(tx, buf, arrived_unsigned, texts)
+                    buf, texts = [], {}
+            c.new_count += _append(tx, buf, arrived_unsigned, texts)
             tx.records.keep_signatures(c.signatures)  # verified with the bundle's claims
             last = tx.records.max_seq()
             if last >= first:
@@ -391,14 +421,19 @@ def _apply(store: InspectionStore, accepted: list[Candidate], cands: list[Candid
             tx.meta.set("hlc_last", store.clock.last)
             tx.meta.set("merge_provenance", json.dumps(provenance))
             previous = json.loads(tx.meta.get("last_merge") or "{}").get("snapshot")
-            meter.check()  # last chance to cancel: after this the merge commits
             if snap_name:
                 tx.meta.set("last_merge", json.dumps({
                     "snapshot": snap_name, "seq_after": tx.records.max_seq(),
                     "blobs_after": tx.blobs.count(), "at": now,
                     "bundles": [c.bundle_id for c in accepted]}))
+        # Read inside the transaction, before waiting for the attachment copies: these
+        # reads overlap the end of the copying.
         after = current_digest(tx) if accepted else before
         conflicts_after = {e.id for e in tx.records.conflicted()}
+        if accepted:
+            if before_commit is not None:
+                before_commit()
+            meter.check()  # last chance to cancel: after this the merge commits
     if accepted:
         attachment_keys.reload(store)
     if previous and previous != snap_name:

@@ -27,6 +27,7 @@ import glob
 import json
 import logging
 import os
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -72,11 +73,14 @@ class ImportJournal:
         self._fh = self._cm.__enter__()
         if fcntl is not None:
             fcntl.flock(self._fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        # Attachments are named from the copy thread, the snapshot from the importing one.
+        self._lock = threading.Lock()
 
     def _note(self, kind: str, name: str) -> None:
-        self._fh.write(f"{kind} {name}\n")
-        self._fh.flush()
-        os.fsync(self._fh.fileno())
+        with self._lock:
+            self._fh.write(f"{kind} {name}\n")
+            self._fh.flush()
+            os.fsync(self._fh.fileno())
 
     def blob(self, stored_name: str) -> None:
         """About to write this attachment file."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from operator import itemgetter
 from typing import Any
 
@@ -65,13 +65,17 @@ class RecordsRepository:
         self._s = session
 
     # -- writing -----------------------------------------------------------------------------
-    def append(self, revisions: Iterable[Revision]) -> list[Revision]:
+    def append(self, revisions: Iterable[Revision],
+               payload_texts: Mapping[str, str] | None = None) -> list[Revision]:
         """Insert revisions not already present and re-materialise their records.
 
         Returns the revisions that were new. Duplicates (same content hash) are skipped,
         signature included: a signature for a revision already held is stored only through
-        `keep_signatures`, once the caller has verified it.
+        `keep_signatures`, once the caller has verified it. `payload_texts` may give, by
+        revision id, `canonical_json(payload)` already at hand (a merge cuts it from the
+        bundle's canonical lines), saving one encoding per revision.
         """
+        known_texts = payload_texts or {}
         incoming = {r.rev_id: r for r in revisions}
         if not incoming:
             return []
@@ -86,7 +90,10 @@ class RecordsRepository:
         rows, edges, texts = [], [], {}
         fresh: dict[str, list[Revision]] = defaultdict(list)
         for offset, r in enumerate(sorted(new, key=lambda r: (r.hlc, r.rev_id))):
-            texts[r.rev_id] = payload = canonical_json(dict(r.payload)).decode()
+            payload = known_texts.get(r.rev_id)
+            if payload is None:
+                payload = canonical_json(dict(r.payload)).decode()
+            texts[r.rev_id] = payload
             rows.append((r.rev_id, seq + offset, r.entity_type, r.entity_id,
                          json.dumps(sorted(r.parents)) if r.parents else "[]", r.hlc,
                          r.device_id, r.author_id, r.deleted, r.schema, payload,
