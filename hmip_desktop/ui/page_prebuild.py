@@ -70,6 +70,8 @@ class PagePrebuilder(QObject):
         """Build a page now when its modules are loaded, else once a helper thread has loaded
         them. Inline runners (tests) build at once, as before."""
         factory = self._pages.factory(title)
+        if self._timer.isActive():  # idle time starts again after a visit: its imports
+            self._timer.start()     # would compete with the visit's build for the GIL
         if self._pages.is_built(title) or self._window.ctx.tasks.synchronous \
                 or not isinstance(factory, ImportsLazily) or factory.loaded \
                 or title in self._done:  # loaded, or failed to: building says why
@@ -153,7 +155,7 @@ class PagePrebuilder(QObject):
         if ctx.store is None:
             self.stop()
             return
-        if ctx.tasks.busy:
+        if ctx.tasks.busy or self._wanted:  # reads, or a visited page still loading
             return
         for title in self._pages:
             factory = self._pages.factory(title)
