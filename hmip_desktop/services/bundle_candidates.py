@@ -85,8 +85,11 @@ class Meter:
     """Progress in bytes (throttled) and the cancel check.
 
     Attachments are copied on a helper thread while the importing thread reads revisions
-    (issue 11 §3): both count their bytes here, and the progress callback is called under
-    the lock, so reports never interleave and their counts only grow.
+    (issue 11 §3): both count their bytes here, but only the importing thread (the one that
+    made the meter) reports progress, under the lock, so reports never interleave, their
+    counts only grow, and a progress handler that presses Cancel runs where Cancel is
+    noticed; the importer reports the helper's steps at its next count, or while it waits
+    for the helper (`wait_and_report`).
     """
 
     def __init__(self, progress: Callable[[int, int], None] | None,
@@ -94,6 +97,9 @@ class Meter:
         self.progress, self.cancel, self.total = progress, cancel, max(total, 1)
         self.done = self._last = 0
         self._lock = threading.Lock()
+        self._stepped = threading.Condition(self._lock)  # the helper crossed a step
+        self._held: list[int] = []  # the helper's steps, reported by the importing thread
+        self._owner = threading.get_ident()
 
     def check(self) -> None:
         """Raise Cancelled when the user pressed Cancel."""
@@ -104,9 +110,28 @@ class Meter:
         """Count n more bytes (no cancel check: the helper thread has its own)."""
         with self._lock:
             self.done += n
-            if self.progress and self.done - self._last >= _STEP:
+            if threading.get_ident() == self._owner:
+                self._report()
+            elif self.progress and self.done - self._last >= _STEP:
                 self._last = self.done
-                self.progress(min(self.done, self.total), self.total)
+                self._held.append(self.done)
+                self._stepped.notify_all()
+
+    def wait_and_report(self, timeout: float) -> None:
+        """Wait until the helper has counted another step (or `timeout`), then report what
+        was counted (the importing thread, while it waits for the helper)."""
+        with self._lock:
+            if not self._held:
+                self._stepped.wait(timeout)
+            self._report()
+
+    def _report(self) -> None:
+        held, self._held = self._held, []
+        for done in held:  # the helper's steps, in order, on this thread
+            self.progress(min(done, self.total), self.total)  # type: ignore[misc]
+        if self.progress and self.done - self._last >= _STEP:
+            self._last = self.done
+            self.progress(min(self.done, self.total), self.total)
 
     def add(self, n: int) -> None:
         """Count n more bytes."""
@@ -114,8 +139,12 @@ class Meter:
         self.count(n)
 
     def finish(self) -> None:
-        """Report completion."""
+        """Report completion (after any step of the helper not yet reported)."""
         if self.progress:
+            with self._lock:
+                held, self._held = self._held, []
+            for done in held:
+                self.progress(min(done, self.total), self.total)
             self.progress(self.total, self.total)
 
 

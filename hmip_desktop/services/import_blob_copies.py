@@ -11,7 +11,8 @@ up; on two cores they overlap. What makes that safe:
   once verified; a failed, refused or cancelled import calls `abandon()`, which stops the
   thread before the caller removes every file it made (`created`);
 - Cancel is noticed on the importing thread, which then abandons the import: the helper
-  stops at its next chunk. Both threads count their bytes into the one meter.
+  stops at its next chunk. Both threads count their bytes into the one meter; only the
+  importing thread reports progress.
 Which attachments to copy is decided here, on the importing thread: those the store does
 not hold, each once (the first bundle listing it).
 """
@@ -99,7 +100,7 @@ class BlobCopies:
         if self._thread is not None:
             self._jobs.put(None)
             while self._thread.is_alive():
-                self._thread.join(0.1)
+                self._meter.wait_and_report(0.1)  # the helper's bytes, from this thread
                 self._meter.check()  # Cancel raises here (the caller abandons)
             self._thread = None
         if self._error:
