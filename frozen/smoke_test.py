@@ -257,7 +257,8 @@ def smoke(dist: Path) -> None:
             print("skip report pdf: not available in this build")
         ready = r.run("GUI FILE --quit-when-ready (offscreen)", "hmip-desktop",
                       [str(insp), "--quit-when-ready"], expect="ready in")
-        print("     " + ready.stdout.strip().splitlines()[-1])
+        for line in ready.stdout.strip().splitlines():  # ready in …; editable in …
+            print("     " + line)
         log = r.log_text()
         if "Traceback" in log:
             raise SmokeFailure("the app logged an unexpected error: "
