@@ -79,10 +79,10 @@ class Opening:
         Raises `Abandoned` when the first step failed (it said why) and Cancelled when the
         opening was cancelled."""
         found, self._key = self._key, None
-        if self._failed or found is None:
-            raise Abandoned()
         if self._cancelled.is_set():
             raise Cancelled()
+        if self._failed or found is None:
+            raise Abandoned()
         from hmip_desktop.services import inspections  # the store: SQLAlchemy loads here
 
         store = inspections.open_inspection(self.path, provider=self._provider,
@@ -93,8 +93,10 @@ class Opening:
         return store
 
     def cancel(self) -> None:
-        """Do not keep the store open when it arrives (the window closed meanwhile)."""
+        """Do not keep the store open when it arrives (the window closed meanwhile); a key
+        the store has not taken yet is dropped now (`open_store` then does nothing)."""
         self._cancelled.set()
+        self._key = None
 
 
 class Abandoned(Exception):  # noqa: N818 - not an error: its cause was already reported
