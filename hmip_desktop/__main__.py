@@ -48,7 +48,7 @@ def _start_gui(args: argparse.Namespace) -> int:
     """Begin the file's unlock, import the GUI and run it."""
     if args.file:
         # The file's key before anything else: the Argon2id derivation (or the keyring
-        # look-up) and the store's imports start now, while PySide6 loads, not after it.
+        # look-up) starts now, while PySide6 loads, not after it.
         from hmip_desktop.services import startup
 
         startup.begin_unlock(Path(args.file))

@@ -1,15 +1,15 @@
 """Composition root: builds the task runner, the pages and the main window, and runs Qt.
 
-Start-up order (issue 11): the window is shown before services, storage and SQLAlchemy are
-imported; pages are built on first visit (the first page once the empty window has painted,
-the Evidence page's notes list in idle time); the file is unlocked and its first reads done
-on the DB lane while the window paints; from the first line of `run()` the file's key is found
-on a helper thread (the Argon2id derivation releases the GIL, so it costs the imports nothing)
-and the store's modules load on another (services.startup.begin_unlock); a passphrase typed
-in the dialog starts its derivation as soon as it is entered (MainWindow.open_path);
-the collector is off from the entry point until start-up is over (the file open and its
-first reads asked for), and `gc.freeze()` then keeps the objects of start-up out of every
-later collection.
+Start-up order (issue 11): from the first line of the entry point the file's key is found
+on a helper thread (the Argon2id derivation releases the GIL); the window is shown before
+services, storage and SQLAlchemy are imported; pages are built on first visit (the first page
+once the empty window has painted, the Evidence page's notes list in idle time); the file's
+first screen (Overview facts, newest notes) is read with sqlcipher3 alone on the DB lane and
+shown read-only, and only then is the store opened behind it (ui/opening/file_opener.py,
+services/first_screen.py); a passphrase typed in the dialog starts its derivation as soon as
+it is entered (MainWindow.open_path); the collector is off from the entry point until
+start-up is over (the file open and its first reads asked for), and `gc.freeze()` then keeps
+the objects of start-up out of every later collection.
 """
 
 from __future__ import annotations
@@ -125,8 +125,8 @@ def build_window(tasks: TaskRunner | None = None) -> MainWindow:
 def run(open_file: Path | None = None, *, quit_when_ready: bool = False) -> int:
     """Start the GUI; returns the exit code. A failed start is a plain message (on stderr, in
     a box when Qt works, and in a log), never a traceback."""
-    # First of all: the file's key (Argon2id releases the GIL) is found while Qt starts,
-    # the window is built and the DB lane imports the store.
+    # First of all: the file's key (Argon2id releases the GIL) is found while Qt starts and
+    # the window is built (a no-op when the entry point began it already).
     startup.begin_unlock(open_file)
     try:
         configure_logging()

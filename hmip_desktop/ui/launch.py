@@ -121,7 +121,8 @@ class ReadyWatcher(QObject):
         """Window up, and the FILE open with its Overview filled and the notes list showing
         its first rows (pages that do not exist yet are not built by asking). The file is
         open once its key opened it and its first screen is read (services.first_screen):
-        the store may still be loading behind it (`editable_ms` says when it was in)."""
+        the store may still be loading behind it (the "editable in" line says when it is
+        in)."""
         if not self.window.isVisible():
             return False
         if not self.expect_file:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -35,8 +34,6 @@ from hmip_desktop.ui.widgets.tables import make_readable
 
 if TYPE_CHECKING:
     from hmip_desktop.domain.framework import Framework
-
-log = logging.getLogger(__name__)
 
 
 class NotesPanel(QWidget):
