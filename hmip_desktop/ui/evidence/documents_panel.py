@@ -9,10 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QItemSelectionModel, QSortFilterProxyModel, Qt
+from PySide6.QtCore import QItemSelectionModel, QMimeData, QSortFilterProxyModel, Qt
 from PySide6.QtGui import (
-    QDragMoveEvent,
-    QDropEvent,
     QKeySequence,
     QShortcut,
     QUndoStack,
@@ -40,11 +38,12 @@ from hmip_desktop.ui.evidence.document_preview import DocumentPreview
 from hmip_desktop.ui.evidence.documents_table_model import DocumentsTableModel
 from hmip_desktop.ui.evidence.evidence_links import EvidenceLinksList, LinkHelper
 from hmip_desktop.ui.undo_commands import delete_with_undo
+from hmip_desktop.ui.widgets.file_drops import FileDrops
 from hmip_desktop.ui.widgets.tables import make_readable
 from hmip_desktop.ui.widgets.task_progress import TaskProgress
 
 
-class DocumentsPanel(QWidget):
+class DocumentsPanel(FileDrops, QWidget):
     """Everything about documents; every write and decryption goes through the DB lane."""
 
     def __init__(self, ctx: UiContext) -> None:
@@ -302,24 +301,12 @@ class DocumentsPanel(QWidget):
             paths, progress=control.progress, cancel=control.cancel), lambda _r: None, failed,
             write=True, before_broadcast=done)
 
-    def dragEnterEvent(self, event: QDragMoveEvent) -> None:  # noqa: N802 - Qt override
-        """Accept dragged files."""
-        if self.ctx.store is not None and prompts.local_paths(event.mimeData()):
-            event.acceptProposedAction()
-        else:
-            event.ignore()
+    def dropped_files(self, mime: QMimeData) -> list[Path]:
+        """Any dragged local files, while a file is open."""
+        return prompts.local_paths(mime) if self.ctx.store is not None else []
 
-    def dragMoveEvent(self, event: QDragMoveEvent) -> None:  # noqa: N802 - Qt override
-        """Keep accepting while files move over the tab."""
-        self.dragEnterEvent(event)  # the same test; QDragEnterEvent is a QDragMoveEvent
-
-    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802 - Qt override
-        """Import dropped files."""
-        paths = prompts.local_paths(event.mimeData())
-        if not paths or self.ctx.store is None:
-            event.ignore()
-            return
-        event.acceptProposedAction()
+    def files_dropped(self, paths: list[Path]) -> None:
+        """Import them."""
         self.import_paths(paths)
 
     # -- links, export, delete ---------------------------------------------------------------

@@ -13,8 +13,8 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QDragMoveEvent, QDropEvent, QUndoStack
+from PySide6.QtCore import QMimeData, Qt
+from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -46,6 +46,7 @@ from hmip_desktop.ui.evidence.extract_import_dialog import (
 from hmip_desktop.ui.evidence.extract_table_model import ExtractTableModel
 from hmip_desktop.ui.tasks import TaskRunner
 from hmip_desktop.ui.undo_commands import delete_with_undo
+from hmip_desktop.ui.widgets.file_drops import FileDrops
 from hmip_desktop.ui.widgets.task_progress import TaskProgress
 
 EXTRACT_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -60,7 +61,7 @@ def extract_label(view: ExtractView) -> str:
         f"{waiting}"
 
 
-class ExtractsPanel(QWidget):
+class ExtractsPanel(FileDrops, QWidget):
     """The extracts list, the rows of the chosen one with filters, and grouping."""
 
     def __init__(self, ctx: UiContext) -> None:
@@ -338,25 +339,13 @@ class ExtractsPanel(QWidget):
         self.progress.run(f"Importing {request.path.name}…", work, lambda _r: None, failed,
                           write=True, before_broadcast=done)
 
-    def dragEnterEvent(self, event: QDragMoveEvent) -> None:  # noqa: N802 - Qt override
-        """Accept one dragged CSV or XLSX file."""
-        paths = prompts.local_paths(event.mimeData())
-        if self.ctx.store is not None and len(paths) == 1:
-            event.acceptProposedAction()
-        else:
-            event.ignore()
+    def dropped_files(self, mime: QMimeData) -> list[Path]:
+        """One dragged CSV or XLSX file, while a file is open."""
+        paths = prompts.local_paths(mime)
+        return paths if self.ctx.store is not None and len(paths) == 1 else []
 
-    def dragMoveEvent(self, event: QDragMoveEvent) -> None:  # noqa: N802 - Qt override
-        """Keep accepting while the file moves over the tab."""
-        self.dragEnterEvent(event)  # the same test; QDragEnterEvent is a QDragMoveEvent
-
-    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802 - Qt override
+    def files_dropped(self, paths: list[Path]) -> None:
         """Open the import dialog on the dropped file."""
-        paths = prompts.local_paths(event.mimeData())
-        if len(paths) != 1 or self.ctx.store is None:
-            event.ignore()
-            return
-        event.acceptProposedAction()
         self.open_import_dialog(paths[0])
 
     # -- links and delete --------------------------------------------------------------------

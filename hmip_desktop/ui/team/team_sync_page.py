@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QMimeData
-from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent, QShowEvent
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QFileDialog,
@@ -53,6 +53,7 @@ from hmip_desktop.ui.team.sync_models import (
     import_summary,
     plural,
 )
+from hmip_desktop.ui.widgets.file_drops import FileDrops
 from hmip_desktop.ui.widgets.forms import status_label, table_view
 from hmip_desktop.ui.widgets.task_progress import TaskProgress
 
@@ -72,7 +73,7 @@ def bundle_paths(mime: QMimeData) -> list[Path]:
     return [p for p in out if p.suffix.lower() == BUNDLE_SUFFIX]
 
 
-class TeamSyncPage(Page):
+class TeamSyncPage(FileDrops, Page):
     """Identity, team, bundles, conflicts and history of the open inspection."""
 
     title = PageKey.TEAM_SYNC
@@ -281,24 +282,13 @@ class TeamSyncPage(Page):
             self.import_paths(paths)
         return paths
 
-    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 - Qt override
-        """Accept drags that carry bundle files."""
-        if self.ctx.store is not None and bundle_paths(event.mimeData()):
-            event.acceptProposedAction()
-        else:
-            event.ignore()
+    def dropped_files(self, mime: QMimeData) -> list[Path]:
+        """The dragged sync bundles, while a file is open."""
+        return bundle_paths(mime) if self.ctx.store is not None else []
 
-    def dragMoveEvent(self, event: QDragMoveEvent) -> None:  # noqa: N802 - Qt override
-        """Keep accepting while over the page."""
-        self.dragEnterEvent(event)
-
-    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802 - Qt override
+    def files_dropped(self, paths: list[Path]) -> None:
         """Preview the dropped bundles."""
-        if self.ctx.store is not None and bundle_paths(event.mimeData()):
-            event.acceptProposedAction()
-            self.drop_mime(event.mimeData())
-        else:
-            event.ignore()
+        self.import_paths(paths)
 
     # -- undo --------------------------------------------------------------------------------
     def undo_last_merge(self) -> None:
