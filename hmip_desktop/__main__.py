@@ -48,10 +48,11 @@ def _start_gui(args: argparse.Namespace) -> int:
     """Begin the file's unlock, import the GUI and run it."""
     if args.file:
         # The file's key before anything else: the Argon2id derivation (or the keyring
-        # look-up) starts now, while PySide6 loads, not after it.
+        # look-up) starts now, in a child process while PySide6 loads here (this process
+        # still runs one thread, so it can fork safely; storage/key_child.py).
         from hmip_desktop.services import startup
 
-        startup.begin_unlock(Path(args.file))
+        startup.begin_unlock(Path(args.file), in_child=True)
     try:
         from hmip_desktop.app import run
         from hmip_desktop.ui import launch

@@ -1,7 +1,7 @@
 """Composition root: builds the task runner, the pages and the main window, and runs Qt.
 
 Start-up order (issue 11): from the first line of the entry point the file's key is found
-on a helper thread (the Argon2id derivation releases the GIL); the window is shown before
+in a forked child on Linux, else on a helper thread (storage/key_child.py); the window is shown before
 services, storage and SQLAlchemy are imported; pages are built on first visit (the first page
 once the empty window has painted, the Evidence page's notes list in idle time); the file's
 first screen (Overview facts, newest notes) is read with sqlcipher3 alone on the DB lane and
@@ -125,8 +125,8 @@ def build_window(tasks: TaskRunner | None = None) -> MainWindow:
 def run(open_file: Path | None = None, *, quit_when_ready: bool = False) -> int:
     """Start the GUI; returns the exit code. A failed start is a plain message (on stderr, in
     a box when Qt works, and in a log), never a traceback."""
-    # First of all: the file's key (Argon2id releases the GIL) is found while Qt starts and
-    # the window is built (a no-op when the entry point began it already).
+    # First of all: the file's key is found while Qt starts and the window is built (a no-op
+    # when the entry point began it already, in a child process).
     startup.begin_unlock(open_file)
     try:
         configure_logging()

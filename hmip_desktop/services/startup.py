@@ -146,20 +146,23 @@ def needs_passphrase_to_open(path: Path) -> bool:
         return False
 
 
-def begin_unlock(path: Path | None, passphrase: str | None = None) -> None:
-    """Start finding the key of the file the GUI was asked to open, on a helper thread, as
-    the process starts: the keyring look-up, or the Argon2id derivation when a passphrase is
-    known (`passphrase`, typed in the dialog, else HMIP_PASSPHRASE; it releases the GIL, so
-    it runs beside Qt's start). The first screen's read on the DB lane takes the result
-    (storage.keys.begin_unlock). The store's modules are NOT loaded here: a start shows the
-    file's first screen before them (services.first_screen), and their imports would hold
-    the GIL the window needs. No effect for a bundle or no file; a file that needs a typed
+def begin_unlock(path: Path | None, passphrase: str | None = None, *,
+                 in_child: bool = False) -> None:
+    """Start finding the key of the file the GUI was asked to open, as the process starts:
+    the keyring look-up, or the Argon2id derivation when a passphrase is known (`passphrase`,
+    typed in the dialog, else HMIP_PASSPHRASE). On a helper thread; with `in_child` (the
+    entry point, before Qt loads) in a forked child where that is safe, because both hold the
+    GIL the window needs (storage.key_child). The first screen's read on the DB lane takes
+    the result (storage.keys.begin_unlock). The store's modules are NOT loaded here: a start
+    shows the file's first screen before them (services.first_screen), and their imports
+    would hold the GIL too. No effect for a bundle or no file; a file that needs a typed
     passphrase only has its key record read early."""
     if path is None or is_bundle(path):
         return
     from hmip_desktop.storage import keys
 
-    keys.begin_unlock(Path(path), passphrase or passphrase_from_environment())
+    keys.begin_unlock(Path(path), passphrase or passphrase_from_environment(),
+                      in_child=in_child)
 
 
 _preload_started = False

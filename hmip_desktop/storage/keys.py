@@ -10,8 +10,8 @@ organisation's recovery recipient when one is set. A keyring backend that is the
 Start-up (issue 11): `keyring` (which pulls in jaraco and backports.tarfile), `pyrage` and
 `cryptography` are imported where they are used, so reading a key record costs no more than
 reading JSON. `begin_unlock()` lets the GUI start finding a file's key (the Argon2id
-derivation, which releases the GIL, or the keyring look-up) on a helper thread while the
-window is built and the store is imported; `load_file_key()` then takes the result, when it
+derivation, or the keyring look-up) while the window is built, in a forked child at the entry
+point (key_child: both hold the GIL most of their run) or else on a helper thread; `load_file_key()` then takes the result, when it
 was found for the same key record and the same passphrase, instead of deriving it again.
 """
 
@@ -35,6 +35,7 @@ from hmip_desktop.domain.errors import (
     WrongKeyError,
 )
 from hmip_desktop.private_files import write_private_text
+from hmip_desktop.storage import key_child
 
 log = logging.getLogger(__name__)
 
@@ -249,16 +250,30 @@ class _EarlyUnlock:
         self.key: bytes | None = None
         self.done = threading.Event()
 
-    def run(self) -> None:
+    def has_work(self) -> bool:
+        """True when the record (read) names a key that can be found without asking."""
+        record = self.record
+        return record is not None and (record.source == KEY_SOURCE_KEYRING or (
+            record.wrapped is not None and bool(self.passphrase)))
+
+    def find(self) -> bytes | None:
+        """The key, from the keyring or unwrapped with the passphrase (None if not found)."""
+        record = self.record
+        if record is None:
+            return None
+        if record.source == KEY_SOURCE_KEYRING:
+            secret = _keyring_secret(record)
+            return bytes.fromhex(secret) if secret is not None else None
+        if record.wrapped is not None and self.passphrase:
+            return unwrap_with_passphrase(record.wrapped, self.passphrase, record.file_id)
+        return None
+
+    def run(self, child_result: Callable[[], bytes | None] | None = None) -> None:
+        """Find the key here, or wait for the child process finding it (key_child)."""
         try:
-            record = KeyRecord.load(self.path)
-            if record.source == KEY_SOURCE_KEYRING:
-                secret = _keyring_secret(record)
-                self.key = bytes.fromhex(secret) if secret is not None else None
-            elif record.wrapped is not None and self.passphrase:
-                self.key = unwrap_with_passphrase(record.wrapped, self.passphrase,
-                                                  record.file_id)
-            self.record = record
+            if self.record is None:
+                self.record = KeyRecord.load(self.path)
+            self.key = child_result() if child_result is not None else self.find()
         except Exception:  # noqa: BLE001 - load_file_key finds (and reports) it again
             self.key = None
         finally:
@@ -280,12 +295,15 @@ _early_lock = threading.Lock()
 _EARLY_WAIT_S = 120.0
 
 
-def begin_unlock(file_path: Path, passphrase: str | None = None) -> None:
-    """Start finding the key of `file_path` on a helper thread: the keyring look-up for a
-    keyring-kept key, the Argon2id derivation (which releases the GIL) for a passphrase-
-    wrapped one when `passphrase` is given. The next `load_file_key` of the same file, with
-    the same key record and passphrase, takes the result instead of doing the work again;
-    anything else (another file, another passphrase, a failure) finds the key as usual."""
+def begin_unlock(file_path: Path, passphrase: str | None = None, *,
+                 in_child: bool = False) -> None:
+    """Start finding the key of `file_path` ahead of its open: the keyring look-up for a
+    keyring-kept key, the Argon2id derivation for a passphrase-wrapped one when `passphrase`
+    is given. On a helper thread; with `in_child` (the GUI's entry point, before Qt loads) in
+    a forked child process where that is safe (key_child: neither holds this process's GIL
+    then). The next `load_file_key` of the same file, with the same key record and
+    passphrase, takes the result instead of doing the work again; anything else (another
+    file, another passphrase, a failure) finds the key as usual."""
     global _early
     early = _EarlyUnlock(Path(file_path).resolve(), passphrase)
     with _early_lock:
@@ -293,7 +311,16 @@ def begin_unlock(file_path: Path, passphrase: str | None = None) -> None:
                 and _early.passphrase == passphrase):
             return  # already being found (the entry point begins it before Qt loads)
         _early = early
-    threading.Thread(target=early.run, name="early-unlock", daemon=True).start()
+    child_result = None
+    if in_child and key_child.available():
+        try:
+            early.record = KeyRecord.load(early.path)
+        except Exception:  # noqa: BLE001 - the open reports it
+            early.record = None
+        if early.has_work():
+            child_result = key_child.start(early.find)
+    threading.Thread(target=early.run, args=(child_result,), name="early-unlock",
+                     daemon=True).start()
 
 
 def _take_early(file_path: Path, record: KeyRecord, passphrase: str | None) -> bytes | None:

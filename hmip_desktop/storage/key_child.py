@@ -1,0 +1,79 @@
+"""Finding a file key in a forked child process while the GUI starts (issue 11).
+
+Why a process and not a thread: the GUI start is CPU-bound on one core, holding the GIL, and
+both ways of finding a key hold it too: `import keyring` costs 80-100 ms of imports (jaraco,
+importlib_metadata, email...), and cryptography's Argon2id derivation (~170 ms for our
+parameters) was measured to keep the GIL for most of its run. In a child they run on another
+core; the parent imports neither.
+
+Only where it is safe: Linux (a forked child of a process that has not loaded any framework
+is an ordinary process there) and only while the calling process runs a single thread (the
+entry point, before Qt loads). Anywhere else the caller does the work on a thread as before.
+
+The child writes the 32-byte key (or nothing) to a pipe only the parent holds and leaves with
+os._exit (no atexit handlers, no buffered output flushed twice). Any failure, in the child or
+in the pipe, reads as "not found", and the caller then finds the key in-process, where errors
+are raised and reported the usual way.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+from collections.abc import Callable
+
+KEY_BYTES = 32
+
+
+def available() -> bool:
+    """True when a child can be forked safely from here (Linux, one thread running)."""
+    return (sys.platform.startswith("linux") and hasattr(os, "fork")
+            and threading.active_count() == 1)
+
+
+def start(work: Callable[[], bytes | None]) -> Callable[[], bytes | None] | None:
+    """Fork a child that runs `work` and sends its result back; returns a function that waits
+    for that result (None when the child found nothing or failed), or None when no child
+    could be started. The returned function must be called once: it reaps the child."""
+    if not available():
+        return None
+    read_end, write_end = os.pipe()
+    try:
+        pid = os.fork()
+    except OSError:
+        os.close(read_end)
+        os.close(write_end)
+        return None
+    if pid == 0:  # the child: never returns
+        _run_child(work, read_end, write_end)
+    os.close(write_end)
+
+    def result() -> bytes | None:
+        data = b""
+        try:
+            while len(data) <= KEY_BYTES:  # blocking reads release the GIL
+                chunk = os.read(read_end, 64)
+                if not chunk:
+                    break
+                data += chunk
+        finally:
+            os.close(read_end)
+            os.waitpid(pid, 0)
+        return data if len(data) == KEY_BYTES else None
+
+    return result
+
+
+def _run_child(work: Callable[[], bytes | None], read_end: int, write_end: int) -> None:
+    status = 1
+    try:
+        os.close(read_end)
+        key = work()
+        if key is not None and len(key) == KEY_BYTES:
+            os.write(write_end, key)  # < PIPE_BUF: one atomic write
+        status = 0
+    except BaseException:  # noqa: BLE001, S110 - the parent finds the key again and reports
+        pass
+    finally:
+        os._exit(status)
