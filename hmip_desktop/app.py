@@ -1,9 +1,10 @@
 """Composition root: builds the task runner, the pages and the main window, and runs Qt.
 
 Start-up order (issue 11): from the first line of the entry point the file's key is found
-in a forked child on Linux, else on a helper thread (storage/key_child.py); the window is shown before
-services, storage and SQLAlchemy are imported; pages are built on first visit (the first page
-once the empty window has painted, the Evidence page's notes list in idle time); the file's
+in a forked child on Linux, else on a helper thread (storage/key_child.py); the window is
+shown before services, storage and SQLAlchemy are imported; pages are built on first visit
+(the first page once the empty window has painted, the Evidence page's notes list in idle
+time); the file's
 first screen (Overview facts, newest notes) is read with sqlcipher3 alone on the DB lane and
 shown read-only, and only then is the store opened behind it (ui/opening/file_opener.py,
 services/first_screen.py); a passphrase typed in the dialog starts its derivation as soon as

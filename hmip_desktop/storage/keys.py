@@ -10,9 +10,10 @@ organisation's recovery recipient when one is set. A keyring backend that is the
 Start-up (issue 11): `keyring` (which pulls in jaraco and backports.tarfile), `pyrage` and
 `cryptography` are imported where they are used, so reading a key record costs no more than
 reading JSON. `begin_unlock()` lets the GUI start finding a file's key (the Argon2id
-derivation, or the keyring look-up) while the window is built, in a forked child at the entry
-point (key_child: both hold the GIL most of their run) or else on a helper thread; `load_file_key()` then takes the result, when it
-was found for the same key record and the same passphrase, instead of deriving it again.
+derivation, or the keyring look-up) while the window is built: in a forked child at the entry
+point (key_child: both hold the GIL most of their run), else on a helper thread.
+`load_file_key()` then takes the result, when it was found for the same key record and the
+same passphrase, instead of deriving it again.
 """
 
 from __future__ import annotations

@@ -1,0 +1,111 @@
+"""Issue 11 §1: at a GUI start the file's key is found in a forked child (storage/key_child.py),
+so that neither `import keyring` nor the Argon2id derivation holds the window's GIL.
+
+Each case runs in a fresh interpreter: a child may only be forked while one thread runs, which
+a pytest process (Qt, pools) cannot promise."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from hmip_desktop.storage import keys
+
+ROOT = Path(__file__).resolve().parents[2]
+PASSPHRASE = "child passphrase 2026"
+FILE_ID = "0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0"
+
+MECHANICS = """
+import json, os, sys, threading
+from hmip_desktop.storage import key_child
+out = {}
+out["key"] = key_child.start(lambda: b"k" * 32)()
+out["none"] = key_child.start(lambda: None)()
+out["raises"] = key_child.start(lambda: 1 / 0)()
+out["short"] = key_child.start(lambda: b"short")()
+out["exits"] = key_child.start(lambda: sys.exit(3))()
+try:
+    os.waitpid(-1, os.WNOHANG)
+    out["zombie"] = True
+except ChildProcessError:
+    out["zombie"] = False  # every child reaped
+stop = threading.Event()
+threading.Thread(target=stop.wait).start()
+out["with_a_thread"] = key_child.start(lambda: b"k" * 32)
+stop.set()
+print(json.dumps({k: (v.decode() if isinstance(v, bytes) else
+                      v if v is None or isinstance(v, bool) else repr(v))
+                  for k, v in out.items()}))
+"""
+
+# The entry point's use: begin in a child, then the open takes the key. Prints the key found,
+# whether this process loaded keyring or Argon2id itself, and any error's class.
+OPEN = """
+import json, sys
+from pathlib import Path
+from hmip_desktop.storage import keys
+path, passphrase = Path(sys.argv[1]), sys.argv[2] or None
+keys.begin_unlock(path, passphrase, in_child=True)
+try:
+    key = keys.load_file_key(path, provider=lambda _p: sys.argv[3])[0].hex()
+    error = None
+except Exception as exc:
+    key, error = None, type(exc).__name__
+heavy = [m for m in ("keyring", "cryptography.hazmat.primitives.kdf.argon2") if m in sys.modules]
+print(json.dumps({"key": key, "error": error, "loaded_here": heavy}))
+"""
+
+
+def _python(code: str, *args: str, env: dict[str, str] | None = None) -> dict:
+    done = subprocess.run([sys.executable, "-c", code, *args], cwd=ROOT, capture_output=True,
+                          text=True, timeout=120, env={**os.environ, **(env or {})})
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def test_child_sends_exactly_a_key_or_nothing_and_is_reaped() -> None:
+    if not sys.platform.startswith("linux"):
+        assert _python(MECHANICS)["key"] is None  # no child elsewhere: the thread does it
+        return
+    out = _python(MECHANICS)
+    assert out["key"] == "k" * 32
+    assert out["none"] is None and out["raises"] is None and out["short"] is None
+    assert out["exits"] is None
+    assert out["zombie"] is False
+    assert out["with_a_thread"] is None  # never forks a process running other threads
+
+
+def test_passphrase_key_is_derived_in_the_child(tmp_path: Path) -> None:
+    path = tmp_path / "p.hmip"
+    key = os.urandom(32)
+    keys.KeyRecord(FILE_ID, keys.KEY_SOURCE_PASSPHRASE,
+                   keys.wrap_with_passphrase(key, PASSPHRASE, FILE_ID)).save(path)
+    out = _python(OPEN, str(path), PASSPHRASE, PASSPHRASE)
+    here = [] if sys.platform.startswith("linux") else ["cryptography.hazmat.primitives.kdf.argon2"]
+    assert out == {"key": key.hex(), "error": None, "loaded_here": here}
+    # A wrong passphrase early: the open derives again here, with the one it is given...
+    out = _python(OPEN, str(path), "not the passphrase at all", PASSPHRASE)
+    assert out["key"] == key.hex()
+    # ...and a wrong one at the open is refused as always.
+    out = _python(OPEN, str(path), PASSPHRASE, "not the passphrase at all")
+    assert (out["key"], out["error"]) == (None, "WrongKeyError")
+
+
+def test_keyring_key_is_looked_up_in_the_child(tmp_path: Path) -> None:
+    path = tmp_path / "k.hmip"
+    key = os.urandom(32)
+    keys.KeyRecord(FILE_ID, keys.KEY_SOURCE_KEYRING).save(path)
+    secrets = tmp_path / "keyring.json"
+    secrets.write_text(json.dumps({f"{keys.KEYRING_SERVICE}\0{FILE_ID}": key.hex()}))
+    env = {"PYTHON_KEYRING_BACKEND": "bench.keyring_file.BenchFileKeyring",
+           "HMIP_BENCH_KEYRING": str(secrets),
+           "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
+    out = _python(OPEN, str(path), "", "", env=env)
+    expected_here = [] if sys.platform.startswith("linux") else ["keyring"]
+    assert out == {"key": key.hex(), "error": None, "loaded_here": expected_here}
+    secrets.write_text("{}")  # not in the keyring: the open says so, as before
+    out = _python(OPEN, str(path), "", "", env=env)
+    assert (out["key"], out["error"]) == (None, "KeyUnavailableError")
