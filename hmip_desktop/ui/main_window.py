@@ -116,7 +116,7 @@ class MainWindow(QMainWindow):
         # On a small screen a page taller or wider than the window scrolls instead of being
         # clipped (and the window never grows past the screen to fit its largest page).
         self.page_scroll = QScrollArea()
-        self.page_scroll.setWidget(PageHost(self.stack))
+        self.page_scroll.setWidget(PageHost(self.stack, self.page_scroll))
         self.page_scroll.setWidgetResizable(True)
         self.page_scroll.setFrameShape(QFrame.Shape.NoFrame)
         self.page_scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Tab goes into the page
