@@ -7,8 +7,6 @@ the normal log lives) is unusable; the log then goes to the temporary folder.
 from __future__ import annotations
 
 import sys
-import tempfile
-import traceback
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -18,6 +16,8 @@ FALLBACK_LOG_NAME = "hmip_desktop-startup-error.log"
 
 
 def _write(path: Path, message: str, exc: BaseException | None) -> None:
+    import traceback  # here: every start imports this module, few fail
+
     path.parent.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
     lines = [f"{stamp} failed start of {APP_DISPLAY_NAME} {__version__}: {message}"]
@@ -36,6 +36,8 @@ def log_failed_start(message: str, exc: BaseException | None = None) -> Path | N
         candidates.append(paths.log_dir() / "hmip.log")
     except Exception:  # noqa: BLE001 - an unusable data directory is one reason we are here
         pass
+    import tempfile
+
     candidates.append(Path(tempfile.gettempdir()) / FALLBACK_LOG_NAME)
     for path in candidates:
         try:

@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
-    QFileDialog,
     QFrame,
     QHBoxLayout,
     QLabel,
@@ -67,6 +66,14 @@ def __getattr__(name: str) -> object:
 def _dialog(name: str):  # type: ignore[no-untyped-def]
     """A dialog class by name: the one set on this module if any, else imported."""
     return globals().get(name) or __getattr__(name)
+
+
+def _file_dialog():  # type: ignore[no-untyped-def]
+    """QFileDialog, whose type (and enums) PySide6 sets up when first named: ~2 ms a start
+    need not pay."""
+    from PySide6.QtWidgets import QFileDialog
+
+    return QFileDialog
 
 
 def _inspections():  # type: ignore[no-untyped-def]
@@ -328,7 +335,7 @@ class MainWindow(QMainWindow):
 
     def on_open_inspection(self) -> None:
         """Choose a file and open it."""
-        chosen, _ = QFileDialog.getOpenFileName(self, "Open inspection",
+        chosen, _ = _file_dialog().getOpenFileName(self, "Open inspection",
                                                 str(_inspections().default_folder()),
                                                 "Inspection files (*.hmip)")
         if chosen:
@@ -446,7 +453,7 @@ class MainWindow(QMainWindow):
             return
         if self.ctx.store is None:
             if self.ask_open_for_bundle(bundle):
-                chosen, _ = QFileDialog.getOpenFileName(self, "Open inspection",
+                chosen, _ = _file_dialog().getOpenFileName(self, "Open inspection",
                                                         str(_inspections().default_folder()),
                                                         "Inspection files (*.hmip)")
                 if chosen:

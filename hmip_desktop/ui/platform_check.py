@@ -13,9 +13,6 @@ afterwards, Qt's own failure is still turned into a plain message (ui.launch).
 from __future__ import annotations
 
 import os
-import re
-import shutil
-import subprocess
 import sys
 from pathlib import Path
 
@@ -49,6 +46,10 @@ def uses_xcb(env: dict[str, str] | None = None) -> bool:
 
 def missing_xcb_libraries() -> list[str]:
     """Sonames the xcb plugin needs and the system lacks (empty when all is well or unknown)."""
+    import re  # here: most starts find the check remembered and spawn nothing
+    import shutil
+    import subprocess
+
     plugins = Path(QLibraryInfo.path(QLibraryInfo.LibraryPath.PluginsPath))
     plugin = plugins / "platforms" / "libqxcb.so"
     ldd = shutil.which("ldd")
