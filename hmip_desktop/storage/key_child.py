@@ -11,14 +11,18 @@ is an ordinary process there) and only while the calling process runs a single t
 entry point, before Qt loads). Anywhere else the caller does the work on a thread as before.
 
 The child writes the 32-byte key (or nothing) to a pipe only the parent holds and leaves with
-os._exit (no atexit handlers, no buffered output flushed twice). Any failure, in the child or
-in the pipe, reads as "not found", and the caller then finds the key in-process, where errors
-are raised and reported the usual way.
+os._exit (no atexit handlers, no buffered output flushed twice). Its standard streams are
+/dev/null: it says nothing, and a child still waiting (a keyring unlock prompt left open)
+must not hold the pipes of whoever started the app; the parent ends such a child when it
+exits. Any failure, in the child or in the pipe, reads as "not found", and the caller then
+finds the key in-process, where errors are raised and reported the usual way.
 """
 
 from __future__ import annotations
 
+import atexit
 import os
+import signal
 import sys
 import threading
 from collections.abc import Callable
@@ -48,6 +52,16 @@ def start(work: Callable[[], bytes | None]) -> Callable[[], bytes | None] | None
     if pid == 0:  # the child: never returns
         _run_child(work, read_end, write_end)
     os.close(write_end)
+    reaped = threading.Event()
+
+    def end_if_running() -> None:  # at exit: the child may wait on a keyring prompt
+        if not reaped.is_set():
+            try:
+                os.kill(pid, signal.SIGTERM)
+            except OSError:
+                pass
+
+    atexit.register(end_if_running)
 
     def result() -> bytes | None:
         data = b""
@@ -60,6 +74,8 @@ def start(work: Callable[[], bytes | None]) -> Callable[[], bytes | None] | None
         finally:
             os.close(read_end)
             os.waitpid(pid, 0)
+            reaped.set()
+            atexit.unregister(end_if_running)
         return data if len(data) == KEY_BYTES else None
 
     return result
@@ -69,6 +85,9 @@ def _run_child(work: Callable[[], bytes | None], read_end: int, write_end: int) 
     status = 1
     try:
         os.close(read_end)
+        quiet = os.open(os.devnull, os.O_RDWR)
+        for stream in (0, 1, 2):
+            os.dup2(quiet, stream)
         key = work()
         if key is not None and len(key) == KEY_BYTES:
             os.write(write_end, key)  # < PIPE_BUF: one atomic write

@@ -10,6 +10,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from hmip_desktop.storage import keys
@@ -109,3 +110,26 @@ def test_keyring_key_is_looked_up_in_the_child(tmp_path: Path) -> None:
     secrets.write_text("{}")  # not in the keyring: the open says so, as before
     out = _python(OPEN, str(path), "", "", env=env)
     assert (out["key"], out["error"]) == (None, "KeyUnavailableError")
+
+
+LINGERING = """
+import pathlib, sys, time
+from hmip_desktop.storage import key_child
+marker = pathlib.Path(sys.argv[1])
+# A child still at work when the app exits (say, a keyring unlock prompt left open).
+key_child.start(lambda: (time.sleep(1.0), marker.write_text("still ran"), None)[-1])
+print("parent done", flush=True)
+"""
+
+
+def test_a_child_still_working_is_ended_with_the_app_and_holds_no_pipe(tmp_path: Path) -> None:
+    if not sys.platform.startswith("linux"):
+        return
+    marker = tmp_path / "marker"
+    # capture_output: were the child holding the app's stdout, this would wait for it.
+    done = subprocess.run([sys.executable, "-c", LINGERING, str(marker)], cwd=ROOT,
+                          capture_output=True, text=True, timeout=30)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "parent done"
+    time.sleep(1.6)
+    assert not marker.exists()  # ended when the app exited, before it could go on
