@@ -48,11 +48,16 @@ def _start_gui(args: argparse.Namespace) -> int:
     """Begin the file's unlock, import the GUI and run it."""
     if args.file:
         # The file's key before anything else: the Argon2id derivation (or the keyring
-        # look-up) starts now, in a child process while PySide6 loads here (this process
-        # still runs one thread, so it can fork safely; storage/key_child.py).
+        # look-up) starts now, in a child process forked before this one imports more than
+        # argparse (it still runs one thread, so it can fork safely), while PySide6 loads
+        # here (storage/key_child.py).
+        from hmip_desktop import PASSPHRASE_VARIABLE
+        from hmip_desktop.storage import key_child
+
+        child = key_child.find_file_key(Path(args.file), os.environ.get(PASSPHRASE_VARIABLE))
         from hmip_desktop.services import startup
 
-        startup.begin_unlock(Path(args.file), in_child=True)
+        startup.begin_unlock(Path(args.file), child=child)
     try:
         from hmip_desktop.app import run
         from hmip_desktop.ui import launch

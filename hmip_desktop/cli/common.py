@@ -15,6 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from hmip_desktop import PASSPHRASE_VARIABLE
 from hmip_desktop.cli.json_out import to_plain
 from hmip_desktop.domain.errors import PassphraseRequired, ValidationError
 from hmip_desktop.services.inspections import open_inspection
@@ -68,7 +69,7 @@ def add_text_source(parser: argparse.ArgumentParser, name: str = "text", *,
 
 def passphrase_provider(purpose: str) -> str | None:
     """HMIP_PASSPHRASE, else a prompt on a terminal (asked twice when creating)."""
-    env = os.environ.get("HMIP_PASSPHRASE")
+    env = os.environ.get(PASSPHRASE_VARIABLE)
     if env:
         return env
     if not sys.stdin.isatty():

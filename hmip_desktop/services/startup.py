@@ -11,10 +11,11 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from hmip_desktop import __version__, paths
+from hmip_desktop import PASSPHRASE_VARIABLE, __version__, paths
 from hmip_desktop.storage import profile
 
 # services.bundle_export.BUNDLE_SUFFIX (that module loads the store; a test keeps them equal).
@@ -127,7 +128,7 @@ def licence_index() -> str:
 
 def passphrase_from_environment() -> str | None:
     """HMIP_PASSPHRASE, which the command line honours too (scripted and smoke-test starts)."""
-    return os.environ.get("HMIP_PASSPHRASE") or None
+    return os.environ.get(PASSPHRASE_VARIABLE) or None
 
 
 def is_bundle(path: Path) -> bool:
@@ -147,22 +148,23 @@ def needs_passphrase_to_open(path: Path) -> bool:
 
 
 def begin_unlock(path: Path | None, passphrase: str | None = None, *,
-                 in_child: bool = False) -> None:
+                 child: Callable[[], bytes | None] | None = None) -> None:
     """Start finding the key of the file the GUI was asked to open, as the process starts:
     the keyring look-up, or the Argon2id derivation when a passphrase is known (`passphrase`,
-    typed in the dialog, else HMIP_PASSPHRASE). On a helper thread; with `in_child` (the
-    entry point, before Qt loads) in a forked child where that is safe, because both hold the
-    GIL the window needs (storage.key_child). The first screen's read on the DB lane takes
-    the result (storage.keys.begin_unlock). The store's modules are NOT loaded here: a start
-    shows the file's first screen before them (services.first_screen), and their imports
-    would hold the GIL too. No effect for a bundle or no file; a file that needs a typed
-    passphrase only has its key record read early."""
+    typed in the dialog, else HMIP_PASSPHRASE), on a helper thread. `child` is the answer
+    of a child process the entry point forked to find it (storage.key_child.find_file_key),
+    which the helper thread then waits for instead. The first screen's read on the DB lane
+    takes the result (storage.keys.begin_unlock). The store's modules are NOT loaded here: a
+    start shows the file's first screen before them (services.first_screen), and their
+    imports would hold the GIL the window needs. No effect for a bundle or no file; a file
+    that needs a typed passphrase only has its key record read early."""
     if path is None or is_bundle(path):
+        if child is not None:
+            child()  # reaped: it found nothing for a bundle
         return
     from hmip_desktop.storage import keys
 
-    keys.begin_unlock(Path(path), passphrase or passphrase_from_environment(),
-                      in_child=in_child)
+    keys.begin_unlock(Path(path), passphrase or passphrase_from_environment(), child=child)
 
 
 _preload_started = False

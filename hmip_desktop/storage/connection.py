@@ -19,8 +19,8 @@ from pathlib import Path
 import sqlcipher3
 
 from hmip_desktop.domain.errors import WrongKeyError
+from hmip_desktop.storage.keys import KEY_BYTES
 
-KEY_BYTES = 32
 CACHE_KIB = 65536
 BUSY_TIMEOUT_MS = 2000
 

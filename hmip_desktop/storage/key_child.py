@@ -9,8 +9,12 @@ core; the parent imports neither.
 Only where it is safe: Linux (a forked child of a process that has not loaded any framework
 is an ordinary process there) and only while the calling process runs a single thread (the
 entry point, before Qt loads). Anywhere else the caller does the work on a thread as before.
+This module imports nothing but the standard library's basics, so that the entry point forks
+before it imports anything else (~40 ms earlier than after services.startup and keys): the
+child imports what finding the key needs.
 
-The child writes the 32-byte key (or nothing) to a pipe only the parent holds and leaves with
+The child writes its answer (the key and the id of the file it belongs to, or nothing) to a
+pipe only the parent holds and leaves with
 os._exit (no atexit handlers, no buffered output flushed twice). Its standard streams are
 /dev/null: it says nothing, and a child still waiting (a keyring unlock prompt left open)
 must not hold the pipes of whoever started the app; the parent ends such a child when it
@@ -26,8 +30,9 @@ import signal
 import sys
 import threading
 from collections.abc import Callable
+from pathlib import Path
 
-KEY_BYTES = 32
+MAX_REPLY = 256  # bytes a child may send back; anything longer reads as no answer
 
 
 def available() -> bool:
@@ -36,10 +41,24 @@ def available() -> bool:
             and threading.active_count() == 1)
 
 
+def find_file_key(path: Path, passphrase: str | None) -> Callable[[], bytes | None] | None:
+    """Fork a child finding the key of the inspection file at `path` (keyring, or Argon2id
+    with `passphrase`): see storage.keys.child_reply for its answer. None when no child
+    could be started (the caller's helper thread does the work then)."""
+
+    def work() -> bytes | None:
+        from hmip_desktop.storage import keys
+
+        return keys.child_reply(path, passphrase)
+
+    return start(work)
+
+
 def start(work: Callable[[], bytes | None]) -> Callable[[], bytes | None] | None:
-    """Fork a child that runs `work` and sends its result back; returns a function that waits
-    for that result (None when the child found nothing or failed), or None when no child
-    could be started. The returned function must be called once: it reaps the child."""
+    """Fork a child that runs `work` and sends its result back (at most MAX_REPLY bytes);
+    returns a function that waits for that result (None when the child found nothing or
+    failed), or None when no child could be started. The returned function must be called
+    once: it reaps the child."""
     if not available():
         return None
     read_end, write_end = os.pipe()
@@ -66,8 +85,8 @@ def start(work: Callable[[], bytes | None]) -> Callable[[], bytes | None] | None
     def result() -> bytes | None:
         data = b""
         try:
-            while len(data) <= KEY_BYTES:  # blocking reads release the GIL
-                chunk = os.read(read_end, 64)
+            while len(data) <= MAX_REPLY:  # blocking reads release the GIL
+                chunk = os.read(read_end, MAX_REPLY + 1)
                 if not chunk:
                     break
                 data += chunk
@@ -76,7 +95,7 @@ def start(work: Callable[[], bytes | None]) -> Callable[[], bytes | None] | None
             os.waitpid(pid, 0)
             reaped.set()
             atexit.unregister(end_if_running)
-        return data if len(data) == KEY_BYTES else None
+        return data if 0 < len(data) <= MAX_REPLY else None
 
     return result
 
@@ -88,9 +107,9 @@ def _run_child(work: Callable[[], bytes | None], read_end: int, write_end: int) 
         quiet = os.open(os.devnull, os.O_RDWR)
         for stream in (0, 1, 2):
             os.dup2(quiet, stream)
-        key = work()
-        if key is not None and len(key) == KEY_BYTES:
-            os.write(write_end, key)  # < PIPE_BUF: one atomic write
+        reply = work()
+        if reply is not None and 0 < len(reply) <= MAX_REPLY:
+            os.write(write_end, reply)  # < PIPE_BUF: one atomic write
         status = 0
     except BaseException:  # noqa: BLE001, S110 - the parent finds the key again and reports
         pass

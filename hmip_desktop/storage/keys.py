@@ -36,7 +36,6 @@ from hmip_desktop.domain.errors import (
     WrongKeyError,
 )
 from hmip_desktop.private_files import write_private_text
-from hmip_desktop.storage import key_child
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +44,7 @@ KEY_RECORD_SUFFIX = ".key"
 KEY_SOURCE_KEYRING = "keyring"
 KEY_SOURCE_PASSPHRASE = "passphrase"
 MIN_PASSPHRASE = 10
+KEY_BYTES = 32  # a file key: 256 random bits
 
 # Argon2id parameters measured at about 0.11 s on the reference laptop (design note §3.2).
 KDF_PARAMS = {"kdf": "argon2id", "iterations": 3, "memory_kib": 65536, "lanes": 4}
@@ -218,7 +218,7 @@ def _new_passphrase(provider: PassphraseProvider | None) -> str:
 def create_file_key(file_path: Path, file_id: str, *, provider: PassphraseProvider | None,
                     recovery_recipient: str | None = None) -> tuple[bytes, str]:
     """Make and store a new key for a new file; returns (key, source)."""
-    key = os.urandom(32)
+    key = os.urandom(KEY_BYTES)
     recovery = wrap_to_recovery(key, recovery_recipient) if recovery_recipient else None
     if secure_keyring_available():
         _keyring().set_password(KEYRING_SERVICE, file_id, key.hex())
@@ -251,12 +251,6 @@ class _EarlyUnlock:
         self.key: bytes | None = None
         self.done = threading.Event()
 
-    def has_work(self) -> bool:
-        """True when the record (read) names a key that can be found without asking."""
-        record = self.record
-        return record is not None and (record.source == KEY_SOURCE_KEYRING or (
-            record.wrapped is not None and bool(self.passphrase)))
-
     def find(self) -> bytes | None:
         """The key, from the keyring or unwrapped with the passphrase (None if not found)."""
         record = self.record
@@ -269,12 +263,19 @@ class _EarlyUnlock:
             return unwrap_with_passphrase(record.wrapped, self.passphrase, record.file_id)
         return None
 
-    def run(self, child_result: Callable[[], bytes | None] | None = None) -> None:
-        """Find the key here, or wait for the child process finding it (key_child)."""
+    def run(self, child: Callable[[], bytes | None] | None = None) -> None:
+        """Find the key here, or wait for the child process finding it (key_child): its
+        key is taken only for the file id of the record read here."""
         try:
-            if self.record is None:
+            if child is not None:
+                reply = child()
                 self.record = KeyRecord.load(self.path)
-            self.key = child_result() if child_result is not None else self.find()
+                key, file_id = (reply[:KEY_BYTES], reply[KEY_BYTES:]) if reply else (b"", b"")
+                ok = len(key) == KEY_BYTES and file_id == self.record.file_id.encode("ascii")
+                self.key = key if ok else None
+                return
+            self.record = KeyRecord.load(self.path)
+            self.key = self.find()
         except Exception:  # noqa: BLE001 - load_file_key finds (and reports) it again
             self.key = None
         finally:
@@ -297,31 +298,34 @@ _EARLY_WAIT_S = 120.0
 
 
 def begin_unlock(file_path: Path, passphrase: str | None = None, *,
-                 in_child: bool = False) -> None:
-    """Start finding the key of `file_path` ahead of its open: the keyring look-up for a
-    keyring-kept key, the Argon2id derivation for a passphrase-wrapped one when `passphrase`
-    is given. On a helper thread; with `in_child` (the GUI's entry point, before Qt loads) in
-    a forked child process where that is safe (key_child: neither holds this process's GIL
-    then). The next `load_file_key` of the same file, with the same key record and
-    passphrase, takes the result instead of doing the work again; anything else (another
-    file, another passphrase, a failure) finds the key as usual."""
+                 child: Callable[[], bytes | None] | None = None) -> None:
+    """Start finding the key of `file_path` ahead of its open, on a helper thread: the
+    keyring look-up for a keyring-kept key, the Argon2id derivation for a passphrase-wrapped
+    one when `passphrase` is given; or, given `child` (a child process the entry point
+    forked to do that work, key_child.find_file_key), waiting for its answer. The next
+    `load_file_key` of the same file, with the same key record and passphrase, takes the
+    result instead of doing the work again; anything else (another file, another
+    passphrase, a failure) finds the key as usual."""
     global _early
     early = _EarlyUnlock(Path(file_path).resolve(), passphrase)
     with _early_lock:
         if (_early is not None and _early.path == early.path
                 and _early.passphrase == passphrase):
+            if child is not None:
+                child()  # reaped; the one already under way answers
             return  # already being found (the entry point begins it before Qt loads)
         _early = early
-    child_result = None
-    if in_child and key_child.available():
-        try:
-            early.record = KeyRecord.load(early.path)
-        except Exception:  # noqa: BLE001 - the open reports it
-            early.record = None
-        if early.has_work():
-            child_result = key_child.start(early.find)
-    threading.Thread(target=early.run, args=(child_result,), name="early-unlock",
+    threading.Thread(target=early.run, args=(child,), name="early-unlock",
                      daemon=True).start()
+
+
+def child_reply(file_path: Path, passphrase: str | None) -> bytes | None:
+    """In a key child (key_child.find_file_key): the file's key followed by its file id
+    (ASCII), or None when it cannot be found without asking."""
+    early = _EarlyUnlock(Path(file_path).resolve(), passphrase)
+    early.record = KeyRecord.load(early.path)
+    key = early.find()
+    return None if key is None else key + early.record.file_id.encode("ascii")
 
 
 def _take_early(file_path: Path, record: KeyRecord, passphrase: str | None) -> bytes | None:

@@ -27,6 +27,7 @@ out["key"] = key_child.start(lambda: b"k" * 32)()
 out["none"] = key_child.start(lambda: None)()
 out["raises"] = key_child.start(lambda: 1 / 0)()
 out["short"] = key_child.start(lambda: b"short")()
+out["long"] = key_child.start(lambda: b"x" * (key_child.MAX_REPLY + 1))()
 out["exits"] = key_child.start(lambda: sys.exit(3))()
 try:
     os.waitpid(-1, os.WNOHANG)
@@ -49,7 +50,8 @@ import json, sys
 from pathlib import Path
 from hmip_desktop.storage import keys
 path, passphrase = Path(sys.argv[1]), sys.argv[2] or None
-keys.begin_unlock(path, passphrase, in_child=True)
+from hmip_desktop.storage import key_child
+keys.begin_unlock(path, passphrase, child=key_child.find_file_key(path, passphrase))
 try:
     key = keys.load_file_key(path, provider=lambda _p: sys.argv[3])[0].hex()
     error = None
@@ -73,7 +75,8 @@ def test_child_sends_exactly_a_key_or_nothing_and_is_reaped() -> None:
         return
     out = _python(MECHANICS)
     assert out["key"] == "k" * 32
-    assert out["none"] is None and out["raises"] is None and out["short"] is None
+    assert out["short"] == "short"  # any answer up to key_child.MAX_REPLY bytes
+    assert out["none"] is None and out["raises"] is None and out["long"] is None
     assert out["exits"] is None
     assert out["zombie"] is False
     assert out["with_a_thread"] is None  # never forks a process running other threads
@@ -133,3 +136,15 @@ def test_a_child_still_working_is_ended_with_the_app_and_holds_no_pipe(tmp_path:
     assert done.stdout.strip() == "parent done"
     time.sleep(1.6)
     assert not marker.exists()  # ended when the app exited, before it could go on
+
+
+def test_a_child_answer_for_another_file_id_is_never_taken(tmp_path: Path) -> None:
+    path = tmp_path / "p.hmip"
+    key = os.urandom(32)
+    keys.KeyRecord(FILE_ID, keys.KEY_SOURCE_PASSPHRASE,
+                   keys.wrap_with_passphrase(key, PASSPHRASE, FILE_ID)).save(path)
+    planted = b"k" * 32
+    keys.begin_unlock(path, PASSPHRASE, child=lambda: planted + b"another-file-id")
+    assert keys.load_file_key(path, provider=lambda _p: PASSPHRASE)[0] == key  # derived here
+    keys.begin_unlock(path, PASSPHRASE, child=lambda: planted + FILE_ID.encode())
+    assert keys.load_file_key(path, provider=lambda _p: PASSPHRASE)[0] == planted  # its own
