@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtWidgets import QFormLayout, QLabel, QVBoxLayout, QWidget
 
 from hmip_desktop.domain.changes import ChangeSet
@@ -9,10 +11,12 @@ from hmip_desktop.domain.lifecycle import NATIONS, notice_label
 from hmip_desktop.services import labels
 from hmip_desktop.services.first_screen import FirstScreen
 from hmip_desktop.services.overview_facts import InspectionFacts
-from hmip_desktop.ui.overview.lifecycle_panel import EducationPanel, LifecyclePanel
-from hmip_desktop.ui.overview.urgent_notification_panel import UrgentNotificationPanel
 from hmip_desktop.ui.page_base import Page, PageKey, heading
 from hmip_desktop.ui.widgets.forms import scrolled
+
+if TYPE_CHECKING:
+    from hmip_desktop.ui.overview.lifecycle_panel import EducationPanel, LifecyclePanel
+    from hmip_desktop.ui.overview.urgent_notification_panel import UrgentNotificationPanel
 
 FIELDS = (
     ("establishment", "Establishment"),
@@ -34,6 +38,10 @@ class OverviewPage(Page):
     """Establishment, framework, dates, counts and sync state."""
 
     title = PageKey.OVERVIEW
+    # The panels' modules: loaded off the GUI thread with the page once a file is open
+    # (ui/page_prebuild.py); at a start the page's first screen does without them.
+    preload_modules = ("hmip_desktop.ui.overview.lifecycle_panel",
+                       "hmip_desktop.ui.overview.urgent_notification_panel")
 
     def __init__(self, ctx) -> None:  # type: ignore[no-untyped-def]
         super().__init__(ctx)
@@ -57,16 +65,13 @@ class OverviewPage(Page):
             form.addRow(label + ":", value)
             self.values[key] = value
         layout.addLayout(form)
-        # The panels listen to the app's changes themselves, but read an opened file only
-        # once the facts are shown (_show): their reads (the roster's signatures, the bundle
-        # format) are not part of the first screen of a start-up.
-        self.lifecycle = LifecyclePanel(ctx, read_on_open=False)  # status, reopening, nation
-        layout.addWidget(self.lifecycle)
-        self.education = EducationPanel(ctx, read_on_open=False)  # Ofsted's or Estyn's own
-        layout.addWidget(self.education)
-        self.urgent = UrgentNotificationPanel(ctx, read_on_open=False)
-        self.urgent.letter_requested.connect(self.un_letter_requested)  # the window: Reports
-        layout.addWidget(self.urgent)
+        self._body = layout
+        # Life cycle, education and Urgent Notification panels: made by _panels() once a
+        # file's store is open (they have nothing to show before), so a start's first screen
+        # waits neither for their modules nor for their widgets (~15 ms).
+        self.lifecycle: LifecyclePanel | None = None
+        self.education: EducationPanel | None = None
+        self.urgent: UrgentNotificationPanel | None = None
         layout.addStretch(1)
         outer.addWidget(scrolled(body), 1)
         self.clear()
@@ -117,8 +122,29 @@ class OverviewPage(Page):
             self.values[key].setText(text)
         if panels and not self._panels_read:
             self._panels_read = True
-            for panel in (self.lifecycle, self.education, self.urgent):
+            for panel in self._panels():
                 panel.reload()
+
+    def _panels(self) -> tuple[LifecyclePanel, EducationPanel, UrgentNotificationPanel]:
+        """The panels, made on first use, placed under the facts. They listen to the app's
+        changes themselves, but read an opened file only once its facts are shown (_show):
+        their reads (the roster's signatures, the bundle format) are not part of a start's
+        first screen."""
+        if self.lifecycle is None or self.education is None or self.urgent is None:
+            from hmip_desktop.ui.overview.lifecycle_panel import EducationPanel, LifecyclePanel
+            from hmip_desktop.ui.overview.urgent_notification_panel import (
+                UrgentNotificationPanel,
+            )
+
+            self.lifecycle = LifecyclePanel(self.ctx, read_on_open=False)  # status, nation
+            self.education = EducationPanel(self.ctx, read_on_open=False)  # Ofsted's, Estyn's
+            self.urgent = UrgentNotificationPanel(self.ctx, read_on_open=False)
+            self.urgent.letter_requested.connect(self.un_letter_requested)  # window: Reports
+            at = self._body.count() - 1  # above the stretch
+            for offset, panel in enumerate((self.lifecycle, self.education, self.urgent)):
+                self._body.insertWidget(at + offset, panel)
+                panel.show()  # now, not at the layout's next turn: it is read at once
+        return self.lifecycle, self.education, self.urgent
 
     def first_data_shown(self) -> bool:
         """The open inspection's facts are on screen."""
