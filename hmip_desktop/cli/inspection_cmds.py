@@ -163,9 +163,10 @@ def _info(args: argparse.Namespace) -> int:
 def _print_lifecycle(f: inspections.InspectionFacts) -> None:
     """Nation, notice, publication, reopenings and the education judgement (issue 10)."""
     from hmip_desktop.domain import lifecycle as L
+    from hmip_desktop.domain.framework_nation import NATION_LABELS
 
-    print(f"Nation:          {L.NATIONS.get(f.nation, f.nation)}")
-    print(f"Notice:          {L.notice_label(f.announced)}")
+    print(f"Nation:          {NATION_LABELS.get(f.nation, f.nation)}")
+    print(f"Notice:          {labels.notice_label(f.announced)}")
     if f.publication_date:
         print(f"Published:       {f.publication_date} (read-only except action-plan tracking)")
     if f.action_plan_received_date:

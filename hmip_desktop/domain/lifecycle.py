@@ -23,7 +23,7 @@ from typing import Any
 
 from hmip_desktop.domain.entity import EntityView
 from hmip_desktop.domain.errors import UserError, ValidationError
-from hmip_desktop.domain.framework_nation import inspection_nation
+from hmip_desktop.domain.framework_nation import NATION_LABELS, inspection_nation
 
 INSPECTION = "inspection"  # records.INSPECTION, kept literal so this module imports no records
 CONCERN = "concern"
@@ -56,7 +56,6 @@ _TRACKING_KEYS: dict[str, frozenset[str]] = {
     URGENT_NOTIFICATION: frozenset({"response_date"}),
 }
 
-NATIONS: dict[str, str] = {"england": "England", "wales": "Wales"}
 
 
 class PublishedReadOnlyError(UserError):
@@ -246,7 +245,7 @@ def _changed(old: Mapping[str, Any], new: Mapping[str, Any]) -> set[str]:
 def nation_key(text: str | None) -> str:
     """'england' or 'wales' from a key or label (ValidationError otherwise)."""
     wanted = str(text or "").strip().casefold()
-    for key, label in NATIONS.items():
+    for key, label in NATION_LABELS.items():
         if wanted in (key, label.casefold()):
             return key
     raise ValidationError("The nation is England or Wales ('england' or 'wales').")
@@ -255,11 +254,6 @@ def nation_key(text: str | None) -> str:
 def announced_of(payload: Mapping[str, Any]) -> bool:
     """True for an announced inspection; most are unannounced (the default)."""
     return payload.get("announced") is True
-
-
-def notice_label(announced: bool) -> str:
-    """'Announced' or 'Unannounced'."""
-    return "Announced" if announced else "Unannounced"
 
 
 # -- Ofsted's or Estyn's education judgement ----------------------------------------------------

@@ -14,6 +14,11 @@ from hmip_desktop.domain.records import INSPECTION_KINDS, INSPECTION_STATUSES, S
 
 UNKNOWN_SOURCE = "Unknown source"
 
+
+def notice_label(announced: bool) -> str:
+    """'Announced' or 'Unannounced'."""
+    return "Announced" if announced else "Unannounced"
+
 # Coverage of one expectation (services.coverage: GAP, THIN, TRIANGULATED).
 COVERAGE_STATUSES: dict[str, str] = {
     "gap": "No evidence",

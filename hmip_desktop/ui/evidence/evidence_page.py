@@ -10,13 +10,13 @@ from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
 from hmip_desktop.domain import records as R
 from hmip_desktop.domain.changes import ChangeSet
 from hmip_desktop.domain.errors import NotFoundError
-from hmip_desktop.domain.search_query import SearchHit
 from hmip_desktop.ui.context import UiContext
 from hmip_desktop.ui.errors import present_error
 from hmip_desktop.ui.evidence.notes_panel import NotesPanel
 from hmip_desktop.ui.page_base import Page, PageKey
 
 if TYPE_CHECKING:
+    from hmip_desktop.domain.search_query import SearchHit
     from hmip_desktop.services.first_screen import FirstScreen
     from hmip_desktop.services.inspection_store import InspectionStore
     from hmip_desktop.services.search_targets import SearchTarget

@@ -7,7 +7,7 @@ the payload before and after. The page writes it (a new revision) and pushes an 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtGui import QColor, QKeySequence, QShortcut, QTextCharFormat, QTextCursor
@@ -29,8 +29,10 @@ from PySide6.QtWidgets import (
 )
 
 from hmip_desktop.domain.records import NOTE_FIELDS, SOURCE_KINDS, NoteView
-from hmip_desktop.services.links import LinkView, describe_ref
 from hmip_desktop.ui.widgets.emphasis_highlighter import EmphasisHighlighter
+
+if TYPE_CHECKING:
+    from hmip_desktop.services.links import LinkView
 
 AUTOSAVE_MS = 800
 PASSAGE_COLOUR = QColor("#fff2a8")
@@ -231,6 +233,8 @@ class NoteEditor(QWidget):
     # -- links -------------------------------------------------------------------------------
     def set_links(self, links: list[LinkView]) -> None:
         """Show the note's links and highlight its passages."""
+        from hmip_desktop.services.links import describe_ref  # the store is open: loaded
+
         self.links = links
         self.link_list.clear()
         body = self.body.toPlainText()

@@ -23,7 +23,6 @@ from hmip_desktop.domain import records as R
 from hmip_desktop.domain.changes import NewId
 from hmip_desktop.domain.records import SOURCE_KINDS, NoteView
 from hmip_desktop.services.first_screen import FirstScreen
-from hmip_desktop.services.links import LinkService
 from hmip_desktop.services.notes import NoteService
 from hmip_desktop.ui.context import UiContext
 from hmip_desktop.ui.errors import present_error
@@ -34,6 +33,15 @@ from hmip_desktop.ui.widgets.tables import make_readable
 
 if TYPE_CHECKING:
     from hmip_desktop.domain.framework import Framework
+    from hmip_desktop.services.links import LinkService
+
+
+def _link_service() -> type[LinkService]:
+    """services.links, imported once a file's store is open (a start's first screen shows no
+    links)."""
+    from hmip_desktop.services.links import LinkService
+
+    return LinkService
 
 
 class NotesPanel(QWidget):
@@ -133,7 +141,7 @@ class NotesPanel(QWidget):
 
     def _links(self) -> LinkService:
         assert self.ctx.store is not None
-        return LinkService(self.ctx.store)
+        return _link_service()(self.ctx.store)
 
     # -- loading -----------------------------------------------------------------------------
     def reload(self) -> None:
@@ -148,7 +156,7 @@ class NotesPanel(QWidget):
             from hmip_desktop.services import inspections  # the store is open: loaded
 
             fw = inspections.pinned_framework(store)  # cached per open file
-            return (NoteService(store).list(), LinkService(store).all(), fw,
+            return (NoteService(store).list(), _link_service()(store).all(), fw,
                     store.device.author_id, store.device.author_name)
 
         self.ctx.tasks.submit(read, self._show, lambda e: present_error(self, e))
@@ -268,7 +276,7 @@ class NotesPanel(QWidget):
         self.editor.load(note)
         if note is not None and self.ctx.store is not None:
             store = self.ctx.store
-            self.ctx.tasks.submit(lambda: LinkService(store).for_evidence(note.id),
+            self.ctx.tasks.submit(lambda: _link_service()(store).for_evidence(note.id),
                                   self.editor.set_links)
 
     # -- writes ------------------------------------------------------------------------------

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from hmip_desktop.domain.lifecycle import NATIONS
+from hmip_desktop.domain.framework_nation import NATION_LABELS
 from hmip_desktop.domain.records import INSPECTION_KINDS
 
 if TYPE_CHECKING:
@@ -73,7 +73,7 @@ class NewInspectionDialog(QDialog):
         self.nation = QComboBox()
         self.nation.setAccessibleName("Nation")
         self.nation.setToolTip("Education is inspected by Ofsted in England and Estyn in Wales")
-        for key, label in NATIONS.items():
+        for key, label in NATION_LABELS.items():
             self.nation.addItem(label, key)
         form.addRow("Nat&ion:", self.nation)
         self.announced = QCheckBox("Announced (the establishment was told in advance)")

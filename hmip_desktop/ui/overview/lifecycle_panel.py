@@ -28,6 +28,7 @@ from hmip_desktop.domain import lifecycle as L
 from hmip_desktop.domain import records as R
 from hmip_desktop.domain.changes import ChangeSet
 from hmip_desktop.domain.errors import ValidationError
+from hmip_desktop.domain.framework_nation import NATION_LABELS
 from hmip_desktop.ui.context import UiContext
 from hmip_desktop.ui.errors import present_error
 from hmip_desktop.ui.widgets.forms import buddy_label, error_label, show_error, status_label
@@ -140,7 +141,7 @@ class LifecyclePanel(_ListeningBox):
         self.nation = QComboBox()
         self.nation.setAccessibleName("Nation")
         self.nation.setToolTip("Education is inspected by Ofsted in England and Estyn in Wales")
-        for key, label in L.NATIONS.items():
+        for key, label in NATION_LABELS.items():
             self.nation.addItem(label, key)
         self.announced = QCheckBox("Announced (the establishment was told in advance)")
         self.announced.setAccessibleName("Announced inspection")

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtWidgets import QFormLayout, QLabel, QVBoxLayout, QWidget
 
 from hmip_desktop.domain.changes import ChangeSet
-from hmip_desktop.domain.lifecycle import NATIONS, notice_label
+from hmip_desktop.domain.framework_nation import NATION_LABELS
 from hmip_desktop.services import labels
 from hmip_desktop.services.first_screen import FirstScreen
 from hmip_desktop.services.overview_facts import InspectionFacts
@@ -104,8 +104,8 @@ class OverviewPage(Page):
             "establishment": f.establishment_name,
             "type": labels.establishment_type_label(f.establishment_type),
             "kind": labels.inspection_kind_label(f.kind),
-            "nation": NATIONS.get(f.nation, f.nation),
-            "notice": notice_label(f.announced),
+            "nation": NATION_LABELS.get(f.nation, f.nation),
+            "notice": labels.notice_label(f.announced),
             "status": labels.inspection_status_label(f.status)
                       + (f" (published on {f.publication_date})" if f.publication_date else ""),
             "dates": f"{f.start_date or 'not set'} to {f.end_date or 'not set'}",
