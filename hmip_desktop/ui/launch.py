@@ -101,6 +101,9 @@ class ReadyWatcher(QObject):
         self.timer.setInterval(_POLL_MS)
         self.timer.timeout.connect(self._poll)
         self.timer.start()
+        # At once, not at the next poll: the store's imports start right after it and hold
+        # the GIL a poll would wait for.
+        window.ctx.signals.first_screen_shown.connect(self._poll)
 
     def check_file(self, open_file: Path | None) -> bool:
         """False (after saying why) when FILE could only be opened by asking a person."""

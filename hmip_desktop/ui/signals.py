@@ -11,5 +11,7 @@ class AppSignals(QObject):
     changes_applied = Signal(object)  # a domain ChangeSet
     # A file's first screen (services.first_screen.FirstScreen), read before its store opens.
     first_screen_read = Signal(object)
+    # The first pages show it: the store starts opening behind it.
+    first_screen_shown = Signal()
     inspection_opened = Signal(object)  # the InspectionStore
     inspection_closed = Signal()

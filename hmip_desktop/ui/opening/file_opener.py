@@ -111,6 +111,8 @@ class FileOpener(QObject):
     def _open_store_now(self) -> None:
         start, self._open_store_next = self._open_store_next, None
         if start is not None:
+            if self._window.ctx.first_screen is not None:
+                self._window.ctx.signals.first_screen_shown.emit()
             start()
 
     def _store_opened(self, opening: Opening, store: InspectionStore) -> None:
