@@ -30,6 +30,8 @@ class NotesTableModel(QAbstractTableModel):
     HEADERS = ("Title", "Source", "When", "Where", "Saved")
     ID_ROLE = Qt.ItemDataRole.UserRole + 1
     NOTE_ROLE = Qt.ItemDataRole.UserRole + 2
+    _ROLES = frozenset({Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole, ID_ROLE,
+                        NOTE_ROLE})  # IntEnum: the ints Qt passes match
 
     def __init__(self) -> None:
         super().__init__()
@@ -132,7 +134,9 @@ class NotesTableModel(QAbstractTableModel):
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
         """Cell text, the id, or the whole NoteView."""
-        if not index.isValid() or not 0 <= index.row() < self._shown:
+        # The role first: views ask each cell for a dozen roles (font, colours, alignment…)
+        # this model has nothing for, and fitting the columns asks every visible cell.
+        if role not in self._ROLES or not index.isValid() or not 0 <= index.row() < self._shown:
             return None
         note = self._rows[index.row()]
         if role == self.ID_ROLE:

@@ -26,8 +26,8 @@ TITLE_CHARS = 24  # other columns shrink (eliding) before the title gets narrowe
 TEXT_MARGIN = 12  # the style's padding around a cell's text, roughly
 # Rows a column is fitted to (Qt's default is 1,000): each row asks the Python model for its
 # data, so a 10,000-note list took ~100 ms of the GUI thread each time its page was shown or
-# resized. A screenful or two decides the width as well.
-FIT_ROWS = 50
+# resized. A screenful decides the width as well.
+FIT_ROWS = 25
 
 
 class ElidedTextDelegate(QStyledItemDelegate):
