@@ -1,8 +1,10 @@
-"""The fast loader's reader splits simple text itself: it must give csv.reader's records.
+"""The fast loader's reader and its judge of cells (rawcsv).
 
 Property: for any text, encoding, delimiter, header setting, block size and batch size,
 `raw_batches` gives the rows csv.reader over a TextIOWrapper gives (empty lines dropped), or
-both refuse the input (NotForFastPath).
+both refuse the input (NotForFastPath). PlainCells names the statement a batch may take;
+that the statements then store what the careful reader stores is tests/evidence'
+test_extract_fastpath.
 """
 
 from __future__ import annotations
@@ -16,7 +18,15 @@ from hypothesis import strategies as st
 
 from hmip_desktop.ingest import rawcsv
 from hmip_desktop.ingest.coltypes import ColumnSpec, TableSniff
-from hmip_desktop.ingest.rawcsv import NotForFastPath, raw_batches
+from hmip_desktop.ingest.rawcsv import (
+    BARE,
+    CLEAN,
+    PLAIN,
+    QUICK,
+    NotForFastPath,
+    PlainCells,
+    raw_batches,
+)
 
 PIECES = ["a", "b7", ",", ";", "\t", '"', '""', "\r", "\n", "\r\n", " ", "\u00e9", "\x00",
           "\u3000", "\u20ac"]
@@ -85,3 +95,36 @@ def test_a_long_line_is_read_whole(monkeypatch: pytest.MonkeyPatch) -> None:
     sniff = TableSniff(kind="csv", encoding="utf-8", delimiter=",", has_header=True,
                        columns=[ColumnSpec("h1", "text"), ColumnSpec("h2", "text")])
     assert _fast(data, sniff, 10) == [[long_cell, "y"], ["z", "w"]]
+
+
+COLUMNS = [ColumnSpec("i", "integer"), ColumnSpec("d", "decimal"), ColumnSpec("t", "date"),
+           ColumnSpec("x", "text")]
+GOOD = ["12", "3.50", "2024-01-05", "abc"]
+
+
+@pytest.mark.parametrize(("column", "cell", "level"), [
+    (None, None, BARE),
+    (3, "\u00d3scar", CLEAN), (3, "~\u00e9", CLEAN), (3, " lead", CLEAN), (3, "", CLEAN),
+    (3, "a\tb", CLEAN), (3, "\u3000", CLEAN),
+    (0, "1.0", PLAIN), (0, "1e3", PLAIN), (0, "1E3", PLAIN), (0, "7\x00", PLAIN),
+    (0, "", PLAIN), (0, "007", BARE), (0, " 7", BARE), (0, "1_000", BARE), (0, "x", BARE),
+    (1, "", PLAIN), (1, "1e5", QUICK), (1, "+1.5", QUICK), (1, "007.5", QUICK),
+    (1, "1,234.50", QUICK), (1, "1.2\n3", QUICK),
+    (2, "", PLAIN), (2, "05/02/2024", QUICK), (2, "2023-02-29", QUICK),
+])
+def test_plain_cells_levels(column: int | None, cell: str | None, level: int) -> None:
+    """The level of a batch is that of its least plain cell."""
+    row = list(GOOD)
+    if column is not None:
+        row[column] = cell  # type: ignore[call-overload]
+    assert PlainCells(COLUMNS)([GOOD, row, GOOD]) == level
+
+
+def test_plain_cells_refuse_ragged_batches_and_rows_of_text_only() -> None:
+    """Rows of other widths go to the quick statement; with only text columns, a batch that
+    is not bare is PLAIN (the clean statement would store a row of empty cells)."""
+    assert PlainCells(COLUMNS)([GOOD, GOOD[:3]]) == QUICK
+    assert PlainCells(COLUMNS)([GOOD + ["x"]]) == QUICK
+    texts = [ColumnSpec("a", "text"), ColumnSpec("b", "text")]
+    assert PlainCells(texts)([["a", "b"]]) == BARE
+    assert PlainCells(texts)([["a", "b"], ["", ""]]) == PLAIN
