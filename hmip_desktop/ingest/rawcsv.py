@@ -28,7 +28,6 @@ from hmip_desktop.ingest.coltypes import (
     DATE,
     DECIMAL,
     INTEGER,
-    TEXT,
     ColumnSpec,
     ConversionError,
     TableSniff,
@@ -154,27 +153,25 @@ _DECIMAL_LINES = re.compile(f"(?:{_DECIMAL})?(?:\n(?:{_DECIMAL})?)*", re.ASCII)
 
 
 # How much of a batch is already in stored form (PlainCells), i.e. which INSERT may take it.
-QUICK, PLAIN, CLEAN, BARE = 0, 1, 2, 3
-# ASCII whitespace (str.isspace) other than space and LF, which are looked for at cell starts.
-_RARE_SPACES = "\t\x0b\x0c\r\x1c\x1d\x1e\x1f"
+QUICK, PLAIN, CLEAN = 0, 1, 2
 
 
 class PlainCells:
     """Tells how much of a batch SQL still has to check, so that it checks as little as it can
-    (each CASE costs the insert about 0.02 µs per cell; all of them, a third of its time).
+    (each CASE costs the insert about 0.02-0.07 µs per cell: a large share of its time).
 
     PLAIN: every date and decimal cell is empty or in canonical form, so SQLite may store it
     as it is. CLEAN: PLAIN, and no integer, date or decimal cell is empty, and no integer cell
     holds '.', 'e', 'E' or NUL. For such a cell a STRICT INTEGER column either stores exactly
     what int() gives or refuses it (SQLite also reads '1.0' and '1e3' as whole numbers and
-    stops at a NUL, which int() refuses), so integers need no check in SQL either. BARE:
-    CLEAN, and every text cell is ASCII and starts with a character that is not whitespace,
-    so none is blank: SQLite stores every cell as it is.
+    stops at a NUL, which int() refuses), so integers need no check in SQL either. Text
+    cells are still checked in SQL (blank ones become NULL): proving them non-blank here
+    cost as much time as it saved there (measured).
 
     Dates repeat, so their distinct values are checked (and remembered across batches);
     amounts rarely repeat, so a decimal column is joined into one string and matched by one
-    regular expression; integer and text cells are joined and searched. Either way the work
-    is done in C, not per cell in Python.
+    regular expression; integer cells are joined and searched. Either way the work is done
+    in C, not per cell in Python.
     """
 
     MAX_REMEMBERED = 100_000
@@ -184,7 +181,6 @@ class PlainCells:
         self._dates = [i for i, c in enumerate(columns) if c.type == DATE]
         self._decimals = [i for i, c in enumerate(columns) if c.type == DECIMAL]
         self._ints = [i for i, c in enumerate(columns) if c.type == INTEGER]
-        self._texts = [i for i, c in enumerate(columns) if c.type == TEXT]
         self._good: list[set[str]] = [{""} for _ in self._dates]
 
     def __call__(self, batch: list[list[str]]) -> int:
@@ -207,9 +203,7 @@ class PlainCells:
                 return QUICK
         if level == CLEAN and not self._ints_clean(columns):
             return PLAIN
-        if level == CLEAN and self._texts_bare(columns):
-            return BARE
-        if level == CLEAN and len(self._texts) == self._width:
+        if level == CLEAN and not (self._dates or self._decimals or self._ints):
             # The clean statement checks text cells only: a row of empty cells would be
             # stored as NULLs, not refused (the exact statement skips blank rows).
             return PLAIN
@@ -245,17 +239,6 @@ class PlainCells:
         return (joined.count("\n") == len(columns[0]) * len(self._ints) - 1
                 and _no_empty_line(joined)
                 and not ("." in joined or "e" in joined or "E" in joined or "\x00" in joined))
-
-
-    def _texts_bare(self, columns: list[tuple[str, ...]]) -> bool:
-        if not self._texts:
-            return True
-        joined = "\n".join(itertools.chain.from_iterable(map(columns.__getitem__, self._texts)))
-        # A blank cell starts with a space or a line feed (it follows a line feed here, or
-        # starts the string), or holds a rarer space; none is looked for in a cell's middle.
-        # A cell holding a line feed only adds line feeds, so no blank cell can hide.
-        return (joined.isascii() and _no_empty_line(joined) and joined[0] != " "
-                and "\n " not in joined and not any(c in joined for c in _RARE_SPACES))
 
 
 def _no_empty_line(joined: str) -> bool:

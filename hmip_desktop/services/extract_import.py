@@ -38,7 +38,6 @@ from hmip_desktop.ingest import csvread, xlsx
 from hmip_desktop.ingest.coltypes import COLUMN_TYPES, ColumnSpec, TableSniff
 from hmip_desktop.ingest.documents import MIME_CSV, MIME_XLSX
 from hmip_desktop.ingest.rawcsv import (
-    BARE,
     CLEAN,
     PLAIN,
     QUICK,
@@ -140,8 +139,7 @@ def load_rows(cursor: Any, table: str, found: TableSniff, *,
             # Indexed by what PlainCells says of a batch: the less SQL checks, the faster.
             statements = {QUICK: T.quick_insert_sql(table, types),
                           PLAIN: T.quick_insert_sql(table, types, plain=True),
-                          CLEAN: T.clean_insert_sql(table, types),
-                          BARE: T.plain_insert_sql(table, len(types))}
+                          CLEAN: T.clean_insert_sql(table, types)}
             exact = T.exact_insert_sql(table, types)
             cells = PlainCells(found.columns)
             count = since = 0
