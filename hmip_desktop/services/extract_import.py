@@ -37,7 +37,14 @@ from hmip_desktop.domain.ids import new_id
 from hmip_desktop.ingest import csvread, xlsx
 from hmip_desktop.ingest.coltypes import COLUMN_TYPES, ColumnSpec, TableSniff
 from hmip_desktop.ingest.documents import MIME_CSV, MIME_XLSX
-from hmip_desktop.ingest.rawcsv import NotForFastPath, PlainCells, raw_batches
+from hmip_desktop.ingest.rawcsv import (
+    CLEAN,
+    PLAIN,
+    QUICK,
+    NotForFastPath,
+    PlainCells,
+    raw_batches,
+)
 from hmip_desktop.ingest.tabular import iter_rows
 from hmip_desktop.storage import extract_tables as T
 
@@ -129,16 +136,17 @@ def load_rows(cursor: Any, table: str, found: TableSniff, *,
     if fast_source is not None and found.kind == "csv":
         try:
             T.create(cursor, table, types)
-            quick = T.quick_insert_sql(table, types)
-            plain = T.quick_insert_sql(table, types, plain=True)
+            # Indexed by what PlainCells says of a batch: the less SQL checks, the faster.
+            statements = {QUICK: T.quick_insert_sql(table, types),
+                          PLAIN: T.quick_insert_sql(table, types, plain=True),
+                          CLEAN: T.clean_insert_sql(table, types)}
             exact = T.exact_insert_sql(table, types)
-            is_plain = PlainCells(found.columns)
+            cells = PlainCells(found.columns)
             count = since = 0
             with fast_source() as stream, gc_paused():
                 for batch in raw_batches(stream, found, total=size, progress=progress,
                                          cancel=cancel, batch_size=BATCH_ROWS):
-                    added = T.insert_fast(cursor, plain if is_plain(batch) else quick,
-                                          exact, batch)
+                    added = T.insert_fast(cursor, statements[cells(batch)], exact, batch)
                     count, since = count + added, since + added
                     if pause is not None and since >= YIELD_EVERY_ROWS:
                         since = 0

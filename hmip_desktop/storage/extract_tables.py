@@ -202,6 +202,16 @@ def quick_insert_sql(name: str, types: Sequence[str], *, plain: bool = False) ->
     return f"INSERT INTO {checked(name)} VALUES ({', '.join(cells)})"
 
 
+def clean_insert_sql(name: str, types: Sequence[str]) -> str:
+    """INSERT for batches whose integer, date and decimal cells are all in a form the STRICT
+    column stores exactly as the ingest converter would (or refuses), and never empty (the
+    caller checked, see rawcsv.PlainCells): only text cells are checked, as in the quick
+    statement (a blank text cell becomes NULL or is refused)."""
+    cells = [_quick_cell_sql(i + 1, t, True) if t == "text" else f"?{i + 1}"
+             for i, t in enumerate(types)]
+    return f"INSERT INTO {checked(name)} VALUES ({', '.join(cells)})"
+
+
 _REFUSED = (sqlcipher3.IntegrityError, sqlcipher3.ProgrammingError)
 _MAX_RETRIES = 50
 

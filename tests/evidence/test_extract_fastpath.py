@@ -112,3 +112,22 @@ def test_unusual_cells_stay_on_the_fast_path(store, tmp_path, monkeypatch, body)
     with pytest.MonkeyPatch.context() as mp:
         careful = _import(store, path, fast=False, monkeypatch=mp)
     assert (fast_rows, None) == careful
+
+
+CLEAN_ROW = ["12", "3.50", "2024-01-05", "abc"]  # SQL checks only its text cell
+
+
+@pytest.mark.parametrize(("column", "cell"), [
+    (j, cell) for j, kind in enumerate(TYPES) for cell in VALID[kind] + INVALID[kind]])
+def test_one_odd_cell_among_clean_rows(store, tmp_path, column, cell) -> None:
+    """Batches that are all but one cell in stored form (rawcsv.PlainCells' levels) store
+    what the careful reader stores, or fail as it does."""
+    rows = [list(CLEAN_ROW) for _ in range(5)]
+    rows[2][column] = cell
+    path = tmp_path / "odd.csv"
+    path.write_bytes(_csv(rows, crlf=False, bom=False))
+    with pytest.MonkeyPatch.context() as mp:
+        fast = _import(store, path, fast=True, monkeypatch=mp)
+    with pytest.MonkeyPatch.context() as mp:
+        careful = _import(store, path, fast=False, monkeypatch=mp)
+    assert fast == careful
