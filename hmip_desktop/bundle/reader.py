@@ -19,6 +19,7 @@ from typing import Any, BinaryIO
 
 import pyrage
 
+from hmip_desktop.bundle import stored_copy
 from hmip_desktop.bundle.format import (
     BUNDLE_JSON,
     DEFAULT_LIMITS,
@@ -300,14 +301,23 @@ class BundleReader:
 
     def copy_stored_to(
         self, member: str, dest: BinaryIO | None, *, cancel: threading.Event | None = None,
-        chunk: int = 1 << 20,
+        chunk: int = 1 << 20, buffer: bytearray | None = None,
     ) -> int:
         """Copy a stored attachment's ciphertext into `dest` as it is, verifying its listed
-        size and SHA-256 (no decryption); returns the size. BundleError when it differs."""
+        size and SHA-256 (no decryption); returns the size. BundleError when it differs.
+
+        `buffer`, when given, is the memory each chunk is read into (its size is the chunk
+        size): a caller copying many members passes one, so none is allocated per chunk."""
         stored = self.blob_entry(member).get("stored")
         if not stored:
             raise ValueError("not a stored attachment")
         verifier = Verifier(stored, "an attachment", cancel)
+        info = self._zip().getinfo(member)
+        if self._fh is not None and stored_copy.supported(info):
+            stored_copy.copy_member(self._fh.fileno(), info, dest, verifier,
+                                    buffer if buffer is not None else bytearray(chunk))
+            verifier.finish()
+            return verifier.size
         try:
             with self._zip().open(member) as src:
                 while data := src.read(chunk):

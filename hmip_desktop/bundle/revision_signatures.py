@@ -31,6 +31,7 @@ def sign_revision(rev_id: str, key: Ed25519PrivateKey) -> str:
 
 # Below this many signatures a thread pool costs more than it saves.
 _PARALLEL_MIN = 256
+_PART = 256  # signatures per task of the pool
 
 Job = tuple[str, str, Sequence[bytes]]  # (revision id, base64 signature, candidate keys)
 
@@ -73,9 +74,10 @@ class RevisionVerifier:
 
         if workers < 2 or len(jobs) < _PARALLEL_MIN:
             return run(jobs)
-        size = -(-len(jobs) // workers)
-        parts = [jobs[i:i + size] for i in range(0, len(jobs), size)]
-        with ThreadPoolExecutor(max_workers=len(parts),
+        # Small parts taken in turn, not one share per thread: a thread slowed by something
+        # else on the machine no longer leaves the others idle at the end.
+        parts = [jobs[i:i + _PART] for i in range(0, len(jobs), _PART)]
+        with ThreadPoolExecutor(max_workers=min(workers, len(parts)),
                                 thread_name_prefix="revision-verify") as pool:
             return [ok for part in pool.map(run, parts) for ok in part]
 

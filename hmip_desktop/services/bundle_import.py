@@ -166,6 +166,7 @@ def _run(store: InspectionStore, cands: list[Candidate], keys: DeviceKeys,
         # unless a refusal is already known or refused bundles are skipped (the copy needs
         # the outcome).
         authors = AuthorChecks(store, cands, roster, keys)
+        copies.pause()  # until the signatures are settled: they get the CPUs
         if skip_refused or not authors.clean:
             authors.settle()
             _check_refusals(cands, skip_refused)
@@ -180,6 +181,7 @@ def _run(store: InspectionStore, cands: list[Candidate], keys: DeviceKeys,
         # Waiting here, not alongside the appends: each signature checked hands the GIL
         # back and forth, and against Python-heavy appends that starved the checks.
         authors.settle()
+        copies.resume()
         _check_refusals(cands, skip_refused)  # a forged revision: the files go (below)
 
         def before_commit() -> None:

@@ -38,13 +38,16 @@ class _HelperMeter(Meter):
     """The helper thread's view of the import's meter: bytes are counted into it, and the
     copy stops once the import is abandoned (which the user's Cancel leads to)."""
 
-    def __init__(self, main: Meter, abort: threading.Event) -> None:
+    def __init__(self, main: Meter, abort: threading.Event, go: threading.Event) -> None:
         super().__init__(None, abort, main.total)
-        self._main = main
+        self._main, self._go = main, go
 
     def add(self, n: int) -> None:
-        """Count n more bytes (checked for an abandoned import first)."""
+        """Count n more bytes (checked for an abandoned import first); waits while the
+        copies are paused."""
         self.check()
+        while not self._go.wait(0.05):
+            self.check()
         self._main.count(n)
 
 
@@ -57,7 +60,9 @@ class BlobCopies:
         self.created: list[str] = []  # hashes whose file this import made
         self._journal: ImportJournal | None = None
         self._abort = threading.Event()
-        self._view = _HelperMeter(meter, self._abort)
+        self._go = threading.Event()  # cleared while paused
+        self._go.set()
+        self._view = _HelperMeter(meter, self._abort, self._go)
         self._jobs: queue.Queue[list[Job] | None] = queue.Queue()
         self._thread: threading.Thread | None = None
         self._error: list[BaseException] = []
@@ -86,6 +91,18 @@ class BlobCopies:
             self._thread.start()
         self._jobs.put(jobs)
 
+    def pause(self) -> None:
+        """Hold the copies at their next step (a mebibyte at most) until `resume()`.
+
+        While the revision signatures are verified nothing else can go on (no revision is
+        appended before all of them check out), and the verifying threads want every CPU:
+        the copying resumes afterwards, alongside the appends."""
+        self._go.clear()
+
+    def resume(self) -> None:
+        """Let paused copies go on."""
+        self._go.set()
+
     def _run(self, journal: ImportJournal) -> None:
         while (jobs := self._jobs.get()) is not None:
             if self._error or self._abort.is_set():
@@ -97,6 +114,7 @@ class BlobCopies:
 
     def join(self) -> None:
         """Wait for every copy, noticing Cancel meanwhile; raises the first failure."""
+        self.resume()
         if self._thread is not None:
             self._jobs.put(None)
             while self._thread.is_alive():
@@ -109,6 +127,7 @@ class BlobCopies:
     def abandon(self) -> None:
         """Stop copying (the import failed); afterwards `created` is complete."""
         self._abort.set()
+        self._go.set()
         if self._thread is not None:
             self._jobs.put(None)
             self._thread.join()

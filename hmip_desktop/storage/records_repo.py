@@ -41,6 +41,28 @@ _LIST_SQL = {
 _CREATED = itemgetter(ENTITY_FIELDS.index("created_hlc"))
 
 
+# Which of many values the log holds: the values go as one JSON array per statement, looked up
+# through the column's index (a merge asks this of 40,000 ids at a time: SQLAlchemy's
+# expanding IN of 500 parameters took twice as long, most of it building the statements).
+_PRESENT_SQL = {
+    column: f"SELECT DISTINCT {column} FROM revision WHERE {column} IN "
+            "(SELECT value FROM json_each(?))"
+    for column in ("rev_id", "entity_id")
+}
+_PRESENT_CHUNK = 2000
+
+
+def present_in_log(session: Session, column: str, values: Iterable[str]) -> set[str]:
+    """The subset of `values` found in the revision log's `column` (rev_id or entity_id)."""
+    sql, conn = _PRESENT_SQL[column], session.connection()
+    ids = list(values)
+    found: set[str] = set()
+    for i in range(0, len(ids), _PRESENT_CHUNK):
+        found.update(row[0] for row in conn.exec_driver_sql(
+            sql, (json.dumps(ids[i:i + _PRESENT_CHUNK]),)))
+    return found
+
+
 def _to_revision(row: RevisionRow) -> Revision:
     return Revision(
         entity_type=row.entity_type, entity_id=row.entity_id,
@@ -108,12 +130,7 @@ class RecordsRepository:
 
     def _present(self, column: Any, values: Iterable[str]) -> set[str]:
         """Which of these values the revision log holds in `column` (an indexed column)."""
-        found: set[str] = set()
-        ids = list(values)
-        for i in range(0, len(ids), _CHUNK):
-            found.update(self._s.scalars(
-                select(column).distinct().where(column.in_(ids[i:i + _CHUNK]))))
-        return found
+        return present_in_log(self._s, column.key, values)
 
     def keep_signatures(self, verified: Iterable[tuple[str, str]]) -> None:
         """Store (revision id, signature) pairs for revisions held unsigned; a revision

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from hmip_desktop.domain.errors import HmipError
 from hmip_desktop.domain.revision import Revision
 from hmip_desktop.private_files import create_private
-from hmip_desktop.storage.records_repo import _to_revision
+from hmip_desktop.storage.records_repo import _to_revision, present_in_log
 from hmip_desktop.storage.tables import RevisionRow
 
 log = logging.getLogger(__name__)
@@ -46,12 +46,7 @@ class SyncRepository:
 
     def known(self, rev_ids: Iterable[str]) -> set[str]:
         """The subset of these revision ids already in the log."""
-        ids = list(rev_ids)
-        found: set[str] = set()
-        for i in range(0, len(ids), _CHUNK):
-            found.update(self._s.scalars(select(RevisionRow.rev_id).where(
-                RevisionRow.rev_id.in_(ids[i:i + _CHUNK]))))
-        return found
+        return present_in_log(self._s, "rev_id", rev_ids)
 
     def held_unsigned(self, rev_ids: Iterable[str]) -> set[str]:
         """The subset of these revision ids held without a signature."""
