@@ -10,8 +10,6 @@ from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any, BinaryIO
 
-import openpyxl
-
 from hmip_desktop.domain.errors import Cancelled, ImportFormatError
 from hmip_desktop.ingest.coltypes import (
     DATE,
@@ -200,6 +198,8 @@ def open_sheet(path: Path, sheet: str | None) -> Iterator[tuple[Any, BinaryIO]]:
     with path.open("rb") as raw:
         check_workbook_bounds(raw)
         try:
+            import openpyxl  # here: merges and CSV imports load this module, not openpyxl
+
             workbook = openpyxl.load_workbook(raw, read_only=True, data_only=True, keep_links=False)
         except Exception as exc:  # openpyxl raises many types for a damaged file
             raise ImportFormatError(
