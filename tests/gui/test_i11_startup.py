@@ -314,3 +314,24 @@ def test_attachments_are_walked_only_when_their_folder_was_left_open(
     assert set(children) <= set(touched)
     assert stat.S_IMODE(blob_dir.stat().st_mode) == 0o700
     assert {stat.S_IMODE(c.stat().st_mode) for c in children} == {0o600}
+
+
+def test_the_note_editor_is_made_at_first_use_in_the_lists_tab_order(window) -> None:  # type: ignore[no-untyped-def]
+    """A start's hidden Evidence page makes no note editor (its first screen is the list);
+    made later, after the page's other parts, the editor still follows the list in the Tab
+    order."""
+    from PySide6.QtCore import Qt
+
+    page = window.show_page("Evidence")
+    panel = page.notes
+    assert panel._editor is None
+    page.tabs.setCurrentIndex(2)  # another part of the page made first
+    page.tabs.setCurrentIndex(0)
+    editor = panel.editor
+    assert panel.editor is editor and editor.isVisible()
+    widget, order = panel.table.nextInFocusChain(), []
+    while widget is not panel.table and len(order) < 3:
+        if widget.focusPolicy() & Qt.FocusPolicy.TabFocus and widget.isVisible():
+            order.append(widget.accessibleName())
+        widget = widget.nextInFocusChain()
+    assert order[:2] == ["Note title", "Source kind"]

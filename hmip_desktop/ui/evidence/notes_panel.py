@@ -26,7 +26,6 @@ from hmip_desktop.services.first_screen import FirstScreen
 from hmip_desktop.services.notes import NoteService
 from hmip_desktop.ui.context import UiContext
 from hmip_desktop.ui.errors import present_error
-from hmip_desktop.ui.evidence.note_editor import NoteEditor
 from hmip_desktop.ui.evidence.notes_table_model import NotesFilterProxy, NotesTableModel
 from hmip_desktop.ui.undo_commands import WriteStep
 from hmip_desktop.ui.widgets.tables import make_readable
@@ -34,6 +33,7 @@ from hmip_desktop.ui.widgets.tables import make_readable
 if TYPE_CHECKING:
     from hmip_desktop.domain.framework import Framework
     from hmip_desktop.services.links import LinkService
+    from hmip_desktop.ui.evidence.note_editor import NoteEditor
 
 
 def _link_service() -> type[LinkService]:
@@ -108,13 +108,15 @@ class NotesPanel(QWidget):
         self.table.verticalHeader().hide()
         make_readable(self.table, title=NotesTableModel.COL_TITLE, key="Notes",
                       sort=(NotesTableModel.COL_UPDATED, Qt.SortOrder.DescendingOrder))
-        self.editor = NoteEditor()
-        split = QSplitter(Qt.Orientation.Horizontal)
-        split.addWidget(self.table)
-        split.addWidget(self.editor)
-        split.setChildrenCollapsible(False)
-        split.setSizes([560, 540])
-        layout.addWidget(split, 1)
+        # The editor is made at its first use (self.editor): a start's first screen shows
+        # the list only, on a page not yet visited (~10 ms of imports and widgets).
+        self._editor: NoteEditor | None = None
+        self._split = QSplitter(Qt.Orientation.Horizontal)
+        self._split.addWidget(self.table)
+        self._split.addWidget(QWidget())  # the editor's place
+        self._split.setChildrenCollapsible(False)
+        self._split.setSizes([560, 540])
+        layout.addWidget(self._split, 1)
         self.search.textChanged.connect(self._apply_filters)
         self.date.textChanged.connect(self._apply_filters)
         for combo in (self.kind, self.author, self.expectation):
@@ -125,9 +127,21 @@ class NotesPanel(QWidget):
         self.undo_button.clicked.connect(self.undo_stack.undo)
         self.redo_button.clicked.connect(self.undo_stack.redo)
         self.history_button.clicked.connect(self._on_history_button_clicked)
-        self.editor.save_wanted.connect(self._on_editor_save_wanted)
-        self.editor.link_wanted.connect(self._on_editor_link_wanted)
-        self.editor.unlink_wanted.connect(self._on_editor_unlink_wanted)
+
+    @property
+    def editor(self) -> NoteEditor:
+        """The note editor beside the list, made on first use, in the list's tab order."""
+        if self._editor is None:
+            from hmip_desktop.ui.evidence.note_editor import NoteEditor
+
+            editor = NoteEditor()
+            editor.save_wanted.connect(self._on_editor_save_wanted)
+            editor.link_wanted.connect(self._on_editor_link_wanted)
+            editor.unlink_wanted.connect(self._on_editor_unlink_wanted)
+            self._split.replaceWidget(1, editor).deleteLater()
+            QWidget.setTabOrder(self.table, editor)  # Tab from the list goes into it
+            self._editor = editor
+        return self._editor
 
     # -- helpers -----------------------------------------------------------------------------
     def _write(self, work: Callable[[], object],
