@@ -160,7 +160,9 @@ def begin_unlock(path: Path | None, passphrase: str | None = None, *,
     that needs a typed passphrase only has its key record read early."""
     if path is None or is_bundle(path):
         if child is not None:
-            child()  # reaped: it found nothing for a bundle
+            from hmip_desktop.storage import key_child
+
+            key_child.discard(child)  # it can find nothing for a bundle
         return
     from hmip_desktop.storage import keys
 

@@ -36,6 +36,7 @@ from hmip_desktop.domain.errors import (
     WrongKeyError,
 )
 from hmip_desktop.private_files import write_private_text
+from hmip_desktop.storage import key_child
 
 log = logging.getLogger(__name__)
 
@@ -309,12 +310,14 @@ def begin_unlock(file_path: Path, passphrase: str | None = None, *,
     global _early
     early = _EarlyUnlock(Path(file_path).resolve(), passphrase)
     with _early_lock:
-        if (_early is not None and _early.path == early.path
-                and _early.passphrase == passphrase):
-            if child is not None:
-                child()  # reaped; the one already under way answers
-            return  # already being found (the entry point begins it before Qt loads)
-        _early = early
+        under_way = (_early is not None and _early.path == early.path
+                     and _early.passphrase == passphrase)
+        if not under_way:
+            _early = early
+    if under_way:  # already being found (the entry point begins it before Qt loads)
+        if child is not None:
+            key_child.discard(child)
+        return
     threading.Thread(target=early.run, args=(child,), name="early-unlock",
                      daemon=True).start()
 

@@ -10,9 +10,11 @@ import json
 import os
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
+from hmip_desktop.services import startup
 from hmip_desktop.storage import keys
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -148,3 +150,23 @@ def test_a_child_answer_for_another_file_id_is_never_taken(tmp_path: Path) -> No
     assert keys.load_file_key(path, provider=lambda _p: PASSPHRASE)[0] == key  # derived here
     keys.begin_unlock(path, PASSPHRASE, child=lambda: planted + FILE_ID.encode())
     assert keys.load_file_key(path, provider=lambda _p: PASSPHRASE)[0] == planted  # its own
+
+
+def test_an_unwanted_child_is_reaped_without_holding_up_the_caller(tmp_path: Path) -> None:
+    path = tmp_path / "p.hmip"
+    keys.KeyRecord(FILE_ID, keys.KEY_SOURCE_PASSPHRASE,
+                   keys.wrap_with_passphrase(os.urandom(32), PASSPHRASE, FILE_ID)).save(path)
+    keys.begin_unlock(path, PASSPHRASE)
+    reaped = threading.Event()
+
+    def slow_child() -> bytes | None:  # a child still at work
+        time.sleep(0.5)
+        reaped.set()
+        return None
+
+    started = time.monotonic()
+    keys.begin_unlock(path, PASSPHRASE, child=slow_child)  # the same key: already under way
+    startup.begin_unlock(path.with_name("x.hmipbundle"), child=slow_child)  # a bundle
+    assert time.monotonic() - started < 0.4  # neither waited for it
+    assert reaped.wait(5)
+    keys.load_file_key(path, provider=lambda _p: PASSPHRASE)  # the first one is taken
