@@ -160,9 +160,9 @@ def begin_unlock(path: Path | None, passphrase: str | None = None, *,
     that needs a typed passphrase only has its key record read early."""
     if path is None or is_bundle(path):
         if child is not None:
-            from hmip_desktop.storage import key_child
+            from hmip_desktop.storage import keys
 
-            key_child.discard(child)  # it can find nothing for a bundle
+            keys.discard_child(child)  # it can find nothing for a bundle
         return
     from hmip_desktop.storage import keys
 

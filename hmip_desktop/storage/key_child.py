@@ -100,12 +100,6 @@ def start(work: Callable[[], bytes | None]) -> Callable[[], bytes | None] | None
     return result
 
 
-def discard(result: Callable[[], bytes | None]) -> None:
-    """Reap a child whose answer is not wanted (a bundle, a key already being found), on a
-    helper thread: waiting for it must not hold up the caller."""
-    threading.Thread(target=result, name="key-child-reaper", daemon=True).start()
-
-
 def _run_child(work: Callable[[], bytes | None], read_end: int, write_end: int) -> None:
     status = 1
     try:

@@ -36,7 +36,6 @@ from hmip_desktop.domain.errors import (
     WrongKeyError,
 )
 from hmip_desktop.private_files import write_private_text
-from hmip_desktop.storage import key_child
 
 log = logging.getLogger(__name__)
 
@@ -316,10 +315,16 @@ def begin_unlock(file_path: Path, passphrase: str | None = None, *,
             _early = early
     if under_way:  # already being found (the entry point begins it before Qt loads)
         if child is not None:
-            key_child.discard(child)
+            discard_child(child)
         return
     threading.Thread(target=early.run, args=(child,), name="early-unlock",
                      daemon=True).start()
+
+
+def discard_child(child: Callable[[], bytes | None]) -> None:
+    """Reap a key child whose answer is not wanted (a bundle, a key already being found) on
+    a helper thread: waiting for it must not hold up the caller."""
+    threading.Thread(target=child, name="key-child-reaper", daemon=True).start()
 
 
 def child_reply(file_path: Path, passphrase: str | None) -> bytes | None:
