@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import threading
 import time
-import uuid
 from typing import NewType
 
 InspectionId = NewType("InspectionId", str)
@@ -21,7 +20,7 @@ DeviceId = NewType("DeviceId", str)
 AuthorId = NewType("AuthorId", str)
 
 # Fixed namespace for deterministic ids; never change it or old ids stop matching.
-HMIP_NAMESPACE = uuid.UUID("6f1d3c1e-8a7b-4f5e-9a11-2c4b7d0e5a93")
+HMIP_NAMESPACE = "6f1d3c1e-8a7b-4f5e-9a11-2c4b7d0e5a93"
 
 _lock = threading.Lock()
 _last_ms = 0
@@ -51,7 +50,8 @@ def uuid7() -> str:
         value |= (_counter & 0xFFF) << 64
         value |= 0b10 << 62
         value |= rand_b
-    return str(uuid.UUID(int=value))
+    digits = f"{value:032x}"  # str(uuid.UUID(int=value)), without importing uuid at start-up
+    return f"{digits[:8]}-{digits[8:12]}-{digits[12:16]}-{digits[16:20]}-{digits[20:]}"
 
 
 def new_id() -> str:
@@ -61,5 +61,7 @@ def new_id() -> str:
 
 def deterministic_id(kind: str, *parts: str) -> str:
     """A UUIDv5 over a record kind and its natural key, identical on every laptop."""
+    import uuid  # here: with `platform`, ~3 ms of a GUI start that makes no id
+
     name = "\x1f".join((kind, *parts))
-    return str(uuid.uuid5(HMIP_NAMESPACE, name))
+    return str(uuid.uuid5(uuid.UUID(HMIP_NAMESPACE), name))
