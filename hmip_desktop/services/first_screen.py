@@ -19,17 +19,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from hmip_desktop.domain.errors import Cancelled
-from hmip_desktop.domain.records import NoteView
-from hmip_desktop.services.notes import note_view
-from hmip_desktop.services.overview_facts import InspectionFacts, facts_from
 from hmip_desktop.storage import keys
-from hmip_desktop.storage.first_screen import read_first_screen
 
 if TYPE_CHECKING:
+    from hmip_desktop.domain.records import NoteView
     from hmip_desktop.services.inspection_store import InspectionStore
-
-# How many notes the list shows first (newest saved first); the whole list follows.
-FIRST_NOTES = 100
+    from hmip_desktop.services.overview_facts import InspectionFacts
+    from hmip_desktop.storage.first_screen import FirstScreenRows
 
 
 @dataclass(frozen=True)
@@ -57,13 +53,21 @@ class Opening:
         """Find the key and read the first screen; None when the file must first be
         migrated, or is from a newer version (the store opens it and says so). Raises what
         opening would raise (wrong passphrase, no key, not an inspection file)."""
+        # Imported here, on the DB lane, not by the GUI thread that makes the Opening: they
+        # load while the window paints (~15 ms of a start).
+        from hmip_desktop.services.notes import note_view
+        from hmip_desktop.services.overview_facts import facts_from
+        from hmip_desktop.storage.first_screen import FIRST_NOTES, read_first_screen
+
         try:
             if not self.path.exists():
                 from hmip_desktop.domain.errors import NotFoundError
 
                 raise NotFoundError(f"There is no inspection file at '{self.path.name}'.")
-            key, source, _file_id = keys.load_file_key(self.path, provider=self._provider)
-            rows = read_first_screen(self.path, key, notes=FIRST_NOTES)
+            key, source, file_id = keys.load_file_key(self.path, provider=self._provider)
+            rows = _rows_read_early(self.path, file_id)
+            if rows is None:
+                rows = read_first_screen(self.path, key, notes=FIRST_NOTES)
             self._key = (key, source)
         except BaseException:
             self._failed = True  # said once, by this step: open_store stays quiet
@@ -97,6 +101,19 @@ class Opening:
         the store has not taken yet is dropped now (`open_store` then does nothing)."""
         self._cancelled.set()
         self._key = None
+
+
+def _rows_read_early(path: Path, file_id: str) -> FirstScreenRows | None:
+    """The first screen the key child read with the key just taken (None: read it here)."""
+    from hmip_desktop.storage.first_screen import rows_from_wire
+
+    wire = keys.take_early_extra(path, file_id)
+    if wire is None:
+        return None
+    try:
+        return rows_from_wire(wire)
+    except ValueError:
+        return None
 
 
 class Abandoned(Exception):  # noqa: N818 - not an error: its cause was already reported

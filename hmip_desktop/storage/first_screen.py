@@ -6,6 +6,10 @@ before SQLAlchemy and the store are imported (`read_first_screen`), so the windo
 file while the store loads; the store reads the very same statements over its session's
 connection (RecordsRepository.summary_counts / newest, LocalRepository.overview), so the
 Overview shows the same numbers either way.
+
+On Linux the key child (storage/key_child.py) reads them too, right after it finds the key, in
+its own process, and hands them over as JSON (`rows_to_wire`/`rows_from_wire`): the app then
+needs neither sqlcipher3 nor a read of its own before its first screen.
 """
 
 from __future__ import annotations
@@ -18,8 +22,10 @@ from typing import Any, Protocol
 
 from hmip_desktop.domain import records as R
 from hmip_desktop.domain.entity import EntityView
-from hmip_desktop.storage.connection import connect
 from hmip_desktop.storage.migrations import SCHEMA_HEAD
+
+# How many notes the list shows first (newest saved first); the whole list follows.
+FIRST_NOTES = 100
 
 ENTITY_FIELDS = ("id", "type", "winner_rev", "head_count", "deleted", "payload", "created_hlc",
                  "updated_hlc", "created_by", "updated_by")
@@ -132,6 +138,10 @@ def read_first_screen(path: Path, key: bytes, *, notes: int) -> FirstScreenRows 
     must be migrated, or is newer: the store opens it and says so). WrongKeyError when the
     key does not open it. The connection is made by the store's rules (it is not read-only:
     a file left with a write-ahead log is recovered the same way the store would)."""
+    # Here, not at module level: with the key child's rows the app never loads sqlcipher3
+    # before its first screen (~7 ms).
+    from hmip_desktop.storage.connection import connect
+
     conn = connect(path, key, read_only=False)
     try:
         conn.execute("BEGIN")
@@ -145,3 +155,42 @@ def read_first_screen(path: Path, key: bytes, *, notes: int) -> FirstScreenRows 
             notes=newest(conn, R.NOTE, notes))
     finally:
         conn.close()
+
+
+def rows_to_wire(rows: FirstScreenRows) -> bytes:
+    """The first screen as JSON, for the key child to send (`rows_from_wire` reads it)."""
+    def entity(view: EntityView | None) -> dict[str, Any] | None:
+        return None if view is None else {field: getattr(view, field)
+                                          for field in EntityView.__dataclass_fields__}
+
+    summary = rows.overview.summary
+    return json.dumps({
+        "inspection_id": rows.inspection_id, "schema_revision": rows.schema_revision,
+        "inspection": entity(rows.overview.inspection),
+        "framework_title": rows.overview.framework_title,
+        "live": summary.live, "revisions": summary.revisions,
+        "revisions_after": summary.revisions_after, "conflicted": summary.conflicted,
+        "attachments": rows.overview.attachments,
+        "notes": [entity(view) for view in rows.notes],
+    }, separators=(",", ":")).encode("utf-8")
+
+
+def rows_from_wire(data: bytes) -> FirstScreenRows:
+    """The first screen `rows_to_wire` made; ValueError when it is not that (the caller
+    then reads the file itself)."""
+    try:
+        wire = json.loads(data)
+        inspection = wire["inspection"]
+        return FirstScreenRows(
+            inspection_id=str(wire["inspection_id"]),
+            schema_revision=str(wire["schema_revision"]),
+            overview=FileOverview(
+                inspection=None if inspection is None else EntityView(**inspection),
+                framework_title=str(wire["framework_title"]),
+                summary=SummaryCounts({str(k): int(v) for k, v in wire["live"].items()},
+                                      int(wire["revisions"]), int(wire["revisions_after"]),
+                                      int(wire["conflicted"])),
+                attachments=int(wire["attachments"])),
+            notes=[EntityView(**note) for note in wire["notes"]])
+    except (KeyError, TypeError, AttributeError, RecursionError) as exc:
+        raise ValueError("not a first screen") from exc

@@ -13,8 +13,9 @@ This module imports nothing but the standard library's basics, so that the entry
 before it imports anything else (~40 ms earlier than after services.startup and keys): the
 child imports what finding the key needs.
 
-The child writes its answer (the key and the id of the file it belongs to, or nothing) to a
-pipe only the parent holds and leaves with
+The child writes its answer (the key, the id of the file it belongs to and the file's first
+screen read with it — the app then has nothing to read before it shows the file —, or nothing)
+to a pipe only the parent holds and leaves with
 os._exit (no atexit handlers, no buffered output flushed twice). Its standard streams are
 /dev/null: it says nothing, and a child still waiting (a keyring unlock prompt left open)
 must not hold the pipes of whoever started the app; the parent ends such a child when it
@@ -32,7 +33,10 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
-MAX_REPLY = 256  # bytes a child may send back; anything longer reads as no answer
+# Bytes a child may send back (anything longer reads as no answer): the key and file id
+# (< 256) and the first screen (the newest notes; a larger one is not sent, the app reads it).
+MAX_FIRST_SCREEN = 8 << 20
+MAX_REPLY = 256 + MAX_FIRST_SCREEN
 
 
 def available() -> bool:
@@ -43,15 +47,26 @@ def available() -> bool:
 
 def find_file_key(path: Path, passphrase: str | None) -> Callable[[], bytes | None] | None:
     """Fork a child finding the key of the inspection file at `path` (keyring, or Argon2id
-    with `passphrase`): see storage.keys.child_reply for its answer. None when no child
-    could be started (the caller's helper thread does the work then)."""
+    with `passphrase`) and then reading the file's first screen with it: see
+    storage.keys.child_reply for its answer. None when no child could be started (the
+    caller's helper thread does the work then)."""
 
     def work() -> bytes | None:
         from hmip_desktop.storage import keys
 
-        return keys.child_reply(path, passphrase)
+        return keys.child_reply(path, passphrase, then=lambda key: _first_screen(path, key))
 
     return start(work)
+
+
+def _first_screen(path: Path, key: bytes) -> bytes:
+    """The first screen of the file (storage.first_screen), as the app would read it; b""
+    when there is none to send (a file to migrate, or one too large to send)."""
+    from hmip_desktop.storage import first_screen
+
+    rows = first_screen.read_first_screen(path, key, notes=first_screen.FIRST_NOTES)
+    wire = b"" if rows is None else first_screen.rows_to_wire(rows)
+    return wire if len(wire) <= MAX_FIRST_SCREEN else b""
 
 
 def start(work: Callable[[], bytes | None]) -> Callable[[], bytes | None] | None:
@@ -83,10 +98,10 @@ def start(work: Callable[[], bytes | None]) -> Callable[[], bytes | None] | None
     atexit.register(end_if_running)
 
     def result() -> bytes | None:
-        data = b""
+        data = bytearray()
         try:
             while len(data) <= MAX_REPLY:  # blocking reads release the GIL
-                chunk = os.read(read_end, MAX_REPLY + 1)
+                chunk = os.read(read_end, 1 << 20)
                 if not chunk:
                     break
                 data += chunk
@@ -95,7 +110,7 @@ def start(work: Callable[[], bytes | None]) -> Callable[[], bytes | None] | None
             os.waitpid(pid, 0)
             reaped.set()
             atexit.unregister(end_if_running)
-        return data if 0 < len(data) <= MAX_REPLY else None
+        return bytes(data) if 0 < len(data) <= MAX_REPLY else None
 
     return result
 
@@ -109,7 +124,9 @@ def _run_child(work: Callable[[], bytes | None], read_end: int, write_end: int) 
             os.dup2(quiet, stream)
         reply = work()
         if reply is not None and 0 < len(reply) <= MAX_REPLY:
-            os.write(write_end, reply)  # < PIPE_BUF: one atomic write
+            view = memoryview(reply)
+            while view:  # a pipe takes at most its buffer per write
+                view = view[os.write(write_end, view):]
         status = 0
     except BaseException:  # noqa: BLE001, S110 - the parent finds the key again and reports
         pass

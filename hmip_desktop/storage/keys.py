@@ -19,7 +19,6 @@ same passphrase, instead of deriving it again.
 from __future__ import annotations
 
 import base64
-import hmac
 import json
 import logging
 import os
@@ -249,6 +248,7 @@ class _EarlyUnlock:
         self.passphrase = passphrase
         self.record: KeyRecord | None = None
         self.key: bytes | None = None
+        self.extra: bytes | None = None  # what the key child read with the key (child_reply)
         self.done = threading.Event()
 
     def find(self) -> bytes | None:
@@ -268,11 +268,10 @@ class _EarlyUnlock:
         key is taken only for the file id of the record read here."""
         try:
             if child is not None:
-                reply = child()
+                key, file_id, extra = _split_child_reply(child())
                 self.record = KeyRecord.load(self.path)
-                key, file_id = (reply[:KEY_BYTES], reply[KEY_BYTES:]) if reply else (b"", b"")
                 ok = len(key) == KEY_BYTES and file_id == self.record.file_id.encode("ascii")
-                self.key = key if ok else None
+                self.key, self.extra = (key, extra or None) if ok else (None, None)
                 return
             self.record = KeyRecord.load(self.path)
             self.key = self.find()
@@ -287,12 +286,20 @@ class _EarlyUnlock:
         if record.source == KEY_SOURCE_KEYRING:
             return True
         return (self.passphrase is not None and passphrase is not None
-                and hmac.compare_digest(self.passphrase.encode("utf-8"),
-                                        passphrase.encode("utf-8")))
+                and _same_secret(self.passphrase, passphrase))
+
+
+def _same_secret(a: str, b: str) -> bool:
+    """Constant-time comparison; `hmac` is imported here, not at start-up, where it would
+    load OpenSSL's libcrypto for _hashlib (~9 ms) before the window shows."""
+    import hmac
+
+    return hmac.compare_digest(a.encode("utf-8"), b.encode("utf-8"))
 
 
 # One slot: a key found early waits only for the next load_file_key, whatever its file.
 _early: _EarlyUnlock | None = None
+_early_extra: tuple[Path, str, bytes] | None = None  # (file, file id, rest of a child's reply)
 _early_lock = threading.Lock()
 _EARLY_WAIT_S = 120.0
 
@@ -327,27 +334,63 @@ def discard_child(child: Callable[[], bytes | None]) -> None:
     threading.Thread(target=child, name="key-child-reaper", daemon=True).start()
 
 
-def child_reply(file_path: Path, passphrase: str | None) -> bytes | None:
-    """In a key child (key_child.find_file_key): the file's key followed by its file id
-    (ASCII), or None when it cannot be found without asking."""
+def child_reply(file_path: Path, passphrase: str | None, *,
+                then: Callable[[bytes], bytes] | None = None) -> bytes | None:
+    """In a key child (key_child.find_file_key): the file's key, its file id and what
+    `then(key)` read with it (the first screen), or None when the key cannot be found without
+    asking. Layout: key (KEY_BYTES) | length of the file id (1 byte) | file id (ASCII) |
+    the rest (b"" when `then` is None or fails: the app reads it itself then)."""
     early = _EarlyUnlock(Path(file_path).resolve(), passphrase)
     early.record = KeyRecord.load(early.path)
     key = early.find()
-    return None if key is None else key + early.record.file_id.encode("ascii")
+    if key is None:
+        return None
+    file_id = early.record.file_id.encode("ascii")
+    extra = b""
+    if then is not None:
+        try:
+            extra = then(key)
+        except Exception:  # noqa: BLE001 - the key is what matters; the app reads the rest
+            extra = b""
+    return key + bytes([len(file_id)]) + file_id + extra
+
+
+def _split_child_reply(reply: bytes | None) -> tuple[bytes, bytes, bytes]:
+    """(key, file id, rest) of a child_reply; empty parts when it is not one."""
+    if not reply or len(reply) <= KEY_BYTES:
+        return b"", b"", b""
+    end = KEY_BYTES + 1 + reply[KEY_BYTES]
+    if len(reply) < end:
+        return b"", b"", b""
+    return reply[:KEY_BYTES], reply[KEY_BYTES + 1:end], reply[end:]
 
 
 def _take_early(file_path: Path, record: KeyRecord, passphrase: str | None) -> bytes | None:
     """The key begin_unlock found for this file, record and passphrase, else None (the slot
     is emptied either way)."""
-    global _early
+    global _early, _early_extra
     with _early_lock:
         early, _early = _early, None
+        _early_extra = None
     if early is None or early.path != Path(file_path).resolve():
         return None
     early.done.wait(_EARLY_WAIT_S)
     key = early.key if early.done.is_set() and early.matches(record, passphrase) else None
-    early.key = early.passphrase = None
+    with _early_lock:
+        _early_extra = (early.path, record.file_id, early.extra) if key and early.extra else None
+    early.key = early.passphrase = early.extra = None
     return key
+
+
+def take_early_extra(file_path: Path, file_id: str) -> bytes | None:
+    """What the key child read with the key load_file_key just took for this file (see
+    child_reply), once; None when there is none."""
+    global _early_extra
+    with _early_lock:
+        taken, _early_extra = _early_extra, None
+    if taken is None or taken[0] != Path(file_path).resolve() or taken[1] != file_id:
+        return None
+    return taken[2]
 
 
 def load_file_key(file_path: Path, *, provider: PassphraseProvider | None) -> tuple[bytes, str,

@@ -159,3 +159,42 @@ def test_a_store_that_fails_to_open_leaves_no_first_screen(window, tmp_path: Pat
     assert shown_errors == ["The file is locked by another program."]
     assert window.ctx.store is None and window.ctx.first_screen is None
     assert window.stack.isEnabled() and not overview.first_data_shown()
+
+
+def test_the_key_childs_first_screen_is_the_one_read_here(tmp_path: Path,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """On Linux the key child reads the first screen with the key it found and sends it
+    (storage/key_child.py): the app shows exactly what its own read would show, without
+    reading; a damaged one is read again here."""
+    from hmip_desktop.storage import first_screen, key_child
+
+    path, ids = _file(tmp_path, notes=5)
+    expected = Opening(path, None).first_screen()
+    # What the child does once it has the key (the fork itself: tests/storage/test_i11_key_child).
+    reply = keys.child_reply(path, None, then=lambda key: key_child._first_screen(path, key))
+    assert reply is not None
+
+    def no_read(*_args: object, **_kw: object) -> None:
+        raise AssertionError("read again although the child sent it")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(first_screen, "read_first_screen", no_read)
+        keys.begin_unlock(path, child=lambda: reply)
+        assert Opening(path, None).first_screen() == expected
+    assert [n.id for n in expected.notes] == list(reversed(ids))
+    damaged = reply[:-10]  # cut short: not a first screen
+    keys.begin_unlock(path, child=lambda: damaged)
+    assert Opening(path, None).first_screen() == expected
+
+
+def test_first_screen_wire_is_exact_and_refuses_what_it_did_not_make(tmp_path: Path) -> None:
+    from hmip_desktop.storage import first_screen as first
+
+    path, _ids = _file(tmp_path)
+    key, _source, _fid = keys.load_file_key(path, provider=None)
+    rows = first.read_first_screen(path, key, notes=first.FIRST_NOTES)
+    assert rows is not None
+    assert first.rows_from_wire(first.rows_to_wire(rows)) == rows
+    for bad in (b"", b"[]", b"{}", b'{"inspection": 1}', b"[" * 100_000, b"\xff"):
+        with pytest.raises(ValueError):
+            first.rows_from_wire(bad)

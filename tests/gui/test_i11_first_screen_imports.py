@@ -31,8 +31,10 @@ NOT_AT_READY = (
     "hmip_desktop.domain.search_query",
     "hmip_desktop.domain.framework",  # parsed at the first use of the framework
 )
-# Found by the key child (storage/key_child.py) where it can fork: never in the app itself.
-NOT_AT_READY_ON_LINUX = ("keyring", "cryptography.hazmat.primitives.kdf.argon2")
+# Found and read by the key child (storage/key_child.py) where it can fork: the key, then the
+# first screen with it; never in the app itself before its first screen.
+NOT_AT_READY_ON_LINUX = ("keyring", "cryptography.hazmat.primitives.kdf.argon2", "sqlcipher3",
+                         "hmip_desktop.storage.connection")
 
 # Runs the real entry point and, as it prints "ready in", reports what is imported.
 WRAPPER = """

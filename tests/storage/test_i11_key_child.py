@@ -31,6 +31,7 @@ out["raises"] = key_child.start(lambda: 1 / 0)()
 out["short"] = key_child.start(lambda: b"short")()
 out["long"] = key_child.start(lambda: b"x" * (key_child.MAX_REPLY + 1))()
 out["exits"] = key_child.start(lambda: sys.exit(3))()
+out["large"] = len(key_child.start(lambda: b"y" * (3 << 20))())  # many pipe buffers
 try:
     os.waitpid(-1, os.WNOHANG)
     out["zombie"] = True
@@ -41,7 +42,7 @@ threading.Thread(target=stop.wait).start()
 out["with_a_thread"] = key_child.start(lambda: b"k" * 32)
 stop.set()
 print(json.dumps({k: (v.decode() if isinstance(v, bytes) else
-                      v if v is None or isinstance(v, bool) else repr(v))
+                      v if v is None or isinstance(v, (bool, int)) else repr(v))
                   for k, v in out.items()}))
 """
 
@@ -80,6 +81,7 @@ def test_child_sends_exactly_a_key_or_nothing_and_is_reaped() -> None:
     assert out["short"] == "short"  # any answer up to key_child.MAX_REPLY bytes
     assert out["none"] is None and out["raises"] is None and out["long"] is None
     assert out["exits"] is None
+    assert out["large"] == 3 << 20
     assert out["zombie"] is False
     assert out["with_a_thread"] is None  # never forks a process running other threads
 
@@ -146,10 +148,28 @@ def test_a_child_answer_for_another_file_id_is_never_taken(tmp_path: Path) -> No
     keys.KeyRecord(FILE_ID, keys.KEY_SOURCE_PASSPHRASE,
                    keys.wrap_with_passphrase(key, PASSPHRASE, FILE_ID)).save(path)
     planted = b"k" * 32
-    keys.begin_unlock(path, PASSPHRASE, child=lambda: planted + b"another-file-id")
+    keys.begin_unlock(path, PASSPHRASE, child=lambda: _reply(planted, "another-file-id", b"x"))
     assert keys.load_file_key(path, provider=lambda _p: PASSPHRASE)[0] == key  # derived here
-    keys.begin_unlock(path, PASSPHRASE, child=lambda: planted + FILE_ID.encode())
+    assert keys.take_early_extra(path, FILE_ID) is None  # nor what it read with its key
+    keys.begin_unlock(path, PASSPHRASE, child=lambda: _reply(planted, FILE_ID, b"read"))
     assert keys.load_file_key(path, provider=lambda _p: PASSPHRASE)[0] == planted  # its own
+    assert keys.take_early_extra(path, "another-file-id") is None  # for this file id only...
+    keys.begin_unlock(path, PASSPHRASE, child=lambda: _reply(planted, FILE_ID, b"read"))
+    keys.load_file_key(path, provider=lambda _p: PASSPHRASE)
+    assert keys.take_early_extra(path, FILE_ID) == b"read"
+    assert keys.take_early_extra(path, FILE_ID) is None  # ...and once
+    # Taken only with the key: a child that found it for another passphrase gives nothing.
+    keys.begin_unlock(path, "another passphrase", child=lambda: _reply(planted, FILE_ID, b"r"))
+    assert keys.load_file_key(path, provider=lambda _p: PASSPHRASE)[0] == key
+    assert keys.take_early_extra(path, FILE_ID) is None
+    for damaged in (b"", planted, planted + b"\xff" + FILE_ID.encode()):  # cut short
+        keys.begin_unlock(path, PASSPHRASE, child=lambda reply=damaged: reply)
+        assert keys.load_file_key(path, provider=lambda _p: PASSPHRASE)[0] == key
+
+
+def _reply(key: bytes, file_id: str, extra: bytes = b"") -> bytes:
+    """A key child's answer (storage.keys.child_reply's layout)."""
+    return key + bytes([len(file_id)]) + file_id.encode("ascii") + extra
 
 
 def test_an_unwanted_child_is_reaped_without_holding_up_the_caller(tmp_path: Path) -> None:

@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
 from hmip_desktop.domain import records as R
 from hmip_desktop.domain.changes import NewId
 from hmip_desktop.domain.records import SOURCE_KINDS, NoteView
-from hmip_desktop.services.first_screen import FirstScreen
 from hmip_desktop.services.notes import NoteService
 from hmip_desktop.ui.context import UiContext
 from hmip_desktop.ui.errors import present_error
@@ -32,6 +31,7 @@ from hmip_desktop.ui.widgets.tables import make_readable
 
 if TYPE_CHECKING:
     from hmip_desktop.domain.framework import Framework
+    from hmip_desktop.services.first_screen import FirstScreen
     from hmip_desktop.services.links import LinkService
     from hmip_desktop.ui.evidence.note_editor import NoteEditor
 

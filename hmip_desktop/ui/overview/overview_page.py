@@ -9,12 +9,12 @@ from PySide6.QtWidgets import QFormLayout, QLabel, QVBoxLayout, QWidget
 from hmip_desktop.domain.changes import ChangeSet
 from hmip_desktop.domain.framework_nation import NATION_LABELS
 from hmip_desktop.services import labels
-from hmip_desktop.services.first_screen import FirstScreen
-from hmip_desktop.services.overview_facts import InspectionFacts
 from hmip_desktop.ui.page_base import Page, PageKey, heading
 from hmip_desktop.ui.widgets.forms import scrolled
 
 if TYPE_CHECKING:
+    from hmip_desktop.services.first_screen import FirstScreen
+    from hmip_desktop.services.overview_facts import InspectionFacts
     from hmip_desktop.ui.overview.lifecycle_panel import EducationPanel, LifecyclePanel
     from hmip_desktop.ui.overview.urgent_notification_panel import UrgentNotificationPanel
 
