@@ -54,7 +54,8 @@ def _start_gui(args: argparse.Namespace) -> int:
         from hmip_desktop import PASSPHRASE_VARIABLE
         from hmip_desktop.storage import key_child
 
-        child = key_child.find_file_key(Path(args.file), os.environ.get(PASSPHRASE_VARIABLE))
+        child = key_child.find_file_key(Path(args.file), os.environ.get(PASSPHRASE_VARIABLE),
+                                        first_screen=True)
         from hmip_desktop.services import startup
 
         startup.begin_unlock(Path(args.file), child=child)

@@ -163,6 +163,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _run(argv: Sequence[str] | None, words: list[str], *, program: bool) -> int:
     """main() after --version: logging, the command's parser, the device, then the command."""
+    if program:  # the key of the file it names is found in a child meanwhile
+        from hmip_desktop.services import startup
+
+        startup.begin_unlock_for_command(words)
     from hmip_desktop.logging_setup import configure_logging
 
     try:

@@ -11,15 +11,17 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from hmip_desktop import PASSPHRASE_VARIABLE, __version__, paths
 from hmip_desktop.storage import profile
 
-# services.bundle_export.BUNDLE_SUFFIX (that module loads the store; a test keeps them equal).
+# services.bundle_export.BUNDLE_SUFFIX and inspection_store.FILE_SUFFIX (those modules load
+# the store; a test keeps them equal).
 BUNDLE_SUFFIX = ".hmipbundle"
+FILE_SUFFIX = ".hmip"
 # The author name a new device profile gets (storage/profile.py) until the person sets theirs;
 # the welcome is shown while the name is still this placeholder.
 PLACEHOLDER_AUTHOR_NAME = "Inspector"
@@ -167,6 +169,30 @@ def begin_unlock(path: Path | None, passphrase: str | None = None, *,
     from hmip_desktop.storage import keys
 
     keys.begin_unlock(Path(path), passphrase or passphrase_from_environment(), child=child)
+
+
+def begin_unlock_for_command(words: Sequence[str]) -> None:
+    """`hmip`: begin finding the key of the one inspection file a command names (a word
+    ending in .hmip that is a file), in a child process (storage/key_child.py), while the
+    command loads the store: `import keyring` alone is 80-100 ms, Argon2id with
+    HMIP_PASSPHRASE ~170 ms, both on the other core then. The command's open takes the key
+    when it is for the same file, key record and passphrase; otherwise (a guess that was
+    wrong, a file the command replaces) the child's answer is simply not used. Nothing where
+    no child can be forked: a thread would only compete with the command for the GIL."""
+    from hmip_desktop.storage import key_child
+
+    named = [Path(word) for word in words
+             if word.endswith(FILE_SUFFIX) and not word.startswith("-")]
+    if len(named) == 1 and key_child.available() and named[0].is_file():
+        _fork_key_child(named[0], passphrase_from_environment())
+
+
+def _fork_key_child(path: Path, passphrase: str | None) -> None:
+    from hmip_desktop.storage import key_child, keys
+
+    child = key_child.find_file_key(path, passphrase, first_screen=False)
+    if child is not None:
+        keys.begin_unlock(path, passphrase, child=child)
 
 
 _preload_started = False

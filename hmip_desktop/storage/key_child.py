@@ -45,16 +45,18 @@ def available() -> bool:
             and threading.active_count() == 1)
 
 
-def find_file_key(path: Path, passphrase: str | None) -> Callable[[], bytes | None] | None:
+def find_file_key(path: Path, passphrase: str | None, *,
+                  first_screen: bool) -> Callable[[], bytes | None] | None:
     """Fork a child finding the key of the inspection file at `path` (keyring, or Argon2id
-    with `passphrase`) and then reading the file's first screen with it: see
-    storage.keys.child_reply for its answer. None when no child could be started (the
-    caller's helper thread does the work then)."""
+    with `passphrase`) and then, with `first_screen` (the GUI), reading the file's first
+    screen with it: see storage.keys.child_reply for its answer. None when no child could be
+    started (the caller's helper thread does the work then, or nobody: the command line)."""
 
     def work() -> bytes | None:
         from hmip_desktop.storage import keys
 
-        return keys.child_reply(path, passphrase, then=lambda key: _first_screen(path, key))
+        then = (lambda key: _first_screen(path, key)) if first_screen else None
+        return keys.child_reply(path, passphrase, then=then)
 
     return start(work)
 

@@ -10,6 +10,7 @@ from pathlib import Path
 from hmip_desktop.services import startup
 from hmip_desktop.services.bundle_export import BUNDLE_SUFFIX
 from hmip_desktop.services.extracts import ExtractService
+from hmip_desktop.services.inspection_store import FILE_SUFFIX
 from hmip_desktop.services.inspections import create_inspection
 from hmip_desktop.services.notes import NoteService
 from hmip_desktop.ui.evidence.extract_table_model import ExtractTableModel
@@ -34,6 +35,7 @@ def test_the_app_module_does_not_import_the_store() -> None:
 def test_bundle_suffix_is_the_same_in_both_places() -> None:
     """startup keeps its own copy of the bundle suffix (to stay light)."""
     assert startup.BUNDLE_SUFFIX == BUNDLE_SUFFIX
+    assert startup.FILE_SUFFIX == FILE_SUFFIX
 
 
 def test_pages_are_built_on_first_visit(window, tmp_path: Path) -> None:

@@ -54,7 +54,8 @@ from pathlib import Path
 from hmip_desktop.storage import keys
 path, passphrase = Path(sys.argv[1]), sys.argv[2] or None
 from hmip_desktop.storage import key_child
-keys.begin_unlock(path, passphrase, child=key_child.find_file_key(path, passphrase))
+keys.begin_unlock(path, passphrase,
+                  child=key_child.find_file_key(path, passphrase, first_screen=False))
 try:
     key = keys.load_file_key(path, provider=lambda _p: sys.argv[3])[0].hex()
     error = None
