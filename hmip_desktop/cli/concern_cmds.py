@@ -16,10 +16,12 @@ from hmip_desktop.cli.common import (
     print_json,
     read_text_arg,
 )
+from hmip_desktop.domain import records as R
 from hmip_desktop.domain.changes import ChangeSet
 from hmip_desktop.domain.concerns import RuleIssue
 from hmip_desktop.domain.errors import ValidationError
 from hmip_desktop.services.concerns import ConcernService, NppService
+from hmip_desktop.services.concerns_snapshot import concerns_screen
 from hmip_desktop.services.labels import section_labels
 
 
@@ -175,11 +177,11 @@ def _add(args: argparse.Namespace) -> int:
 
 
 def _list(args: argparse.Namespace) -> int:
-    with open_store(args.file) as store:
-        service = ConcernService(store)
-        concerns = service.list()
-        issues = service.check()
-        sections = service.sections()
+    with open_store(args.file) as store:  # one read: the register, its rules, the sections
+        screen = concerns_screen(store, registers=(R.CONCERN,), evidence=False)
+    register = screen.registers[R.CONCERN]
+    concerns, sections = list(register.rows), list(register.sections)
+    issues = list(screen.rules.issues) if screen.rules is not None else []
     if args.json:
         print_json({"concerns": concerns, "issues": issues})
         return 0

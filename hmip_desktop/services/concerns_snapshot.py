@@ -58,17 +58,20 @@ class ConcernsScreen:
 
 
 def concerns_screen(store: InspectionStore, *, rules: bool = True,
-                    registers: tuple[str, ...] = (R.CONCERN, R.NPP)) -> ConcernsScreen:
-    """The rules (when asked) and the registers named by entity type (DB lane)."""
+                    registers: tuple[str, ...] = (R.CONCERN, R.NPP),
+                    evidence: bool = True) -> ConcernsScreen:
+    """The rules (when asked) and the registers named by entity type (DB lane); without
+    `evidence` (a listing, `hmip concern list`) the editors' evidence on offer is not read."""
     with store.uow() as tx:
         pinned = pinned_framework_in(tx, store)
         view = tx.records.get(store.inspection_id)
         inspection = dict(view.payload) if view is not None else {}
         wanted = set(registers) | ({R.CONCERN} if rules else set())
         records = {t: tx.records.list(t) for t in wanted}
-        snap = evidence_snapshot_in(tx, store) if registers else None
+        offered = bool(registers) and evidence
+        snap = evidence_snapshot_in(tx, store) if offered else None
         notes = [(e.id, str(e.payload.get("title", ""))) for e in tx.records.list(R.NOTE)] \
-            if registers else []
+            if offered else []
     addressees = tuple((a.key, a.label) for a in C.addressees_from(pinned.data))
     sections = tuple((s.key, s.label) for s in pinned.model.sections)
     evidence = tuple(all_choices(snap, notes)) if snap is not None else ()

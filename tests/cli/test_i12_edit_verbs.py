@@ -162,3 +162,32 @@ def test_help_names_the_private_way(capsys, words: tuple[str, ...]) -> None:  # 
         main([*words, "--help"])
     text = " ".join(capsys.readouterr().out.split())
     assert "--body-file" in text and "process list" in text and "private way" in text
+
+
+def test_concern_list_is_one_read_and_says_what_the_service_says(run, path: Path,  # type: ignore[no-untyped-def]
+                                                                 monkeypatch) -> None:
+    """`concern list` reads the register, its rules and the sections in one read
+    transaction, and prints what ConcernService's own reads give, field for field."""
+    from hmip_desktop.cli.json_out import to_plain
+    from hmip_desktop.services.concerns import ConcernService
+    from hmip_desktop.services.inspection_store import InspectionStore
+    from hmip_desktop.services.inspections import open_inspection
+
+    _add_concerns(run, path, "One", "Two")
+    _ok(run("concern", "edit", path, _concerns(run, path)[0]["id"], "--priority"))
+    store = open_inspection(path)
+    try:
+        service = ConcernService(store)
+        expected = to_plain({"concerns": service.list(), "issues": service.check()})
+    finally:
+        store.close()
+    reads = []
+    real_uow = InspectionStore.uow
+    monkeypatch.setattr(InspectionStore, "uow",
+                        lambda self, *a, **k: (reads.append(1), real_uow(self, *a, **k))[1])
+    open_inspection(path).close()
+    opening = len(reads)  # what opening the file reads
+    listed = json.loads(_ok(run("concern", "list", path, "--json")))
+    assert listed == json.loads(json.dumps(expected))
+    assert expected["issues"]  # the rules have something to say (fewer than 3 priorities)
+    assert len(reads) - 2 * opening == 1
