@@ -64,6 +64,10 @@ class Opening:
                 from hmip_desktop.domain.errors import NotFoundError
 
                 raise NotFoundError(f"There is no inspection file at '{self.path.name}'.")
+            if keys.early_key_pending(self.path):
+                # A key still being found (Argon2id) comes without the first screen: what
+                # reading it needs loads while we wait, not after.
+                preload_reading()
             key, source, file_id = keys.load_file_key(self.path, provider=self._provider)
             rows = _rows_read_early(self.path, file_id)
             if rows is None:
@@ -101,6 +105,15 @@ class Opening:
         the store has not taken yet is dropped now (`open_store` then does nothing)."""
         self._cancelled.set()
         self._key = None
+
+
+def preload_reading() -> None:
+    """Import what reading a first screen needs beyond its modules: sqlcipher3 (~7 ms), and
+    uuid and hashlib (the pinned framework's record id is a UUIDv5)."""
+    import hashlib  # noqa: F401 - loaded now, used by the read
+    import uuid  # noqa: F401
+
+    from hmip_desktop.storage import connection  # noqa: F401
 
 
 def _rows_read_early(path: Path, file_id: str) -> FirstScreenRows | None:

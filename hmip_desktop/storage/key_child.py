@@ -13,8 +13,9 @@ This module imports nothing but the standard library's basics, so that the entry
 before it imports anything else (~40 ms earlier than after services.startup and keys): the
 child imports what finding the key needs.
 
-The child writes its answer (the key, the id of the file it belongs to and the file's first
-screen read with it — the app then has nothing to read before it shows the file —, or nothing)
+The child writes its answer (the key, the id of the file it belongs to and, after a keyring
+look-up, the file's first screen read with it — the app then has nothing to read before it
+shows the file —, or nothing)
 to a pipe only the parent holds and leaves with
 os._exit (no atexit handlers, no buffered output flushed twice). Its standard streams are
 /dev/null: it says nothing, and a child still waiting (a keyring unlock prompt left open)

@@ -347,7 +347,9 @@ def child_reply(file_path: Path, passphrase: str | None, *,
         return None
     file_id = early.record.file_id.encode("ascii")
     extra = b""
-    if then is not None:
+    # Only after a keyring look-up: a derived key comes late, when the app has been waiting
+    # with the reading modules loaded, and reads faster itself than the child could import.
+    if then is not None and early.record.source == KEY_SOURCE_KEYRING:
         try:
             extra = then(key)
         except Exception:  # noqa: BLE001 - the key is what matters; the app reads the rest
@@ -380,6 +382,14 @@ def _take_early(file_path: Path, record: KeyRecord, passphrase: str | None) -> b
         _early_extra = (early.path, record.file_id, early.extra) if key and early.extra else None
     early.key = early.passphrase = early.extra = None
     return key
+
+
+def early_key_pending(file_path: Path) -> bool:
+    """True while begin_unlock is still finding the key of this file."""
+    with _early_lock:
+        early = _early
+    return (early is not None and early.path == Path(file_path).resolve()
+            and not early.done.is_set())
 
 
 def take_early_extra(file_path: Path, file_id: str) -> bytes | None:

@@ -31,10 +31,10 @@ NOT_AT_READY = (
     "hmip_desktop.domain.search_query",
     "hmip_desktop.domain.framework",  # parsed at the first use of the framework
 )
-# Found and read by the key child (storage/key_child.py) where it can fork: the key, then the
-# first screen with it; never in the app itself before its first screen.
-NOT_AT_READY_ON_LINUX = ("keyring", "cryptography.hazmat.primitives.kdf.argon2", "sqlcipher3",
-                         "hmip_desktop.storage.connection")
+# Found by the key child (storage/key_child.py) where it can fork: never in the app itself.
+NOT_AT_READY_ON_LINUX = ("keyring", "cryptography.hazmat.primitives.kdf.argon2")
+# After a keyring look-up the child reads the first screen too: the app reads nothing itself.
+NOT_AT_READY_WITH_KEYRING_ON_LINUX = ("sqlcipher3", "hmip_desktop.storage.connection")
 
 # Runs the real entry point and, as it prints "ready in", reports what is imported.
 WRAPPER = """
@@ -52,19 +52,30 @@ runpy.run_module("hmip_desktop", run_name="__main__")
 """
 
 
-def test_ready_comes_before_the_store_and_the_panels(tmp_path: Path,
+@pytest.mark.parametrize("source", [keys.KEY_SOURCE_PASSPHRASE, keys.KEY_SOURCE_KEYRING])
+def test_ready_comes_before_the_store_and_the_panels(tmp_path: Path, source: str,
                                                      monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("HMIP_KEY_SOURCE", keys.KEY_SOURCE_PASSPHRASE)
+    monkeypatch.setenv("HMIP_KEY_SOURCE", source)
     store = create_inspection(tmp_path / "ready.hmip", establishment_name="HMP Ready",
                               establishment_type="mens_prison", framework=minimal_framework(),
                               provider=lambda _p: PASSPHRASE)
     for i in range(3):
         NoteService(store).add(source_kind="observation", title=f"note {i}", body="text")
     store.close()
-    names = NOT_AT_READY + (NOT_AT_READY_ON_LINUX if sys.platform.startswith("linux") else ())
+    linux = sys.platform.startswith("linux")
+    names = NOT_AT_READY + (NOT_AT_READY_ON_LINUX if linux else ())
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "HMIP_HOME": str(tmp_path / "home"),
-           "HMIP_KEY_SOURCE": keys.KEY_SOURCE_PASSPHRASE, "HMIP_PASSPHRASE": PASSPHRASE,
            "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
+    if source == keys.KEY_SOURCE_PASSPHRASE:
+        env.update({"HMIP_KEY_SOURCE": source, "HMIP_PASSPHRASE": PASSPHRASE})
+    else:  # the test keyring, as a file the app's own process can read
+        key, _source, file_id = keys.load_file_key(store.path, provider=None)
+        secrets = tmp_path / "keyring.json"
+        secrets.write_text(json.dumps({f"{keys.KEYRING_SERVICE}\0{file_id}": key.hex()}))
+        env.update({"PYTHON_KEYRING_BACKEND": "bench.keyring_file.BenchFileKeyring",
+                    "HMIP_BENCH_KEYRING": str(secrets)})
+        env.pop("HMIP_KEY_SOURCE", None)
+        names += NOT_AT_READY_WITH_KEYRING_ON_LINUX if linux else ()
     done = subprocess.run([sys.executable, "-c", WRAPPER.format(names=names),
                            str(store.path), "--quit-when-ready"],
                           capture_output=True, text=True, timeout=120, env=env, cwd=ROOT)

@@ -191,3 +191,27 @@ def test_an_unwanted_child_is_reaped_without_holding_up_the_caller(tmp_path: Pat
     assert time.monotonic() - started < 0.4  # neither waited for it
     assert reaped.wait(5)
     keys.load_file_key(path, provider=lambda _p: PASSPHRASE)  # the first one is taken
+
+
+def test_the_child_reads_after_a_keyring_look_up_only(tmp_path: Path) -> None:
+    """After an Argon2id derivation the app has been waiting with what reading needs loaded
+    (services.first_screen.preload_reading): the child sends the key alone."""
+    path = tmp_path / "p.hmip"
+    key = os.urandom(32)
+    keys.KeyRecord(FILE_ID, keys.KEY_SOURCE_PASSPHRASE,
+                   keys.wrap_with_passphrase(key, PASSPHRASE, FILE_ID)).save(path)
+    asked: list[bytes] = []
+    reply = keys.child_reply(path, PASSPHRASE, then=lambda k: asked.append(k) or b"rows")
+    assert reply == _reply(key, FILE_ID) and asked == []
+
+
+def test_a_key_being_found_is_pending_until_found(tmp_path: Path) -> None:
+    path = tmp_path / "p.hmip"
+    keys.KeyRecord(FILE_ID, keys.KEY_SOURCE_PASSPHRASE,
+                   keys.wrap_with_passphrase(os.urandom(32), PASSPHRASE, FILE_ID)).save(path)
+    release = threading.Event()
+    keys.begin_unlock(path, PASSPHRASE, child=lambda: (release.wait(5), None)[1])
+    assert keys.early_key_pending(path) and not keys.early_key_pending(tmp_path / "other.hmip")
+    release.set()
+    keys.load_file_key(path, provider=lambda _p: PASSPHRASE)
+    assert not keys.early_key_pending(path)
