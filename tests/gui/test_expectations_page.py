@@ -347,3 +347,17 @@ def test_new_version_of_the_pinned_framework_leaves_the_page_alone(  # type: ign
     assert "version 5 (Version 5 (2017))" in facts and "5-imported" not in facts
     assert not page.model.index_for_key("e:3").isValid()
     assert cell(page, "e:1", M.COL_NAME) == "1  Early days in custody: expectation 1"
+
+
+def test_every_row_knows_the_expectations_it_covers_in_framework_order() -> None:
+    """Aggregates (sections, areas, sub-areas) list the numbers of every expectation below
+    them, depth first, as the evidence counts and the detail panel read them."""
+    from hmip_desktop.domain.framework import Framework
+    from hmip_desktop.ui.expectations.expectation_nodes import EXPECTATION, build_tree
+    from tests.factories import minimal_framework
+
+    root = build_tree(Framework.from_dict(minimal_framework()))
+    for node in root.walk():
+        below = [n.item.number for n in node.walk() if n.kind == EXPECTATION]
+        assert list(node.numbers) == below
+    assert root.numbers and len(set(root.numbers)) == len(root.numbers)

@@ -115,10 +115,16 @@ def build_tree(framework: Framework) -> Node:
             for exp in area.expectations:
                 if exp.sub_area is not None:
                     _add_expectation(holders.get(exp.sub_area, a), exp, section, area)
-    for node in root.walk():  # aggregates know which expectations they cover
-        node.numbers = tuple(n.item.number for n in node.walk()  # type: ignore[union-attr]
-                             if n.kind == EXPECTATION)
+    _gather_numbers(root)  # aggregates know which expectations they cover
     return root
+
+
+def _gather_numbers(node: Node) -> tuple[str, ...]:
+    """Set `numbers` on a node and every node below it, in one pass from the leaves up (in
+    walk order: the node's own number, then its children's)."""
+    own = (node.item.number,) if node.kind == EXPECTATION else ()  # type: ignore[union-attr]
+    node.numbers = own + tuple(n for child in node.children for n in _gather_numbers(child))
+    return node.numbers
 
 
 def _add_expectation(holder: Node, exp: Expectation, section: Section, area: Area) -> None:
