@@ -158,6 +158,7 @@ class BlobCopies:
 
     def close_journal(self) -> None:
         """The import is over (committed, or its files removed)."""
+        self._restore_switch_interval()  # whatever path the import took
         if self._journal is not None:
             self._journal.close()
             self._journal = None
