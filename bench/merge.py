@@ -245,6 +245,11 @@ def one_pass(base: Path, args: argparse.Namespace, att_bytes: int,
     lead_home, lead_file, paths = build(root, args.bundles, args.notes, args.attachments,
                                         att_bytes)
     total = sum(p.stat().st_size for p in paths)
+    # The build leaves gigabytes of bundles to be written back by the kernel over the next
+    # half minute; that disk traffic is not the merge's (the team leader's bundles arrived
+    # long before), and it slowed the merge's attachment writes but not sha256sum's reads.
+    if hasattr(os, "sync"):
+        os.sync()
     print(f"setup: {args.bundles} bundles of {args.notes} notes + {args.attachments} x "
           f"{att_bytes / MIB:.1f} MiB attachments ({total / MIB:.0f} MiB of bundles) built in "
           f"{time.perf_counter() - t0:.1f} s")

@@ -44,6 +44,7 @@ REQUIRED = {
     "keyring metadata (backends by entry point)": ["keyring-*.dist-info/entry_points.txt"],
     "reportlab data": ["reportlab/fonts/*"],
     "SQLCipher": ["sqlcipher3/_sqlite3*"],
+    "libsodium (revision signatures)": ["nacl/_sodium*", "_cffi_backend*"],
     "build info": ["hmip_build_info.json"],
     "Qt platform plugins": ["PySide6/Qt/plugins/platforms/*offscreen*"],
     "Qt image formats": ["PySide6/Qt/plugins/imageformats/*svg*",
@@ -61,7 +62,7 @@ REQUIRED_MODULES = ["sqlalchemy.dialects.sqlite.pysqlcipher", "sqlcipher3.dbapi2
                     "keyring.backends.macOS", "keyring.backends.kwallet",
                     "hmip_desktop.cli.main", "hmip_desktop.storage.tables",
                     "hmip_desktop.ui.main_window", "reportlab.pdfgen.canvas", "docx", "openpyxl",
-                    "jsonschema", "pypdf", "charset_normalizer"]
+                    "jsonschema", "pypdf", "charset_normalizer", "nacl.bindings"]
 LINUX_MODULES = ["secretstorage", "jeepney"]
 WINDOWS_MODULES = ["win32ctypes.core"]
 FORBIDDEN_MODULES = ["keyrings", "keyrings.alt", "tkinter", "PySide6.QtWebEngineCore",

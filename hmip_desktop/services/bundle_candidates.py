@@ -23,6 +23,7 @@ from hmip_desktop.domain.hlc import hlc_millis
 from hmip_desktop.domain.merge import state_digest
 from hmip_desktop.domain.revision import PAYLOAD_SCHEMA, Revision, make_revision
 from hmip_desktop.domain.roster import Roster, TrustDecision
+from hmip_desktop.storage.uncached_write import aligned_buffer
 
 if TYPE_CHECKING:
     from hmip_desktop.services.inspection_store import InspectionStore
@@ -330,7 +331,9 @@ def copy_new_blobs(store: InspectionStore, jobs: list[tuple[str, Candidate, str]
     attachments are decrypted (this thread) and re-encrypted (a helper thread) through a
     pipe, so memory stays flat. `created` receives each hash whose file this call made.
     """
-    _scratch.buffer = bytearray(_COPY_CHUNK)  # untouched (no memory) until a stored copy
+    # Untouched (no memory) until a stored copy; page-aligned, so that its whole mebibytes
+    # can be written past the page cache (storage/uncached_write.py).
+    _scratch.buffer = aligned_buffer(_COPY_CHUNK)
     try:
         for sha, c, member in jobs:
             meter.check()

@@ -2,7 +2,8 @@
 other threads while the attachments are copied.
 
 Verifying 40,000 Ed25519 signatures takes seconds of CPU and copying attachments seconds of
-disk; cryptography releases the GIL while it verifies, so the two overlap (issue 11 §3).
+disk; libsodium releases the GIL while it verifies (bundle/revision_signatures.py), so
+the checks run on both CPUs (the copies are paused meanwhile: see BlobCopies.pause).
 Everything that needs no signature is decided first, on the calling thread; when that finds
 a refusal, or when refused bundles are skipped (the copy must then know which bundles stay),
 the caller waits for the signatures before copying, as before. Either way no revision is

@@ -20,6 +20,7 @@ not hold, each once (the first bundle listing it).
 from __future__ import annotations
 
 import queue
+import sys
 import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING
@@ -32,6 +33,12 @@ if TYPE_CHECKING:
 
 Job = tuple[str, Candidate, str]  # (sha256, bundle, member)
 Copy = Callable[..., None]  # bundle_candidates.copy_new_blobs (the bench times it)
+# The interpreter's switch interval while the helper copies. Each copied chunk hands the GIL
+# back a few times (read, hash, CRC, write release it); against the importing thread's
+# Python, taking it back waited out the default 5 ms each time, and the copy, 3.8 s alone,
+# took 13-17 s and held up the commit (issue 11 §3; 0.2 ms: the merge bench's copies ended
+# 2-3 s sooner, with no more CPU).
+_SWITCH_S = 0.0002
 
 
 class _HelperMeter(Meter):
@@ -66,6 +73,7 @@ class BlobCopies:
         self._jobs: queue.Queue[list[Job] | None] = queue.Queue()
         self._thread: threading.Thread | None = None
         self._error: list[BaseException] = []
+        self._switch: float | None = None  # the interpreter's switch interval, while lowered
 
     def journal(self) -> ImportJournal:
         """The import's journal, made when the first file of the import is about to be."""
@@ -86,10 +94,23 @@ class BlobCopies:
             return
         journal = self.journal()
         if self._thread is None:
+            self._lower_switch_interval()
             self._thread = threading.Thread(target=self._run, args=(journal,),
                                             name="blob-copies", daemon=True)
             self._thread.start()
         self._jobs.put(jobs)
+
+    def _lower_switch_interval(self) -> None:
+        """Let the helper take the GIL back quickly while it copies (see _SWITCH_S)."""
+        if self._switch is None:
+            self._switch = sys.getswitchinterval()
+            sys.setswitchinterval(min(self._switch, _SWITCH_S))
+
+    def _restore_switch_interval(self) -> None:
+        """Back to the interval the process had (the copies are over or abandoned)."""
+        if self._switch is not None:
+            sys.setswitchinterval(self._switch)
+            self._switch = None
 
     def pause(self) -> None:
         """Hold the copies at their next step (a mebibyte at most) until `resume()`.
@@ -121,6 +142,7 @@ class BlobCopies:
                 self._meter.wait_and_report(0.1)  # the helper's bytes, from this thread
                 self._meter.check()  # Cancel raises here (the caller abandons)
             self._thread = None
+            self._restore_switch_interval()
         if self._error:
             raise self._error[0]
 
@@ -132,9 +154,11 @@ class BlobCopies:
             self._jobs.put(None)
             self._thread.join()
             self._thread = None
+        self._restore_switch_interval()
 
     def close_journal(self) -> None:
         """The import is over (committed, or its files removed)."""
+        self._restore_switch_interval()  # whatever path the import took
         if self._journal is not None:
             self._journal.close()
             self._journal = None

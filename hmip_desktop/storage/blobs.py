@@ -26,6 +26,7 @@ import pyrage
 
 from hmip_desktop.domain.errors import Cancelled, HmipError
 from hmip_desktop.private_files import open_private, private_dir
+from hmip_desktop.storage.uncached_write import UncachedWriter
 
 CHUNK = 1 << 20
 BLOB_DIR_SUFFIX = ".blobs"
@@ -139,10 +140,10 @@ class BlobStore:
             return 0
         tmp = self.root / (os.urandom(12).hex() + ".part")
         try:
-            with open_private(tmp, "wb") as out:
-                size = write(out)
-                out.flush()
-                os.fsync(out.fileno())
+            with open_private(tmp, "wb", buffering=0) as raw:
+                # Past the page cache where it can (storage/uncached_write.py).
+                size = write(UncachedWriter(raw.fileno()))  # type: ignore[arg-type]
+                os.fsync(raw.fileno())
             os.replace(tmp, final)
             return size
         except BaseException:

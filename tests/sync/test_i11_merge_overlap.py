@@ -134,3 +134,32 @@ def test_merged_payload_texts_are_canonical(kit) -> None:  # type: ignore[no-unt
         rows += conn.execute(text("SELECT payload FROM entity")).scalars().all()
     assert len(rows) > 60
     assert all(canonical_json(json.loads(p)).decode() == p for p in rows)
+
+
+def test_the_switch_interval_is_restored_after_a_merge(
+        kit, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import sys
+
+    from hmip_desktop.services import import_blob_copies
+
+    lead, bundle = _member_with_attachment(kit, tmp_path)
+    before = sys.getswitchinterval()
+    seen = []
+    real = bundle_candidates._stored_copy
+
+    def watch(store, c, member, sha, meter):  # type: ignore[no-untyped-def]
+        seen.append(sys.getswitchinterval())
+        if len(seen) == 2 and fail:
+            raise BundleError("This bundle is damaged (an attachment does not match).")
+        real(store, c, member, sha, meter)
+
+    monkeypatch.setattr(bundle_candidates, "_stored_copy", watch)
+    fail = True
+    with pytest.raises(BundleError, match="damaged"):
+        kit.import_(lead, [bundle])
+    assert sys.getswitchinterval() == before
+    fail, seen[:] = False, []
+    assert kit.import_(lead, [bundle]).blobs_new == 3
+    assert sys.getswitchinterval() == before
+    assert seen and all(s == pytest.approx(min(before, import_blob_copies._SWITCH_S))
+                        for s in seen)
