@@ -14,10 +14,9 @@ before it imports anything else (~40 ms earlier than after services.startup and 
 child imports what finding the key needs.
 
 The child writes its answer (the key, the id of the file it belongs to and, after a keyring
-look-up, the file's first screen read with it — the app then has nothing to read before it
-shows the file —, or nothing)
-to a pipe only the parent holds and leaves with
-os._exit (no atexit handlers, no buffered output flushed twice). Its standard streams are
+look-up, the file's first screen read with it, so that the app reads nothing before it shows
+the file; or nothing) to a pipe only the parent holds and leaves with os._exit (no atexit
+handlers, no buffered output flushed twice). Its standard streams are
 /dev/null: it says nothing, and a child still waiting (a keyring unlock prompt left open)
 must not hold the pipes of whoever started the app; the parent ends such a child when it
 exits. Any failure, in the child or in the pipe, reads as "not found", and the caller then
