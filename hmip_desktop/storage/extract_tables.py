@@ -56,9 +56,14 @@ def staging_name(extract_id: str) -> str:
     return STAGING_PREFIX + table_name(extract_id)[len(TABLE_PREFIX):]
 
 
+def is_extract_rows(name: str) -> bool:
+    """True for an extract's row table or an import's staging table."""
+    return bool(TABLE_RE.fullmatch(name) or STAGING_RE.fullmatch(name))
+
+
 def checked(name: str) -> str:
     """The name, after making sure it is one of ours (safe to put into SQL)."""
-    if not (TABLE_RE.fullmatch(name) or STAGING_RE.fullmatch(name)):
+    if not is_extract_rows(name):
         raise ValueError("not an extract table name")
     return name
 

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from hmip_desktop.domain.errors import HmipError
 from hmip_desktop.domain.revision import Revision
 from hmip_desktop.private_files import create_private
+from hmip_desktop.storage.extract_tables import is_extract_rows
 from hmip_desktop.storage.records_repo import _to_revision, present_in_log
 from hmip_desktop.storage.tables import RevisionRow
 
@@ -136,6 +137,10 @@ def take_snapshot(engine: Engine, dest: Path) -> None:
     raw = engine.raw_connection()
     try:
         cur = raw.cursor()
+        # A pooled connection may not have seen a table another connection created since
+        # it last ran (an extract import's staging table): sqlcipher_export then fails with
+        # "database schema has changed" instead of reloading. Reading the schema reloads it.
+        cur.execute("SELECT count(*) FROM sqlite_master").fetchall()
         # Without KEY, SQLCipher attaches with the main database's key.
         cur.execute(f"ATTACH DATABASE ? AS {_SNAP}", (str(dest),))
         try:
@@ -160,8 +165,12 @@ def restore_snapshot(engine: Engine, src: Path) -> None:
             if _version(cur, "main") != _version(cur, _SNAP) or not _CORE <= set(main):
                 raise HmipError("the snapshot was taken before the file was upgraded")
             # Local derived tables made since the snapshot (data extract rows) are kept: they
-            # are rebuilt from their attachments and no record depends on them.
-            main = {n: c for n, c in main.items() if snap.get(n) == c}
+            # are rebuilt from their attachments and no record depends on them. Extract row
+            # tables are never put back at all: a published one never changes, and a staging
+            # one belongs to an import running beside the merge, whose rows loaded since the
+            # snapshot would be lost (its record would then count rows that are not there).
+            main = {n: c for n, c in main.items()
+                    if snap.get(n) == c and not is_extract_rows(n)}
             cur.execute("BEGIN IMMEDIATE")
             try:
                 cur.execute("PRAGMA defer_foreign_keys = ON")
