@@ -6,9 +6,10 @@ did not make it into the package.
 
 Steps: the package's files (migrations, frameworks, fonts, icons, licences, Qt plugins and
 libraries the app uses; nothing it must not ship), `--version` of both executables,
-`--self-check`, `hmip new`, `note add`, `search`, `report pdf` (when this build has it), and
-the GUI with FILE `--quit-when-ready` offscreen. The keyring is not used: keys go through the
-passphrase key file (HMIP_KEY_SOURCE=passphrase, HMIP_PASSPHRASE), HMIP_HOME is a temp dir.
+`--self-check`, `hmip new`, `note add`, `search`, `report pdf` and `report docx` (when this
+build has them), and the GUI with FILE `--quit-when-ready` offscreen. The keyring is not
+used: keys go through the passphrase key file (HMIP_KEY_SOURCE=passphrase, HMIP_PASSPHRASE),
+HMIP_HOME is a temp dir.
 Only the standard library is used, so the test also runs where no venv exists.
 """
 
@@ -254,6 +255,11 @@ def smoke(dist: Path) -> None:
             r.run("hmip report pdf", "hmip", ["report", "pdf", str(insp), "--out", str(out)])
             if not out.is_file() or not out.read_bytes().startswith(b"%PDF"):
                 raise SmokeFailure("hmip report pdf: no PDF was written")
+            # The DOCX writer reads python-docx's templates from the package's files.
+            docx = Path(tmp) / "report.docx"
+            r.run("hmip report docx", "hmip", ["report", "docx", str(insp), "--out", str(docx)])
+            if not is_docx(docx):
+                raise SmokeFailure("hmip report docx: no DOCX was written")
         else:
             print("skip report pdf: not available in this build")
         ready = r.run("GUI FILE --quit-when-ready (offscreen)", "hmip-desktop",
@@ -264,6 +270,17 @@ def smoke(dist: Path) -> None:
         if "Traceback" in log:
             raise SmokeFailure("the app logged an unexpected error: "
                                + (name_missing(log) or log[log.index("Traceback"):][:800]))
+
+
+def is_docx(path: Path) -> bool:
+    """A Word document: a zip holding word/document.xml."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as z:
+            return "word/document.xml" in z.namelist()
+    except (OSError, zipfile.BadZipFile):
+        return False
 
 
 def main(argv: Sequence[str] | None = None) -> int:
