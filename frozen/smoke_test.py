@@ -7,9 +7,9 @@ did not make it into the package.
 Steps: the package's files (migrations, frameworks, fonts, icons, licences, Qt plugins and
 libraries the app uses; nothing it must not ship), `--version` of both executables,
 `--self-check`, `hmip new`, `note add`, `search`, `report pdf` and `report docx` (when this
-build has them), and the GUI with FILE `--quit-when-ready` offscreen. The keyring is not
-used: keys go through the passphrase key file (HMIP_KEY_SOURCE=passphrase, HMIP_PASSPHRASE),
-HMIP_HOME is a temp dir.
+build has them) read back with `doc add`, the action plan out and in, and the GUI with FILE
+`--quit-when-ready` offscreen. The keyring is not used: keys go through the passphrase key
+file (HMIP_KEY_SOURCE=passphrase, HMIP_PASSPHRASE), HMIP_HOME is a temp dir.
 Only the standard library is used, so the test also runs where no venv exists.
 """
 
@@ -260,6 +260,15 @@ def smoke(dist: Path) -> None:
             r.run("hmip report docx", "hmip", ["report", "docx", str(insp), "--out", str(docx)])
             if not is_docx(docx):
                 raise SmokeFailure("hmip report docx: no DOCX was written")
+            # Reading them back as documents (pypdf, python-docx), and the action plan's
+            # workbook out and in (openpyxl).
+            r.run("hmip doc add (PDF, DOCX)", "hmip", ["doc", "add", str(insp), str(out),
+                                                        str(docx)])
+            plan = Path(tmp) / "plan.xlsx"
+            r.run("hmip report action-plan", "hmip",
+                  ["report", "action-plan", str(insp), "--out", str(plan)])
+            r.run("hmip report action-plan-import", "hmip",
+                  ["report", "action-plan-import", str(insp), str(plan)], expect="stored")
         else:
             print("skip report pdf: not available in this build")
         ready = r.run("GUI FILE --quit-when-ready (offscreen)", "hmip-desktop",
