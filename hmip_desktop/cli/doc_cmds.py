@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from hmip_desktop.cli.common import add_file, add_json, open_store, print_json, tty_progress
+from hmip_desktop.domain.mime import kind_label
 from hmip_desktop.services.coverage import framework_refs
 from hmip_desktop.services.documents import DocumentService
 
@@ -57,7 +58,7 @@ def _list(args: argparse.Namespace) -> int:
         print_json(docs)
         return 0
     for d in docs:
-        print(f"{d.id}  {d.mime.rsplit('/', 1)[-1][:12]:<12} {d.pages:>4} p  {d.title}")
+        print(f"{d.id}  {kind_label(d.mime)[:12]:<12} {d.pages:>4} p  {d.title}")
     if not docs:
         print("no documents")
     return 0

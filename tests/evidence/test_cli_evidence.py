@@ -25,7 +25,9 @@ def test_documents_links_and_coverage(hmip, tmp_path: Path) -> None:
     assert hmip("doc", "add", str(f), str(pdf)).stdout.split() == ids[:1]  # deduplicated
     docs = as_json(hmip("doc", "list", str(f), "--json"))
     assert [(d["title"], d["pages"]) for d in docs] == [("policy", 2), ("log", 1)]
-    assert "policy" in hmip("doc", "list", str(f)).stdout
+    listed = hmip("doc", "list", str(f)).stdout.splitlines()
+    assert "PDF" in listed[0] and "policy" in listed[0]  # kinds as the documents list names them
+    assert "Text" in listed[1] and "log" in listed[1]
     page_link = hmip("link", "add", str(f), ids[0], "--expectation", "2", "--page", "2")
     note = hmip("note", "add", str(f), "--source", "staff_interview", "--title", "Officer",
                 "--body", "Reception was calm and quick").stdout.strip()

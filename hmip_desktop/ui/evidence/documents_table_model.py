@@ -7,27 +7,10 @@ import datetime as dt
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
 from hmip_desktop.domain.hlc import hlc_millis
-from hmip_desktop.domain.mime import (
-    MIME_CSV,
-    MIME_DOCX,
-    MIME_JPEG,
-    MIME_PDF,
-    MIME_PNG,
-    MIME_TXT,
-    MIME_XLSX,
-)
+from hmip_desktop.domain.mime import kind_label
 from hmip_desktop.services.documents import DocumentView
 
 Index = QModelIndex | QPersistentModelIndex
-
-KIND_LABELS = {MIME_PDF: "PDF", MIME_DOCX: "Word", MIME_XLSX: "Spreadsheet", MIME_CSV: "CSV",
-               MIME_TXT: "Text", MIME_PNG: "PNG picture", MIME_JPEG: "JPEG picture"}
-
-
-def kind_label(mime: str) -> str:
-    """A document kind as an inspector names it."""
-    return KIND_LABELS.get(mime, mime)
-
 
 def size_label(size: int) -> str:
     """Bytes as KB/MB text."""
