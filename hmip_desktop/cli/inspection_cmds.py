@@ -182,16 +182,16 @@ def _print_lifecycle(f: inspections.InspectionFacts) -> None:
 def _history(args: argparse.Namespace) -> int:
     with open_store(args.file) as store:
         entries = history_service.history(store, args.record_id)
+        me = store.device.author_id
     if args.json:
         print_json(entries)
         return 0
     for e in entries:
         flags = (("deleted " if e.deleted else "") + ("head " if e.is_head else "")
                  + ("" if e.signed else "unsigned"))
-        print(f"{e.when}  {e.rev_id[:12]}  author {e.author_id[:8]}  device {e.device_id[:8]}"
-              f"  {flags}".rstrip())
-        changed = ", ".join(sorted(e.payload)) or "-"
-        print(f"    fields: {changed}")
+        who = history_service.author_label(e, me)
+        print(f"{e.when}  {e.rev_id[:12]}  {who}  device {e.device_id[:8]}  {flags}".rstrip())
+        print(f"    changed: {', '.join(e.changed) or 'no field'}")
     return 0
 
 

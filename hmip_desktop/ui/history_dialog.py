@@ -14,14 +14,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from hmip_desktop.services.history import HistoryEntry
+from hmip_desktop.services.history import HistoryEntry, author_label
 
 
 class HistoryDialog(QDialog):
     """Revisions oldest first; selecting one shows its content."""
 
     def __init__(self, parent: QWidget | None, entries: list[HistoryEntry],
-                 names: dict[str, str]) -> None:
+                 own_author_id: str) -> None:
         super().__init__(parent)
         self.setWindowTitle("History")
         self.resize(760, 460)
@@ -36,16 +36,12 @@ class HistoryDialog(QDialog):
         split.addWidget(self.detail)
         layout.addWidget(split, 1)
         self._entries = entries
-        previous: dict = {}
         for e in entries:
-            changed = sorted(k for k in set(e.payload) | set(previous)
-                             if e.payload.get(k) != previous.get(k))
-            who = names.get(e.author_id, f"author {e.author_id[:8]}")
             flags = ((" · deleted" if e.deleted else "") + (" · current" if e.is_head else "")
                      + ("" if e.signed else " · unsigned (older app)"))
-            what = ", ".join(changed) if changed else "no field changed"
-            self.list.addItem(f"{e.when.replace('T', ' ')} (approx.) · {who} · {what}{flags}")
-            previous = e.payload
+            what = ", ".join(e.changed) if e.changed else "no field changed"
+            self.list.addItem(f"{e.when.replace('T', ' ')} (approx.) · "
+                              f"{author_label(e, own_author_id)} · {what}{flags}")
         self.list.currentRowChanged.connect(self._on_list_row_changed)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)

@@ -115,3 +115,22 @@ def test_analysis_without_common_base_and_roster_records(trio) -> None:
         member = tx.records.list(R.TEAM_MEMBER)[0]
     with pytest.raises(ValidationError, match="Team roster"):
         conflicts.resolve_take(lead.store, member.id, member.winner_rev)
+
+
+def test_history_names_authors_and_what_each_revision_changed(kit: TeamKit, trio) -> None:
+    """Edits made side by side each changed only their own field, whatever their clock
+    order; each names its author as the roster does (and "(me)" on the lead's laptop)."""
+    from hmip_desktop.services.history import author_label, history
+
+    lead, *_ = trio
+    note = _clash(kit, trio, {"body": "alice says"}, {"location": "B wing"})
+    entries = history(lead.store, note)
+    first, *edits = entries
+    assert first.author_name == "Alice" and "title" in first.changed
+    assert sorted((e.author_name, e.changed) for e in edits) == [
+        ("Alice", ("body",)), ("Bob", ("location",))]
+    resolved = conflicts.auto_resolve(lead.store)
+    assert resolved.remaining == ()
+    last = history(lead.store, note)[-1]
+    assert author_label(last, lead.store.device.author_id) == "Lead (me)"
+    assert author_label(first, lead.store.device.author_id) == "Alice"

@@ -389,12 +389,12 @@ class NotesPanel(QWidget):
         if note_id is None or store is None:
             return
         self.editor.flush()
-        names = {store.device.author_id: f"{store.device.author_name} (me)"}
+        me = store.device.author_id
         from hmip_desktop.services.history import history
         from hmip_desktop.ui.history_dialog import HistoryDialog
 
         self.ctx.tasks.submit(lambda: history(store, note_id),
-                              lambda entries: HistoryDialog(self, entries, names).exec(),
+                              lambda entries: HistoryDialog(self, entries, me).exec(),
                               lambda e: present_error(self, e))
 
     def clear(self) -> None:
