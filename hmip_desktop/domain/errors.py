@@ -40,6 +40,11 @@ class WrongKeyError(UserError):
     """A key or passphrase that does not open the file."""
 
 
+class DamagedFileError(UserError):
+    """An inspection file whose pages fail SQLCipher's integrity check (disk fault, cut copy,
+    a change made outside the app)."""
+
+
 class PassphraseRequired(UserError):
     """A passphrase is needed and none was given."""
 

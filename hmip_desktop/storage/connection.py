@@ -18,11 +18,30 @@ from pathlib import Path
 
 import sqlcipher3
 
-from hmip_desktop.domain.errors import WrongKeyError
+from hmip_desktop.domain.errors import DamagedFileError, WrongKeyError
 from hmip_desktop.storage.keys import KEY_BYTES
 
 CACHE_KIB = 65536
+DAMAGED = (
+    "This inspection file is damaged: part of it fails its integrity check (a disk fault, a "
+    "copy that was cut short, or a change made outside the app), so it cannot be read "
+    "safely. Nothing was changed. Keep this file as it is and open your latest copy of it; "
+    "in a team, you can also join again from the team leader's invite and merge the latest "
+    "bundles."
+)
 BUSY_TIMEOUT_MS = 2000
+
+
+# SQLite's words for a page that fails SQLCipher's HMAC or its own structure checks, once the
+# key has opened the file's first page (connect).
+_DAMAGE_WORDS = ("database disk image is malformed", "file is not a database")
+
+
+def is_damage(exc: BaseException) -> bool:
+    """True for the driver's error about a damaged page (not a lock, a constraint, a full
+    disk: those are OperationalError, IntegrityError…, subclasses this does not match)."""
+    return (type(exc) is sqlcipher3.DatabaseError
+            and any(words in str(exc) for words in _DAMAGE_WORDS))
 
 
 def connect(path: Path, key: bytes, *, read_only: bool) -> sqlcipher3.Connection:
@@ -35,13 +54,19 @@ def connect(path: Path, key: bytes, *, read_only: bool) -> sqlcipher3.Connection
     # SQLCipher logs key failures on stderr by default; our own message is clearer.
     conn.execute("PRAGMA cipher_log_level = NONE")
     try:
-        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        # The first page only (the header): it decrypts and passes its HMAC with the right key.
+        conn.execute("PRAGMA user_version").fetchone()
     except sqlcipher3.DatabaseError:
         conn.close()
         raise WrongKeyError(
             "This inspection file cannot be opened with the key found: the key or passphrase "
             "is wrong, or the file is not an inspection file. Nothing was changed."
         ) from None
+    try:  # the whole schema: with the right key, a page that fails here is damaged
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except sqlcipher3.DatabaseError:
+        conn.close()
+        raise DamagedFileError(DAMAGED) from None
     conn.execute("PRAGMA foreign_keys = ON")
     conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
     conn.execute("PRAGMA temp_store = MEMORY")

@@ -13,13 +13,13 @@ from pathlib import Path
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.pool import QueuePool
 
+from hmip_desktop.domain.errors import DamagedFileError
 from hmip_desktop.private_files import create_private
-from hmip_desktop.storage.connection import KEY_BYTES, check_key, connect
+from hmip_desktop.storage.connection import DAMAGED, KEY_BYTES, check_key, connect, is_damage
 
 log = logging.getLogger(__name__)
 
 __all__ = ["KEY_BYTES", "backup", "check_key", "make_engine"]
-
 
 def make_engine(path: Path, key: bytes, *, read_only: bool = False,
                 immediate: bool = True, check: bool = True) -> Engine:
@@ -46,6 +46,14 @@ def make_engine(path: Path, key: bytes, *, read_only: bool = False,
     @event.listens_for(engine, "begin")
     def _begin(conn) -> None:  # type: ignore[no-untyped-def]
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate and not read_only else "BEGIN")
+
+    @event.listens_for(engine, "handle_error")
+    def _damaged(context) -> None:  # type: ignore[no-untyped-def]
+        # Any statement may be the first to read a damaged page: say so in words, not as a
+        # bug (the command line's exit 70, the GUI's "something went wrong").
+        if is_damage(context.original_exception):
+            log.error("the inspection file failed an integrity check")
+            raise DamagedFileError(DAMAGED) from None
 
     return engine
 

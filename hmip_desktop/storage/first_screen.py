@@ -22,6 +22,7 @@ from typing import Any, Protocol
 
 from hmip_desktop.domain import records as R
 from hmip_desktop.domain.entity import EntityView
+from hmip_desktop.domain.errors import DamagedFileError
 from hmip_desktop.storage.migrations import SCHEMA_HEAD
 
 # How many notes the list shows first (newest saved first); the whole list follows.
@@ -140,7 +141,7 @@ def read_first_screen(path: Path, key: bytes, *, notes: int) -> FirstScreenRows 
     a file left with a write-ahead log is recovered the same way the store would)."""
     # Here, not at module level: with the key child's rows the app never loads sqlcipher3
     # before its first screen (~7 ms).
-    from hmip_desktop.storage.connection import connect
+    from hmip_desktop.storage.connection import DAMAGED, connect, is_damage
 
     conn = connect(path, key, read_only=False)
     try:
@@ -153,6 +154,10 @@ def read_first_screen(path: Path, key: bytes, *, notes: int) -> FirstScreenRows 
             inspection_id=inspection_id, schema_revision=schema[0],
             overview=overview(conn, inspection_id, R.framework_record_id(inspection_id)),
             notes=newest(conn, R.NOTE, notes))
+    except Exception as exc:
+        if is_damage(exc):  # the same words as the store's (storage/unit_of_work.py)
+            raise DamagedFileError(DAMAGED) from None
+        raise
     finally:
         conn.close()
 

@@ -15,7 +15,8 @@ import sqlcipher3
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from hmip_desktop.domain.errors import ReadOnlyError, UserError
+from hmip_desktop.domain.errors import DamagedFileError, ReadOnlyError, UserError
+from hmip_desktop.storage.connection import DAMAGED, is_damage
 from hmip_desktop.storage.document_text import DocumentTextRepository
 from hmip_desktop.storage.extract_rows_repo import ExtractRowsRepository
 from hmip_desktop.storage.extract_tables_repo import ExtractTablesRepository
@@ -129,3 +130,7 @@ class UnitOfWork:
                 self._session.rollback()
         finally:
             self._session.close()
+        if exc is not None and is_damage(exc):
+            # A statement on the driver's own cursor (the quick list reads) met a damaged
+            # page: the same words as the engine's (storage/db.py), not an internal error.
+            raise DamagedFileError(DAMAGED) from None
