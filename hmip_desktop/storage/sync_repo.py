@@ -154,8 +154,14 @@ def take_snapshot(engine: Engine, dest: Path) -> None:
         raw.close()
 
 
-def restore_snapshot(engine: Engine, src: Path) -> None:
-    """Replace every table's rows with the snapshot's, in one transaction."""
+class SnapshotOutdated(HmipError):
+    """Records or attachments were written since the snapshot's merge: restoring it would
+    take them back too."""
+
+
+def restore_snapshot(engine: Engine, src: Path, *, seq: int, blobs: int) -> None:
+    """Replace every table's rows with the snapshot's, in one transaction, provided the file
+    still holds `seq` as its latest revision and `blobs` attachments (SnapshotOutdated)."""
     raw = engine.raw_connection()
     try:
         cur = raw.cursor()
@@ -173,6 +179,12 @@ def restore_snapshot(engine: Engine, src: Path) -> None:
                     if snap.get(n) == c and not is_extract_rows(n)}
             cur.execute("BEGIN IMMEDIATE")
             try:
+                # Checked again under the lock: the caller's check ran in an earlier
+                # transaction, and an extract import (its own lane) may have written since.
+                now = cur.execute("SELECT (SELECT coalesce(max(seq), 0) FROM main.revision), "
+                                  "(SELECT count(*) FROM main.blob)").fetchone()
+                if tuple(now) != (seq, blobs):
+                    raise SnapshotOutdated("written since the merge")
                 cur.execute("PRAGMA defer_foreign_keys = ON")
                 for name, cols in main.items():
                     quoted = ", ".join(f'"{c}"' for c in cols)
