@@ -46,6 +46,7 @@ from hmip_desktop.ingest.rawcsv import (
     raw_batches,
 )
 from hmip_desktop.ingest.tabular import iter_rows
+from hmip_desktop.services.attachments import remove_unreferenced
 from hmip_desktop.storage import extract_tables as T
 
 if TYPE_CHECKING:
@@ -257,9 +258,10 @@ def gc_paused() -> Iterator[None]:
 
 def encrypt_file(store: InspectionStore, path: Path, *, cancel: threading.Event | None,
                  progress: Callable[[int], None] | None) -> tuple[str, int]:
-    """Encrypt a file into the blob store; (sha256, size). A cancel raises Cancelled."""
+    """Encrypt a file into the blob store; (sha256, size). A cancel raises Cancelled. The
+    file is held until `store.blobs.release` (its row committed) or forget_unreferenced_blob."""
     try:
-        return store.blobs.put_file(path, cancel=cancel, progress=progress)
+        return store.blobs.put_file(path, cancel=cancel, progress=progress, hold=True)
     except Exception:
         # age wraps the Cancelled raised by the reading side in its own error type.
         if cancel is not None and cancel.is_set():
@@ -268,11 +270,10 @@ def encrypt_file(store: InspectionStore, path: Path, *, cancel: threading.Event 
 
 
 def forget_unreferenced_blob(store: InspectionStore, sha256: str) -> None:
-    """Remove a blob file no row refers to (written by a failed import, or a crash orphan)."""
-    with store.uow() as tx:
-        known = tx.blobs.get(sha256) is not None
-    if not known:
-        store.blobs.path_of(sha256).unlink(missing_ok=True)
+    """Let go of a blob file a failed import stored (encrypt_file), and remove it unless a
+    row refers to it or another running operation holds it (a merge bringing the same file)."""
+    store.blobs.release(sha256)
+    remove_unreferenced(store, sha256)
 
 
 def import_extract(store: InspectionStore, path: Path, found: TableSniff, *, name: str,
@@ -326,6 +327,8 @@ def import_extract(store: InspectionStore, path: Path, found: TableSniff, *, nam
         _drop_staging(store, staging)
         forget_unreferenced_blob(store, sha)
         raise
+    else:
+        store.blobs.release(sha)  # its row is committed
     finally:
         with _staging_lock:
             _staging_active.discard(staging)
