@@ -47,6 +47,7 @@ from hmip_desktop.ingest.rawcsv import (
 )
 from hmip_desktop.ingest.tabular import iter_rows
 from hmip_desktop.services.attachments import remove_unreferenced
+from hmip_desktop.services.mending import ImportJournal, live_names
 from hmip_desktop.storage import extract_tables as T
 
 if TYPE_CHECKING:
@@ -201,18 +202,23 @@ _staging_active: set[str] = set()  # staging tables of imports running in this p
 
 
 def drop_stale_staging(store: InspectionStore) -> int:
-    """Drop staging tables no running import of this process owns (left by an import that
-    was killed before publishing); returns how many."""
+    """Drop staging tables no running import owns (left by an import that was killed
+    before publishing); returns how many. Imports of this process are known here, those of
+    other programs by their journals (services.mending)."""
     if store.read_only:
         return 0
     with store.uow() as tx:
         present = tx.extract_tables.staging()
     with _staging_lock:
-        stale = sorted(present - _staging_active)
+        stale = present - _staging_active
+    if stale:
+        # An import of another program (the CLI beside the app) may own one: its journal
+        # names it while it runs, and its committed chunks must not vanish under it.
+        stale -= live_names(store, "staging")
     if stale:
         with store.uow(write=True) as tx:
             cursor = tx.extract_tables.cursor()
-            for name in stale:
+            for name in sorted(stale):
                 T.drop_raw(cursor, name)
         log.info("dropped %d staging table(s) of an import that did not finish", len(stale))
     return len(stale)
@@ -303,7 +309,10 @@ def import_extract(store: InspectionStore, path: Path, found: TableSniff, *, nam
     }
     with _staging_lock:
         _staging_active.add(staging)
+    journal: ImportJournal | None = None
     try:
+        journal = ImportJournal(store)  # tells other programs the staging table is in use
+        journal.staging(staging)
         with store.bulk_uow() as tx:
             cursor = tx.extract_tables.cursor()
             count = load_rows(
@@ -330,6 +339,8 @@ def import_extract(store: InspectionStore, path: Path, found: TableSniff, *, nam
     else:
         store.blobs.release(sha)  # its row is committed
     finally:
+        if journal is not None:
+            journal.close()
         with _staging_lock:
             _staging_active.discard(staging)
     log.info("extract imported (%d rows, %d columns)", count, len(found.columns))

@@ -90,6 +90,10 @@ class ImportJournal:
         """About to write this snapshot."""
         self._note("snapshot", path.name)
 
+    def staging(self, table: str) -> None:
+        """About to create this extract import's staging table (see `live_names`)."""
+        self._note("staging", table)
+
     def close(self) -> None:
         """The import is over (committed, or its files removed): drop the journal."""
         with contextlib.suppress(OSError):
@@ -121,6 +125,21 @@ def _read_journal(path: Path) -> tuple[list[str], list[str]] | None:
             continue  # only plain names beside the file or in its attachment folder
         (blobs if kind == "blob" else snaps if kind == "snapshot" else []).append(name)
     return blobs, snaps
+
+
+def live_names(store: InspectionStore, kind: str) -> set[str]:
+    """The names of a kind that imports still running wrote in their journals, in any
+    process (a journal is locked while its import runs)."""
+    names: set[str] = set()
+    for journal in _journals(store):
+        if _read_journal(journal) is not None:
+            continue  # a dead import's (the lock could be taken)
+        with contextlib.suppress(OSError):
+            for line in journal.read_text(encoding="utf-8", errors="replace").splitlines():
+                found, _, name = line.partition(" ")
+                if found == kind:
+                    names.add(name)
+    return names
 
 
 def _journals(store: InspectionStore) -> list[Path]:
