@@ -175,6 +175,14 @@ def load_rows(cursor: Any, table: str, found: TableSniff, *,
     return count
 
 
+def give_way(yield_to: Callable[[], bool], cancel: threading.Event | None) -> None:
+    """Wait while `yield_to()` is true (another writer has work); a cancel raises Cancelled."""
+    while yield_to():
+        if cancel is not None and cancel.is_set():
+            raise Cancelled("the import was cancelled")
+        time.sleep(_LOCK_POLL_S)
+
+
 def yielding_pause(yield_to: Callable[[], bool] | None,
                    cancel: threading.Event | None) -> PauseFn | None:
     """A `pause` for load_rows that lets other writers in while `yield_to()` is true: it
@@ -184,10 +192,7 @@ def yielding_pause(yield_to: Callable[[], bool] | None,
         return None
 
     def between() -> None:
-        while yield_to():
-            if cancel is not None and cancel.is_set():
-                raise Cancelled("the import was cancelled")
-            time.sleep(_LOCK_POLL_S)
+        give_way(yield_to, cancel)
         time.sleep(0)
 
     def pause(cursor: Any) -> None:
@@ -313,6 +318,11 @@ def import_extract(store: InspectionStore, path: Path, found: TableSniff, *, nam
     try:
         journal = ImportJournal(store)  # tells other programs the staging table is in use
         journal.staging(staging)
+        if yield_to is not None:
+            # The DB lane may hold the lock for long (a merge appending a big bundle):
+            # waiting for the lock instead gives up after QUIET_LOCK_WAIT_S, as if another
+            # program held the file.
+            give_way(yield_to, cancel)
         with store.bulk_uow() as tx:
             cursor = tx.extract_tables.cursor()
             count = load_rows(

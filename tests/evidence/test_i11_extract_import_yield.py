@@ -119,3 +119,38 @@ def test_another_process_does_not_drop_a_running_imports_staging_table(
     view = ExtractService(store).import_file(_csv(tmp_path, 5_000), yield_to=yield_to)
     assert dropped == [-1, 0]
     assert ExtractService(store).row_count(view.id) == 5_000
+
+
+def test_an_import_started_while_the_db_lane_holds_the_file_waits_for_it(
+        store, tmp_path, monkeypatch) -> None:
+    """The DB lane may hold the write lock for long (a merge appending a large bundle): an
+    import begun meanwhile waits for the lane instead of giving up as if another program
+    held the file."""
+    from hmip_desktop.storage import unit_of_work as U
+
+    monkeypatch.setattr(U, "QUIET_LOCK_WAIT_S", 0.2)
+    holding, done = threading.Event(), threading.Event()
+
+    def merge_like() -> None:  # the DB lane, writing for longer than the lock-wait limit
+        with store.uow(write=True):
+            holding.set()
+            done.wait(10)
+
+    lane = threading.Thread(target=merge_like)
+    lane.start()
+    assert holding.wait(10)
+    asked: list[int] = []
+
+    def yield_to() -> bool:
+        asked.append(1)
+        if len(asked) == 100:  # about half a second of waiting: the lane's work ends
+            done.set()
+            lane.join(10)
+        return lane.is_alive()
+
+    try:
+        view = ExtractService(store).import_file(_csv(tmp_path, 50), yield_to=yield_to)
+    finally:
+        done.set()
+        lane.join(10)
+    assert ExtractService(store).row_count(view.id) == 50

@@ -36,12 +36,13 @@ def test_undoing_a_merge_mid_import_keeps_every_imported_row(
     bundle = kit.export(alice)
     monkeypatch.setattr(extract_import, "YIELD_EVERY_ROWS", 500)
     monkeypatch.setattr(extract_import, "BATCH_ROWS", 250)
-    steps = iter(["merge", "load more", "undo", "load more"])
+    steps = iter(["start", "merge", "load more", "undo", "load more"])
     done: list[str] = []
 
     def yield_to() -> bool:
-        """Called at each pause (True: commit the chunk) and then while waiting (the lane's
-        work runs here, with the import's rows committed and its lock released)."""
+        """Called before the import takes the lock ("start": nothing waits), at each pause
+        (True: commit the chunk) and then while waiting (the lane's work runs here, with the
+        import's rows committed and its lock released)."""
         if len(done) % 2 == 0:  # at a pause: let the lane in
             done.append("paused")
             return True
@@ -80,11 +81,14 @@ def test_an_import_that_publishes_while_a_merge_waits_survives_its_undo(
     monkeypatch.setattr(bundle_import, "take_snapshot", take_snapshot)
     merged: list[object] = []
     merge = threading.Thread(target=lambda: merged.append(kit.import_(lead, [bundle])))
+    asked: list[int] = []
 
     def yield_to() -> bool:
-        """At the first pause the merge starts on another thread (the DB lane) and takes its
-        snapshot; the import goes on holding the lock and publishes before the merge writes."""
-        if not merge.is_alive() and not merged:
+        """Asked once before the import takes the lock, then at each pause: at the first
+        pause the merge starts on another thread (the DB lane) and takes its snapshot; the
+        import goes on holding the lock and publishes before the merge writes."""
+        asked.append(1)
+        if len(asked) == 2:
             merge.start()
             assert snapshot_taken.wait(30)
         return False

@@ -54,7 +54,7 @@ def test_a_cancelled_import_leaves_the_file_a_merge_is_adding(
     cancel = threading.Event()
 
     def yield_to() -> bool:
-        """At the first pause the merge starts (the DB lane) and the person cancels."""
+        """When the import first asks, the merge starts (the DB lane); the person cancels."""
         if not merge.is_alive() and not merged:
             merge.start()
             assert planned.wait(30)
