@@ -9,6 +9,7 @@ file beside it, for "undo last merge": they need a connection outside any transa
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -137,14 +138,23 @@ def take_snapshot(engine: Engine, dest: Path) -> None:
     raw = engine.raw_connection()
     try:
         cur = raw.cursor()
-        # A pooled connection may not have seen a table another connection created since
-        # it last ran (an extract import's staging table): sqlcipher_export then fails with
-        # "database schema has changed" instead of reloading. Reading the schema reloads it.
-        cur.execute("SELECT count(*) FROM sqlite_master").fetchall()
         # Without KEY, SQLCipher attaches with the main database's key.
         cur.execute(f"ATTACH DATABASE ? AS {_SNAP}", (str(dest),))
         try:
-            cur.execute(f"SELECT sqlcipher_export('{_SNAP}')")
+            # sqlcipher_export fails with "database schema has changed" instead of reloading
+            # when another connection changed the schema since this one last read it (an
+            # extract import creates, renames and drops its tables whenever it holds the
+            # lock). Reading the schema inside a read transaction loads it and keeps it (and
+            # the data) as read until the export is done.
+            cur.execute("BEGIN")
+            try:
+                cur.execute("SELECT count(*) FROM main.sqlite_master").fetchall()
+                cur.execute(f"SELECT sqlcipher_export('{_SNAP}')")
+            except BaseException:
+                with contextlib.suppress(Exception):  # (an error may have ended it)
+                    cur.execute("ROLLBACK")
+                raise
+            cur.execute("COMMIT")
         finally:
             cur.execute(f"DETACH DATABASE {_SNAP}")
     except BaseException:

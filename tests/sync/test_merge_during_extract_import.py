@@ -17,6 +17,9 @@ import pytest
 from hmip_desktop.domain.errors import UserError
 from hmip_desktop.services import bundle_import, bundles, extract_import
 from hmip_desktop.services.extracts import ExtractService
+from hmip_desktop.services.notes import NoteService
+from hmip_desktop.storage import extract_tables as T
+from hmip_desktop.storage import sync_repo
 from tests.sync.conftest import Device, TeamKit, acting
 
 ROWS = 6_000
@@ -125,3 +128,48 @@ def test_an_import_published_between_undo_check_and_restore_is_kept(
             bundles.undo_last_merge(store)
         assert ExtractService(store).get(imported[0]).row_count == ROWS
         assert [n.title for n in lead.notes.list()] == ["Wing B at night"]
+
+
+def test_a_snapshot_is_taken_while_an_import_changes_the_schema(store, tmp_path: Path) -> None:  # noqa: ANN001
+    """An import creates, renames or drops its table (publishing, or falling back to the
+    careful reader) whenever it holds the lock, not only at its pauses: a merge's snapshot
+    taken at that moment must not fail with "database schema has changed"."""
+    engine = store.raw_write_engine()
+
+    def import_changes_schema() -> None:  # on the import's own connection
+        with store.bulk_uow() as tx:
+            T.create(tx.extract_tables.cursor(), T.staging_name("beside"), ["integer"])
+
+    class Cursor:
+        def __init__(self, real) -> None:  # noqa: ANN001
+            self._real = real
+
+        def execute(self, sql: str, *args):  # noqa: ANN002, ANN202
+            if "sqlcipher_export" in sql:
+                import_changes_schema()
+            return self._real.execute(sql, *args)
+
+    class Connection:
+        def __init__(self, real) -> None:  # noqa: ANN001
+            self._real = real
+
+        def cursor(self) -> Cursor:
+            return Cursor(self._real.cursor())
+
+        def close(self) -> None:
+            self._real.close()
+
+    class Engine:
+        def raw_connection(self) -> Connection:
+            return Connection(engine.raw_connection())
+
+    NoteService(store).add(source_kind="observation", title="Before", body="b")
+    snap = tmp_path / "insp.hmip.undo-x"
+    sync_repo.take_snapshot(Engine(), snap)  # type: ignore[arg-type]
+    sync_repo.restore_snapshot(engine, snap, seq=_seq(store), blobs=0)
+    assert [n.title for n in NoteService(store).list()] == ["Before"]
+
+
+def _seq(store) -> int:  # noqa: ANN001
+    with store.uow() as tx:
+        return tx.records.max_seq()
