@@ -47,7 +47,7 @@ from hmip_desktop.ingest.rawcsv import (
 )
 from hmip_desktop.ingest.tabular import iter_rows
 from hmip_desktop.services.attachments import remove_unreferenced
-from hmip_desktop.services.mending import ImportJournal, live_names
+from hmip_desktop.services.import_journals import ImportJournal, live_names
 from hmip_desktop.storage import extract_tables as T
 
 if TYPE_CHECKING:
@@ -209,7 +209,7 @@ _staging_active: set[str] = set()  # staging tables of imports running in this p
 def drop_stale_staging(store: InspectionStore) -> int:
     """Drop staging tables no running import owns (left by an import that was killed
     before publishing); returns how many. Imports of this process are known here, those of
-    other programs by their journals (services.mending)."""
+    other programs by their journals (services.import_journals)."""
     if store.read_only:
         return 0
     with store.uow() as tx:

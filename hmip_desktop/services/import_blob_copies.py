@@ -26,7 +26,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from hmip_desktop.services.bundle_candidates import Candidate, Meter
-from hmip_desktop.services.mending import ImportJournal
+from hmip_desktop.services.import_journals import ImportJournal
 
 if TYPE_CHECKING:
     from hmip_desktop.services.inspection_store import InspectionStore
