@@ -36,6 +36,17 @@ def add_bytes(store: InspectionStore, data: bytes, mime: str) -> tuple[str, int,
     return sha, size, added
 
 
+def remove_unreferenced(store: InspectionStore, sha256: str) -> bool:
+    """Remove an attachment file a failed operation stored or copied, unless a committed row
+    refers to it or another running operation holds it (BlobStore.remove_unless)."""
+
+    def referenced() -> bool:
+        with store.uow() as tx:
+            return tx.blobs.get(sha256) is not None
+
+    return store.blobs.remove_unless(sha256, referenced)
+
+
 def read_bytes(store: InspectionStore, sha256: str) -> bytes:
     """Decrypt an attachment into memory (previews)."""
     return store.blobs.read_bytes(sha256)

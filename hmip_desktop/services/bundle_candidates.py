@@ -23,6 +23,7 @@ from hmip_desktop.domain.hlc import hlc_millis
 from hmip_desktop.domain.merge import state_digest
 from hmip_desktop.domain.revision import PAYLOAD_SCHEMA, Revision, make_revision
 from hmip_desktop.domain.roster import Roster, TrustDecision
+from hmip_desktop.services.attachments import remove_unreferenced
 from hmip_desktop.storage.uncached_write import aligned_buffer
 
 if TYPE_CHECKING:
@@ -413,8 +414,10 @@ class _Counting:
 
 
 def remove_files(store: InspectionStore, created: list[str], snapshot: Path | None) -> None:
-    """Undo the file side of a failed import: new blob files and the snapshot."""
+    """Undo the file side of a failed import: new blob files and the snapshot. A file an
+    extract import running beside it stored too (the same spreadsheet), or has committed a
+    row for meanwhile, stays."""
     for sha in created:
-        store.blobs.path_of(sha).unlink(missing_ok=True)
+        remove_unreferenced(store, sha)
     if snapshot is not None:
         snapshot.unlink(missing_ok=True)

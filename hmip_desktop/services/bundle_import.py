@@ -174,6 +174,7 @@ def _run(store: InspectionStore, cands: list[Candidate], keys: DeviceKeys,
         copies.start(accepted)  # those the local roster did not vouch for, or all of them
         with store.uow() as tx:
             plan_blob_rows(tx, accepted)
+            snap_mark = _written_mark(tx)
         if accepted and snapshot:  # SQLite's own work: it overlaps the signature checks
             snap_path = store.path.with_name(f"{store.path.name}{SNAPSHOT_SUFFIX}-{new_id()}")
             copies.journal().snapshot(snap_path)
@@ -191,7 +192,8 @@ def _run(store: InspectionStore, cands: list[Candidate], keys: DeviceKeys,
             fault_point("import.after_snapshot")
 
         report = _apply(store, accepted, cands, before, conflicts_before, meter, snap_path,
-                        leader_devices(roster) if roster.anchor else None, before_commit)
+                        leader_devices(roster) if roster.anchor else None, before_commit,
+                        snap_mark)
     except BaseException:
         if authors is not None:
             authors.stop()
@@ -346,6 +348,11 @@ def _check_refusals(cands: list[Candidate], skip_refused: bool) -> None:
         raise kind(f"Bundle '{first.path.name}': {first.message} Nothing was imported.")
 
 
+def _written_mark(tx: UnitOfWork) -> tuple[int, int]:
+    """What changes with any record or attachment written (as "undo last merge" checks)."""
+    return tx.records.max_seq(), tx.blobs.count()
+
+
 def _append(tx: UnitOfWork, buf: list[Revision], arrived_unsigned: set[str],
             texts: dict[str, str]) -> int:
     """Append one chunk of a bundle's revisions; returns how many were new.
@@ -368,15 +375,22 @@ def _append(tx: UnitOfWork, buf: list[Revision], arrived_unsigned: set[str],
 def _apply(store: InspectionStore, accepted: list[Candidate], cands: list[Candidate],
            before: str, conflicts_before: set[str], meter: Meter,
            snap_path: Path | None, leaders: frozenset[str] | None = None,
-           before_commit: Callable[[], None] | None = None) -> ImportReport:
+           before_commit: Callable[[], None] | None = None,
+           snap_mark: tuple[int, int] | None = None) -> ImportReport:
     """Pass 2: one transaction appending revisions, blob rows and import-log rows;
-    `before_commit` runs last inside it (it waits for the attachment copies)."""
+    `before_commit` runs last inside it (it waits for the attachment copies). `snap_mark`:
+    `_written_mark` read just before the snapshot was taken."""
     now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     snap_name = snap_path.name if snap_path else None
     previous = None
     keys_changed = False
     arrived_unsigned: set[str] = set()  # ids this import brought unsigned
     with store.uow(write=True) as tx:
+        if snap_path is not None and snap_mark != _written_mark(tx):
+            # Written since the snapshot was taken, before this transaction got the lock
+            # (an extract import publishes from its own lane): undoing the merge would take
+            # that back too. Taken again: nothing else writes while this holds the lock.
+            take_snapshot(store.raw_write_engine(), snap_path)
         provenance = json.loads(tx.meta.get("merge_provenance") or "[]")
         for c in accepted:
             first = tx.records.max_seq() + 1

@@ -35,7 +35,7 @@ from hmip_desktop.services.bundle_export import (
 )
 from hmip_desktop.services.bundle_import import import_bundles
 from hmip_desktop.services.roster_access import load_roster
-from hmip_desktop.storage.sync_repo import restore_snapshot
+from hmip_desktop.storage.sync_repo import SnapshotOutdated, restore_snapshot
 
 if TYPE_CHECKING:
     from hmip_desktop.services.inspection_store import InspectionStore
@@ -176,6 +176,11 @@ def _snapshot_path(store: InspectionStore, last: dict[str, Any]) -> Path | None:
     return path if path.exists() else None
 
 
+_CHANGED_SINCE = ("The last merge can no longer be undone: changes were made after it. "
+                  "Nothing was changed; resolve any unwanted changes as conflicts or edits "
+                  "instead.")
+
+
 def _unchanged_since(tx: UnitOfWork, last: dict[str, Any]) -> bool:
     return (tx.records.max_seq() == last.get("seq_after")
             and tx.blobs.count() == last.get("blobs_after"))
@@ -189,13 +194,13 @@ def undo_last_merge(store: InspectionStore) -> UndoReport:
         if snap is None:
             raise UserError("There is no merge to undo.")
         if not _unchanged_since(tx, last):
-            raise UserError(
-                "The last merge can no longer be undone: changes were made after it. Nothing "
-                "was changed; resolve any unwanted changes as conflicts or edits instead."
-            )
+            raise UserError(_CHANGED_SINCE)
         before = current_digest(tx)
     try:
-        restore_snapshot(store.raw_write_engine(), snap)
+        restore_snapshot(store.raw_write_engine(), snap, seq=last.get("seq_after"),
+                         blobs=last.get("blobs_after"))
+    except SnapshotOutdated:
+        raise UserError(_CHANGED_SINCE) from None
     except Exception as exc:
         log.error("undo of the last merge failed: %s", type(exc).__name__)
         raise BundleError("The last merge could not be undone; the file is unchanged. Try "

@@ -153,6 +153,8 @@ class DocumentService:
                 if item.sha256:
                     forget_unreferenced_blob(self._store, item.sha256)
             raise
+        for item in prepared:
+            self._store.blobs.release(item.sha256)  # their rows are committed
         log.info("%d document(s) imported", len(prepared))
         out = ImportedDocuments(self.get(i) for i in dict.fromkeys(ids))
         out.changes = ChangeSet.of(R.DOCUMENT, *ids)

@@ -46,6 +46,8 @@ from hmip_desktop.ingest.rawcsv import (
     raw_batches,
 )
 from hmip_desktop.ingest.tabular import iter_rows
+from hmip_desktop.services.attachments import remove_unreferenced
+from hmip_desktop.services.import_journals import ImportJournal, live_names
 from hmip_desktop.storage import extract_tables as T
 
 if TYPE_CHECKING:
@@ -173,6 +175,14 @@ def load_rows(cursor: Any, table: str, found: TableSniff, *,
     return count
 
 
+def give_way(yield_to: Callable[[], bool], cancel: threading.Event | None) -> None:
+    """Wait while `yield_to()` is true (another writer has work); a cancel raises Cancelled."""
+    while yield_to():
+        if cancel is not None and cancel.is_set():
+            raise Cancelled("the import was cancelled")
+        time.sleep(_LOCK_POLL_S)
+
+
 def yielding_pause(yield_to: Callable[[], bool] | None,
                    cancel: threading.Event | None) -> PauseFn | None:
     """A `pause` for load_rows that lets other writers in while `yield_to()` is true: it
@@ -182,10 +192,7 @@ def yielding_pause(yield_to: Callable[[], bool] | None,
         return None
 
     def between() -> None:
-        while yield_to():
-            if cancel is not None and cancel.is_set():
-                raise Cancelled("the import was cancelled")
-            time.sleep(_LOCK_POLL_S)
+        give_way(yield_to, cancel)
         time.sleep(0)
 
     def pause(cursor: Any) -> None:
@@ -200,18 +207,23 @@ _staging_active: set[str] = set()  # staging tables of imports running in this p
 
 
 def drop_stale_staging(store: InspectionStore) -> int:
-    """Drop staging tables no running import of this process owns (left by an import that
-    was killed before publishing); returns how many."""
+    """Drop staging tables no running import owns (left by an import that was killed
+    before publishing); returns how many. Imports of this process are known here, those of
+    other programs by their journals (services.import_journals)."""
     if store.read_only:
         return 0
     with store.uow() as tx:
         present = tx.extract_tables.staging()
     with _staging_lock:
-        stale = sorted(present - _staging_active)
+        stale = present - _staging_active
+    if stale:
+        # An import of another program (the CLI beside the app) may own one: its journal
+        # names it while it runs, and its committed chunks must not vanish under it.
+        stale -= live_names(store, "staging")
     if stale:
         with store.uow(write=True) as tx:
             cursor = tx.extract_tables.cursor()
-            for name in stale:
+            for name in sorted(stale):
                 T.drop_raw(cursor, name)
         log.info("dropped %d staging table(s) of an import that did not finish", len(stale))
     return len(stale)
@@ -257,9 +269,10 @@ def gc_paused() -> Iterator[None]:
 
 def encrypt_file(store: InspectionStore, path: Path, *, cancel: threading.Event | None,
                  progress: Callable[[int], None] | None) -> tuple[str, int]:
-    """Encrypt a file into the blob store; (sha256, size). A cancel raises Cancelled."""
+    """Encrypt a file into the blob store; (sha256, size). A cancel raises Cancelled. The
+    file is held until `store.blobs.release` (its row committed) or forget_unreferenced_blob."""
     try:
-        return store.blobs.put_file(path, cancel=cancel, progress=progress)
+        return store.blobs.put_file(path, cancel=cancel, progress=progress, hold=True)
     except Exception:
         # age wraps the Cancelled raised by the reading side in its own error type.
         if cancel is not None and cancel.is_set():
@@ -268,11 +281,10 @@ def encrypt_file(store: InspectionStore, path: Path, *, cancel: threading.Event 
 
 
 def forget_unreferenced_blob(store: InspectionStore, sha256: str) -> None:
-    """Remove a blob file no row refers to (written by a failed import, or a crash orphan)."""
-    with store.uow() as tx:
-        known = tx.blobs.get(sha256) is not None
-    if not known:
-        store.blobs.path_of(sha256).unlink(missing_ok=True)
+    """Let go of a blob file a failed import stored (encrypt_file), and remove it unless a
+    row refers to it or another running operation holds it (a merge bringing the same file)."""
+    store.blobs.release(sha256)
+    remove_unreferenced(store, sha256)
 
 
 def import_extract(store: InspectionStore, path: Path, found: TableSniff, *, name: str,
@@ -302,7 +314,15 @@ def import_extract(store: InspectionStore, path: Path, found: TableSniff, *, nam
     }
     with _staging_lock:
         _staging_active.add(staging)
+    journal: ImportJournal | None = None
     try:
+        journal = ImportJournal(store)  # tells other programs the staging table is in use
+        journal.staging(staging)
+        if yield_to is not None:
+            # The DB lane may hold the lock for long (a merge appending a big bundle):
+            # waiting for the lock instead gives up after QUIET_LOCK_WAIT_S, as if another
+            # program held the file.
+            give_way(yield_to, cancel)
         with store.bulk_uow() as tx:
             cursor = tx.extract_tables.cursor()
             count = load_rows(
@@ -326,7 +346,11 @@ def import_extract(store: InspectionStore, path: Path, found: TableSniff, *, nam
         _drop_staging(store, staging)
         forget_unreferenced_blob(store, sha)
         raise
+    else:
+        store.blobs.release(sha)  # its row is committed
     finally:
+        if journal is not None:
+            journal.close()
         with _staging_lock:
             _staging_active.discard(staging)
     log.info("extract imported (%d rows, %d columns)", count, len(found.columns))

@@ -26,7 +26,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from hmip_desktop.services.bundle_candidates import Candidate, Meter
-from hmip_desktop.services.mending import ImportJournal
+from hmip_desktop.services.import_journals import ImportJournal
 
 if TYPE_CHECKING:
     from hmip_desktop.services.inspection_store import InspectionStore
@@ -65,6 +65,7 @@ class BlobCopies:
         self._store, self._meter, self._copy = store, meter, copy
         self._wanted: set[str] = set()
         self.created: list[str] = []  # hashes whose file this import made
+        self._held: list[str] = []  # hashes whose file was there already: held till the end
         self._journal: ImportJournal | None = None
         self._abort = threading.Event()
         self._go = threading.Event()  # cleared while paused
@@ -87,8 +88,14 @@ class BlobCopies:
         for c in cands:
             for entry in c.manifest["blobs"]:
                 sha = entry["sha256"]
-                if sha not in self._wanted and not self._store.blobs.has(sha):
-                    self._wanted.add(sha)
+                if sha in self._wanted:
+                    continue
+                self._wanted.add(sha)
+                # A file already there may be an extract import's, not committed yet: held,
+                # so that import failing meanwhile leaves it for this one's row.
+                if self._store.blobs.hold_if_present(sha):
+                    self._held.append(sha)
+                else:
                     jobs.append((sha, c, entry["member"]))
         if not jobs:
             return
@@ -157,8 +164,12 @@ class BlobCopies:
         self._restore_switch_interval()
 
     def close_journal(self) -> None:
-        """The import is over (committed, or its files removed)."""
+        """The import is over (committed, or its files removed): the journal goes, and the
+        files held (found already there) are let go."""
         self._restore_switch_interval()  # whatever path the import took
+        for sha in self._held:
+            self._store.blobs.release(sha)
+        self._held.clear()
         if self._journal is not None:
             self._journal.close()
             self._journal = None

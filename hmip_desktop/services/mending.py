@@ -5,10 +5,8 @@ snapshot) and rebuilds local derived data after it (extract row tables, document
 A process killed between those steps used to leave debris for good, or derived data that
 was never rebuilt. So:
 
-- Before it makes any file, an import creates `NAME.hmip.import-<id>.pending` (private,
-  locked with `flock` while the import runs) and writes there, ahead of making them, the
-  names of the attachment files and of the snapshot it is about to write. The names are the
-  opaque ones already on disk; no hash or content is written.
+- Before it makes any file, an import creates its journal (services.import_journals), which
+  names, ahead of making them, the attachment files and the snapshot it is about to write.
 - Inside the import's transaction a durable `needs_rebuild` mark is set in the meta table;
   it is cleared once derived data has been rebuilt.
 - `mend()` runs at every open (read-write): each journal whose lock can be taken belongs to a
@@ -27,27 +25,18 @@ import glob
 import json
 import logging
 import os
-import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from hmip_desktop.domain.ids import new_id
-from hmip_desktop.private_files import open_private
+from hmip_desktop.services.import_journals import journals_of, read_journal
 
 if TYPE_CHECKING:
     from hmip_desktop.services.inspection_store import InspectionStore
 
-try:
-    import fcntl
-except ImportError:  # pragma: no cover - Windows: journals older than a day count as dead
-    fcntl = None  # type: ignore[assignment]
-
 log = logging.getLogger(__name__)
 
-JOURNAL_INFIX = ".import-"
-JOURNAL_SUFFIX = ".pending"
 SNAPSHOT_INFIX = ".undo-"
 NEEDS_REBUILD = "needs_rebuild"
 _PART_AGE_S = 24 * 3600  # a temporary attachment file this old belongs to no live writer
@@ -61,71 +50,6 @@ class MendReport:
     files_removed: int = 0
     rebuilt: bool = False
     rebuild_pending: bool = False
-
-
-class ImportJournal:
-    """The write-ahead list of files one running import makes (see the module docstring)."""
-
-    def __init__(self, store: InspectionStore) -> None:
-        self.path = store.path.with_name(
-            f"{store.path.name}{JOURNAL_INFIX}{new_id()}{JOURNAL_SUFFIX}")
-        self._cm = open_private(self.path, "x", encoding="utf-8")
-        self._fh = self._cm.__enter__()
-        if fcntl is not None:
-            fcntl.flock(self._fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-        # Attachments are named from the copy thread, the snapshot from the importing one.
-        self._lock = threading.Lock()
-
-    def _note(self, kind: str, name: str) -> None:
-        with self._lock:
-            self._fh.write(f"{kind} {name}\n")
-            self._fh.flush()
-            os.fsync(self._fh.fileno())
-
-    def blob(self, stored_name: str) -> None:
-        """About to write this attachment file."""
-        self._note("blob", stored_name)
-
-    def snapshot(self, path: Path) -> None:
-        """About to write this snapshot."""
-        self._note("snapshot", path.name)
-
-    def close(self) -> None:
-        """The import is over (committed, or its files removed): drop the journal."""
-        with contextlib.suppress(OSError):
-            self.path.unlink()
-        self._cm.__exit__(None, None, None)
-
-
-def _read_journal(path: Path) -> tuple[list[str], list[str]] | None:
-    """(blob names, snapshot names) of a dead import's journal; None if it is alive."""
-    try:
-        fd = os.open(path, os.O_RDWR)
-    except OSError:
-        return None
-    try:
-        if fcntl is not None:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except OSError:
-                return None  # its import is still running
-        elif time.time() - os.fstat(fd).st_mtime < _PART_AGE_S:
-            return None
-        text = os.read(fd, 1 << 24).decode("utf-8", "replace")
-    finally:
-        os.close(fd)
-    blobs, snaps = [], []
-    for line in text.splitlines():
-        kind, _, name = line.partition(" ")
-        if "/" in name or "\\" in name or name.startswith("."):
-            continue  # only plain names beside the file or in its attachment folder
-        (blobs if kind == "blob" else snaps if kind == "snapshot" else []).append(name)
-    return blobs, snaps
-
-
-def _journals(store: InspectionStore) -> list[Path]:
-    pattern = f"{glob.escape(store.path.name)}{JOURNAL_INFIX}*{JOURNAL_SUFFIX}"
-    return sorted(store.path.parent.glob(pattern))
 
 
 def _remove_stale_parts(root: Path) -> int:
@@ -162,8 +86,8 @@ def mend(store: InspectionStore) -> MendReport:
     snapshots = list(store.path.parent.glob(f"{glob.escape(prefix)}*"))
     live_snaps: set[str] = set()
     dead_journals: list[tuple[Path, list[str]]] = []
-    for journal in _journals(store):
-        found = _read_journal(journal)
+    for journal in journals_of(store):
+        found = read_journal(journal)
         if found is None:
             with contextlib.suppress(OSError):
                 lines = journal.read_text(encoding="utf-8", errors="replace").splitlines()

@@ -72,6 +72,12 @@ class BlobStore:
         self._extra = [pyrage.x25519.Recipient.from_str(r) for r in (extra_recipients or [])]
         self._name_key = name_key
         self.set_keys(identity, known_identities or [])
+        # Files that running operations of this process stored or found here and mean to
+        # commit a row for, with how many hold each: an extract import and a merge may both
+        # rely on one file (the same spreadsheet), and the one that fails must not remove
+        # it from under the other (`remove_unless`).
+        self._holds: dict[str, int] = {}
+        self._holds_lock = threading.Lock()
 
     def set_keys(self, current: str, known: list[str]) -> None:
         """Encrypt new attachments to `current`; decrypt with any known key."""
@@ -99,8 +105,10 @@ class BlobStore:
 
     def put_stream(self, stream: BinaryIO, *, expected_sha256: str | None = None,
                    cancel: threading.Event | None = None,
-                   progress: Callable[[int], None] | None = None) -> tuple[str, int]:
-        """Encrypt a plaintext stream into the store; returns (sha256, size). Deduplicates."""
+                   progress: Callable[[int], None] | None = None,
+                   hold: bool = False) -> tuple[str, int]:
+        """Encrypt a plaintext stream into the store; returns (sha256, size). Deduplicates.
+        With `hold`, the file is held (see `release`) from the moment it is in place."""
         private_dir(self.root)
         # The name depends on the hash, known only at the end: write to an opaque temporary
         # name (random, in the store folder) holding ciphertext only, then rename.
@@ -115,10 +123,13 @@ class BlobStore:
             if expected_sha256 is not None and sha != expected_sha256:
                 raise HmipError("attachment content does not match its declared hash")
             final = self.path_of(sha)
-            if final.exists():
-                tmp.unlink()
-            else:
-                os.replace(tmp, final)
+            with self._holds_lock:  # no removal between finding the file and holding it
+                if final.exists():
+                    tmp.unlink()
+                else:
+                    os.replace(tmp, final)
+                if hold:
+                    self._holds[sha] = self._holds.get(sha, 0) + 1
             return sha, reader.size
         except BaseException:
             tmp.unlink(missing_ok=True)
@@ -126,6 +137,30 @@ class BlobStore:
                 # pyrage wraps exceptions raised by our reader in its own EncryptError
                 raise Cancelled() from None
             raise
+
+    def hold_if_present(self, sha256: str) -> bool:
+        """Hold the file if it is stored (a merge that need not copy it); False if not."""
+        with self._holds_lock:
+            if not self.has(sha256):
+                return False
+            self._holds[sha256] = self._holds.get(sha256, 0) + 1
+            return True
+
+    def release(self, sha256: str) -> None:
+        """Stop holding a file (its row is committed, or the operation failed)."""
+        with self._holds_lock:
+            left = self._holds.pop(sha256, 0) - 1
+            if left > 0:
+                self._holds[sha256] = left
+
+    def remove_unless(self, sha256: str, wanted: Callable[[], bool]) -> bool:
+        """Remove a file a failed operation made, unless another operation holds it or
+        `wanted()` (a committed row refers to it); True when removed."""
+        with self._holds_lock:
+            if self._holds.get(sha256) or wanted():
+                return False
+            self.path_of(sha256).unlink(missing_ok=True)
+            return True
 
     def put_stored(self, sha256: str, write: Callable[[BinaryIO], int]) -> int:
         """Store an attachment that arrives already encrypted (a bundle's stored copy).

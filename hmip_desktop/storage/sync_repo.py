@@ -9,6 +9,7 @@ file beside it, for "undo last merge": they need a connection outside any transa
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -137,14 +138,23 @@ def take_snapshot(engine: Engine, dest: Path) -> None:
     raw = engine.raw_connection()
     try:
         cur = raw.cursor()
-        # A pooled connection may not have seen a table another connection created since
-        # it last ran (an extract import's staging table): sqlcipher_export then fails with
-        # "database schema has changed" instead of reloading. Reading the schema reloads it.
-        cur.execute("SELECT count(*) FROM sqlite_master").fetchall()
         # Without KEY, SQLCipher attaches with the main database's key.
         cur.execute(f"ATTACH DATABASE ? AS {_SNAP}", (str(dest),))
         try:
-            cur.execute(f"SELECT sqlcipher_export('{_SNAP}')")
+            # sqlcipher_export fails with "database schema has changed" instead of reloading
+            # when another connection changed the schema since this one last read it (an
+            # extract import creates, renames and drops its tables whenever it holds the
+            # lock). Reading the schema inside a read transaction loads it and keeps it (and
+            # the data) as read until the export is done.
+            cur.execute("BEGIN")
+            try:
+                cur.execute("SELECT count(*) FROM main.sqlite_master").fetchall()
+                cur.execute(f"SELECT sqlcipher_export('{_SNAP}')")
+            except BaseException:
+                with contextlib.suppress(Exception):  # (an error may have ended it)
+                    cur.execute("ROLLBACK")
+                raise
+            cur.execute("COMMIT")
         finally:
             cur.execute(f"DETACH DATABASE {_SNAP}")
     except BaseException:
@@ -154,8 +164,14 @@ def take_snapshot(engine: Engine, dest: Path) -> None:
         raw.close()
 
 
-def restore_snapshot(engine: Engine, src: Path) -> None:
-    """Replace every table's rows with the snapshot's, in one transaction."""
+class SnapshotOutdated(HmipError):
+    """Records or attachments were written since the snapshot's merge: restoring it would
+    take them back too."""
+
+
+def restore_snapshot(engine: Engine, src: Path, *, seq: int, blobs: int) -> None:
+    """Replace every table's rows with the snapshot's, in one transaction, provided the file
+    still holds `seq` as its latest revision and `blobs` attachments (SnapshotOutdated)."""
     raw = engine.raw_connection()
     try:
         cur = raw.cursor()
@@ -173,6 +189,12 @@ def restore_snapshot(engine: Engine, src: Path) -> None:
                     if snap.get(n) == c and not is_extract_rows(n)}
             cur.execute("BEGIN IMMEDIATE")
             try:
+                # Checked again under the lock: the caller's check ran in an earlier
+                # transaction, and an extract import (its own lane) may have written since.
+                now = cur.execute("SELECT (SELECT coalesce(max(seq), 0) FROM main.revision), "
+                                  "(SELECT count(*) FROM main.blob)").fetchone()
+                if tuple(now) != (seq, blobs):
+                    raise SnapshotOutdated("written since the merge")
                 cur.execute("PRAGMA defer_foreign_keys = ON")
                 for name, cols in main.items():
                     quoted = ", ".join(f'"{c}"' for c in cols)

@@ -95,3 +95,62 @@ def test_a_killed_imports_staging_table_is_dropped_later(store, tmp_path) -> Non
         T.create(tx.extract_tables.cursor(), T.staging_name("dead-again"), ["integer"])
     assert extract_import.drop_stale_staging(store) == 1
     assert _staging(store) == set()
+
+
+def test_another_process_does_not_drop_a_running_imports_staging_table(
+        store, tmp_path, monkeypatch) -> None:
+    """Staging tables are dropped when no running import owns them; an import of another
+    program (the CLI beside the app) knows nothing of this one's, which has committed chunks
+    while it waited: it must still see that this one is running."""
+    monkeypatch.setattr(extract_import, "YIELD_EVERY_ROWS", 500)
+    monkeypatch.setattr(extract_import, "BATCH_ROWS", 250)
+    dropped: list[int] = []
+
+    def yield_to() -> bool:
+        if not dropped:  # at a pause (chunk committed): another process's import starts
+            dropped.append(-1)
+            return True
+        if len(dropped) == 1:
+            with monkeypatch.context() as m:
+                m.setattr(extract_import, "_staging_active", set())  # that process's view
+                dropped.append(extract_import.drop_stale_staging(store))
+        return False
+
+    view = ExtractService(store).import_file(_csv(tmp_path, 5_000), yield_to=yield_to)
+    assert dropped == [-1, 0]
+    assert ExtractService(store).row_count(view.id) == 5_000
+
+
+def test_an_import_started_while_the_db_lane_holds_the_file_waits_for_it(
+        store, tmp_path, monkeypatch) -> None:
+    """The DB lane may hold the write lock for long (a merge appending a large bundle): an
+    import begun meanwhile waits for the lane instead of giving up as if another program
+    held the file."""
+    from hmip_desktop.storage import unit_of_work as U
+
+    monkeypatch.setattr(U, "QUIET_LOCK_WAIT_S", 0.2)
+    holding, done = threading.Event(), threading.Event()
+
+    def merge_like() -> None:  # the DB lane, writing for longer than the lock-wait limit
+        with store.uow(write=True):
+            holding.set()
+            done.wait(10)
+
+    lane = threading.Thread(target=merge_like)
+    lane.start()
+    assert holding.wait(10)
+    asked: list[int] = []
+
+    def yield_to() -> bool:
+        asked.append(1)
+        if len(asked) == 100:  # about half a second of waiting: the lane's work ends
+            done.set()
+            lane.join(10)
+        return lane.is_alive()
+
+    try:
+        view = ExtractService(store).import_file(_csv(tmp_path, 50), yield_to=yield_to)
+    finally:
+        done.set()
+        lane.join(10)
+    assert ExtractService(store).row_count(view.id) == 50
