@@ -50,8 +50,9 @@ def unsigned(member: Member | None) -> str:
 
 def after_removal(member: Member | None) -> str:
     return (f"This bundle holds a change by {_who(member)} that the team leader had not "
-            "received when they were removed from the team. Do not import it; ask the team "
-            "leader how to proceed.")
+            "received when they were removed from the team. Do not import it; if what they "
+            "wrote is still needed, a current member enters it again (the team leader "
+            "decides).")
 
 
 @dataclass(frozen=True, slots=True)

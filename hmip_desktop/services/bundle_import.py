@@ -89,7 +89,8 @@ ROSTER_FORGED = (
 )
 REMOVED_AUTHOR = (
     "This bundle holds changes made on a removed team member's device after their removal. "
-    "Do not import it; ask the team leader how to proceed."
+    "Do not import it; if what they wrote is still needed, a current member enters it again "
+    "(the team leader decides)."
 )
 WRONG_INSPECTION = (
     "This bundle belongs to another inspection. Check that you chose the right bundle and the "

@@ -148,8 +148,11 @@ def test_removed_member_is_not_a_recipient_and_is_refused(kit: TeamKit, trio) ->
     bob.notes.add(source_kind="observation", title="after removal", body="x")
     late = kit.export(bob)
     before = kit.digest(lead)
-    with pytest.raises(BundleError, match="had not received when they were removed"):
+    with pytest.raises(BundleError, match="had not received when they were removed") as why:
         kit.import_(lead, [late])
+    # Said to the team leader too: what to do, not "ask the team leader".
+    assert "a current member enters it again" in str(why.value)
+    assert "ask the team leader" not in str(why.value)
     # Alice has not heard of the removal yet and takes Bob's bundle; the lead refuses hers.
     kit.import_(alice, [late])
     with pytest.raises(BundleError, match="had not received when they were removed"):
