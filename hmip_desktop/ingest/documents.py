@@ -88,6 +88,8 @@ def detect_mime(source: Source, *, name: str | None = None) -> str:
         if not stream.read(1):
             raise ValidationError("the file is empty")
         kind = sniffing.content_kind(stream)
+    if kind == sniffing.DAMAGED_ZIP:
+        raise ValidationError(sniffing.DAMAGED_ZIP_MESSAGE)
     if kind not in _MIMES and kind != sniffing.TEXT:
         raise ValidationError(
             f"this file is {sniffing.KIND_LABELS[kind]}, which is not supported; "

@@ -14,6 +14,10 @@ from charset_normalizer import from_bytes
 # Kinds that `content_kind` reports; documents.py maps them to MIME types.
 PDF, DOCX, XLSX, PNG, JPEG, TEXT = "pdf", "docx", "xlsx", "png", "jpeg", "text"
 ZIP, OLE, GIF, BINARY = "zip", "ole", "gif", "binary"
+# A ZIP-based file (.xlsx, .docx) whose archive cannot be read: most often a copy cut short.
+DAMAGED_ZIP = "damaged_zip"
+DAMAGED_ZIP_MESSAGE = ("the file is damaged or incomplete (perhaps a copy that was cut short); "
+                       "copy it again from where it came from, or open it and save it again")
 
 # Plain words for messages ("it is really ...").
 KIND_LABELS = {
@@ -27,6 +31,7 @@ KIND_LABELS = {
     OLE: "an old-style Office file (.xls or .doc, from Office 2003 or earlier)",
     GIF: "a GIF image",
     BINARY: "not a text file (it contains binary data)",
+    DAMAGED_ZIP: "a damaged or incomplete ZIP-based file (.xlsx, .docx)",
 }
 
 HEAD_BYTES = 64 * 1024
@@ -55,7 +60,7 @@ def _zip_kind(stream: BinaryIO) -> str:
         with zipfile.ZipFile(stream) as archive:
             names = set(archive.namelist())
     except (zipfile.BadZipFile, OSError, ValueError):
-        return BINARY
+        return DAMAGED_ZIP  # it starts as a ZIP archive does
     finally:
         stream.seek(0)
     if "xl/workbook.xml" in names:

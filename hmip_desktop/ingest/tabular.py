@@ -73,6 +73,8 @@ def table_kind(path: Path) -> str:
         raise ImportFormatError("the file is empty")
     with path.open("rb") as stream:
         actual = sniffing.content_kind(stream)
+    if actual == sniffing.DAMAGED_ZIP:
+        raise ImportFormatError(sniffing.DAMAGED_ZIP_MESSAGE)
     if actual != wanted:
         label = sniffing.KIND_LABELS[actual]
         fix = _FIXES.get(actual, _ONLY)

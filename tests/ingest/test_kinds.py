@@ -84,3 +84,18 @@ def test_sha256_and_fingerprint(tmp_path):
     cancel.set()
     with pytest.raises(Cancelled):
         sha256_file(path, cancel=cancel)
+
+
+@pytest.mark.parametrize("name", ["uof.xlsx", "uof.csv"])
+def test_a_workbook_cut_short_is_called_damaged_not_binary(write_xlsx, tmp_path, name):
+    """A copy cut short still starts like a ZIP archive: say it is damaged, not "binary"."""
+    from hmip_desktop.domain.errors import ValidationError
+    from hmip_desktop.ingest.documents import detect_mime
+
+    whole = write_xlsx("whole.xlsx", {"S": [["a"], *[[i] for i in range(500)]]}).read_bytes()
+    path = tmp_path / name
+    path.write_bytes(whole[:len(whole) // 2])
+    with pytest.raises(ImportFormatError, match="damaged or incomplete"):
+        table_kind(path)
+    with pytest.raises(ValidationError, match="damaged or incomplete"):
+        detect_mime(path)
