@@ -125,3 +125,11 @@ def kit(tmp_path: Path) -> Iterator[TeamKit]:
 def trio(kit: TeamKit) -> list[Device]:
     """Lead, Alice and Bob: a team set up by invite."""
     return kit.team("lead", "alice", "bob")
+
+
+def use_of_force_csv(folder: Path, rows: int) -> Path:
+    """A plain CSV data extract of `rows` rows (for imports running beside merges)."""
+    path = folder / "use-of-force.csv"
+    lines = ["n,wing,minutes"] + [f"{i},{'ABC'[i % 3]},{i % 90}" for i in range(rows)]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path

@@ -20,16 +20,9 @@ from hmip_desktop.services.extracts import ExtractService
 from hmip_desktop.services.notes import NoteService
 from hmip_desktop.storage import extract_tables as T
 from hmip_desktop.storage import sync_repo
-from tests.sync.conftest import Device, TeamKit, acting
+from tests.sync.conftest import Device, TeamKit, acting, use_of_force_csv
 
 ROWS = 6_000
-
-
-def _csv(tmp_path: Path) -> Path:
-    path = tmp_path / "use-of-force.csv"
-    lines = ["n,wing,minutes"] + [f"{i},{'ABC'[i % 3]},{i % 90}" for i in range(ROWS)]
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return path
 
 
 def test_undoing_a_merge_mid_import_keeps_every_imported_row(
@@ -59,7 +52,8 @@ def test_undoing_a_merge_mid_import_keeps_every_imported_row(
 
     assert lead.store is not None
     with acting(lead):
-        view = ExtractService(lead.store).import_file(_csv(tmp_path), yield_to=yield_to)
+        csv = use_of_force_csv(tmp_path, ROWS)
+        view = ExtractService(lead.store).import_file(csv, yield_to=yield_to)
         assert "undo" in done  # the undo did run while the import had rows committed
         assert view.row_count == ROWS
         assert ExtractService(lead.store).row_count(view.id) == ROWS
@@ -98,7 +92,8 @@ def test_an_import_that_publishes_while_a_merge_waits_survives_its_undo(
 
     assert lead.store is not None
     with acting(lead):
-        view = ExtractService(lead.store).import_file(_csv(tmp_path), yield_to=yield_to)
+        csv = use_of_force_csv(tmp_path, ROWS)
+        view = ExtractService(lead.store).import_file(csv, yield_to=yield_to)
         merge.join(60)
         assert merged and merged[0].snapshot  # type: ignore[attr-defined]
         bundles.undo_last_merge(lead.store)
@@ -119,7 +114,8 @@ def test_an_import_published_between_undo_check_and_restore_is_kept(
     real_restore = bundles.restore_snapshot
 
     def restore_snapshot(*args, **kwargs) -> None:  # noqa: ANN002, ANN003
-        imported.append(ExtractService(store).import_file(_csv(tmp_path)).id)  # import lane
+        csv = use_of_force_csv(tmp_path, ROWS)
+        imported.append(ExtractService(store).import_file(csv).id)  # import lane
         real_restore(*args, **kwargs)
 
     monkeypatch.setattr(bundles, "restore_snapshot", restore_snapshot)

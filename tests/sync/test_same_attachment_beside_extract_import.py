@@ -18,22 +18,15 @@ import pytest
 from hmip_desktop.domain.errors import Cancelled
 from hmip_desktop.services import bundle_import, extract_import
 from hmip_desktop.services.extracts import ExtractService
-from tests.sync.conftest import Device, TeamKit, acting
+from tests.sync.conftest import Device, TeamKit, acting, use_of_force_csv
 
 ROWS = 3_000
-
-
-def _csv(tmp_path: Path) -> Path:
-    path = tmp_path / "use-of-force.csv"
-    lines = ["n,wing,minutes"] + [f"{i},{'ABC'[i % 3]},{i % 90}" for i in range(ROWS)]
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return path
 
 
 def test_a_cancelled_import_leaves_the_file_a_merge_is_adding(
         kit: TeamKit, trio: list[Device], tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
     lead, alice, _ = trio
-    csv = _csv(tmp_path)
+    csv = use_of_force_csv(tmp_path, ROWS)
     with acting(alice):
         theirs = ExtractService(alice.store).import_file(csv)  # type: ignore[arg-type]
     bundle = kit.export(alice)
@@ -77,7 +70,7 @@ def test_a_failed_merge_leaves_the_file_an_import_is_using(
     """The merge copied the file first; the import found it stored and relies on it; the
     merge then fails (a cancel, a refusal) and removes the files it made."""
     lead, alice, _ = trio
-    csv = _csv(tmp_path)
+    csv = use_of_force_csv(tmp_path, ROWS)
     with acting(alice):
         theirs = ExtractService(alice.store).import_file(csv)  # type: ignore[arg-type]
     bundle = kit.export(alice)
