@@ -202,6 +202,30 @@ def yielding_pause(yield_to: Callable[[], bool] | None,
     return pause
 
 
+class Primed:
+    """Batches of rows with the first already read: the reader has opened its file and
+    checked it. Iterating gives that batch, then the rest; `close()` closes the reader."""
+
+    def __init__(self, rows: Iterator[list[tuple]]) -> None:
+        self._rows = rows
+        self._first = next(rows, None)
+
+    def __iter__(self) -> Primed:
+        return self
+
+    def __next__(self) -> list[tuple]:
+        if self._first is not None:
+            first, self._first = self._first, None
+            return first
+        return next(self._rows)
+
+    def close(self) -> None:
+        """Close the reader (a generator's file) whether or not it was read to the end."""
+        close = getattr(self._rows, "close", None)
+        if close is not None:
+            close()
+
+
 _staging_lock = threading.Lock()
 _staging_active: set[str] = set()  # staging tables of imports running in this process
 
@@ -315,9 +339,21 @@ def import_extract(store: InspectionStore, path: Path, found: TableSniff, *, nam
     with _staging_lock:
         _staging_active.add(staging)
     journal: ImportJournal | None = None
+    workbook: Primed | None = None
     try:
         journal = ImportJournal(store)  # tells other programs the staging table is in use
         journal.staging(staging)
+
+        def careful(p: ProgressFn | None) -> Iterator[list[tuple]]:
+            if workbook is not None:
+                return workbook
+            return iter_rows(path, found, progress=p, cancel=cancel, batch_size=BATCH_ROWS)
+
+        if found.kind != "csv":
+            # Opening a workbook (its shared strings, the merged-cell scan of the whole
+            # sheet) takes seconds on a large one: done before the write lock is taken, so
+            # an autosave is not kept waiting (and failing as "busy") meanwhile.
+            workbook = Primed(careful(steps.rows))
         if yield_to is not None:
             # The DB lane may hold the lock for long (a merge appending a big bundle):
             # waiting for the lock instead gives up after QUIET_LOCK_WAIT_S, as if another
@@ -328,9 +364,7 @@ def import_extract(store: InspectionStore, path: Path, found: TableSniff, *, nam
             count = load_rows(
                 cursor, staging, found,
                 fast_source=lambda: open(path, "rb"), size=size, progress=steps.rows,
-                careful=lambda p: iter_rows(path, found, progress=p, cancel=cancel,
-                                            batch_size=BATCH_ROWS),
-                cancel=cancel, pause=yielding_pause(yield_to, cancel))
+                careful=careful, cancel=cancel, pause=yielding_pause(yield_to, cancel))
             T.publish(cursor, staging, table)
             after = path.stat()
             if (after.st_size, after.st_mtime_ns) != (before.st_size, before.st_mtime_ns) \
@@ -349,6 +383,8 @@ def import_extract(store: InspectionStore, path: Path, found: TableSniff, *, nam
     else:
         store.blobs.release(sha)  # its row is committed
     finally:
+        if workbook is not None:
+            workbook.close()
         if journal is not None:
             journal.close()
         with _staging_lock:

@@ -154,3 +154,46 @@ def test_an_import_started_while_the_db_lane_holds_the_file_waits_for_it(
         done.set()
         lane.join(10)
     assert ExtractService(store).row_count(view.id) == 50
+
+
+def test_a_note_is_saved_while_a_large_workbook_opens(store, tmp_path, monkeypatch) -> None:
+    """Opening a workbook (shared strings, the merged-cell scan of the whole sheet) takes
+    seconds on a large one, before the first batch of rows: that happens before the import
+    takes the write lock, so an autosave meanwhile is written at once, not refused as busy."""
+    from hmip_desktop.ingest import xlsx
+    from hmip_desktop.storage import unit_of_work as U
+    from tests.evidence.conftest import make_xlsx
+
+    monkeypatch.setattr(U, "QUIET_LOCK_WAIT_S", 0.3)
+    path = make_xlsx(tmp_path / "uof.xlsx", {"Sheet": [["n", "wing"]]
+                                             + [[i, "AB"[i % 2]] for i in range(300)]})
+    found = ExtractService(store).preview(path)  # the GUI's preview: the import only reads
+    opening, saved = threading.Event(), threading.Event()
+    real_check = xlsx.check_merged
+
+    def slow_check(stream, sheet):  # type: ignore[no-untyped-def]
+        opening.set()  # the workbook is being opened: a note is autosaved now
+        assert saved.wait(10), "the autosave could not write while the workbook opened"
+        return real_check(stream, sheet)
+
+    monkeypatch.setattr(xlsx, "check_merged", slow_check)
+    failures: list[BaseException] = []
+
+    def autosave() -> None:
+        assert opening.wait(10)
+        try:
+            NoteService(store).add(source_kind="observation", title="Autosaved")
+        except BaseException as exc:  # noqa: BLE001 - reported by the assertion below
+            failures.append(exc)
+        saved.set()
+
+    writer = threading.Thread(target=autosave)
+    writer.start()
+    try:
+        view = ExtractService(store).import_file(path, sniff=found, yield_to=lambda: False)
+    finally:
+        saved.set()
+        writer.join(10)
+    assert failures == []
+    assert ExtractService(store).row_count(view.id) == 300
+    assert [n.title for n in NoteService(store).list()] == ["Autosaved"]
