@@ -368,13 +368,16 @@ class ExtractsPanel(FileDrops, QWidget):
                              f"'{view.name}' deleted (Undo brings it back)."))
 
     def clear(self) -> None:
-        """Forget the closed inspection (a running import is cancelled, and waited for, so
-        the file closes after it: nothing of it stays)."""
+        """Forget the closed inspection (a running import is cancelled and the DB lane waits
+        for it before the file closes: nothing of it stays)."""
         if self.progress.running and self._import_tasks is not self.ctx.tasks:
-            self.progress.cancel()
-            self._import_tasks.shutdown()  # the import stops at its next batch
-            self._import_tasks.setParent(self)  # alive until it has delivered the outcome
-            self._import_tasks = self._import_lane()
+            self.progress.cancel()  # the import stops at its next batch or wait
+            stopping, self._import_tasks = self._import_tasks, self._import_lane()
+            stopping.setParent(self)  # alive until it has delivered the outcome
+            # Waited for on the DB lane, before the file's close queued there after this:
+            # removing what the import wrote needs the write lock, which a merge ahead on
+            # the lane may hold for long, and the window must not freeze meanwhile.
+            self.ctx.tasks.submit(stopping.shutdown)
             self.progress.ctx = dataclasses.replace(self.ctx, tasks=self._import_tasks)
         self.list.clear()
         self._show_extract(None)
