@@ -34,6 +34,7 @@ from hmip_desktop.storage import extract_tables as T
 
 if TYPE_CHECKING:
     from hmip_desktop.services.inspection_store import InspectionStore
+    from hmip_desktop.storage.unit_of_work import UnitOfWork
 
 # TableSniff is re-exported: preview() returns it, and the UI may not import ingest directly.
 __all__ = ["ColumnView", "ExtractService", "ExtractView", "MaterialiseReport", "TableSniff",
@@ -131,6 +132,24 @@ def display_value(column: ColumnView, value: Any) -> Any:
     return value
 
 
+def _view_in(tx: UnitOfWork, extract_id: str) -> ExtractView:
+    """One live extract, read in `tx`."""
+    e = tx.records.get(extract_id)
+    if e is None or e.type != R.EXTRACT or e.deleted:
+        raise NotFoundError("No such extract.")
+    return extract_view(e, tx.extract_tables.exists(T.table_name(e.id)))
+
+
+def _ready_in(tx: UnitOfWork, extract_id: str) -> ExtractView:
+    """One live extract whose rows are here, read in `tx` (the rows are then read in it too,
+    so a merge removing the extract in between cannot leave a record without its table)."""
+    view = _view_in(tx, extract_id)
+    if not view.available:
+        raise NotFoundError("The rows of this extract are not on this computer yet: its "
+                            "snapshot arrives with the colleague's next bundle.")
+    return view
+
+
 class ExtractService:
     """Import, list and query the data extracts of one open inspection.
 
@@ -183,10 +202,7 @@ class ExtractService:
     def get(self, extract_id: str) -> ExtractView:
         """One live extract."""
         with self._store.uow() as tx:
-            e = tx.records.get(extract_id)
-            if e is None or e.type != R.EXTRACT or e.deleted:
-                raise NotFoundError("No such extract.")
-            return extract_view(e, tx.extract_tables.exists(T.table_name(e.id)))
+            return _view_in(tx, extract_id)
 
     def list(self) -> list[ExtractView]:
         """Every live extract, oldest first."""
@@ -235,12 +251,6 @@ class ExtractService:
         return ChangeSet.of(R.EXTRACT, extract_id)
 
     # -- queries for the lazy table model ----------------------------------------------------
-    def _ready(self, extract_id: str) -> ExtractView:
-        view = self.get(extract_id)
-        if not view.available:
-            raise NotFoundError("The rows of this extract are not on this computer yet: its "
-                                "snapshot arrives with the colleague's next bundle.")
-        return view
 
     def _filters(self, view: ExtractView, filters: Sequence[FilterSpec]) -> list[Q.Filter]:
         out: list[Q.Filter] = []
@@ -265,19 +275,19 @@ class ExtractService:
 
     def row_count(self, extract_id: str, filters: Sequence[FilterSpec] = ()) -> int:
         """Rows matching the filters."""
-        view = self._ready(extract_id)
-        where = self._filters(view, filters)
-        with self._store.uow() as tx:
+        with self._store.uow() as tx:  # one read: the record and the rows it describes
+            view = _ready_in(tx, extract_id)
+            where = self._filters(view, filters)
             return tx.extract_rows.count(T.table_name(view.id), len(view.columns), where)
 
     def rows(self, extract_id: str, offset: int = 0, limit: int = 200,
              sort_column: ColumnRef | None = None, descending: bool = False,
              filters: Sequence[FilterSpec] = ()) -> list[tuple[Any, ...]]:
         """One page of rows (decimals as plain text), sorted and filtered in SQL."""
-        view = self._ready(extract_id)
-        where = self._filters(view, filters)
-        sort = None if sort_column is None else resolve_column(view, sort_column)
-        with self._store.uow() as tx:
+        with self._store.uow() as tx:  # one read: the record and the rows it describes
+            view = _ready_in(tx, extract_id)
+            where = self._filters(view, filters)
+            sort = None if sort_column is None else resolve_column(view, sort_column)
             got = tx.extract_rows.page(T.table_name(view.id), len(view.columns),
                                        offset=offset, limit=min(max(limit, 0), MAX_PAGE),
                                        sort_column=sort, descending=descending, filters=where)
@@ -286,12 +296,13 @@ class ExtractService:
 
     def prepare_sort(self, extract_id: str, column: ColumnRef) -> None:
         """Index a column so paging through a sort of a large extract stays fast (optional)."""
-        view = self._ready(extract_id)
-        index = resolve_column(view, column)
         with self._store.uow() as tx:
+            view = _ready_in(tx, extract_id)
+            index = resolve_column(view, column)
             if tx.extract_tables.has_index(T.table_name(view.id), index):
                 return
         with self._store.uow(write=True) as tx:
+            _ready_in(tx, extract_id)  # still there: a merge may have removed it meanwhile
             tx.extract_tables.create_index(T.table_name(view.id), index)
 
     def group_by(self, extract_id: str, column: ColumnRef, agg: str = "count",
@@ -299,7 +310,14 @@ class ExtractService:
                  date_granularity: str | None = None,
                  limit: int | None = None) -> list[tuple[Any, int | float]]:
         """(key, count or sum) per key, keys ascending; dates may group by month or year."""
-        view = self._ready(extract_id)
+        with self._store.uow() as tx:  # one read: the record and the rows it describes
+            return self._group_by(tx, _ready_in(tx, extract_id), column, agg, value_column,
+                                  filters, date_granularity, limit)
+
+    def _group_by(self, tx: UnitOfWork, view: ExtractView, column: ColumnRef, agg: str,
+                  value_column: ColumnRef | None, filters: Sequence[FilterSpec],
+                  date_granularity: str | None,
+                  limit: int | None) -> list[tuple[Any, int | float]]:
         index = resolve_column(view, column)
         col = view.columns[index]
         if date_granularity is not None:
@@ -318,11 +336,10 @@ class ExtractService:
                     f"Column '{view.columns[value_index].name}' holds no numbers to add up.")
         elif agg != "count":
             raise ValidationError("The summary must be 'count' or 'sum'.")
-        with self._store.uow() as tx:
-            got = tx.extract_rows.group_by(T.table_name(view.id), len(view.columns),
-                                           column=index, agg=agg, value_column=value_index,
-                                           filters=self._filters(view, filters),
-                                           granularity=date_granularity, limit=limit)
+        got = tx.extract_rows.group_by(T.table_name(view.id), len(view.columns),
+                                       column=index, agg=agg, value_column=value_index,
+                                       filters=self._filters(view, filters),
+                                       granularity=date_granularity, limit=limit)
         decimal_sum = value_index is not None and view.columns[value_index].type == "decimal"
         key_col = col if date_granularity is None else ColumnView(index, col.name, "text")
         return [(display_value(key_col, k), round(float(v), 9) if decimal_sum else int(v))

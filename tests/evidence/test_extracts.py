@@ -200,3 +200,33 @@ def test_materialise_after_local_table_lost(store, tmp_path, write_csv) -> None:
     assert materialise_missing_extracts(store).dropped == 1
     service.restore(xlsx.id)
     assert service.rows(xlsx.id) == before[xlsx.id]
+
+
+@pytest.mark.parametrize("read", ["row_count", "rows", "group_by"])
+def test_reads_see_the_record_and_its_rows_in_one_transaction(store, write_csv, monkeypatch,
+                                                              read) -> None:
+    """Another writer (the command line beside the app) deleting the extract between the
+    record's read and the rows' read: the read answers from one consistent state instead of
+    failing on a table that has just gone."""
+    from hmip_desktop.services import extracts as X
+
+    service = ExtractService(store)
+    view = service.import_file(write_csv("uof.csv", "n,wing\n1,A\n2,B\n3,A\n"))
+    real_ready = X._ready_in
+
+    def ready_then_deleted(tx, extract_id):  # type: ignore[no-untyped-def]
+        found = real_ready(tx, extract_id)
+        other = threading.Thread(target=lambda: ExtractService(store).delete(extract_id))
+        other.start()
+        other.join(10)
+        assert not other.is_alive()
+        return found
+
+    monkeypatch.setattr(X, "_ready_in", ready_then_deleted)
+    answers = {"row_count": lambda: service.row_count(view.id),
+               "rows": lambda: len(service.rows(view.id)),
+               "group_by": lambda: sum(n for _k, n in service.group_by(view.id, "wing"))}
+    assert answers[read]() == 3
+    monkeypatch.setattr(X, "_ready_in", real_ready)
+    with pytest.raises(NotFoundError):
+        service.row_count(view.id)
