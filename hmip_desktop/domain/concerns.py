@@ -9,6 +9,7 @@ library only.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -153,3 +154,12 @@ def report_order(concerns: Sequence[tuple[str, bool, int]]) -> list[tuple[str, s
     """
     ranked = sorted(concerns, key=lambda c: (not c[1], c[2], c[0]))
     return [(cid, str(i)) for i, (cid, _p, _o) in enumerate(ranked, start=1)]
+
+
+def previous_item_order(payload: Mapping[str, Any]) -> tuple[bool, tuple[tuple[int, Any], ...]]:
+    """Sort key of a previous report's concern or recommendation, as that report listed them:
+    priority concerns first, then by reference in natural order ("2" before "10"), lettered
+    references before numbered ones ("S1" summary recommendations before "1.01")."""
+    parts = re.findall(r"\d+|\D+", str(payload.get("ref", "")))
+    return (not payload.get("priority"),
+            tuple((1, int(p)) if p.isdigit() else (0, p.casefold()) for p in parts))

@@ -10,7 +10,12 @@ from typing import Any
 from hmip_desktop.domain import records as R
 from hmip_desktop.domain import report_doc as D
 from hmip_desktop.domain import scoring as S
-from hmip_desktop.domain.concerns import ACTION_PLAN_RESPONSES, addressees_from, report_order
+from hmip_desktop.domain.concerns import (
+    ACTION_PLAN_RESPONSES,
+    addressees_from,
+    previous_item_order,
+    report_order,
+)
 from hmip_desktop.domain.entity import EntityView
 from hmip_desktop.domain.framework import Framework
 from hmip_desktop.domain.lifecycle import EDUCATION_SECTION, education_text
@@ -210,7 +215,7 @@ def with_education_judgement(blocks: list[D.Block], snap: InspectionSnapshot) ->
 
 
 def _previous_items(snap: InspectionSnapshot) -> list[EntityView]:
-    return sorted(snap.of(R.PREVIOUS_ITEM), key=lambda e: (str(e.payload.get("ref", "")),
+    return sorted(snap.of(R.PREVIOUS_ITEM), key=lambda e: (previous_item_order(e.payload),
                                                            e.id))
 
 

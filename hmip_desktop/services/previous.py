@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from hmip_desktop.domain import records as R
 from hmip_desktop.domain import scoring as S
 from hmip_desktop.domain.changes import ChangeSet, NewId
+from hmip_desktop.domain.concerns import previous_item_order
 from hmip_desktop.domain.entity import EntityView
 from hmip_desktop.domain.errors import ImportFormatError, NotFoundError, ValidationError
 from hmip_desktop.domain.framework import Framework
@@ -299,14 +300,16 @@ class PreviousService:
             return self._view(e, tx.records.get(self.progress_id(e.id)))
 
     def list(self) -> list[PreviousItemView]:
-        """Live items in the order they were recorded, each with its progress judgement."""
+        """Live items in the previous report's order (domain.concerns.previous_item_order),
+        each with its progress judgement."""
         with self._store.uow() as tx:
             return list(self.list_in(tx))
 
     def list_in(self, tx: UnitOfWork) -> tuple[PreviousItemView, ...]:
         """list() read inside the caller's transaction."""
-        return tuple(self._view(e, tx.records.get(self.progress_id(e.id)))
-                     for e in tx.records.list(R.PREVIOUS_ITEM))
+        items = sorted(tx.records.list(R.PREVIOUS_ITEM),
+                       key=lambda e: (previous_item_order(e.payload), e.id))
+        return tuple(self._view(e, tx.records.get(self.progress_id(e.id))) for e in items)
 
     @staticmethod
     def _view(e: EntityView, progress: EntityView | None) -> PreviousItemView:

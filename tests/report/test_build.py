@@ -205,3 +205,25 @@ def test_require_ready_refuses_and_un_letter_needs_a_flag(run, tmp_path: Path) -
         with pytest.raises(UserError, match="no Urgent Notification"):
             service.build(ExportOptions(document=UN_LETTER))
     assert not list(tmp_path.glob("*.pdf"))
+
+
+def test_previous_items_keep_the_previous_reports_order(run, tmp_path: Path) -> None:
+    """Priority concerns first, then references in natural order (2 before 10), lettered
+    summary recommendations before numbered ones: in the report and in the list (GUI, CLI)."""
+    from hmip_desktop.domain import records as R
+
+    path = tmp_path / "irp.hmip"
+    assert run("new", path, "--establishment", "HMP Example", "--type", "mens_prison",
+               "--kind", "irp", "--start", "2027-09-01", "--end", "2027-09-03").code == 0
+    with open_store(str(path)) as store:
+        prev = PreviousService(store)
+        for ref in ("10", "2", "1.02", "S1", "1"):
+            prev.add(ref=ref, title=f"Item {ref}", text="Text.", section="safety")
+        with store.uow(write=True) as tx:  # the review of a post-2022 report: 10 was priority
+            item = tx.records.get(prev.item_id("10"))
+            store.put(tx, R.PREVIOUS_ITEM, item.id, {**item.payload, "priority": True})
+        listed = [i.ref for i in prev.list()]
+        doc = ReportService(store).build(ExportOptions())
+    assert listed == ["10", "S1", "1", "1.02", "2"]
+    headings = [h for h in _headings(doc, 2) if h.startswith(tuple(listed))]
+    assert headings == [f"{ref} Item {ref}" for ref in listed]
