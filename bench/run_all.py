@@ -19,7 +19,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 SCRIPTS = ["search.py", "startup.py", "extract_import.py", "merge.py", "report.py",
-           "expectations.py", "ui_stall.py"]
+           "expectations.py", "ui_stall.py", "sync_growth.py"]
 RESULTS = HERE / "results.json"
 MARKER = "BENCH "
 

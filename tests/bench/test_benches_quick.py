@@ -2,8 +2,8 @@
 
 No timing is asserted: this only keeps the scripts working. Measured on the 2-core machine
 while other work ran: search 5 s, extract_import 6 s, expectations 8 s, report 9 s, merge 16 s,
-ui_stall 12 s (about 57 s in all for `make test`); startup 15 s (four GUI and twelve
-command-line starts) is marked `slow` and runs only when HMIP_BENCH_SLOW=1 is set.
+ui_stall 12 s, sync_growth 3 s (about 60 s in all for `make test`); startup 15 s (four GUI
+and twelve command-line starts) is marked `slow` and runs only when HMIP_BENCH_SLOW=1 is set.
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ BENCHES = [
     pytest.param("merge", id="merge"),
     pytest.param("report", id="report"),
     pytest.param("ui_stall", id="ui_stall"),
+    pytest.param("sync_growth", id="sync_growth"),
     pytest.param("startup", id="startup", marks=slow),
 ]
 
