@@ -111,6 +111,11 @@ class _Bar:
             self._progress(min(self.done, self.total), self.total)
 
 
+def _check_cancel(cancel: threading.Event | None) -> None:
+    if cancel is not None and cancel.is_set():
+        raise Cancelled("the copy was cancelled; nothing was written")
+
+
 class DocumentService:
     """Import, list, preview, export and link the documents of one open inspection."""
 
@@ -236,8 +241,13 @@ class DocumentService:
             raise HmipError("the stored document is damaged (its content does not match its hash)")
         return data
 
-    def export_copy(self, document_id: str, dest: Path, *, overwrite: bool = False) -> Path:
-        """Write a plaintext copy outside the encrypted store (the explicit "Export a copy…")."""
+    def export_copy(self, document_id: str, dest: Path, *, overwrite: bool = False,
+                    progress: ProgressFn | None = None,
+                    cancel: threading.Event | None = None) -> Path:
+        """Write a plaintext copy outside the encrypted store (the explicit "Export a copy…").
+
+        A scanned PDF can be hundreds of megabytes: `progress` hears the bytes written, and
+        `cancel` stops the copy with nothing left at `dest` (nor its `.part`)."""
         view = self.get(document_id)
         dest = Path(dest)
         if not view.available:
@@ -246,16 +256,20 @@ class DocumentService:
             raise ValidationError(f"'{dest.name}' already exists; choose another name.")
         part = dest.with_name(dest.name + ".part")
         digest = hashlib.sha256()
+        bar = _Bar(progress, view.size)
         try:
             with self._store.blobs.open_plaintext(view.sha256) as src, \
                     open_private(part, "wb") as out:
                 for chunk in iter(lambda: src.read(1 << 20), b""):
+                    _check_cancel(cancel)
                     digest.update(chunk)
                     out.write(chunk)
+                    bar.add(len(chunk))
                 out.flush()
                 os.fsync(out.fileno())
             if digest.hexdigest() != view.sha256:
                 raise HmipError("the stored document is damaged; no copy was written")
+            _check_cancel(cancel)  # the last chance: after this the copy is in place
             os.replace(part, dest)
         except BaseException:
             part.unlink(missing_ok=True)

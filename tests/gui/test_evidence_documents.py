@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -180,6 +181,38 @@ def test_export_copy_warns_first_and_writes_the_file(window, tmp_path: Path, mon
     assert dest.read_bytes() == pdf.read_bytes()
     assert "unencrypted copy" in panel.status.text()
     assert sorted(p.name for p in dest.parent.iterdir()) == ["copy.pdf"]
+
+
+def test_export_copy_shows_progress_and_cancel_leaves_no_file(
+        window, tmp_path: Path, monkeypatch, shown_errors) -> None:
+    """A copy of a big document runs with a progress bar; Cancel leaves nothing at the chosen
+    path (nor its .part), and the controls come back."""
+    _store, panel = _open(window, tmp_path)
+    big = tmp_path / "scan.png"  # 3 MiB: the copy goes a megabyte at a time
+    big.write_bytes(make_png(tmp_path / "cell.png").read_bytes() + os.urandom(3 << 20))
+    _drop(panel, big)
+    out = tmp_path / "out"
+    out.mkdir()
+    monkeypatch.setattr(evidence_prompts, "confirm_plaintext_export", lambda _p, _v: True)
+    monkeypatch.setattr(evidence_prompts, "choose_export_path",
+                        lambda _p, _s: out / "copy.png")
+    seen: list[bool] = []
+
+    def press_cancel(done: int, total: int) -> None:
+        if not seen:
+            seen.append(panel.export_button.isEnabled())
+            panel.progress.cancel_button.click()
+
+    panel.progress.progressed.connect(press_cancel)
+    panel.export_button.click()
+    assert seen == [False]  # the bar showed, the controls were disabled while it ran
+    assert list(out.iterdir()) == [] and shown_errors == []
+    assert panel.status.text() == "Export cancelled: no copy was written."
+    assert panel.export_button.isEnabled() and not panel.progress.isVisible()
+    panel.progress.progressed.disconnect(press_cancel)
+    panel.export_button.click()
+    assert (out / "copy.png").read_bytes() == big.read_bytes()
+    assert sorted(p.name for p in out.iterdir()) == ["copy.png"]
 
 
 def test_delete_and_undo(window, tmp_path: Path, pdf: Path) -> None:

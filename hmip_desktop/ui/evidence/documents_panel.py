@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from hmip_desktop.domain.errors import Cancelled
 from hmip_desktop.domain.mime import MIME_PDF, MIME_XLSX, SUPPORTED_KINDS
 from hmip_desktop.services.documents import DocumentService, DocumentView
 from hmip_desktop.services.inspection_record import pinned_framework
@@ -331,11 +332,25 @@ class DocumentsPanel(FileDrops, QWidget):
         dest = prompts.choose_export_path(self, doc.filename or doc.title)
         if dest is None:
             return
+        self.export_copy(doc, dest)
+
+    def export_copy(self, doc: DocumentView, dest: Path) -> None:
+        """Write the plaintext copy with progress and Cancel (a cancelled copy leaves no file)."""
+        if self.progress.running:
+            return
         docs = self._docs()
+
+        def failed(exc: BaseException) -> None:
+            if isinstance(exc, Cancelled):
+                self.status.setText("Export cancelled: no copy was written.")
+            else:
+                self._error(exc)
+
         # The save dialog already asked before replacing an existing file.
-        self.ctx.tasks.submit(lambda: docs.export_copy(doc.id, dest, overwrite=True),
-                              lambda path: self.status.setText(
-                                  f"An unencrypted copy was saved as {path}."), self._error)
+        self.progress.run("Exporting a copy…", lambda control: docs.export_copy(
+            doc.id, dest, overwrite=True, progress=control.progress, cancel=control.cancel),
+            lambda path: self.status.setText(f"An unencrypted copy was saved as {path}."),
+            failed)
 
     def _on_delete_button_clicked(self) -> None:
         doc = self.current_document()
