@@ -11,6 +11,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QItemSelectionModel, QMimeData, QSortFilterProxyModel, Qt
 from PySide6.QtGui import (
+    QImage,
     QKeySequence,
     QShortcut,
     QUndoStack,
@@ -35,7 +36,7 @@ from hmip_desktop.services.links import LinkService
 from hmip_desktop.ui.context import UiContext
 from hmip_desktop.ui.errors import present_error
 from hmip_desktop.ui.evidence import evidence_prompts as prompts
-from hmip_desktop.ui.evidence.document_preview import DocumentPreview
+from hmip_desktop.ui.evidence.document_preview import DocumentPreview, decode_picture
 from hmip_desktop.ui.evidence.documents_table_model import DocumentsTableModel
 from hmip_desktop.ui.evidence.evidence_links import EvidenceLinksList, LinkHelper
 from hmip_desktop.ui.undo_commands import delete_with_undo
@@ -239,13 +240,14 @@ class DocumentsPanel(FileDrops, QWidget):
             return
         self.preview.clear("Opening…")
 
-        def read() -> tuple[list[str], bytes | None]:
+        def read() -> tuple[list[str], bytes | QImage | None]:
             docs = DocumentService(store)
-            texts = [] if view.is_image else docs.text_pages(view.id)
-            wants_bytes = view.is_image or view.mime == MIME_PDF
-            return texts, docs.read_bytes(view.id) if wants_bytes else None
+            if view.is_image:  # decoded here, on the lane: a big photo would freeze the window
+                return [], decode_picture(docs.read_bytes(view.id))
+            pdf = docs.read_bytes(view.id) if view.mime == MIME_PDF else None
+            return docs.text_pages(view.id), pdf
 
-        def shown(result: tuple[list[str], bytes | None]) -> None:
+        def shown(result: tuple[list[str], bytes | QImage | None]) -> None:
             current = self.current_document()
             if current is None or current.id != view.id:
                 return  # the person moved on while this was decrypting
