@@ -106,7 +106,10 @@ class _Bar:
         self._progress, self.total, self.done = progress, max(total, 1), 0
 
     def add(self, n: int) -> None:
-        self.done += n
+        self.set(self.done + n)
+
+    def set(self, done: int) -> None:
+        self.done = done
         if self._progress is not None:
             self._progress(min(self.done, self.total), self.total)
 
@@ -143,11 +146,16 @@ class DocumentService:
                 raise ValidationError(f"'{path.name}': {exc}") from None
         bar = _Bar(progress, 2 * sum(p.size for p in prepared))
         for item in prepared:
+            start = bar.done
+
+            def read(done: int, pages: int, start: int = start, size: int = item.size) -> None:
+                bar.set(start + size * done // max(pages, 1))  # a long PDF moves the bar
+
             try:
-                item.texts = extract_text(item.path, item.mime, cancel=cancel)
+                item.texts = extract_text(item.path, item.mime, cancel=cancel, progress=read)
             except ValidationError as exc:
                 raise ValidationError(f"'{item.path.name}': {exc}") from None
-            bar.add(item.size)
+            bar.set(start + item.size)
         try:
             for item in prepared:
                 item.sha256, _ = encrypt_file(self._store, item.path, cancel=cancel,

@@ -247,6 +247,19 @@ def test_cancel_during_import_keeps_nothing(window, tmp_path: Path, shown_errors
     assert panel.import_button.isEnabled() and not panel.progress.isVisible()
 
 
+def test_a_long_pdf_moves_the_bar_while_its_text_is_read(window, tmp_path: Path) -> None:
+    """Reading a long PDF's text is most of its import: the bar moves page by page, not only
+    once the whole text has been read."""
+    _store, panel = _open(window, tmp_path)
+    long_pdf = make_pdf(tmp_path / "Long policy.pdf", [f"Page {n}" for n in range(1, 9)])
+    seen: list[tuple[int, int]] = []
+    panel.progress.progressed.connect(lambda done, total: seen.append((done, total)))
+    _drop(panel, long_pdf)
+    assert panel.model.rowCount() == 1
+    reading = sorted({done for done, total in seen if 0 < done < total // 2})
+    assert len(reading) >= 4  # the first half of the bar is the text, in page steps
+
+
 def test_search_hit_opens_the_document_page(window, qtbot, tmp_path: Path, pdf: Path) -> None:
     """Ctrl+K: a word on page 2 opens the PDF at page 2 with the word selected."""
     _store, panel = _open(window, tmp_path)
