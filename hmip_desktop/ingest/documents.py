@@ -5,7 +5,7 @@ from __future__ import annotations
 import codecs
 import io
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
@@ -105,8 +105,13 @@ def detect_mime(source: Source, *, name: str | None = None) -> str:
     return _MIMES[kind]
 
 
-def extract_text(source: Source, mime: str, *, cancel: threading.Event | None = None) -> list[str]:
-    """Text per PDF page or XLSX sheet; one entry for DOCX/TXT/CSV; none for images."""
+def extract_text(source: Source, mime: str, *, cancel: threading.Event | None = None,
+                 progress: Callable[[int, int], None] | None = None) -> list[str]:
+    """Text per PDF page or XLSX sheet; one entry for DOCX/TXT/CSV; none for images.
+
+    `progress` hears (pages read, pages) of a PDF, whose text can take many seconds to read
+    (a thousand pages: about five); the other kinds read in one go.
+    """
     _check_cancel(cancel)
     if mime in (MIME_PNG, MIME_JPEG):
         return []
@@ -123,13 +128,16 @@ def extract_text(source: Source, mime: str, *, cancel: threading.Event | None = 
             f"documents of type {mime} are not supported; supported kinds are {SUPPORTED_KINDS}"
         )
     with _binary(source) as stream:
+        if mime == MIME_PDF:
+            return _pdf_text(stream, cancel, progress)
         return reader(stream, cancel)
 
 
 # ---------------------------------------------------------------- per kind
 
 
-def _pdf_text(stream: BinaryIO, cancel: threading.Event | None) -> list[str]:
+def _pdf_text(stream: BinaryIO, cancel: threading.Event | None,
+              progress: Callable[[int, int], None] | None = None) -> list[str]:
     """One string per page; pages past the overall cap are kept as empty strings."""
     # Imported here so that code reading only data extracts does not load the PDF library.
     from pypdf import PdfReader
@@ -154,8 +162,10 @@ def _pdf_text(stream: BinaryIO, cancel: threading.Event | None) -> list[str]:
     texts: list[str] = []
     budget = MAX_TEXT_CHARS
     failures = 0
-    for page in pages:
+    for number, page in enumerate(pages):
         _check_cancel(cancel)
+        if progress is not None:
+            progress(number, len(pages))
         if budget <= 0:
             texts.append("")
             continue

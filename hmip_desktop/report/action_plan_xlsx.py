@@ -14,7 +14,7 @@ file is written through `atomic_output` (mode 0600, nothing left behind on failu
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -26,7 +26,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from hmip_desktop.domain.concerns import ACTION_PLAN_RESPONSES
-from hmip_desktop.domain.errors import ValidationError
+from hmip_desktop.domain.errors import Cancelled, ValidationError
 from hmip_desktop.report.atomic import atomic_output
 
 SHEET_PLAN = "Action plan"
@@ -163,8 +163,11 @@ def _dates_line(start: str | None, end: str | None) -> str:
     return _long_date(start or end) or "dates not recorded"
 
 
-def write_action_plan(doc: ActionPlanDocument, path: Path) -> None:
-    """Write the workbook to `path` (atomically, mode 0600)."""
+def write_action_plan(doc: ActionPlanDocument, path: Path, *,
+                      progress: Callable[[int, int], None] | None = None,
+                      cancel: Callable[[], bool] | None = None) -> None:
+    """Write the workbook to `path` (atomically, mode 0600); `progress` hears the rows
+    written, and `cancel` stops it with nothing left at `path` (as the report's export)."""
     wb = openpyxl.Workbook()
     ws = wb.active
     ws.title = SHEET_PLAN
@@ -194,6 +197,9 @@ def write_action_plan(doc: ActionPlanDocument, path: Path) -> None:
 
     first = HEADER_ROW + 1
     for i, row in enumerate(doc.rows):
+        _stop_if(cancel)
+        if progress is not None:
+            progress(i, len(doc.rows) + 1)  # the last step: saving the workbook
         r = first + i
         values: list[Any] = [
             int(row.reference) if row.reference.isdigit() else row.reference,
@@ -214,8 +220,17 @@ def write_action_plan(doc: ActionPlanDocument, path: Path) -> None:
         _validations(ws, first, last)
     ws.auto_filter.ref = f"A{HEADER_ROW}:{get_column_letter(len(COLUMNS) - 1)}{HEADER_ROW}"
     _categories_sheet(wb.create_sheet(SHEET_CATEGORIES))
+    _stop_if(cancel)
     with atomic_output(Path(path)) as tmp:
         wb.save(tmp)
+        _stop_if(cancel)  # inside: the temporary file is removed, the target never written
+    if progress is not None:
+        progress(len(doc.rows) + 1, len(doc.rows) + 1)
+
+
+def _stop_if(cancel: Callable[[], bool] | None) -> None:
+    if cancel is not None and cancel():
+        raise Cancelled("action plan export cancelled")
 
 
 def _col(header: str) -> int:

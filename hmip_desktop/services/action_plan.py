@@ -9,7 +9,7 @@ Rows that change nothing write nothing.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -18,13 +18,15 @@ from hmip_desktop.domain import concerns as C
 from hmip_desktop.domain import records as R
 from hmip_desktop.domain.changes import ChangeSet
 from hmip_desktop.domain.entity import EntityView
-from hmip_desktop.domain.errors import ConflictError
+from hmip_desktop.domain.errors import Cancelled, ConflictError
 from hmip_desktop.services.concerns import ConcernService, ConcernView
 from hmip_desktop.services.inspection_record import inspection_payload, pinned_framework_data
 from hmip_desktop.services.report import DisclosureBlocked, disclosure_rules
 
 # The text of each row that goes out and could carry a name or a number.
 _TEXT_FIELDS = ("title", "body", "action", "owner", "status")
+Progress = Callable[[int, int], None]
+CancelCheck = Callable[[], bool]
 
 if TYPE_CHECKING:
     from hmip_desktop.report.action_plan_xlsx import ActionPlanDocument
@@ -81,12 +83,13 @@ class ActionPlanService:
             start_date=inspection.get("start_date"), end_date=inspection.get("end_date"),
             owner_label=labels.get(owner_key, "") if owner_key else "", rows=rows)
 
-    def export(self, path: Path, *, redact: bool = False,
-               allow_disclosure: bool = False) -> int:
+    def export(self, path: Path, *, redact: bool = False, allow_disclosure: bool = False,
+               progress: Progress | None = None, cancel: CancelCheck | None = None) -> int:
         """Write the plan workbook (mode 0600); returns how many concerns it lists.
 
         The plan leaves the inspection like the report does, so the same disclosure check
         runs first: hits stop it (DisclosureBlocked) unless redact or allow_disclosure.
+        Cancel (`cancel()` true) raises Cancelled with nothing written at `path`.
         """
         from hmip_desktop.report.action_plan_xlsx import write_action_plan
 
@@ -101,14 +104,15 @@ class ActionPlanService:
             doc = replace(doc, rows=[replace(row, **{f: rules.redact(str(getattr(row, f)))
                                                      for f in _TEXT_FIELDS})
                                      for row in doc.rows])
-        write_action_plan(doc, Path(path))
+        write_action_plan(doc, Path(path), progress=progress, cancel=cancel)
         return len(doc.rows)
 
-    def import_(self, path: Path) -> ChangeSet:
+    def import_(self, path: Path, *, progress: Progress | None = None,
+                cancel: CancelCheck | None = None) -> ChangeSet:
         """Check a returned plan against the live concerns, then store every response.
 
         Raises ActionPlanRowsError (a ValidationError) listing every bad row; then nothing
-        is stored.
+        is stored. Cancel while the workbook is read raises Cancelled, nothing stored.
         """
         from hmip_desktop.report.action_plan_read import read_action_plan
 
@@ -116,6 +120,10 @@ class ActionPlanService:
         with self._store.uow() as tx:
             known = _live_references(tx.records.list(R.CONCERN))
         rows = read_action_plan(Path(path), known)
+        if progress is not None:
+            progress(1, 2)  # read and checked; storing is the second half
+        if cancel is not None and cancel():  # the last moment before anything is stored
+            raise Cancelled("action plan import cancelled")
         touched = []
         with self._store.uow(write=True) as tx:
             live = {e.id: e for e in tx.records.list(R.CONCERN)}
@@ -130,4 +138,6 @@ class ActionPlanService:
                 self._store.put(tx, R.CONCERN, current.id,
                                 {**current.payload, "action_plan": plan})
                 touched.append(current.id)
+        if progress is not None:
+            progress(2, 2)
         return ChangeSet.of(R.CONCERN, *touched) if touched else ChangeSet()

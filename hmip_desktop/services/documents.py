@@ -106,9 +106,17 @@ class _Bar:
         self._progress, self.total, self.done = progress, max(total, 1), 0
 
     def add(self, n: int) -> None:
-        self.done += n
+        self.set(self.done + n)
+
+    def set(self, done: int) -> None:
+        self.done = done
         if self._progress is not None:
             self._progress(min(self.done, self.total), self.total)
+
+
+def _check_cancel(cancel: threading.Event | None) -> None:
+    if cancel is not None and cancel.is_set():
+        raise Cancelled("the copy was cancelled; nothing was written")
 
 
 class DocumentService:
@@ -138,11 +146,16 @@ class DocumentService:
                 raise ValidationError(f"'{path.name}': {exc}") from None
         bar = _Bar(progress, 2 * sum(p.size for p in prepared))
         for item in prepared:
+            start = bar.done
+
+            def read(done: int, pages: int, start: int = start, size: int = item.size) -> None:
+                bar.set(start + size * done // max(pages, 1))  # a long PDF moves the bar
+
             try:
-                item.texts = extract_text(item.path, item.mime, cancel=cancel)
+                item.texts = extract_text(item.path, item.mime, cancel=cancel, progress=read)
             except ValidationError as exc:
                 raise ValidationError(f"'{item.path.name}': {exc}") from None
-            bar.add(item.size)
+            bar.set(start + item.size)
         try:
             for item in prepared:
                 item.sha256, _ = encrypt_file(self._store, item.path, cancel=cancel,
@@ -236,8 +249,13 @@ class DocumentService:
             raise HmipError("the stored document is damaged (its content does not match its hash)")
         return data
 
-    def export_copy(self, document_id: str, dest: Path, *, overwrite: bool = False) -> Path:
-        """Write a plaintext copy outside the encrypted store (the explicit "Export a copy…")."""
+    def export_copy(self, document_id: str, dest: Path, *, overwrite: bool = False,
+                    progress: ProgressFn | None = None,
+                    cancel: threading.Event | None = None) -> Path:
+        """Write a plaintext copy outside the encrypted store (the explicit "Export a copy…").
+
+        A scanned PDF can be hundreds of megabytes: `progress` hears the bytes written, and
+        `cancel` stops the copy with nothing left at `dest` (nor its `.part`)."""
         view = self.get(document_id)
         dest = Path(dest)
         if not view.available:
@@ -246,16 +264,20 @@ class DocumentService:
             raise ValidationError(f"'{dest.name}' already exists; choose another name.")
         part = dest.with_name(dest.name + ".part")
         digest = hashlib.sha256()
+        bar = _Bar(progress, view.size)
         try:
             with self._store.blobs.open_plaintext(view.sha256) as src, \
                     open_private(part, "wb") as out:
                 for chunk in iter(lambda: src.read(1 << 20), b""):
+                    _check_cancel(cancel)
                     digest.update(chunk)
                     out.write(chunk)
+                    bar.add(len(chunk))
                 out.flush()
                 os.fsync(out.fileno())
             if digest.hexdigest() != view.sha256:
                 raise HmipError("the stored document is damaged; no copy was written")
+            _check_cancel(cancel)  # the last chance: after this the copy is in place
             os.replace(part, dest)
         except BaseException:
             part.unlink(missing_ok=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -182,6 +183,38 @@ def test_export_copy_warns_first_and_writes_the_file(window, tmp_path: Path, mon
     assert sorted(p.name for p in dest.parent.iterdir()) == ["copy.pdf"]
 
 
+def test_export_copy_shows_progress_and_cancel_leaves_no_file(
+        window, tmp_path: Path, monkeypatch, shown_errors) -> None:
+    """A copy of a big document runs with a progress bar; Cancel leaves nothing at the chosen
+    path (nor its .part), and the controls come back."""
+    _store, panel = _open(window, tmp_path)
+    big = tmp_path / "scan.png"  # 3 MiB: the copy goes a megabyte at a time
+    big.write_bytes(make_png(tmp_path / "cell.png").read_bytes() + os.urandom(3 << 20))
+    _drop(panel, big)
+    out = tmp_path / "out"
+    out.mkdir()
+    monkeypatch.setattr(evidence_prompts, "confirm_plaintext_export", lambda _p, _v: True)
+    monkeypatch.setattr(evidence_prompts, "choose_export_path",
+                        lambda _p, _s: out / "copy.png")
+    seen: list[bool] = []
+
+    def press_cancel(done: int, total: int) -> None:
+        if not seen:
+            seen.append(panel.export_button.isEnabled())
+            panel.progress.cancel_button.click()
+
+    panel.progress.progressed.connect(press_cancel)
+    panel.export_button.click()
+    assert seen == [False]  # the bar showed, the controls were disabled while it ran
+    assert list(out.iterdir()) == [] and shown_errors == []
+    assert panel.status.text() == "Export cancelled: no copy was written."
+    assert panel.export_button.isEnabled() and not panel.progress.isVisible()
+    panel.progress.progressed.disconnect(press_cancel)
+    panel.export_button.click()
+    assert (out / "copy.png").read_bytes() == big.read_bytes()
+    assert sorted(p.name for p in out.iterdir()) == ["copy.png"]
+
+
 def test_delete_and_undo(window, tmp_path: Path, pdf: Path) -> None:
     """Deleting a document can be undone (both are revisions)."""
     store, panel = _open(window, tmp_path)
@@ -212,6 +245,19 @@ def test_cancel_during_import_keeps_nothing(window, tmp_path: Path, shown_errors
     assert DocumentService(store).list() == [] and shown_errors == []
     assert panel.status.text() == "Nothing was imported."
     assert panel.import_button.isEnabled() and not panel.progress.isVisible()
+
+
+def test_a_long_pdf_moves_the_bar_while_its_text_is_read(window, tmp_path: Path) -> None:
+    """Reading a long PDF's text is most of its import: the bar moves page by page, not only
+    once the whole text has been read."""
+    _store, panel = _open(window, tmp_path)
+    long_pdf = make_pdf(tmp_path / "Long policy.pdf", [f"Page {n}" for n in range(1, 9)])
+    seen: list[tuple[int, int]] = []
+    panel.progress.progressed.connect(lambda done, total: seen.append((done, total)))
+    _drop(panel, long_pdf)
+    assert panel.model.rowCount() == 1
+    reading = sorted({done for done, total in seen if 0 < done < total // 2})
+    assert len(reading) >= 4  # the first half of the bar is the text, in page steps
 
 
 def test_search_hit_opens_the_document_page(window, qtbot, tmp_path: Path, pdf: Path) -> None:

@@ -6,12 +6,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import openpyxl
 import pypdf
 import pytest
 from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QFileDialog, QWidget
 
+from hmip_desktop.report import action_plan_xlsx as X
 from hmip_desktop.services.concerns import ConcernService
 from hmip_desktop.services.report import NOT_ENCRYPTED
 from hmip_desktop.services.report_writing import ReportWritingService, TextPartView
@@ -198,6 +200,36 @@ def test_action_plan_export_and_import(page, save_as, monkeypatch) -> None:  # t
                         lambda *_a: (str(save_as["out"] / "plan.xlsx"), ""))
     page.export.import_button.click()
     assert page.status.text() == "Action plan imported: nothing had changed."
+
+
+def test_action_plan_cancel_writes_and_stores_nothing(page, save_as, store, monkeypatch,  # type: ignore[no-untyped-def]
+                                                      shown_errors) -> None:
+    """Cancel during the action plan's export leaves no workbook; during its import, no
+    response is stored (the Cancel button is not just a label)."""
+    page.choices.radios["action_plan"].setChecked(True)
+    page.choices.disclosure_radios["allow"].setChecked(True)
+    save_as["name"] = "plan.xlsx"
+    cancel = lambda _d, _t: page.progress.cancel()  # noqa: E731
+    page.progress.progressed.connect(cancel)
+    page.generate_button.click()
+    assert list(save_as["out"].iterdir()) == []
+    assert page.status.text() == "Cancelled. Nothing was changed." and shown_errors == []
+    page.progress.progressed.disconnect(cancel)
+    page.generate_button.click()
+    plan = save_as["out"] / "plan.xlsx"
+    book = openpyxl.load_workbook(plan)
+    sheet = book[X.SHEET_PLAN]
+    headers = [c.value for c in sheet[X.HEADER_ROW]]
+    sheet.cell(X.HEADER_ROW + 1, headers.index("Response") + 1, "Agreed")
+    book.save(plan)
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *_a: (str(plan), ""))
+    page.progress.progressed.connect(cancel)
+    page.export.import_button.click()
+    assert page.status.text() == "Cancelled. Nothing was changed." and shown_errors == []
+    assert [c.action_plan for c in ConcernService(store).list()] == [None]
+    page.progress.progressed.disconnect(cancel)
+    page.export.import_button.click()
+    assert [c.action_plan["response"] for c in ConcernService(store).list()] == ["agreed"]
 
 
 def test_terms_add_and_remove(page, store) -> None:  # type: ignore[no-untyped-def]

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QItemSelectionModel, QMimeData, QSortFilterProxyModel, Qt
 from PySide6.QtGui import (
+    QImage,
     QKeySequence,
     QShortcut,
     QUndoStack,
@@ -27,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from hmip_desktop.domain.errors import Cancelled
 from hmip_desktop.domain.mime import MIME_PDF, MIME_XLSX, SUPPORTED_KINDS
 from hmip_desktop.services.documents import DocumentService, DocumentView
 from hmip_desktop.services.inspection_record import pinned_framework
@@ -34,7 +36,7 @@ from hmip_desktop.services.links import LinkService
 from hmip_desktop.ui.context import UiContext
 from hmip_desktop.ui.errors import present_error
 from hmip_desktop.ui.evidence import evidence_prompts as prompts
-from hmip_desktop.ui.evidence.document_preview import DocumentPreview
+from hmip_desktop.ui.evidence.document_preview import DocumentPreview, decode_picture
 from hmip_desktop.ui.evidence.documents_table_model import DocumentsTableModel
 from hmip_desktop.ui.evidence.evidence_links import EvidenceLinksList, LinkHelper
 from hmip_desktop.ui.undo_commands import delete_with_undo
@@ -238,13 +240,14 @@ class DocumentsPanel(FileDrops, QWidget):
             return
         self.preview.clear("Opening…")
 
-        def read() -> tuple[list[str], bytes | None]:
+        def read() -> tuple[list[str], bytes | QImage | None]:
             docs = DocumentService(store)
-            texts = [] if view.is_image else docs.text_pages(view.id)
-            wants_bytes = view.is_image or view.mime == MIME_PDF
-            return texts, docs.read_bytes(view.id) if wants_bytes else None
+            if view.is_image:  # decoded here, on the lane: a big photo would freeze the window
+                return [], decode_picture(docs.read_bytes(view.id))
+            pdf = docs.read_bytes(view.id) if view.mime == MIME_PDF else None
+            return docs.text_pages(view.id), pdf
 
-        def shown(result: tuple[list[str], bytes | None]) -> None:
+        def shown(result: tuple[list[str], bytes | QImage | None]) -> None:
             current = self.current_document()
             if current is None or current.id != view.id:
                 return  # the person moved on while this was decrypting
@@ -331,11 +334,25 @@ class DocumentsPanel(FileDrops, QWidget):
         dest = prompts.choose_export_path(self, doc.filename or doc.title)
         if dest is None:
             return
+        self.export_copy(doc, dest)
+
+    def export_copy(self, doc: DocumentView, dest: Path) -> None:
+        """Write the plaintext copy with progress and Cancel (a cancelled copy leaves no file)."""
+        if self.progress.running:
+            return
         docs = self._docs()
+
+        def failed(exc: BaseException) -> None:
+            if isinstance(exc, Cancelled):
+                self.status.setText("Export cancelled: no copy was written.")
+            else:
+                self._error(exc)
+
         # The save dialog already asked before replacing an existing file.
-        self.ctx.tasks.submit(lambda: docs.export_copy(doc.id, dest, overwrite=True),
-                              lambda path: self.status.setText(
-                                  f"An unencrypted copy was saved as {path}."), self._error)
+        self.progress.run("Exporting a copy…", lambda control: docs.export_copy(
+            doc.id, dest, overwrite=True, progress=control.progress, cancel=control.cancel),
+            lambda path: self.status.setText(f"An unencrypted copy was saved as {path}."),
+            failed)
 
     def _on_delete_button_clicked(self) -> None:
         doc = self.current_document()

@@ -45,7 +45,8 @@ class ExtractImportRequest:
 
 
 class ExtractImportDialog(QDialog):
-    """Detects how the file reads (on the DB lane) and lets the person correct column types."""
+    """Detects how the file reads (off the GUI thread, on the lane of `ctx.tasks`) and lets the
+    person correct column types."""
 
     def __init__(self, parent: QWidget | None, ctx: UiContext, path: Path | None = None) -> None:
         super().__init__(parent)
@@ -54,6 +55,7 @@ class ExtractImportDialog(QDialog):
         self.resize(820, 560)
         self._sniff: TableSniff | None = None
         self._loaded = ""  # the path last read, so editing the field re-reads only on change
+        self._reading = 0  # which read the shown sample answers (a later one replaces it)
         self.type_combos: list[QComboBox] = []
         layout = QVBoxLayout(self)
         form = QFormLayout()
@@ -115,9 +117,22 @@ class ExtractImportDialog(QDialog):
         self._loaded = str(path)
         self._sniff = None
         self.import_button.setEnabled(False)
+        show_error(self.problem, None)
+        self.summary.setText(f"Reading {path.name}…")  # a big workbook takes seconds
+        self._reading += 1
+        reading = self._reading
         overrides = {} if has_header is None else {"has_header": has_header}
+
+        def shown(found: TableSniff) -> None:
+            if reading == self._reading:  # not an earlier file's, answered late
+                self._show(found)
+
+        def failed(exc: BaseException) -> None:
+            if reading == self._reading:
+                self._failed(exc)
+
         self.ctx.tasks.submit(lambda: ExtractService(store).preview(path, **overrides),
-                              self._show, self._failed)
+                              shown, failed)
 
     def _failed(self, exc: BaseException) -> None:
         self.table.clear()

@@ -308,7 +308,10 @@ class ExtractsPanel(FileDrops, QWidget):
         """Ask how to import a file, then import it."""
         if self.ctx.store is None or self.progress.running:
             return
-        dialog = ExtractImportDialog(self, self.ctx, path)
+        # The file is read on the import lane: detecting how a big workbook reads takes
+        # seconds, and the DB lane must stay free for note autosaves meanwhile.
+        dialog = ExtractImportDialog(self, dataclasses.replace(self.ctx, tasks=self._import_tasks),
+                                     path)
         if dialog.exec() == ExtractImportDialog.DialogCode.Accepted:
             request = dialog.request()
             if request is not None:

@@ -209,8 +209,9 @@ class ReportExport(QWidget):
             self._on_plan_failed(exc)
 
         self.progress.run(f"Writing {target.name}…",
-                          lambda _c: ActionPlanService(store).export(
-                              target, redact=mode == REDACT, allow_disclosure=mode == ALLOW),
+                          lambda c: ActionPlanService(store).export(
+                              target, redact=mode == REDACT, allow_disclosure=mode == ALLOW,
+                              progress=c.progress, cancel=c.cancel.is_set),
                           done, failed)
 
     def import_action_plan(self, path: Path) -> None:
@@ -226,7 +227,9 @@ class ReportExport(QWidget):
                                 "Action plan imported: nothing had changed.")
 
         self.progress.run(f"Reading {path.name}…",
-                          lambda _c: ActionPlanService(store).import_(path), lambda _r: None,
+                          lambda c: ActionPlanService(store).import_(
+                              path, progress=c.progress, cancel=c.cancel.is_set),
+                          lambda _r: None,
                           self._on_plan_failed, write=True, before_broadcast=done)
 
     def _ask_about_hits(self, exc: DisclosureBlocked, retry: Callable[[str], None]) -> None:

@@ -1,7 +1,9 @@
 """A progress bar with a Cancel button for one long task at a time (export, import, invite, join).
 
 The owner disables its controls while `running_changed(True)`; Cancel sets the task's cancel
-event, and the service stops with nothing written.
+event, and the service stops with nothing written. Closing the inspection (or the window)
+cancels the running task too: its work is on the file being closed, and the window's close
+waits for the DB lane, so an import left running would freeze the window until it ended.
 """
 
 from __future__ import annotations
@@ -42,6 +44,7 @@ class TaskProgress(QWidget):
         row.addWidget(self.label, 1)
         row.addWidget(self.bar)
         row.addWidget(self.cancel_button)
+        ctx.signals.inspection_closed.connect(self._on_inspection_closed)
         self.hide()
 
     @property
@@ -105,6 +108,10 @@ class TaskProgress(QWidget):
 
     def _on_cancel_button_clicked(self) -> None:
         self.cancel()
+
+    def _on_inspection_closed(self) -> None:
+        if self._control is not None:
+            self.cancel()
 
     def _on_task_progress(self, done: int, total: int) -> None:
         if self._control is None:
