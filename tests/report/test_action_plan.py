@@ -374,3 +374,15 @@ def test_disclosure_check_guards_the_workbook(store, tmp_path, capsys):
     assert main(["report", "action-plan", str(store.path), "--out", str(out), "--redact"]) == 0
     body = next(iter(_rows(out).values()))["Concern"]
     assert body == "[redacted] missed court; [redacted] agreed."
+
+
+def test_a_long_concern_restated_in_full_reads_back(store, tmp_path):
+    # A key concern of ~12,000 characters is written whole into the Concern column; the
+    # returned plan must not be refused for the text the export itself put there.
+    body = "Staff shortages meant prisoners were locked up for too long. " * 200
+    cid = ConcernService(store).add(title="Long", body=body, sections=["safety"])
+    out = _export(store, tmp_path)
+    assert _rows(out)[1][X.H_CONCERN] == body
+    _fill(out, {1: {"Response": "Agreed", "Action": "Recruit staff"}})
+    ActionPlanService(store).import_(out)
+    assert _plans(store)[cid]["action"] == "Recruit staff"
