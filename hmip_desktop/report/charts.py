@@ -22,7 +22,7 @@ from hmip_desktop.report.pdf_styles import (
     MUTED,
     REGULAR,
     RULE,
-    clean,
+    drawable,
 )
 
 LABEL_SIZE = 8
@@ -31,7 +31,7 @@ NOT_SCORED = "Not scored"
 
 
 def _lines(text: str, width: float, size: float = LABEL_SIZE, most: int = 3) -> list[str]:
-    lines = simpleSplit(clean(text), REGULAR, size, width) or [""]
+    lines = simpleSplit(drawable(text), REGULAR, size, width) or [""]
     if len(lines) > most:
         lines = lines[:most]
         lines[-1] = lines[-1].rstrip() + "…"
@@ -62,8 +62,8 @@ def _drawing(width: float, height: float) -> Drawing:
 def _legend(d: Drawing, x: float, y: float, items: list[tuple[str, object]]) -> None:
     for label, color in items:
         d.add(Rect(x, y - 1, 8, 8, fillColor=color, strokeColor=None))
-        d.add(_text(x + 11, y, clean(label), color=INK))
-        x += 11 + stringWidth(clean(label), REGULAR, LABEL_SIZE) + 14
+        d.add(_text(x + 11, y, drawable(label), color=INK))
+        x += 11 + stringWidth(drawable(label), REGULAR, LABEL_SIZE) + 14
 
 
 def score_chart(chart: ScoreChart, width: float) -> Drawing:
@@ -176,6 +176,6 @@ def figure_chart(chart: FigureChart, width: float, max_height: float) -> Drawing
         y -= row_h
     d.add(Line(zero, axis_h, zero, height, strokeColor=MUTED, strokeWidth=0.6))
     d.add(Line(plot_x, axis_h, plot_x + plot_w, axis_h, strokeColor=MUTED, strokeWidth=0.6))
-    d.add(_text(plot_x + plot_w, axis_h - 11, clean(chart.value_label), anchor="end",
+    d.add(_text(plot_x + plot_w, axis_h - 11, drawable(chart.value_label), anchor="end",
                 size=LABEL_SIZE - 0.5))
     return d

@@ -272,3 +272,24 @@ def test_huge_blocks_are_cut_without_losing_text() -> None:
     assert all(len(p) <= LONG_BLOCK for p in parts)
     assert " ".join(parts).split() == text.split()
     assert pieces("small\ntext") == ["small\ntext"]
+
+
+def test_characters_the_fonts_lack_are_printed_as_code_points(tmp_path: Path) -> None:
+    # DejaVu has no CJK and no 👍: drawn as they are, they were empty boxes that extract
+    # as NUL characters, so a name could vanish from the draft without anyone knowing.
+    blocks = (rd.Heading(1, "Findings", "f"),
+              rd.Paragraph("Mr 王小明 said 👍 was fine.", where="Interview"),
+              rd.Paragraph("قال السجناء", where="Quote"),
+              rd.Paragraph("Ŵ ŷ zażółć Ștefan ąčę Nguyễn Café"))
+    doc = sample_document(extra_blocks=blocks)
+    target = tmp_path / "glyphs.pdf"
+    render_pdf(doc, target)
+    text = "\n".join(page_texts(PdfReader(target)))
+    assert "\x00" not in text
+    assert "Mr [U+738B U+5C0F U+660E] said [U+1F44D] was fine." in text
+    assert "Ŵ ŷ zażółć Ștefan ąčę Nguyễn Café" in text
+    # The export names the places (Arabic has glyphs but is laid out left to right).
+    from hmip_desktop.report.pdf import not_shown_as_written
+
+    assert not_shown_as_written(doc) == ["Findings › Interview", "Findings › Quote"]
+    assert not_shown_as_written(sample_document()) == []

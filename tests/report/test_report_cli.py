@@ -179,3 +179,19 @@ def test_readiness_text_for_sections_without_areas(run, tmp_path: Path) -> None:
     out = run("readiness", path).out
     line = next(x for x in out.splitlines() if x.startswith("Leadership"))
     assert " yes " in line and "0/0 " not in line.split()[-3:]
+
+
+def test_pdf_export_says_where_text_is_not_shown_as_written(run, tmp_path: Path) -> None:
+    path = full_inspection(run, tmp_path)
+    run("concern", "add", path, "--title", "Interpreting for Mr 王", "--test", "safety",
+        "--body", "No interpreter was booked.")
+    pdf, word = tmp_path / "draft.pdf", tmp_path / "draft.docx"
+    done = run("report", "pdf", path, "--out", pdf)
+    assert done.code == 0
+    assert "cannot show some text as written in 1 place(s)" in done.err
+    assert "hmip: not as written: What needs to improve › Key concerns › Key concern 1" \
+        in done.err
+    assert "王" not in done.err                     # places, never the text
+    done = run("report", "docx", path, "--out", word)
+    assert done.code == 0 and "not as written" not in done.err
+    assert "Interpreting for Mr 王" in _docx_text(word)
