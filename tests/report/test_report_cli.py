@@ -195,3 +195,23 @@ def test_pdf_export_says_where_text_is_not_shown_as_written(run, tmp_path: Path)
     done = run("report", "docx", path, "--out", word)
     assert done.code == 0 and "not as written" not in done.err
     assert "Interpreting for Mr 王" in _docx_text(word)
+
+
+def test_redaction_reaches_the_running_header_and_file_properties(run, tmp_path: Path) -> None:
+    import zipfile
+
+    import pypdf
+
+    # A listed term inside the establishment name was redacted on the cover only: every
+    # page's header and the PDF/DOCX title and subject still carried it.
+    path = full_inspection(run, tmp_path, name="HMP Pryce Hill")
+    run("report", "terms", "add", path, "Pryce")
+    pdf, word = tmp_path / "r.pdf", tmp_path / "r.docx"
+    assert run("report", "pdf", path, "--out", pdf, "--redact").code == 0
+    assert run("report", "docx", path, "--out", word, "--redact").code == 0
+    reader = pypdf.PdfReader(str(pdf))
+    text = "\n".join(p.extract_text() for p in reader.pages)
+    assert "HMP [redacted] Hill" in text and "Pryce" not in text
+    assert "Pryce" not in f"{reader.metadata.title} {reader.metadata.subject}"
+    with zipfile.ZipFile(word) as z:
+        assert [n for n in z.namelist() if b"Pryce" in z.read(n)] == []
