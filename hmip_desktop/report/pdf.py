@@ -54,9 +54,16 @@ def _fit(text: str, font: str, size: float, width: float) -> str:
     text = " ".join(drawable(text).split())
     if stringWidth(text, font, size) <= width:
         return text
-    while text and stringWidth(text + "…", font, size) > width:
-        text = text[:-1]
-    return text + "…"
+    # The longest prefix that fits with the ellipsis, found by halving: cutting one character
+    # at a time measured the whole text again each time (seconds for a very long name).
+    low, high = 0, len(text)
+    while low < high:
+        mid = (low + high + 1) // 2
+        if stringWidth(text[:mid] + "…", font, size) <= width:
+            low = mid
+        else:
+            high = mid - 1
+    return text[:low] + "…"
 
 
 class ReportTemplate(BaseDocTemplate):

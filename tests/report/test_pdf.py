@@ -293,3 +293,25 @@ def test_characters_the_fonts_lack_are_printed_as_code_points(tmp_path: Path) ->
 
     assert not_shown_as_written(doc) == ["Findings › Interview", "Findings › Quote"]
     assert not_shown_as_written(sample_document()) == []
+
+
+def test_furniture_is_fitted_without_measuring_once_per_character(monkeypatch) -> None:
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    from hmip_desktop.report import pdf
+    from hmip_desktop.report.pdf_styles import REGULAR, register_fonts
+
+    register_fonts()
+    calls = []
+
+    def counted(text: str, font: str, size: float) -> float:
+        calls.append(len(text))
+        return stringWidth(text, font, size)
+
+    monkeypatch.setattr(pdf, "stringWidth", counted)
+    name = "HMP " + "Ŵrecsam " * 2500          # an establishment name nobody bounded
+    fitted = pdf._fit(name, REGULAR, 8, 300)
+    assert fitted.endswith("…") and name.startswith(fitted[:-1])
+    assert stringWidth(fitted, REGULAR, 8) <= 300
+    assert stringWidth(name[:len(fitted)] + "…", REGULAR, 8) > 300  # the longest that fits
+    assert len(calls) < 40
