@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import Any
 
 import openpyxl
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -28,6 +27,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from hmip_desktop.domain.concerns import ACTION_PLAN_RESPONSES
 from hmip_desktop.domain.errors import ValidationError
 from hmip_desktop.report.atomic import atomic_output
+from hmip_desktop.report.xml_text import xml_text
 
 SHEET_PLAN = "Action plan"
 SHEET_CATEGORIES = "Categories"
@@ -129,7 +129,8 @@ class ActionPlanRowsError(ValidationError):
 
 
 def _safe_text(value: str) -> str:
-    text = ILLEGAL_CHARACTERS_RE.sub("", value)
+    # openpyxl's own filter lets U+FFFE/U+FFFF through, and lxml then refuses to save.
+    text = xml_text(value)
     if len(text) > EXCEL_MAX_CELL_CHARS:
         text = text[:EXCEL_MAX_CELL_CHARS - 1] + "…"
     return text

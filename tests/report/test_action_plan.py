@@ -386,3 +386,16 @@ def test_a_long_concern_restated_in_full_reads_back(store, tmp_path):
     _fill(out, {1: {"Response": "Agreed", "Action": "Recruit staff"}})
     ActionPlanService(store).import_(out)
     assert _plans(store)[cid]["action"] == "Recruit staff"
+
+
+def test_characters_xml_cannot_carry_do_not_break_the_workbook(store, tmp_path):
+    # U+FFFE/U+FFFF pass openpyxl's own filter, and lxml then refused to save: exit 70.
+    update_inspection(store, establishment_name="HMP \uffffTestfield\ufffe")
+    ConcernService(store).add(title="Cells\uffff \x0bdamp", body="Damp\ufffe walls\x00",
+                              sections=["safety"])
+    out = _export(store, tmp_path)
+    wb = openpyxl.load_workbook(out)
+    assert wb[X.SHEET_PLAN]["A1"].value == "Action plan: HMP Testfield"
+    assert wb.properties.title == "Action plan: HMP Testfield"
+    row = _rows(out)[1]
+    assert (row[X.H_TITLE], row[X.H_CONCERN]) == ("Cells damp", "Damp walls")
