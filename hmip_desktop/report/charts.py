@@ -30,11 +30,35 @@ LINE = LABEL_SIZE * 1.2
 NOT_SCORED = "Not scored"
 
 
+def _fitting(text: str, width: float, size: float, end: str = "") -> int:
+    """How many leading characters of `text`, followed by `end`, fit in `width` (at least
+    one)."""
+    low, high = 1, len(text)
+    while low < high:
+        mid = (low + high + 1) // 2
+        if stringWidth(text[:mid] + end, REGULAR, size) <= width:
+            low = mid
+        else:
+            high = mid - 1
+    return low
+
+
 def _lines(text: str, width: float, size: float = LABEL_SIZE, most: int = 3) -> list[str]:
-    lines = simpleSplit(drawable(text), REGULAR, size, width) or [""]
+    lines: list[str] = []
+    for line in simpleSplit(drawable(text), REGULAR, size, width) or [""]:
+        # simpleSplit leaves a word wider than the column (a URL, a case reference) whole,
+        # and a right-aligned label then runs off the page: cut it where it fits.
+        while len(lines) <= most and stringWidth(line, REGULAR, size) > width:
+            cut = _fitting(line, width, size)
+            lines.append(line[:cut])
+            line = line[cut:]
+        lines.append(line)
+        if len(lines) > most:
+            break
     if len(lines) > most:
         lines = lines[:most]
-        lines[-1] = lines[-1].rstrip() + "…"
+        last = lines[-1].rstrip()
+        lines[-1] = last[:_fitting(last, width, size, "…")] + "…"
     return lines
 
 

@@ -315,3 +315,23 @@ def test_furniture_is_fitted_without_measuring_once_per_character(monkeypatch) -
     assert stringWidth(fitted, REGULAR, 8) <= 300
     assert stringWidth(name[:len(fitted)] + "…", REGULAR, 8) > 300  # the longest that fits
     assert len(calls) < 40
+
+
+def test_chart_labels_stay_inside_their_column() -> None:
+    from reportlab.graphics.shapes import String
+
+    from hmip_desktop.report.charts import figure_chart
+    from hmip_desktop.report.pdf_styles import register_fonts
+
+    register_fonts()
+    # A pasted URL or case reference as a category: one word wider than the label column
+    # was drawn whole, right-aligned, and ran off the left edge of the page.
+    width = 400.0
+    chart = rd.FigureChart("Complaints", ("x" * 300, "HMIP/2026/" + "Z" * 40, "Short"),
+                           (3.0, 2.0, 1.0), "Count")
+    drawing = figure_chart(chart, width, 500)
+    labels = [s for s in drawing.contents if isinstance(s, String) and s.textAnchor == "end"]
+    for s in labels:
+        assert s.getBounds()[0] >= 0, s.text
+    texts = [s.text for s in labels]
+    assert "Short" in texts and any(t.startswith("HMIP/2026/") for t in texts)
