@@ -399,3 +399,14 @@ def test_characters_xml_cannot_carry_do_not_break_the_workbook(store, tmp_path):
     assert wb.properties.title == "Action plan: HMP Testfield"
     row = _rows(out)[1]
     assert (row[X.H_TITLE], row[X.H_CONCERN]) == ("Cells damp", "Damp walls")
+
+
+def test_export_needs_an_xlsx_name(store, concerns, tmp_path, capsys):
+    # "--out plan.pdf" wrote a workbook under a PDF's name, which nothing then opens.
+    for name in ("plan.pdf", "plan", "plan.xls"):
+        assert main(["report", "action-plan", str(store.path), "--out",
+                     str(tmp_path / name)]) == 2
+        assert "a file ending in .xlsx" in capsys.readouterr().err
+    assert not any((tmp_path / name).exists() for name in ("plan.pdf", "plan", "plan.xls"))
+    assert main(["report", "action-plan", str(store.path), "--out",
+                 str(tmp_path / "PLAN.XLSX")]) == 0

@@ -219,11 +219,11 @@ def test_redaction_reaches_the_running_header_and_file_properties(run, tmp_path:
 
 def test_a_folder_as_the_output_is_refused_clearly(run, tmp_path: Path) -> None:
     path = full_inspection(run, tmp_path)
-    folder = tmp_path / "exports.pdf"
-    folder.mkdir()
-    for args in (("report", "pdf", path, "--out", folder),
-                 ("report", "action-plan", path, "--out", folder)):
-        done = run(*args)
+    for command, name in (("pdf", "exports.pdf"), ("action-plan", "exports.xlsx")):
+        folder = tmp_path / name
+        folder.mkdir()
+        done = run("report", command, path, "--out", folder)
         assert done.code == 2, done.err          # was 70: os.replace onto a folder
-        assert "'exports.pdf' is a folder" in done.err
-    assert list(folder.iterdir()) == [] and list(tmp_path.glob(".hmip-export-*")) == []
+        assert f"'{name}' is a folder" in done.err
+        assert list(folder.iterdir()) == []
+    assert list(tmp_path.glob(".hmip-export-*")) == []
