@@ -85,7 +85,8 @@ def clean(text: str) -> str:
 _JOINERS = "\u200d\ufe0e\ufe0f"
 # Scripts written right to left (Hebrew, Arabic, Syriac, Thaana, N'Ko… and their presentation
 # forms); ReportLab without rlbidi and uharfbuzz draws them left to right, letters unjoined.
-_RIGHT_TO_LEFT = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc"
+# The right-to-left embedding, override and isolate controls, which Word obeys, it ignores.
+_RIGHT_TO_LEFT = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc\u202b\u202e\u2067"
                             "\U00010800-\U00010fff\U0001e800-\U0001efff]")
 
 

@@ -280,6 +280,7 @@ def test_characters_the_fonts_lack_are_printed_as_code_points(tmp_path: Path) ->
     blocks = (rd.Heading(1, "Findings", "f"),
               rd.Paragraph("Mr 王小明 said 👍 was fine.", where="Interview"),
               rd.Paragraph("قال السجناء", where="Quote"),
+              rd.Paragraph("Cell \u202eesrever\u202c", where="Override"),
               rd.Paragraph("Ŵ ŷ zażółć Ștefan ąčę Nguyễn Café"))
     doc = sample_document(extra_blocks=blocks)
     target = tmp_path / "glyphs.pdf"
@@ -291,7 +292,8 @@ def test_characters_the_fonts_lack_are_printed_as_code_points(tmp_path: Path) ->
     # The export names the places (Arabic has glyphs but is laid out left to right).
     from hmip_desktop.report.pdf import not_shown_as_written
 
-    assert not_shown_as_written(doc) == ["Findings › Interview", "Findings › Quote"]
+    assert not_shown_as_written(doc) == ["Findings › Interview", "Findings › Quote",
+                                         "Findings › Override"]
     assert not_shown_as_written(sample_document()) == []
 
 
