@@ -27,6 +27,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from hmip_desktop.domain.concerns import ACTION_PLAN_RESPONSES
 from hmip_desktop.domain.errors import ValidationError
 from hmip_desktop.report.atomic import atomic_output
+from hmip_desktop.report.dates import long_date
 from hmip_desktop.report.xml_text import xml_text
 
 SHEET_PLAN = "Action plan"
@@ -149,13 +150,9 @@ def put(cell: Any, value: Any) -> None:
 
 
 def _long_date(iso: str | None) -> str:
-    if not iso:
-        return ""
-    try:
-        d = dt.date.fromisoformat(iso)
-    except ValueError:
-        return iso
-    return f"{d.day} {d:%B %Y}"
+    # The report's month names: strftime's %B follows the C library's locale, which Qt sets
+    # from the desktop's (a cy_GB desktop wrote "Tachwedd" into an English workbook).
+    return long_date(iso) or (iso or "")
 
 
 def _dates_line(start: str | None, end: str | None) -> str:

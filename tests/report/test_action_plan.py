@@ -410,3 +410,17 @@ def test_export_needs_an_xlsx_name(store, concerns, tmp_path, capsys):
     assert not any((tmp_path / name).exists() for name in ("plan.pdf", "plan", "plan.xls"))
     assert main(["report", "action-plan", str(store.path), "--out",
                  str(tmp_path / "PLAN.XLSX")]) == 0
+
+
+def test_dates_are_written_in_english_whatever_the_locale(store, tmp_path, monkeypatch):
+    # Qt sets the C library's locale from the desktop, and %B follows it; this date class
+    # stands in for a cy_GB desktop (the test machine need not have that locale).
+    class WelshLocaleDate(dt.date):
+        def __format__(self, spec: str) -> str:
+            return super().__format__(spec.replace("%B", "Tachwedd"))
+
+    fake_dt = type("fake_dt", (), {"date": WelshLocaleDate, "datetime": dt.datetime})
+    monkeypatch.setattr(X, "dt", fake_dt)
+    out = _export(store, tmp_path)
+    subtitle = openpyxl.load_workbook(out)[X.SHEET_PLAN]["A2"].value
+    assert "16 November 2026 to 27 November 2026" in subtitle and "Tachwedd" not in subtitle
