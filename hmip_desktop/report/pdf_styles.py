@@ -95,8 +95,11 @@ def _undrawable() -> re.Pattern[str]:
     """Runs of characters that the regular or bold face (which carry user text) cannot draw."""
     register_fonts()
     faces = [pdfmetrics.getFont(name).face.charToGlyph for name in (REGULAR, BOLD)]
-    codes = sorted({c for c, glyph in faces[0].items() if glyph and faces[1].get(c)}
-                   | {ord("\t"), ord("\n")})
+    # Only the Basic Multilingual Plane: ReportLab writes a character beyond it (DejaVu has
+    # a few emoji faces, playing cards, double-struck letters) into the ToUnicode map as five
+    # hex digits, which no reader decodes, so it would show but never copy or be found.
+    codes = sorted({c for c, glyph in faces[0].items()
+                    if glyph and faces[1].get(c) and c <= 0xFFFF} | {ord("\t"), ord("\n")})
     ranges: list[list[int]] = []
     for c in codes:
         if ranges and c == ranges[-1][1] + 1:
