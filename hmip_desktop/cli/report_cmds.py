@@ -133,6 +133,13 @@ def _export(args: argparse.Namespace) -> int:
         print(f"{len(result.hits)} disclosure hit(s) exported as they are (--allow-disclosure)")
     if result.blockers and args.document == REPORT:
         print(f"draft: {len(result.blockers)} item(s) still marked '[to be completed]'")
+    if result.not_as_written:
+        print(f"hmip: the PDF cannot show some text as written in {len(result.not_as_written)} "
+              "place(s): characters its fonts lack are printed as [U+…] codes and right-to-left "
+              "script reads left to right; the .docx export keeps the text as written.",
+              file=sys.stderr)
+        for where in result.not_as_written:
+            print(f"hmip: not as written: {where}", file=sys.stderr)
     print(NOT_ENCRYPTED, file=sys.stderr)
     return 0
 

@@ -228,8 +228,12 @@ class ReportDocument:
         return [b for b in self.blocks if isinstance(b, Heading)]
 
     def map_text(self, fn: TextMap) -> ReportDocument:
-        """The same document with every piece of prose passed through fn (redaction)."""
-        return replace(self, cover=self.cover.map_text(fn),
+        """The same document with every piece of prose passed through fn (redaction).
+
+        The title, subject and running header repeat the cover's establishment name (in the
+        file's properties and on every page), so they are mapped too."""
+        return replace(self, title=fn(self.title), subject=fn(self.subject),
+                       running_header=fn(self.running_header), cover=self.cover.map_text(fn),
                        blocks=tuple(b.map_text(fn) for b in self.blocks))
 
     def located_texts(self) -> Iterator[tuple[str, str]]:

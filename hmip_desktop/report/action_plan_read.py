@@ -18,6 +18,7 @@ import openpyxl
 
 from hmip_desktop.domain.errors import ValidationError
 from hmip_desktop.report.action_plan_xlsx import (
+    EXCEL_MAX_CELL_CHARS,
     H_ACTION,
     H_OWNER,
     H_RECORD,
@@ -38,7 +39,9 @@ MAX_UNZIPPED_BYTES = 50 * 1024 * 1024
 MAX_ZIP_MEMBERS = 500
 MAX_ROWS = 1000
 MAX_COLUMNS = 40
-MAX_CELL_CHARS = 10_000
+# What one Excel cell can hold, which is also what the export writes: a concern restated
+# in full must read back.
+MAX_CELL_CHARS = EXCEL_MAX_CELL_CHARS
 HEADER_SEARCH_ROWS = 20
 
 def _mib(n: int) -> str:

@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import Any
 
 import openpyxl
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -28,6 +27,8 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from hmip_desktop.domain.concerns import ACTION_PLAN_RESPONSES
 from hmip_desktop.domain.errors import Cancelled, ValidationError
 from hmip_desktop.report.atomic import atomic_output
+from hmip_desktop.report.dates import long_date
+from hmip_desktop.report.xml_text import xml_text
 
 SHEET_PLAN = "Action plan"
 SHEET_CATEGORIES = "Categories"
@@ -129,7 +130,8 @@ class ActionPlanRowsError(ValidationError):
 
 
 def _safe_text(value: str) -> str:
-    text = ILLEGAL_CHARACTERS_RE.sub("", value)
+    # openpyxl's own filter lets U+FFFE/U+FFFF through, and lxml then refuses to save.
+    text = xml_text(value)
     if len(text) > EXCEL_MAX_CELL_CHARS:
         text = text[:EXCEL_MAX_CELL_CHARS - 1] + "…"
     return text
@@ -148,13 +150,9 @@ def put(cell: Any, value: Any) -> None:
 
 
 def _long_date(iso: str | None) -> str:
-    if not iso:
-        return ""
-    try:
-        d = dt.date.fromisoformat(iso)
-    except ValueError:
-        return iso
-    return f"{d.day} {d:%B %Y}"
+    # The report's month names: strftime's %B follows the C library's locale, which Qt sets
+    # from the desktop's (a cy_GB desktop wrote "Tachwedd" into an English workbook).
+    return long_date(iso) or (iso or "")
 
 
 def _dates_line(start: str | None, end: str | None) -> str:

@@ -25,6 +25,9 @@ def atomic_output(target: Path) -> Iterator[Path]:
     folder = target.parent
     if not folder.is_dir():
         raise UserError(f"The folder for '{target.name}' does not exist; choose another.")
+    if target.is_dir():
+        # os.replace cannot put a file over a folder; say so before writing anything.
+        raise UserError(f"'{target.name}' is a folder: give the name of the file to write.")
     tmp = folder / f".hmip-export-{secrets.token_hex(8)}.part"
     try:
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE_MODE)

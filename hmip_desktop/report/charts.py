@@ -22,7 +22,7 @@ from hmip_desktop.report.pdf_styles import (
     MUTED,
     REGULAR,
     RULE,
-    clean,
+    drawable,
 )
 
 LABEL_SIZE = 8
@@ -30,11 +30,35 @@ LINE = LABEL_SIZE * 1.2
 NOT_SCORED = "Not scored"
 
 
+def _fitting(text: str, width: float, size: float, end: str = "") -> int:
+    """How many leading characters of `text`, followed by `end`, fit in `width` (at least
+    one)."""
+    low, high = 1, len(text)
+    while low < high:
+        mid = (low + high + 1) // 2
+        if stringWidth(text[:mid] + end, REGULAR, size) <= width:
+            low = mid
+        else:
+            high = mid - 1
+    return low
+
+
 def _lines(text: str, width: float, size: float = LABEL_SIZE, most: int = 3) -> list[str]:
-    lines = simpleSplit(clean(text), REGULAR, size, width) or [""]
+    lines: list[str] = []
+    for line in simpleSplit(drawable(text), REGULAR, size, width) or [""]:
+        # simpleSplit leaves a word wider than the column (a URL, a case reference) whole,
+        # and a right-aligned label then runs off the page: cut it where it fits.
+        while len(lines) <= most and stringWidth(line, REGULAR, size) > width:
+            cut = _fitting(line, width, size)
+            lines.append(line[:cut])
+            line = line[cut:]
+        lines.append(line)
+        if len(lines) > most:
+            break
     if len(lines) > most:
         lines = lines[:most]
-        lines[-1] = lines[-1].rstrip() + "…"
+        last = lines[-1].rstrip()
+        lines[-1] = last[:_fitting(last, width, size, "…")] + "…"
     return lines
 
 
@@ -62,8 +86,8 @@ def _drawing(width: float, height: float) -> Drawing:
 def _legend(d: Drawing, x: float, y: float, items: list[tuple[str, object]]) -> None:
     for label, color in items:
         d.add(Rect(x, y - 1, 8, 8, fillColor=color, strokeColor=None))
-        d.add(_text(x + 11, y, clean(label), color=INK))
-        x += 11 + stringWidth(clean(label), REGULAR, LABEL_SIZE) + 14
+        d.add(_text(x + 11, y, drawable(label), color=INK))
+        x += 11 + stringWidth(drawable(label), REGULAR, LABEL_SIZE) + 14
 
 
 def score_chart(chart: ScoreChart, width: float) -> Drawing:
@@ -176,6 +200,6 @@ def figure_chart(chart: FigureChart, width: float, max_height: float) -> Drawing
         y -= row_h
     d.add(Line(zero, axis_h, zero, height, strokeColor=MUTED, strokeWidth=0.6))
     d.add(Line(plot_x, axis_h, plot_x + plot_w, axis_h, strokeColor=MUTED, strokeWidth=0.6))
-    d.add(_text(plot_x + plot_w, axis_h - 11, clean(chart.value_label), anchor="end",
+    d.add(_text(plot_x + plot_w, axis_h - 11, drawable(chart.value_label), anchor="end",
                 size=LABEL_SIZE - 0.5))
     return d

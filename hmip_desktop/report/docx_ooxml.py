@@ -21,9 +21,8 @@ from docx.shared import Length
 from docx.table import Table, _Row
 from docx.text.paragraph import Paragraph as DocxParagraph
 
-# XML 1.0 forbids most C0 controls, lone surrogates and U+FFFE/U+FFFF; python-docx raises on
-# them. Tab, line feed and carriage return are allowed (and become w:tab / w:br).
-_INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+from hmip_desktop.report.xml_text import xml_text
+
 _BOOKMARK_UNSAFE = re.compile(r"[^A-Za-z0-9_]")
 # The date DOS/ZIP can represent first: every member gets it so output is reproducible.
 _ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
@@ -31,7 +30,7 @@ _ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
 
 def clean(text: str) -> str:
     """`text` without characters XML cannot carry, with Windows line ends made plain."""
-    return _INVALID_XML.sub("", text.replace("\r\n", "\n"))
+    return xml_text(text.replace("\r\n", "\n"))
 
 
 def creation_time(created: str) -> datetime:

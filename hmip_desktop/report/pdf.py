@@ -33,10 +33,12 @@ from hmip_desktop.report.pdf_styles import (
     RULE,
     TOP_MARGIN,
     clean,
+    drawable,
     register_fonts,
+    shown_as_written,
 )
 
-__all__ = ["pdf_flowables", "render_pdf"]
+__all__ = ["not_shown_as_written", "pdf_flowables", "render_pdf"]
 
 Progress = Callable[[int, int], None]
 CancelCheck = Callable[[], bool]
@@ -49,12 +51,19 @@ FOOTER_SIZE = 8
 
 def _fit(text: str, font: str, size: float, width: float) -> str:
     """One line of furniture text, cut with an ellipsis to fit `width`."""
-    text = " ".join(clean(text).split())
+    text = " ".join(drawable(text).split())
     if stringWidth(text, font, size) <= width:
         return text
-    while text and stringWidth(text + "…", font, size) > width:
-        text = text[:-1]
-    return text + "…"
+    # The longest prefix that fits with the ellipsis, found by halving: cutting one character
+    # at a time measured the whole text again each time (seconds for a very long name).
+    low, high = 0, len(text)
+    while low < high:
+        mid = (low + high + 1) // 2
+        if stringWidth(text[:mid] + "…", font, size) <= width:
+            low = mid
+        else:
+            high = mid - 1
+    return text[:low] + "…"
 
 
 class ReportTemplate(BaseDocTemplate):
@@ -216,6 +225,16 @@ def _pdf_date(created: str) -> str | None:
     except (TypeError, ValueError):
         return None
     return day.strftime("D:%Y%m%d000000+00'00'")
+
+
+def not_shown_as_written(doc: rd.ReportDocument) -> list[str]:
+    """Where (as the disclosure check names places) the PDF of `doc` cannot show text as
+    written: characters the fonts lack, printed as [U+…] codes, or right-to-left script."""
+    places: list[str] = []
+    for where, text in [("Marking", doc.marking), *doc.located_texts()]:
+        if where not in places and not shown_as_written(text):
+            places.append(where)
+    return places
 
 
 def render_pdf(doc: rd.ReportDocument, target: Path, *, progress: Progress | None = None,

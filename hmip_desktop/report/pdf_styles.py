@@ -2,11 +2,14 @@
 
 Only the bundled DejaVu TrueType fonts are used: the standard 14 PDF fonts are not embedded
 and have no glyphs for Welsh ŵ/ŷ, so every style, the canvas's initial font and the charts
-name the registered family explicitly.
+name the registered family explicitly. DejaVu has no CJK and few emoji, and ReportLab neither
+joins Arabic letters nor lays out right-to-left text: `drawable()` prints what the fonts lack
+as code points and `shown_as_written()` lets the export say where the PDF differs.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
 from xml.sax.saxutils import escape
@@ -78,9 +81,56 @@ def clean(text: str) -> str:
     return _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
 
 
+# Joiners and emoji variation selectors belong to the character before them: kept in its run.
+_JOINERS = "\u200d\ufe0e\ufe0f"
+# Scripts written right to left (Hebrew, Arabic, Syriac, Thaana, N'Ko… and their presentation
+# forms); ReportLab without rlbidi and uharfbuzz draws them left to right, letters unjoined.
+# The right-to-left embedding, override and isolate controls, which Word obeys, it ignores.
+_RIGHT_TO_LEFT = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc\u202b\u202e\u2067"
+                            "\U00010800-\U00010fff\U0001e800-\U0001efff]")
+
+
+@functools.cache
+def _undrawable() -> re.Pattern[str]:
+    """Runs of characters that the regular or bold face (which carry user text) cannot draw."""
+    register_fonts()
+    faces = [pdfmetrics.getFont(name).face.charToGlyph for name in (REGULAR, BOLD)]
+    # Only the Basic Multilingual Plane: ReportLab writes a character beyond it (DejaVu has
+    # a few emoji faces, playing cards, double-struck letters) into the ToUnicode map as five
+    # hex digits, which no reader decodes, so it would show but never copy or be found.
+    codes = sorted({c for c, glyph in faces[0].items()
+                    if glyph and faces[1].get(c) and c <= 0xFFFF} | {ord("\t"), ord("\n")})
+    ranges: list[list[int]] = []
+    for c in codes:
+        if ranges and c == ranges[-1][1] + 1:
+            ranges[-1][1] = c
+        else:
+            ranges.append([c, c])
+    drawn = "".join(re.escape(chr(a)) + ("-" + re.escape(chr(b)) if b > a else "")
+                    for a, b in ranges)
+    return re.compile(f"[^{drawn}](?:[^{drawn}]|[{_JOINERS}])*")
+
+
+def _code_points(match: re.Match[str]) -> str:
+    return "[" + " ".join(f"U+{ord(c):04X}" for c in match.group(0)) + "]"
+
+
+def drawable(text: str) -> str:
+    """`clean(text)` with each run of characters the fonts have no glyph for written as its
+    code points ("[U+738B U+5C0F]"): visible and recoverable, where the font would draw
+    empty boxes that extract as nothing."""
+    return _undrawable().sub(_code_points, clean(text))
+
+
+def shown_as_written(text: str) -> bool:
+    """False when the PDF cannot show `text` as written: characters the fonts lack, or
+    right-to-left script."""
+    return not (_undrawable().search(clean(text)) or _RIGHT_TO_LEFT.search(text))
+
+
 def markup(text: str) -> str:
-    """User text as Paragraph markup: escaped, single line breaks kept."""
-    return escape(clean(text)).replace("\n", "<br/>")
+    """User text as Paragraph markup: escaped, single line breaks kept, only drawable glyphs."""
+    return escape(drawable(text)).replace("\n", "<br/>")
 
 
 # ReportLab re-wraps the rest of a paragraph on every page it splits at, so a paragraph of

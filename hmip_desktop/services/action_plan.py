@@ -18,7 +18,7 @@ from hmip_desktop.domain import concerns as C
 from hmip_desktop.domain import records as R
 from hmip_desktop.domain.changes import ChangeSet
 from hmip_desktop.domain.entity import EntityView
-from hmip_desktop.domain.errors import Cancelled, ConflictError
+from hmip_desktop.domain.errors import Cancelled, ConflictError, ValidationError
 from hmip_desktop.services.concerns import ConcernService, ConcernView
 from hmip_desktop.services.inspection_record import inspection_payload, pinned_framework_data
 from hmip_desktop.services.report import DisclosureBlocked, disclosure_rules
@@ -93,6 +93,9 @@ class ActionPlanService:
         """
         from hmip_desktop.report.action_plan_xlsx import write_action_plan
 
+        if Path(path).suffix.lower() != ".xlsx":
+            # Excel refuses a workbook whose name says it is something else.
+            raise ValidationError("Export the action plan to a file ending in .xlsx.")
         doc = self.document()
         rules = disclosure_rules(self._store)
         hits = [hit for row in doc.rows for field in _TEXT_FIELDS

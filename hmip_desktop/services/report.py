@@ -91,6 +91,9 @@ class ExportResult:
     hits: tuple[Hit, ...]
     redacted: bool
     blockers: tuple[str, ...]
+    # Where a PDF cannot show the text as written (characters its fonts lack, printed as
+    # [U+…] codes, or right-to-left script); always empty for .docx, which keeps it.
+    not_as_written: tuple[str, ...] = ()
 
 
 class ReportService:
@@ -146,10 +149,11 @@ class ReportService:
             doc = redact(doc, rules)
         if cancel is not None and cancel():
             raise Cancelled()
-        _render(doc, target, suffix, progress, cancel)
+        not_as_written = _render(doc, target, suffix, progress, cancel)
         log.info("exported a %s (%s, %d disclosure hit(s), redacted %s)",
                  DOCUMENTS[options.document], suffix, len(hits), options.redact)
-        return ExportResult(target, tuple(hits), bool(hits and options.redact), tuple(blockers))
+        return ExportResult(target, tuple(hits), bool(hits and options.redact), tuple(blockers),
+                            tuple(not_as_written))
 
 
 def _rules(snap: InspectionSnapshot) -> DisclosureRules:
@@ -168,14 +172,16 @@ def disclosure_rules(store: InspectionStore) -> DisclosureRules:
 
 
 def _render(doc: ReportDocument, target: Path, suffix: str, progress: Progress | None,
-            cancel: Callable[[], bool] | None) -> None:
+            cancel: Callable[[], bool] | None) -> list[str]:
+    """Write the file; returns where it cannot show the text as written."""
     # Imported here: ReportLab and python-docx cost ~0.3 s to import and most commands never
     # write a document.
     if suffix == ".pdf":
-        from hmip_desktop.report.pdf import render_pdf
+        from hmip_desktop.report.pdf import not_shown_as_written, render_pdf
 
         render_pdf(doc, target, progress=progress, cancel=cancel)
-    else:
-        from hmip_desktop.report.docx_writer import render_docx
+        return not_shown_as_written(doc)
+    from hmip_desktop.report.docx_writer import render_docx
 
-        render_docx(doc, target, progress=progress, cancel=cancel)
+    render_docx(doc, target, progress=progress, cancel=cancel)
+    return []

@@ -374,3 +374,53 @@ def test_disclosure_check_guards_the_workbook(store, tmp_path, capsys):
     assert main(["report", "action-plan", str(store.path), "--out", str(out), "--redact"]) == 0
     body = next(iter(_rows(out).values()))["Concern"]
     assert body == "[redacted] missed court; [redacted] agreed."
+
+
+def test_a_long_concern_restated_in_full_reads_back(store, tmp_path):
+    # A key concern of ~12,000 characters is written whole into the Concern column; the
+    # returned plan must not be refused for the text the export itself put there.
+    body = "Staff shortages meant prisoners were locked up for too long. " * 200
+    cid = ConcernService(store).add(title="Long", body=body, sections=["safety"])
+    out = _export(store, tmp_path)
+    assert _rows(out)[1][X.H_CONCERN] == body
+    _fill(out, {1: {"Response": "Agreed", "Action": "Recruit staff"}})
+    ActionPlanService(store).import_(out)
+    assert _plans(store)[cid]["action"] == "Recruit staff"
+
+
+def test_characters_xml_cannot_carry_do_not_break_the_workbook(store, tmp_path):
+    # U+FFFE/U+FFFF pass openpyxl's own filter, and lxml then refused to save: exit 70.
+    update_inspection(store, establishment_name="HMP \uffffTestfield\ufffe")
+    ConcernService(store).add(title="Cells\uffff \x0bdamp", body="Damp\ufffe walls\x00",
+                              sections=["safety"])
+    out = _export(store, tmp_path)
+    wb = openpyxl.load_workbook(out)
+    assert wb[X.SHEET_PLAN]["A1"].value == "Action plan: HMP Testfield"
+    assert wb.properties.title == "Action plan: HMP Testfield"
+    row = _rows(out)[1]
+    assert (row[X.H_TITLE], row[X.H_CONCERN]) == ("Cells damp", "Damp walls")
+
+
+def test_export_needs_an_xlsx_name(store, concerns, tmp_path, capsys):
+    # "--out plan.pdf" wrote a workbook under a PDF's name, which nothing then opens.
+    for name in ("plan.pdf", "plan", "plan.xls"):
+        assert main(["report", "action-plan", str(store.path), "--out",
+                     str(tmp_path / name)]) == 2
+        assert "a file ending in .xlsx" in capsys.readouterr().err
+    assert not any((tmp_path / name).exists() for name in ("plan.pdf", "plan", "plan.xls"))
+    assert main(["report", "action-plan", str(store.path), "--out",
+                 str(tmp_path / "PLAN.XLSX")]) == 0
+
+
+def test_dates_are_written_in_english_whatever_the_locale(store, tmp_path, monkeypatch):
+    # Qt sets the C library's locale from the desktop, and %B follows it; this date class
+    # stands in for a cy_GB desktop (the test machine need not have that locale).
+    class WelshLocaleDate(dt.date):
+        def __format__(self, spec: str) -> str:
+            return super().__format__(spec.replace("%B", "Tachwedd"))
+
+    fake_dt = type("fake_dt", (), {"date": WelshLocaleDate, "datetime": dt.datetime})
+    monkeypatch.setattr(X, "dt", fake_dt)
+    out = _export(store, tmp_path)
+    subtitle = openpyxl.load_workbook(out)[X.SHEET_PLAN]["A2"].value
+    assert "16 November 2026 to 27 November 2026" in subtitle and "Tachwedd" not in subtitle

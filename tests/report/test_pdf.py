@@ -272,3 +272,72 @@ def test_huge_blocks_are_cut_without_losing_text() -> None:
     assert all(len(p) <= LONG_BLOCK for p in parts)
     assert " ".join(parts).split() == text.split()
     assert pieces("small\ntext") == ["small\ntext"]
+
+
+def test_characters_the_fonts_lack_are_printed_as_code_points(tmp_path: Path) -> None:
+    # DejaVu has no CJK and no 👍: drawn as they are, they were empty boxes that extract
+    # as NUL characters, so a name could vanish from the draft without anyone knowing.
+    blocks = (rd.Heading(1, "Findings", "f"),
+              rd.Paragraph("Mr 王小明 said 👍 was fine.", where="Interview"),
+              rd.Paragraph("She drew 😀 on 𝔸 wing.", where="Drawing"),
+              rd.Paragraph("قال السجناء", where="Quote"),
+              rd.Paragraph("Cell \u202eesrever\u202c", where="Override"),
+              rd.Paragraph("Ŵ ŷ zażółć Ștefan ąčę Nguyễn Café"))
+    doc = sample_document(extra_blocks=blocks)
+    target = tmp_path / "glyphs.pdf"
+    render_pdf(doc, target)
+    text = "\n".join(page_texts(PdfReader(target)))
+    assert "\x00" not in text
+    assert "Mr [U+738B U+5C0F U+660E] said [U+1F44D] was fine." in text
+    # DejaVu draws 😀 and 𝔸, but ReportLab's ToUnicode entry for them is unreadable: the
+    # glyph showed and extracted as nothing.
+    assert "She drew [U+1F600] on [U+1D538] wing." in text
+    assert "Ŵ ŷ zażółć Ștefan ąčę Nguyễn Café" in text
+    # The export names the places (Arabic has glyphs but is laid out left to right).
+    from hmip_desktop.report.pdf import not_shown_as_written
+
+    assert not_shown_as_written(doc) == ["Findings › Interview", "Findings › Drawing",
+                                         "Findings › Quote", "Findings › Override"]
+    assert not_shown_as_written(sample_document()) == []
+
+
+def test_furniture_is_fitted_without_measuring_once_per_character(monkeypatch) -> None:
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    from hmip_desktop.report import pdf
+    from hmip_desktop.report.pdf_styles import REGULAR, register_fonts
+
+    register_fonts()
+    calls = []
+
+    def counted(text: str, font: str, size: float) -> float:
+        calls.append(len(text))
+        return stringWidth(text, font, size)
+
+    monkeypatch.setattr(pdf, "stringWidth", counted)
+    name = "HMP " + "Ŵrecsam " * 2500          # an establishment name nobody bounded
+    fitted = pdf._fit(name, REGULAR, 8, 300)
+    assert fitted.endswith("…") and name.startswith(fitted[:-1])
+    assert stringWidth(fitted, REGULAR, 8) <= 300
+    assert stringWidth(name[:len(fitted)] + "…", REGULAR, 8) > 300  # the longest that fits
+    assert len(calls) < 40
+
+
+def test_chart_labels_stay_inside_their_column() -> None:
+    from reportlab.graphics.shapes import String
+
+    from hmip_desktop.report.charts import figure_chart
+    from hmip_desktop.report.pdf_styles import register_fonts
+
+    register_fonts()
+    # A pasted URL or case reference as a category: one word wider than the label column
+    # was drawn whole, right-aligned, and ran off the left edge of the page.
+    width = 400.0
+    chart = rd.FigureChart("Complaints", ("x" * 300, "HMIP/2026/" + "Z" * 40, "Short"),
+                           (3.0, 2.0, 1.0), "Count")
+    drawing = figure_chart(chart, width, 500)
+    labels = [s for s in drawing.contents if isinstance(s, String) and s.textAnchor == "end"]
+    for s in labels:
+        assert s.getBounds()[0] >= 0, s.text
+    texts = [s.text for s in labels]
+    assert "Short" in texts and any(t.startswith("HMIP/2026/") for t in texts)

@@ -179,3 +179,51 @@ def test_readiness_text_for_sections_without_areas(run, tmp_path: Path) -> None:
     out = run("readiness", path).out
     line = next(x for x in out.splitlines() if x.startswith("Leadership"))
     assert " yes " in line and "0/0 " not in line.split()[-3:]
+
+
+def test_pdf_export_says_where_text_is_not_shown_as_written(run, tmp_path: Path) -> None:
+    path = full_inspection(run, tmp_path)
+    run("concern", "add", path, "--title", "Interpreting for Mr 王", "--test", "safety",
+        "--body", "No interpreter was booked.")
+    pdf, word = tmp_path / "draft.pdf", tmp_path / "draft.docx"
+    done = run("report", "pdf", path, "--out", pdf)
+    assert done.code == 0
+    assert "cannot show some text as written in 1 place(s)" in done.err
+    assert "hmip: not as written: What needs to improve › Key concerns › Key concern 1" \
+        in done.err
+    assert "王" not in done.err                     # places, never the text
+    done = run("report", "docx", path, "--out", word)
+    assert done.code == 0 and "not as written" not in done.err
+    assert "Interpreting for Mr 王" in _docx_text(word)
+
+
+def test_redaction_reaches_the_running_header_and_file_properties(run, tmp_path: Path) -> None:
+    import zipfile
+
+    import pypdf
+
+    # A listed term inside the establishment name was redacted on the cover only: every
+    # page's header and the PDF/DOCX title and subject still carried it.
+    path = full_inspection(run, tmp_path, name="HMP Pryce Hill")
+    run("report", "terms", "add", path, "Pryce")
+    pdf, word = tmp_path / "r.pdf", tmp_path / "r.docx"
+    assert run("report", "pdf", path, "--out", pdf, "--redact").code == 0
+    assert run("report", "docx", path, "--out", word, "--redact").code == 0
+    reader = pypdf.PdfReader(str(pdf))
+    text = "\n".join(p.extract_text() for p in reader.pages)
+    assert "HMP [redacted] Hill" in text and "Pryce" not in text
+    assert "Pryce" not in f"{reader.metadata.title} {reader.metadata.subject}"
+    with zipfile.ZipFile(word) as z:
+        assert [n for n in z.namelist() if b"Pryce" in z.read(n)] == []
+
+
+def test_a_folder_as_the_output_is_refused_clearly(run, tmp_path: Path) -> None:
+    path = full_inspection(run, tmp_path)
+    for command, name in (("pdf", "exports.pdf"), ("action-plan", "exports.xlsx")):
+        folder = tmp_path / name
+        folder.mkdir()
+        done = run("report", command, path, "--out", folder)
+        assert done.code == 2, done.err          # was 70: os.replace onto a folder
+        assert f"'{name}' is a folder" in done.err
+        assert list(folder.iterdir()) == []
+    assert list(tmp_path.glob(".hmip-export-*")) == []

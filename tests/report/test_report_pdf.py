@@ -105,3 +105,15 @@ def test_redacted_pdf_holds_no_hit_and_cancel_leaves_nothing(run, tmp_path: Path
         ReportService(store).export(out / "c.pdf", ExportOptions(redact=True),
                                     cancel=lambda: True)
     assert sorted(p.name for p in out.iterdir()) == ["d.pdf"]
+
+
+def test_reports_page_says_the_pdf_does_not_show_everything_as_written(tmp_path) -> None:
+    from hmip_desktop.services.report import ExportResult
+    from hmip_desktop.ui.reports.report_export import written_text
+
+    result = ExportResult(tmp_path / "d.pdf", (), False, (),
+                          ("Fact page", "What needs to improve › Key concern 2"))
+    text = written_text(result)
+    assert "cannot show some text as written (2 places, first: Fact page)" in text
+    assert "Word export keeps" in text
+    assert "as written" not in written_text(ExportResult(tmp_path / "d.pdf", (), False, ()))

@@ -59,6 +59,12 @@ def written_text(result: ExportResult) -> str:
     if result.blockers:
         parts.append(f"This is a draft: {plural(len(result.blockers), 'thing')} still "
                      "block the report.")
+    if result.not_as_written:
+        parts.append(f"The PDF cannot show some text as written "
+                     f"({plural(len(result.not_as_written), 'place')}, first: "
+                     f"{result.not_as_written[0]}): characters its fonts lack are printed as "
+                     "[U+…] codes and right-to-left script reads left to right. The Word "
+                     "export keeps the text as written.")
     return " ".join(parts)
 
 
