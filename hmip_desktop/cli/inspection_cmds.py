@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from hmip_desktop.cli.common import (
@@ -54,10 +55,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--nation", type=str.casefold, choices=["england", "wales"], default=None,
                    help="England (Ofsted inspects education; the default) or Wales (Estyn)")
     notice = p.add_mutually_exclusive_group()
-    notice.add_argument("--announced", dest="announced", action="store_true", default=False,
-                        help="the establishment was told in advance")
+    notice.add_argument("--announced", dest="announced", action="store_true", default=None,
+                        help="the establishment was told in advance (the default for a "
+                        "review of progress)")
     notice.add_argument("--unannounced", dest="announced", action="store_false",
-                        help="no notice was given (the default)")
+                        help="no notice was given (the default for a full inspection)")
     add_json(p, "print the result as JSON")
     p.set_defaults(func=_new)
 
@@ -97,11 +99,9 @@ def _new(args: argparse.Namespace) -> int:
 
         store = create_review_following(Path(args.file), Path(args.follows), start_date=start,
                                         end_date=end, provider=passphrase_provider,
-                                        follow_up_scale=args.follow_up_scale)
-        if args.nation or args.announced:  # the review's own notice; nation follows unless given
-            from hmip_desktop.services.lifecycle import LifecycleService
-
-            LifecycleService(store).set_facts(nation=args.nation, announced=args.announced)
+                                        follow_up_scale=args.follow_up_scale,
+                                        nation=args.nation, announced=args.announced,
+                                        warn=_warn)
         fw = {"id": inspections.facts(store).framework_id,
               "version": inspections.facts(store).framework_version}
     else:
@@ -122,7 +122,7 @@ def _new(args: argparse.Namespace) -> int:
             Path(args.file), establishment_name=args.establishment,
             establishment_type=args.etype, framework=fw, kind=args.kind, start_date=start,
             end_date=end, provider=passphrase_provider, nation=args.nation or "england",
-            announced=args.announced, follow_up_scale=scale)
+            announced=args.announced, follow_up_scale=scale, warn=_warn)
     with store:
         if args.json:
             print_json({"file": str(store.path), "inspection_id": store.inspection_id,
@@ -132,6 +132,11 @@ def _new(args: argparse.Namespace) -> int:
             print(f"created {store.path} (inspection {store.inspection_id}, framework "
                   f"{fw['id']} version {fw['version']}, key in {store.info.key_source})")
     return 0
+
+
+def _warn(message: str) -> None:
+    """Guidance the new file is outside of (it is created all the same)."""
+    print(f"hmip: warning: {message}", file=sys.stderr)
 
 
 def _info(args: argparse.Namespace) -> int:

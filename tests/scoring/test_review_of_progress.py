@@ -97,3 +97,26 @@ def _inspection(run, folder: Path) -> Path:  # type: ignore[no-untyped-def]
                "--start", "2024-04-22", "--end", "2024-05-02").code == 0
     return path
 
+
+def test_new_review_warns_outside_the_usual_and_is_announced(run, tmp_path: Path) -> None:
+    first = _inspection(run, tmp_path)
+    soon = run("new", tmp_path / "soon.hmip", "--kind", "irp", "--follows", first,
+               "--start", "2024-06-01", "--end", "2024-06-03")
+    assert soon.code == 0 and (tmp_path / "soon.hmip").exists()
+    assert soon.err.count("hmip: warning:") == 1 and "8–12 months" in soon.err
+    assert "created" in soon.out
+    info = run("info", tmp_path / "soon.hmip")
+    assert "Notice:          Announced" in info.out
+    long = run("new", tmp_path / "long.hmip", "--kind", "irp", "--follows", first,
+               "--start", "2026-09-01", "--end", "2026-09-20")
+    assert long.code == 0 and long.err.count("hmip: warning:") == 2
+    assert "27 months" in long.err and "on site for 20 days" in long.err
+    usual = run("new", tmp_path / "usual.hmip", "--kind", "irp", "--follows", first,
+                "--start", "2025-02-03", "--end", "2025-02-05")
+    assert usual.code == 0 and usual.err == ""
+    told = run("new", tmp_path / "told.hmip", "--kind", "irp", "--follows", first,
+               "--start", "2025-02-03", "--end", "2025-02-05", "--unannounced")
+    assert told.code == 0 and "recorded as unannounced" in told.err
+    assert "Notice:          Unannounced" in run("info", tmp_path / "told.hmip").out
+    assert "Notice:          Unannounced" in run("info", first).out
+
