@@ -6,11 +6,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from PySide6.QtCore import QDate, QTimer
 from PySide6.QtWidgets import QApplication
 
 from hmip_desktop.services.frameworks import FrameworkService
 from hmip_desktop.ui.opening.new_inspection_dialog import NewInspectionDialog
+from hmip_desktop.ui.overview.urgent_notification_panel import UrgentNotificationPanel
+from tests.gui.keyboard import make_store, open_page
 
 
 def _choose(combo, data) -> None:  # type: ignore[no-untyped-def]
@@ -68,4 +71,20 @@ def test_a_long_review_is_still_created_from_the_dialog(window, tmp_path: Path) 
     assert store is not None and path.exists()
     f = facts(store)
     assert (f.kind, f.announced, f.end_date) == ("irp", True, "2025-02-22")
+
+
+@pytest.mark.parametrize("kind", ["irp", "full"])
+def test_urgent_notification_not_offered_on_a_review(qtbot, tmp_path, kind) -> None:  # type: ignore[no-untyped-def]
+    store = make_store(tmp_path, kind=kind)
+    try:
+        panel = open_page(qtbot, UrgentNotificationPanel, store)
+        assert isinstance(panel, UrgentNotificationPanel)
+        qtbot.waitUntil(panel.isEnabled)
+        if kind == "full":
+            assert panel.flag.isEnabled()
+            return
+        assert not panel.flag.isEnabled()
+        assert "not an inspection" in panel.scope.text() and not panel.scope.isHidden()
+    finally:
+        store.close()
 

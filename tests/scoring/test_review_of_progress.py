@@ -16,6 +16,7 @@ from hmip_desktop.domain.errors import ValidationError
 from hmip_desktop.domain.working_days import add_working_days, parse_calendar
 from hmip_desktop.paths import resource_path
 from hmip_desktop.services import review_process
+from hmip_desktop.services.urgent_notification import UrgentNotificationService
 from tests.report.support import cli_runner
 
 D = dt.date.fromisoformat
@@ -119,4 +120,27 @@ def test_new_review_warns_outside_the_usual_and_is_announced(run, tmp_path: Path
     assert told.code == 0 and "recorded as unannounced" in told.err
     assert "Notice:          Unannounced" in run("info", tmp_path / "told.hmip").out
     assert "Notice:          Unannounced" in run("info", first).out
+
+
+def test_no_urgent_notification_on_a_review(run, tmp_path: Path) -> None:
+    first = _inspection(run, tmp_path)
+    review = tmp_path / "irp.hmip"
+    assert run("new", review, "--kind", "irp", "--follows", first, "--start", "2025-02-03",
+               "--end", "2025-02-05").code == 0
+    refused = run("un", "set", review, "--reason", "x")
+    assert refused.code == 2 and "not an inspection" in refused.err
+    assert "Traceback" not in refused.err and refused.out == ""
+    shown = run("un", "show", review)
+    assert shown.out.startswith("no Urgent Notification (") and "not an inspection" in shown.out
+    data = json.loads(run("un", "show", review, "--json").out)
+    assert data["active"] is False and data["allowed"] is False and data["dates"] is None
+    assert run("un", "set", first, "--reason", "Poor safety").code == 0  # inspections still can
+
+
+def test_urgent_notification_service_refuses_a_review(irp_store) -> None:  # type: ignore[no-untyped-def]
+    service = UrgentNotificationService(irp_store)
+    with pytest.raises(ValidationError, match="not an inspection"):
+        service.set(reasons=["Poor safety"])
+    status = service.status()
+    assert not status.active and not status.allowed and "not an inspection" in status.refusal
 
