@@ -17,6 +17,7 @@ from hmip_desktop.cli.common import (
 )
 from hmip_desktop.cli.json_out import to_plain
 from hmip_desktop.domain.errors import ValidationError
+from hmip_desktop.domain.review_of_progress import publication_due_text
 from hmip_desktop.domain.search_query import Highlighted, SearchHit
 from hmip_desktop.services import history as history_service
 from hmip_desktop.services import inspections, labels
@@ -140,10 +141,13 @@ def _warn(message: str) -> None:
 
 
 def _info(args: argparse.Namespace) -> int:
+    from hmip_desktop.services import review_process
+
     with open_store(args.file) as store:
         f = inspections.facts(store, sections=True)
+    due = review_process.publication_due(f.kind, f.end_date, f.publication_date)
     if args.json:
-        print_json(f)
+        print_json({**to_plain(f), "publication_due": to_plain(due)})
         return 0
     dates = f"{f.start_date or '?'} to {f.end_date or '?'}"
     print(f"Establishment:   {f.establishment_name} "
@@ -151,6 +155,8 @@ def _info(args: argparse.Namespace) -> int:
     print(f"Kind:            {labels.inspection_kind_label(f.kind)}; status "
           f"{labels.inspection_status_label(f.status)}; on site {dates}")
     _print_lifecycle(f)
+    if due is not None:
+        print(f"Report due:      {publication_due_text(due)}")
     print(f"Framework:       {f.framework_title} [{f.framework_id} version {f.framework_version}]")
     print("Sections:" + ("" if f.sections else "        none"))
     for sec in f.sections:

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QApplication
 
 from hmip_desktop.services.frameworks import FrameworkService
 from hmip_desktop.ui.opening.new_inspection_dialog import NewInspectionDialog
+from hmip_desktop.ui.overview.overview_page import OverviewPage
 from hmip_desktop.ui.overview.urgent_notification_panel import UrgentNotificationPanel
 from tests.gui.keyboard import make_store, open_page
 
@@ -88,3 +89,20 @@ def test_urgent_notification_not_offered_on_a_review(qtbot, tmp_path, kind) -> N
     finally:
         store.close()
 
+
+@pytest.mark.parametrize("kind", ["irp", "full"])
+def test_overview_shows_when_a_review_report_is_due(qtbot, tmp_path, kind) -> None:  # type: ignore[no-untyped-def]
+    store = make_store(tmp_path, kind=kind)  # ends Wednesday 28 January 2026
+    try:
+        page = open_page(qtbot, OverviewPage, store)
+        assert isinstance(page, OverviewPage)
+        lifecycle = page.lifecycle
+        assert lifecycle is not None
+        qtbot.waitUntil(lifecycle.isEnabled)
+        shown = lifecycle._form.isRowVisible(lifecycle.report_due)
+        assert shown == (kind == "irp")
+        if kind == "irp":
+            assert "published by 2026-03-04 (25 working days after the visit ended on " \
+                "2026-01-28)" in lifecycle.report_due.text()
+    finally:
+        store.close()

@@ -122,6 +122,23 @@ def test_new_review_warns_outside_the_usual_and_is_announced(run, tmp_path: Path
     assert "Notice:          Unannounced" in run("info", first).out
 
 
+def test_report_due_in_status_and_info(run, tmp_path: Path) -> None:
+    first = _inspection(run, tmp_path)
+    review = tmp_path / "irp.hmip"
+    assert run("new", review, "--kind", "irp", "--follows", first, "--start", "2024-12-18",
+               "--end", "2024-12-20").code == 0
+    line = ("Report due:      Sent to the Secretary of State and published by 2025-01-29 "
+            "(25 working days after the visit ended on 2024-12-20)")
+    assert line in run("status", "show", review).out
+    assert line in run("info", review).out
+    shown = json.loads(run("status", "show", review, "--json").out)["publication_due"]
+    assert shown["due"] == "2025-01-29" and shown["working_days"] == 25
+    assert json.loads(run("info", review, "--json").out)["publication_due"]["due"] == \
+        "2025-01-29"
+    assert "Report due" not in run("status", "show", first).out
+    assert "Report due" not in run("info", first).out
+
+
 def test_no_urgent_notification_on_a_review(run, tmp_path: Path) -> None:
     first = _inspection(run, tmp_path)
     review = tmp_path / "irp.hmip"
