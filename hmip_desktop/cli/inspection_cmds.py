@@ -17,7 +17,7 @@ from hmip_desktop.cli.common import (
 )
 from hmip_desktop.cli.json_out import to_plain
 from hmip_desktop.domain.errors import ValidationError
-from hmip_desktop.domain.review_of_progress import publication_due_text
+from hmip_desktop.domain.review_of_progress import IRP, publication_due_text
 from hmip_desktop.domain.search_query import Highlighted, SearchHit
 from hmip_desktop.services import history as history_service
 from hmip_desktop.services import inspections, labels
@@ -158,10 +158,17 @@ def _info(args: argparse.Namespace) -> int:
     if due is not None:
         print(f"Report due:      {publication_due_text(due)}")
     print(f"Framework:       {f.framework_title} [{f.framework_id} version {f.framework_version}]")
-    print("Sections:" + ("" if f.sections else "        none"))
-    for sec in f.sections:
-        judged = "scored" if sec["scored"] else "findings only"
-        print(f"  {sec['key']:<30} {sec['label']} ({judged})")
+    if f.kind != IRP:
+        print("Sections:" + ("" if f.sections else "        none"))
+        for sec in f.sections:
+            judged = "scored" if sec["scored"] else "findings only"
+            print(f"  {sec['key']:<30} {sec['label']} ({judged})")
+    else:  # a review of progress: what it judges instead of scores
+        print(f"Review:          {review_process.load_process().what_it_is}")
+        print("Sections:        " + ("none scored at a review of progress" if f.sections
+                                     else "none"))
+        for sec in f.sections:
+            print(f"  {sec['key']:<30} {sec['label']}")
     print("Counts:          " + ", ".join(f"{k} {v}" for k, v in sorted(f.counts.items())))
     print(f"Key source:      {f.key_source}")
     read_only = " (read-only: newer file)" if f.read_only else ""

@@ -107,17 +107,22 @@ def facts(store: InspectionStore, *, sections: bool = False) -> InspectionFacts:
                 fw = pinned_framework_in(tx, store).model
             except NotFoundError:
                 fw = None
+    kind = str((found.inspection.payload if found.inspection else {}).get("kind", "full"))
     return facts_from(found, inspection_id=store.inspection_id,
                       key_source=store.info.key_source,
                       schema_revision=store.info.schema_revision, read_only=store.read_only,
-                      sections=_section_facts(fw))
+                      sections=_section_facts(fw, kind))
 
 
-def _section_facts(fw: Framework | None) -> tuple[Mapping[str, Any], ...]:
+def _section_facts(fw: Framework | None, kind: str) -> tuple[Mapping[str, Any], ...]:
+    """Each section and whether it is scored here: never at a review of progress."""
     if fw is None:
         return ()
-    return tuple({"key": sec.key, "label": sec.label, "scored": fw.is_judged(sec)}
-                 for sec in fw.sections)
+    from hmip_desktop.domain.scoring import KIND_GIVES_SECTION_SCORES  # with the framework
+
+    gives_scores = KIND_GIVES_SECTION_SCORES.get(kind, True)
+    return tuple({"key": sec.key, "label": sec.label,
+                  "scored": gives_scores and fw.is_judged(sec)} for sec in fw.sections)
 
 
 def update_inspection(store: InspectionStore, **changes: Any) -> ChangeSet:

@@ -205,3 +205,16 @@ def test_require_ready_refuses_and_un_letter_needs_a_flag(run, tmp_path: Path) -
         with pytest.raises(UserError, match="no Urgent Notification"):
             service.build(ExportOptions(document=UN_LETTER))
     assert not list(tmp_path.glob("*.pdf"))
+
+
+def test_about_text_comes_from_the_data_and_survives_a_bad_template() -> None:
+    """The appendix wording is outlines.json's, per kind; an edited template with a stray
+    brace or an unknown placeholder is printed as written, never a failed export."""
+    from hmip_desktop.report.build_outcomes import DEFAULT_ABOUT, fill
+
+    values = {"kind": "independent review of progress", "dates": "1–3 June 2024",
+              "framework": "Expectations", "edition": "6", "evidence": "4"}
+    assert fill("This is an {kind}; {evidence} pieces, {unknown}.", values) == \
+        "This is an independent review of progress; 4 pieces, {unknown}."
+    assert fill("Broken {kind", values) == "Broken {kind"
+    assert "a independent" not in fill(DEFAULT_ABOUT, values)

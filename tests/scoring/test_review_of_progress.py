@@ -9,6 +9,7 @@ import datetime as dt
 import json
 from pathlib import Path
 
+import docx
 import pytest
 
 from hmip_desktop.domain import review_of_progress as RP
@@ -161,3 +162,24 @@ def test_urgent_notification_service_refuses_a_review(irp_store) -> None:  # typ
     status = service.status()
     assert not status.active and not status.allowed and "not an inspection" in status.refusal
 
+
+def test_info_and_report_say_what_a_review_is(run, tmp_path: Path) -> None:
+    first = _inspection(run, tmp_path)
+    review = tmp_path / "irp.hmip"
+    assert run("new", review, "--kind", "irp", "--follows", first, "--start", "2025-02-03",
+               "--end", "2025-02-05").code == 0
+    info = run("info", review).out
+    assert "(scored)" not in info and "not an inspection" in info
+    assert "Sections:        none scored at a review of progress" in info
+    sections = json.loads(run("info", review, "--json").out)["sections"]
+    assert sections and not any(s["scored"] for s in sections)
+    assert "Safety (scored)" in run("info", first).out
+    out = tmp_path / "irp.docx"
+    assert run("report", "docx", review, "--out", out).code == 0
+    d = docx.Document(str(out))
+    text = "\n".join([p.text for p in d.paragraphs]
+                     + [c.text for t in d.tables for r in t.rows for c in r.cells])
+    assert "This is an independent review of progress (IRP)" in text
+    assert "An IRP is not an inspection: it gives no new healthy prison test scores" in text
+    assert "a independent" not in text and "Inspectors judged the establishment" not in text
+    assert "Kind of visit" in text and "Kind of inspection" not in text
