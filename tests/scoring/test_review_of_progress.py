@@ -149,7 +149,7 @@ def test_no_urgent_notification_on_a_review(run, tmp_path: Path) -> None:
     assert refused.code == 2 and "not an inspection" in refused.err
     assert "Traceback" not in refused.err and refused.out == ""
     shown = run("un", "show", review)
-    assert shown.out.startswith("no Urgent Notification (") and "not an inspection" in shown.out
+    assert shown.out.startswith("no Urgent Notification: ") and "not an inspection" in shown.out
     data = json.loads(run("un", "show", review, "--json").out)
     assert data["active"] is False and data["allowed"] is False and data["dates"] is None
     assert run("un", "set", first, "--reason", "Poor safety").code == 0  # inspections still can
