@@ -78,10 +78,6 @@ class NewInspectionDialog(QDialog):
         self.follow_up.addItem("Recommendations: achieved / partially / not achieved "
                                "(reports before May 2022)", "recommendations")
         form.addRow("Follow-&up scale:", self.follow_up)
-        self.review_note = QLabel(review_process.guidance_text())
-        self.review_note.setWordWrap(True)
-        self.review_note.setAccessibleName("About reviews of progress")
-        form.addRow("", self.review_note)
         self.nation = QComboBox()
         self.nation.setAccessibleName("Nation")
         self.nation.setToolTip("Education is inspected by Ofsted in England and Estyn in Wales")
@@ -117,6 +113,12 @@ class NewInspectionDialog(QDialog):
         row.addWidget(browse)
         form.addRow("File:", row)
         layout.addLayout(form)
+        # Below the form, beside the warnings: a form row's wrapped label is not given the
+        # height of its lines.
+        self.review_note = QLabel(review_process.guidance_text())
+        self.review_note.setWordWrap(True)
+        self.review_note.setAccessibleName("About reviews of progress")
+        layout.addWidget(self.review_note)
         self.warning = QLabel("")
         self.warning.setObjectName("new_inspection_warning")
         self.warning.setAccessibleName("Out of the usual")
@@ -193,6 +195,7 @@ class NewInspectionDialog(QDialog):
                 else FULL_DEFAULT_SPAN_DAYS)
         self.end.setDate(self.start.date().addDays(span))
         self._update_warnings()
+        self.adjustSize()  # room for the note's lines, or none once it is hidden
 
     def _update_warnings(self, *_args: object) -> None:
         dates = self.use_dates.isChecked()
@@ -201,8 +204,10 @@ class NewInspectionDialog(QDialog):
             start=self.start.date().toString("yyyy-MM-dd") if dates else None,
             end=self.end.date().toString("yyyy-MM-dd") if dates else None,
             announced=self.announced.isChecked())
-        self.warning.setText("\n".join(found))
-        self.warning.setVisible(bool(found))
+        if self.warning.text() != "\n".join(found):
+            self.warning.setText("\n".join(found))
+            self.warning.setVisible(bool(found))
+            self.adjustSize()
 
     def values(self) -> dict:
         """The choices, ready for services.inspections.create_inspection."""
