@@ -204,9 +204,10 @@ class NewInspectionDialog(QDialog):
             start=self.start.date().toString("yyyy-MM-dd") if dates else None,
             end=self.end.date().toString("yyyy-MM-dd") if dates else None,
             announced=self.announced.isChecked())
-        if self.warning.text() != "\n".join(found):
-            self.warning.setText("\n".join(found))
-            self.warning.setVisible(bool(found))
+        changed = self.warning.text() != "\n".join(found)
+        self.warning.setText("\n".join(found))
+        self.warning.setVisible(bool(found))
+        if changed:
             self.adjustSize()
 
     def values(self) -> dict:
