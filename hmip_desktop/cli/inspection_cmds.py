@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from hmip_desktop.cli.common import (
@@ -16,6 +17,7 @@ from hmip_desktop.cli.common import (
 )
 from hmip_desktop.cli.json_out import to_plain
 from hmip_desktop.domain.errors import ValidationError
+from hmip_desktop.domain.review_of_progress import IRP, publication_due_text
 from hmip_desktop.domain.search_query import Highlighted, SearchHit
 from hmip_desktop.services import history as history_service
 from hmip_desktop.services import inspections, labels
@@ -54,10 +56,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--nation", type=str.casefold, choices=["england", "wales"], default=None,
                    help="England (Ofsted inspects education; the default) or Wales (Estyn)")
     notice = p.add_mutually_exclusive_group()
-    notice.add_argument("--announced", dest="announced", action="store_true", default=False,
-                        help="the establishment was told in advance")
+    notice.add_argument("--announced", dest="announced", action="store_true", default=None,
+                        help="the establishment was told in advance (the default for a "
+                        "review of progress)")
     notice.add_argument("--unannounced", dest="announced", action="store_false",
-                        help="no notice was given (the default)")
+                        help="no notice was given (the default for a full inspection)")
     add_json(p, "print the result as JSON")
     p.set_defaults(func=_new)
 
@@ -97,11 +100,9 @@ def _new(args: argparse.Namespace) -> int:
 
         store = create_review_following(Path(args.file), Path(args.follows), start_date=start,
                                         end_date=end, provider=passphrase_provider,
-                                        follow_up_scale=args.follow_up_scale)
-        if args.nation or args.announced:  # the review's own notice; nation follows unless given
-            from hmip_desktop.services.lifecycle import LifecycleService
-
-            LifecycleService(store).set_facts(nation=args.nation, announced=args.announced)
+                                        follow_up_scale=args.follow_up_scale,
+                                        nation=args.nation, announced=args.announced,
+                                        warn=_warn)
         fw = {"id": inspections.facts(store).framework_id,
               "version": inspections.facts(store).framework_version}
     else:
@@ -122,7 +123,7 @@ def _new(args: argparse.Namespace) -> int:
             Path(args.file), establishment_name=args.establishment,
             establishment_type=args.etype, framework=fw, kind=args.kind, start_date=start,
             end_date=end, provider=passphrase_provider, nation=args.nation or "england",
-            announced=args.announced, follow_up_scale=scale)
+            announced=args.announced, follow_up_scale=scale, warn=_warn)
     with store:
         if args.json:
             print_json({"file": str(store.path), "inspection_id": store.inspection_id,
@@ -134,11 +135,19 @@ def _new(args: argparse.Namespace) -> int:
     return 0
 
 
+def _warn(message: str) -> None:
+    """Guidance the new file is outside of (it is created all the same)."""
+    print(f"hmip: warning: {message}", file=sys.stderr)
+
+
 def _info(args: argparse.Namespace) -> int:
+    from hmip_desktop.services import review_process
+
     with open_store(args.file) as store:
         f = inspections.facts(store, sections=True)
+    due = review_process.publication_due(f.kind, f.end_date, f.publication_date)
     if args.json:
-        print_json(f)
+        print_json({**to_plain(f), "publication_due": to_plain(due)})
         return 0
     dates = f"{f.start_date or '?'} to {f.end_date or '?'}"
     print(f"Establishment:   {f.establishment_name} "
@@ -146,11 +155,20 @@ def _info(args: argparse.Namespace) -> int:
     print(f"Kind:            {labels.inspection_kind_label(f.kind)}; status "
           f"{labels.inspection_status_label(f.status)}; on site {dates}")
     _print_lifecycle(f)
+    if due is not None:
+        print(f"Report due:      {publication_due_text(due)}")
     print(f"Framework:       {f.framework_title} [{f.framework_id} version {f.framework_version}]")
-    print("Sections:" + ("" if f.sections else "        none"))
-    for sec in f.sections:
-        judged = "scored" if sec["scored"] else "findings only"
-        print(f"  {sec['key']:<30} {sec['label']} ({judged})")
+    if f.kind != IRP:
+        print("Sections:" + ("" if f.sections else "        none"))
+        for sec in f.sections:
+            judged = "scored" if sec["scored"] else "findings only"
+            print(f"  {sec['key']:<30} {sec['label']} ({judged})")
+    else:  # a review of progress: what it judges instead of scores
+        print(f"Review:          {review_process.load_process().what_it_is}")
+        print("Sections:        " + ("none scored at a review of progress" if f.sections
+                                     else "none"))
+        for sec in f.sections:
+            print(f"  {sec['key']:<30} {sec['label']}")
     print("Counts:          " + ", ".join(f"{k} {v}" for k, v in sorted(f.counts.items())))
     print(f"Key source:      {f.key_source}")
     read_only = " (read-only: newer file)" if f.read_only else ""

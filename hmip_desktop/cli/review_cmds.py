@@ -161,8 +161,7 @@ def _un_show(args: argparse.Namespace) -> int:
         return 0
     if not status.active:
         print("no Urgent Notification" if status.allowed else
-              f"no Urgent Notification (not used after inspections of this type of "
-              f"establishment: {status.establishment_type_label})")
+              f"no Urgent Notification: {status.refusal}")
         return 0
     print("Urgent Notification" + ("  (conflicting edits)" if status.conflicted else ""))
     if status.addressee:

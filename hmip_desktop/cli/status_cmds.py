@@ -8,6 +8,7 @@ import argparse
 from hmip_desktop.cli.common import add_file, add_json, date_arg, open_store, print_json
 from hmip_desktop.cli.json_out import to_plain
 from hmip_desktop.domain import lifecycle as L
+from hmip_desktop.domain.review_of_progress import publication_due_text
 from hmip_desktop.services.lifecycle import LifecycleService, LifecycleView
 
 STATES = ", ".join(k.replace("_", "-") for k in L.STATUSES)
@@ -72,6 +73,8 @@ def _print_view(v: LifecycleView) -> None:
     if v.action_plan_received_date:
         line += f"; action plan received {v.action_plan_received_date}"
     print(line)
+    if v.publication_due is not None:
+        print(f"Report due:      {publication_due_text(v.publication_due)}")
     if v.read_only:
         print("Read-only:       yes, except for action-plan tracking")
     print("Next:            " + (", ".join(k.replace("_", "-") for k in v.next_statuses)

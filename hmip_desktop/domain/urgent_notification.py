@@ -5,8 +5,10 @@ the service and passed in here). Dates are calendar dates: the letter is due a n
 after the inspection's last day, the Secretary of State's response a number of days after the
 letter (or after the letter's due date while the letter date is not recorded). Where a UN may
 be used (by establishment type), to whom the letter goes and whose agreement it needs are data
-too (the file's "establishment_types"). A letter dated after its due date is late; once the
-Secretary of State's response is recorded, its countdown stops. Standard library only.
+too (the file's "establishment_types"), and so are the kinds of inspection file it may follow
+(its "inspection_kinds": inspections, not reviews of progress). A letter dated after its due
+date is late; once the Secretary of State's response is recorded, its countdown stops.
+Standard library only.
 """
 
 from __future__ import annotations
@@ -50,6 +52,12 @@ class UnProcess:
     response_label: str
     scopes: tuple[UnScope, ...] = field(default=())
     used_after: str = ""
+    kinds: tuple[str, ...] | None = None  # None: after any kind of inspection file
+    kind_refusal: str = ""  # why a kind not in `kinds` cannot have one
+
+    def allows_kind(self, kind: str | None) -> bool:
+        """True when a UN may follow this kind of inspection file (a full inspection)."""
+        return self.kinds is None or (kind or "full") in self.kinds
 
     def scope_for(self, establishment_type: str | None) -> UnScope | None:
         """Where a UN may follow this type's inspections; None where it is not used."""
@@ -84,6 +92,10 @@ def parse_process(data: Mapping[str, Any]) -> UnProcess:
                     tuple(str(x) for x in entry.get("needs_agreement_of") or ()))
             for key, entry in (types.get("allowed") or {}).items())
         used_after = str(types.get("used_after") or "")
+        kinds_data = data.get("inspection_kinds")
+        kinds = (tuple(str(k) for k in kinds_data["allowed"]) if kinds_data is not None
+                 else None)
+        kind_refusal = str((kinds_data or {}).get("refusal") or "")
     except (KeyError, TypeError, ValueError, AttributeError):
         raise ValidationError("The Urgent Notification process data is malformed.") from None
     if not criteria or len({c.key for c in criteria}) != len(criteria) or letter < 0 \
@@ -91,7 +103,8 @@ def parse_process(data: Mapping[str, Any]) -> UnProcess:
         raise ValidationError("The Urgent Notification process data is malformed.")
     return UnProcess(criteria, letter, response,
                      str(timeline.get("letter_label") or "Letter"),
-                     str(timeline.get("response_label") or "Response"), scopes, used_after)
+                     str(timeline.get("response_label") or "Response"), scopes, used_after,
+                     kinds, kind_refusal)
 
 
 def parse_date(value: str | dt.date | None, label: str) -> dt.date | None:

@@ -114,6 +114,17 @@ def _glossary_of_used_terms(blocks: list[D.Block]) -> list[D.Block]:
     return blocks[:pos] + [used] + blocks[pos + 1:]
 
 
+def _kind_words(layouts: Mapping[str, Any], kind: str) -> Mapping[str, Any]:
+    """The fact-page labels and about-text for this kind of file, from outlines.json."""
+    kinds = layouts.get("kinds")
+    words = kinds.get(kind) if isinstance(kinds, Mapping) else None
+    return words if isinstance(words, Mapping) else {}
+
+
+def _labels(value: object) -> dict[str, str] | None:
+    return {str(k): str(v) for k, v in value.items()} if isinstance(value, Mapping) else None
+
+
 def _part(part: Mapping[str, Any], snap: InspectionSnapshot, texts: Mapping[str, str],
           index: EvidenceIndex, layouts: Mapping[str, Any],
           options: BuildOptions) -> Sequence[D.Block]:
@@ -127,8 +138,10 @@ def _part(part: Mapping[str, Any], snap: InspectionSnapshot, texts: Mapping[str,
         if not text and part.get("optional"):
             return []
         return [D.Heading(1, heading, anchor), *paragraphs(text, heading.lower())]
+    words = _kind_words(layouts, str(snap.inspection.get("kind", "full")))
     if kind == "fact_page":
-        return [D.Heading(1, heading, anchor), *fact_page(snap, texts.get("fact_page", ""))]
+        return [D.Heading(1, heading, anchor),
+                *fact_page(snap, texts.get("fact_page", ""), _labels(words.get("facts")))]
     if kind == "concerns":
         return concerns_part(part, snap, index)
     if kind == "npp":
@@ -142,7 +155,10 @@ def _part(part: Mapping[str, Any], snap: InspectionSnapshot, texts: Mapping[str,
     if kind == "irp_progress":
         return irp_progress_part(heading, snap, texts.get("progress_intro", ""))
     if kind == "appendix_about":
-        return [D.Heading(1, heading, anchor), *appendix_about(snap, texts.get("about", ""))]
+        template = part.get("text") or words.get("about")
+        return [D.Heading(1, heading, anchor),
+                *appendix_about(snap, texts.get("about", ""),
+                                str(template) if template else None)]
     if kind == "appendix_team":
         return [D.Heading(1, heading, anchor), *appendix_team(snap)]
     if kind == "appendix_evidence":

@@ -90,15 +90,19 @@ def section_labels(framework: Framework) -> dict[str, str]:
     return {s.key: s.label for s in framework.sections}
 
 
-def fact_page(snap: InspectionSnapshot, extra: str) -> list[D.Block]:
-    """Generated facts about the establishment and inspection, then the leader's own text."""
+def fact_page(snap: InspectionSnapshot, extra: str,
+              labels: Mapping[str, str] | None = None) -> list[D.Block]:
+    """Generated facts about the establishment and inspection, then the leader's own text.
+    `labels` words the kind, dates and framework rows for the kind of file (outlines.json)."""
     insp, fw = snap.inspection, snap.framework
+    label = {"kind": "Kind of inspection", "dates": "Dates of inspection",
+             "framework": "Inspected against", **(labels or {})}
     leader = next((m.name for m in snap.team if m.active and m.role_label == "Team leader"), "")
     rows = [("Establishment", str(insp.get("establishment_name", ""))),
             ("Type of establishment", snap.establishment_type_label),
-            ("Kind of inspection", R.INSPECTION_KINDS.get(str(insp.get("kind")), "")),
-            ("Dates of inspection", date_range(insp.get("start_date"), insp.get("end_date"))),
-            ("Inspected against", f"{fw.title} ({fw.edition})"),
+            (label["kind"], R.INSPECTION_KINDS.get(str(insp.get("kind")), "")),
+            (label["dates"], date_range(insp.get("start_date"), insp.get("end_date"))),
+            (label["framework"], f"{fw.title} ({fw.edition})"),
             ("Team leader", leader or "[to be completed: team leader]")]
     return [D.Table(("Fact", "Detail"), tuple(rows), (1, 3)),
             *paragraphs(extra, "role of the establishment, population and operator")]
@@ -284,17 +288,42 @@ def evidence_counts(snap: InspectionSnapshot) -> Counter[str]:
     return counts
 
 
-def appendix_about(snap: InspectionSnapshot, extra: str) -> list[D.Block]:
-    """How the inspection was done: kind, dates, framework and evidence gathered."""
+# The wording when outlines.json gives none for the kind (a framework's own outline for a kind
+# the data does not name): it names the kind without claiming how it was judged.
+DEFAULT_ABOUT = ("This is the report of the {kind} on site {dates}, with {framework} "
+                 "({edition}) as the standard. The team gathered {evidence} pieces of evidence, "
+                 "triangulating findings across different kinds of source.")
+
+
+class _Keep(dict):
+    """Placeholders the data names but this build does not know stay as written."""
+
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+def fill(template: str, values: Mapping[str, str]) -> str:
+    """`template` with its {placeholders} filled; text that is not a valid template (a stray
+    brace in an edited data file) is used as it is rather than failing the report."""
+    try:
+        return template.format_map(_Keep(values))
+    except (ValueError, IndexError, AttributeError, KeyError):
+        return template
+
+
+def appendix_about(snap: InspectionSnapshot, extra: str,
+                   template: str | None = None) -> list[D.Block]:
+    """How the inspection or review was done, in the kind's own words (outlines.json): kind,
+    dates, framework and evidence gathered."""
     insp, fw = snap.inspection, snap.framework
-    kind = R.INSPECTION_KINDS.get(str(insp.get("kind")), "inspection").lower()
-    dates = date_range(insp.get("start_date"), insp.get("end_date"))
     counts = evidence_counts(snap)
-    out: list[D.Block] = [D.Paragraph(
-        f"This is a {kind}; the team was on site {dates or '[dates to be added]'}. "
-        f"Inspectors judged the establishment against {fw.title or 'the Expectations'} "
-        f"({fw.edition}). They gathered {sum(counts.values())} pieces of evidence, "
-        "triangulating findings across different kinds of source.")]
+    values = {
+        "kind": R.INSPECTION_KINDS.get(str(insp.get("kind")), "inspection").lower(),
+        "dates": date_range(insp.get("start_date"), insp.get("end_date"))
+        or "[dates to be added]",
+        "framework": fw.title or "the Expectations", "edition": fw.edition,
+        "evidence": str(sum(counts.values()))}
+    out: list[D.Block] = [D.Paragraph(fill(template or DEFAULT_ABOUT, values))]
     if counts:
         out.append(D.Table(("Source of evidence", "Number"),
                            tuple((k, str(v)) for k, v in sorted(counts.items())), (3, 1)))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -32,12 +32,16 @@ def create_inspection(path: Path, *, establishment_name: str, establishment_type
                       framework: Mapping[str, Any], kind: str = "full",
                       start_date: str | None = None, end_date: str | None = None,
                       provider: keys.PassphraseProvider | None = None,
-                      nation: str = "england", announced: bool = False,
-                      follow_up_scale: str | None = None) -> InspectionStore:
+                      nation: str = "england", announced: bool | None = None,
+                      follow_up_scale: str | None = None, followed_end: str | None = None,
+                      warn: Callable[[str], None] | None = None) -> InspectionStore:
     """Create a new encrypted inspection file pinned to a framework (copied into the file).
 
     A review of progress is refused where the framework says reviews do not apply (its
-    progress scale is null: only prisons and YOIs have them).
+    progress scale is null: only prisons and YOIs have them). Without `announced` the notice
+    is the kind's own (a review is announced). A review outside the usual timing after the
+    inspection it follows (`followed_end`), or longer on site than usual, is still created:
+    `warn` is given each warning once the file exists (services/review_process.py).
     """
     if kind == "irp" and "progress_scale" in framework and not framework["progress_scale"]:
         from hmip_desktop.services.labels import establishment_type_label
@@ -46,6 +50,12 @@ def create_inspection(path: Path, *, establishment_name: str, establishment_type
             "Independent reviews of progress follow inspections of prisons and young offender "
             f"institutions only; {establishment_type_label(establishment_type)} inspections "
             "are not followed by one. Create a full inspection instead.")
+    from hmip_desktop.services import review_process
+
+    if announced is None:
+        announced = review_process.default_announced(kind)
+    warnings = review_process.visit_warnings(kind, start=start_date, end=end_date,
+                                             announced=announced, followed_end=followed_end)
     payload = {
         "establishment_name": establishment_name.strip(),
         "establishment_type": establishment_type,
@@ -64,6 +74,8 @@ def create_inspection(path: Path, *, establishment_name: str, establishment_type
     store = InspectionStore.create(path, inspection=payload, framework=framework,
                                    provider=provider)
     profile.remember_recent(store.path)
+    for message in warnings if warn is not None else ():
+        warn(message)
     return store
 
 
@@ -95,17 +107,22 @@ def facts(store: InspectionStore, *, sections: bool = False) -> InspectionFacts:
                 fw = pinned_framework_in(tx, store).model
             except NotFoundError:
                 fw = None
+    kind = str((found.inspection.payload if found.inspection else {}).get("kind", "full"))
     return facts_from(found, inspection_id=store.inspection_id,
                       key_source=store.info.key_source,
                       schema_revision=store.info.schema_revision, read_only=store.read_only,
-                      sections=_section_facts(fw))
+                      sections=_section_facts(fw, kind))
 
 
-def _section_facts(fw: Framework | None) -> tuple[Mapping[str, Any], ...]:
+def _section_facts(fw: Framework | None, kind: str) -> tuple[Mapping[str, Any], ...]:
+    """Each section and whether it is scored here: never at a review of progress."""
     if fw is None:
         return ()
-    return tuple({"key": sec.key, "label": sec.label, "scored": fw.is_judged(sec)}
-                 for sec in fw.sections)
+    from hmip_desktop.domain.scoring import KIND_GIVES_SECTION_SCORES  # with the framework
+
+    gives_scores = KIND_GIVES_SECTION_SCORES.get(kind, True)
+    return tuple({"key": sec.key, "label": sec.label,
+                  "scored": gives_scores and fw.is_judged(sec)} for sec in fw.sections)
 
 
 def update_inspection(store: InspectionStore, **changes: Any) -> ChangeSet:

@@ -19,6 +19,8 @@ from hmip_desktop.domain import scoring as S
 from hmip_desktop.domain.changes import ChangeSet
 from hmip_desktop.domain.errors import NotFoundError, UserError, ValidationError
 from hmip_desktop.domain.framework_nation import DEFAULT_NATION, inspection_nation
+from hmip_desktop.domain.review_of_progress import PublicationDue
+from hmip_desktop.services import review_process
 from hmip_desktop.services.inspections import pinned_framework
 from hmip_desktop.services.roster_access import leads_here
 
@@ -46,6 +48,8 @@ class LifecycleView:
     nation: str = DEFAULT_NATION
     announced: bool = False
     message: str = ""
+    # A review of progress: its report's deadline (services/review_process.py); else None.
+    publication_due: PublicationDue | None = None
 
 
 @dataclass(frozen=True)
@@ -88,7 +92,10 @@ class LifecycleService:
             reopenings=tuple(dict(r) for r in p.get("reopenings") or []
                              if isinstance(r, Mapping)),
             nation=inspection_nation(p), announced=L.announced_of(p),
-            message=L.read_only_message(p) if read_only else "")
+            message=L.read_only_message(p) if read_only else "",
+            publication_due=review_process.publication_due(
+                str(p.get("kind") or "full"), p.get("end_date"), p.get("publication_date"),
+                self._today()))
 
     # -- status ------------------------------------------------------------------------------
     def set_status(self, status: str, on: str | dt.date | None = None) -> ChangeSet:

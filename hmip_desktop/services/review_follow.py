@@ -8,6 +8,7 @@ from exactly what was published and what the establishment said it would do.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -32,12 +33,15 @@ if TYPE_CHECKING:
 def create_review_following(path: Path, previous: Path, *, start_date: str | None,
                             end_date: str | None,
                             provider: keys.PassphraseProvider | None = None,
-                            follow_up_scale: str | None = None) -> InspectionStore:
+                            follow_up_scale: str | None = None,
+                            nation: str | None = None, announced: bool | None = None,
+                            warn: Callable[[str], None] | None = None) -> InspectionStore:
     """A new IRP file whose previous items are the concerns of the `previous` inspection.
 
-    Establishment, type, nation and framework come from it; the follow-up scale is the
-    one chosen, else the pre-2022 recommendations scale when it began before the data's
-    cut-off, else the framework's.
+    Establishment, type, nation (unless given) and framework come from it; the follow-up
+    scale is the one chosen, else the pre-2022 recommendations scale when it began before the
+    data's cut-off, else the framework's. A review held outside the usual months after the
+    inspection's last day, or longer than usual, is created all the same: `warn` says so.
     """
     with open_inspection(Path(previous), provider=provider) as before:
         insp = inspection_payload(before)
@@ -52,7 +56,9 @@ def create_review_following(path: Path, previous: Path, *, start_date: str | Non
                               establishment_type=str(insp.get("establishment_type", "")),
                               framework=framework, kind="irp", start_date=start_date,
                               end_date=end_date, provider=provider,
-                              nation=inspection_nation(insp), follow_up_scale=scale)
+                              nation=nation or inspection_nation(insp), announced=announced,
+                              follow_up_scale=scale, followed_end=insp.get("end_date"),
+                              warn=warn)
     previous_items = PreviousService(store)
     with store.uow(write=True) as tx:
         for c in sorted(concerns, key=lambda c: int(refs[c.id])):

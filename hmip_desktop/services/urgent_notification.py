@@ -3,7 +3,8 @@ the due dates that follow from the inspection's end date.
 
 The criteria checklist and the day counts are data in resources/process/urgent_notification.json
 (hmip-method.md §10), and so is where a UN may be used: the file's "establishment_types"
-names the types (prisons, YOIs, STCs), the addressee and whose agreement is needed; elsewhere
+names the types (prisons, YOIs, STCs), the addressee and whose agreement is needed, and its
+"inspection_kinds" the kinds of file (a full inspection, not a review of progress); elsewhere
 `set` refuses. The flag is one record per inspection (a deterministic id); clearing it writes a
 tombstone, so its history stays. The payload holds reasons, criteria, letter_date and
 response_date (when the Secretary of State's response and action plan arrived; absent in
@@ -73,9 +74,10 @@ class UnStatus:
     late: bool = False  # the letter is dated after its due date
     establishment_type: str = ""
     establishment_type_label: str = ""
-    allowed: bool = True  # a UN may follow this establishment type's inspections
+    allowed: bool = True  # a UN may be set: the file's kind and establishment type allow one
     addressee: str | None = None
     needs_agreement_of: tuple[str, ...] = ()
+    refusal: str = ""  # why `set` refuses here (empty where a UN may be set)
 
 
 class UrgentNotificationService:
@@ -106,7 +108,9 @@ class UrgentNotificationService:
         recorded date.
         """
         inspection = inspection_payload(self._store)
-        self._check_allowed(str(inspection.get("establishment_type") or ""))
+        refusal = self._refusal(inspection)
+        if refusal:
+            raise ValidationError(refusal)
         start = inspection.get("start_date") or None
         with self._store.uow(write=True) as tx:
             current = tx.records.get(self.record_id)
@@ -138,15 +142,21 @@ class UrgentNotificationService:
             self._store.put(tx, R.URGENT_NOTIFICATION, self.record_id, payload)
         return ChangeSet.of(R.URGENT_NOTIFICATION, self.record_id)
 
-    def _check_allowed(self, establishment_type: str) -> U.UnScope:
-        scope = self._process.scope_for(establishment_type)
-        if scope is None:
-            label = establishment_type_labels().get(establishment_type) or establishment_type
-            where = (f"; they follow inspections of {self._process.used_after}"
-                     if self._process.used_after else "")
-            raise ValidationError(f"Urgent Notifications are not used after inspections of "
-                                  f"this type of establishment ({label}){where}.")
-        return scope
+    def _refusal(self, inspection: dict[str, Any]) -> str:
+        """Why no UN may be set on this file ('' where one may): a review of progress is not
+        an inspection; some types of establishment are never followed by one."""
+        proc = self._process
+        kind = str(inspection.get("kind") or "full")
+        if not proc.allows_kind(kind):
+            return proc.kind_refusal or (f"Urgent Notifications are not used after a "
+                                         f"{R.INSPECTION_KINDS.get(kind, kind).lower()}.")
+        etype = str(inspection.get("establishment_type") or "")
+        if proc.scope_for(etype) is None:
+            label = establishment_type_labels().get(etype) or etype
+            where = f"; they follow inspections of {proc.used_after}" if proc.used_after else ""
+            return (f"Urgent Notifications are not used after inspections of this type of "
+                    f"establishment ({label}){where}.")
+        return ""
 
     def clear(self) -> ChangeSet:
         """Remove the flag (a tombstone; history keeps what it was)."""
@@ -168,9 +178,10 @@ class UrgentNotificationService:
             current = tx.records.get(self.record_id)
         proc = self._process
         scope = proc.scope_for(etype)
+        refusal = self._refusal(inspection)
         where = {"establishment_type": etype,
                  "establishment_type_label": establishment_type_labels().get(etype) or etype,
-                 "allowed": scope is not None,
+                 "allowed": not refusal, "refusal": refusal,
                  "addressee": scope.addressee if scope else None,
                  "needs_agreement_of": scope.needs_agreement_of if scope else ()}
         if current is None or current.deleted:

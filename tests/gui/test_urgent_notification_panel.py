@@ -159,7 +159,8 @@ def test_not_used_for_an_irc(qtbot, tmp_path: Path) -> None:  # type: ignore[no-
         assert not panel.flag.isEnabled()
         assert panel.scope.text() == ("Urgent Notifications are not used after inspections of "
                                       "this type of establishment (Immigration removal "
-                                      "centre).")
+                                      "centre); they follow inspections of prisons, young "
+                                      "offender institutions and secure training centres.")
     finally:
         store.close()
 

@@ -227,3 +227,16 @@ def test_previous_items_keep_the_previous_reports_order(run, tmp_path: Path) -> 
     assert listed == ["10", "S1", "1", "1.02", "2"]
     headings = [h for h in _headings(doc, 2) if h.startswith(tuple(listed))]
     assert headings == [f"{ref} Item {ref}" for ref in listed]
+
+
+def test_about_text_comes_from_the_data_and_survives_a_bad_template() -> None:
+    """The appendix wording is outlines.json's, per kind; an edited template with a stray
+    brace or an unknown placeholder is printed as written, never a failed export."""
+    from hmip_desktop.report.build_outcomes import DEFAULT_ABOUT, fill
+
+    values = {"kind": "independent review of progress", "dates": "1–3 June 2024",
+              "framework": "Expectations", "edition": "6", "evidence": "4"}
+    assert fill("This is an {kind}; {evidence} pieces, {unknown}.", values) == \
+        "This is an independent review of progress; 4 pieces, {unknown}."
+    assert fill("Broken {kind", values) == "Broken {kind"
+    assert "a independent" not in fill(DEFAULT_ABOUT, values)

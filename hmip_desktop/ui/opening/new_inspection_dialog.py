@@ -1,4 +1,9 @@
-"""New inspection: establishment, type, framework (newest first for the type), kind, dates."""
+"""New inspection: establishment, type, framework (newest first for the type), kind, dates.
+
+For a review of progress the notice starts as announced and the dates as a short visit, and
+what is out of the usual (days on site, notice) is shown before the file is created, worded
+as `hmip new` warns (services/review_process.py): guidance, so OK still creates it.
+"""
 
 from __future__ import annotations
 
@@ -24,6 +29,11 @@ from PySide6.QtWidgets import (
 
 from hmip_desktop.domain.framework_nation import NATION_LABELS
 from hmip_desktop.domain.records import INSPECTION_KINDS
+from hmip_desktop.services import review_process
+
+# Days after the first day that the last day on site starts at (a full inspection spans
+# about two weeks; a review's usual length is data).
+FULL_DEFAULT_SPAN_DAYS = 11
 
 if TYPE_CHECKING:
     from hmip_desktop.services.frameworks import FrameworkService
@@ -68,8 +78,6 @@ class NewInspectionDialog(QDialog):
         self.follow_up.addItem("Recommendations: achieved / partially / not achieved "
                                "(reports before May 2022)", "recommendations")
         form.addRow("Follow-&up scale:", self.follow_up)
-        self.kind.currentIndexChanged.connect(self._on_kind_changed)
-        self._on_kind_changed()
         self.nation = QComboBox()
         self.nation.setAccessibleName("Nation")
         self.nation.setToolTip("Education is inspected by Ofsted in England and Estyn in Wales")
@@ -87,7 +95,7 @@ class NewInspectionDialog(QDialog):
         self.start.setCalendarPopup(True)
         self.start.setDisplayFormat("yyyy-MM-dd")
         self.start.setAccessibleName("First day on site")
-        self.end = QDateEdit(today.addDays(11))
+        self.end = QDateEdit(today.addDays(FULL_DEFAULT_SPAN_DAYS))
         self.end.setCalendarPopup(True)
         self.end.setDisplayFormat("yyyy-MM-dd")
         self.end.setAccessibleName("Last day on site")
@@ -105,6 +113,18 @@ class NewInspectionDialog(QDialog):
         row.addWidget(browse)
         form.addRow("File:", row)
         layout.addLayout(form)
+        # Below the form, beside the warnings: a form row's wrapped label is not given the
+        # height of its lines.
+        self.review_note = QLabel(review_process.guidance_text())
+        self.review_note.setWordWrap(True)
+        self.review_note.setAccessibleName("About reviews of progress")
+        layout.addWidget(self.review_note)
+        self.warning = QLabel("")
+        self.warning.setObjectName("new_inspection_warning")
+        self.warning.setAccessibleName("Out of the usual")
+        self.warning.setStyleSheet("color: #8a5a00;")
+        self.warning.setWordWrap(True)
+        layout.addWidget(self.warning)
         self.problem = QLabel("")
         self.problem.setStyleSheet("color: #a00;")
         self.problem.setWordWrap(True)
@@ -117,7 +137,12 @@ class NewInspectionDialog(QDialog):
         self.etype.currentIndexChanged.connect(self._on_type_changed)
         self.start.dateChanged.connect(self._on_start_changed)
         self.use_dates.toggled.connect(self._on_start_changed)
+        self.kind.currentIndexChanged.connect(self._on_kind_changed)
+        for signal in (self.start.dateChanged, self.end.dateChanged, self.use_dates.toggled,
+                       self.announced.toggled):
+            signal.connect(self._update_warnings)
         self._on_type_changed()
+        self._on_kind_changed()
 
     def _on_type_changed(self) -> None:
         self.framework.clear()
@@ -160,7 +185,30 @@ class NewInspectionDialog(QDialog):
         self.accept()
 
     def _on_kind_changed(self, *_args: object) -> None:
-        self.follow_up.setEnabled(self.kind.currentData() == "irp")
+        kind = self.kind.currentData()
+        review = kind == "irp"
+        self.follow_up.setEnabled(review)
+        self.review_note.setVisible(review)
+        # Each kind starts from its own notice and usual length; either can still be changed.
+        self.announced.setChecked(review_process.default_announced(kind))
+        span = (review_process.load_process().longest_usual_days - 1 if review
+                else FULL_DEFAULT_SPAN_DAYS)
+        self.end.setDate(self.start.date().addDays(span))
+        self._update_warnings()
+        self.adjustSize()  # room for the note's lines, or none once it is hidden
+
+    def _update_warnings(self, *_args: object) -> None:
+        dates = self.use_dates.isChecked()
+        found = review_process.visit_warnings(
+            self.kind.currentData(),
+            start=self.start.date().toString("yyyy-MM-dd") if dates else None,
+            end=self.end.date().toString("yyyy-MM-dd") if dates else None,
+            announced=self.announced.isChecked())
+        changed = self.warning.text() != "\n".join(found)
+        self.warning.setText("\n".join(found))
+        self.warning.setVisible(bool(found))
+        if changed:
+            self.adjustSize()
 
     def values(self) -> dict:
         """The choices, ready for services.inspections.create_inspection."""

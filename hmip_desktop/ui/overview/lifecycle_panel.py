@@ -1,6 +1,6 @@
-"""The Overview's life-cycle controls: status (moved forward only), publication, reopening with
-a reason, nation and notice; and Ofsted's or Estyn's own education judgement beside the
-purposeful activity agreed score.
+"""The Overview's life-cycle controls: status (moved forward only), publication (and, for a
+review of progress, when its report is due), reopening with a reason, nation and notice; and
+Ofsted's or Estyn's own education judgement beside the purposeful activity agreed score.
 
 Each panel listens to the app signals itself, so the Overview page only adds it to its layout.
 Writes go through services.lifecycle on the DB lane and broadcast what they changed.
@@ -29,6 +29,7 @@ from hmip_desktop.domain import records as R
 from hmip_desktop.domain.changes import ChangeSet
 from hmip_desktop.domain.errors import ValidationError
 from hmip_desktop.domain.framework_nation import NATION_LABELS
+from hmip_desktop.domain.review_of_progress import publication_due_text
 from hmip_desktop.ui.context import UiContext
 from hmip_desktop.ui.errors import present_error
 from hmip_desktop.ui.widgets.forms import buddy_label, error_label, show_error, status_label
@@ -123,6 +124,7 @@ class LifecyclePanel(_ListeningBox):
     def __init__(self, ctx: UiContext, *, read_on_open: bool = True) -> None:
         super().__init__("Life cycle", ctx, read_on_open=read_on_open)
         self.current = status_label("Current status")
+        self.report_due = status_label("Report due")
         self.read_only_note = status_label("Why the inspection is read-only")
         self.next_status = QComboBox()
         self.next_status.setAccessibleName("Next status")
@@ -150,6 +152,8 @@ class LifecyclePanel(_ListeningBox):
         self.status = status_label("Life cycle save status")
         form = QFormLayout()
         form.addRow("Status:", self.current)
+        form.addRow("Report due:", self.report_due)  # shown for a kind with a deadline
+        self._form = form
         form.addRow(buddy_label("Ne&xt status:", self.next_status), self.next_status)
         form.addRow(buddy_label("Status &date:", self.status_date), self.status_date)
         form.addRow("", self.date_error)
@@ -186,6 +190,8 @@ class LifecyclePanel(_ListeningBox):
         """No inspection: nothing to show or change."""
         self._view = None
         self.current.setText("")
+        self.report_due.setText("")
+        self._form.setRowVisible(self.report_due, False)
         self.read_only_note.setText("")
         self.leader_note.setText("")
         self.history.setText("")
@@ -196,6 +202,9 @@ class LifecyclePanel(_ListeningBox):
         self._view = v
         self.setEnabled(True)
         self.current.setText(status_text(v))
+        self.report_due.setText(publication_due_text(v.publication_due)
+                                if v.publication_due is not None else "")
+        self._form.setRowVisible(self.report_due, v.publication_due is not None)
         self.read_only_note.setText(v.message)
         self.read_only_note.setVisible(bool(v.message))
         self.history.setText(reopenings_text(v))

@@ -96,9 +96,8 @@ def response_text(status: UnStatus) -> str:
 
 def scope_text(status: UnStatus) -> str:
     """Where the data does not allow a UN, why; else the addressee and any agreement needed."""
-    if not status.allowed:
-        return ("Urgent Notifications are not used after inspections of this type of "
-                f"establishment ({status.establishment_type_label}).")
+    if not status.allowed:  # the service's own refusal: a review, or a type never followed
+        return status.refusal
     parts = [f"The letter goes to {status.addressee}."] if status.addressee else []
     if status.needs_agreement_of:
         parts.append("For this type of establishment "
