@@ -336,3 +336,38 @@ def test_report_and_concerns_page_show_every_step(store, refs):
     assert action_plan_tip(view).splitlines() == [
         "Partly agreed: Wing C only", "1. Paint (Works, by 2027-08-01, Not started)",
         "2. Check", "Missing: step 2 has no owner or target date"]
+
+
+def test_bundles_carry_both_shapes_between_versions(tmp_path):
+    """A teammate's bundle with a single-action answer reads as one step; the plan imported
+    here travels back with its steps, its first step where that version reads it, and the
+    date submitted."""
+    from tests.sync.conftest import TeamKit, acting
+
+    kit = TeamKit(tmp_path / "team")
+    try:
+        lead, alice = kit.team("lead", "alice")
+        with acting(alice):
+            cid = ConcernService(alice.store).add(title="Violence", body="High.",
+                                                  sections=["safety"], priority=True)
+            with alice.store.uow(write=True) as tx:  # as the single-action version stores it
+                current = tx.records.get(cid)
+                alice.store.put(tx, R.CONCERN, cid, {**current.payload,
+                                                     "action_plan": OLD_AGREED})
+        kit.import_(lead, [kit.export(alice)])
+        with acting(lead):
+            assert _plan(lead.store, cid).steps == (
+                AP.Step("Body cameras", "Governor", "2027-03-01", "In progress"),)
+            out = _export(lead.store, tmp_path / "plan.xlsx")
+            _edit(out, {(X.SUBMITTED_ROW, X.DATE_VALUE_COLUMN): "2027-04-02",
+                        (FIRST + 1, "Action"): "Train staff", (FIRST + 1, "Owner"): "Head",
+                        (FIRST + 1, "Target date"): "2027-05-01"}, insert_at=FIRST + 1)
+            assert ActionPlanService(lead.store).import_(out).stored == 1
+        kit.import_(alice, [kit.export(lead)])
+        with alice.store.uow() as tx:
+            stored = tx.records.get(cid).payload["action_plan"]
+            inspection = tx.records.get(alice.store.inspection_id).payload
+        assert len(stored["steps"]) == 2 and stored["owner"] == "Governor"
+        assert inspection["action_plan_submitted_date"] == "2027-04-02"
+    finally:
+        kit.close()
