@@ -19,8 +19,10 @@ def register(rsub: argparse._SubParsersAction) -> None:
         "action-plan", help="export the action plan workbook (.xlsx) for the establishment",
         description="Write an Excel workbook restating every concern with its report "
         "reference (priority concerns first) and columns for the response (Agreed, Partly "
-        "agreed, Not agreed), action, owner, target date and status. Responses already "
-        "imported are filled in. The file is NOT encrypted.")
+        "agreed, Not agreed), the part agreed or the reasons, and the steps: one row per "
+        "step, each with an action, owner, target date and status. The header gives the "
+        "date the report was published (once it is) and a cell for the date the plan is "
+        "submitted. Responses already imported are filled in. The file is NOT encrypted.")
     add_file(p)
     p.add_argument("--out", required=True, metavar="PATH.xlsx", help="workbook to write")
     how = p.add_mutually_exclusive_group()
@@ -32,10 +34,19 @@ def register(rsub: argparse._SubParsersAction) -> None:
 
     p = rsub.add_parser(
         "action-plan-import", help="store the responses of a returned action plan",
-        description="Read a returned action plan workbook; every row is checked first and "
-        "nothing is stored unless all rows are good. Rows with no response are skipped.")
+        description="Read a returned action plan workbook (this version's, or one exported by "
+        "the single-action version); every row is checked first and nothing is stored unless "
+        "all rows are good (exit 2 names each bad row). Rows under a concern with its "
+        "reference repeated or empty are further steps; concerns with no response are "
+        "skipped. Answers the method finds incomplete (agreed or partly agreed with no step "
+        "that has an action, owner and target date, or a step missing one; partly agreed "
+        "without the part agreed; not agreed without reasons) are stored as sent and listed "
+        "as warnings, unless --strict.")
     add_file(p)
     p.add_argument("workbook", metavar="PATH.xlsx")
+    p.add_argument("--strict", action="store_true",
+                   help="refuse the plan (exit 2, nothing stored) when an answer is "
+                   "incomplete, to send it back to the establishment")
     p.set_defaults(func=_import)
 
 
@@ -57,11 +68,18 @@ def _import(args: argparse.Namespace) -> int:
 
     with open_store(args.file) as store:
         try:
-            changes = ActionPlanService(store).import_(Path(args.workbook))
+            result = ActionPlanService(store).import_(Path(args.workbook), strict=args.strict)
         except ActionPlanRowsError as exc:
             # One line per bad row; the exit code says nothing was stored.
             for problem in exc.problems:
                 print(f"hmip: {problem}", file=sys.stderr)
             return EXIT_BAD_ROWS
-    print(f"stored {len(changes.ids)} response(s)")
+    print(f"stored {result.stored} response(s)")
+    if result.submitted_date:
+        print(f"date submitted: {result.submitted_date}")
+    for line in result.incomplete:
+        print(f"hmip: warning: incomplete: {line}", file=sys.stderr)
+    if result.incomplete:
+        print(f"hmip: warning: {len(result.incomplete)} gap(s) stored as sent; ask the "
+              "establishment for what is missing", file=sys.stderr)
     return 0

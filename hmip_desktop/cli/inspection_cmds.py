@@ -189,6 +189,8 @@ def _print_lifecycle(f: inspections.InspectionFacts) -> None:
         print(f"Published:       {f.publication_date} (read-only except action-plan tracking)")
     if f.action_plan_received_date:
         print(f"Action plan:     received {f.action_plan_received_date}")
+    if f.action_plan_submitted_date:
+        print(f"Action plan:     submitted {f.action_plan_submitted_date} (date on the plan)")
     for r in f.reopenings:
         print(f"Reopened:        {r.get('on')} from {L.status_label(r.get('from'))}: "
               f"{r.get('reason')}")

@@ -33,6 +33,12 @@ def _not_loaded_status(obj: Any) -> str | None:
     return None if obj.expectations_loaded else NOT_LOADED
 
 
+def _action_plan(value: Any) -> Any:
+    from hmip_desktop.domain.action_plan import plain
+
+    return plain(value)
+
+
 # class name -> (fields left out, what is added or replaced). Keep it small: most views need
 # nothing here.
 SHAPES: dict[str, tuple[tuple[str, ...], _Extra | None]] = {
@@ -62,7 +68,8 @@ SHAPES: dict[str, tuple[tuple[str, ...], _Extra | None]] = {
         "criteria": [{"key": c.key, "label": c.label, "ticked": c.key in u.ticked}
                      for c in u.criteria]}),
     # An empty response reads as none, as the register shows it.
-    "ConcernView": ((), lambda c: {"action_plan": c.action_plan or None}),
+    # The action plan in its current shape, with what the method finds missing.
+    "ConcernView": ((), lambda c: {"action_plan": _action_plan(c.action_plan)}),
 }
 
 

@@ -50,7 +50,9 @@ READ_ONLY_STATUSES = frozenset({PUBLISHED, ACTION_PLAN_RECEIVED})
 # Payload keys of the inspection record that the life cycle writes.
 STATUS_KEYS = frozenset({"status", "publication_date", "action_plan_received_date",
                          "status_change", "reopenings"})
-# What may still change once published: action-plan tracking.
+# What may still change once published: action-plan tracking (on the inspection record: the
+# date the establishment submitted its action plan, read from the returned workbook).
+INSPECTION_TRACKING_KEYS = frozenset({"action_plan_submitted_date"})
 _TRACKING_KEYS: dict[str, frozenset[str]] = {
     CONCERN: frozenset({"action_plan"}),
     URGENT_NOTIFICATION: frozenset({"response_date"}),
@@ -214,9 +216,10 @@ def guard_write(lookup: Callable[[str], EntityView | None], inspection_id: str,
                 deleted: bool = False) -> None:
     """Refuse a revision a published inspection does not accept (PublishedReadOnlyError).
 
-    Accepted once published: action-plan tracking (a concern's action_plan, an Urgent
-    Notification's response date) and life-cycle fields of the inspection record that keep
-    it published or add a reopening (with its reason). Everything is accepted before.
+    Accepted once published: action-plan tracking (a concern's action_plan, the date the
+    plan was submitted, an Urgent Notification's response date) and life-cycle fields of
+    the inspection record that keep it published or add a reopening (with its reason).
+    Everything is accepted before.
     """
     record = lookup(inspection_id) if inspection_id else None
     if record is None or not is_read_only(record.payload):
@@ -224,7 +227,7 @@ def guard_write(lookup: Callable[[str], EntityView | None], inspection_id: str,
     current = record.payload
     if entity_id == inspection_id:
         changed = _changed(current, payload)
-        if not deleted and changed <= STATUS_KEYS:
+        if not deleted and changed <= STATUS_KEYS | INSPECTION_TRACKING_KEYS:
             reopened = len(payload.get("reopenings") or []) > len(current.get("reopenings") or [])
             if reopened or payload.get("status") in READ_ONLY_STATUSES:
                 return

@@ -33,7 +33,7 @@ FIELD_TYPES: dict[str, dict[str, str]] = {
         "status": _SN, "created_on": _SN, "protective_marking": _SN,
         "previous_scores": _DN, "previous_year": _SN, "nation": _SN, "announced": _B,
         "publication_date": _SN, "action_plan_received_date": _SN, "reopenings": _LD,
-        "education_judgement": _DN, "status_change": _DN,
+        "education_judgement": _DN, "status_change": _DN, "action_plan_submitted_date": _SN,
     },
     R.FRAMEWORK: {
         "schema_version": _I, "id": _S, "version": _S, "title": _S, "edition": _SN,
@@ -192,6 +192,11 @@ def check_payload(entity_type: str, schema: int, payload: Mapping[str, Any], *,
         if name in payload and type(payload[name]) not in _SURELY_FITS.get(code, _NO_TYPES) \
                 and not _fits(payload[name], code):
             raise PayloadProblem(f"a {entity_type} record has a wrongly typed field '{name}'")
+    plan = payload.get("action_plan")
+    if isinstance(plan, Mapping) and "steps" in plan and not _fits(plan["steps"], _LD):
+        # An action plan's steps (domain.action_plan); older payloads have none.
+        raise PayloadProblem(f"a {entity_type} record has a wrongly typed field "
+                             "'action_plan.steps'")
     for name in ("sha256", "extract_sha256"):
         value = payload.get(name)
         if isinstance(value, str) and value and not _SHA256.fullmatch(value):

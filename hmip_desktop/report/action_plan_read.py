@@ -3,6 +3,19 @@
 Sizes (file, unpacked parts), rows, columns and cell length are checked first and each
 refusal names its limit; every row is then validated and all bad rows are reported together
 (nothing is stored unless every row is good). Messages name rows, never concern text.
+
+Rows are grouped by concern: a row with a reference belongs to that concern (wherever it
+is: a sorted sheet still reads), a row with the reference left empty to the concern above
+it. A concern's response is given once (repeating the same one is fine); each row with an
+action, owner, target date or status is one step. A concern with no response is not yet
+answered and is skipped with all its rows. Workbooks of the single-action version (no
+'Part agreed or reasons' column, no date submitted) read as before: one step per concern,
+and a not-agreed concern's action text is its reasons, as that version's sheet asked.
+
+What is malformed (an unknown reference or response, a date that is not a date, two
+responses for one concern) is refused; what is merely incomplete by the method (no step
+with an owner and a target date, no part agreed, no reasons) is read and reported by
+`ReturnedPlan.incomplete`, so the caller decides.
 """
 
 from __future__ import annotations
@@ -11,25 +24,28 @@ import datetime as dt
 import re
 import zipfile
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import openpyxl
 
+from hmip_desktop.domain import action_plan as AP
 from hmip_desktop.domain.errors import ValidationError
 from hmip_desktop.report.action_plan_xlsx import (
     EXCEL_MAX_CELL_CHARS,
     H_ACTION,
+    H_DETAIL,
     H_OWNER,
     H_RECORD,
     H_REFERENCE,
     H_RESPONSE,
     H_STATUS,
     H_TARGET,
+    L_SUBMITTED,
     RESPONSES,
     SHEET_PLAN,
     ActionPlanRowsError,
-    ResponseRow,
 )
 
 # Limits checked before (and while) reading a returned plan. Module constants so tests can
@@ -43,6 +59,57 @@ MAX_COLUMNS = 40
 # in full must read back.
 MAX_CELL_CHARS = EXCEL_MAX_CELL_CHARS
 HEADER_SEARCH_ROWS = 20
+MAX_STEPS = 50  # steps of one concern
+
+
+@dataclass(frozen=True)
+class ConcernAnswer:
+    """One concern's response read back from a returned plan: `row` is where the response
+    is, `step_rows` where each step is (same order as response.steps)."""
+
+    reference: str
+    record_id: str | None
+    row: int
+    response: AP.Response
+    step_rows: tuple[int, ...] = ()
+
+    def gap_messages(self) -> list[str]:
+        """What the method asks for and this answer lacks, one line each, naming rows."""
+        out = []
+        for gap in self.response.gaps():
+            row = self.step_rows[gap.step] if gap.step is not None else self.row
+            out.append(f"row {row}: concern {self.reference} ({self.response.label}) "
+                       f"{_gap_words(gap)}")
+        return out
+
+
+_COLUMN_OF = {"action": H_ACTION, "owner": H_OWNER, "target date": H_TARGET}
+
+
+def _gap_words(gap: AP.Gap) -> str:
+    """The gap in words, with the column to fill in."""
+    if gap.kind == AP.NO_STEPS:
+        return f"has {gap.text()}; add a step with {H_ACTION}, {H_OWNER} and {H_TARGET}"
+    if gap.kind == AP.STEP_INCOMPLETE:
+        names = [_COLUMN_OF[m] for m in gap.missing]
+        fill = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+        return f"has a step with no {AP.either(gap.missing)}; fill in {fill}"
+    if gap.kind == AP.NO_PART:
+        return f"{gap.text()}; say so in '{H_DETAIL}'"
+    return f"{gap.text()}; give them in '{H_DETAIL}'"
+
+
+@dataclass(frozen=True)
+class ReturnedPlan:
+    """What a returned plan says: the answered concerns and the date it was submitted."""
+
+    answers: Sequence[ConcernAnswer]
+    submitted_date: str | None = None  # YYYY-MM-DD; None when the cell is empty or absent
+
+    def incomplete(self) -> list[str]:
+        """Every gap of every answer, naming rows (empty when the plan is complete)."""
+        return [m for a in self.answers for m in a.gap_messages()]
+
 
 def _mib(n: int) -> str:
     """A size for a message: whole MiB or KiB when exact, else one decimal."""
@@ -146,14 +213,12 @@ def _find_header(rows: Sequence[tuple[int, tuple]]) -> tuple[int, dict[str, int]
     return None
 
 
-def read_action_plan(path: Path,
-                     known: Mapping[str, str] | None = None) -> list[ResponseRow]:
-    """The answered rows of a returned plan, every row checked first.
+def read_action_plan(path: Path, known: Mapping[str, str] | None = None) -> ReturnedPlan:
+    """The answered concerns of a returned plan and its date submitted, every row checked.
 
     `known` maps each live concern reference to its record id; when given, unknown
     references (and rows whose hidden record id names another concern) are errors too.
-    Rows with no response are skipped (not yet answered). Any bad row raises
-    ActionPlanRowsError naming every bad row, and nothing is returned.
+    Any bad row raises ActionPlanRowsError naming every bad row, and nothing is returned.
     """
     path = Path(path)
     _check_container(path)
@@ -199,8 +264,38 @@ def _bounded_rows(ws: Any) -> list[tuple[int, tuple]]:
     return out
 
 
-def _parse(rows: list[tuple[int, tuple]],
-           known: Mapping[str, str] | None) -> list[ResponseRow]:
+
+def _submitted(rows: list[tuple[int, tuple]], header_row: int,
+               problems: list[tuple[int, str]]) -> str | None:
+    """The date submitted: the cell after a 'Date submitted' label above the headings."""
+    for number, values in rows:
+        if number >= header_row:
+            break
+        filled = [v for v in values if not _blank(v)]
+        if not filled or _text(filled[0]).rstrip(":").strip().lower() != L_SUBMITTED.lower():
+            continue
+        if len(filled) < 2:
+            return None
+        try:
+            return _date(filled[1])
+        except ValueError:
+            problems.append((number, f"{L_SUBMITTED.lower()} '{_echo(filled[1])}' is not a "
+                                     "date; use a date, YYYY-MM-DD or DD/MM/YYYY"))
+            return None
+    return None
+
+
+@dataclass
+class _Row:
+    number: int
+    response: str | None  # a RESPONSES key; None when empty or unknown
+    answered: bool  # something is in the Response cell
+    detail: str
+    step: AP.Step
+    issues: list[str]
+
+
+def _parse(rows: list[tuple[int, tuple]], known: Mapping[str, str] | None) -> ReturnedPlan:
     found = _find_header(rows[:HEADER_SEARCH_ROWS])
     if found is None:
         raise ValidationError(f"No '{H_REFERENCE}' column heading was found in the first "
@@ -208,54 +303,99 @@ def _parse(rows: list[tuple[int, tuple]],
     header_row, cols = found
     if H_RESPONSE.lower() not in cols:
         raise ValidationError(f"The action plan has no '{H_RESPONSE}' column.")
+    legacy = H_DETAIL.lower() not in cols  # written by the single-action version
 
     def cell(values: tuple, header: str) -> Any:
         i = cols.get(header.lower())
         return values[i] if i is not None and i < len(values) else None
 
+    problems: list[tuple[int, str]] = []
+    submitted = _submitted(rows, header_row, problems)
     span = (f"; this inspection's concerns are numbered 1 to {len(known)}" if known
             else "; this inspection has no concerns" if known is not None else "")
-    problems: list[str] = []
-    out: list[ResponseRow] = []
-    seen: dict[str, int] = {}
+    groups: dict[str, list[_Row]] = {}  # by reference, in the order first seen
+    current: str | None = None
     for number, values in rows:
         if number <= header_row or all(map(_blank, values)):
             continue
-        raw_response = cell(values, H_RESPONSE)
-        if _blank(raw_response):
-            continue  # not yet answered
-        issues: list[str] = []
+        row = _read_row(number, values, cell)
         reference = _reference(cell(values, H_REFERENCE))
-        record_id = _text(cell(values, H_RECORD)) or None
         if not reference:
-            issues.append("no concern reference; copy it from the exported plan")
+            if current is None:  # nothing above to belong to
+                if row.answered:
+                    problems.append((number, "no concern reference; copy it from the "
+                                             "exported plan"))
+                continue
+            reference = current
         elif known is not None and reference not in known:
-            issues.append(f"unknown concern reference '{_echo(reference)}'{span}")
-        elif reference in seen:
-            issues.append(f"concern {reference} is already answered in row {seen[reference]}")
-        elif known is not None and record_id and known[reference] != record_id:
-            issues.append(f"concern {reference} is not the concern it was when the plan was "
-                          "exported (the register changed); export the action plan again")
-        if reference and reference not in seen:
-            seen[reference] = number
-        response = _response(raw_response)
-        if response is None:
-            issues.append(f"unknown response '{_echo(raw_response)}'; use Agreed, Partly "
-                          "agreed or Not agreed")
-        target: str | None = None
-        raw_date = cell(values, H_TARGET)
-        try:
-            target = _date(raw_date)
-        except ValueError:
-            issues.append(f"target date '{_echo(raw_date)}' is not a date; use a date, "
-                          "YYYY-MM-DD or DD/MM/YYYY")
-        if issues:
-            problems.append(f"row {number}: " + ". ".join(issues))
+            if row.answered:  # a row of a concern not yet answered was always skipped
+                problems.append((number, f"unknown concern reference '{_echo(reference)}'"
+                                         f"{span}"))
+            current = None
             continue
-        assert response is not None
-        out.append(ResponseRow(number, reference, record_id, response,
-                               _text(cell(values, H_ACTION)), _text(cell(values, H_OWNER)),
-                               target, _text(cell(values, H_STATUS))))
+        current = reference
+        record_id = _text(cell(values, H_RECORD)) or None
+        if known is not None and record_id and known[reference] != record_id:
+            row.issues.insert(0, f"concern {reference} is not the concern it was when the plan "
+                              "was exported (the register changed); export the action plan "
+                              "again")
+        groups.setdefault(reference, []).append(row)
+    answers = [a for ref, group in groups.items()
+               if (a := _answer(ref, group, known, legacy, problems)) is not None]
     if problems:
-        raise ActionPlanRowsError(problems)
-    return out
+        raise ActionPlanRowsError([f"row {n}: {text}" for n, text in sorted(problems)])
+    return ReturnedPlan(answers, submitted)
+
+
+def _read_row(number: int, values: tuple, cell: Any) -> _Row:
+    issues: list[str] = []
+    raw_response = cell(values, H_RESPONSE)
+    response = None if _blank(raw_response) else _response(raw_response)
+    if response is None and not _blank(raw_response):
+        issues.append(f"unknown response '{_echo(raw_response)}'; use Agreed, Partly agreed "
+                      "or Not agreed")
+    raw_date = cell(values, H_TARGET)
+    target: str | None = None
+    try:
+        target = _date(raw_date)
+    except ValueError:
+        issues.append(f"target date '{_echo(raw_date)}' is not a date; use a date, "
+                      "YYYY-MM-DD or DD/MM/YYYY")
+    step = AP.Step(_text(cell(values, H_ACTION)), _text(cell(values, H_OWNER)), target,
+                   _text(cell(values, H_STATUS)))
+    return _Row(number, response, not _blank(raw_response), _text(cell(values, H_DETAIL)),
+                step, issues)
+
+
+def _answer(reference: str, group: list[_Row], known: Mapping[str, str] | None, legacy: bool,
+            problems: list[tuple[int, str]]) -> ConcernAnswer | None:
+    """One concern's rows as its answer; None (problems added) when they are wrong, or
+    when the concern is not answered at all."""
+    given = [r for r in group if r.answered]
+    if not given:
+        return None  # not yet answered: its rows are skipped whatever they hold
+    bad = len(problems)
+    problems += [(r.number, ". ".join(r.issues)) for r in group if r.issues]
+    first = next((r for r in given if r.response is not None), None)
+    for r in given:
+        if first is not None and r.response not in (None, first.response):
+            problems.append((r.number, f"concern {reference} already has the response "
+                                       f"'{RESPONSES[first.response or '']}' in row "
+                                       f"{first.number}; give one response per concern"))
+    stepped = [r for r in group if not r.step.empty]
+    if len(stepped) > MAX_STEPS:
+        problems.append((group[0].number, f"concern {reference} has {len(stepped)} steps: over "
+                                          f"the limit of {MAX_STEPS} steps per concern"))
+    if len(problems) > bad or first is None:
+        return None
+    response = first.response or ""
+    details = list(dict.fromkeys(r.detail for r in group if r.detail))
+    if legacy and response == AP.NOT_AGREED:
+        # The single-action sheet asked for the reasons in the Action column.
+        details += [r.step.action for r in stepped if not (r.step.owner or r.step.target_date)]
+        stepped = [r for r in stepped if r.step.owner or r.step.target_date]
+    record_id = known.get(reference) if known is not None else None
+    return ConcernAnswer(reference, record_id, first.number,
+                         AP.Response(response, "\n".join(d for d in details if d),
+                                     tuple(r.step for r in stepped)),
+                         tuple(r.number for r in stepped))

@@ -1,11 +1,15 @@
 """The action plan workbook as written for the establishment to fill in (and the shapes that
 `action_plan_read` reads back when it is returned).
 
-hmip-method.md §8: after an inspection HMPPS (or the Home Office) answers each concern with a
-response category (Agreed / Partly agreed / Not agreed) and, for agreed and partly agreed
-items, actions with an owner and a timescale. The workbook restates every concern with the
-reference the report gives it ("1", "2", … priority concerns first) and leaves the response
-columns to fill in; responses already imported are pre-filled when it is exported again.
+hmip-method.md §8: the header names the establishment, the inspection's dates, the date the
+report was published (filled in when the inspection is published, else left to fill) and the
+date the plan is submitted (the establishment fills it). Every concern is restated with the
+reference the report gives it ("1", "2", … priority concerns first) and columns for the
+response (Agreed / Partly agreed / Not agreed), which part is agreed or why not, and the
+steps: one row per step, each with an action, an owner, a target date and a status. A
+concern's further steps are rows under it, with its reference repeated (so sorting or
+filtering keeps them with their concern) or left empty. Responses already imported are
+pre-filled when it is exported again.
 
 Writing: every text cell is a literal string (never a formula, whatever it starts with), the
 file is written through `atomic_output` (mode 0600, nothing left behind on failure).
@@ -24,6 +28,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from hmip_desktop.domain import action_plan as AP
 from hmip_desktop.domain.concerns import ACTION_PLAN_RESPONSES
 from hmip_desktop.domain.errors import Cancelled, ValidationError
 from hmip_desktop.report.atomic import atomic_output
@@ -39,27 +44,43 @@ STATUSES = ("Not started", "In progress", "Complete")
 
 CATEGORY_MEANINGS: tuple[tuple[str, str], ...] = (
     ("Agreed", "All of the concern is agreed, and the work to address it is achievable and "
-     "affordable. Give specific (SMART) actions, each with an owner and a target date."),
+     "affordable. Give specific (SMART) actions, one row per step, each with an owner and a "
+     "target date."),
     ("Partly agreed", "Only part of the concern will be addressed (for commissioning, policy, "
-     "operational or affordability reasons). Say which part will be done and why the rest "
-     "will not, and give actions with an owner and a target date for the part agreed."),
-    ("Not agreed", "The concern is not accepted. Give the reasons in the Action column."),
+     "operational or affordability reasons). Say in the 'Part agreed or reasons' column which "
+     "part will be done and why the rest will not, and give each step of the part agreed its "
+     "own row with an owner and a target date."),
+    ("Not agreed", "The concern is not accepted. Give the reasons in the 'Part agreed or "
+     "reasons' column."),
 )
 
 # Columns of the plan sheet: (header, width). The last one is hidden and ties a row to its
 # concern record, so a plan filled in after the register was reordered is caught.
 H_REFERENCE, H_KIND, H_TITLE, H_CONCERN, H_ADDRESSEE = (
     "Reference", "Priority or key", "Title", "Concern", "Addressed to")
-H_RESPONSE, H_ACTION, H_OWNER, H_TARGET, H_STATUS, H_RECORD = (
-    "Response", "Action", "Owner", "Target date", "Status", "Record id")
+H_RESPONSE, H_DETAIL, H_ACTION, H_OWNER, H_TARGET, H_STATUS, H_RECORD = (
+    "Response", "Part agreed or reasons", "Action", "Owner", "Target date", "Status",
+    "Record id")
 COLUMNS: tuple[tuple[str, float], ...] = (
     (H_REFERENCE, 11), (H_KIND, 16), (H_TITLE, 32), (H_CONCERN, 60), (H_ADDRESSEE, 24),
-    (H_RESPONSE, 15), (H_ACTION, 50), (H_OWNER, 22), (H_TARGET, 13), (H_STATUS, 14),
-    (H_RECORD, 38),
+    (H_RESPONSE, 15), (H_DETAIL, 40), (H_ACTION, 50), (H_OWNER, 22), (H_TARGET, 13),
+    (H_STATUS, 14), (H_RECORD, 38),
 )
+ANSWER_COLUMNS = (H_RESPONSE, H_DETAIL, H_ACTION, H_OWNER, H_TARGET, H_STATUS)
 PRIORITY_LABEL, KEY_LABEL = "Priority concern", "Key concern"
 DATE_FORMAT = "DD/MM/YYYY"
-HEADER_ROW = 4  # rows 1-2 name the inspection, row 3 is blank
+# Rows 1-2 name the inspection; rows 3-4 are the two dates of the header (label in A,
+# value in C); row 5 says how to give several steps; the column headings follow.
+# (The single-action version put its headings in row 4 and had no dates: the reader finds
+# the headings and the labels wherever they are.)
+L_PUBLISHED, L_SUBMITTED = "Report published", "Date submitted"
+PUBLISHED_ROW, SUBMITTED_ROW, NOTE_ROW, HEADER_ROW = 3, 4, 5, 6
+DATE_VALUE_COLUMN = 3
+STEPS_NOTE = ("One row per step: to add a step, insert a row under the concern, repeat its "
+              "Reference (or leave it empty) and fill in Action, Owner, Target date and Status. "
+              "Give the Response once, on the concern's first row.")
+# Rows below the last concern that keep the drop-down lists, for steps added at the end.
+SPARE_ROWS = 100
 
 
 EXCEL_MAX_CELL_CHARS = 32_767
@@ -80,11 +101,7 @@ class ActionPlanRow:
     body: str
     addressee_label: str
     record_id: str
-    response: str | None = None  # a RESPONSES key
-    action: str = ""
-    owner: str = ""
-    target_date: str | None = None  # YYYY-MM-DD
-    status: str = ""
+    response: AP.Response | None = None
 
 
 @dataclass(frozen=True)
@@ -96,25 +113,8 @@ class ActionPlanDocument:
     end_date: str | None
     owner_label: str  # who returns the plan (empty when the report model does not say)
     rows: Sequence[ActionPlanRow]
-
-
-@dataclass(frozen=True)
-class ResponseRow:
-    """One answered row read back from a returned plan."""
-
-    row: int
-    reference: str
-    record_id: str | None
-    response: str  # a RESPONSES key
-    action: str
-    owner: str
-    target_date: str | None  # YYYY-MM-DD
-    status: str
-
-    def action_plan(self) -> dict[str, Any]:
-        """The `action_plan` field stored on the concern."""
-        return {"response": self.response, "action": self.action, "owner": self.owner,
-                "target_date": self.target_date, "status": self.status}
+    publication_date: str | None = None  # YYYY-MM-DD once the report is published
+    submitted_date: str | None = None  # YYYY-MM-DD, from a plan already imported
 
 
 class ActionPlanRowsError(ValidationError):
@@ -181,8 +181,11 @@ def write_action_plan(doc: ActionPlanDocument, path: Path, *,
     put(ws.cell(2, 1), subtitle)
 
     wrap = Alignment(wrap_text=True, vertical="top")
-    header_fill = PatternFill("solid", fgColor="DDE5F0")
     answer_fill = PatternFill("solid", fgColor="FFF8E1")
+    _header_dates(ws, doc, answer_fill)
+    put(ws.cell(NOTE_ROW, 1), STEPS_NOTE)
+    ws.cell(NOTE_ROW, 1).font = Font(italic=True)
+    header_fill = PatternFill("solid", fgColor="DDE5F0")
     for col, (header, width) in enumerate(COLUMNS, start=1):
         cell = ws.cell(HEADER_ROW, col)
         put(cell, header)
@@ -193,29 +196,23 @@ def write_action_plan(doc: ActionPlanDocument, path: Path, *,
     ws.column_dimensions[get_column_letter(len(COLUMNS))].hidden = True
     ws.freeze_panes = ws.cell(HEADER_ROW + 1, 1)
 
-    first = HEADER_ROW + 1
+    r = HEADER_ROW
     for i, row in enumerate(doc.rows):
         _stop_if(cancel)
         if progress is not None:
             progress(i, len(doc.rows) + 1)  # the last step: saving the workbook
-        r = first + i
-        values: list[Any] = [
-            int(row.reference) if row.reference.isdigit() else row.reference,
-            PRIORITY_LABEL if row.priority else KEY_LABEL, row.title, row.body,
-            row.addressee_label, RESPONSES.get(row.response or "", ""), row.action, row.owner,
-            _iso_to_date(row.target_date), row.status, row.record_id,
-        ]
-        for col, value in enumerate(values, start=1):
-            cell = ws.cell(r, col)
-            put(cell, value)
-            cell.alignment = wrap
-            if COLUMNS[col - 1][0] in (H_RESPONSE, H_ACTION, H_OWNER, H_TARGET, H_STATUS):
-                cell.fill = answer_fill
-        ws.cell(r, _col(H_TARGET)).number_format = DATE_FORMAT
+        for values in _lines(row):
+            r += 1
+            for col, value in enumerate(values, start=1):
+                cell = ws.cell(r, col)
+                put(cell, value)
+                cell.alignment = wrap
+                if COLUMNS[col - 1][0] in ANSWER_COLUMNS:
+                    cell.fill = answer_fill
+            ws.cell(r, _col(H_TARGET)).number_format = DATE_FORMAT
 
     if doc.rows:
-        last = first + len(doc.rows) - 1
-        _validations(ws, first, last)
+        _validations(ws, HEADER_ROW + 1, r + SPARE_ROWS)
     ws.auto_filter.ref = f"A{HEADER_ROW}:{get_column_letter(len(COLUMNS) - 1)}{HEADER_ROW}"
     _categories_sheet(wb.create_sheet(SHEET_CATEGORIES))
     _stop_if(cancel)
@@ -229,6 +226,48 @@ def write_action_plan(doc: ActionPlanDocument, path: Path, *,
 def _stop_if(cancel: Callable[[], bool] | None) -> None:
     if cancel is not None and cancel():
         raise Cancelled("action plan export cancelled")
+
+
+def _lines(row: ActionPlanRow) -> list[list[Any]]:
+    """The sheet rows of one concern: the concern with its response and first step, then one
+    row per further step (reference and kind repeated, so sorting keeps them together)."""
+    reference: Any = int(row.reference) if row.reference.isdigit() else row.reference
+    kind = PRIORITY_LABEL if row.priority else KEY_LABEL
+    answer = row.response
+    steps = (answer.steps if answer is not None else ()) or (AP.Step(),)
+    out = []
+    for i, step in enumerate(steps):
+        head: list[Any] = ([row.title, row.body, row.addressee_label,
+                            answer.label if answer is not None else "",
+                            answer.explanation if answer is not None else ""]
+                           if i == 0 else ["", "", "", "", ""])
+        out.append([reference, kind, *head, step.action, step.owner,
+                    _iso_to_date(step.target_date), step.status, row.record_id])
+    return out
+
+
+def _header_dates(ws: Any, doc: ActionPlanDocument, fill: PatternFill) -> None:
+    """The publication date (left to fill until the inspection is published) and the date
+    the plan is submitted (the establishment fills it)."""
+    for row, label, value in ((PUBLISHED_ROW, L_PUBLISHED, doc.publication_date),
+                              (SUBMITTED_ROW, L_SUBMITTED, doc.submitted_date)):
+        put(ws.cell(row, 1), label)
+        ws.cell(row, 1).font = Font(bold=True)
+        ws.merge_cells(start_row=row, start_column=1, end_row=row,
+                       end_column=DATE_VALUE_COLUMN - 1)
+        cell = ws.cell(row, DATE_VALUE_COLUMN)
+        cell.value = _iso_to_date(value)
+        cell.number_format = DATE_FORMAT
+        cell.alignment = Alignment(horizontal="left")
+        if row == SUBMITTED_ROW or value is None:
+            cell.fill = fill
+    dates = DataValidation(
+        type="date", operator="greaterThanOrEqual", formula1="36526",  # 1 January 2000
+        allow_blank=True, showErrorMessage=True, errorTitle="Date",
+        error="Enter a date, for example 31/03/2027.")
+    letter = get_column_letter(DATE_VALUE_COLUMN)
+    dates.add(f"{letter}{PUBLISHED_ROW}:{letter}{SUBMITTED_ROW}")
+    ws.add_data_validation(dates)
 
 
 def _col(header: str) -> int:
@@ -285,9 +324,11 @@ def _categories_sheet(ws: Any) -> None:
         put(ws.cell(i, 2), meaning)
         ws.cell(i, 2).alignment = wrap
     notes = (
-        "Fill in Response, Action, Owner, Target date and Status on the Action plan sheet. "
-        "Leave Response empty for a concern not yet answered. Do not change the Reference "
-        "column: it is how each response finds its concern when the plan is imported.",
+        f"Fill in {L_SUBMITTED} at the top of the Action plan sheet, and Response, Part agreed "
+        "or reasons, Action, Owner, Target date and Status for each concern. Leave Response "
+        "empty for a concern not yet answered. Do not change the Reference column: it is how "
+        "each response finds its concern when the plan is imported.",
+        STEPS_NOTE,
         "Status is free text; Not started, In progress and Complete are suggested.",
     )
     for i, note in enumerate(notes, start=5 + len(CATEGORY_MEANINGS)):

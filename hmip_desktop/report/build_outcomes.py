@@ -7,15 +7,11 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from hmip_desktop.domain import action_plan as AP
 from hmip_desktop.domain import records as R
 from hmip_desktop.domain import report_doc as D
 from hmip_desktop.domain import scoring as S
-from hmip_desktop.domain.concerns import (
-    ACTION_PLAN_RESPONSES,
-    addressees_from,
-    previous_item_order,
-    report_order,
-)
+from hmip_desktop.domain.concerns import addressees_from, previous_item_order, report_order
 from hmip_desktop.domain.entity import EntityView
 from hmip_desktop.domain.framework import Framework
 from hmip_desktop.domain.lifecycle import EDUCATION_SECTION, education_text
@@ -263,19 +259,32 @@ def irp_progress_part(heading: str, snap: InspectionSnapshot, intro: str) -> lis
     return out
 
 
+# What the explanation of a response is, by response.
+_EXPLAINED = {AP.AGREED: "Comment", AP.PARTLY_AGREED: "Part agreed", AP.NOT_AGREED: "Reasons"}
+
+
 def _response(plan: object, where: str) -> list[D.Block]:
-    """The establishment's action-plan response to a previous concern, when it was imported."""
-    if not isinstance(plan, Mapping) or not plan.get("response"):
+    """The establishment's action-plan response to a previous concern, when it was imported:
+    the response, the part agreed or the reasons, and each step with its owner and date."""
+    answer = AP.read(plan)
+    if answer is None:
         return []
-    label = ACTION_PLAN_RESPONSES.get(str(plan["response"]), str(plan["response"]))
-    text = f"Action plan response: {label}"
-    if plan.get("action"):
-        text += f". Action: {plan['action']}"
-    extra = [f"owner {plan['owner']}" if plan.get("owner") else "",
-             f"by {long_date(plan.get('target_date'))}" if plan.get("target_date") else ""]
+    text = f"Action plan response: {answer.label}"
+    if answer.explanation:
+        text += f". {_EXPLAINED[answer.response]}: {answer.explanation}"
+    if len(answer.steps) == 1:
+        return [D.Paragraph(text + f". Action: {_step(answer.steps[0])}", style="meta",
+                            where=where)]
+    return [D.Paragraph(text, style="meta", where=where),
+            *(D.Paragraph(f"Step {n}: {_step(step)}", style="meta", where=where)
+              for n, step in enumerate(answer.steps, start=1))]
+
+
+def _step(step: AP.Step) -> str:
+    extra = [f"owner {step.owner}" if step.owner else "",
+             f"by {long_date(step.target_date)}" if step.target_date else ""]
     extra = [x for x in extra if x]
-    return [D.Paragraph(text + (f" ({', '.join(extra)})" if extra else ""), style="meta",
-                        where=where)]
+    return (step.action or "[no action given]") + (f" ({', '.join(extra)})" if extra else "")
 
 
 def evidence_counts(snap: InspectionSnapshot) -> Counter[str]:

@@ -3,17 +3,25 @@
 Concerns are named exactly as the report names them (`domain.concerns.report_order`:
 "1", "2", … priority concerns first). An import is checked whole against the live concerns
 before anything is written; then, in one write transaction, each answered concern gets a new
-revision whose payload gains `action_plan` = {response, action, owner, target_date, status}.
-Rows that change nothing write nothing.
+revision whose payload gains `action_plan` (domain.action_plan: response, part agreed or
+reasons, steps), and the inspection record the date the plan was submitted. Rows that
+change nothing write nothing.
+
+An answer that is incomplete by the method (agreed with no step that has an owner and a
+target date, partly agreed without the part, not agreed without reasons) is stored as the
+establishment sent it and listed in the result, so the team leader can chase it: the plan
+is the establishment's document, and refusing it would leave the team leader nothing to
+record but their own edits of it. `strict` refuses such a plan instead (nothing stored).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import replace
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from hmip_desktop.domain import action_plan as AP
 from hmip_desktop.domain import concerns as C
 from hmip_desktop.domain import records as R
 from hmip_desktop.domain.changes import ChangeSet
@@ -23,14 +31,46 @@ from hmip_desktop.services.concerns import ConcernService, ConcernView
 from hmip_desktop.services.inspection_record import inspection_payload, pinned_framework_data
 from hmip_desktop.services.report import DisclosureBlocked, disclosure_rules
 
-# The text of each row that goes out and could carry a name or a number.
-_TEXT_FIELDS = ("title", "body", "action", "owner", "status")
 Progress = Callable[[int, int], None]
 CancelCheck = Callable[[], bool]
 
 if TYPE_CHECKING:
-    from hmip_desktop.report.action_plan_xlsx import ActionPlanDocument
+    from hmip_desktop.report.action_plan_xlsx import ActionPlanDocument, ActionPlanRow
     from hmip_desktop.services.inspection_store import InspectionStore
+
+SUBMITTED_KEY = "action_plan_submitted_date"  # on the inspection record
+
+
+@dataclass(frozen=True)
+class ActionPlanImport:
+    """What an import stored: `changes` for the views, how many concerns' responses changed,
+    the date submitted it read (None when the cell was empty) and the incomplete answers,
+    one line each naming the row."""
+
+    changes: ChangeSet
+    stored: int
+    submitted_date: str | None
+    incomplete: tuple[str, ...]
+
+
+def _texts(row: ActionPlanRow) -> Iterator[tuple[str, str]]:
+    """(field, text) of each text of a row that goes out and could carry a name or a number."""
+    yield "title", row.title
+    yield "body", row.body
+    if row.response is not None:
+        yield "part agreed or reasons", row.response.explanation
+        for n, step in enumerate(row.response.steps, start=1):
+            for name in ("action", "owner", "status"):
+                yield f"step {n} {name}", getattr(step, name)
+
+
+def _redacted(row: ActionPlanRow, redact: Callable[[str], str]) -> ActionPlanRow:
+    answer = row.response
+    if answer is not None:
+        answer = replace(answer, explanation=redact(answer.explanation), steps=tuple(
+            replace(s, action=redact(s.action), owner=redact(s.owner), status=redact(s.status))
+            for s in answer.steps))
+    return replace(row, title=redact(row.title), body=redact(row.body), response=answer)
 
 
 def references(concerns: list[tuple[str, bool, int]]) -> dict[str, str]:
@@ -69,19 +109,16 @@ class ActionPlanService:
         rm = framework.get("report_model")
         owner_key = rm.get("action_plan_owner") if isinstance(rm, Mapping) else None
         labels = {a.key: a.label for a in C.addressees_from(framework)}
-        rows = []
-        for ref, c in self.ordered():
-            plan = c.action_plan or {}
-            rows.append(ActionPlanRow(
-                reference=ref, priority=c.priority, title=c.title, body=c.body,
-                addressee_label=c.addressee_label, record_id=c.id,
-                response=plan.get("response"), action=str(plan.get("action") or ""),
-                owner=str(plan.get("owner") or ""), target_date=plan.get("target_date"),
-                status=str(plan.get("status") or "")))
+        rows = [ActionPlanRow(
+            reference=ref, priority=c.priority, title=c.title, body=c.body,
+            addressee_label=c.addressee_label, record_id=c.id,
+            response=AP.read(c.action_plan)) for ref, c in self.ordered()]
         return ActionPlanDocument(
             establishment_name=str(inspection.get("establishment_name", "")),
             start_date=inspection.get("start_date"), end_date=inspection.get("end_date"),
-            owner_label=labels.get(owner_key, "") if owner_key else "", rows=rows)
+            owner_label=labels.get(owner_key, "") if owner_key else "", rows=rows,
+            publication_date=_date_or_none(inspection.get("publication_date")),
+            submitted_date=_date_or_none(inspection.get(SUBMITTED_KEY)))
 
     def export(self, path: Path, *, redact: bool = False, allow_disclosure: bool = False,
                progress: Progress | None = None, cancel: CancelCheck | None = None) -> int:
@@ -98,31 +135,34 @@ class ActionPlanService:
             raise ValidationError("Export the action plan to a file ending in .xlsx.")
         doc = self.document()
         rules = disclosure_rules(self._store)
-        hits = [hit for row in doc.rows for field in _TEXT_FIELDS
-                for hit in rules.find(f"Action plan › concern {row.reference} › {field}",
-                                      str(getattr(row, field)))]
+        hits = [hit for row in doc.rows for field, text in _texts(row)
+                for hit in rules.find(f"Action plan › concern {row.reference} › {field}", text)]
         if hits and not (redact or allow_disclosure):
             raise DisclosureBlocked(hits)
         if hits and redact:
-            doc = replace(doc, rows=[replace(row, **{f: rules.redact(str(getattr(row, f)))
-                                                     for f in _TEXT_FIELDS})
-                                     for row in doc.rows])
+            doc = replace(doc, rows=[_redacted(row, rules.redact) for row in doc.rows])
         write_action_plan(doc, Path(path), progress=progress, cancel=cancel)
         return len(doc.rows)
 
-    def import_(self, path: Path, *, progress: Progress | None = None,
-                cancel: CancelCheck | None = None) -> ChangeSet:
-        """Check a returned plan against the live concerns, then store every response.
+    def import_(self, path: Path, *, strict: bool = False, progress: Progress | None = None,
+                cancel: CancelCheck | None = None) -> ActionPlanImport:
+        """Check a returned plan against the live concerns, then store every response and
+        the date submitted.
 
-        Raises ActionPlanRowsError (a ValidationError) listing every bad row; then nothing
-        is stored. Cancel while the workbook is read raises Cancelled, nothing stored.
+        Raises ActionPlanRowsError (a ValidationError) listing every bad row, and with
+        `strict` every incomplete answer too; then nothing is stored. Cancel while the
+        workbook is read raises Cancelled, nothing stored.
         """
         from hmip_desktop.report.action_plan_read import read_action_plan
+        from hmip_desktop.report.action_plan_xlsx import ActionPlanRowsError
 
         self._store.ensure_writable()
         with self._store.uow() as tx:
             known = _live_references(tx.records.list(R.CONCERN))
-        rows = read_action_plan(Path(path), known)
+        plan = read_action_plan(Path(path), known)
+        incomplete = tuple(plan.incomplete())
+        if strict and incomplete:
+            raise ActionPlanRowsError(incomplete)
         if progress is not None:
             progress(1, 2)  # read and checked; storing is the second half
         if cancel is not None and cancel():  # the last moment before anything is stored
@@ -133,14 +173,25 @@ class ActionPlanService:
             if _live_references(list(live.values())) != known:
                 raise ConflictError("The concerns changed while the action plan was read; "
                                     "import it again.")
-            for row in rows:
-                current = live[known[row.reference]]
-                plan = row.action_plan()
-                if current.payload.get("action_plan") == plan:
-                    continue
+            for answer in plan.answers:
+                current = live[known[answer.reference]]
+                if AP.read(current.payload.get("action_plan")) == answer.response:
+                    continue  # the same answer (perhaps stored in the older shape)
                 self._store.put(tx, R.CONCERN, current.id,
-                                {**current.payload, "action_plan": plan})
+                                {**current.payload, "action_plan": answer.response.payload()})
                 touched.append(current.id)
+            changes = ChangeSet.of(R.CONCERN, *touched) if touched else ChangeSet()
+            inspection = tx.records.get(self._store.inspection_id)
+            if (plan.submitted_date and inspection is not None
+                    and inspection.payload.get(SUBMITTED_KEY) != plan.submitted_date):
+                # An empty cell keeps the date stored: a re-exported plan pre-fills it.
+                self._store.put(tx, R.INSPECTION, inspection.id,
+                                {**inspection.payload, SUBMITTED_KEY: plan.submitted_date})
+                changes |= ChangeSet.of(R.INSPECTION, inspection.id)
         if progress is not None:
             progress(2, 2)
-        return ChangeSet.of(R.CONCERN, *touched) if touched else ChangeSet()
+        return ActionPlanImport(changes, len(touched), plan.submitted_date, incomplete)
+
+
+def _date_or_none(value: object) -> str | None:
+    return value if isinstance(value, str) and value else None

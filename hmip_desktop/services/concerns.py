@@ -8,11 +8,11 @@ the inspection is ready for report.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from hmip_desktop.domain import action_plan as AP
 from hmip_desktop.domain import concerns as C
 from hmip_desktop.domain import records as R
 from hmip_desktop.domain import scoring as S
@@ -48,7 +48,8 @@ class ConcernView:
     author_id: str
     updated_hlc: str
     conflicted: bool
-    # The action plan response ({response, action, owner, target_date, status}) or None.
+    # The action plan response in its current stored shape (domain.action_plan; payloads of
+    # the single-action version read as one step) or None.
     action_plan: dict[str, Any] | None = field(default=None, hash=False)
 
 
@@ -216,7 +217,7 @@ class ConcernService(_Register):
                 raise ValidationError(f"Unknown addressee; use one of: {', '.join(keys)}")
         payload["addressee"] = addressee
         if payload.get("action_plan") is not None:
-            payload["action_plan"] = _check_action_plan(payload["action_plan"])
+            payload["action_plan"] = AP.parse(payload["action_plan"]).payload()
         return payload
 
     def add(self, *, title: str, body: str, sections: Iterable[str], priority: bool = False,
@@ -250,7 +251,7 @@ class ConcernService(_Register):
             tuple(p.get("sections") or []), bool(p.get("priority", False)), addressee,
             labels.get(addressee, addressee or ""), tuple(p.get("evidence_ids") or []),
             _order(e), e.created_by, e.updated_hlc, e.conflicted,
-            dict(p["action_plan"]) if isinstance(p.get("action_plan"), Mapping) else None)
+            AP.normalised(p.get("action_plan")))
 
     def sections(self) -> list[tuple[str, str]]:
         """(key, label) of the sections a concern can belong to."""
@@ -287,22 +288,6 @@ def concern_issues(inspection: Mapping[str, Any], concerns: Iterable[EntityView]
     priority = sum(1 for e in views if e.payload.get("priority"))
     return C.check_concerns(len(views), priority, limits, severity=severity,
                             kind=str(inspection.get("kind", "full")))
-
-
-def _check_action_plan(value: Any) -> dict[str, Any]:
-    """An action plan response in its stored shape."""
-    if not isinstance(value, Mapping) or value.get("response") not in C.ACTION_PLAN_RESPONSES:
-        raise ValidationError("An action plan response needs a response of "
-                              f"{', '.join(C.ACTION_PLAN_RESPONSES)}.")
-    target = value.get("target_date") or None
-    if target is not None:
-        try:
-            target = dt.date.fromisoformat(str(target)).isoformat()
-        except ValueError:
-            raise ValidationError("An action plan target date must be YYYY-MM-DD.") from None
-    return {"response": value["response"], "action": str(value.get("action") or ""),
-            "owner": str(value.get("owner") or ""), "target_date": target,
-            "status": str(value.get("status") or "")}
 
 
 class NppService(_Register):

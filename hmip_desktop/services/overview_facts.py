@@ -50,6 +50,7 @@ class InspectionFacts:
     announced: bool = False
     publication_date: str | None = None
     action_plan_received_date: str | None = None
+    action_plan_submitted_date: str | None = None  # read from the returned workbook
     reopenings: tuple[Mapping[str, Any], ...] = ()
     education_judgement: Mapping[str, Any] | None = None
 
@@ -81,6 +82,7 @@ def facts_from(found: FileOverview, *, inspection_id: str, key_source: str,
         nation=inspection_nation(p), announced=L.announced_of(p),
         publication_date=p.get("publication_date"),
         action_plan_received_date=p.get("action_plan_received_date"),
+        action_plan_submitted_date=p.get("action_plan_submitted_date"),
         reopenings=tuple(dict(r) for r in p.get("reopenings") or [] if isinstance(r, Mapping)),
         education_judgement=L.education_judgement(p),
     )

@@ -332,3 +332,33 @@ def test_overview_draft_letter_opens_the_reports_page(window, tmp_path) -> None:
     reports = window.pages["Reports"]
     assert window.stack.currentWidget() is reports
     assert reports.choices.radios["un_pdf"].isChecked()
+
+
+def test_action_plan_import_names_incomplete_answers(page, store, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Steps, the date submitted and what is incomplete are said after the import."""
+    import openpyxl
+
+    from hmip_desktop.report import action_plan_xlsx as X
+    from hmip_desktop.services.action_plan import ActionPlanService
+
+    plan = tmp_path / "returned.xlsx"
+    ActionPlanService(store).export(plan, redact=True)
+    wb = openpyxl.load_workbook(plan)
+    ws = wb[X.SHEET_PLAN]
+    col = {c.value: c.column for c in ws[X.HEADER_ROW]}
+    first = X.HEADER_ROW + 1
+    ws.cell(X.SUBMITTED_ROW, X.DATE_VALUE_COLUMN).value = "2027-04-02"
+    for r, values in ((first, ("Agreed", "Hire nurses", "Head of healthcare", "2027-06-01")),
+                      (first + 1, (None, "Triage clinic", None, "2027-07-01"))):
+        for heading, value in zip(("Response", "Action", "Owner", "Target date"), values,
+                                  strict=True):
+            ws.cell(r, col[heading]).value = value
+    wb.save(plan)
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *_a: (str(plan), ""))
+    page.export.import_button.click()
+    assert page.status.text().splitlines() == [
+        "Action plan imported: responses stored for 1 concern. Date submitted: 2027-04-02.",
+        "Incomplete, stored as sent (1 gap; ask the establishment for what is missing):",
+        f"row {first + 1}: concern 1 (Agreed) has a step with no owner; fill in Owner"]
+    steps = ConcernService(store).list()[0].action_plan["steps"]
+    assert [s["action"] for s in steps] == ["Hire nurses", "Triage clinic"]

@@ -82,9 +82,9 @@ def test_export_restates_concerns_in_report_order(store, concerns, tmp_path):
     wb = openpyxl.load_workbook(out)
     assert wb.sheetnames == [X.SHEET_PLAN, X.SHEET_CATEGORIES]
     ws = wb[X.SHEET_PLAN]
-    assert [c.value for c in ws[X.HEADER_ROW]][:10] == [
+    assert [c.value for c in ws[X.HEADER_ROW]][:11] == [
         "Reference", "Priority or key", "Title", "Concern", "Addressed to", "Response",
-        "Action", "Owner", "Target date", "Status"]
+        "Part agreed or reasons", "Action", "Owner", "Target date", "Status"]
     assert ws.freeze_panes == f"A{X.HEADER_ROW + 1}"
     assert "HMP Testfield" in ws["A1"].value
     assert "16 November 2026 to 27 November 2026" in ws["A2"].value
@@ -102,10 +102,12 @@ def test_export_restates_concerns_in_report_order(store, concerns, tmp_path):
     order = C.report_order([(c.id, c.priority, c.order) for c in svc.list()])
     assert {ref: cid for cid, ref in order} == concerns
     validations = {str(v.sqref): v for v in ws.data_validations.dataValidation}
-    response = validations[f"F{X.HEADER_ROW + 1}:F{X.HEADER_ROW + 3}"]
+    # The lists reach below the last concern, for steps added at the end.
+    last = X.HEADER_ROW + 3 + X.SPARE_ROWS
+    response = validations[f"F{X.HEADER_ROW + 1}:F{last}"]
     assert response.type == "list" and response.formula1 == '"Agreed,Partly agreed,Not agreed"'
-    assert validations[f"I{X.HEADER_ROW + 1}:I{X.HEADER_ROW + 3}"].type == "date"
-    assert ws.cell(X.HEADER_ROW + 1, 9).number_format == X.DATE_FORMAT
+    assert validations[f"J{X.HEADER_ROW + 1}:J{last}"].type == "date"
+    assert ws.cell(X.HEADER_ROW + 1, 10).number_format == X.DATE_FORMAT
     cats = wb[X.SHEET_CATEGORIES]
     texts = [c.value for c in cats["A"] if c.value]
     assert {"Agreed", "Partly agreed", "Not agreed"} <= set(texts)
@@ -131,21 +133,25 @@ def test_round_trip_stores_responses_and_prefills_reexport(store, concerns, tmp_
         1: {"Response": "Agreed", "Action": "Review reception screening", "Owner": "Head of "
             "safety", "Target date": dt.datetime(2027, 3, 31), "Status": "In progress"},
         2: {"Response": "partly agreed", "Action": "Part", "Owner": "Governor",
-            "Target date": "30/06/2027", "Status": "Not started"},
+            "Target date": "30/06/2027", "Status": "Not started",
+            "Part agreed or reasons": "Screening only"},
         3: {"Response": None, "Action": "ignored: not yet answered"},
     })
-    changes = ActionPlanService(store).import_(out)
-    assert changes.ids == frozenset({concerns["1"], concerns["2"]})
+    result = ActionPlanService(store).import_(out)
+    assert result.changes.ids == frozenset({concerns["1"], concerns["2"]})
+    assert result.stored == 2 and result.incomplete == () and result.submitted_date is None
     plans = _plans(store)
-    assert plans[concerns["1"]] == {"response": "agreed", "action": "Review reception screening",
-                                    "owner": "Head of safety", "target_date": "2027-03-31",
-                                    "status": "In progress"}
+    step = {"action": "Review reception screening", "owner": "Head of safety",
+            "target_date": "2027-03-31", "status": "In progress"}
+    # The first step is repeated at the top for the single-action version.
+    assert plans[concerns["1"]] == {"response": "agreed", "explanation": "", "steps": [step],
+                                    **step}
     assert plans[concerns["2"]]["response"] == "partly_agreed"
     assert plans[concerns["2"]]["target_date"] == "2027-06-30"
     assert plans[concerns["3"]] is None
 
     # Importing the same plan again writes nothing.
-    assert ActionPlanService(store).import_(out).ids == frozenset()
+    assert ActionPlanService(store).import_(out).changes.ids == frozenset()
 
     # Editing a concern keeps its response; the JSON view carries it.
     svc = ConcernService(store)
@@ -164,11 +170,12 @@ def test_round_trip_stores_responses_and_prefills_reexport(store, concerns, tmp_
 def test_import_accepts_iso_text_dates_and_no_date(store, concerns, tmp_path):
     out = _export(store, tmp_path)
     _fill(out, {1: {"Response": "Agreed", "Target date": "2027-01-05"},
-                3: {"Response": "Not agreed", "Action": "Reasons"}})
+                3: {"Response": "Not agreed", "Part agreed or reasons": "Reasons"}})
     ActionPlanService(store).import_(out)
     plans = _plans(store)
-    assert plans[concerns["1"]]["target_date"] == "2027-01-05"
-    assert plans[concerns["3"]] == {"response": "not_agreed", "action": "Reasons", "owner": "",
+    assert plans[concerns["1"]]["steps"][0]["target_date"] == "2027-01-05"
+    assert plans[concerns["3"]] == {"response": "not_agreed", "explanation": "Reasons",
+                                    "steps": [], "action": "Reasons", "owner": "",
                                     "target_date": None, "status": ""}
 
 
@@ -212,7 +219,8 @@ def test_duplicate_and_moved_rows_are_refused(store, concerns, tmp_path):
     out = _export(store, tmp_path)
     _fill(out, {1: {"Response": "Agreed"}},
           extra_rows=[[1, None, None, None, None, "Not agreed"]])
-    with pytest.raises(X.ActionPlanRowsError, match="already answered in row"):
+    with pytest.raises(X.ActionPlanRowsError,
+                       match="concern 1 already has the response 'Agreed' in row"):
         ActionPlanService(store).import_(out)
 
     out = _export(store, tmp_path, "moved.xlsx")
@@ -332,14 +340,23 @@ def test_cli_export_import_and_list(store, concerns, tmp_path, capsys):
     _fill(out, {1: {"Response": "Not agreed"},
                 2: {"Response": "Agreed", "Target date": "28/02/2027", "Owner": "Governor"}})
     assert main(["report", "action-plan-import", str(store.path), str(out)]) == 0
-    assert "stored 2 response(s)" in capsys.readouterr().out
+    printed = capsys.readouterr()
+    assert "stored 2 response(s)" in printed.out
+    # Stored as sent, and what is missing is named (both answers are incomplete).
+    assert printed.err.splitlines() == [
+        f"hmip: warning: incomplete: row {X.HEADER_ROW + 1}: concern 1 (Not agreed) gives no "
+        "reasons; give them in 'Part agreed or reasons'",
+        f"hmip: warning: incomplete: row {X.HEADER_ROW + 2}: concern 2 (Agreed) has a step with "
+        "no action; fill in Action",
+        "hmip: warning: 2 gap(s) stored as sent; ask the establishment for what is missing"]
 
     assert main(["concern", "list", str(store.path), "--json"]) == 0
     listed = {c["id"]: c for c in json.loads(capsys.readouterr().out)["concerns"]}
     assert listed[concerns["1"]]["action_plan"]["response"] == "not_agreed"
+    step = {"action": "", "owner": "Governor", "target_date": "2027-02-28", "status": ""}
     assert listed[concerns["2"]]["action_plan"] == {
-        "response": "agreed", "action": "", "owner": "Governor", "target_date": "2027-02-28",
-        "status": ""}
+        "response": "agreed", "explanation": "", "steps": [step], **step, "complete": False,
+        "gaps": ["step 1 has no action"]}
     assert listed[concerns["3"]]["action_plan"] is None
 
 
@@ -347,8 +364,9 @@ def test_concerns_page_shows_the_response_read_only(store, concerns, tmp_path):
     from hmip_desktop.ui.concerns.concerns_page import action_plan_text
 
     out = _export(store, tmp_path)
-    _fill(out, {1: {"Response": "Partly agreed", "Owner": "Governor",
-                    "Target date": "2027-04-01", "Status": "In progress"}})
+    _fill(out, {1: {"Response": "Partly agreed", "Owner": "Governor", "Action": "Screen",
+                    "Target date": "2027-04-01", "Status": "In progress",
+                    "Part agreed or reasons": "Screening"}})
     ActionPlanService(store).import_(out)
     views = {c.id: c for c in ConcernService(store).list()}
     assert action_plan_text(views[concerns["1"]]) == (

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QLabel, QTabWidget, QVBoxLayout
 
+from hmip_desktop.domain import action_plan as AP
 from hmip_desktop.domain import concerns as C
 from hmip_desktop.domain import records as R
 from hmip_desktop.domain.changes import ChangeSet
@@ -34,17 +35,33 @@ CN_ORDER, CN_PRIORITY, CN_TITLE, CN_SECTIONS, CN_ADDRESSEE, CN_EVIDENCE, CN_RESP
 
 def action_plan_text(concern: object) -> str:
     """The action plan response in one line (read-only; set by importing the plan)."""
-    plan = getattr(concern, "action_plan", None)
-    if not plan:
+    answer = AP.read(getattr(concern, "action_plan", None))
+    if answer is None:
         return ""
-    parts = [C.ACTION_PLAN_RESPONSES.get(plan.get("response", ""), "")]
-    if plan.get("owner"):
-        parts.append(f"owner {plan['owner']}")
-    if plan.get("target_date"):
-        parts.append(f"by {plan['target_date']}")
-    if plan.get("status"):
-        parts.append(str(plan["status"]))
+    parts = [answer.label]
+    if len(answer.steps) == 1:
+        step = answer.steps[0]
+        parts += [f"owner {step.owner}" if step.owner else "",
+                  f"by {step.target_date}" if step.target_date else "", step.status]
+    elif answer.steps:
+        parts.append(f"{len(answer.steps)} steps")
+    if not answer.complete:
+        parts.append("incomplete")
     return ", ".join(p for p in parts if p)
+
+
+def action_plan_tip(concern: object) -> str:
+    """The whole response: the part agreed or reasons, each step, and what is missing."""
+    answer = AP.read(getattr(concern, "action_plan", None))
+    if answer is None:
+        return ""
+    lines = [answer.label + (f": {answer.explanation}" if answer.explanation else "")]
+    for n, step in enumerate(answer.steps, start=1):
+        extra = ", ".join(x for x in (step.owner, step.target_date and f"by {step.target_date}",
+                                      step.status) if x)
+        lines.append(f"{n}. {step.action or '(no action)'}" + (f" ({extra})" if extra else ""))
+    lines += [f"Missing: {gap.text()}" for gap in answer.gaps()]
+    return "\n".join(lines)
 
 
 def concern_columns(panel: RegisterPanel) -> list[Column]:
@@ -56,8 +73,7 @@ def concern_columns(panel: RegisterPanel) -> list[Column]:
         Column("Sections", lambda c: _sections(panel, c.sections)),
         Column("Addressed to", lambda c: c.addressee_label),
         Column("Evidence", lambda c: str(len(c.evidence_ids))),
-        Column("Action plan response", action_plan_text,
-               lambda c: (c.action_plan or {}).get("action", "")),
+        Column("Action plan response", action_plan_text, action_plan_tip),
     ]
 
 

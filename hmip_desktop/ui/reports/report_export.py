@@ -11,9 +11,8 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
-from hmip_desktop.domain.changes import ChangeSet
 from hmip_desktop.domain.errors import Cancelled
-from hmip_desktop.services.action_plan import ActionPlanService
+from hmip_desktop.services.action_plan import ActionPlanImport, ActionPlanService
 from hmip_desktop.services.report import (
     DisclosureBlocked,
     ExportOptions,
@@ -47,6 +46,27 @@ def export_document(store: InspectionStore, target: Path, options: ExportOptions
     result = ReportService(store).export(target, options, progress=control.progress,
                                          cancel=control.cancel.is_set)
     return result, (result.path.read_bytes() if keep_bytes else None)
+
+
+# Incomplete answers listed in the status line; the Concerns page shows every one.
+SHOWN_GAPS = 5
+
+
+def imported_text(result: ActionPlanImport) -> str:
+    """What an action plan import stored, the date submitted, and what is incomplete."""
+    n = result.stored
+    lines = [f"Action plan imported: responses stored for {plural(n, 'concern')}." if n else
+             "Action plan imported: nothing had changed."]
+    if result.submitted_date:
+        lines[0] += f" Date submitted: {result.submitted_date}."
+    gaps = result.incomplete
+    if gaps:
+        lines.append(f"Incomplete, stored as sent ({plural(len(gaps), 'gap')}; ask the "
+                     "establishment for what is missing):")
+        lines += gaps[:SHOWN_GAPS]
+        if len(gaps) > SHOWN_GAPS:
+            lines.append(f"… and {len(gaps) - SHOWN_GAPS} more (see the Concerns page).")
+    return "\n".join(lines)
 
 
 def written_text(result: ExportResult) -> str:
@@ -226,11 +246,8 @@ class ReportExport(QWidget):
         if store is None:
             return
 
-        def done(changes: ChangeSet) -> None:
-            n = len(changes.ids)
-            self.status.setText(f"Action plan imported: responses stored for "
-                                f"{plural(n, 'concern')}." if n else
-                                "Action plan imported: nothing had changed.")
+        def done(result: ActionPlanImport) -> None:
+            self.status.setText(imported_text(result))
 
         self.progress.run(f"Reading {path.name}…",
                           lambda c: ActionPlanService(store).import_(
