@@ -34,6 +34,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     s.add_argument("state", help=STATES)
     s.add_argument("--date", type=date_arg,
                    help="YYYY-MM-DD: the publication date, or when the action plan arrived")
+    s.add_argument("--despite-readiness", action="store_true",
+                   help="move to the factual accuracy check or publish although readiness "
+                        "still reports items that block the report (the team leader's call)")
     add_json(s)
     s.set_defaults(func=_set)
     s = status.add_parser("reopen", help="team leader: reopen with a reason (kept in history)",
@@ -97,7 +100,8 @@ def _show(args: argparse.Namespace) -> int:
 def _set(args: argparse.Namespace) -> int:
     with open_store(args.file) as store:
         service = LifecycleService(store)
-        changes = service.set_status(args.state, args.date)
+        changes = service.set_status(args.state, args.date,
+                                     despite_readiness=args.despite_readiness)
         view = service.view()
     if args.json:
         print_json({**to_plain(view), "changed": bool(changes.ids)})

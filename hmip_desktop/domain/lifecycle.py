@@ -138,6 +138,22 @@ class StatusMove:
     fields: Mapping[str, Any]
 
 
+class NotReadyForStatus(ValidationError):
+    """A move to the factual accuracy check or to published while readiness still reports
+    items that block the report (the concern limits, missing scores or findings...)."""
+
+    def __init__(self, target: str, blockers: list[str]) -> None:
+        shown = "; ".join(blockers[:5]) + (f"; and {len(blockers) - 5} more"
+                                            if len(blockers) > 5 else "")
+        super().__init__(
+            f"Not moved to {status_label(target)}: {len(blockers)} item(s) still block the "
+            f"report ({shown}). Resolve them (see 'hmip readiness FILE' or the Reports page); "
+            "if the team leader has decided to go ahead regardless, move it anyway with "
+            "--despite-readiness (Overview: answer Yes when asked).")
+        self.target = target
+        self.blockers = blockers
+
+
 def plan_move(payload: Mapping[str, Any], target: str, on: dt.date | None, *,
               today: dt.date, by: str = "") -> StatusMove:
     """Check a forward move and give the fields to write (ValidationError when refused)."""

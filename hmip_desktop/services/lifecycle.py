@@ -21,6 +21,7 @@ from hmip_desktop.domain.errors import NotFoundError, UserError, ValidationError
 from hmip_desktop.domain.framework_nation import DEFAULT_NATION, inspection_nation
 from hmip_desktop.domain.review_of_progress import PublicationDue
 from hmip_desktop.services import review_process
+from hmip_desktop.services.inspection_record import pinned_framework_in
 from hmip_desktop.services.inspections import pinned_framework
 from hmip_desktop.services.roster_access import leads_here
 
@@ -67,6 +68,10 @@ class EducationView:
     other: Mapping[str, Any] | None = field(default=None)  # a judgement by the other body
 
 
+# Moves that hand the report on (to the establishment, to the public): readiness must hold.
+GATED_STATUSES = (L.FACTUAL_ACCURACY_CHECK, L.PUBLISHED)
+
+
 class LifecycleService:
     """Status, publication, reopening, nation, notice and the education judgement."""
 
@@ -98,8 +103,13 @@ class LifecycleService:
                 self._today()))
 
     # -- status ------------------------------------------------------------------------------
-    def set_status(self, status: str, on: str | dt.date | None = None) -> ChangeSet:
-        """Move the status forward (published and action plan received carry a date)."""
+    def set_status(self, status: str, on: str | dt.date | None = None, *,
+                   despite_readiness: bool = False) -> ChangeSet:
+        """Move the status forward (published and action plan received carry a date).
+
+        The factual accuracy check and publication hand the report on: while readiness
+        reports blocking items (the method's concern limits among them) the move is refused
+        with L.NotReadyForStatus, unless `despite_readiness` (the team leader's decision)."""
         target = L.status_key(status)
         day = L.parse_date(on, "The date")
         self._store.ensure_writable()
@@ -111,7 +121,20 @@ class LifecycleService:
                                                     (L.PUBLISHED, L.ACTION_PLAN_RECEIVED)):
                 return ChangeSet()
             move = L.plan_move(current, target, day, today=self._today(), by=self._who())
+            if target in GATED_STATUSES and target != current.get("status") \
+                    and not despite_readiness:
+                blockers = self._blockers(tx, current)
+                if blockers:
+                    raise L.NotReadyForStatus(target, blockers)
             return self._write(tx, current, move.fields)
+
+    def _blockers(self, tx: UnitOfWork, inspection: Mapping[str, Any]) -> list[str]:
+        """What readiness says blocks the report, read in this transaction."""
+        from hmip_desktop.services.readiness import readiness_in  # only for gated moves
+
+        report = readiness_in(tx, self._store, pinned_framework_in(tx, self._store),
+                              str(inspection.get("kind") or "full"))
+        return [i.message for i in report.blockers]
 
     def reopen(self, reason: str, to: str | None = None) -> ChangeSet:
         """Take the status back (from published, say) with a reason kept in the history."""

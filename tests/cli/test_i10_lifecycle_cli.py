@@ -48,12 +48,18 @@ def test_status_life_cycle_publish_refuse_track_reopen(run, tmp_path: Path) -> N
     assert run("concern", "add", path, "--title", "Violence", "--body", "Too high.",
                "--test", "safety", "--priority").code == 0
     assert run("status", "set", path, "drafting").code == 0
-    assert run("status", "set", path, "factual-accuracy-check").code == 0
+    not_ready = run("status", "set", path, "factual-accuracy-check")  # nothing scored yet
+    assert not_ready.code == 2 and "still block the report" in not_ready.err \
+        and "--despite-readiness" in not_ready.err
+    assert json.loads(run("info", path, "--json").out)["status"] == "drafting"
+    assert run("status", "set", path, "factual-accuracy-check",
+               "--despite-readiness").code == 0
     back = run("status", "set", path, "drafting")
     assert back.code == 2 and "only moves forward" in back.err and "reopen" in back.err
     early = run("status", "set", path, "published", "--date", "2024-04-30")
     assert early.code == 2 and "before the inspection ended" in early.err
-    assert run("status", "set", path, "published", "--date", "2024-08-06").code == 0
+    assert run("status", "set", path, "published", "--date", "2024-08-06",
+               "--despite-readiness").code == 0
     info = json.loads(run("info", path, "--json").out)
     assert (info["status"], info["publication_date"]) == ("published", "2024-08-06")
     assert "Published:       2024-08-06" in run("info", path).out
@@ -91,7 +97,8 @@ def test_action_plan_import_accepted_on_a_published_file(run, tmp_path: Path) ->
     path = _new(run, tmp_path)
     assert run("concern", "add", path, "--title", "Violence", "--body", "Too high.",
                "--test", "safety").code == 0
-    assert run("status", "set", path, "published", "--date", "2024-08-06").code == 0
+    assert run("status", "set", path, "published", "--date", "2024-08-06",
+               "--despite-readiness").code == 0
     with open_inspection(path, provider=lambda _p: None) as store:
         service = ConcernService(store)
         cid = service.list()[0].id

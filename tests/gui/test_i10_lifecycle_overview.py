@@ -34,6 +34,8 @@ def test_status_publish_reopen_from_the_overview(qtbot, store) -> None:  # type:
     page = open_page(qtbot, OverviewPage, store)
     assert isinstance(page, OverviewPage)
     panel = page.lifecycle
+    asked: list[list[str]] = []
+    panel.ask_despite = lambda exc: asked.append(exc.blockers) or False  # first: No
     assert panel.isEnabled() and "Fieldwork" in panel.current.text()
     assert panel.next_status.findData(L.PUBLISHED) >= 0
     assert panel.next_status.findData(L.ACTION_PLAN_RECEIVED) < 0
@@ -44,6 +46,12 @@ def test_status_publish_reopen_from_the_overview(qtbot, store) -> None:  # type:
     assert panel.date_error.isVisible() and "before the inspection ended" in \
         panel.date_error.text()
     panel.status_date.setText("2026-03-05")
+    qtbot.mouseClick(panel.move_button, Qt.MouseButton.LeftButton)
+    # A bare file: readiness blocks the report; answering No leaves the status as it was.
+    qtbot.waitUntil(lambda: bool(asked))
+    assert any("agreed" in b.lower() or "score" in b.lower() for b in asked[0])
+    assert "Fieldwork" in panel.current.text() and "Not moved" in panel.status.text()
+    panel.ask_despite = lambda _exc: True  # the team leader goes ahead regardless
     qtbot.mouseClick(panel.move_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: "Published" in panel.current.text())
     assert "2026-03-05" in panel.current.text()

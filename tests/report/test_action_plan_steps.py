@@ -231,7 +231,7 @@ def test_header_dates_submitted_is_read_and_stored(store, refs, tmp_path):
 
 def test_published_inspection_gives_its_date_and_still_takes_the_plan(store, refs, tmp_path):
     LifecycleService(store, today=lambda: dt.date(2027, 3, 1)).set_status(
-        "published", "2027-02-20")
+        "published", "2027-02-20", despite_readiness=True)
     out = _export(store, tmp_path / "plan.xlsx")
     ws = openpyxl.load_workbook(out)[X.SHEET_PLAN]
     assert ws.cell(X.PUBLISHED_ROW, X.DATE_VALUE_COLUMN).value == dt.datetime(2027, 2, 20)

@@ -29,7 +29,7 @@ def _service(store) -> LifecycleService:  # type: ignore[no-untyped-def]
 
 
 def _publish(store, on: str = "2026-03-01") -> None:  # type: ignore[no-untyped-def]
-    _service(store).set_status("published", on)
+    _service(store).set_status("published", on, despite_readiness=True)
 
 
 def _add_note(store) -> str:  # type: ignore[no-untyped-def]
@@ -53,7 +53,7 @@ def test_status_moves_forward_only_and_returns_what_changed(full_store) -> None:
     changes = svc.set_status("drafting")
     assert changes.touches(R.INSPECTION) and full_store.inspection_id in changes.ids
     assert not svc.set_status("drafting").types  # no change, nothing written
-    svc.set_status("factual-accuracy-check")
+    svc.set_status("factual-accuracy-check", despite_readiness=True)
     with pytest.raises(ValidationError, match="only moves forward.*reopen"):
         svc.set_status("drafting")
     with pytest.raises(ValidationError, match="publication"):
@@ -65,8 +65,8 @@ def test_publication_date_defaults_to_today_and_cannot_precede_the_end(full_stor
     """Published carries its date; a date before the inspection ended is refused."""
     svc = _service(full_store)
     with pytest.raises(ValidationError, match="before the inspection ended"):
-        svc.set_status("published", "2026-01-20")
-    svc.set_status("published")
+        svc.set_status("published", "2026-01-20", despite_readiness=True)
+    svc.set_status("published", despite_readiness=True)
     f = facts(full_store)
     assert f.status == L.PUBLISHED and f.publication_date == TODAY.isoformat()
     with pytest.raises(ValidationError, match="before the report was published"):
@@ -179,13 +179,13 @@ def test_non_leader_cannot_publish_or_reopen(tmp_path: Path) -> None:
             assert not svc.view().leads_here
             svc.set_status("drafting")
             with pytest.raises(UserError, match="Only the team leader can publish"):
-                svc.set_status("published", "2026-03-01")
+                svc.set_status("published", "2026-03-01", despite_readiness=True)
             with pytest.raises(UserError, match="Only the team leader"):
                 svc.reopen("because")
         with acting(lead):
             svc = LifecycleService(lead.store)
             assert svc.view().leads_here
-            svc.set_status("published", "2026-03-01")
+            svc.set_status("published", "2026-03-01", despite_readiness=True)
             svc.reopen("Correction requested by the establishment")
     finally:
         kit.close()

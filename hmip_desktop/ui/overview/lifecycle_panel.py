@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QInputDialog,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPushButton,
     QVBoxLayout,
 )
@@ -176,6 +177,8 @@ class LifecyclePanel(_ListeningBox):
         self._view: LifecycleView | None = None
         # A seam for tests: the reason for reopening and the status to go back to, or None.
         self.ask_reason: Callable[[LifecycleView], tuple[str, str] | None] = self._ask_reason
+        # Replaceable in tests: move on although readiness blocks the report?
+        self.ask_despite: Callable[[L.NotReadyForStatus], bool] = self._ask_despite
         self.clear()
 
     # -- loading -----------------------------------------------------------------------------
@@ -255,9 +258,32 @@ class LifecyclePanel(_ListeningBox):
         except ValidationError as exc:
             show_error(self.date_error, str(exc))
             return
-        self._run(lambda: _service(store).set_status(target, day),
-                  f"Status moved to {L.status_label(target)}.",
-                  lambda exc: show_error(self.date_error, str(exc)))
+        self._move(store, target, day, despite=False)
+
+    def _move(self, store: InspectionStore, target: str, day: str | None, *,
+              despite: bool) -> None:
+        def refused(exc: BaseException) -> None:
+            if isinstance(exc, L.NotReadyForStatus) and self.ask_despite(exc):
+                self._move(store, target, day, despite=True)
+            elif not isinstance(exc, L.NotReadyForStatus):
+                show_error(self.date_error, str(exc))
+            else:
+                self.status.setText("Not moved: readiness still blocks the report.")
+
+        self._run(lambda: _service(store).set_status(target, day, despite_readiness=despite),
+                  f"Status moved to {L.status_label(target)}.", refused)
+
+    def _ask_despite(self, exc: L.NotReadyForStatus) -> bool:
+        shown = "\n".join(f"• {b}" for b in exc.blockers[:10])
+        more = f"\n… and {len(exc.blockers) - 10} more" if len(exc.blockers) > 10 else ""
+        answer = QMessageBox.question(
+            self, "The report is not ready",
+            f"Readiness still reports {len(exc.blockers)} item(s) that block the report:\n\n"
+            f"{shown}{more}\n\nMove to {L.status_label(exc.target)} anyway? (Choose No to "
+            "resolve them first; the Reports page lists them.)",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No)
+        return answer == QMessageBox.StandardButton.Yes
 
     def _ask_reason(self, v: LifecycleView) -> tuple[str, str] | None:
         labels = [L.status_label(k) for k in v.reopen_targets]
