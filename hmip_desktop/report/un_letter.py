@@ -73,8 +73,23 @@ def _scores(snap: InspectionSnapshot) -> list[D.Block]:
     if not fw.scale.graded:
         return []
     agreed = agreed_values(snap)
-    rows = tuple((sec.label, str(agreed[sec.key].payload.get("level_label", ""))
-                  if sec.key in agreed else "[to be completed]")
-                 for sec in fw.judged_sections)
+    rows = [(sec.label, str(agreed[sec.key].payload.get("level_label", ""))
+             if sec.key in agreed else "[to be completed]")
+            for sec in fw.judged_sections]
+    # The letter gives context from previous inspections (the method: a failure to address
+    # earlier concerns is one of the criteria): the previous scores, when recorded.
+    previous = snap.inspection.get("previous_scores")
+    labels = {lv.value: lv.label for lv in fw.scale.levels if lv.value is not None}
+    earlier = [labels.get(previous.get(sec.key)) if isinstance(previous, Mapping) else None
+               for sec in fw.judged_sections]
+    if not any(earlier):
+        return [D.Heading(2, "Healthy prison scores", "un-scores"),
+                D.Table(("Healthy prison test", "Score"), tuple(rows), (3, 2), where="Scores")]
+    year = str(snap.inspection.get("previous_year") or "").strip()
+    start = long_date(snap.inspection.get("start_date"))[-4:]
     return [D.Heading(2, "Healthy prison scores", "un-scores"),
-            D.Table(("Healthy prison test", "Score"), rows, (3, 2), where="Scores")]
+            D.Table(("Healthy prison test", f"This inspection {start}".strip(),
+                     f"Previous inspection {year}".strip()),
+                    tuple((*row, label or "Not recorded")
+                          for row, label in zip(rows, earlier, strict=True)),
+                    (3, 2, 2), where="Scores")]

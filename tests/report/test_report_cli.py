@@ -105,6 +105,23 @@ def test_un_letter(run, tmp_path: Path) -> None:
     assert "Violence had risen sharply" in text
     assert "29 December 2026" in text      # 28 days after the letter
     assert "Poor" in text                  # the agreed Safety score
+    assert "Previous inspection" not in text  # none recorded: no column for them
+
+
+def test_un_letter_gives_the_previous_inspections_scores(run, tmp_path: Path) -> None:
+    """The letter gives context from previous inspections: their scores, when recorded."""
+    path = full_inspection(run, tmp_path)
+    run("score", "set", path, "--test", "safety", "--score", "1", "--rationale", "Unsafe",
+        "--agreed")
+    assert run("previous", "score", "set", path, "--test", "safety", "--score", "2",
+               "--year", "2021").code == 0
+    assert run("un", "set", path, "--reason", "Violence had risen sharply").code == 0
+    out = tmp_path / "un.docx"
+    assert run("report", "un-letter", path, "--out", out).code == 0
+    text = _docx_text(out)
+    assert "Previous inspection 2021" in text and "This inspection 2026" in text
+    assert "Not sufficiently good" in text and "Poor" in text
+    assert "Not recorded" in text  # respect's previous score was not entered
 
 
 def test_review_follows_an_inspection_with_its_concerns_and_responses(run, tmp_path) -> None:
