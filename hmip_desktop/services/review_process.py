@@ -18,6 +18,7 @@ from hmip_desktop import paths
 from hmip_desktop.domain import review_of_progress as RP
 from hmip_desktop.domain.errors import ValidationError
 from hmip_desktop.domain.working_days import HolidayCalendar, parse_calendar
+from hmip_desktop.report.dates import parse as _date
 
 PROCESS_FILE = ("process", "review_of_progress.json")
 HOLIDAYS_FILE = ("process", "bank_holidays.json")
@@ -55,15 +56,6 @@ def guidance_text() -> str:
             f"that inspection, {p.days_on_site:g} days on site with {p.team_from}–"
             f"{p.team_to} inspectors; the report is due within {p.publication_working_days} "
             "working days of the last day on site.")
-
-
-def _date(value: object) -> dt.date | None:
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value)) if value else None
-    except ValueError:
-        return None
 
 
 def visit_warnings(kind: str, *, start: object, end: object, announced: bool | None = None,

@@ -6,8 +6,31 @@ from pathlib import Path
 
 import pytest
 
+from hmip_desktop.services.concerns import ConcernService
 from hmip_desktop.services.inspections import create_inspection
+from hmip_desktop.services.scoring import ScoringService
 from tests.factories import scored_framework
+
+# The scored framework's judged tests and areas.
+JUDGED = ("safety", "respect", "purposeful_activity", "preparation_for_release")
+AREAS = {"leadership": ["direction"], "safety": ["early_days", "managing_behaviour"],
+         "respect": ["relationships"], "purposeful_activity": ["time_out_of_cell"],
+         "preparation_for_release": ["release_planning"]}
+
+
+def make_ready(store, priority: int = 3, key: int = 1) -> None:  # type: ignore[no-untyped-def]
+    """Findings in every area, agreed scores for every judged test and `priority` priority
+    plus `key` key concerns: nothing else blocks readiness."""
+    scoring = ScoringService(store)
+    for section, areas in AREAS.items():
+        for area in areas:
+            scoring.set_findings(section, area, "Findings")
+    for section in JUDGED:
+        scoring.set_provisional(section, "reasonably_good", "mine")
+        scoring.set_agreed(section, 3, "agreed")
+    concerns = ConcernService(store)
+    for i in range(priority + key):
+        concerns.add(title=f"C{i}", body="b", sections=["safety"], priority=i < priority)
 
 
 @pytest.fixture

@@ -13,11 +13,7 @@ from hmip_desktop.services.notes import NoteService
 from hmip_desktop.services.previous import PreviousService
 from hmip_desktop.services.readiness import readiness_report
 from hmip_desktop.services.scoring import ScoringService
-
-JUDGED = ("safety", "respect", "purposeful_activity", "preparation_for_release")
-AREAS = {"leadership": ["direction"], "safety": ["early_days", "managing_behaviour"],
-         "respect": ["relationships"], "purposeful_activity": ["time_out_of_cell"],
-         "preparation_for_release": ["release_planning"]}
+from tests.scoring.conftest import JUDGED, make_ready
 
 
 def _codes(store) -> set[tuple[str, str | None]]:
@@ -35,16 +31,7 @@ def test_a_new_full_inspection_is_blocked_on_every_section(full_store) -> None:
 
 def test_a_complete_full_inspection_is_ready(full_store) -> None:
     """Agreed scores, findings everywhere and 3 priority concerns: nothing blocks."""
-    scoring = ScoringService(full_store)
-    for section, areas in AREAS.items():
-        for area in areas:
-            scoring.set_findings(section, area, "Findings")
-    for key in JUDGED:
-        scoring.set_provisional(key, "reasonably_good", "mine")
-        scoring.set_agreed(key, 3, "agreed")
-    concerns = ConcernService(full_store)
-    for i in range(4):
-        concerns.add(title=f"C{i}", body="b", sections=["safety"], priority=i < 3)
+    make_ready(full_store)
     report = readiness_report(full_store)
     assert report.ready, report.blockers
     safety = next(s for s in report.sections if s.key == "safety")

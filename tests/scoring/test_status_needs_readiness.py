@@ -11,30 +11,16 @@ import pytest
 from hmip_desktop.domain import lifecycle as L
 from hmip_desktop.services.concerns import ConcernService
 from hmip_desktop.services.lifecycle import LifecycleService
-from hmip_desktop.services.scoring import ScoringService
-from tests.scoring.test_readiness_and_previous import AREAS, JUDGED
+from tests.scoring.conftest import make_ready
 
 
 def _service(store) -> LifecycleService:  # type: ignore[no-untyped-def]
     return LifecycleService(store, today=lambda: dt.date(2026, 12, 1))
 
 
-def _make_ready(store, priority: int = 3, key: int = 1) -> None:  # type: ignore[no-untyped-def]
-    scoring = ScoringService(store)
-    for section, areas in AREAS.items():
-        for area in areas:
-            scoring.set_findings(section, area, "Findings")
-    for section in JUDGED:
-        scoring.set_provisional(section, "reasonably_good", "mine")
-        scoring.set_agreed(section, 3, "agreed")
-    concerns = ConcernService(store)
-    for i in range(priority + key):
-        concerns.add(title=f"C{i}", body="b", sections=["safety"], priority=i < priority)
-
-
 @pytest.mark.parametrize("target", [L.FACTUAL_ACCURACY_CHECK, L.PUBLISHED])
 def test_too_many_priority_concerns_stop_the_move(full_store, target) -> None:
-    _make_ready(full_store, priority=7)
+    make_ready(full_store, priority=7)
     with pytest.raises(L.NotReadyForStatus) as refused:
         _service(full_store).set_status(target)
     assert refused.value.blockers == ["7 priority concerns: a report needs 3 to 6."]
@@ -43,7 +29,7 @@ def test_too_many_priority_concerns_stop_the_move(full_store, target) -> None:
 
 
 def test_a_ready_inspection_moves_and_the_leader_may_go_ahead_regardless(full_store) -> None:
-    _make_ready(full_store)
+    make_ready(full_store)
     svc = _service(full_store)
     assert svc.set_status(L.FACTUAL_ACCURACY_CHECK).types
     ConcernService(full_store).add(title="Late", body="b", sections=["safety"], priority=True)
