@@ -145,6 +145,30 @@ def iter_rows(
     yield from reader
 
 
+class Primed:
+    """Batches of rows with the first already read: the reader has opened its file and
+    checked it. Iterating gives that batch, then the rest; `close()` closes the reader."""
+
+    def __init__(self, rows: Iterator[list[tuple]]) -> None:
+        self._rows = rows
+        self._first = next(rows, None)
+
+    def __iter__(self) -> Primed:
+        return self
+
+    def __next__(self) -> list[tuple]:
+        if self._first is not None:
+            first, self._first = self._first, None
+            return first
+        return next(self._rows)
+
+    def close(self) -> None:
+        """Close the reader (a generator's file) whether or not it was read to the end."""
+        close = getattr(self._rows, "close", None)
+        if close is not None:
+            close()
+
+
 # ---------------------------------------------------------------- fingerprints
 
 

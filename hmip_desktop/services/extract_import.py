@@ -45,7 +45,7 @@ from hmip_desktop.ingest.rawcsv import (
     PlainCells,
     raw_batches,
 )
-from hmip_desktop.ingest.tabular import iter_rows
+from hmip_desktop.ingest.tabular import Primed, iter_rows
 from hmip_desktop.services.attachments import remove_unreferenced
 from hmip_desktop.services.import_journals import ImportJournal, live_names
 from hmip_desktop.storage import extract_tables as T
@@ -200,30 +200,6 @@ def yielding_pause(yield_to: Callable[[], bool] | None,
             T.commit_and_begin(cursor, between=between)
 
     return pause
-
-
-class Primed:
-    """Batches of rows with the first already read: the reader has opened its file and
-    checked it. Iterating gives that batch, then the rest; `close()` closes the reader."""
-
-    def __init__(self, rows: Iterator[list[tuple]]) -> None:
-        self._rows = rows
-        self._first = next(rows, None)
-
-    def __iter__(self) -> Primed:
-        return self
-
-    def __next__(self) -> list[tuple]:
-        if self._first is not None:
-            first, self._first = self._first, None
-            return first
-        return next(self._rows)
-
-    def close(self) -> None:
-        """Close the reader (a generator's file) whether or not it was read to the end."""
-        close = getattr(self._rows, "close", None)
-        if close is not None:
-            close()
 
 
 _staging_lock = threading.Lock()
