@@ -35,6 +35,10 @@ from hmip_desktop.storage.unit_of_work import (  # noqa: F401 - listener re-expo
     set_lock_wait_listener,
 )
 
+NOT_UNICODE = ("A text holds bytes that are not UTF-8 text (typed in a terminal, or read from a "
+               "file, in another encoding). Retype it, or save the file as UTF-8, and try "
+               "again; nothing was saved.")
+
 log = logging.getLogger(__name__)
 
 FILE_SUFFIX = ".hmip"
@@ -241,9 +245,15 @@ class InspectionStore:
         if parents is None:
             current = tx.records.get(entity_id)
             parents = [current.winner_rev] if current else []
-        rev = make_revision(entity_type=entity_type, entity_id=entity_id, parents=parents,
-                            hlc=self.clock.now(), device_id=self.device.device_id,
-                            author_id=self.device.author_id, payload=payload, deleted=deleted)
+        try:
+            rev = make_revision(entity_type=entity_type, entity_id=entity_id, parents=parents,
+                                hlc=self.clock.now(), device_id=self.device.device_id,
+                                author_id=self.device.author_id, payload=payload,
+                                deleted=deleted)
+        except UnicodeEncodeError:
+            # Lone surrogates: bytes that were not UTF-8 (a terminal or file in another
+            # encoding, passed on by Python's surrogateescape) cannot be written as text.
+            raise ValidationError(NOT_UNICODE) from None
         tx.records.append([rev])
         tx.meta.set("hlc_last", self.clock.last)
         return rev
