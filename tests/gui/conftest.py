@@ -26,3 +26,17 @@ def window(qtbot):  # type: ignore[no-untyped-def]
     win.show()
     yield win
     win.close_inspection()
+
+
+def cancel_at_first_progress(progress, button) -> list[bool]:  # type: ignore[no-untyped-def]
+    """Press the progress bar's Cancel at its first report; the returned list receives
+    whether `button` was enabled then (it should not be while the work runs)."""
+    seen: list[bool] = []
+
+    def press_cancel(_done: int, _total: int) -> None:
+        if not seen:
+            seen.append(button.isEnabled())
+            progress.cancel_button.click()
+
+    progress.progressed.connect(press_cancel)
+    return seen

@@ -17,6 +17,7 @@ from hmip_desktop.ui.evidence import evidence_links, evidence_prompts
 from hmip_desktop.ui.evidence.search_dialog import SearchDialog
 from tests.evidence.conftest import make_pdf, make_png
 from tests.factories import minimal_framework
+from tests.gui.conftest import cancel_at_first_progress
 
 
 def _open(window, tmp_path: Path):  # type: ignore[no-untyped-def]
@@ -196,20 +197,12 @@ def test_export_copy_shows_progress_and_cancel_leaves_no_file(
     monkeypatch.setattr(evidence_prompts, "confirm_plaintext_export", lambda _p, _v: True)
     monkeypatch.setattr(evidence_prompts, "choose_export_path",
                         lambda _p, _s: out / "copy.png")
-    seen: list[bool] = []
-
-    def press_cancel(done: int, total: int) -> None:
-        if not seen:
-            seen.append(panel.export_button.isEnabled())
-            panel.progress.cancel_button.click()
-
-    panel.progress.progressed.connect(press_cancel)
+    seen = cancel_at_first_progress(panel.progress, panel.export_button)
     panel.export_button.click()
     assert seen == [False]  # the bar showed, the controls were disabled while it ran
     assert list(out.iterdir()) == [] and shown_errors == []
     assert panel.status.text() == "Export cancelled: no copy was written."
     assert panel.export_button.isEnabled() and not panel.progress.isVisible()
-    panel.progress.progressed.disconnect(press_cancel)
     panel.export_button.click()
     assert (out / "copy.png").read_bytes() == big.read_bytes()
     assert sorted(p.name for p in out.iterdir()) == ["copy.png"]
@@ -232,14 +225,7 @@ def test_cancel_during_import_keeps_nothing(window, tmp_path: Path, shown_errors
                                             pdf: Path) -> None:
     """Cancel while importing: no document, no message box, the controls come back."""
     store, panel = _open(window, tmp_path)
-    seen: list[bool] = []
-
-    def press_cancel(done: int, total: int) -> None:
-        if not seen:
-            seen.append(panel.import_button.isEnabled())
-            panel.progress.cancel_button.click()
-
-    panel.progress.progressed.connect(press_cancel)
+    seen = cancel_at_first_progress(panel.progress, panel.import_button)
     _drop(panel, pdf, make_png(tmp_path / "cell.png"))
     assert seen == [False]  # controls were disabled while it ran
     assert DocumentService(store).list() == [] and shown_errors == []

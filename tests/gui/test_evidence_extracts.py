@@ -18,6 +18,7 @@ from hmip_desktop.ui.evidence.extract_import_dialog import ExtractImportDialog
 from hmip_desktop.ui.evidence.extract_table_model import CACHE_PAGES, PAGE_ROWS
 from tests.evidence.conftest import extract_tables
 from tests.factories import minimal_framework
+from tests.gui.conftest import cancel_at_first_progress
 
 INCIDENTS = ("Cell,Date,Wing,Cost\n101,2024-01-05,A,12.50\n212,20/01/2024,B,3\n"
              "131,2024-02-01,A,\n344,05/02/2024,C,1.25\n150,2024-02-09,A,-4.75\n")
@@ -115,14 +116,7 @@ def test_cancel_import_leaves_nothing(window, tmp_path: Path, monkeypatch,
     """Cancel during the import: no extract, no table, no message box."""
     store, panel = _open(window, tmp_path)
     big = _write(tmp_path, "big.csv", "n,w\n" + "".join(f"{i},W{i % 7}\n" for i in range(60_000)))
-    seen: list[bool] = []
-
-    def press_cancel(done: int, total: int) -> None:
-        if not seen:
-            seen.append(panel.import_button.isEnabled())
-            panel.progress.cancel_button.click()
-
-    panel.progress.progressed.connect(press_cancel)
+    seen = cancel_at_first_progress(panel.progress, panel.import_button)
     _import_via_dialog(panel, monkeypatch, big)
     assert seen == [False]
     assert ExtractService(store).list() == [] and extract_tables(store) == set()
