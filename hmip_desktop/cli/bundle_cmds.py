@@ -29,7 +29,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_file(p)
     p.add_argument("--out", required=True, help="bundle file to write")
     p.add_argument("--full", action="store_true", help="include every attachment, not only "
-                   "those never exported")
+                   "those never exported (received from the team leader counts as exported)")
     add_json(p)
     p.set_defaults(func=_export)
 

@@ -386,6 +386,7 @@ def _apply(store: InspectionStore, accepted: list[Candidate], cands: list[Candid
     previous = None
     keys_changed = False
     arrived_unsigned: set[str] = set()  # ids this import brought unsigned
+    own_is_leader = leaders is None or store.device.device_id in leaders
     with store.uow(write=True) as tx:
         if snap_path is not None and snap_mark != _written_mark(tx):
             # Written since the snapshot was taken, before this transaction got the lock
@@ -418,8 +419,14 @@ def _apply(store: InspectionStore, accepted: list[Candidate], cands: list[Candid
             last = tx.records.max_seq()
             if last >= first:
                 provenance.append([first, last, c.bundle_id])
+            # An attachment a team leader sent is one the leader holds: a member does not
+            # send it back (it was 43% of a day-10 member bundle, bench/sync_growth.py). A
+            # leader relays what arrives (the merged bundle carries it to everyone), and so
+            # does a member for what a teammate sent directly.
+            held_by_hub = c.vouched and not own_is_leader
             for sha, size, mime in c.blob_rows:
-                if tx.blobs.add(sha, size, mime, store.blobs.stored_name(sha)):
+                if tx.blobs.add(sha, size, mime, store.blobs.stored_name(sha),
+                                exported=held_by_hub):
                     c.blobs_new += 1
             assert c.reader is not None
             keys_changed |= attachment_keys.learn(

@@ -53,12 +53,14 @@ class BlobRepository:
     def __init__(self, session: Session) -> None:
         self._s = session
 
-    def add(self, sha256: str, size: int, mime: str, stored_name: str) -> bool:
-        """Record a blob; False when it was already known (deduplicated)."""
+    def add(self, sha256: str, size: int, mime: str, stored_name: str, *,
+            exported: bool = False) -> bool:
+        """Record a blob (`exported`: already held where this device's bundles go, so none
+        need carry it); False when it was already known (deduplicated)."""
         if self._s.get(BlobRow, sha256) is not None:
             return False
         self._s.add(BlobRow(sha256=sha256, size=size, mime=mime, stored_name=stored_name,
-                            exported=False))
+                            exported=exported))
         return True
 
     def get(self, sha256: str) -> BlobInfo | None:

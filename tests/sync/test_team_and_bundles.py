@@ -67,6 +67,32 @@ def test_attachments_travel_once_unless_full(kit: TeamKit, trio) -> None:
     assert report.blobs_new == 1 and lead.store.blobs.read_bytes(sha).startswith(b"%PDF")
 
 
+def test_an_attachment_from_the_leader_is_not_sent_back(kit: TeamKit, trio) -> None:
+    """What arrives in the leader's merged bundle, the leader holds: a member's next bundle
+    leaves it out (--full still sends it). The leader relays what members send, and a member
+    relays what a teammate sent directly."""
+    lead, alice, bob = trio
+    add_bytes(alice.store, b"%PDF scanned policy" * 500, "application/pdf")
+
+    def blobs(dev, **kw) -> int:  # type: ignore[no-untyped-def]
+        path = kit.export(dev, **kw)
+        with acting(dev):
+            return bundles.inspect_bundle_file(path, keys=dev.keys).blobs
+
+    from_alice = kit.export(alice)
+    kit.import_(lead, [from_alice])
+    merged = kit.export(lead)
+    with acting(lead):
+        assert bundles.inspect_bundle_file(merged, keys=lead.keys).blobs == 1
+    kit.import_(bob, [merged])
+    assert blobs(bob) == 0
+    assert blobs(bob, full=True) == 1
+    second_sha, _, _ = add_bytes(alice.store, b"second scan" * 300, "application/pdf")
+    kit.import_(bob, [kit.export(alice)])  # straight from a teammate: Bob relays it
+    assert blobs(bob) == 1
+    assert bob.store.blobs.read_bytes(second_sha).startswith(b"second scan")
+
+
 def test_reimport_changes_nothing_and_says_so(kit: TeamKit, trio) -> None:
     """Importing the same bundle twice (or twice in one go) is recognised by the import log."""
     lead, alice, _ = trio

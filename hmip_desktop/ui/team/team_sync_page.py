@@ -94,7 +94,8 @@ class TeamSyncPage(FileDrops, Page):
         self.export_button.setAccessibleName("Export bundle to a folder or USB stick")
         self.full_check = QCheckBox("Include a&ll attachments (full)")
         self.full_check.setAccessibleName("Full bundle: include every attachment again")
-        self.full_check.setToolTip("Normally attachments travel once. Tick this for someone "
+        self.full_check.setToolTip("Normally attachments travel once, and those the team "
+                                   "leader sent are not sent back. Tick this for someone "
                                    "who is missing attachments.")
         self.import_button = QPushButton("&Import bundles…")
         self.import_button.setAccessibleName("Import bundles")
