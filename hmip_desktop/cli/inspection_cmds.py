@@ -49,10 +49,10 @@ def register(sub: argparse._SubParsersAction) -> None:
                    "establishment, type and framework are used and its concerns (with any "
                    "action-plan responses) become the previous items")
     p.add_argument("--follow-up-scale", metavar="SCALE",
-                   help="with --kind irp: 'recommendations' (achieved / partially achieved / "
-                   "not achieved, for a report written before May 2022) or 'progress' (the "
-                   "framework's); with --follows it is chosen from the followed inspection's "
-                   "start date")
+                   help="how the previous report's items are followed up: 'recommendations' "
+                   "(achieved / partially achieved / not achieved, for a report written "
+                   "before May 2022) or 'progress' (the framework's, the default); with "
+                   "--follows it is chosen from the followed inspection's start date")
     p.add_argument("--nation", type=str.casefold, choices=["england", "wales"], default=None,
                    help="England (Ofsted inspects education; the default) or Wales (Estyn)")
     notice = p.add_mutually_exclusive_group()
@@ -113,9 +113,6 @@ def _new(args: argparse.Namespace) -> int:
                                                 args.framework_version, start_date=start)
         scale = None
         if args.follow_up_scale:
-            if args.kind != "irp":
-                raise ValidationError("--follow-up-scale is for a review of progress: add "
-                                      "--kind irp.")
             from hmip_desktop.services.previous import follow_up_scale_for
 
             scale = follow_up_scale_for(args.follow_up_scale, None)

@@ -69,8 +69,10 @@ def create_inspection(path: Path, *, establishment_name: str, establishment_type
         "nation": L.nation_key(nation),
         "announced": bool(announced),
     }
-    if kind == "irp" and follow_up_scale:
-        payload["follow_up_scale"] = follow_up_scale  # a key of follow_up_scales.json
+    if follow_up_scale:
+        # A key of follow_up_scales.json: a review, or a full inspection, whose previous
+        # report was written before May 2022 follows up recommendations.
+        payload["follow_up_scale"] = follow_up_scale
     store = InspectionStore.create(path, inspection=payload, framework=framework,
                                    provider=provider)
     profile.remember_recent(store.path)

@@ -104,6 +104,29 @@ def test_expectations_page_opens_evidence_in_the_main_window(window, tmp_path: P
     assert editor.note_id == nid and editor.body.textCursor().selectedText() == "passage"
 
 
+def test_new_full_inspection_after_an_older_report_judges_recommendations(
+        window, tmp_path: Path) -> None:
+    """File ▸ New: a full inspection whose last report was written before May 2022 follows
+    its recommendations up as achieved / partially / not achieved."""
+    from hmip_desktop.services.inspections import facts
+    from hmip_desktop.services.previous import PreviousService
+
+    def act() -> None:
+        dialog = QApplication.activeModalWidget()
+        assert isinstance(dialog, NewInspectionDialog)
+        dialog.establishment.setText("HMP Lewes")
+        dialog.etype.setCurrentIndex(dialog.etype.findData("mens_prison"))
+        dialog.follow_up.setCurrentIndex(dialog.follow_up.findData("recommendations"))
+        dialog.path.setText(str(tmp_path / "full.hmip"))
+        dialog.buttons.accepted.emit()
+
+    QTimer.singleShot(0, act)
+    window.on_new_inspection()
+    store = window.ctx.store
+    assert store is not None and facts(store).kind == "full"
+    assert PreviousService(store).progress_scale().levels[0].key == "achieved"
+
+
 def test_new_review_dialog_choices_reach_the_file(window, tmp_path: Path) -> None:
     """Nation, notice and (for a review) the follow-up scale chosen in File ▸ New reach the
     new file: a Welsh, announced review of a pre-2022 report judges recommendations."""
@@ -117,9 +140,8 @@ def test_new_review_dialog_choices_reach_the_file(window, tmp_path: Path) -> Non
         assert isinstance(dialog, NewInspectionDialog)
         dialog.establishment.setText("HMP Parc")
         dialog.etype.setCurrentIndex(dialog.etype.findData("mens_prison"))
-        assert not dialog.follow_up.isEnabled()
+        assert dialog.follow_up.isEnabled()  # a full inspection follows items up too
         dialog.kind.setCurrentIndex(dialog.kind.findData("irp"))
-        assert dialog.follow_up.isEnabled()
         dialog.follow_up.setCurrentIndex(dialog.follow_up.findData("recommendations"))
         dialog.nation.setCurrentIndex(dialog.nation.findData("wales"))
         dialog.announced.setChecked(True)

@@ -59,3 +59,30 @@ def test_a_review_of_an_older_report_follows_recommendations(tmp_path: Path, cap
     bad = run("new", tmp_path / "irp-y.hmip", "--kind", "irp", "--follows",
               tmp_path / "full2024.hmip", "--follow-up-scale", "stars")
     assert bad.code == 2 and "follow-up scale must be one of" in bad.err
+
+
+def test_a_full_inspection_after_an_older_report_follows_recommendations(
+        tmp_path: Path, capsys) -> None:
+    """A full inspection whose last report (before May 2022) made recommendations judges
+    them achieved / partially achieved / not achieved (hmip-method.md §6.1, appendix II); the
+    default stays the framework's progress scale."""
+    run = cli_runner(capsys)
+    base = ("--establishment", "HMP Lewes", "--type", "mens_prison", "--start", "2023-03-06",
+            "--end", "2023-03-17")
+    assert run("new", tmp_path / "older.hmip", *base, "--follow-up-scale",
+               "recommendations").code == 0
+    assert run("new", tmp_path / "newer.hmip", *base).code == 0
+    with open_inspection(tmp_path / "older.hmip") as older, \
+            open_inspection(tmp_path / "newer.hmip") as newer:
+        assert PreviousService(older).progress_scale().levels[0].key == "achieved"
+        assert PreviousService(newer).progress_scale().levels[0].key == "good_progress"
+    for name in ("older.hmip", "newer.hmip"):
+        added = run("previous", "add", tmp_path / name, "--ref", "S47", "--title",
+                    "Violence reduction", "--text", "A strategy should be in place.")
+        assert added.code == 0, added.err
+    judged = run("progress", "set", tmp_path / "older.hmip", "--previous", "S47",
+                 "--judgement", "not-achieved", "--rationale", "No strategy yet.")
+    assert judged.code == 0, judged.err
+    refused = run("progress", "set", tmp_path / "newer.hmip", "--previous", "S47",
+                  "--judgement", "achieved", "--rationale", "x")
+    assert refused.code == 2 and "Not a level of the scale" in refused.err, refused.err

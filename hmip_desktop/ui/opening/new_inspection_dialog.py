@@ -70,10 +70,11 @@ class NewInspectionDialog(QDialog):
         for key, label in INSPECTION_KINDS.items():
             self.kind.addItem(label, key)
         form.addRow("&Kind:", self.kind)
-        # A review of a report from before May 2022 follows up recommendations (achieved /
-        # partially achieved / not achieved); otherwise the framework's progress scale.
+        # The previous report's items: one written before May 2022 made recommendations
+        # (achieved / partially achieved / not achieved), a later one key concerns (the
+        # framework's progress scale). Reviews and full inspections alike follow them up.
         self.follow_up = QComboBox()
-        self.follow_up.setAccessibleName("Follow-up scale of the review")
+        self.follow_up.setAccessibleName("Follow-up scale of the previous report's items")
         self.follow_up.addItem("The framework's progress scale (concerns, since May 2022)", None)
         self.follow_up.addItem("Recommendations: achieved / partially / not achieved "
                                "(reports before May 2022)", "recommendations")
@@ -187,7 +188,6 @@ class NewInspectionDialog(QDialog):
     def _on_kind_changed(self, *_args: object) -> None:
         kind = self.kind.currentData()
         review = kind == "irp"
-        self.follow_up.setEnabled(review)
         self.review_note.setVisible(review)
         # Each kind starts from its own notice and usual length; either can still be changed.
         self.announced.setChecked(review_process.default_announced(kind))
@@ -225,6 +225,5 @@ class NewInspectionDialog(QDialog):
             "end_date": self.end.date().toString("yyyy-MM-dd") if dates else None,
             "nation": self.nation.currentData(),
             "announced": self.announced.isChecked(),
-            "follow_up_scale": (self.follow_up.currentData()
-                                if self.kind.currentData() == "irp" else None),
+            "follow_up_scale": self.follow_up.currentData(),
         }
