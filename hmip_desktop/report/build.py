@@ -150,6 +150,13 @@ def _part(part: Mapping[str, Any], snap: InspectionSnapshot, texts: Mapping[str,
         return outcomes_chart(heading, snap)
     if kind == "sections":
         return with_education_judgement(sections_part(part, snap, index), snap)
+    if kind in ("progress", "irp_progress"):
+        # Items of a report written before May 2022 are recommendations (the follow-up scale
+        # chosen for the file says so), and the heading names them.
+        by_scale = part.get("heading_by_follow_up")
+        scale = snap.inspection.get("follow_up_scale")
+        if isinstance(by_scale, dict) and isinstance(scale, str) and by_scale.get(scale):
+            heading = str(by_scale[scale])
     if kind == "progress":
         return progress_part(heading, snap, texts.get("progress_intro", ""))
     if kind == "irp_progress":

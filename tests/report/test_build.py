@@ -207,6 +207,25 @@ def test_require_ready_refuses_and_un_letter_needs_a_flag(run, tmp_path: Path) -
     assert not list(tmp_path.glob("*.pdf"))
 
 
+def test_recommendations_of_an_older_report_are_named_so(run, tmp_path: Path) -> None:
+    """A full inspection or a review following up a pre-2022 report's recommendations heads
+    the part "Progress on recommendations…" and judges on achieved / not achieved."""
+    for kind, heading in (("full", "Progress on recommendations from the last report"),
+                          ("irp", "Progress on recommendations from the last inspection")):
+        path = tmp_path / f"{kind}.hmip"
+        assert run("new", path, "--establishment", "HMP Example", "--type", "mens_prison",
+                   "--kind", kind, "--start", "2027-09-01", "--end", "2027-09-03",
+                   "--follow-up-scale", "recommendations").code == 0
+        with open_store(str(path)) as store:
+            prev = PreviousService(store)
+            prev.add(ref="S47", title="Violence", text="A strategy.", section="safety")
+            prev.set_progress("S47", "achieved", "In place.")
+            doc = ReportService(store).build(ExportOptions())
+        assert heading in _headings(doc, 1), kind
+        assert "Progress on concerns from the last inspection" not in _headings(doc, 1)
+        assert any("Achieved" in t for t in _texts(doc)), kind
+
+
 def test_previous_items_keep_the_previous_reports_order(run, tmp_path: Path) -> None:
     """Priority concerns first, then references in natural order (2 before 10), lettered
     summary recommendations before numbered ones: in the report and in the list (GUI, CLI)."""
