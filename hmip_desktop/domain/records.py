@@ -99,6 +99,25 @@ def _iso_date_or_none(payload: Mapping[str, Any], key: str, label: str) -> None:
         raise ValidationError(f"{label} must be a date written YYYY-MM-DD") from None
 
 
+MAX_ESTABLISHMENT_NAME = 200  # "HMP/YOI ..." names are under 60; it heads every page
+
+
+def check_new_establishment_name(name: str) -> str:
+    """The name a new inspection is created with (trimmed): one line of at most
+    MAX_ESTABLISHMENT_NAME characters. Only at creation: a file made by an earlier version
+    with a longer name stays editable."""
+    name = name.strip()
+    if not name:
+        raise ValidationError("Establishment name is required")
+    if len(name) > MAX_ESTABLISHMENT_NAME:
+        raise ValidationError(f"The establishment name is {len(name):,} characters long; "
+                              f"the limit is {MAX_ESTABLISHMENT_NAME}.")
+    if any(ch < " " or "\x7f" <= ch < "\xa0" or ch in "\u2028\u2029" for ch in name):
+        raise ValidationError("The establishment name must be one line of text, without "
+                              "line breaks or control characters.")
+    return name
+
+
 def validate_inspection(payload: Mapping[str, Any]) -> None:
     """Check an inspection record before it is written."""
     _required_text(payload, "establishment_name", "Establishment name")

@@ -57,7 +57,7 @@ def create_inspection(path: Path, *, establishment_name: str, establishment_type
     warnings = review_process.visit_warnings(kind, start=start_date, end=end_date,
                                              announced=announced, followed_end=followed_end)
     payload = {
-        "establishment_name": establishment_name.strip(),
+        "establishment_name": R.check_new_establishment_name(establishment_name),
         "establishment_type": establishment_type,
         "framework_id": str(framework.get("id", "")),
         "framework_version": str(framework.get("version", "")),

@@ -86,3 +86,17 @@ def test_a_full_inspection_after_an_older_report_follows_recommendations(
     refused = run("progress", "set", tmp_path / "newer.hmip", "--previous", "S47",
                   "--judgement", "achieved", "--rationale", "x")
     assert refused.code == 2 and "Not a level of the scale" in refused.err, refused.err
+
+
+def test_a_new_inspection_name_is_one_line_within_the_limit(tmp_path: Path, capsys) -> None:
+    """The establishment name heads every page: over 200 characters, or with a line break,
+    it is refused naming the limit, and no file is made."""
+    run = cli_runner(capsys)
+    for name, words in (("H" * 201, "the limit is 200"), ("HMP\nLewes", "one line"),
+                        ("   ", "required")):
+        out = run("new", tmp_path / "x.hmip", "--establishment", name, "--type",
+                  "mens-prison")
+        assert out.code == 2 and words in out.err, out.err
+        assert not (tmp_path / "x.hmip").exists()
+    assert run("new", tmp_path / "ok.hmip", "--establishment", " HMP/YOI Chelmsford ",
+               "--type", "mens-prison").code == 0

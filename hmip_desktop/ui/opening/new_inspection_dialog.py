@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from hmip_desktop.domain.framework_nation import NATION_LABELS
-from hmip_desktop.domain.records import INSPECTION_KINDS
+from hmip_desktop.domain.records import INSPECTION_KINDS, MAX_ESTABLISHMENT_NAME
 from hmip_desktop.services import review_process
 
 # Days after the first day that the last day on site starts at (a full inspection spans
@@ -53,6 +53,7 @@ class NewInspectionDialog(QDialog):
         self.establishment = QLineEdit()
         self.establishment.setAccessibleName("Establishment name")
         self.establishment.setPlaceholderText("e.g. HMP Wandsworth")
+        self.establishment.setMaxLength(MAX_ESTABLISHMENT_NAME)
         form.addRow("&Establishment:", self.establishment)
         self.etype = QComboBox()
         self.etype.setAccessibleName("Establishment type")
