@@ -35,6 +35,7 @@ from hmip_desktop.domain.errors import (
     WrongKeyError,
 )
 from hmip_desktop.private_files import write_private_text
+from hmip_desktop.storage.key_record_shape import DamagedRecord, read_record
 
 log = logging.getLogger(__name__)
 
@@ -117,11 +118,15 @@ class KeyRecord:
                 "from where the file came from, or restore with the organisation recovery key."
             )
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-            return cls(str(data["file_id"]), str(data["source"]), data.get("wrapped"),
-                       data.get("recovery"))
-        except (ValueError, KeyError, TypeError):
-            raise KeyUnavailableError(f"The key record '{path.name}' is damaged.") from None
+            data = read_record(path)
+        except DamagedRecord as exc:
+            raise KeyUnavailableError(
+                f"The key record '{path.name}' is damaged: {exc}. Copy it again from where "
+                "the file came from, or restore with the organisation recovery key.") from None
+        except OSError as exc:
+            raise KeyUnavailableError(f"The key record '{path.name}' could not be read "
+                                      f"({exc.strerror or 'read error'}).") from None
+        return cls(data["file_id"], data["source"], data["wrapped"], data["recovery"])
 
     def save(self, file_path: Path) -> None:
         """Write atomically beside the inspection file."""
