@@ -21,6 +21,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from hmip_desktop.domain.date_words import long_date
 from hmip_desktop.domain.entity import EntityView
 from hmip_desktop.domain.errors import UserError, ValidationError
 from hmip_desktop.domain.framework_nation import NATION_LABELS, inspection_nation
@@ -125,10 +126,7 @@ def parse_date(value: str | dt.date | None, label: str) -> dt.date | None:
 
 
 def _long(d: dt.date | str | None) -> str:
-    months = ("January", "February", "March", "April", "May", "June", "July", "August",
-              "September", "October", "November", "December")
-    day = parse_date(d, "Date") if not isinstance(d, dt.date) else d
-    return f"{day.day} {months[day.month - 1]} {day.year}" if day else "an unrecorded date"
+    return long_date(parse_date(d, "Date")) or "an unrecorded date"
 
 
 @dataclass(frozen=True)

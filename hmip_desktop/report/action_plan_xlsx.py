@@ -30,9 +30,9 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from hmip_desktop.domain import action_plan as AP
 from hmip_desktop.domain.concerns import ACTION_PLAN_RESPONSES
+from hmip_desktop.domain.date_words import long_date
 from hmip_desktop.domain.errors import Cancelled, ValidationError
 from hmip_desktop.report.atomic import atomic_output
-from hmip_desktop.report.dates import long_date
 from hmip_desktop.report.xml_text import xml_text
 
 SHEET_PLAN = "Action plan"

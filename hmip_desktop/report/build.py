@@ -15,6 +15,7 @@ from typing import Any
 
 from hmip_desktop.domain import records as R
 from hmip_desktop.domain import report_doc as D
+from hmip_desktop.domain.date_words import date_range
 from hmip_desktop.domain.report_snapshot import InspectionSnapshot
 from hmip_desktop.report.build_outcomes import (
     GLOSSARY_HEADER,
@@ -32,7 +33,6 @@ from hmip_desktop.report.build_outcomes import (
     with_education_judgement,
 )
 from hmip_desktop.report.build_sections import sections_part
-from hmip_desktop.report.dates import date_range
 from hmip_desktop.report.prose import paragraphs
 
 

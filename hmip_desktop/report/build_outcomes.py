@@ -12,12 +12,12 @@ from hmip_desktop.domain import records as R
 from hmip_desktop.domain import report_doc as D
 from hmip_desktop.domain import scoring as S
 from hmip_desktop.domain.concerns import addressees_from, previous_item_order, report_order
+from hmip_desktop.domain.date_words import date_range, from_hlc, long_date
 from hmip_desktop.domain.entity import EntityView
 from hmip_desktop.domain.framework import Framework
 from hmip_desktop.domain.lifecycle import EDUCATION_SECTION, education_text
 from hmip_desktop.domain.readiness import EVIDENCE_TYPES, evidence_source_kind
 from hmip_desktop.domain.report_snapshot import InspectionSnapshot
-from hmip_desktop.report.dates import date_range, from_hlc, long_date
 from hmip_desktop.report.prose import marker, paragraphs
 
 GLOSSARY_HEADER = ("Abbreviation", "Meaning")

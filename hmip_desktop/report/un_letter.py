@@ -14,11 +14,11 @@ from collections.abc import Mapping
 from typing import Any
 
 from hmip_desktop.domain import report_doc as D
+from hmip_desktop.domain.date_words import date_range, long_date
 from hmip_desktop.domain.errors import UserError
 from hmip_desktop.domain.report_snapshot import InspectionSnapshot
 from hmip_desktop.report.build import BuildOptions
 from hmip_desktop.report.build_outcomes import agreed_values
-from hmip_desktop.report.dates import date_range, long_date
 from hmip_desktop.report.prose import marker
 
 NO_UN = ("This inspection has no Urgent Notification. Set one on the Overview page (or with "

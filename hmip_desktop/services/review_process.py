@@ -16,9 +16,9 @@ from functools import lru_cache
 
 from hmip_desktop import paths
 from hmip_desktop.domain import review_of_progress as RP
+from hmip_desktop.domain.date_words import parse as _date
 from hmip_desktop.domain.errors import ValidationError
 from hmip_desktop.domain.working_days import HolidayCalendar, parse_calendar
-from hmip_desktop.report.dates import parse as _date
 
 PROCESS_FILE = ("process", "review_of_progress.json")
 HOLIDAYS_FILE = ("process", "bank_holidays.json")

@@ -9,12 +9,9 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 
+from hmip_desktop.domain.date_words import day_and_date
 from hmip_desktop.services.urgent_notification import UrgentNotificationService
-from hmip_desktop.ui.overview.urgent_notification_panel import (
-    UrgentNotificationPanel,
-    long_date,
-    remaining,
-)
+from hmip_desktop.ui.overview.urgent_notification_panel import UrgentNotificationPanel, remaining
 from tests.gui.keyboard import focused, make_store, open_page, press, tab_to, type_text
 
 K = Qt.Key
@@ -103,7 +100,7 @@ def test_overdue_letter_and_clearing(qtbot, store) -> None:  # type: ignore[no-u
 
 def test_words_for_dates_and_days() -> None:
     """Dates in full, days remaining in words."""
-    assert long_date(dt.date(2028, 2, 29)) == "Tuesday 29 February 2028"
+    assert day_and_date(dt.date(2028, 2, 29)) == "Tuesday 29 February 2028"
     assert [remaining(n) for n in (2, 1, 0, -1, -3)] == [
         "2 days remaining", "1 day remaining", "due today", "1 day overdue", "3 days overdue"]
 

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 from hmip_desktop.domain import records as R
 from hmip_desktop.domain import urgent_notification as U
 from hmip_desktop.domain.changes import ChangeSet
+from hmip_desktop.domain.date_words import day_and_date
 from hmip_desktop.domain.errors import ValidationError
 from hmip_desktop.services.urgent_notification import UnStatus, UrgentNotificationService
 from hmip_desktop.ui.context import UiContext
@@ -38,18 +39,8 @@ from hmip_desktop.ui.widgets.forms import (
     status_label,
 )
 
-# Written out in English whatever the system locale (strftime follows the C locale Qt sets).
-DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
-          "September", "October", "November", "December")
-
 # (flagged, ticked criteria, reasons text, letter date text, response date text): the form.
 Values = tuple[bool, tuple[str, ...], str, str, str]
-
-
-def long_date(d: dt.date) -> str:
-    """'Wednesday 4 February 2026'."""
-    return f"{DAYS[d.weekday()]} {d.day} {MONTHS[d.month - 1]} {d.year}"
 
 
 def remaining(days: int | None) -> str:
@@ -72,9 +63,9 @@ def letter_text(status: UnStatus) -> str:
         late = (f" — late by {(d.letter_date - d.letter_due).days} "
                 f"day{'s' if (d.letter_date - d.letter_due).days != 1 else ''}"
                 if status.late else "")
-        return (f"{status.letter_label}: sent {long_date(d.letter_date)} (was due "
-                f"{long_date(d.letter_due)}){late}.")
-    return (f"{status.letter_label}: due {long_date(d.letter_due)} — "
+        return (f"{status.letter_label}: sent {day_and_date(d.letter_date)} (was due "
+                f"{day_and_date(d.letter_due)}){late}.")
+    return (f"{status.letter_label}: due {day_and_date(d.letter_due)} — "
             f"{remaining(d.letter_days_remaining)}.")
 
 
@@ -82,15 +73,15 @@ def response_text(status: UnStatus) -> str:
     """The public response's due date and what it is counted from."""
     d = status.dates
     if d is not None and d.response_date is not None:
-        due = f" (was due {long_date(d.response_due)})" if d.response_due else ""
-        return f"{status.response_label}: received on {long_date(d.response_date)}{due}."
+        due = f" (was due {day_and_date(d.response_due)})" if d.response_due else ""
+        return f"{status.response_label}: received on {day_and_date(d.response_date)}{due}."
     if d is None or d.response_due is None:
         return f"{status.response_label}: not known until the letter's due date is."
     base = d.letter_date or d.letter_due
     days = (d.response_due - base).days if base else 0
     basis = ("after the letter" if d.response_basis == U.RESPONSE_FROM_LETTER else
              "after the letter's due date, until the date it was sent is recorded")
-    return (f"{status.response_label}: due {long_date(d.response_due)} ({days} days {basis}) "
+    return (f"{status.response_label}: due {day_and_date(d.response_due)} ({days} days {basis}) "
             f"— {remaining(d.response_days_remaining)}.")
 
 

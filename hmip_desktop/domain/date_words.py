@@ -1,4 +1,6 @@
-"""Dates as a report writes them: "16 November 2026", "16–27 November 2026"."""
+"""Dates in words as HMIP writes them: "16 November 2026", "16–27 November 2026",
+"Wednesday 4 February 2026". English whatever the desktop's locale (strftime would follow the
+C locale Qt sets): the report, the letters, the action plan and the screens word dates alike."""
 
 from __future__ import annotations
 
@@ -6,6 +8,7 @@ import datetime as dt
 
 _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
            "September", "October", "November", "December")
+_DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
 def parse(value: object) -> dt.date | None:
@@ -22,6 +25,12 @@ def long_date(value: object) -> str:
     """'16 November 2026' (no leading zero, month in words, as HMIP reports write it)."""
     d = parse(value)
     return f"{d.day} {_MONTHS[d.month - 1]} {d.year}" if d else ""
+
+
+def day_and_date(value: object) -> str:
+    """'Wednesday 4 February 2026' ('' when unknown)."""
+    d = parse(value)
+    return f"{_DAYS[d.weekday()]} {long_date(d)}" if d else ""
 
 
 def date_range(start: object, end: object) -> str:
