@@ -8,9 +8,10 @@ from exactly what was published and what the establishment said it would do.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from hmip_desktop.domain import records as R
 from hmip_desktop.domain.concerns import report_order
@@ -30,6 +31,52 @@ if TYPE_CHECKING:
     from hmip_desktop.services.inspection_store import InspectionStore
 
 
+@dataclass(frozen=True)
+class Followed:
+    """What a new review takes from the inspection it follows (File ▸ New shows it)."""
+
+    establishment_name: str
+    establishment_type: str
+    framework_id: str
+    framework_version: str
+    framework_title: str
+    nation: str
+    start_date: str | None
+    end_date: str | None
+    concerns: int
+    follow_up_scale: str | None  # the review's scale unless another is chosen
+
+
+def read_followed(previous: Path, *,
+                  provider: keys.PassphraseProvider | None = None) -> Followed:
+    """The facts a review following `previous` would take, refused as creating would refuse
+    (a review, a type reviews do not follow) so a choice can be refused before any is made."""
+    with open_inspection(Path(previous), provider=provider) as before:
+        insp = inspection_payload(before)
+        framework = pinned_framework_data(before)
+        _check_followable(Path(previous), insp, framework)
+        concerns = len(ConcernService(before).list())
+    return Followed(str(insp.get("establishment_name", "")),
+                    str(insp.get("establishment_type", "")), str(framework.get("id", "")),
+                    str(framework.get("version", "")), str(framework.get("title", "")),
+                    inspection_nation(insp), insp.get("start_date"), insp.get("end_date"),
+                    concerns, follow_up_scale_for(None, insp.get("start_date")))
+
+
+def _check_followable(previous: Path, insp: Mapping[str, Any],
+                      framework: Mapping[str, Any]) -> None:
+    if insp.get("kind") != "full":
+        raise ValidationError("A review of progress follows a full inspection; "
+                              f"'{previous.name}' is itself a review.")
+    if "progress_scale" in framework and not framework["progress_scale"]:
+        from hmip_desktop.services.labels import establishment_type_label
+
+        raise ValidationError(
+            f"'{previous.name}' is an inspection of a kind of establishment no review of "
+            f"progress follows ({establishment_type_label(insp.get('establishment_type'))}): "
+            "reviews follow inspections of prisons and young offender institutions only.")
+
+
 def create_review_following(path: Path, previous: Path, *, start_date: str | None,
                             end_date: str | None,
                             provider: keys.PassphraseProvider | None = None,
@@ -45,10 +92,8 @@ def create_review_following(path: Path, previous: Path, *, start_date: str | Non
     """
     with open_inspection(Path(previous), provider=provider) as before:
         insp = inspection_payload(before)
-        if insp.get("kind") != "full":
-            raise ValidationError("A review of progress follows a full inspection; "
-                                  f"'{Path(previous).name}' is itself a review.")
         framework = pinned_framework_data(before)  # copied on as it is (raw record data)
+        _check_followable(Path(previous), insp, framework)
         concerns = ConcernService(before).list()
     refs = dict(report_order([(c.id, c.priority, c.order) for c in concerns]))
     scale = follow_up_scale_for(follow_up_scale, insp.get("start_date"))

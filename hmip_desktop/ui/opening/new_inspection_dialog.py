@@ -1,8 +1,11 @@
 """New inspection: establishment, type, framework (newest first for the type), kind, dates.
 
 For a review of progress the notice starts as announced and the dates as a short visit, and
-what is out of the usual (days on site, notice) is shown before the file is created, worded
-as `hmip new` warns (services/review_process.py): guidance, so OK still creates it.
+what is out of the usual (days on site, notice, and the months after the inspection it follows
+when that file is chosen) is shown before the file is created, worded as `hmip new` warns
+(services/review_process.py): guidance, so OK still creates it. A review can follow an
+inspection file (ui/opening/followed_file.py): its establishment, type, framework and nation
+are then shown as they are and cannot be changed, as `hmip new --follows` takes them.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from PySide6.QtWidgets import (
 from hmip_desktop.domain.framework_nation import NATION_LABELS
 from hmip_desktop.domain.records import INSPECTION_KINDS, MAX_ESTABLISHMENT_NAME
 from hmip_desktop.services import review_process
+from hmip_desktop.ui.opening.followed_file import FollowsRow
 
 # Days after the first day that the last day on site starts at (a full inspection spans
 # about two weeks; a review's usual length is data).
@@ -37,17 +41,20 @@ FULL_DEFAULT_SPAN_DAYS = 11
 
 if TYPE_CHECKING:
     from hmip_desktop.services.frameworks import FrameworkService
+    from hmip_desktop.services.review_follow import Followed
+    from hmip_desktop.ui.tasks import TaskRunner
 
 
 class NewInspectionDialog(QDialog):
     """Collects what `create_inspection` needs; validation happens in the service."""
 
     def __init__(self, parent: QWidget | None, frameworks: FrameworkService,
-                 default_dir: Path) -> None:
+                 default_dir: Path, *, tasks: TaskRunner | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("New inspection")
         self.setMinimumWidth(520)
         self._frameworks = frameworks
+        self._followed_end: str | None = None  # the last day of the inspection followed
         layout = QVBoxLayout(self)
         form = QFormLayout()
         self.establishment = QLineEdit()
@@ -71,6 +78,13 @@ class NewInspectionDialog(QDialog):
         for key, label in INSPECTION_KINDS.items():
             self.kind.addItem(label, key)
         form.addRow("&Kind:", self.kind)
+        # A review's inspection file (the DB lane reads it: without one, no such row).
+        self.follows = FollowsRow(tasks, default_dir) if tasks is not None else None
+        if self.follows is not None:
+            form.addRow("Follo&ws:", self.follows)
+            self.follows.changed.connect(self._on_followed_changed)
+            self.follows.refused.connect(self.problem_text)
+        self._form = form
         # The previous report's items: one written before May 2022 made recommendations
         # (achieved / partially achieved / not achieved), a later one key concerns (the
         # framework's progress scale). Reviews and full inspections alike follow them up.
@@ -178,6 +192,9 @@ class NewInspectionDialog(QDialog):
         if not self.establishment.text().strip():
             self.problem.setText("Type the establishment name.")
             return
+        if self.follows is not None and self.follows.busy:
+            self.problem.setText("Wait: the inspection this review follows is being read.")
+            return
         if self.framework.currentData() is None:
             self.problem.setText("Choose a framework.")
             return
@@ -190,6 +207,10 @@ class NewInspectionDialog(QDialog):
         kind = self.kind.currentData()
         review = kind == "irp"
         self.review_note.setVisible(review)
+        if self.follows is not None:
+            self._form.setRowVisible(self.follows, review)
+            if not review:
+                self.follows.clear()  # an inspection follows no file here
         # Each kind starts from its own notice and usual length; either can still be changed.
         self.announced.setChecked(review_process.default_announced(kind))
         span = (review_process.load_process().longest_usual_days - 1 if review
@@ -204,12 +225,45 @@ class NewInspectionDialog(QDialog):
             self.kind.currentData(),
             start=self.start.date().toString("yyyy-MM-dd") if dates else None,
             end=self.end.date().toString("yyyy-MM-dd") if dates else None,
-            announced=self.announced.isChecked())
+            announced=self.announced.isChecked(), followed_end=self._followed_end)
         changed = self.warning.text() != "\n".join(found)
         self.warning.setText("\n".join(found))
         self.warning.setVisible(bool(found))
         if changed:
             self.adjustSize()
+
+    def problem_text(self, text: str) -> None:
+        """Say why OK cannot go on, or why a choice was refused."""
+        self.problem.setText(text)
+
+    def _on_followed_changed(self, followed: Followed | None) -> None:
+        # The followed file's facts replace what was typed, and cannot be changed: `hmip new
+        # --follows` takes them from it. Cleared, they can be typed and chosen again.
+        locked = followed is not None
+        self.problem.setText("")
+        for field in (self.establishment, self.etype, self.framework, self.nation):
+            field.setEnabled(not locked)
+        if followed is None:
+            self._followed_end = None
+            self._on_type_changed()  # the frameworks of the type, the one in force chosen
+            self._update_warnings()
+            return
+        self.establishment.setText(followed.establishment_name)
+        index = self.etype.findData(followed.establishment_type)
+        if index < 0:  # a type no installed framework covers: shown all the same
+            self.etype.addItem(followed.establishment_type, followed.establishment_type)
+            index = self.etype.count() - 1
+        self.etype.setCurrentIndex(index)
+        self.framework.clear()  # the followed file's pinned framework, installed or not
+        self.framework.addItem(f"{followed.framework_title} — version "
+                               f"{followed.framework_version}",
+                               (followed.framework_id, followed.framework_version))
+        self.framework_note.setText("As pinned in the inspection this review follows.")
+        self.nation.setCurrentIndex(max(0, self.nation.findData(followed.nation)))
+        self.follow_up.setCurrentIndex(max(0, self.follow_up.findData(
+            followed.follow_up_scale)))
+        self._followed_end = followed.end_date
+        self._update_warnings()
 
     def values(self) -> dict:
         """The choices, ready for services.inspections.create_inspection."""
@@ -227,4 +281,5 @@ class NewInspectionDialog(QDialog):
             "nation": self.nation.currentData(),
             "announced": self.announced.isChecked(),
             "follow_up_scale": self.follow_up.currentData(),
+            "follows": self.follows.path if self.follows is not None else None,
         }
