@@ -44,7 +44,7 @@ __all__ = ["not_shown_as_written", "pdf_flowables", "render_pdf"]
 Progress = Callable[[int, int], None]
 CancelCheck = Callable[[], bool]
 CREATOR = "hmip_desktop"
-# The bar's share for turning blocks into flowables (0.7 s of 7 s on a 400-page report);
+# The bar's share for turning blocks into flowables (0.7 s of 7 s on a 736-page report);
 # layout has the rest.
 _FLOWABLES = 0.1
 TOTAL_FORM = "hmip-pages"
