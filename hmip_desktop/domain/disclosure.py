@@ -9,7 +9,7 @@ the text or choose to redact. Standard library only.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from hmip_desktop.domain.report_doc import ReportDocument
@@ -80,14 +80,26 @@ class DisclosureRules:
         return text
 
 
-def check(doc: ReportDocument, rules: DisclosureRules) -> list[Hit]:
-    """Every hit in every piece of text the document contains."""
+def _no_cancel() -> None:
+    return None
+
+
+def check(doc: ReportDocument, rules: DisclosureRules,
+          cancel_check: Callable[[], None] = _no_cancel) -> list[Hit]:
+    """Every hit in every piece of text the document contains; `cancel_check` (raising
+    Cancelled) runs before each piece, so a cancelled export stops here too."""
     hits: list[Hit] = []
     for where, text in doc.located_texts():
+        cancel_check()
         hits.extend(rules.find(where, text))
     return hits
 
 
-def redact(doc: ReportDocument, rules: DisclosureRules) -> ReportDocument:
-    """The same document with every hit replaced."""
-    return doc.map_text(rules.redact)
+def redact(doc: ReportDocument, rules: DisclosureRules,
+           cancel_check: Callable[[], None] = _no_cancel) -> ReportDocument:
+    """The same document with every hit replaced (`cancel_check` as for `check`)."""
+    def one(text: str) -> str:
+        cancel_check()
+        return rules.redact(text)
+
+    return doc.map_text(one)

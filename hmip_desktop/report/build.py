@@ -9,7 +9,7 @@ report can be exported at any stage and nobody mistakes a gap for a finished sec
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,6 +17,7 @@ from hmip_desktop.domain import records as R
 from hmip_desktop.domain import report_doc as D
 from hmip_desktop.domain.date_words import date_range
 from hmip_desktop.domain.report_snapshot import InspectionSnapshot
+from hmip_desktop.domain.steps import Steps
 from hmip_desktop.report.build_outcomes import (
     GLOSSARY_HEADER,
     EvidenceIndex,
@@ -67,19 +68,25 @@ def choose_outline(layouts: Mapping[str, Any], framework: Mapping[str, Any],
 
 
 def build_report(snap: InspectionSnapshot, layouts: Mapping[str, Any],
-                 options: BuildOptions) -> D.ReportDocument:
-    """The draft report of the inspection in `snap`."""
+                 options: BuildOptions, steps: Steps | None = None) -> D.ReportDocument:
+    """The draft report of the inspection in `snap`; `steps` moves part by part, and Cancel
+    is checked between parts, sections and areas and in the loops over evidence."""
+    steps = steps or Steps()
     insp = snap.inspection
     kind = str(insp.get("kind", "full"))
     outline = choose_outline(layouts, snap.framework_data, kind)
     establishment = str(insp.get("establishment_name", ""))
     texts = {str(e.payload.get("part", "")): str(e.payload.get("text", ""))
              for e in snap.of(R.REPORT_TEXT)}
-    index = EvidenceIndex(snap)
+    index = EvidenceIndex(snap, steps.check)
     blocks: list[D.Block] = []
-    for part in outline.get("parts") or []:
+    parts = list(outline.get("parts") or [])
+    for n, part in enumerate(parts):
+        steps.at(n, len(parts) + 1)  # the last step: keeping the glossary's used terms
         blocks.extend(_part(part, snap, texts, index, layouts, options))
-    blocks = _glossary_of_used_terms(blocks)
+    steps.at(len(parts), len(parts) + 1)
+    blocks = _glossary_of_used_terms(blocks, steps.check)
+    steps.done()
     title = str(outline.get("title", "{establishment}")).format(establishment=establishment)
     blockers = [i.message for i in snap.readiness.blockers]
     kind_label = R.INSPECTION_KINDS.get(kind, kind)
@@ -96,7 +103,8 @@ def build_report(snap: InspectionSnapshot, layouts: Mapping[str, Any],
         glossary=tuple((str(a), str(b)) for a, b in layouts.get("glossary") or []))
 
 
-def _glossary_of_used_terms(blocks: list[D.Block]) -> list[D.Block]:
+def _glossary_of_used_terms(blocks: list[D.Block],
+                            check: Callable[[], None] = lambda: None) -> list[D.Block]:
     """Keep only the glossary rows whose abbreviation the rest of the report uses."""
     pos = next((i for i, b in enumerate(blocks)
                 if isinstance(b, D.Table) and b.header == GLOSSARY_HEADER), None)
@@ -104,6 +112,7 @@ def _glossary_of_used_terms(blocks: list[D.Block]) -> list[D.Block]:
         return blocks
     words = set()
     for b in blocks[:pos] + blocks[pos + 1:]:
+        check()
         for t in b.texts():
             words.update(re.findall(r"[A-Za-z]+", t))
     table = blocks[pos]

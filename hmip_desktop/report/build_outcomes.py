@@ -4,7 +4,7 @@ the outcomes chart, progress on previous items and the appendices."""
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from hmip_desktop.domain import action_plan as AP
@@ -26,9 +26,16 @@ _TYPE_NOUNS = {R.NOTE: "Note", R.DOCUMENT: "Document", R.EXTRACT: "Data extract"
 
 
 class EvidenceIndex:
-    """Numbers evidence in the order the report first cites it ("E1", "E2", …)."""
+    """Numbers evidence in the order the report first cites it ("E1", "E2", …).
 
-    def __init__(self, snap: InspectionSnapshot) -> None:
+    `check` raises Cancelled once the export is cancelled: every part that cites evidence
+    holds the index, so its loops (sections, areas, concerns, the evidence appendix) call
+    `index.check()` without another argument threaded through.
+    """
+
+    def __init__(self, snap: InspectionSnapshot,
+                 check: Callable[[], None] = lambda: None) -> None:
+        self.check = check
         self._records = {e.id: e for t in EVIDENCE_TYPES for e in snap.of(t)}
         self._refs: dict[str, str] = {}
 
@@ -36,6 +43,7 @@ class EvidenceIndex:
         """References for the live evidence among these ids, numbering new ones."""
         out = []
         for eid in evidence_ids:
+            self.check()
             if eid not in self._records:
                 continue
             if eid not in self._refs:
@@ -128,6 +136,7 @@ def concerns_part(part: Mapping[str, Any], snap: InspectionSnapshot,
         kind_label = str(part.get("priority_label" if priority else "key_label"))
         out.append(D.Heading(2, str(heading), "priority" if priority else "key"))
         for e, ref in group:
+            index.check()
             p = e.payload
             secs = ", ".join(labels.get(str(k), str(k)) for k in p.get("sections") or [])
             concern = D.Concern(ref, str(p.get("title", "")), str(p.get("body", "")), kind_label,
@@ -147,6 +156,7 @@ def npp_part(part: Mapping[str, Any], snap: InspectionSnapshot,
     if not entries:
         return [*out, D.Paragraph("No notable positive practice was recorded.", style="meta")]
     for n, e in enumerate(entries, start=1):
+        index.check()
         p = e.payload
         secs = ", ".join(labels.get(str(k), str(k)) for k in p.get("sections") or [])
         block = D.Concern(str(n), str(p.get("title", "")), str(p.get("body", "")),
@@ -359,6 +369,7 @@ def appendix_evidence(snap: InspectionSnapshot, index: EvidenceIndex) -> list[D.
                         tuple(tri), (3, 1, 1, 1))]
     rows = []
     for ref, e in index.cited():
+        index.check()
         p = e.payload
         kind = evidence_source_kind(e.type, p)
         title = p.get("title") or p.get("name") or p.get("caption") or ""

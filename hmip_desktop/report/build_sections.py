@@ -4,7 +4,7 @@ findings area by area in framework order, each with the evidence it rests on."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from hmip_desktop.domain import records as R
@@ -28,9 +28,11 @@ def _findings_by_area(snap: InspectionSnapshot) -> dict[tuple[str, str], list[En
     return out
 
 
-def _evidence_by_ref(snap: InspectionSnapshot) -> dict[str, list[str]]:
+def _evidence_by_ref(snap: InspectionSnapshot,
+                     check: Callable[[], None]) -> dict[str, list[str]]:
     out: dict[str, list[str]] = defaultdict(list)
     for link in sorted(snap.of(R.LINK), key=lambda e: (e.created_hlc, e.id)):
+        check()
         ref, eid = str(link.payload.get("expectation_ref", "")), str(
             link.payload.get("evidence_id", ""))
         if eid and eid not in out[ref]:
@@ -69,10 +71,11 @@ def sections_part(part: Mapping[str, Any], snap: InspectionSnapshot,
     fw = snap.framework.for_nation(inspection_nation(snap.inspection))
     prefix = str(part.get("heading_prefix") or "").strip()
     findings = _findings_by_area(snap)
-    evidence = _evidence_by_ref(snap)
+    evidence = _evidence_by_ref(snap, index.check)
     agreed = agreed_values(snap)
     out: list[D.Block] = []
     for n, sec in enumerate(fw.sections, start=1):
+        index.check()
         key, label = sec.key, sec.label
         heading = f"{prefix} {n}: {label}" if prefix else label
         out += [D.PageBreak(), D.Heading(1, heading, f"section-{key}")]
@@ -83,6 +86,7 @@ def sections_part(part: Mapping[str, Any], snap: InspectionSnapshot,
         if not areas and not findings.get((key, "")):
             out.append(marker(f"findings for {label}"))
         for ar in areas:
+            index.check()
             out += _area_blocks(sec, ar, findings, evidence, index)
     return out
 

@@ -20,6 +20,7 @@ from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate
 
 from hmip_desktop.domain import report_doc as rd
 from hmip_desktop.domain.errors import Cancelled
+from hmip_desktop.domain.steps import Steps
 from hmip_desktop.report.atomic import atomic_output
 from hmip_desktop.report.pdf_blocks import HeadingParagraph, pdf_flowables
 from hmip_desktop.report.pdf_styles import (
@@ -43,6 +44,9 @@ __all__ = ["not_shown_as_written", "pdf_flowables", "render_pdf"]
 Progress = Callable[[int, int], None]
 CancelCheck = Callable[[], bool]
 CREATOR = "hmip_desktop"
+# The bar's share for turning blocks into flowables (0.7 s of 7 s on a 736-page report);
+# layout has the rest.
+_FLOWABLES = 0.1
 TOTAL_FORM = "hmip-pages"
 FOOTER_SIZE = 8
 
@@ -240,13 +244,14 @@ def not_shown_as_written(doc: rd.ReportDocument) -> list[str]:
 def render_pdf(doc: rd.ReportDocument, target: Path, *, progress: Progress | None = None,
                cancel: CancelCheck | None = None) -> None:
     """Write `doc` as a PDF at `target`; Cancel or any failure leaves no file behind."""
-    if cancel is not None and cancel():
-        raise Cancelled("PDF export cancelled")
-    story = pdf_flowables(doc)
+    steps = Steps(progress, cancel, message="PDF export cancelled")
+    steps.check()
+    story = pdf_flowables(doc, steps.part(0, _FLOWABLES))
     total = len(story)
+    layout = steps.part(_FLOWABLES, 1)
     with atomic_output(Path(target)) as tmp:
-        template = ReportTemplate(str(tmp), doc, total=total, progress=progress,
+        template = ReportTemplate(str(tmp), doc, total=total,
+                                  progress=layout.report if progress is not None else None,
                                   cancel=cancel)
         template.build(story, canvasmaker=template.make_canvas)
-    if progress is not None:
-        progress(total, total)
+    steps.done()

@@ -7,12 +7,15 @@ it may contain "<" and "&", which Paragraph would otherwise read as markup.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, LongTable, PageBreak, Spacer, TableStyle
 from reportlab.platypus import Paragraph as RLParagraph
 
 from hmip_desktop.domain import report_doc as rd
+from hmip_desktop.domain.steps import Steps
 from hmip_desktop.report.charts import figure_chart, score_chart
 from hmip_desktop.report.pdf_styles import (
     FRAME_HEIGHT,
@@ -140,7 +143,7 @@ def _level(level: int) -> int:
     return min(max(level, 1), 3)
 
 
-def _table(block: rd.Table, st: Styles) -> list:
+def _table(block: rd.Table, st: Styles, check: Callable[[], None]) -> list:
     ncols = max([len(block.header)] + [len(r) for r in block.rows])
     if ncols == 0:
         return []
@@ -150,6 +153,7 @@ def _table(block: rd.Table, st: Styles) -> list:
     widths = [FRAME_WIDTH * w / total for w in weights]
 
     def cells(row: tuple[str, ...], style) -> list:  # noqa: ANN001
+        check()  # a 6,000-row evidence index takes most of a second to parse
         padded = list(row) + [""] * (ncols - len(row))
         return [RLParagraph(markup(text), style) for text in padded]
 
@@ -186,12 +190,16 @@ def _concern(block: rd.Concern, st: Styles) -> list:
     return out
 
 
-def pdf_flowables(doc: rd.ReportDocument) -> list:
-    """The flowables of the whole document (cover first); fresh objects on every call."""
+def pdf_flowables(doc: rd.ReportDocument, steps: Steps | None = None) -> list:
+    """The flowables of the whole document (cover first); fresh objects on every call.
+    `steps` moves block by block and raises Cancelled when the export is cancelled (parsing
+    the paragraphs of a large report takes most of a second before layout starts)."""
+    steps = steps or Steps()
     st = styles()
     out = _cover(doc, st)
     ordinal = 0
-    for block in doc.blocks:
+    for n, block in enumerate(doc.blocks):
+        steps.at(n, len(doc.blocks))
         if isinstance(block, rd.Heading):
             level = _level(block.level)
             if level == 1 and not isinstance(out[-1], PageBreak):
@@ -210,7 +218,7 @@ def pdf_flowables(doc: rd.ReportDocument) -> list:
         elif isinstance(block, rd.Concern):
             out.extend(_concern(block, st))
         elif isinstance(block, rd.Table):
-            out.extend(_table(block, st))
+            out.extend(_table(block, st, steps.check))
         elif isinstance(block, rd.ScoreChart):
             out.append(RLParagraph(markup(block.title), st.caption))
             out.append(score_chart(block, FRAME_WIDTH))

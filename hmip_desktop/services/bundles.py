@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Sequence
+import threading
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -19,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from hmip_desktop.bundle.identity_keys import DeviceKeys
 from hmip_desktop.bundle.reader import BundleReader
 from hmip_desktop.domain.changes import ChangeSet
-from hmip_desktop.domain.errors import BundleError, NotFoundError, UserError
+from hmip_desktop.domain.errors import BundleError, Cancelled, NotFoundError, UserError
 from hmip_desktop.services.bundle_candidates import (
     BundleOutcome,
     Candidate,
@@ -186,8 +187,13 @@ def _unchanged_since(tx: UnitOfWork, last: dict[str, Any]) -> bool:
             and tx.blobs.count() == last.get("blobs_after"))
 
 
-def undo_last_merge(store: InspectionStore) -> UndoReport:
-    """Restore the file as it was before the last merge, if nothing was written since."""
+def undo_last_merge(store: InspectionStore, *, progress: Callable[[int, int], None] | None = None,
+                    cancel: threading.Event | None = None) -> UndoReport:
+    """Restore the file as it was before the last merge, if nothing was written since.
+
+    `progress` follows the copy back from the snapshot; `cancel` set before the copy is
+    committed raises Cancelled with the file unchanged (one transaction, rolled back).
+    """
     with store.uow(write=True) as tx:
         last = json.loads(tx.meta.get("last_merge") or "{}")
         snap = _snapshot_path(store, last)
@@ -198,7 +204,10 @@ def undo_last_merge(store: InspectionStore) -> UndoReport:
         before = current_digest(tx)
     try:
         restore_snapshot(store.raw_write_engine(), snap, seq=last.get("seq_after"),
-                         blobs=last.get("blobs_after"))
+                         blobs=last.get("blobs_after"), progress=progress,
+                         cancel=cancel.is_set if cancel is not None else None)
+    except Cancelled:
+        raise
     except SnapshotOutdated:
         raise UserError(_CHANGED_SINCE) from None
     except Exception as exc:

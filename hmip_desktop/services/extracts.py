@@ -240,14 +240,17 @@ class ExtractService:
             tx.extract_tables.drop(T.table_name(extract_id))
         return ChangeSet.of(R.EXTRACT, extract_id)
 
-    def restore(self, extract_id: str) -> ChangeSet:
-        """Bring a deleted extract back (undo); its rows are rebuilt from the snapshot."""
+    def restore(self, extract_id: str, *,
+                progress: Callable[[int, int], None] | None = None) -> ChangeSet:
+        """Bring a deleted extract back (undo); its rows are rebuilt from the snapshot, with
+        `progress` following the rebuild. Not cancellable: the record is live again before
+        the rows are rebuilt, so stopping midway would not leave the file as it was."""
         with self._store.uow(write=True) as tx:
             e = tx.records.get(extract_id)
             if e is None or e.type != R.EXTRACT:
                 raise NotFoundError("No such extract.")
             self._store.put(tx, R.EXTRACT, extract_id, dict(e.payload))
-        self.rebuild(extract_id)
+        self.rebuild(extract_id, progress=progress)
         return ChangeSet.of(R.EXTRACT, extract_id)
 
     # -- queries for the lazy table model ----------------------------------------------------

@@ -16,10 +16,11 @@ from typing import TYPE_CHECKING
 
 from hmip_desktop.domain import records as R
 from hmip_desktop.domain.disclosure import DisclosureRules, Hit, check, redact
-from hmip_desktop.domain.errors import Cancelled, UserError, ValidationError
+from hmip_desktop.domain.errors import UserError, ValidationError
 from hmip_desktop.domain.readiness import ReadinessReport
 from hmip_desktop.domain.report_doc import ReportDocument
 from hmip_desktop.domain.report_snapshot import InspectionSnapshot
+from hmip_desktop.domain.steps import Steps
 from hmip_desktop.report.build import BuildOptions, build_report
 from hmip_desktop.report.un_letter import build_un_letter
 from hmip_desktop.services.report_snapshot import read_snapshot
@@ -39,6 +40,13 @@ NOT_ENCRYPTED = ("Exported files are not encrypted: keep them on the inspectorat
                  "storage and delete local copies when they are no longer needed.")
 
 Progress = Callable[[int, int], None]
+
+# Shares of the progress bar, from the phases' cost on a large inspection (6,000 notes, a
+# 736-page PDF: snapshot 0.17 s, build 0.15 s, disclosure check 0.12 s, redaction 0.12 s,
+# render 7 s): the bar moves, and Cancel is checked, from the first step, not only once
+# layout starts.
+_SNAPSHOT, _BUILD, _CHECK, _REDACT = (0.0, 0.03), (0.03, 0.06), (0.06, 0.08), (0.08, 0.1)
+_RENDER = (0.1, 1.0)
 
 
 class DisclosureBlocked(UserError):
@@ -103,12 +111,17 @@ class ReportService:
         self._store = store
 
     def build(self, options: ExportOptions, *, today: dt.date | None = None,
-              snap: InspectionSnapshot | None = None) -> ReportDocument:
-        """The document, built from one snapshot of the inspection."""
+              snap: InspectionSnapshot | None = None,
+              steps: Steps | None = None) -> ReportDocument:
+        """The document, built from one snapshot of the inspection; `steps` moves through
+        the build and raises Cancelled when it is cancelled."""
         if options.document not in DOCUMENTS:
             raise ValidationError(f"Unknown document '{options.document}'; use one of: "
                                   f"{', '.join(DOCUMENTS)}.")
-        snap = snap or read_snapshot(self._store, today=today)
+        steps = steps or Steps()
+        if snap is None:  # half the bar for reading it, half for the build
+            snap = read_snapshot(self._store, today=today, steps=steps.part(0, 0.5))
+            steps = steps.part(0.5, 1)
         marking = (options.marking or "").strip() or marking_of(snap.inspection)
         insp = snap.inspection
         created = (str(insp.get("end_date") or insp.get("start_date") or "2000-01-01")
@@ -116,9 +129,10 @@ class ReportService:
         build = BuildOptions(marking=marking, evidence_index=options.evidence_index,
                              invariant=options.invariant, created=created)
         if options.document == UN_LETTER:
+            steps.check()  # a one-page letter: nothing to cancel inside its build
             return build_un_letter(snap, report_layouts(), build,
                                    response_days=load_process().response_days)
-        return build_report(snap, report_layouts(), build)
+        return build_report(snap, report_layouts(), build, steps)
 
     def preview(self, options: ExportOptions | None = None, *,
                 snap: InspectionSnapshot | None = None) -> ReportPreview:
@@ -136,20 +150,24 @@ class ReportService:
         suffix = target.suffix.lower()
         if suffix not in FORMATS:
             raise ValidationError("Export to a file ending in .pdf or .docx.")
-        snap = read_snapshot(self._store)
+        steps = Steps(progress, cancel)
+        snap = read_snapshot(self._store, steps=steps.part(*_SNAPSHOT))
         blockers = [i.message for i in snap.readiness.blockers]
         if options.require_ready and options.document == REPORT and blockers:
             raise NotReady(blockers)
-        doc = self.build(options, snap=snap)
+        doc = self.build(options, snap=snap, steps=steps.part(*_BUILD))
         rules = _rules(snap)
-        hits = check(doc, rules)
+        checking = steps.part(*_CHECK)
+        hits = check(doc, rules, checking.check)
+        checking.done()
         if hits and not (options.redact or options.allow_disclosure):
             raise DisclosureBlocked(hits)
         if hits and options.redact:
-            doc = redact(doc, rules)
-        if cancel is not None and cancel():
-            raise Cancelled()
-        not_as_written = _render(doc, target, suffix, progress, cancel)
+            doc = redact(doc, rules, steps.check)
+        steps.part(*_REDACT).at(1, 1)  # the last Cancel before anything is written
+        render = steps.part(*_RENDER)
+        not_as_written = _render(doc, target, suffix,
+                                 render.report if progress is not None else None, cancel)
         log.info("exported a %s (%s, %d disclosure hit(s), redacted %s)",
                  DOCUMENTS[options.document], suffix, len(hits), options.redact)
         return ExportResult(target, tuple(hits), bool(hits and options.redact), tuple(blockers),

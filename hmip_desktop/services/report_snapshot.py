@@ -12,6 +12,7 @@ from hmip_desktop.domain import roster as RS
 from hmip_desktop.domain import urgent_notification as U
 from hmip_desktop.domain.errors import NotFoundError
 from hmip_desktop.domain.report_snapshot import InspectionSnapshot, TeamMemberFact, UnFact
+from hmip_desktop.domain.steps import Steps
 from hmip_desktop.paths import resource_path
 from hmip_desktop.services.inspection_record import pinned_framework_in
 from hmip_desktop.services.previous import PreviousService
@@ -35,8 +36,11 @@ def _type_labels() -> dict[str, str]:
     return {t["key"]: t["label"] for t in data["establishment_types"]}
 
 
-def read_snapshot(store: InspectionStore, *, today: dt.date | None = None) -> InspectionSnapshot:
-    """One frozen snapshot of the open inspection for the report builder."""
+def read_snapshot(store: InspectionStore, *, today: dt.date | None = None,
+                  steps: Steps | None = None) -> InspectionSnapshot:
+    """One frozen snapshot of the open inspection for the report builder; `steps` moves
+    through the record types read (Cancel is checked between them)."""
+    steps = steps or Steps()
     progress_id = PreviousService(store).progress_id
     un_id = UrgentNotificationService(store).record_id
     with store.uow() as tx:
@@ -48,10 +52,16 @@ def read_snapshot(store: InspectionStore, *, today: dt.date | None = None) -> In
         except NotFoundError:
             raise NotFoundError("This file holds no inspection record.") from None
         inspection = dict(insp.payload)
-        records = {t: tuple(tx.records.list(t)) for t in _REPORT_TYPES}
+        records = {}
+        # One more step for readiness, which reads the links and evidence again.
+        for n, t in enumerate(_REPORT_TYPES):
+            steps.at(n, len(_REPORT_TYPES) + 1)
+            records[t] = tuple(tx.records.list(t))
+        steps.at(len(_REPORT_TYPES), len(_REPORT_TYPES) + 1)
         readiness = readiness_in(tx, store, pinned, str(inspection.get("kind", "full")))
         roster = load_roster(tx, store.inspection_id)
         un = tx.records.get(un_id)
+    steps.done()
     progress = {e.id: e for e in records[R.PROGRESS]}
     by_item = {item.id: progress[progress_id(item.id)] for item in records[R.PREVIOUS_ITEM]
                if progress_id(item.id) in progress}

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from sqlalchemy import Engine, func, select, text
 from sqlalchemy.orm import Session
 
-from hmip_desktop.domain.errors import HmipError
+from hmip_desktop.domain.errors import Cancelled, HmipError
 from hmip_desktop.domain.revision import Revision
 from hmip_desktop.private_files import create_private
 from hmip_desktop.storage.extract_tables import is_extract_rows
@@ -27,6 +27,8 @@ from hmip_desktop.storage.tables import RevisionRow
 log = logging.getLogger(__name__)
 
 _CHUNK = 500
+UNDO_CANCELLED = "Undo cancelled; the file is unchanged."
+_HANDLER_STEPS = 100_000  # SQLite VM steps between Cancel checks (well under 10 ms)
 _SNAP = "hmip_snapshot"
 _CORE = frozenset({"revision", "revision_parent", "entity", "meta", "blob", "import_log",
                    "search_item", "evidence_link"})
@@ -169,10 +171,19 @@ class SnapshotOutdated(HmipError):
     take them back too."""
 
 
-def restore_snapshot(engine: Engine, src: Path, *, seq: int, blobs: int) -> None:
+def restore_snapshot(engine: Engine, src: Path, *, seq: int, blobs: int,
+                     progress: Callable[[int, int], None] | None = None,
+                     cancel: Callable[[], bool] | None = None) -> None:
     """Replace every table's rows with the snapshot's, in one transaction, provided the file
-    still holds `seq` as its latest revision and `blobs` attachments (SnapshotOutdated)."""
+    still holds `seq` as its latest revision and `blobs` attachments (SnapshotOutdated).
+
+    `progress(rows copied, rows to copy)` follows the copy table by table. `cancel()` true
+    before the commit raises Cancelled and rolls the transaction back: the file is exactly
+    as it was (this is why Cancel is safe here). It is checked between tables and, through
+    SQLite's progress handler, inside a long table copy; once committed it is not asked.
+    """
     raw = engine.raw_connection()
+    conn = raw.driver_connection
     try:
         cur = raw.cursor()
         cur.execute(f"ATTACH DATABASE ? AS {_SNAP}", (str(src),))
@@ -196,17 +207,48 @@ def restore_snapshot(engine: Engine, src: Path, *, seq: int, blobs: int) -> None
                 if tuple(now) != (seq, blobs):
                     raise SnapshotOutdated("written since the merge")
                 cur.execute("PRAGMA defer_foreign_keys = ON")
-                for name, cols in main.items():
-                    quoted = ", ".join(f'"{c}"' for c in cols)
-                    cur.execute(f'DELETE FROM main."{name}"')
-                    cur.execute(f'INSERT INTO main."{name}" ({quoted}) '
-                                f'SELECT {quoted} FROM {_SNAP}."{name}"')
+                _copy_tables(cur, conn, main, progress, cancel)
+                if cancel is not None and cancel():
+                    raise Cancelled(UNDO_CANCELLED)
                 cur.execute("COMMIT")
-            except BaseException:
-                cur.execute("ROLLBACK")
+            except BaseException as exc:
+                # An interrupted statement may already have rolled the transaction back.
+                if conn.in_transaction:
+                    cur.execute("ROLLBACK")
+                if cancel is not None and cancel() and not isinstance(exc, Cancelled):
+                    raise Cancelled(UNDO_CANCELLED) from None
                 raise
         finally:
             cur.execute(f"DETACH DATABASE {_SNAP}")
     finally:
         raw.close()
     log.info("database restored from the merge snapshot")
+
+
+def _copy_tables(cur, conn, tables: dict[str, list[str]],  # type: ignore[no-untyped-def]
+                 progress: Callable[[int, int], None] | None,
+                 cancel: Callable[[], bool] | None) -> None:
+    """Put each table's snapshot rows in place of its own, weighting progress by rows."""
+    sizes = {name: cur.execute(f'SELECT count(*) FROM {_SNAP}."{name}"').fetchone()[0]
+             for name in tables}
+    total, done = max(sum(sizes.values()), 1), 0
+    if progress is not None:
+        progress(0, total)
+    if cancel is not None:
+        # Non-zero interrupts the running statement: a large table copy stops within
+        # milliseconds of Cancel instead of at its end.
+        conn.set_progress_handler(lambda: 1 if cancel() else 0, _HANDLER_STEPS)
+    try:
+        for name, cols in tables.items():
+            if cancel is not None and cancel():
+                raise Cancelled(UNDO_CANCELLED)
+            quoted = ", ".join(f'"{c}"' for c in cols)
+            cur.execute(f'DELETE FROM main."{name}"')
+            cur.execute(f'INSERT INTO main."{name}" ({quoted}) '
+                        f'SELECT {quoted} FROM {_SNAP}."{name}"')
+            done += sizes[name]
+            if progress is not None:
+                progress(done, total)
+    finally:
+        if cancel is not None:
+            conn.set_progress_handler(None, 0)

@@ -23,9 +23,11 @@ class WriteStep(QUndoCommand):
     """A step made of two writes: `do` (already done when pushed) and `undo`."""
 
     def __init__(self, text: str, run: Runner, do: Callable[[], object],
-                 undo: Callable[[], object], *, already_done: bool = True) -> None:
+                 undo: Callable[..., object], *, already_done: bool = True,
+                 undo_run: Callable[[Callable[..., object]], None] | None = None) -> None:
         super().__init__(text)
         self._run, self._do, self._undo = run, do, undo
+        self._undo_run = undo_run or run  # a long undo may run with a progress bar
         self._skip_first = already_done
 
     def redo(self) -> None:
@@ -37,22 +39,24 @@ class WriteStep(QUndoCommand):
 
     def undo(self) -> None:
         """Write the inverse change."""
-        self._run(self._undo)
+        self._undo_run(self._undo)
 
 
 def delete_with_undo(ctx: UiContext, stack: QUndoStack, parent: QWidget, *, label: str,
-                     delete: Callable[[], object], restore: Callable[[], object],
-                     then: Callable[[], None] | None = None) -> None:
+                     delete: Callable[[], object], restore: Callable[..., object],
+                     then: Callable[[], None] | None = None,
+                     run_restore: Callable[[Callable[..., object]], None] | None = None) -> None:
     """Delete a record on the DB lane, then push an undo step; each write broadcasts its changes.
 
     Undo restores (a new live revision); redo deletes again (a new tombstone). `then` runs
-    after the delete succeeded, before views reload (for a status line).
+    after the delete succeeded, before views reload (for a status line). `run_restore`, when
+    given, runs the restore instead of a plain write (a long one, with a progress bar).
     """
     def run(work: Callable[[], object]) -> None:
         ctx.write(work, on_error=lambda e: present_error(parent, e))
 
     def deleted(_r: object) -> None:
-        stack.push(WriteStep(label, run, delete, restore))
+        stack.push(WriteStep(label, run, delete, restore, undo_run=run_restore))
         if then is not None:
             then()
 

@@ -259,6 +259,22 @@ def test_delete_extract_and_undo(window, tmp_path: Path) -> None:
     assert panel.current_extract().id == view.id and panel.model.rowCount() == 5
 
 
+def test_undo_of_a_delete_shows_progress_without_cancel(window, tmp_path: Path) -> None:
+    """Undo rebuilds the rows with a progress bar; it offers no Cancel (the record is live
+    again before the rows are rebuilt), and the panel's buttons wait for it."""
+    store, panel = _open(window, tmp_path)
+    view = _imported(panel, store, tmp_path, "incidents.csv", INCIDENTS, Cell="text")
+    panel.delete_button.click()
+    seen: list[tuple[bool, bool, bool, bool]] = []
+    panel.undo_progress.progressed.connect(lambda _d, _t: seen.append((
+        panel.undo_progress.isVisible(), panel.undo_progress.cancel_button.isVisible(),
+        panel.undo_button.isEnabled(), panel.delete_button.isEnabled())))
+    panel.undo_button.click()
+    assert seen and seen[0] == (True, False, False, False)
+    assert not panel.undo_progress.isVisible()
+    assert panel.current_extract().id == view.id and panel.model.rowCount() == 5
+
+
 def test_search_hit_opens_extracts_and_figures(window, tmp_path: Path) -> None:
     """Search results for an extract name or a figure caption open the right tab."""
     store, panel = _open(window, tmp_path)

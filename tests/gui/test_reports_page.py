@@ -21,6 +21,7 @@ from hmip_desktop.services.urgent_notification import UrgentNotificationService
 from hmip_desktop.ui.reports import report_dialogs
 from hmip_desktop.ui.reports.report_choices import REDACT
 from hmip_desktop.ui.reports.reports_page import ReportsPage
+from tests.gui.conftest import cancel_at_first_progress
 from tests.gui.keyboard import make_store, open_page
 
 PRISON_NUMBER = "A1234BC"
@@ -171,6 +172,26 @@ def test_redact_option_then_cancel_leaves_no_file(page, save_as) -> None:  # typ
     assert not (save_as["out"] / "report.pdf").exists()
     assert list(save_as["out"].iterdir()) == []
     assert page.status.text() == "Cancelled. Nothing was written."
+
+
+def test_cancel_during_the_build_stops_before_layout(page, save_as,  # type: ignore[no-untyped-def]
+                                                     monkeypatch) -> None:
+    """The bar moves while the document is built, and Cancel pressed then stops the export
+    before any page is laid out: nothing is written, not even a temporary file."""
+    from hmip_desktop.report import pdf
+
+    laid_out: list[bool] = []
+    layout = pdf.ReportTemplate.build
+    monkeypatch.setattr(pdf.ReportTemplate, "build",
+                        lambda self, *a, **k: laid_out.append(True) or layout(self, *a, **k))
+    page.choices.disclosure_radios["allow"].setChecked(True)
+    seen = cancel_at_first_progress(page.progress, page.generate_button)
+    page.generate_button.click()
+    assert seen == [False]  # Generate was disabled while the export ran
+    assert laid_out == []
+    assert list(save_as["out"].iterdir()) == []
+    assert page.status.text() == "Cancelled. Nothing was written."
+    assert not page.progress.running and page.generate_button.isEnabled()
 
 
 def test_docx_export_as_they_are(page, save_as) -> None:  # type: ignore[no-untyped-def]

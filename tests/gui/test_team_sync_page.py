@@ -19,6 +19,7 @@ from hmip_desktop.ui.team.sync_models import (
     preview_model,
     roster_model,
 )
+from tests.gui.conftest import cancel_at_first_progress
 from tests.gui.sync_pages import gkit, heads, merge_via_page, page_for, trio  # noqa: F401
 from tests.sync.conftest import acting
 
@@ -229,6 +230,34 @@ def test_undo_last_merge_restores_the_digest(qtbot, gkit, trio) -> None:  # noqa
     assert gkit.digest(lead) == before
     assert "Last merge undone: 1 bundle" in page.status.text()
     assert page.history_model.rowCount() == 0 and not page.undo_button.isEnabled()
+
+
+def test_undo_last_merge_shows_progress_and_cancel_changes_nothing(  # noqa: F811
+        qtbot, gkit, trio) -> None:  # noqa: F811
+    """Undo runs with the page's progress bar; Cancel pressed during the copy back rolls it
+    back: the file stays merged, and the merge can still be undone afterwards."""
+    lead, alice, _bob = trio
+    alice.notes.add(source_kind="observation", title="t", body="b")
+    path = gkit.export(alice)
+    before = gkit.digest(lead)
+    page = page_for(qtbot, lead)
+    merge_via_page(page, lead, [path])
+    merged = gkit.digest(lead)
+    page.confirm = lambda _q: True
+    seen = cancel_at_first_progress(page.progress, page.undo_button)
+    with acting(lead):
+        page.undo_button.click()
+    assert seen == [False]  # the undo button waited while the bar ran
+    assert gkit.digest(lead) == merged
+    assert page.status.text() == "Cancelled. Nothing was changed."
+    assert page.undo_button.isEnabled() and not page.progress.running
+    steps: list[int] = []
+    page.progress.progressed.connect(lambda done, total: steps.append(1000 * done // total))
+    with acting(lead):
+        page.undo_button.click()
+    assert gkit.digest(lead) == before
+    assert steps and steps[-1] == 1000 and steps == sorted(steps)
+    assert "Last merge undone: 1 bundle" in page.status.text()
 
 
 def test_drag_and_drop_previews_the_dropped_bundles(qtbot, gkit, trio,  # noqa: F811

@@ -148,6 +148,43 @@ def test_undo_last_merge_restores_the_state(kit: TeamKit, trio) -> None:
     assert again.imported == 1
 
 
+def test_undo_cancelled_inside_a_table_copy_leaves_the_file_merged(
+        kit: TeamKit, trio, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Cancel pressed while SQLite is copying a table back interrupts the statement; the
+    transaction is rolled back, the file stays merged, and undo still works after."""
+    import sys
+
+    from hmip_desktop.domain.errors import Cancelled
+    from hmip_desktop.storage import sync_repo
+
+    class PressedMidStatement:
+        """Cancel that turns on the first time SQLite's progress handler asks."""
+
+        def __init__(self) -> None:
+            self.pressed = False
+
+        def is_set(self) -> bool:
+            if sys._getframe(1).f_code.co_name == "<lambda>":  # the handler, mid-statement
+                self.pressed = True
+            return self.pressed
+
+    lead, alice, _ = trio
+    for n in range(30):
+        alice.notes.add(source_kind="observation", title=f"t{n}", body="b" * 200)
+    before = kit.digest(lead)
+    kit.import_(lead, [kit.export(alice)])
+    merged = kit.digest(lead)
+    monkeypatch.setattr(sync_repo, "_HANDLER_STEPS", 50)  # the handler asks very often
+    seen: list[tuple[int, int]] = []
+    cancel = PressedMidStatement()
+    with pytest.raises(Cancelled):
+        bundles.undo_last_merge(lead.store, progress=lambda d, t: seen.append((d, t)),
+                                cancel=cancel)  # type: ignore[arg-type]
+    assert cancel.pressed and seen and seen[-1][0] < seen[-1][1]
+    assert kit.digest(lead) == merged
+    assert bundles.undo_last_merge(lead.store).digest_after == before
+
+
 def test_undo_refused_after_later_edits(kit: TeamKit, trio) -> None:
     """Undo never throws away work done after the merge."""
     lead, alice, _ = trio

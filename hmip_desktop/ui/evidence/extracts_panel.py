@@ -87,6 +87,9 @@ class ExtractsPanel(FileDrops, QWidget):
         self._import_tasks = self._import_lane()
         self.progress = TaskProgress(dataclasses.replace(ctx, tasks=self._import_tasks), self)
         layout.addWidget(self.progress)
+        # Undo of a delete rebuilds the extract's rows on the DB lane (1-2 s for a big one).
+        self.undo_progress = TaskProgress(ctx, self)
+        layout.addWidget(self.undo_progress)
         self.status = QLabel("")
         self.status.setAccessibleName("Extracts status")
         self.status.setWordWrap(True)
@@ -141,6 +144,7 @@ class ExtractsPanel(FileDrops, QWidget):
         self.undo_stack.canRedoChanged.connect(lambda _c: self._update_buttons())
         self.links.unlink_wanted.connect(self.linker.unlink)
         self.progress.running_changed.connect(lambda _r: self._update_buttons())
+        self.undo_progress.running_changed.connect(lambda _r: self._update_buttons())
         self._update_buttons()
 
     # -- helpers -----------------------------------------------------------------------------
@@ -167,12 +171,22 @@ class ExtractsPanel(FileDrops, QWidget):
         return item.data(EXTRACT_ROLE) if item is not None else None
 
     def _update_buttons(self) -> None:
-        current, idle = self.current_extract(), not self.progress.running
+        current, idle = self.current_extract(), not self._busy()
         self.import_button.setEnabled(self.ctx.store is not None and idle)
         self.link_button.setEnabled(current is not None and idle)
         self.delete_button.setEnabled(current is not None and idle)
         self.undo_button.setEnabled(self.undo_stack.canUndo() and idle)
         self.redo_button.setEnabled(self.undo_stack.canRedo() and idle)
+
+    def _busy(self) -> bool:
+        return self.progress.running or self.undo_progress.running
+
+    def _run_restore(self, work: Callable[..., object]) -> None:
+        """Undo of a delete, with a progress bar while the rows are rebuilt."""
+        # No Cancel: the extract's record is live again (committed) before its rows are
+        # rebuilt, so stopping midway could not leave the file as it was before the undo.
+        self.undo_progress.run("Bringing the extract back…", work, lambda _r: None,
+                               self._error, write=True, cancellable=False)
 
     def _run(self, work: Callable[[], object]) -> None:
         """Run an undo/redo write, then refresh."""
@@ -306,7 +320,7 @@ class ExtractsPanel(FileDrops, QWidget):
 
     def open_import_dialog(self, path: Path | None = None) -> None:
         """Ask how to import a file, then import it."""
-        if self.ctx.store is None or self.progress.running:
+        if self.ctx.store is None or self._busy():
             return
         # The file is read on the import lane: detecting how a big workbook reads takes
         # seconds, and the DB lane must stay free for note autosaves meanwhile.
@@ -361,12 +375,13 @@ class ExtractsPanel(FileDrops, QWidget):
 
     def _on_delete_button_clicked(self) -> None:
         view = self.current_extract()
-        if view is None or self.progress.running:
+        if view is None or self._busy():
             return
         service = self._service()
         delete_with_undo(self.ctx, self.undo_stack, self, label="Delete extract",
                          delete=lambda: service.delete(view.id),
-                         restore=lambda: service.restore(view.id),
+                         restore=lambda c: service.restore(view.id, progress=c.progress),
+                         run_restore=self._run_restore,
                          then=lambda: self.status.setText(
                              f"'{view.name}' deleted (Undo brings it back)."))
 

@@ -295,12 +295,16 @@ class TeamSyncPage(FileDrops, Page):
     def undo_last_merge(self) -> None:
         """Restore the file as it was before the last merge, after a confirmation."""
         store = self.ctx.store
-        if store is None or not self.confirm(
+        if store is None or self.progress.running or not self.confirm(
                 "Undo the last merge? The inspection goes back to how it was before those "
                 "bundles were merged. You can import them again later."):
             return
-        self.ctx.write(lambda: bundles.undo_last_merge(store), self._on_undone,
-                       lambda e: present_error(self.window(), e))
+        # The copy back is one transaction: Cancel before its commit rolls it back and
+        # leaves the file as it was, so the bar offers Cancel (1-2 s on a big file).
+        self.progress.run("Undoing the last merge…",
+                          lambda c: bundles.undo_last_merge(store, progress=c.progress,
+                                                            cancel=c.cancel),
+                          self._on_undone, self._on_task_failed, write=True)
 
     def _on_undone(self, report: UndoReport) -> None:
         self.status.setText(f"Last merge undone: {plural(len(report.bundle_ids), 'bundle')} "

@@ -59,11 +59,13 @@ class TaskProgress(QWidget):
 
     def run(self, text: str, work: Work, on_ok: Callable[[Any], None],
             on_error: Callable[[BaseException], None] | None = None, *, write: bool = False,
-            before_broadcast: Callable[[Any], None] | None = None) -> TaskControl | None:
+            before_broadcast: Callable[[Any], None] | None = None,
+            cancellable: bool = True) -> TaskControl | None:
         """Start `work(control)` on the DB lane; None when another task is still running.
 
         With `write`, the task goes through `UiContext.write`: the changes it returns are
-        broadcast (after `before_broadcast`, before `on_ok`).
+        broadcast (after `before_broadcast`, before `on_ok`). Without `cancellable` the bar
+        shows no Cancel button: for work that cannot stop midway and leave the file as it was.
         """
         if self._control is not None:
             return None
@@ -71,7 +73,8 @@ class TaskProgress(QWidget):
         self._control = control
         self.label.setText(text)
         self.bar.setRange(0, 0)  # busy until the first progress report says how far
-        self.cancel_button.setEnabled(True)
+        self.cancel_button.setEnabled(cancellable)
+        self.cancel_button.setVisible(cancellable)
         self.show()
         self.running_changed.emit(True)
 
