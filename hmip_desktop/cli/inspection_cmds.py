@@ -226,7 +226,9 @@ def _search(args: argparse.Namespace) -> int:
         return 0
     for h in hits:
         print(f"{h.entity_id}  [{h.kind}]  {_plain(h.title)}")
-        print(f"    {_plain(h.snippet)}")
+        # One line per hit: a snippet across paragraphs (a document page) kept its line
+        # breaks and ran on at the left margin, where it read as the next hit.
+        print(f"    {' '.join(_plain(h.snippet).split())}")
     if not hits:
         print("no results")
     return 0
