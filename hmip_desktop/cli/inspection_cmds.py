@@ -17,6 +17,7 @@ from hmip_desktop.cli.common import (
 )
 from hmip_desktop.cli.json_out import to_plain
 from hmip_desktop.domain.errors import ValidationError
+from hmip_desktop.domain.ids import short_id
 from hmip_desktop.domain.review_of_progress import IRP, publication_due_text
 from hmip_desktop.domain.search_query import Highlighted, SearchHit
 from hmip_desktop.services import history as history_service
@@ -207,7 +208,7 @@ def _history(args: argparse.Namespace) -> int:
         flags = (("deleted " if e.deleted else "") + ("head " if e.is_head else "")
                  + ("" if e.signed else "unsigned"))
         who = history_service.author_label(e, me)
-        print(f"{e.when}  {e.rev_id[:12]}  {who}  device {e.device_id[:8]}  {flags}".rstrip())
+        print(f"{e.when}  {e.rev_id[:12]}  {who}  device {short_id(e.device_id)}  {flags}".rstrip())
         print(f"    changed: {', '.join(e.changed) or 'no field'}")
     return 0
 
