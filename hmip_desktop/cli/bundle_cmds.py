@@ -14,6 +14,7 @@ from hmip_desktop.cli.common import (
     read_text_arg,
 )
 from hmip_desktop.domain.errors import ValidationError
+from hmip_desktop.domain.ids import short_id
 from hmip_desktop.services import bundles, conflicts
 from hmip_desktop.services.labels import record_type_label
 
@@ -157,7 +158,7 @@ def _conflicts(args: argparse.Namespace) -> int:
         print(f"{c.record_id}  [{record_type_label(c.record_type)}]  {c.label}  ({merge})")
         for v in c.versions:
             src = f" from bundle of {v.bundle_author}" if v.bundle_author else ""
-            print(f"    {v.rev_id[:12]}  {v.when}  {v.author_name or v.author_id[:8]}{src}"
+            print(f"    {v.rev_id[:12]}  {v.when}  {v.author_name or short_id(v.author_id)}{src}"
                   f"{'  deleted' if v.deleted else ''}  changed: "
                   f"{', '.join(v.changed_fields) or '-'}")
     if not found:

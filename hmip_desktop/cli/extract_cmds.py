@@ -23,6 +23,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_file(p)
     p.add_argument("path")
     p.add_argument("--name", help="name of the extract (default: the file name)")
+    p.add_argument("--sheet", metavar="NAME",
+                   help="the XLSX sheet holding the data (default: the first)")
     p.add_argument("--type", action="append", default=[], metavar="COLUMN=TYPE",
                    help="correct a column's type: integer, decimal, date or text (repeatable)")
     p.set_defaults(func=_import)
@@ -88,9 +90,15 @@ def _types(pairs: list[str]) -> dict[str | int, str]:
 
 def _import(args: argparse.Namespace) -> int:
     with open_store(args.file) as store:
-        view = ExtractService(store).import_file(Path(args.path), name=args.name,
-                                                 column_types=_types(args.type),
-                                                 progress=tty_progress("importing"))
+        service = ExtractService(store)
+        # Only a chosen sheet needs a look first; otherwise import_file finds the first.
+        found = service.preview(Path(args.path), sheet=args.sheet) if args.sheet else None
+        if found is not None and found.kind != "xlsx":
+            raise ValidationError("--sheet picks a sheet of an XLSX workbook; "
+                                  f"'{Path(args.path).name}' is a CSV file.")
+        view = service.import_file(Path(args.path), name=args.name,
+                                   column_types=_types(args.type), sniff=found,
+                                   progress=tty_progress("importing"))
     print(view.id)
     return 0
 

@@ -17,6 +17,7 @@ from hmip_desktop.cli.common import (
 )
 from hmip_desktop.cli.json_out import to_plain
 from hmip_desktop.domain.errors import ValidationError
+from hmip_desktop.domain.ids import short_id
 from hmip_desktop.domain.review_of_progress import IRP, publication_due_text
 from hmip_desktop.domain.search_query import Highlighted, SearchHit
 from hmip_desktop.services import history as history_service
@@ -207,7 +208,7 @@ def _history(args: argparse.Namespace) -> int:
         flags = (("deleted " if e.deleted else "") + ("head " if e.is_head else "")
                  + ("" if e.signed else "unsigned"))
         who = history_service.author_label(e, me)
-        print(f"{e.when}  {e.rev_id[:12]}  {who}  device {e.device_id[:8]}  {flags}".rstrip())
+        print(f"{e.when}  {e.rev_id[:12]}  {who}  device {short_id(e.device_id)}  {flags}".rstrip())
         print(f"    changed: {', '.join(e.changed) or 'no field'}")
     return 0
 
@@ -226,7 +227,9 @@ def _search(args: argparse.Namespace) -> int:
         return 0
     for h in hits:
         print(f"{h.entity_id}  [{h.kind}]  {_plain(h.title)}")
-        print(f"    {_plain(h.snippet)}")
+        # One line per hit: a snippet across paragraphs (a document page) kept its line
+        # breaks and ran on at the left margin, where it read as the next hit.
+        print(f"    {' '.join(_plain(h.snippet).split())}")
     if not hits:
         print("no results")
     return 0

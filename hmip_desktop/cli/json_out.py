@@ -70,6 +70,7 @@ SHAPES: dict[str, tuple[tuple[str, ...], _Extra | None]] = {
     # An empty response reads as none, as the register shows it.
     # The action plan in its current shape, with what the method finds missing.
     "ConcernView": ((), lambda c: {"action_plan": _action_plan(c.action_plan)}),
+    "PreviousItemView": ((), lambda i: {"action_plan": _action_plan(i.action_plan)}),
 }
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 
 from hmip_desktop.cli.common import add_file, add_json, date_arg, key_arg, open_store, print_json
+from hmip_desktop.domain import action_plan as AP
 from hmip_desktop.domain.errors import ValidationError
 from hmip_desktop.services.previous import PreviousService
 from hmip_desktop.services.readiness import readiness_report
@@ -114,6 +115,18 @@ def _prev_add(args: argparse.Namespace) -> int:
     return 0
 
 
+def _response_text(response: AP.Response) -> str:
+    """'Agreed; 2 step(s), the last due 2027-03-31' — what the establishment promised."""
+    parts = [response.label]
+    if response.explanation:
+        parts.append(response.explanation)
+    if response.steps:
+        dates = sorted(s.target_date for s in response.steps if s.target_date)
+        due = f", the last due {dates[-1]}" if dates else ""
+        parts.append(f"{len(response.steps)} step(s){due}")
+    return "; ".join(parts)
+
+
 def _prev_list(args: argparse.Namespace) -> int:
     with open_store(args.file) as store:
         items = PreviousService(store).list()
@@ -124,6 +137,9 @@ def _prev_list(args: argparse.Namespace) -> int:
         judged = i.progress.level_label if i.progress else "not judged"
         skipped = "" if i.followed_up else "  (not followed up)"
         print(f"{i.id}  {i.ref:<8} {i.title}  -> {judged}{skipped}")
+        response = AP.read(i.action_plan)
+        if response is not None:
+            print(f"    action plan: {_response_text(response)}")
     if not items:
         print("no previous items")
     return 0

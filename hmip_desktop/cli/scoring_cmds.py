@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from hmip_desktop.cli.common import add_file, add_json, key_arg, open_store, print_json
+from hmip_desktop.domain.ids import short_id
 from hmip_desktop.services.scoring import ScoreView, ScoringService
 
 
@@ -89,7 +90,7 @@ def _list(args: argparse.Namespace) -> int:
         print(f"{team.section_label} [{team.section_key}]{flag}")
         for row in team.rows:
             mark = "*" if row.inspector_id in team.highlighted else " "
-            who = row.inspector_name or row.inspector_id[:8]
+            who = row.inspector_name or short_id(row.inspector_id)
             print(f"  {mark} provisional  {who:<24} {_describe(row)}"
                   + ("  (conflict)" if row.conflicted else ""))
         if team.agreed:

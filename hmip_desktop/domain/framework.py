@@ -240,11 +240,16 @@ class Framework:
         raise NotFoundError(f"The framework has no section '{key}'; sections are: {valid}")
 
     def area(self, section_key: str, area_key: str) -> Area:
-        """The area `area_key` of section `section_key`; NotFoundError if absent."""
-        for area in self.section(section_key).areas:
+        """The area `area_key` of section `section_key`; NotFoundError names the section's
+        area keys (as `section` names the sections: the text of `hmip frameworks show` gives
+        area labels only, so a refusal is where a user learns the keys)."""
+        section = self.section(section_key)
+        for area in section.areas:
             if area.key == area_key:
                 return area
-        raise NotFoundError(f"Section '{section_key}' has no area '{area_key}'.")
+        valid = ", ".join(a.key for a in section.areas) or "none"
+        raise NotFoundError(f"Section '{section_key}' has no area '{area_key}'; "
+                            f"its areas are: {valid}")
 
     def iter_expectations(self) -> Iterator[tuple[Section, Area, Expectation]]:
         """Every expectation with its section and area, in document order."""

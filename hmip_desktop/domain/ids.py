@@ -65,3 +65,10 @@ def deterministic_id(kind: str, *parts: str) -> str:
 
     name = "\x1f".join((kind, *parts))
     return str(uuid.uuid5(uuid.UUID(HMIP_NAMESPACE), name))
+
+
+def short_id(value: str) -> str:
+    """An id shortened for people to tell apart: '…' and its last 8 characters. A UUIDv7
+    starts with its creation time, so the first 8 characters of the devices (or authors) of
+    one team, set up the same day, are all alike."""
+    return f"…{value[-8:]}" if len(value) > 8 else value

@@ -254,7 +254,7 @@ def sniff_xlsx(
         check_merged(raw, title)
     if not rows or not rows[0][1]:
         if len(rows) <= 1:
-            raise ImportFormatError("the sheet is empty")
+            raise ImportFormatError(f"sheet '{title}' is empty")
         raise ImportFormatError(
             "the first row is blank; delete empty rows above the column headings", row=1
         )
@@ -266,7 +266,9 @@ def sniff_xlsx(
         check_header(names)
         data = rows[1:]
         if not data:
-            raise ImportFormatError("the sheet has a header row but no data rows")
+            # Named: a data request often opens on a cover sheet, and only the first sheet is read
+            # unless another is chosen.
+            raise ImportFormatError(f"sheet '{title}' has a header row but no data rows")
     else:
         data = rows[:sample_rows]
         width = max(len(values) for _n, values in data)

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from hmip_desktop.domain.errors import NotFoundError
 from hmip_desktop.domain.hlc import hlc_millis
+from hmip_desktop.domain.ids import short_id
 
 if TYPE_CHECKING:
     from hmip_desktop.services.inspection_store import InspectionStore
@@ -72,5 +73,5 @@ def history_in(tx: UnitOfWork, store: InspectionStore, record_id: str) -> list[H
 
 def author_label(entry: HistoryEntry, own_author_id: str) -> str:
     """'Ann Inspector', 'Lee Leader (me)', or 'author 01a24007' when nobody named them."""
-    name = entry.author_name or f"author {entry.author_id[:8]}"
+    name = entry.author_name or f"author {short_id(entry.author_id)}"
     return f"{name} (me)" if entry.author_id == own_author_id else name

@@ -12,10 +12,11 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from hmip_desktop.domain import action_plan as AP
 from hmip_desktop.domain import records as R
 from hmip_desktop.domain import scoring as S
 from hmip_desktop.domain.changes import ChangeSet, NewId
@@ -72,6 +73,10 @@ class PreviousItemView:
     followed_up: bool
     progress: ProgressView | None
     conflicted: bool
+    # The establishment's action plan response to the concern, copied by a review that
+    # follows an inspection (domain.action_plan, current shape), or None: what was promised
+    # is what progress is judged against.
+    action_plan: dict[str, Any] | None = field(default=None, hash=False)
 
 
 @dataclass(frozen=True)
@@ -319,7 +324,7 @@ class PreviousService:
             p.get("section") or None, str(p.get("source", "")),
             bool(p.get("followed_up", True)),
             _progress_view(progress) if progress is not None and not progress.deleted else None,
-            e.conflicted)
+            e.conflicted, AP.normalised(p.get("action_plan")))
 
     # -- progress ----------------------------------------------------------------------------
     def progress_scale(self) -> Scale:

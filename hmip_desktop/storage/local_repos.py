@@ -8,7 +8,8 @@ from sqlalchemy import Connection, select, text, update
 from sqlalchemy.dialects.sqlite import insert
 from sqlalchemy.orm import Session
 
-from hmip_desktop.domain.search_query import SearchHit
+from hmip_desktop.domain.search_query import Highlighted, SearchHit
+from hmip_desktop.storage.document_text import page_of_key
 from hmip_desktop.storage.search_locate import MARKS_SQL, first_match_offset, highlighted
 from hmip_desktop.storage.tables import AttachmentKeyRow, BlobRow, ImportLogRow, MetaRow
 
@@ -107,6 +108,16 @@ class ImportLogRepository:
             ImportLogRow.imported_at.desc())))
 
 
+def _page_title(key: str, document_title: str | None) -> Highlighted | None:
+    """A page hit's title: its document's title and the page ("Reception policy, page 2").
+    Pages are indexed untitled (a title word would rank every page), which left a hit naming
+    neither the document nor the page."""
+    page = page_of_key(key)
+    if document_title is None or page is None:
+        return None
+    return Highlighted(f"{document_title or 'Untitled document'}, page {page}")
+
+
 class SearchRepository:
     """FTS5 queries over search_item; the MATCH expression must come from search_query."""
 
@@ -119,12 +130,14 @@ class SearchRepository:
             "SELECT s.entity_id, s.kind, s.key, "
             f"highlight(search_fts, 0, {MARKS_SQL}), "
             f"snippet(search_fts, 1, {MARKS_SQL}, '…', 16), "
-            "bm25(search_fts, 5.0, 1.0) AS score "
+            "bm25(search_fts, 5.0, 1.0) AS score, d.title "
             "FROM search_fts JOIN search_item s ON s.rid = search_fts.rowid "
+            "LEFT JOIN search_item d ON s.kind = 'document_page' AND d.key = s.entity_id "
             "WHERE search_fts MATCH :q ORDER BY score LIMIT :limit"
         ), {"q": match, "limit": limit})
         # The sentinel marks become spans here, before a hit leaves storage.
-        return [SearchHit(r[0], r[1], r[2], highlighted(r[3]), highlighted(r[4]), float(r[5]))
+        return [SearchHit(r[0], r[1], r[2], _page_title(r[2], r[6]) or highlighted(r[3]),
+                          highlighted(r[4]), float(r[5]))
                 for r in rows]
 
     def first_match_offset(self, match: str, key: str) -> int | None:

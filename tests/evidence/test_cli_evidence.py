@@ -104,3 +104,39 @@ def test_evidence_errors_are_one_line(hmip, tmp_path: Path) -> None:
     assert "row 3" in hmip(*cases[1], check=False).stderr
     assert as_json(hmip("doc", "list", str(f), "--json")) == []
     assert as_json(hmip("extract", "list", str(f), "--json")) == []
+
+
+
+def test_extract_import_picks_a_sheet(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    """A data request that opens on a cover sheet: the refusal names the sheet read, and
+    --sheet imports the one holding the data (there was no way to choose it)."""
+    import json
+
+    import openpyxl
+
+    from tests.report.support import cli_runner
+
+    run = cli_runner(capsys)
+    f = tmp_path / "ev.hmip"
+    assert run("new", f, "--establishment", "HMP Evidence", "--type", "mens_prison").code == 0
+    book = openpyxl.Workbook()
+    book.active.title = "Cover"
+    book.active.append(["Data request 14: segregation"])
+    data = book.create_sheet("Data")
+    data.append(["Date", "Days"])
+    for day in range(1, 6):
+        data.append([f"2026-10-0{day}", day])
+    path = tmp_path / "seg.xlsx"
+    book.save(path)
+    refused = run("extract", "import", f, path)
+    assert refused.code == 2 and "sheet 'Cover' has a header row" in refused.err
+    wrong = run("extract", "import", f, path, "--sheet", "Dat")
+    assert wrong.code == 2 and "its sheets are 'Cover', 'Data'" in wrong.err
+    assert run("extract", "import", f, path, "--sheet", "Data").code == 0
+    [extract] = json.loads(run("extract", "list", f, "--json").out)
+    assert extract["row_count"] == 5
+    csv_file = tmp_path / "a.csv"
+    csv_file.write_text("a,b\n1,2\n", encoding="utf-8")
+    not_xlsx = run("extract", "import", f, csv_file, "--sheet", "Data")
+    assert not_xlsx.code == 2 and "is a CSV file" in not_xlsx.err
+    assert len(json.loads(run("extract", "list", f, "--json").out)) == 1

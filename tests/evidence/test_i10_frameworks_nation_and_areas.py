@@ -212,6 +212,10 @@ def test_cli_area_link_and_coverage_text(run, tmp_path: Path) -> None:  # type: 
     bad = run("link", "add", path, note, "--area", "safety/early-days-in-custody")
     assert bad.code != 0 and "lists expectations" in bad.err
     assert run("link", "add", path, note, "--area", "security").code != 0
+    unknown = run("link", "add", path, note, "--area", "respect/health")
+    assert unknown.code == 2  # names the keys: `frameworks show` prints area labels only
+    assert "has no area 'health'" in unknown.err
+    assert "health_well_being_and_social_care" in unknown.err
     assert run("link", "add", path, note).code != 0  # neither --expectation nor --area
     with open_store(str(path)) as store:
         assert len(LinkService(store).all()) == 1

@@ -50,3 +50,17 @@ def test_note_text_with_control_characters(store) -> None:  # type: ignore[no-un
     [target] = search_targets(store, "segregation")
     assert not any(c in target.snippet.text for c in CONTROL)
     assert target.offset == body.index("segregation")
+
+
+def test_a_document_page_hit_names_its_document_and_page(store, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """A word on page 2 of a PDF finds a hit titled with the document and the page (pages
+    are indexed untitled, which used to leave a blank title in Ctrl+K and `hmip search`)."""
+    from hmip_desktop.services.documents import DocumentService
+    from tests.evidence.conftest import make_pdf
+
+    pdf = make_pdf(tmp_path / "Safer custody minutes.pdf", ["Minutes", "Governance lapsed"])
+    [doc] = DocumentService(store).import_files([pdf])
+    [hit] = search(store, "governance")
+    assert (hit.kind, hit.entity_id) == ("document_page", doc.id)
+    assert hit.title.text == f"{doc.title}, page 2"
+    assert [hit.snippet.text[s:e] for s, e in hit.snippet.spans] == ["Governance"]

@@ -259,3 +259,15 @@ def test_about_text_comes_from_the_data_and_survives_a_bad_template() -> None:
         "This is an independent review of progress; 4 pieces, {unknown}."
     assert fill("Broken {kind", values) == "Broken {kind"
     assert "a independent" not in fill(DEFAULT_ABOUT, values)
+
+
+def test_un_letter_words_the_visit_dates_as_a_range(run, tmp_path: Path) -> None:
+    """'which we inspected on 16–27 November 2026': a dash range after 'between' read
+    'between 16–27 November' (between … and … is the only English for that)."""
+    path = full_inspection(run, tmp_path)
+    assert run("un", "set", path, "--reason", "Poor safety").code == 0
+    with open_store(str(path)) as store:
+        letter = ReportService(store).build(ExportOptions(document=UN_LETTER))
+    texts = _texts(letter)
+    assert any("which we inspected on 16–27 November 2026." in t for t in texts)
+    assert not any("between 16–27" in t for t in texts)

@@ -183,3 +183,29 @@ def test_info_and_report_say_what_a_review_is(run, tmp_path: Path) -> None:
     assert "An IRP is not an inspection: it gives no new healthy prison test scores" in text
     assert "a independent" not in text and "Inspectors judged the establishment" not in text
     assert "Kind of visit" in text and "Kind of inspection" not in text
+
+
+def test_a_review_shows_the_action_plan_response_it_follows_up(run, tmp_path: Path) -> None:
+    """`new --follows` copies each concern's action-plan response into the previous item;
+    `previous list` (text and --json) shows it, since progress is judged against what was
+    promised (it was copied, then shown nowhere)."""
+    from hmip_desktop.cli.common import open_store
+    from hmip_desktop.services.concerns import ConcernService
+
+    first = _inspection(run, tmp_path)
+    concern = run("concern", "add", first, "--title", "Reception unsafe", "--body",
+                  "New arrivals waited without water.", "--test", "safety").out.strip()
+    with open_store(str(first)) as store:
+        ConcernService(store).edit(concern, action_plan={
+            "response": "partly_agreed", "explanation": "Water agreed; staffing not",
+            "steps": [{"action": "Install dispensers", "owner": "Head of residence",
+                       "target_date": "2025-03-31", "status": "In progress"}]})
+    review = tmp_path / "r.hmip"
+    assert run("new", review, "--kind", "irp", "--follows", first, "--start", "2025-02-03",
+               "--end", "2025-02-05").code == 0
+    text = run("previous", "list", review).out
+    assert ("    action plan: Partly agreed; Water agreed; staffing not; 1 step(s), the last "
+            "due 2025-03-31") in text
+    [item] = json.loads(run("previous", "list", review, "--json").out)
+    assert item["action_plan"]["response"] == "partly_agreed"
+    assert item["action_plan"]["steps"][0]["owner"] == "Head of residence"

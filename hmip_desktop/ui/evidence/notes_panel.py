@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from hmip_desktop.domain import records as R
 from hmip_desktop.domain.changes import NewId
+from hmip_desktop.domain.ids import short_id
 from hmip_desktop.domain.records import SOURCE_KINDS, NoteView
 from hmip_desktop.services.notes import NoteService
 from hmip_desktop.ui.context import UiContext
@@ -191,7 +192,7 @@ class NotesPanel(QWidget):
             self._links_by_ref.setdefault(link.expectation_ref, set()).add(link.evidence_id)
         self.model.set_rows(notes)
         self._fill_combo(self.author, "All authors",
-                         [(a, "Me" if a == me else f"Author {a[:8]}")
+                         [(a, "Me" if a == me else f"Author {short_id(a)}")
                           for a in sorted({n.author_id for n in notes})])
         self._fill_combo(self.expectation, "All expectations",
                          [(ref, f"Expectation {ref}") for ref in sorted(
