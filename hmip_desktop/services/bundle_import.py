@@ -394,6 +394,7 @@ def _apply(store: InspectionStore, accepted: list[Candidate], cands: list[Candid
             # that back too. Taken again: nothing else writes while this holds the lock.
             take_snapshot(store.raw_write_engine(), snap_path)
         provenance = json.loads(tx.meta.get("merge_provenance") or "[]")
+        all_sent_before = int(tx.meta.get("exported_seq") or 0) >= tx.records.max_seq()
         for c in accepted:
             first = tx.records.max_seq() + 1
             buf: list[Revision] = []
@@ -445,6 +446,11 @@ def _apply(store: InspectionStore, accepted: list[Candidate], cands: list[Candid
             tx.meta.set("hlc_last", store.clock.last)
             tx.meta.set("merge_provenance", json.dumps(provenance))
             previous = json.loads(tx.meta.get("last_merge") or "{}").get("snapshot")
+            if all_sent_before and not own_is_leader and all(c.vouched for c in accepted):
+                # "Changes not yet exported" is what a member has to send: what a leader's
+                # bundle brought, the leader holds (their own changes, when some are still
+                # unsent, keep the count until the next export: the log has one watermark).
+                tx.meta.set("exported_seq", str(tx.records.max_seq()))
             if snap_name:
                 tx.meta.set("last_merge", json.dumps({
                     "snapshot": snap_name, "seq_after": tx.records.max_seq(),

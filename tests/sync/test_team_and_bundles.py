@@ -93,6 +93,26 @@ def test_an_attachment_from_the_leader_is_not_sent_back(kit: TeamKit, trio) -> N
     assert bob.store.blobs.read_bytes(second_sha).startswith(b"second scan")
 
 
+def test_changes_not_yet_exported_are_a_members_own(kit: TeamKit, trio) -> None:
+    """A member's count of changes not yet exported is what they have to send: what the
+    leader's bundle brought is not (the leader holds it); the leader's merge is (the team
+    needs it back); a member's own change still counts after an import."""
+    lead, alice, bob = trio
+    alice.notes.add(source_kind="observation", title="Wing", body="first")
+    kit.import_(lead, [kit.export(alice)])
+    assert lead.store.unexported_count() > 0  # the leader relays Alice's note
+    merged = kit.export(lead)
+    assert bob.store.unexported_count() == 0 or kit.export(bob)
+    kit.import_(bob, [merged])
+    assert bob.store.unexported_count() == 0
+    bob.notes.add(source_kind="observation", title="Yard", body="mine")
+    assert bob.store.unexported_count() == 1
+    alice.notes.add(source_kind="observation", title="Gym", body="second")
+    kit.import_(lead, [kit.export(alice)])
+    kit.import_(bob, [kit.export(lead)])
+    assert bob.store.unexported_count() >= 1  # his own note is still to send
+
+
 def test_reimport_changes_nothing_and_says_so(kit: TeamKit, trio) -> None:
     """Importing the same bundle twice (or twice in one go) is recognised by the import log."""
     lead, alice, _ = trio
