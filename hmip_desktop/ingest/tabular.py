@@ -31,6 +31,7 @@ from hmip_desktop.ingest.coltypes import (
 )
 from hmip_desktop.ingest.csvread import iter_csv, sniff_csv
 from hmip_desktop.ingest.xlsx import iter_xlsx, sniff_xlsx
+from hmip_desktop.ingest.xlsx import sheet_names as xlsx_sheet_names
 
 __all__ = [
     "COLUMN_TYPES",
@@ -80,6 +81,12 @@ def table_kind(path: Path) -> str:
         fix = _FIXES.get(actual, _ONLY)
         raise ImportFormatError(f"this file is named {extension} but it is really {label}; {fix}")
     return expected
+
+
+def sheet_names(path: Path) -> list[str]:
+    """An XLSX workbook's sheets in order; [] for a CSV file (it has none)."""
+    path = Path(path)
+    return xlsx_sheet_names(path) if table_kind(path) == "xlsx" else []
 
 
 def sniff(

@@ -226,6 +226,12 @@ def open_sheet(path: Path, sheet: str | None) -> Iterator[tuple[Any, BinaryIO]]:
             workbook.close()
 
 
+def sheet_names(path: Path) -> list[str]:
+    """The workbook's worksheet names in order (bounded as any read of it is)."""
+    with open_sheet(path, None) as (worksheet, _raw):
+        return [s.title for s in worksheet.parent.worksheets]
+
+
 def _trim(row: tuple) -> tuple:
     """Drop trailing empty cells (styled but empty cells widen rows in many files)."""
     end = len(row)

@@ -165,6 +165,12 @@ class ExtractService:
         with imp.gc_paused():
             return tabular.sniff(Path(path), **overrides)
 
+    def sheet_names(self, path: Path) -> list[str]:
+        """The sheets of an XLSX workbook, in order, to choose the one holding the data
+        ([] for a CSV file)."""
+        with imp.gc_paused():
+            return tabular.sheet_names(Path(path))
+
     def import_file(self, path: Path, *, name: str | None = None, description: str = "",
                     column_types: Mapping[str | int, str] | None = None,
                     sniff: TableSniff | None = None,

@@ -49,13 +49,20 @@ def _import_via_dialog(panel, monkeypatch, path: Path, fill=None) -> ExtractImpo
         assert isinstance(dialog, ExtractImportDialog)
         seen["dialog"] = dialog
         if fill is not None:
-            fill(dialog)
+            try:
+                fill(dialog)
+            except BaseException as exc:  # closed, then raised below: a failure, not a hang
+                seen["failed"] = exc
+                dialog.reject()
+                return
         if dialog.import_button.isEnabled():
             dialog.import_button.click()
         else:
             dialog.reject()
     QTimer.singleShot(0, drive)
     panel.import_button.click()
+    if "failed" in seen:
+        raise seen["failed"]
     return seen["dialog"]
 
 
@@ -92,6 +99,41 @@ def test_import_via_dialog_with_a_corrected_column_type(window, tmp_path: Path,
     assert ExtractService(store).rows(view.id, 0, 1) == [("101", "2024-01-05", "A", "12.5")]
     assert panel.model.index(1, 1).data() == "2024-01-20"
     assert "5 rows" in panel.status.text() and shown_errors == []
+
+
+def test_a_workbook_opening_on_a_cover_sheet_imports_the_chosen_sheet(
+        window, tmp_path: Path, monkeypatch, shown_errors) -> None:
+    """The first sheet is a cover page: the dialog says so and lists the sheets; choosing
+    the data sheet shows its rows and imports it (as `hmip extract import --sheet`)."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.active.title = "Cover"
+    book.active.append(["Use of force data request"])
+    data = book.create_sheet("Data")
+    data.append(["Cell", "Wing"])
+    for i in range(1, 8):
+        data.append([100 + i, "AB"[i % 2]])
+    path = tmp_path / "request.xlsx"
+    book.save(path)
+    store, panel = _open(window, tmp_path)
+    seen = {}
+
+    def fill(dialog: ExtractImportDialog) -> None:
+        seen["problem"] = dialog.problem.text()
+        seen["sheets"] = [dialog.sheet.itemText(i) for i in range(dialog.sheet.count())]
+        seen["visible"] = dialog.sheet.isVisibleTo(dialog)
+        dialog.sheet.setCurrentIndex(1)
+        dialog.sheet.activated.emit(1)  # as a person choosing it does
+        assert dialog.import_button.isEnabled() and dialog.table.rowCount() == 1 + 7
+        assert "sheet 'Data'" in dialog.summary.text()
+
+    _import_via_dialog(panel, monkeypatch, path, fill)
+    assert "sheet 'Cover'" in seen["problem"]
+    assert seen["sheets"] == ["Cover", "Data"] and seen["visible"]
+    [view] = ExtractService(store).list()
+    assert ExtractService(store).rows(view.id, 0, 1) == [(101, "B")]
+    assert shown_errors == []
 
 
 def test_malformed_csv_shows_row_and_column_and_imports_nothing(

@@ -70,6 +70,11 @@ class ExtractImportDialog(QDialog):
         self.name = QLineEdit()
         self.name.setAccessibleName("Extract name")
         form.addRow("&Name:", self.name)
+        # A workbook often opens on a cover sheet: the data may be on another one.
+        self.sheet = QComboBox()
+        self.sheet.setAccessibleName("Sheet holding the data")
+        self.sheet_label = buddy_label("S&heet:", self.sheet)
+        form.addRow(self.sheet_label, self.sheet)
         self.header = QCheckBox("First row holds the column &names")
         self.header.setAccessibleName("First row holds the column names")
         form.addRow("", self.header)
@@ -99,12 +104,16 @@ class ExtractImportDialog(QDialog):
         self.browse_button.clicked.connect(self._on_browse_button_clicked)
         self.path.editingFinished.connect(self._on_path_editing_finished)
         self.header.toggled.connect(self._on_header_toggled)
+        self.sheet.activated.connect(self._on_sheet_activated)
+        self._show_sheets([])
         if path is not None:
             self.load(path)
 
     # -- reading the file --------------------------------------------------------------------
-    def load(self, path: Path, *, has_header: bool | None = None) -> None:
-        """Detect how a file reads; the sample and types show when it does."""
+    def load(self, path: Path, *, has_header: bool | None = None,
+             sheet: str | None = None) -> None:
+        """Detect how a file reads (a workbook: its first sheet unless `sheet` is given);
+        the sample and types show when it does, and a workbook's sheets to choose from."""
         store = self.ctx.store
         if store is None:
             return
@@ -121,18 +130,44 @@ class ExtractImportDialog(QDialog):
         self.summary.setText(f"Reading {path.name}…")  # a big workbook takes seconds
         self._reading += 1
         reading = self._reading
-        overrides = {} if has_header is None else {"has_header": has_header}
+        overrides: dict[str, object] = {} if has_header is None else {"has_header": has_header}
+        if sheet is not None:
+            overrides["sheet"] = sheet
 
-        def shown(found: TableSniff) -> None:
-            if reading == self._reading:  # not an earlier file's, answered late
+        def read() -> tuple[list[str], TableSniff | UserError]:
+            service = ExtractService(store)
+            names = service.sheet_names(path)
+            try:
+                return names, service.preview(path, **overrides)
+            except UserError as exc:  # another sheet may hold the data: still list them
+                return names, exc
+
+        def shown(answer: tuple[list[str], TableSniff | UserError]) -> None:
+            if reading != self._reading:  # an earlier file's, answered late
+                return
+            names, found = answer
+            self._show_sheets(names, found.sheet if isinstance(found, TableSniff) else sheet)
+            if isinstance(found, TableSniff):
                 self._show(found)
+            else:
+                self._failed(found)
 
         def failed(exc: BaseException) -> None:
             if reading == self._reading:
+                self._show_sheets([])
                 self._failed(exc)
 
-        self.ctx.tasks.submit(lambda: ExtractService(store).preview(path, **overrides),
-                              shown, failed)
+        self.ctx.tasks.submit(read, shown, failed)
+
+    def _show_sheets(self, names: list[str], current: str | None = None) -> None:
+        """The sheet choice: shown for a workbook of more than one sheet."""
+        self.sheet.clear()
+        self.sheet.addItems(names)
+        if current in names:
+            self.sheet.setCurrentIndex(names.index(current))
+        several = len(names) > 1
+        self.sheet.setVisible(several)
+        self.sheet_label.setVisible(several)
 
     def _failed(self, exc: BaseException) -> None:
         self.table.clear()
@@ -227,4 +262,9 @@ class ExtractImportDialog(QDialog):
 
     def _on_header_toggled(self, checked: bool) -> None:
         if self.path.text().strip():
-            self.load(Path(self.path.text().strip()), has_header=checked)
+            self.load(Path(self.path.text().strip()), has_header=checked,
+                      sheet=self.sheet.currentText() or None)
+
+    def _on_sheet_activated(self, _index: int) -> None:
+        if self.path.text().strip() and self.sheet.currentText():
+            self.load(Path(self.path.text().strip()), sheet=self.sheet.currentText())
