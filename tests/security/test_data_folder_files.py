@@ -1,0 +1,89 @@
+"""The data folder's own files (device.json, settings.json, device-keys.json) can be damaged
+by a crash or a hand edit: each damage is one clear refusal naming the file and what to do,
+never an internal error, and the file is left as it was."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.security.helpers import runner
+
+
+@pytest.fixture(scope="module")
+def made(tmp_path_factory):  # type: ignore[no-untyped-def]
+    root = tmp_path_factory.mktemp("datafolder")
+    run = runner(root, "inspector")
+    run("new", "insp.hmip", "--establishment", "HMP Lewes", "--type", "mens-prison")
+    run("identity", "show")  # makes device-keys.json (no keyring here)
+    return root, run, root / "homes" / "inspector"
+
+
+def _common(good: dict) -> dict[str, bytes | None]:
+    """Damage any JSON file can suffer (None: a folder in its place)."""
+    return {
+        "empty": b"",
+        "cut short": json.dumps(good).encode()[:20],
+        "not UTF-8": b"\xff\xfe{}",
+        "a list": b"[]",
+        "nested 30,000 deep": b"[" * 30_000 + b"]" * 30_000,
+        "nested within the size": b"[" * 100 + b"]" * 100,
+        "70 KiB": b" " * 70_000 + b"{}",
+        "a folder": None,
+    }
+
+
+def _check(run, home: Path, name: str, variants: dict[str, bytes | None],  # type: ignore[no-untyped-def]
+           command: tuple[str, ...], words: str) -> None:
+    path = home / name
+    good = path.read_bytes()
+    try:
+        for label, data in variants.items():
+            path.unlink()
+            if data is None:
+                path.mkdir()
+            else:
+                path.write_bytes(data)
+            out = run(*command, check=False)
+            assert out.returncode == 2, (label, out.stderr)
+            assert f"'{name}'" in out.stderr and words in out.stderr, (label, out.stderr)
+            assert out.stderr.count("\n") == 1, (label, out.stderr)
+            if data is None:
+                assert path.is_dir(), label
+                path.rmdir()
+                path.touch()
+            else:
+                assert path.read_bytes() == data, label
+    finally:
+        if path.is_dir():
+            path.rmdir()
+        path.write_bytes(good)
+    assert run(*command).returncode == 0
+
+
+def test_a_damaged_device_profile_is_a_clear_refusal(made) -> None:  # type: ignore[no-untyped-def]
+    root, run, home = made
+    good = json.loads((home / "device.json").read_text(encoding="utf-8"))
+    variants = _common(good)
+    variants.update({
+        "device id a list": json.dumps(dict(good, device_id=["x"])).encode(),
+        "no author id": json.dumps({k: v for k, v in good.items() if k != "author_id"}).encode(),
+        "role a number": json.dumps(dict(good, role=7)).encode(),
+    })
+    before = (root / "insp.hmip").read_bytes()
+    _check(run, home, "device.json", variants, ("info", "insp.hmip"), "backup")
+    assert (root / "insp.hmip").read_bytes() == before
+
+
+def test_a_damaged_settings_file_is_a_clear_refusal(made) -> None:  # type: ignore[no-untyped-def]
+    root, run, home = made
+    good = json.loads((home / "settings.json").read_text(encoding="utf-8"))
+    variants = _common(good)
+    variants.update({
+        "recovery key a number": json.dumps(dict(good, recovery_recipient=7)).encode(),
+        "recent files a number": json.dumps(dict(good, recent_files=7)).encode(),
+        "recent files null": json.dumps(dict(good, recent_files=None)).encode(),
+    })
+    _check(run, home, "settings.json", variants, ("info", "insp.hmip"), "backup")
