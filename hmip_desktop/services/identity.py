@@ -105,7 +105,10 @@ def _public(provider: PassphraseProvider | None) -> PublicIdentity:
     device = profile.load_device()
     stored = device_keys.stored_public(device.device_id)
     if stored is not None:  # passphrase path: the public half is readable without unlocking
-        return PublicIdentity.from_dict(stored)
+        try:
+            return PublicIdentity.from_dict(stored)
+        except ValidationError:  # its message blames the team roster: this is our own file
+            raise device_keys.damaged("its public keys are malformed") from None
     return load_keys(provider).public
 
 

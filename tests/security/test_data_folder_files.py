@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from hmip_desktop.services import identity
 from tests.security.helpers import runner
 
 
@@ -36,7 +37,7 @@ def _common(good: dict) -> dict[str, bytes | None]:
 
 
 def _check(run, home: Path, name: str, variants: dict[str, bytes | None],  # type: ignore[no-untyped-def]
-           command: tuple[str, ...], words: str) -> None:
+           command: tuple[str, ...], words: str, works: tuple[str, ...] = ()) -> None:
     path = home / name
     good = path.read_bytes()
     try:
@@ -46,6 +47,7 @@ def _check(run, home: Path, name: str, variants: dict[str, bytes | None],  # typ
                 path.mkdir()
             else:
                 path.write_bytes(data)
+            identity.forget_cached_keys()  # each run reads the file, as a new process does
             out = run(*command, check=False)
             assert out.returncode == 2, (label, out.stderr)
             assert f"'{name}'" in out.stderr and words in out.stderr, (label, out.stderr)
@@ -60,7 +62,9 @@ def _check(run, home: Path, name: str, variants: dict[str, bytes | None],  # typ
         if path.is_dir():
             path.rmdir()
         path.write_bytes(good)
-    assert run(*command).returncode == 0
+    assert run(*(works or command)).returncode == 0
+    assert sorted(p.name for p in home.glob("*.json")) == \
+        ["device-keys.json", "device.json", "settings.json"]  # none set aside or made anew
 
 
 def test_a_damaged_device_profile_is_a_clear_refusal(made) -> None:  # type: ignore[no-untyped-def]
@@ -87,3 +91,27 @@ def test_a_damaged_settings_file_is_a_clear_refusal(made) -> None:  # type: igno
         "recent files null": json.dumps(dict(good, recent_files=None)).encode(),
     })
     _check(run, home, "settings.json", variants, ("info", "insp.hmip"), "backup")
+
+
+def test_a_damaged_sync_keys_file_is_a_clear_refusal(made) -> None:  # type: ignore[no-untyped-def]
+    root, run, home = made
+    good = json.loads((home / "device-keys.json").read_text(encoding="utf-8"))
+    w = good["wrapped"]
+    variants = _common(good)
+    variants.update({
+        name: json.dumps(dict(good, **change)).encode() for name, change in {
+            "iterations as text": {"wrapped": dict(w, iterations="3")},
+            "2 TiB of memory": {"wrapped": dict(w, memory_kib=2 ** 31)},
+            "a billion passes": {"wrapped": dict(w, iterations=10 ** 9)},
+            "salt not base64": {"wrapped": dict(w, salt="!!!")},
+            "no nonce": {"wrapped": {k: v for k, v in w.items() if k != "nonce"}},
+            "device id a list": {"device_id": [good["device_id"]]},
+        }.items()})
+    # Exporting a bundle unlocks the keys; the file is this device's own, not the roster's.
+    _check(run, home, "device-keys.json", variants,
+           ("bundle", "export", "insp.hmip", "--out", "x.bundle"), "backup",
+           works=("identity", "show"))
+    bad_public = json.dumps(dict(good, public=dict(good["public"], signer="x"))).encode()
+    _check(run, home, "device-keys.json", {"public key malformed": bad_public},
+           ("identity", "show"), "its public keys are malformed")
+    assert not (root / "x.bundle").exists()
