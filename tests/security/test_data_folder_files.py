@@ -115,3 +115,25 @@ def test_a_damaged_sync_keys_file_is_a_clear_refusal(made) -> None:  # type: ign
     _check(run, home, "device-keys.json", {"public key malformed": bad_public},
            ("identity", "show"), "its public keys are malformed")
     assert not (root / "x.bundle").exists()
+
+
+def test_a_hostile_identity_card_is_a_clear_refusal(made) -> None:  # type: ignore[no-untyped-def]
+    root, run, _home = made
+    run("identity", "export", "--out", "me.hmipcard")
+    good = json.loads((root / "me.hmipcard").read_text(encoding="utf-8"))
+    card = root / "card.hmipcard"
+    variants = {
+        "nested 30,000 deep (60 KiB)": (b"[" * 30_000 + b"]" * 30_000, "limit: depth 32"),
+        "70 KiB": (b" " * 70_000, "limit: 64 KiB"),
+        "not UTF-8": (b"\xff{}", "not JSON text"),
+        "format as text": (json.dumps(dict(good, format="1")).encode(), "damaged"),
+    }
+    for label, (data, words) in variants.items():
+        card.write_bytes(data)
+        out = run("team", "add", "insp.hmip", card.name, check=False)
+        assert out.returncode == 2 and words in out.stderr, (label, out.stderr)
+        assert out.stderr.count("\n") == 1 and "newer version" not in out.stderr, label
+    card.unlink()
+    card.mkdir()
+    out = run("team", "add", "insp.hmip", card.name, check=False)
+    assert out.returncode == 2 and "a folder" in out.stderr, out.stderr
