@@ -137,3 +137,19 @@ def test_a_hostile_identity_card_is_a_clear_refusal(made) -> None:  # type: igno
     card.mkdir()
     out = run("team", "add", "insp.hmip", card.name, check=False)
     assert out.returncode == 2 and "a folder" in out.stderr, out.stderr
+
+
+def test_a_damaged_imported_framework_is_skipped_with_a_note(made) -> None:  # type: ignore[no-untyped-def]
+    _root, run, home = made
+    folder = home / "frameworks"
+    (folder / "deep.json").write_bytes(b"[" * 30_000 + b"]" * 30_000)
+    (folder / "folder.json").mkdir()
+    try:
+        out = run("frameworks", "list", check=False)
+        assert out.returncode == 0, out.stderr
+        assert "skipped deep.json: it is nested too deeply (limit: depth 32)" in out.stderr
+        assert "skipped folder.json: it is a folder" in out.stderr
+        assert "men-prisons" in out.stdout  # the others are still listed
+    finally:
+        (folder / "deep.json").unlink()
+        (folder / "folder.json").rmdir()
