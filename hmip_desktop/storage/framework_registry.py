@@ -276,6 +276,8 @@ class FrameworkRegistry:
         kind = path.suffix.lower().lstrip(".")
         if kind not in ("csv", "json"):
             raise UserError(f"cannot import {path.name}: use a .csv or .json file")
+        if path.is_dir():
+            raise UserError(f"cannot import {path.name}: it is a folder, not a file")
         if not path.is_file():
             raise NotFoundError(f"file not found: {path.name}")
         types = tuple(dict.fromkeys(establishment_types or ()))

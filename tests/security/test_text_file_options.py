@@ -55,3 +55,15 @@ def test_standard_input_is_bounded_too(made, monkeypatch) -> None:  # type: igno
     assert _notes(run) == before
     monkeypatch.setattr(sys, "stdin", io.StringIO("Night visit"))
     assert run(*ADD, "-").returncode == 0
+
+
+def test_a_folder_given_as_an_import_is_named_a_folder(made) -> None:  # type: ignore[no-untyped-def]
+    """Not "there is no file": the person sees the folder and needs to hear what it is."""
+    root, run = made
+    for name in ("rows.csv", "report.docx", "framework.json"):
+        (root / name).mkdir()
+    for args in (("extract", "import", "insp.hmip", "rows.csv"),
+                 ("doc", "add", "insp.hmip", "report.docx"),
+                 ("frameworks", "import", "framework.json", "--dry-run")):
+        out = run(*args, check=False)
+        assert out.returncode == 2 and "is a folder" in out.stderr, (args, out.stderr)
