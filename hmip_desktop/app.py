@@ -24,6 +24,7 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
 from hmip_desktop import APP_DISPLAY_NAME, APP_NAME
+from hmip_desktop.domain.errors import UserError
 from hmip_desktop.failed_start import data_dir_problem, report_failed_start
 from hmip_desktop.logging_setup import configure_logging
 from hmip_desktop.services import startup
@@ -132,8 +133,10 @@ def run(open_file: Path | None = None, *, quit_when_ready: bool = False) -> int:
     try:
         configure_logging()
         profile.load_device()  # the device identity and author profile exist from the first run
-    except OSError as exc:
-        text = report_failed_start(data_dir_problem(exc), exc)
+        profile.load_settings()  # damaged: said here, before a window that lists recent files
+    except (OSError, UserError) as exc:
+        text = report_failed_start(str(exc) if isinstance(exc, UserError)
+                                   else data_dir_problem(exc), exc)
         if not quit_when_ready:  # also in a box for someone who started it from the menu
             launch.guard_qt_platform()
             QApplication.instance() or QApplication(sys.argv)

@@ -18,11 +18,17 @@ from typing import TYPE_CHECKING, Any
 from hmip_desktop import PASSPHRASE_VARIABLE
 from hmip_desktop.cli.json_out import to_plain
 from hmip_desktop.domain.errors import PassphraseRequired, ValidationError
+from hmip_desktop.domain.payload_rules import MAX_STRING_CHARS
 from hmip_desktop.services.inspections import open_inspection
 
 if TYPE_CHECKING:
     from hmip_desktop.services.identity import DeviceKeys
     from hmip_desktop.services.inspection_store import InspectionStore
+
+
+# The longest text a --NAME-file may hold: a record's longest text (a byte is at most a
+# character, so a file within it always fits).
+MAX_TEXT_FILE_BYTES = MAX_STRING_CHARS
 
 
 # -- common arguments ------------------------------------------------------------------------
@@ -121,17 +127,36 @@ def tty_progress(label: str) -> Callable[[int, int], None] | None:
 
 
 def read_text_arg(text: str | None, file_arg: str | None) -> str:
-    """Text given inline, from a file, or from stdin with '-'."""
+    """Text given inline, from a file, or from stdin with '-'; at most MAX_TEXT_FILE_BYTES
+    read (the longest text a record may hold), so a wrong file is refused before it fills
+    memory."""
     if file_arg is None:
         return text or ""
+    name = "standard input" if file_arg == "-" else f"'{Path(file_arg).name}'"
+    too_long = ValidationError(f"The text in {name} is longer than a text may be (limit: "
+                               f"{MAX_TEXT_FILE_BYTES // (1024 * 1024)} MiB); nothing was "
+                               "changed.")
     if file_arg == "-":
-        return sys.stdin.read()
+        text = sys.stdin.read(MAX_TEXT_FILE_BYTES + 1)
+        if len(text) > MAX_TEXT_FILE_BYTES:
+            raise too_long
+        return text
+    path = Path(file_arg)
     try:
-        return Path(file_arg).read_text(encoding="utf-8")
+        if path.is_dir():
+            raise ValidationError(f"{name} is a folder, not a text file.")
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_TEXT_FILE_BYTES + 1)
+        if len(raw) > MAX_TEXT_FILE_BYTES:
+            raise too_long
+        return raw.decode("utf-8")
     except FileNotFoundError:
-        raise ValidationError(f"No such file: '{Path(file_arg).name}'.") from None
+        raise ValidationError(f"No such file: {name}.") from None
+    except PermissionError:
+        raise ValidationError(f"{name} cannot be read (permission denied).") from None
     except UnicodeDecodeError:
-        raise ValidationError("The body file is not UTF-8 text.") from None
+        raise ValidationError(f"{name} is not UTF-8 text; save it as UTF-8 and try "
+                              "again.") from None
 
 
 def install_lock_notice() -> None:

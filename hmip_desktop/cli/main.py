@@ -179,7 +179,11 @@ def _run(argv: Sequence[str] | None, words: list[str], *, program: bool) -> int:
     parser = build_parser(words)
     from hmip_desktop.services.inspections import ensure_device
 
-    ensure_device()
+    try:
+        ensure_device()
+    except UserError as exc:  # a damaged device.json: one line with advice, before any command
+        print(f"hmip: {exc}", file=sys.stderr)
+        return EXIT_USER_ERROR
     from hmip_desktop.cli.common import install_lock_notice
 
     install_lock_notice()

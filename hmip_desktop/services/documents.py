@@ -138,6 +138,8 @@ class DocumentService:
         refs = _clean_refs(expectations, known_refs)
         prepared = []
         for path in files:  # every check before anything is written
+            if path.is_dir():
+                raise ValidationError(f"'{path.name}' is a folder: choose the files in it.")
             if not path.is_file():
                 raise NotFoundError(f"There is no file '{path.name}'.")
             try:

@@ -180,6 +180,8 @@ class ExtractService:
         """Import a CSV/XLSX file as an immutable snapshot plus its rows, all or nothing.
         While `yield_to()` is true, other writers go first (see services.extract_import)."""
         path = Path(path)
+        if path.is_dir():
+            raise ValidationError(f"'{path.name}' is a folder, not a CSV or Excel file.")
         if not path.is_file():
             raise NotFoundError(f"There is no file '{path.name}'.")
         found = imp.apply_column_types(sniff or self.preview(path), column_types)

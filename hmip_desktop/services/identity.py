@@ -20,6 +20,7 @@ from hmip_desktop.domain.errors import NotFoundError, ValidationError
 from hmip_desktop.domain.roster import ROLES
 from hmip_desktop.private_files import write_private_text
 from hmip_desktop.storage import device_keys, profile
+from hmip_desktop.storage.json_file import DamagedJson, read_json
 from hmip_desktop.storage.keys import PassphraseProvider
 
 CARD_KIND = "hmip-identity-card"
@@ -53,7 +54,10 @@ class IdentityCard:
         """Parse and check a card (the fingerprint must match the keys it lists)."""
         if not isinstance(data, dict) or data.get("kind") != CARD_KIND:
             raise ValidationError(_BAD_CARD)
-        if data.get("format") != CARD_FORMAT:
+        fmt = data.get("format")
+        if type(fmt) is not int or fmt < CARD_FORMAT:  # not "newer": damaged or hand-made
+            raise ValidationError(_BAD_CARD)
+        if fmt != CARD_FORMAT:
             raise ValidationError("This identity card was made by a newer version of the app. "
                                   "Update the app, then add the card again.")
         fields = ("name", "role", "device_id", "author_id", "signer", "recipient", "fingerprint")
@@ -105,7 +109,10 @@ def _public(provider: PassphraseProvider | None) -> PublicIdentity:
     device = profile.load_device()
     stored = device_keys.stored_public(device.device_id)
     if stored is not None:  # passphrase path: the public half is readable without unlocking
-        return PublicIdentity.from_dict(stored)
+        try:
+            return PublicIdentity.from_dict(stored)
+        except ValidationError:  # its message blames the team roster: this is our own file
+            raise device_keys.damaged("its public keys are malformed") from None
     return load_keys(provider).public
 
 
@@ -145,12 +152,14 @@ def read_card(path: Path) -> IdentityCard:
     """Read and check a card file."""
     path = Path(path)
     try:
-        if path.stat().st_size > _MAX_CARD_BYTES:
-            raise ValidationError(_BAD_CARD)
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = read_json(path, max_bytes=_MAX_CARD_BYTES)  # size and depth before parsing
     except FileNotFoundError:
         raise NotFoundError(f"There is no identity card at '{path.name}'.") from None
-    except (ValueError, OSError):
+    except DamagedJson as exc:
+        raise ValidationError(f"'{path.name}' is damaged or not an identity card ({exc}). "
+                              "Ask the team member to export it again with 'hmip identity "
+                              "export'.") from None
+    except OSError:
         raise ValidationError(_BAD_CARD) from None
     return IdentityCard.from_json(data)
 

@@ -27,7 +27,7 @@ from hmip_desktop.domain.ids import new_id
 from hmip_desktop.domain.lifecycle import guard_write
 from hmip_desktop.domain.revision import Revision, make_revision
 from hmip_desktop.private_files import create_private, is_private, private_dir, restrict
-from hmip_desktop.storage import bulk, db, keys, migrate, profile
+from hmip_desktop.storage import bulk, connection, db, keys, migrate, profile
 from hmip_desktop.storage.blobs import BlobStore, blob_dir_for
 from hmip_desktop.storage.unit_of_work import (  # noqa: F401 - listener re-exported for the CLI
     READ_ONLY_MESSAGE,
@@ -102,6 +102,7 @@ class InspectionStore:
         path = Path(path)
         if not path.exists():
             raise NotFoundError(f"There is no inspection file at '{path.name}'.")
+        connection.check_existing(path)  # empty or a folder: refused before it is written
         if found_key is None:
             key, source, _file_id = keys.load_file_key(path, provider=provider)
         else:

@@ -7,6 +7,10 @@ from pathlib import Path
 from hmip_desktop.domain.errors import ValidationError
 from hmip_desktop.storage import keys, profile
 
+# An age identity file (age-keygen's output) is under 1 KiB: a bigger file is the wrong one,
+# refused before it is read into memory.
+MAX_IDENTITY_FILE_BYTES = 64 * 1024
+
 
 def recovery_recipient() -> str | None:
     """The organisation recovery recipient (an age X25519 public key), if set."""
@@ -27,8 +31,17 @@ def restore_access(path: Path, identity_file: Path,
                    provider: keys.PassphraseProvider | None) -> str:
     """Store a file's key on this computer again from the recovery wrap; returns its source."""
     try:
-        identity = identity_file.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
+        with Path(identity_file).open("rb") as handle:
+            raw = handle.read(MAX_IDENTITY_FILE_BYTES + 1)
+    except OSError:
+        raise ValidationError("The recovery identity file cannot be read.") from None
+    if len(raw) > MAX_IDENTITY_FILE_BYTES:
+        raise ValidationError("The recovery identity file is larger than one can be (limit: "
+                              f"{MAX_IDENTITY_FILE_BYTES // 1024} KiB): choose the file "
+                              "'age-keygen' wrote.")
+    try:
+        identity = raw.decode("utf-8")
+    except UnicodeDecodeError:
         raise ValidationError("The recovery identity file cannot be read.") from None
     lines = [ln.strip() for ln in identity.splitlines()
              if ln.strip().startswith("AGE-SECRET-KEY-")]

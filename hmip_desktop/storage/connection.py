@@ -18,7 +18,7 @@ from pathlib import Path
 
 import sqlcipher3
 
-from hmip_desktop.domain.errors import DamagedFileError, WrongKeyError
+from hmip_desktop.domain.errors import DamagedFileError, ValidationError, WrongKeyError
 from hmip_desktop.storage.keys import KEY_BYTES
 
 CACHE_KIB = 65536
@@ -28,6 +28,11 @@ DAMAGED = (
     "safely. Nothing was changed. Keep this file as it is and open your latest copy of it; "
     "in a team, you can also join again from the team leader's invite and merge the latest "
     "bundles."
+)
+EMPTY = (
+    "This inspection file is empty (0 bytes): a copy was cut short, or the disk filled while "
+    "it was written, so it holds no inspection. Nothing was changed. Open your latest copy of "
+    "it; in a team, you can also join again from the team leader's invite."
 )
 BUSY_TIMEOUT_MS = 2000
 
@@ -76,6 +81,15 @@ def connect(path: Path, key: bytes, *, read_only: bool) -> sqlcipher3.Connection
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = FULL")
     return conn
+
+
+def check_existing(path: Path) -> None:
+    """Refuse what only looks like an inspection file, before SQLite sees it: an empty file
+    would open as a new database (and be migrated, written), a folder as a disk error."""
+    if path.is_dir():
+        raise ValidationError(f"'{path.name}' is a folder, not an inspection file.")
+    if path.stat().st_size == 0:
+        raise DamagedFileError(EMPTY)
 
 
 def check_key(path: Path, key: bytes) -> None:

@@ -23,14 +23,22 @@ from hmip_desktop import paths
 from hmip_desktop.domain.errors import KeyUnavailableError, PassphraseRequired, ValidationError
 from hmip_desktop.private_files import write_private_text
 from hmip_desktop.storage import keys
+from hmip_desktop.storage.json_file import DamagedJson, read_json
+from hmip_desktop.storage.key_record_shape import DamagedRecord, check_wrapped
 
 log = logging.getLogger(__name__)
 
 FILE_NAME = "device-keys.json"
-_DAMAGED = (
-    "This computer's sync keys file is damaged. Restore it from your backup, or ask the team "
-    "leader to add this device again with a new identity."
-)
+MAX_FILE_BYTES = 64 * 1024  # a real one is about 1 KiB
+_ADVICE = ("Restore it from your backup, or ask the team leader to add this device again with a "
+           "new identity.")
+_DAMAGED = f"This computer's sync keys file is damaged. {_ADVICE}"
+
+
+def damaged(what: str) -> KeyUnavailableError:
+    """The refusal for a damaged keys file, naming what is wrong (never a key)."""
+    return KeyUnavailableError(f"This computer's sync keys file '{FILE_NAME}' is damaged "
+                               f"({what}). {_ADVICE}")
 
 
 def keyring_user(device_id: str) -> str:
@@ -48,12 +56,16 @@ def _read_file() -> dict | None:
     if not path.exists():
         return None
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        if not isinstance(data, dict) or data.get("format") != 1:
-            raise ValueError("format")
-        return data
-    except (ValueError, OSError):
+        data = read_json(path, max_bytes=MAX_FILE_BYTES)
+    except DamagedJson as exc:
+        raise damaged(str(exc)) from None
+    except OSError:
         raise KeyUnavailableError(_DAMAGED) from None
+    if not isinstance(data, dict) or data.get("format") != 1:
+        raise damaged("it is not a keys file of this app")
+    if not isinstance(data.get("device_id"), str):  # else taken for another device's keys
+        raise damaged("its device id is missing or not text")
+    return data
 
 
 def stored_public(device_id: str) -> dict | None:
@@ -70,8 +82,10 @@ def load_secret(device_id: str, *, provider: keys.PassphraseProvider | None) -> 
     data = _read_file()
     if data is not None and data.get("device_id") == device_id:
         wrapped = data.get("wrapped")
-        if not isinstance(wrapped, dict):
-            raise KeyUnavailableError(_DAMAGED)
+        try:  # bounded Argon2id parameters, sizes this app writes: as for a key record
+            check_wrapped(wrapped)
+        except DamagedRecord as exc:
+            raise damaged(str(exc)) from None
         passphrase = provider("unlock") if provider else None
         if not passphrase:
             raise PassphraseRequired(

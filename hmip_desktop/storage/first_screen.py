@@ -141,8 +141,9 @@ def read_first_screen(path: Path, key: bytes, *, notes: int) -> FirstScreenRows 
     a file left with a write-ahead log is recovered the same way the store would)."""
     # Here, not at module level: with the key child's rows the app never loads sqlcipher3
     # before its first screen (~7 ms).
-    from hmip_desktop.storage.connection import DAMAGED, connect, is_damage
+    from hmip_desktop.storage.connection import DAMAGED, check_existing, connect, is_damage
 
+    check_existing(path)  # an empty file must not be opened (SQLite would write into it)
     conn = connect(path, key, read_only=False)
     try:
         conn.execute("BEGIN")

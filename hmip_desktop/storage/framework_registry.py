@@ -27,6 +27,7 @@ from hmip_desktop.domain.framework_csv import ImportProblem, read_csv, write_csv
 from hmip_desktop.domain.payload_rules import json_depth
 from hmip_desktop.private_files import private_dir
 from hmip_desktop.storage import establishment_types
+from hmip_desktop.storage.json_file import read_json
 
 if TYPE_CHECKING:
     from jsonschema import Draft202012Validator
@@ -175,9 +176,11 @@ class FrameworkRegistry:
         taken = {f.ref for f in self.shipped()}
         found = []
         for file in sorted(self.user_dir.glob("*.json")):
-            try:
-                framework = self.parse(json.loads(file.read_text(encoding="utf-8")), file.name)
-            except (ValueError, ValidationError) as exc:
+            try:  # hand-copied or damaged: bounded as an import is, before parsing
+                data = read_json(file, max_bytes=MAX_FRAMEWORK_FILE_BYTES,
+                                 max_depth=MAX_FRAMEWORK_DEPTH)
+                framework = self.parse(data, file.name)
+            except (ValueError, ValidationError, OSError) as exc:
                 self._note(f"skipped {file.name}: {exc}")
                 continue
             if framework.ref in taken:
@@ -273,6 +276,8 @@ class FrameworkRegistry:
         kind = path.suffix.lower().lstrip(".")
         if kind not in ("csv", "json"):
             raise UserError(f"cannot import {path.name}: use a .csv or .json file")
+        if path.is_dir():
+            raise UserError(f"cannot import {path.name}: it is a folder, not a file")
         if not path.is_file():
             raise NotFoundError(f"file not found: {path.name}")
         types = tuple(dict.fromkeys(establishment_types or ()))

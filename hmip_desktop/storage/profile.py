@@ -13,8 +13,20 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from hmip_desktop import paths
+from hmip_desktop.domain.errors import UserError
 from hmip_desktop.domain.ids import new_id
 from hmip_desktop.private_files import write_private_text
+from hmip_desktop.storage.json_file import DamagedJson, read_json
+
+# Both files are a few hundred bytes; a crash or a hand edit can still leave them damaged,
+# and then the app says so with advice instead of failing (or regenerating an identity).
+MAX_FILE_BYTES = 64 * 1024
+MAX_TEXT_CHARS = 4096  # an id, a name, a recipient or a file path
+MAX_RECENT = 100  # remember_recent keeps 10
+_DEVICE_ADVICE = ("Restore it from your backup, or move it out of the data folder to start "
+                  "with a new identity (the team leader must then add this device again).")
+_SETTINGS_ADVICE = ("Restore it from your backup, or move it out of the data folder to start "
+                    "with default settings (then set the organisation recovery key again).")
 
 
 @dataclass
@@ -45,7 +57,12 @@ def load_device() -> DeviceProfile:
     """The device profile, created on first run."""
     path = paths.data_dir() / "device.json"
     if path.exists():
-        return DeviceProfile(**json.loads(path.read_text(encoding="utf-8")))
+        data = _read(path, _DEVICE_ADVICE)
+        fields = {name: data.get(name) for name in ("device_id", "author_id", "author_name")}
+        fields["role"] = data.get("role", "inspector")
+        if not all(_text(v, empty=name == "author_name") for name, v in fields.items()):
+            raise _damaged(path, "a field is missing or not text", _DEVICE_ADVICE)
+        return DeviceProfile(**fields)
     profile = DeviceProfile(device_id=new_id(), author_id=new_id(),
                             author_name=os.environ.get("HMIP_AUTHOR_NAME", "Inspector"))
     _write_json(path, asdict(profile))
@@ -62,9 +79,33 @@ def load_settings() -> Settings:
     path = paths.data_dir() / "settings.json"
     if not path.exists():
         return Settings()
-    data = json.loads(path.read_text(encoding="utf-8"))
-    return Settings(recovery_recipient=data.get("recovery_recipient"),
-                    recent_files=list(data.get("recent_files", [])))
+    data = _read(path, _SETTINGS_ADVICE)
+    recipient, recent = data.get("recovery_recipient"), data.get("recent_files", [])
+    if recipient is not None and not _text(recipient):
+        raise _damaged(path, "its recovery key is not text", _SETTINGS_ADVICE)
+    if not isinstance(recent, list) or len(recent) > MAX_RECENT \
+            or not all(_text(f) for f in recent):
+        raise _damaged(path, f"its recent files are not a list of at most {MAX_RECENT} "
+                       "file names", _SETTINGS_ADVICE)
+    return Settings(recovery_recipient=recipient, recent_files=list(recent))
+
+
+def _read(path: Path, advice: str) -> dict:
+    try:
+        data = read_json(path, max_bytes=MAX_FILE_BYTES)
+    except DamagedJson as exc:
+        raise _damaged(path, str(exc), advice) from None
+    if not isinstance(data, dict):
+        raise _damaged(path, "it does not hold the expected fields", advice)
+    return data
+
+
+def _text(value: object, *, empty: bool = False) -> bool:
+    return isinstance(value, str) and (empty or bool(value)) and len(value) <= MAX_TEXT_CHARS
+
+
+def _damaged(path: Path, what: str, advice: str) -> UserError:
+    return UserError(f"The file '{path.name}' in the data folder is damaged ({what}). {advice}")
 
 
 def save_settings(settings: Settings) -> None:

@@ -104,9 +104,11 @@ def check_platform() -> str | None:
         return None
     stamp = _plugin_stamp()
     checked = _checked_file()
-    try:
-        if stamp and checked.read_text(encoding="utf-8") == stamp:
-            return None  # found complete for this very plugin before
+    want = stamp.encode("utf-8")
+    try:  # a damaged or hand-edited note is only a reason to check again
+        with checked.open("rb") as handle:
+            if stamp and handle.read(len(want) + 1) == want:
+                return None  # found complete for this very plugin before
     except OSError:
         pass
     missing = missing_xcb_libraries()

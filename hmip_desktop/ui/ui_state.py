@@ -100,7 +100,10 @@ def remember_header(header: QHeaderView, key: str) -> set[int] | None:
     sized: set[int] | None = None
     if isinstance(saved, QByteArray) and header.restoreState(saved):
         text = str(s.value(f"columns/{slug}_sized", "") or "")
-        sized = {int(c) for c in text.split(",") if c.isdigit() and int(c) < header.count()}
+        # A hand-edited file may hold anything: "²" is a digit int() refuses, and so is a
+        # number of more than 4,300 digits.
+        sized = {int(c) for c in text.split(",")
+                 if c.isascii() and c.isdecimal() and len(c) < 6 and int(c) < header.count()}
     _HEADERS[slug] = header
     header.destroyed.connect(lambda *_a, s=slug: _HEADERS.pop(s, None))
     return sized

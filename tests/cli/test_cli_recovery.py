@@ -28,3 +28,15 @@ def test_recovery_key_then_recover_after_losing_the_passphrase_file(hmip, tmp_pa
     ident.write_text(f"# organisation recovery identity\n{org}\n")
     hmip("recover", str(f), "--identity-file", str(ident))
     assert json.loads(hmip("info", str(f), "--json").stdout)["establishment_name"] == "HMP R"
+
+
+def test_a_huge_recovery_identity_file_is_refused_before_reading(hmip, tmp_path: Path,
+                                                                 isolated_home: Path) -> None:
+    """A wrong file (a disk image, a video) is refused by its size, naming the limit."""
+    f = tmp_path / "r.hmip"
+    hmip("new", str(f), "--establishment", "HMP R", "--type", "mens_prison")
+    big = tmp_path / "big.key"
+    with open(big, "wb") as handle:  # sparse: nothing is written to disk
+        handle.truncate(3 * 1024 ** 3)
+    out = hmip("recover", str(f), "--identity-file", str(big), check=False)
+    assert out.returncode == 2 and "limit: 64 KiB" in out.stderr, out.stderr

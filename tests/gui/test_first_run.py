@@ -213,6 +213,24 @@ def test_unusable_data_directory_is_a_plain_message(tmp_path: Path, monkeypatch,
     assert str(log) in err and "Traceback" in log.read_text()  # details for support
 
 
+@pytest.mark.parametrize("name", ["device.json", "settings.json"])
+def test_a_damaged_data_folder_file_is_a_plain_message(tmp_path: Path, monkeypatch, capsys,
+                                                       name: str) -> None:
+    from hmip_desktop import app
+
+    _quiet_start(monkeypatch)
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HMIP_HOME", str(home))
+    app.profile.load_device()  # a real profile first: only `name` is damaged
+    (home / name).write_bytes(b'{"device_id": ')  # cut short by a crash
+    assert app.run(quit_when_ready=True) == 2
+    err = capsys.readouterr().err
+    assert "could not start" in err and f"'{name}'" in err and "damaged" in err
+    assert "backup" in err and "Traceback" not in err
+    assert (home / name).read_bytes() == b'{"device_id": '
+
+
 @pytest.mark.parametrize("platform", ["nonexistent"])
 def test_missing_qt_platform_plugin_is_a_plain_message(tmp_path: Path, platform: str) -> None:
     home = tmp_path / "home"

@@ -59,3 +59,20 @@ def test_column_widths_are_remembered(qtbot) -> None:
     again = _window(qtbot)
     header = again.pages["Evidence"].notes.table.horizontalHeader()  # type: ignore[attr-defined]
     assert header.sectionSize(1) == 233
+
+
+def test_a_hand_edited_column_list_is_ignored(qtbot) -> None:
+    """Digits int() refuses ("²", 5,000 of them) in ui-state.ini are skipped, not a crash."""
+    win = _window(qtbot)
+    win.show()
+    win.pages["Evidence"].notes.table.horizontalHeader().resizeSection(1, 233)  # type: ignore[attr-defined]
+    win.close()
+    s = ui_state.settings()
+    keys = [k for k in s.allKeys() if k.endswith("_sized")]
+    assert keys
+    for key in keys:
+        s.setValue(key, "1,\u00b2," + "9" * 5000)
+    s.sync()
+    again = _window(qtbot)
+    header = again.pages["Evidence"].notes.table.horizontalHeader()  # type: ignore[attr-defined]
+    assert header.sectionSize(1) == 233

@@ -124,6 +124,29 @@ def test_a_complete_check_is_remembered_until_qt_changes(monkeypatch, tmp_path: 
     assert calls == [1, 2]
 
 
+
+@pytest.mark.parametrize("content", [b"\xff\xfe not UTF-8", b"x" * 10_000_000, None])
+def test_a_damaged_check_note_means_checking_again(monkeypatch, tmp_path: Path,
+                                                    content: bytes | None) -> None:
+    """The note in the data folder may be damaged (not UTF-8, huge, a folder): the start
+    checks again instead of failing (a UnicodeDecodeError ended the start)."""
+    from hmip_desktop.ui import platform_check
+
+    monkeypatch.setenv("HMIP_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("QT_QPA_PLATFORM", "xcb")
+    monkeypatch.setattr(platform_check, "_plugin_stamp", lambda: "plugin\n1\n2\n")
+    calls: list[int] = []
+    monkeypatch.setattr(platform_check, "missing_xcb_libraries", lambda: calls.append(1) or [])
+    note = platform_check._checked_file()
+    note.parent.mkdir(parents=True, exist_ok=True)
+    if content is None:
+        note.mkdir()
+    else:
+        note.write_bytes(content)
+    assert platform_check.check_platform() is None
+    assert calls == [1]
+
+
 def test_package_names_follow_debian_conventions() -> None:
     """Sonames map to the packages sysdeps.sh installs."""
     from hmip_desktop.ui.platform_check import debian_package, missing_xcb_libraries, uses_xcb

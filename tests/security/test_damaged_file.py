@@ -96,3 +96,28 @@ def test_the_service_the_first_screen_and_the_gui_say_damaged(store, tmp_path: P
         finally:
             reopened.close()
     assert "damaged" in error_text(caught.value)  # what the GUI's error box shows
+
+
+def test_an_empty_file_or_a_folder_is_refused_and_not_written(tmp_path: Path) -> None:
+    """SQLite takes an empty file for a new database: opening one must not migrate (write)
+    it; a folder in the file's place is named, not a disk error."""
+    from hmip_desktop.storage import first_screen
+
+    run = runner(tmp_path, "ann")
+    run("new", "insp.hmip", "--establishment", "HMP Testfield", "--type", "mens-prison")
+    key_record = (tmp_path / "insp.hmip.key").read_bytes()
+    (tmp_path / "cut.hmip").write_bytes(b"")
+    (tmp_path / "cut.hmip.key").write_bytes(key_record)
+    (tmp_path / "dir.hmip").mkdir()
+    (tmp_path / "dir.hmip.key").write_bytes(key_record)
+    for name, words in (("cut.hmip", "is empty (0 bytes)"), ("dir.hmip", "is a folder")):
+        for args in (("info", name), ("note", "add", name, "--source", "observation",
+                                       "--title", "t", "--body", "x")):
+            result = run(*args, check=False)
+            assert result.returncode == EXIT_USER_ERROR, (args, result.stderr)
+            assert words in result.stderr and result.stderr.count("\n") == 1, result.stderr
+    assert (tmp_path / "cut.hmip").read_bytes() == b""
+    assert sorted(p.name for p in tmp_path.glob("cut.hmip*")) == ["cut.hmip", "cut.hmip.key"]
+    with pytest.raises(DamagedFileError):  # the GUI's first screen, read before the store
+        first_screen.read_first_screen(tmp_path / "cut.hmip", b"k" * 32, notes=1)
+    assert (tmp_path / "cut.hmip").read_bytes() == b""
