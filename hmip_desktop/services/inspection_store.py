@@ -25,7 +25,8 @@ from hmip_desktop.domain.errors import NotFoundError, ReadOnlyError, ValidationE
 from hmip_desktop.domain.hlc import HybridLogicalClock
 from hmip_desktop.domain.ids import new_id
 from hmip_desktop.domain.lifecycle import guard_write
-from hmip_desktop.domain.revision import Revision, make_revision
+from hmip_desktop.domain.payload_rules import PayloadProblem, check_payload
+from hmip_desktop.domain.revision import PAYLOAD_SCHEMA, Revision, make_revision
 from hmip_desktop.private_files import create_private, is_private, private_dir, restrict
 from hmip_desktop.storage import bulk, connection, db, keys, migrate, profile
 from hmip_desktop.storage.blobs import BlobStore, blob_dir_for
@@ -243,6 +244,13 @@ class InspectionStore:
         but action-plan tracking (domain.lifecycle.guard_write: the one place for that rule).
         """
         guard_write(tx.records.get, self.inspection_id, entity_type, entity_id, payload, deleted)
+        try:
+            # The rules every teammate's import holds this revision to: a record one of them
+            # would refuse (a pasted text over the limit) must not be written here, where it
+            # would travel in every later bundle and have each of them refused.
+            check_payload(entity_type, PAYLOAD_SCHEMA, payload, deleted=deleted)
+        except PayloadProblem as exc:
+            raise ValidationError(f"This cannot be saved: {exc}. Nothing was changed.") from None
         if parents is None:
             current = tx.records.get(entity_id)
             parents = [current.winner_rev] if current else []
