@@ -210,14 +210,21 @@ def test_apply_field_merge_and_structured_combine(qtbot, gkit, trio) -> None:  #
     assert heads(lead, note) == 1
 
 
-def test_undo_last_merge_restores_the_digest(qtbot, gkit, trio) -> None:  # noqa: F811
-    """Undo asks first; confirmed, it brings the digest back to what it was."""
+def _merged_on_the_page(qtbot, gkit, trio):  # type: ignore[no-untyped-def]  # noqa: F811
+    """Alice's note merged into the leader's file through the page: (lead, page, digest
+    before the merge)."""
     lead, alice, _bob = trio
     alice.notes.add(source_kind="observation", title="t", body="b")
     path = gkit.export(alice)
     before = gkit.digest(lead)
     page = page_for(qtbot, lead)
     merge_via_page(page, lead, [path])
+    return lead, page, before
+
+
+def test_undo_last_merge_restores_the_digest(qtbot, gkit, trio) -> None:  # noqa: F811
+    """Undo asks first; confirmed, it brings the digest back to what it was."""
+    lead, page, before = _merged_on_the_page(qtbot, gkit, trio)
     assert gkit.digest(lead) != before
     questions: list[str] = []
     page.confirm = lambda q: questions.append(q) or False  # type: ignore[func-returns-value]
@@ -236,12 +243,7 @@ def test_undo_last_merge_shows_progress_and_cancel_changes_nothing(  # noqa: F81
         qtbot, gkit, trio) -> None:  # noqa: F811
     """Undo runs with the page's progress bar; Cancel pressed during the copy back rolls it
     back: the file stays merged, and the merge can still be undone afterwards."""
-    lead, alice, _bob = trio
-    alice.notes.add(source_kind="observation", title="t", body="b")
-    path = gkit.export(alice)
-    before = gkit.digest(lead)
-    page = page_for(qtbot, lead)
-    merge_via_page(page, lead, [path])
+    lead, page, before = _merged_on_the_page(qtbot, gkit, trio)
     merged = gkit.digest(lead)
     page.confirm = lambda _q: True
     seen = cancel_at_first_progress(page.progress, page.undo_button)
