@@ -40,6 +40,9 @@ NEEDS_STEPS = frozenset({AGREED, PARTLY_AGREED})
 # own, lower, limit per concern.
 MAX_STORED_STEPS = 200
 
+# What a response's explanation is, by response (the report and the screens name it so).
+EXPLANATION_NAMES = {AGREED: "Comment", PARTLY_AGREED: "Part agreed", NOT_AGREED: "Reasons"}
+
 # Kinds of gap.
 NO_STEPS, STEP_INCOMPLETE, NO_PART, NO_REASONS = ("no_steps", "step_incomplete", "no_part",
                                                   "no_reasons")
@@ -70,6 +73,11 @@ class Step:
         """The stored shape."""
         return {"action": self.action, "owner": self.owner, "target_date": self.target_date,
                 "status": self.status}
+
+    def due_before(self, day: str | None) -> bool:
+        """True when the target date falls before `day` (YYYY-MM-DD): at a review, a step due
+        before the visit began should have been done by then."""
+        return bool(self.target_date and day and self.target_date < day)
 
 
 @dataclass(frozen=True)

@@ -269,10 +269,6 @@ def irp_progress_part(heading: str, snap: InspectionSnapshot, intro: str) -> lis
     return out
 
 
-# What the explanation of a response is, by response.
-_EXPLAINED = {AP.AGREED: "Comment", AP.PARTLY_AGREED: "Part agreed", AP.NOT_AGREED: "Reasons"}
-
-
 def _response(plan: object, where: str) -> list[D.Block]:
     """The establishment's action-plan response to a previous concern, when it was imported:
     the response, the part agreed or the reasons, and each step with its owner and date."""
@@ -281,7 +277,7 @@ def _response(plan: object, where: str) -> list[D.Block]:
         return []
     text = f"Action plan response: {answer.label}"
     if answer.explanation:
-        text += f". {_EXPLAINED[answer.response]}: {answer.explanation}"
+        text += f". {AP.EXPLANATION_NAMES[answer.response]}: {answer.explanation}"
     if len(answer.steps) == 1:
         return [D.Paragraph(text + f". Action: {_step(answer.steps[0])}", style="meta",
                             where=where)]

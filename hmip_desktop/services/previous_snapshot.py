@@ -36,6 +36,9 @@ class PreviousSnapshot:
     evidence: tuple[EvidenceChoice, ...]
     sections: tuple[tuple[str, str], ...]
     scores: PreviousScores | None = None  # the previous inspection's agreed scores
+    # This visit's first day (YYYY-MM-DD) or None: an action-plan step due before it is shown
+    # as overdue, since that is what the team checks progress against.
+    start_date: str | None = None
 
 
 def previous_snapshot(store: InspectionStore) -> PreviousSnapshot:
@@ -50,4 +53,5 @@ def previous_snapshot(store: InspectionStore) -> PreviousSnapshot:
     return PreviousSnapshot(items, progress_scale_of(framework, payload),
                             tuple(all_choices(snap, notes)),
                             tuple((s.key, s.label) for s in framework.sections),
-                            previous_scores_of(framework, payload))
+                            previous_scores_of(framework, payload),
+                            str(payload.get("start_date") or "") or None)

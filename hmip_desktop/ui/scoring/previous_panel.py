@@ -38,6 +38,7 @@ from hmip_desktop.services.previous import (
 from hmip_desktop.services.previous_snapshot import PreviousSnapshot, previous_snapshot
 from hmip_desktop.ui.context import UiContext
 from hmip_desktop.ui.errors import present_error
+from hmip_desktop.ui.scoring.action_plan_box import ActionPlanBox
 from hmip_desktop.ui.scoring.judgement_form import EMPTY, JudgementForm, Values
 from hmip_desktop.ui.scoring.previous_item_dialog import PreviousItemDialog
 from hmip_desktop.ui.widgets.forms import (
@@ -103,6 +104,7 @@ class PreviousPanel(QWidget):
                                 stretch=PV_TITLE)
         self.table.selectionModel().currentRowChanged.connect(self._on_table_current_changed)
         self.item_text = status_label("Text of the previous item")
+        self.action_plan = ActionPlanBox()
         self.followed_up = QCheckBox("Followed &up at this inspection")
         self.followed_up.setAccessibleName("Followed up at this inspection")
         self.followed_up.clicked.connect(self._on_followed_up_clicked)
@@ -128,6 +130,7 @@ class PreviousPanel(QWidget):
         lower_layout = QVBoxLayout(lower)
         lower_layout.setContentsMargins(0, 0, 0, 0)
         lower_layout.addWidget(self.item_text)
+        lower_layout.addWidget(self.action_plan)
         lower_layout.addWidget(self.followed_up)
         lower_layout.addWidget(self.form)
         splitter = QSplitter(Qt.Orientation.Vertical)
@@ -233,6 +236,8 @@ class PreviousPanel(QWidget):
         """Explain what the panel is for at this kind of inspection."""
         # A review of progress gives no section scores, so it has no previous scores to chart.
         self.scores_box.setVisible(S.KIND_GIVES_SECTION_SCORES.get(kind, True))
+        self.action_plan.visit = "inspection" if S.KIND_GIVES_SECTION_SCORES.get(kind, True) \
+            else "review"
         if S.KIND_GIVES_SECTION_SCORES.get(kind, True):
             self.intro.setText("Progress on the previous inspection's concerns or "
                                "recommendations: judge each followed-up item on the progress "
@@ -281,8 +286,10 @@ class PreviousPanel(QWidget):
         if item is None or snap is None:
             self.item_text.setText("No previous items yet: import them from a CSV file or "
                                    "add them one by one.")
+            self.action_plan.show_plan(None, None)
             return
         self.item_text.setText(f"{item.ref} — {item.title}: {item.text}")
+        self.action_plan.show_plan(item.action_plan, snap.start_date)
         self.followed_up.setChecked(item.followed_up)
         self.form.load(item.id, snap.scale, progress_values(item), snap.evidence)
 

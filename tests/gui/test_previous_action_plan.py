@@ -1,0 +1,71 @@
+"""A review's previous items show, read-only, what the establishment promised in its action
+plan (response, part agreed, each step with owner and target date), with a step due before
+the review began called overdue in words; an item without a plan shows nothing extra."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+
+from hmip_desktop.services.concerns import ConcernService
+from hmip_desktop.services.review_follow import create_review_following
+from hmip_desktop.ui.scoring.action_plan_box import AP_ACTION, AP_OVERDUE, AP_OWNER, AP_TARGET
+from hmip_desktop.ui.scoring.scoring_page import TAB_PREVIOUS, ScoringPage
+from hmip_desktop.ui.widgets.rows_model import HIGHLIGHT_ROLE
+from tests.gui.keyboard import make_store, open_page
+
+PLAN = {"response": "partly_agreed", "explanation": "Wing C only", "steps": [
+    {"action": "Paint the cells", "owner": "Head of works", "target_date": "2026-10-31",
+     "status": "Not started"},
+    {"action": "Audit cleanliness", "owner": "Governor", "target_date": "2027-04-30",
+     "status": ""}]}
+
+
+def _review(tmp_path: Path):  # type: ignore[no-untyped-def]
+    """A review from 2 November 2026 following an inspection (19–28 January 2026) whose
+    concern 2 has a two-step plan and whose priority concern 1 has none."""
+    with make_store(tmp_path) as inspection:
+        concerns = ConcernService(inspection)
+        cells = concerns.add(title="Dirty cells", body="Cells were dirty.",
+                             sections=["respect"])
+        concerns.add(title="Violence", body="Violence was high.", sections=["safety"],
+                     priority=True)
+        concerns.edit(cells, action_plan=PLAN)
+        path = inspection.path
+    return create_review_following(tmp_path / "review.hmip", path, start_date="2026-11-02",
+                                   end_date="2026-11-04")
+
+
+def test_the_review_shows_each_promised_step_and_what_is_overdue(qtbot, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    store = _review(tmp_path)
+    try:
+        page = open_page(qtbot, ScoringPage, store)
+        assert isinstance(page, ScoringPage) and page.tabs.currentIndex() == TAB_PREVIOUS
+        panel = page.previous
+        box = panel.action_plan
+        assert box.accessibleName() == "Establishment's action plan"
+        assert box.steps.accessibleName() == "Action plan steps"
+
+        panel.table.selectRow(panel.model.row_of(lambda i: i.ref == "2"))
+        assert not box.isHidden()
+        assert box.response.text() == "Response: Partly agreed. Part agreed: Wing C only."
+        model = box.model
+        assert model.rowCount() == 2
+        cells = [[model.index(r, c).data() for c in (AP_ACTION, AP_OWNER, AP_TARGET, AP_OVERDUE)]
+                 for r in range(2)]
+        assert cells == [["Paint the cells", "Head of works", "31 October 2026", "yes"],
+                         ["Audit cleanliness", "Governor", "30 April 2027", "no"]]
+        # Overdue in words (a column and a line), not the highlight alone.
+        assert model.index(0, AP_TARGET).data(HIGHLIGHT_ROLE)
+        assert not model.index(1, AP_TARGET).data(HIGHLIGHT_ROLE)
+        assert box.overdue.text() == ("Overdue: step 1 (1 of 2) was due before this review "
+                                      "began on 2 November 2026.")
+        assert "before this review began on 2 November 2026" in \
+            model.index(0, AP_OVERDUE).data(Qt.ItemDataRole.ToolTipRole)
+
+        panel.table.selectRow(panel.model.row_of(lambda i: i.ref == "1"))
+        assert box.isHidden() and box.model.rowCount() == 0
+        assert box.response.text() == "" and box.overdue.text() == ""
+    finally:
+        store.close()
