@@ -271,3 +271,35 @@ def test_un_letter_words_the_visit_dates_as_a_range(run, tmp_path: Path) -> None
     texts = _texts(letter)
     assert any("which we inspected on 16–27 November 2026." in t for t in texts)
     assert not any("between 16–27" in t for t in texts)
+
+
+def test_a_review_reports_the_action_plan_each_followed_concern_was_given(run, tmp_path) -> None:
+    """Under each previous item, the establishment's response and every step (owner, date in
+    words) as `new --follows` copied them; an item without a plan gets no such lines."""
+    first = full_inspection(run, tmp_path)
+    with open_store(str(first)) as store:
+        concerns = ConcernService(store)
+        cells = concerns.add(title="Cells were dirty", body="Many cells were dirty.",
+                             sections=["respect"])
+        concerns.add(title="Violence was high", body="Violence was high.",
+                     sections=["safety"], priority=True)
+        concerns.edit(cells, action_plan={
+            "response": "partly_agreed", "explanation": "Wing C only", "steps": [
+                {"action": "Paint the cells", "owner": "Head of works",
+                 "target_date": "2027-06-30", "status": "Not started"},
+                {"action": "Audit cleanliness", "owner": "Governor",
+                 "target_date": "2027-09-30"}]})
+    review = tmp_path / "review.hmip"
+    assert run("new", review, "--kind", "irp", "--follows", first, "--start", "2027-09-06",
+               "--end", "2027-09-08").code == 0
+    with open_store(str(review)) as store:
+        doc = ReportService(store).build(ExportOptions())
+    under: dict[str, list[str]] = {}
+    for where, text in doc.located_texts():
+        if where.endswith(("Previous item 1", "Previous item 2")):
+            under.setdefault(where.rsplit(" ", 1)[-1], []).append(text)
+    assert under["1"] == ["Violence was high."]
+    assert under["2"][1:] == [
+        "Action plan response: Partly agreed. Part agreed: Wing C only",
+        "Step 1: Paint the cells (owner Head of works, by 30 June 2027)",
+        "Step 2: Audit cleanliness (owner Governor, by 30 September 2027)"]
