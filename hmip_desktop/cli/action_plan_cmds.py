@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from hmip_desktop.cli.common import add_file, open_store
+from hmip_desktop.domain.plan_received import ReceivedStatus
 from hmip_desktop.services.action_plan import ActionPlanService
 from hmip_desktop.services.report import DisclosureBlocked
 
@@ -41,12 +42,18 @@ def register(rsub: argparse._SubParsersAction) -> None:
         "skipped. Answers the method finds incomplete (agreed or partly agreed with no step "
         "that has an action, owner and target date, or a step missing one; partly agreed "
         "without the part agreed; not agreed without reasons) are stored as sent and listed "
-        "as warnings, unless --strict.")
+        "as warnings, unless --strict. The returned plan is what the status 'action plan "
+        "received' records: on a published inspection, --mark-received moves it there in "
+        "the same step (without it, a hint says how).")
     add_file(p)
     p.add_argument("workbook", metavar="PATH.xlsx")
     p.add_argument("--strict", action="store_true",
                    help="refuse the plan (exit 2, nothing stored) when an answer is "
                    "incomplete, to send it back to the establishment")
+    p.add_argument("--mark-received", action="store_true",
+                   help="when the inspection is published, also move its status to action "
+                   "plan received, on the workbook's date submitted (today when that is "
+                   "missing, before publication or after today); without it a hint says how")
     p.set_defaults(func=_import)
 
 
@@ -68,7 +75,8 @@ def _import(args: argparse.Namespace) -> int:
 
     with open_store(args.file) as store:
         try:
-            result = ActionPlanService(store).import_(Path(args.workbook), strict=args.strict)
+            result = ActionPlanService(store).import_(Path(args.workbook), strict=args.strict,
+                                                      mark_received=args.mark_received)
         except ActionPlanRowsError as exc:
             # One line per bad row; the exit code says nothing was stored.
             for problem in exc.problems:
@@ -82,4 +90,19 @@ def _import(args: argparse.Namespace) -> int:
     if result.incomplete:
         print(f"hmip: warning: {len(result.incomplete)} gap(s) stored as sent; ask the "
               "establishment for what is missing", file=sys.stderr)
+    _say_status(args, result.received)
     return 0
+
+
+def _say_status(args: argparse.Namespace, received: ReceivedStatus) -> None:
+    """The status move made, or how to make it (a hint, on stderr like the warnings)."""
+    if received.moved:
+        print(f"status: Published → Action plan received, on {received.on} "
+              f"({received.basis})")
+    elif received.can_mark:
+        print(f"hmip: hint: the status is still Published; to record the plan as received on "
+              f"{received.on} ({received.basis}), import with --mark-received or run "
+              f"'hmip status set {args.file} action-plan-received --date {received.on}'",
+              file=sys.stderr)
+    elif args.mark_received and received.reason:
+        print(f"hmip: note: the status was not moved: {received.reason}", file=sys.stderr)

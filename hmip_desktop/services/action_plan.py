@@ -12,21 +12,29 @@ target date, partly agreed without the part, not agreed without reasons) is stor
 establishment sent it and listed in the result, so the team leader can chase it: the plan
 is the establishment's document, and refusing it would leave the team leader nothing to
 record but their own edits of it. `strict` refuses such a plan instead (nothing stored).
+
+The returned plan is what moves a published inspection to "action plan received"
+(domain.plan_received says when, and on which date). The import does not move it unless asked
+(`mark_received`, in the same transaction); its result says whether the move is open, so the
+CLI can hint and the Reports page can ask, then `mark_received()` makes it.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from hmip_desktop.domain import action_plan as AP
 from hmip_desktop.domain import concerns as C
+from hmip_desktop.domain import lifecycle as L
+from hmip_desktop.domain import plan_received as PR
 from hmip_desktop.domain import records as R
 from hmip_desktop.domain.changes import ChangeSet
 from hmip_desktop.domain.entity import EntityView
-from hmip_desktop.domain.errors import Cancelled, ConflictError, ValidationError
+from hmip_desktop.domain.errors import Cancelled, ConflictError, NotFoundError, ValidationError
 from hmip_desktop.services.concerns import ConcernService, ConcernView
 from hmip_desktop.services.inspection_record import inspection_payload, pinned_framework_data
 from hmip_desktop.services.report import DisclosureBlocked, disclosure_rules
@@ -37,20 +45,30 @@ CancelCheck = Callable[[], bool]
 if TYPE_CHECKING:
     from hmip_desktop.report.action_plan_xlsx import ActionPlanDocument, ActionPlanRow
     from hmip_desktop.services.inspection_store import InspectionStore
+    from hmip_desktop.storage.unit_of_work import UnitOfWork
 
-SUBMITTED_KEY = "action_plan_submitted_date"  # on the inspection record
+SUBMITTED_KEY = PR.SUBMITTED_KEY  # on the inspection record
 
 
 @dataclass(frozen=True)
 class ActionPlanImport:
     """What an import stored: `changes` for the views, how many concerns' responses changed,
-    the date submitted it read (None when the cell was empty) and the incomplete answers,
-    one line each naming the row."""
+    the date submitted it read (None when the cell was empty), the incomplete answers, one
+    line each naming the row, and the status after it (moved, or whether it may be)."""
 
     changes: ChangeSet
     stored: int
     submitted_date: str | None
     incomplete: tuple[str, ...]
+    received: PR.ReceivedStatus
+
+
+@dataclass(frozen=True)
+class MarkedReceived:
+    """What `mark_received` changed (empty when the move was not open) and the status now."""
+
+    changes: ChangeSet
+    received: PR.ReceivedStatus
 
 
 def _texts(row: ActionPlanRow) -> Iterator[tuple[str, str]]:
@@ -89,8 +107,10 @@ def _live_references(views: list[EntityView]) -> dict[str, str]:
 class ActionPlanService:
     """Export and import the action plan of one open inspection."""
 
-    def __init__(self, store: InspectionStore) -> None:
+    def __init__(self, store: InspectionStore,
+                 today: Callable[[], dt.date] = dt.date.today) -> None:
         self._store = store
+        self._today = today  # a seam for tests
 
     def ordered(self) -> list[tuple[str, ConcernView]]:
         """(reference, concern) in report order."""
@@ -144,10 +164,12 @@ class ActionPlanService:
         write_action_plan(doc, Path(path), progress=progress, cancel=cancel)
         return len(doc.rows)
 
-    def import_(self, path: Path, *, strict: bool = False, progress: Progress | None = None,
+    def import_(self, path: Path, *, strict: bool = False, mark_received: bool = False,
+                progress: Progress | None = None,
                 cancel: CancelCheck | None = None) -> ActionPlanImport:
         """Check a returned plan against the live concerns, then store every response and
-        the date submitted.
+        the date submitted; with `mark_received`, in the same transaction, move a published
+        inspection to action plan received (`received` says what happened or is open).
 
         Raises ActionPlanRowsError (a ValidationError) listing every bad row, and with
         `strict` every incomplete answer too; then nothing is stored. Cancel while the
@@ -181,16 +203,67 @@ class ActionPlanService:
                                 {**current.payload, "action_plan": answer.response.payload()})
                 touched.append(current.id)
             changes = ChangeSet.of(R.CONCERN, *touched) if touched else ChangeSet()
-            inspection = tx.records.get(self._store.inspection_id)
-            if (plan.submitted_date and inspection is not None
-                    and inspection.payload.get(SUBMITTED_KEY) != plan.submitted_date):
+            stored = self._inspection(tx)
+            payload = dict(stored)
+            if plan.submitted_date:
                 # An empty cell keeps the date stored: a re-exported plan pre-fills it.
-                self._store.put(tx, R.INSPECTION, inspection.id,
-                                {**inspection.payload, SUBMITTED_KEY: plan.submitted_date})
-                changes |= ChangeSet.of(R.INSPECTION, inspection.id)
+                payload[SUBMITTED_KEY] = plan.submitted_date
+            # Read after the date submitted is set: it is the date received.
+            marked, received = self._received_in(payload, answered=bool(plan.answers),
+                                                 mark=mark_received)
+            if marked is not None:
+                payload = marked
+            if payload != stored:
+                # One revision for the date submitted and the status (both are allowed on a
+                # published inspection: lifecycle.guard_write).
+                self._store.put(tx, R.INSPECTION, self._store.inspection_id, payload)
+                changes |= ChangeSet.of(R.INSPECTION, self._store.inspection_id)
         if progress is not None:
             progress(2, 2)
-        return ActionPlanImport(changes, len(touched), plan.submitted_date, incomplete)
+        return ActionPlanImport(changes, len(touched), plan.submitted_date, incomplete,
+                                received)
+
+    def mark_received(self, on: str | dt.date | None = None) -> MarkedReceived:
+        """Move a published inspection whose plan was imported to action plan received, on
+        `on` or the date domain.plan_received chooses (the one the import's result gave).
+
+        Nothing changes when the move is not open (not published, already received, no
+        response imported): `received.reason` says why. Anyone who may import the plan may
+        mark it received; only publishing and reopening are the team leader's.
+        """
+        day = L.parse_date(on, "The date")
+        self._store.ensure_writable()
+        with self._store.uow(write=True) as tx:
+            answered = any(AP.read(c.payload.get("action_plan")) is not None
+                           for c in tx.records.list(R.CONCERN) if not c.deleted)
+            current = self._inspection(tx)
+            payload, received = self._received_in(dict(current), answered=answered,
+                                                  mark=True, on=day)
+            if payload is None or payload == current:
+                return MarkedReceived(ChangeSet(), received)
+            self._store.put(tx, R.INSPECTION, self._store.inspection_id, payload)
+            return MarkedReceived(ChangeSet.of(R.INSPECTION, self._store.inspection_id),
+                                  received)
+
+    def _inspection(self, tx: UnitOfWork) -> dict[str, Any]:
+        record = tx.records.get(self._store.inspection_id)
+        if record is None:
+            raise NotFoundError("This file holds no inspection record.")
+        return dict(record.payload)
+
+    def _received_in(self, payload: dict[str, Any], *, answered: bool,
+                     mark: bool, on: dt.date | None = None,
+                     ) -> tuple[dict[str, Any] | None, PR.ReceivedStatus]:
+        """The inspection payload with the status moved (None when not moved) and the status
+        after; the move only with `mark`."""
+        device = self._store.device
+        move, received = PR.plan_received(payload, answered=answered, today=self._today(),
+                                          on=on, by=str(device.author_name or device.author_id))
+        if move is None or not mark:
+            return None, received
+        moved = {**payload, **move.fields}
+        R.validate_inspection(moved)
+        return moved, replace(received, status=L.ACTION_PLAN_RECEIVED, moved=True)
 
 
 def _date_or_none(value: object) -> str | None:

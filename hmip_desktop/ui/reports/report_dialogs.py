@@ -11,8 +11,10 @@ from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from hmip_desktop import paths
+from hmip_desktop.domain.date_words import long_date
 from hmip_desktop.domain.disclosure import Hit
 from hmip_desktop.domain.mime import MIME_PDF
+from hmip_desktop.domain.plan_received import ReceivedStatus
 from hmip_desktop.private_files import private_dir
 from hmip_desktop.services.documents import DocumentView
 from hmip_desktop.ui.reports.report_choices import ALLOW, REDACT, ExportChoice
@@ -80,6 +82,19 @@ def ask_disclosure_choice(parent: QWidget, hits: Sequence[Hit]) -> str | None:
     if clicked is allow:
         return ALLOW
     return None
+
+
+def ask_mark_received(parent: QWidget, received: ReceivedStatus) -> bool:
+    """After importing the plan of a published inspection: move the status on? (default Yes:
+    the returned plan is what the status records)."""
+    answer = QMessageBox.question(
+        parent, "Action plan received",
+        "The establishment's action plan answers the published report. Mark the inspection "
+        f"“Action plan received” on {long_date(received.on)} ({received.basis})?\n\nIf not "
+        "now, the Overview page's life cycle can do it later.",
+        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+        QMessageBox.StandardButton.Yes)
+    return answer == QMessageBox.StandardButton.Yes
 
 
 def show_in_folder(path: Path) -> bool:

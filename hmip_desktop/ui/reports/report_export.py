@@ -9,10 +9,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QHBoxLayout, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
 from hmip_desktop.domain.errors import Cancelled
-from hmip_desktop.services.action_plan import ActionPlanImport, ActionPlanService
+from hmip_desktop.services.action_plan import ActionPlanImport, ActionPlanService, MarkedReceived
 from hmip_desktop.services.report import (
     DisclosureBlocked,
     ExportOptions,
@@ -112,8 +112,17 @@ class ReportExport(QWidget):
         self.generate_button.setAccessibleName("Generate the chosen document")
         self.import_button = QPushButton("&Import action plan responses…")
         self.import_button.setAccessibleName("Import the establishment's action plan responses")
+        # The CLI's --strict: a plan with gaps is sent back rather than stored as sent.
+        self.strict_box = QCheckBox("Refuse incomplete answers")
+        self.strict_box.setAccessibleName("Refuse an action plan with incomplete answers")
+        self.strict_box.setToolTip(
+            "Store nothing when an answer is incomplete (no step with an action, owner and "
+            "target date; partly agreed without the part; not agreed without reasons), to "
+            "send the plan back to the establishment. Unticked, gaps are stored as sent and "
+            "listed.")
         buttons.addWidget(self.generate_button)
         buttons.addWidget(self.import_button)
+        buttons.addWidget(self.strict_box)
         buttons.addStretch(1)
         layout.addLayout(buttons)
         self.progress = TaskProgress(ctx)
@@ -142,6 +151,7 @@ class ReportExport(QWidget):
         has = self.ctx.store is not None and not self.progress.running
         self.generate_button.setEnabled(has)
         self.import_button.setEnabled(has and self.choices.action_plan_available)
+        self.strict_box.setEnabled(self.import_button.isEnabled())
         self.folder_button.setEnabled(has and self.last_path is not None)
 
     def clear(self) -> None:
@@ -241,19 +251,51 @@ class ReportExport(QWidget):
                           done, failed)
 
     def import_action_plan(self, path: Path) -> None:
-        """Store the establishment's responses from a returned workbook."""
+        """Store the establishment's responses from a returned workbook (refused whole when
+        "Refuse incomplete answers" is ticked and one is); on a published inspection, then
+        ask whether to mark the plan received."""
         store = self.ctx.store
         if store is None:
             return
+        strict = self.strict_box.isChecked()
 
         def done(result: ActionPlanImport) -> None:
             self.status.setText(imported_text(result))
 
         self.progress.run(f"Reading {path.name}…",
                           lambda c: ActionPlanService(store).import_(
-                              path, progress=c.progress, cancel=c.cancel.is_set),
-                          lambda _r: None,
+                              path, strict=strict, progress=c.progress, cancel=c.cancel.is_set),
+                          self._offer_received,
                           self._on_plan_failed, write=True, before_broadcast=done)
+
+    def _offer_received(self, result: ActionPlanImport) -> None:
+        """Published: ask to move the status to action plan received (one service call)."""
+        store = self.ctx.store
+        received = result.received
+        if store is None or not received.can_mark:
+            return
+        if not report_dialogs.ask_mark_received(self.window(), received):
+            self._add_status("Status: still Published; mark the plan received on the "
+                             "Overview page when ready.")
+            return
+
+        def marked(outcome: MarkedReceived) -> None:
+            now = outcome.received
+            self._add_status(f"Status: Action plan received, on {now.on}." if now.moved
+                             else f"Status not moved: {now.reason}.")
+
+        self.progress.run("Marking the action plan received…",
+                          lambda _c: ActionPlanService(store).mark_received(received.on),
+                          lambda _r: None, self._on_mark_failed, write=True,
+                          before_broadcast=marked, cancellable=False)
+
+    def _add_status(self, line: str) -> None:
+        text = self.status.text()
+        self.status.setText(f"{text}\n{line}" if text else line)
+
+    def _on_mark_failed(self, exc: BaseException) -> None:
+        self._add_status("The responses are stored; the status was not moved.")
+        present_error(self.window(), exc)
 
     def _ask_about_hits(self, exc: DisclosureBlocked, retry: Callable[[str], None]) -> None:
         """Show what the check found and export again the way the person chooses."""
