@@ -14,6 +14,7 @@ from hmip_desktop.cli.common import (
     passphrase_provider,
     print_json,
 )
+from hmip_desktop.cli.table import print_table
 from hmip_desktop.domain.roster import ROLES
 from hmip_desktop.services import identity, join, team
 
@@ -76,10 +77,12 @@ def _list(args: argparse.Namespace) -> int:
     if args.json:
         print_json(view)
         return 0
+    rows = []
     for m in view.members:
         flags = " (you)" if m.is_me else ""
         status = "" if m.status == "active" else f"  REMOVED {m.removed_at}"
-        print(f"{m.member_id}  {m.fingerprint}  {m.role_label:<20} {m.name}{flags}{status}")
+        rows.append((m.member_id, m.fingerprint, m.role_label, f"{m.name}{flags}{status}"))
+    print_table(rows)
     if not view.members:
         print("no team yet: add members with 'hmip team add FILE CARD...'")
     return 0
