@@ -167,7 +167,7 @@ def _info(args: argparse.Namespace) -> int:
                                      else "none"))
         for sec in f.sections:
             print(f"  {sec['key']:<30} {sec['label']}")
-    print("Counts:          " + ", ".join(f"{k} {v}" for k, v in sorted(f.counts.items())))
+    print("Counts:          " + ", ".join(labels.count_text(k, v) for k, v in f.counts.items()))
     print(f"Key source:      {f.key_source}")
     read_only = " (read-only: newer file)" if f.read_only else ""
     print(f"Schema:          {f.schema_revision}{read_only}")

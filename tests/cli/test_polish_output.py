@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from tests.security.helpers import runner
@@ -34,3 +36,14 @@ def test_team_list_columns_fit_the_longest_role(team) -> None:  # type: ignore[n
     assert "Health and social care inspector  Ben Health" in ben
     assert ben.index("Ben Health") == lena.index("Lena Leader")
     assert all(line == line.rstrip() for line in lines)
+
+
+def test_info_counts_use_the_words_a_person_reads(team) -> None:  # type: ignore[no-untyped-def]
+    _, lead, _, _ = team
+    lead("npp", "add", "lead.hmip", "--title", "Peer mentors", "--body", "Good work.")
+    line = next(x for x in lead("info", "lead.hmip").stdout.splitlines()
+                if x.startswith("Counts:"))
+    assert "1 notable positive practice" in line and "3 team members" in line, line
+    assert "0 data extracts" in line and "npp" not in line and "team_member" not in line
+    counts = json.loads(lead("info", "lead.hmip", "--json").stdout)["counts"]
+    assert counts["npp"] == 1 and counts["team_member"] == 3 and "extract" in counts
