@@ -47,3 +47,14 @@ def test_info_counts_use_the_words_a_person_reads(team) -> None:  # type: ignore
     assert "0 data extracts" in line and "npp" not in line and "team_member" not in line
     counts = json.loads(lead("info", "lead.hmip", "--json").stdout)["counts"]
     assert counts["npp"] == 1 and counts["team_member"] == 3 and "extract" in counts
+
+
+def test_score_list_says_what_the_star_means(team) -> None:  # type: ignore[no-untyped-def]
+    _, lead, _, _ = team
+    lead("score", "set", "lead.hmip", "--test", "respect", "--score", "3",
+         "--rationale", "Mostly good.")
+    lead("score", "set", "lead.hmip", "--test", "respect", "--score", "2", "--agreed",
+         "--rationale", "Agreed at the meeting.")
+    out = lead("score", "list", "lead.hmip").stdout
+    assert "  * provisional  Lena Leader" in out
+    assert "* differs from the agreed score" in out
