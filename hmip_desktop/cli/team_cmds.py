@@ -16,6 +16,7 @@ from hmip_desktop.cli.common import (
 )
 from hmip_desktop.cli.table import print_table
 from hmip_desktop.domain.roster import ROLES
+from hmip_desktop.domain.wording import plural
 from hmip_desktop.services import identity, join, team
 
 
@@ -66,8 +67,8 @@ def _add(args: argparse.Namespace) -> int:
     keys = device_keys()
     with open_store(args.file) as store:
         changes = team.add_members(store, cards, keys=keys, role=args.role)
-    print(f"team updated ({len(changes.ids)} roster entr{'y' if len(changes.ids) == 1 else 'ies'}"
-          " written)")
+    print(f"team updated ({plural(len(changes.ids), 'roster entry', 'roster entries')} "
+          "written)")
     return 0
 
 
@@ -100,7 +101,7 @@ def _invite(args: argparse.Namespace) -> int:
     keys = device_keys()
     with open_store(args.file) as store:
         report = team.write_invite(store, Path(args.out), keys=keys)
-    print(f"invite written to {args.out} for {report.recipients} recipient(s)")
+    print(f"invite written to {args.out} for {plural(report.recipients, 'recipient')}")
     print(f"Your fingerprint: {report.fingerprint} (members compare it when they join)")
     return 0
 
@@ -113,6 +114,6 @@ def _join(args: argparse.Namespace) -> int:
         print_json(result)
         return 0
     print(f"joined: created {result.path} (inspection {result.inspection_id}, "
-          f"{result.members} team members)")
+          f"{plural(result.members, 'team member')})")
     print(f"Team leader fingerprint: {result.leader_fingerprint} (check it with the leader)")
     return 0

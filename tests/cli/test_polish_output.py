@@ -58,3 +58,17 @@ def test_score_list_says_what_the_star_means(team) -> None:  # type: ignore[no-u
     out = lead("score", "list", "lead.hmip").stdout
     assert "  * provisional  Lena Leader" in out
     assert "* differs from the agreed score" in out
+
+
+def test_counts_of_one_are_singular(team) -> None:  # type: ignore[no-untyped-def]
+    """'1 new change', never '1 new changes' or '1 change(s)'."""
+    _, lead, ann, _ = team
+    ann("bundle", "export", "ann.hmip", "--out", "ann-0.hmipbundle")
+    ann("npp", "add", "ann.hmip", "--title", "Library", "--body", "Well used.")
+    ann("bundle", "export", "ann.hmip", "--out", "ann-1.hmipbundle")
+    lead("bundle", "import", "lead.hmip", "ann-0.hmipbundle")
+    out = lead("bundle", "import", "lead.hmip", "ann-1.hmipbundle").stdout
+    assert "— 1 new change, 0 new attachments" in out, out
+    info = ann("info", "ann.hmip").stdout
+    assert "Not exported:    0 changes" in info, info
+    assert "(s)" not in out + info
