@@ -161,8 +161,8 @@ def _conflicts(args: argparse.Namespace) -> int:
         merge = "can merge by field" if c.auto_mergeable else f"needs a person: {c.reason}"
         print(f"{c.record_id}  [{record_type_label(c.record_type)}]  {c.label}  ({merge})")
         for v in c.versions:
-            src = f" from bundle of {v.bundle_author}" if v.bundle_author else ""
-            print(f"    {v.rev_id[:12]}  {v.when}  {v.author_name or short_id(v.author_id)}{src}"
+            who = v.author_name or short_id(v.author_id)
+            print(f"    {v.rev_id[:12]}  {v.when}  {who}, {v.source_text}"
                   f"{'  deleted' if v.deleted else ''}  changed: "
                   f"{', '.join(v.changed_fields) or '-'}")
     if not found:

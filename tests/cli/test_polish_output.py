@@ -72,3 +72,22 @@ def test_counts_of_one_are_singular(team) -> None:  # type: ignore[no-untyped-de
     info = ann("info", "ann.hmip").stdout
     assert "Not exported:    0 changes" in info, info
     assert "(s)" not in out + info
+
+
+def test_conflicts_name_the_bundle_sender_when_not_the_author(team) -> None:  # type: ignore[no-untyped-def]
+    _, lead, ann, ben = team
+    npp_id = ann("npp", "add", "ann.hmip", "--title", "Gym", "--body", "Open daily.").stdout.strip()
+    ann("bundle", "export", "ann.hmip", "--out", "ann-2.hmipbundle")
+    lead("bundle", "import", "lead.hmip", "ann-2.hmipbundle")
+    ann("npp", "edit", "ann.hmip", npp_id, "--body", "Open every day.")
+    lead("npp", "edit", "lead.hmip", npp_id, "--body", "Open on weekdays.")
+    ann("bundle", "export", "ann.hmip", "--out", "ann-3.hmipbundle")
+    lead("bundle", "import", "lead.hmip", "ann-3.hmipbundle")
+    listed = lead("conflicts", "lead.hmip").stdout
+    assert "Ann Inspector, from their own bundle …" in listed, listed
+    assert "Lena Leader, written here" in listed and "bundle of" not in listed
+    lead("bundle", "export", "lead.hmip", "--out", "lead-1.hmipbundle")
+    ben("bundle", "import", "ben.hmip", "lead-1.hmipbundle")
+    relayed = ben("conflicts", "ben.hmip").stdout
+    assert "Ann Inspector, relayed in Lena Leader's bundle …" in relayed, relayed
+    assert "Lena Leader, from their own bundle …" in relayed
