@@ -34,9 +34,14 @@ def register(sub: argparse._SubParsersAction) -> None:
                    "(default: the role on each card)")
     p.set_defaults(func=_add)
 
-    p = tsub.add_parser("list", help="list the team")
+    p = tsub.add_parser("list", help="list the team",
+                        description="Each member's id (for 'team remove'), fingerprint, role "
+                        "and name. With --json each member also carries author_id: the "
+                        "author_id (inspector_id for scores) that note, finding and score "
+                        "--json output names, so a script can join them.")
     add_file(p)
-    add_json(p)
+    add_json(p, help="print JSON (members[].author_id joins the author_id of 'note list "
+             "--json')")
     p.set_defaults(func=_list)
 
     p = tsub.add_parser("remove", help="remove a member (team leader)",

@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from hmip_desktop.cli.main import main
 from tests.security.helpers import runner
 
 
@@ -91,3 +92,22 @@ def test_conflicts_name_the_bundle_sender_when_not_the_author(team) -> None:  # 
     relayed = ben("conflicts", "ben.hmip").stdout
     assert "Ann Inspector, relayed in Lena Leader's bundle …" in relayed, relayed
     assert "Lena Leader, from their own bundle …" in relayed
+
+
+def test_note_authors_join_the_team_list(team, capsys) -> None:  # type: ignore[no-untyped-def]
+    """A script joins 'note list --json' to 'team list --json' on author_id, as the help
+    says."""
+    _, lead, ann, _ = team
+    ann("note", "add", "ann.hmip", "--source", "observation", "--title", "Kitchen",
+        "--body", "Clean.")
+    ann("bundle", "export", "ann.hmip", "--out", "ann-4.hmipbundle")
+    lead("bundle", "import", "lead.hmip", "ann-4.hmipbundle")
+    members = json.loads(lead("team", "list", "lead.hmip", "--json").stdout)["members"]
+    names = {m["author_id"]: m["name"] for m in members}
+    notes = json.loads(lead("note", "list", "lead.hmip", "--json").stdout)
+    assert [names[n["author_id"]] for n in notes if n["title"] == "Kitchen"] == ["Ann Inspector"]
+    for command in (("team", "list"), ("note", "list")):
+        with pytest.raises(SystemExit):
+            main([*command, "--help"])
+        text = " ".join(capsys.readouterr().out.split())
+        assert "author_id" in text and "list --json" in text, command
