@@ -111,3 +111,16 @@ def test_note_authors_join_the_team_list(team, capsys) -> None:  # type: ignore[
             main([*command, "--help"])
         text = " ".join(capsys.readouterr().out.split())
         assert "author_id" in text and "list --json" in text, command
+
+
+def test_importing_an_extract_again_is_said(team) -> None:  # type: ignore[no-untyped-def]
+    """Allowed (a re-import may be wanted), but never silent."""
+    root, lead, _, _ = team
+    (root / "force.csv").write_text("Date,Wing\n2026-05-01,A\n2026-05-02,B\n", encoding="utf-8")
+    first = lead("extract", "import", "lead.hmip", "force.csv", "--name", "Use of force")
+    assert first.stderr == ""
+    again = lead("extract", "import", "lead.hmip", "force.csv", "--name", "Force again")
+    assert ("an extract with the same content was already imported as 'Use of force' on "
+            in again.stderr), again.stderr
+    assert f"imported again as 'Force again' ({again.stdout.strip()})" in again.stderr
+    assert len(json.loads(lead("extract", "list", "lead.hmip", "--json").stdout)) == 2
