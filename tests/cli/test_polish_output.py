@@ -124,3 +124,13 @@ def test_importing_an_extract_again_is_said(team) -> None:  # type: ignore[no-un
             in again.stderr), again.stderr
     assert f"imported again as 'Force again' ({again.stdout.strip()})" in again.stderr
     assert len(json.loads(lead("extract", "list", "lead.hmip", "--json").stdout)) == 2
+
+
+@pytest.mark.parametrize("cell", ["\x00" * 1000, "x" * 1000, "ref\x1b[2J\u202e"])
+def test_previous_import_echoes_a_heading_short_and_clean(team, cell) -> None:  # type: ignore[no-untyped-def]
+    root, lead, _, _ = team
+    (root / "prev.csv").write_text(f"ref,title,text,{cell}\nR1,T,Text,x\n", encoding="utf-8")
+    refused = lead("previous", "import", "lead.hmip", "prev.csv", check=False)
+    assert refused.returncode == 2 and "Unknown column" in refused.stderr, refused.stderr
+    assert len(refused.stderr) < 300, len(refused.stderr)
+    assert not any(ch in refused.stderr for ch in "\x00\x1b\u202e")
