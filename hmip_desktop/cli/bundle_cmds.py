@@ -15,6 +15,7 @@ from hmip_desktop.cli.common import (
 )
 from hmip_desktop.domain.errors import ValidationError
 from hmip_desktop.domain.ids import short_id
+from hmip_desktop.domain.wording import plural
 from hmip_desktop.services import bundles, conflicts
 from hmip_desktop.services.labels import record_type_label
 
@@ -85,8 +86,9 @@ def _export(args: argparse.Namespace) -> int:
     if args.json:
         print_json(report)
     else:
-        print(f"bundle written to {args.out}: {report.revisions} changes, {report.blobs} "
-              f"attachment(s), encrypted to {report.recipients} recipient(s)")
+        print(f"bundle written to {args.out}: {plural(report.revisions, 'change')}, "
+              f"{plural(report.blobs, 'attachment')}, encrypted to "
+              f"{plural(report.recipients, 'recipient')}")
     return 0
 
 
@@ -101,7 +103,8 @@ def _inspect(args: argparse.Namespace) -> int:
           f"{s.signer_fingerprint})")
     print(f"Written:     {s.created_at}")
     print(f"Inspection:  {s.inspection_id}")
-    print(f"Contents:    {s.revisions} changes, {s.blobs} attachment(s), {s.blob_bytes} bytes")
+    print(f"Contents:    {plural(s.revisions, 'change')}, {plural(s.blobs, 'attachment')}, "
+          f"{plural(s.blob_bytes, 'byte')}")
     return 0
 
 
@@ -114,7 +117,8 @@ def _import(args: argparse.Namespace) -> int:
         print_json(report)
         return 0
     for o in report.outcomes:
-        detail = {"imported": f"{o.revisions_new} new changes, {o.blobs_new} new attachment(s)",
+        detail = {"imported": f"{plural(o.revisions_new, 'new change')}, "
+                              f"{plural(o.blobs_new, 'new attachment')}",
                   "already_imported": "already imported; nothing changed",
                   "refused": o.message}[o.status]
         print(f"{o.file}: {o.status.replace('_', ' ')} — {detail}")
@@ -128,7 +132,7 @@ def _import(args: argparse.Namespace) -> int:
 def _undo(args: argparse.Namespace) -> int:
     with open_store(args.file) as store:
         report = bundles.undo_last_merge(store)
-    print(f"last merge undone ({len(report.bundle_ids)} bundle(s) taken back)")
+    print(f"last merge undone ({plural(len(report.bundle_ids), 'bundle')} taken back)")
     return 0
 
 
@@ -141,7 +145,7 @@ def _history(args: argparse.Namespace) -> int:
     for e in entries:
         undo = "  (undoable)" if e.undoable else ""
         print(f"{e.imported_at}  {e.bundle_id}  {e.author_name}: {e.revisions_new} new of "
-              f"{e.revisions_total}, {e.blobs_new} attachment(s){undo}")
+              f"{e.revisions_total}, {plural(e.blobs_new, 'attachment')}{undo}")
     if not entries:
         print("no bundles imported")
     return 0
@@ -157,8 +161,8 @@ def _conflicts(args: argparse.Namespace) -> int:
         merge = "can merge by field" if c.auto_mergeable else f"needs a person: {c.reason}"
         print(f"{c.record_id}  [{record_type_label(c.record_type)}]  {c.label}  ({merge})")
         for v in c.versions:
-            src = f" from bundle of {v.bundle_author}" if v.bundle_author else ""
-            print(f"    {v.rev_id[:12]}  {v.when}  {v.author_name or short_id(v.author_id)}{src}"
+            who = v.author_name or short_id(v.author_id)
+            print(f"    {v.rev_id[:12]}  {v.when}  {who}, {v.source_text}"
                   f"{'  deleted' if v.deleted else ''}  changed: "
                   f"{', '.join(v.changed_fields) or '-'}")
     if not found:
@@ -172,8 +176,9 @@ def _resolve(args: argparse.Namespace) -> int:
     with open_store(args.file) as store:
         if args.auto:
             report = conflicts.auto_resolve(store)
-            print(f"resolved {len(report.resolved)} conflict(s) field by field; "
-                  f"{len(report.remaining)} need a person")
+            remaining = len(report.remaining)
+            print(f"resolved {plural(len(report.resolved), 'conflict')} field by field; "
+                  f"{remaining} need{'s' if remaining == 1 else ''} a person")
             return 0
         if args.take:
             result = conflicts.resolve_take(store, args.record_id, args.take)

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 from typing import Any
 
 from hmip_desktop.cli.common import add_file, add_json, open_store, print_json, tty_progress
 from hmip_desktop.domain.errors import ValidationError
-from hmip_desktop.services.extracts import ExtractService
+from hmip_desktop.services.extracts import ExtractService, same_content_text
 from hmip_desktop.services.figures import FigureService
 
 
@@ -99,6 +100,11 @@ def _import(args: argparse.Namespace) -> int:
         view = service.import_file(Path(args.path), name=args.name,
                                    column_types=_types(args.type), sniff=found,
                                    progress=tty_progress("importing"))
+        earlier = service.same_content(view.sha256)
+    if earlier is not None and earlier.id != view.id:
+        # Allowed (a re-import may be wanted), but said: documents are reused instead.
+        print(f"hmip: note: {same_content_text(earlier)}; imported again as "
+              f"'{view.name}' ({view.id})", file=sys.stderr)
     print(view.id)
     return 0
 

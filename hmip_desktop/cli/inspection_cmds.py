@@ -20,6 +20,7 @@ from hmip_desktop.domain.errors import ValidationError
 from hmip_desktop.domain.ids import short_id
 from hmip_desktop.domain.review_of_progress import IRP, publication_due_text
 from hmip_desktop.domain.search_query import Highlighted, SearchHit
+from hmip_desktop.domain.wording import plural
 from hmip_desktop.services import history as history_service
 from hmip_desktop.services import inspections, labels
 from hmip_desktop.services import search as search_service
@@ -167,11 +168,11 @@ def _info(args: argparse.Namespace) -> int:
                                      else "none"))
         for sec in f.sections:
             print(f"  {sec['key']:<30} {sec['label']}")
-    print("Counts:          " + ", ".join(f"{k} {v}" for k, v in sorted(f.counts.items())))
+    print("Counts:          " + ", ".join(labels.count_text(k, v) for k, v in f.counts.items()))
     print(f"Key source:      {f.key_source}")
     read_only = " (read-only: newer file)" if f.read_only else ""
     print(f"Schema:          {f.schema_revision}{read_only}")
-    print(f"Not exported:    {f.unexported_changes} change(s)")
+    print(f"Not exported:    {plural(f.unexported_changes, 'change')}")
     print(f"Conflicts:       {f.conflicts}")
     return 0
 

@@ -48,7 +48,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="link to an expectation number (repeatable)")
     p.set_defaults(func=_add)
 
-    p = nsub.add_parser("list", help="list notes")
+    p = nsub.add_parser("list", help="list notes",
+                        description="Each note's id, source and title. With --json, "
+                        "author_id is the member's author_id in 'hmip team list --json'.")
     add_file(p)
     add_json(p)
     p.set_defaults(func=_list)

@@ -16,6 +16,7 @@ from hmip_desktop.cli.common import (
     print_json,
     read_text_arg,
 )
+from hmip_desktop.domain.wording import plural
 from hmip_desktop.services.report import (
     NOT_ENCRYPTED,
     REPORT,
@@ -128,15 +129,17 @@ def _export(args: argparse.Namespace) -> int:
             raise
     print(f"wrote {result.path}")
     if result.redacted:
-        print(f"{len(result.hits)} disclosure hit(s) replaced with [redacted]")
+        print(f"{plural(len(result.hits), 'disclosure hit')} replaced with [redacted]")
     elif result.hits:
-        print(f"{len(result.hits)} disclosure hit(s) exported as they are (--allow-disclosure)")
+        print(f"{plural(len(result.hits), 'disclosure hit')} exported as they are "
+              "(--allow-disclosure)")
     if result.blockers and args.document == REPORT:
-        print(f"draft: {len(result.blockers)} item(s) still marked '[to be completed]'")
+        print(f"draft: {plural(len(result.blockers), 'item')} still marked '[to be completed]'")
     if result.not_as_written:
-        print(f"hmip: the PDF cannot show some text as written in {len(result.not_as_written)} "
-              "place(s): characters its fonts lack are printed as [U+…] codes and right-to-left "
-              "script reads left to right; the .docx export keeps the text as written.",
+        print("hmip: the PDF cannot show some text as written in "
+              f"{plural(len(result.not_as_written), 'place')}: characters its fonts lack are "
+              "printed as [U+…] codes and right-to-left script reads left to right; the .docx "
+              "export keeps the text as written.",
               file=sys.stderr)
         for where in result.not_as_written:
             print(f"hmip: not as written: {where}", file=sys.stderr)
@@ -154,7 +157,8 @@ def _check(args: argparse.Namespace) -> int:
         return 0
     print(f"marking: {preview.marking}")
     print("ready for a draft report" if preview.readiness.ready else
-          f"not ready: {len(preview.readiness.blockers)} item(s) block")
+          f"not ready: {plural(len(preview.readiness.blockers), 'item')} "
+          f"block{'s' if len(preview.readiness.blockers) == 1 else ''}")
     for i in preview.readiness.blockers:
         print(f"  blocks: {i.message}")
     print(f"disclosure hits: {len(preview.hits)}")
@@ -188,7 +192,7 @@ def _text_show(args: argparse.Namespace) -> int:
 def _terms_add(args: argparse.Namespace) -> int:
     with open_store(args.file) as store:
         changes = ReportWritingService(store).add_terms(args.terms)
-    print(f"{len(changes.ids)} term(s) added")
+    print(f"{plural(len(changes.ids), 'term')} added")
     return 0
 
 

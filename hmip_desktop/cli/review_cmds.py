@@ -8,6 +8,7 @@ import argparse
 from hmip_desktop.cli.common import add_file, add_json, date_arg, key_arg, open_store, print_json
 from hmip_desktop.domain import action_plan as AP
 from hmip_desktop.domain.errors import ValidationError
+from hmip_desktop.domain.wording import plural
 from hmip_desktop.services.previous import PreviousService
 from hmip_desktop.services.readiness import readiness_report
 from hmip_desktop.services.urgent_notification import UrgentNotificationService
@@ -116,14 +117,14 @@ def _prev_add(args: argparse.Namespace) -> int:
 
 
 def _response_text(response: AP.Response) -> str:
-    """'Agreed; 2 step(s), the last due 2027-03-31' — what the establishment promised."""
+    """'Agreed; 2 steps, the last due 2027-03-31' — what the establishment promised."""
     parts = [response.label]
     if response.explanation:
         parts.append(response.explanation)
     if response.steps:
         dates = sorted(s.target_date for s in response.steps if s.target_date)
         due = f", the last due {dates[-1]}" if dates else ""
-        parts.append(f"{len(response.steps)} step(s){due}")
+        parts.append(f"{plural(len(response.steps), 'step')}{due}")
     return "; ".join(parts)
 
 
@@ -193,7 +194,8 @@ def _un_show(args: argparse.Namespace) -> int:
         print("  due dates: record the inspection end date first")
         return 0
     if d.letter_date:
-        late = f"; late by {(d.letter_date - d.letter_due).days} day(s)" if status.late else ""
+        late = (f"; late by {plural((d.letter_date - d.letter_due).days, 'day')}" if status.late
+                else "")
         print(f"  {status.letter_label}: sent {d.letter_date} (was due {d.letter_due}{late})")
     else:
         print(f"  {status.letter_label}: due {d.letter_due} ({_days(d.letter_days_remaining)})")
@@ -210,8 +212,8 @@ def _days(n: int | None) -> str:
     if n is None:
         return "-"
     if n < 0:
-        return f"{-n} day(s) overdue"
-    return "due today" if n == 0 else f"{n} day(s) left"
+        return f"{plural(-n, 'day')} overdue"
+    return "due today" if n == 0 else f"{plural(n, 'day')} left"
 
 
 def _readiness(args: argparse.Namespace) -> int:
@@ -221,7 +223,7 @@ def _readiness(args: argparse.Namespace) -> int:
         print_json(report)
         return 0 if report.ready else EXIT_BLOCKED
     print("ready for a draft report" if report.ready
-          else f"not ready: {len(report.blockers)} blocker(s)")
+          else f"not ready: {plural(len(report.blockers), 'blocker')}")
     print(f"{'section':<34} {'covered':>9} {'triang.':>9} {'findings':>9} {'prov.':>6} agreed")
     for s in report.sections:
         agreed = "yes" if s.agreed else ("-" if not s.judged else "no")

@@ -98,4 +98,8 @@ def _list(args: argparse.Namespace) -> int:
                   + ("  (conflict)" if team.agreed.conflicted else ""))
         elif not team.rows:
             print("    no scores yet")
+        if team.highlighted:
+            # The legend the Team view's "Differs" column gives in words.
+            against = "the agreed score" if team.agreed else "the most common score"
+            print(f"    * differs from {against}")
     return 0

@@ -14,7 +14,9 @@ from hmip_desktop.cli.common import (
     passphrase_provider,
     print_json,
 )
+from hmip_desktop.cli.table import print_table
 from hmip_desktop.domain.roster import ROLES
+from hmip_desktop.domain.wording import plural
 from hmip_desktop.services import identity, join, team
 
 
@@ -32,9 +34,14 @@ def register(sub: argparse._SubParsersAction) -> None:
                    "(default: the role on each card)")
     p.set_defaults(func=_add)
 
-    p = tsub.add_parser("list", help="list the team")
+    p = tsub.add_parser("list", help="list the team",
+                        description="Each member's id (for 'team remove'), fingerprint, role "
+                        "and name. With --json each member also carries author_id: the "
+                        "author_id (inspector_id for scores) that note, finding and score "
+                        "--json output names, so a script can join them.")
     add_file(p)
-    add_json(p)
+    add_json(p, help="print JSON (members[].author_id joins the author_id of 'note list "
+             "--json')")
     p.set_defaults(func=_list)
 
     p = tsub.add_parser("remove", help="remove a member (team leader)",
@@ -65,8 +72,8 @@ def _add(args: argparse.Namespace) -> int:
     keys = device_keys()
     with open_store(args.file) as store:
         changes = team.add_members(store, cards, keys=keys, role=args.role)
-    print(f"team updated ({len(changes.ids)} roster entr{'y' if len(changes.ids) == 1 else 'ies'}"
-          " written)")
+    print(f"team updated ({plural(len(changes.ids), 'roster entry', 'roster entries')} "
+          "written)")
     return 0
 
 
@@ -76,10 +83,12 @@ def _list(args: argparse.Namespace) -> int:
     if args.json:
         print_json(view)
         return 0
+    rows = []
     for m in view.members:
         flags = " (you)" if m.is_me else ""
         status = "" if m.status == "active" else f"  REMOVED {m.removed_at}"
-        print(f"{m.member_id}  {m.fingerprint}  {m.role_label:<20} {m.name}{flags}{status}")
+        rows.append((m.member_id, m.fingerprint, m.role_label, f"{m.name}{flags}{status}"))
+    print_table(rows)
     if not view.members:
         print("no team yet: add members with 'hmip team add FILE CARD...'")
     return 0
@@ -97,7 +106,7 @@ def _invite(args: argparse.Namespace) -> int:
     keys = device_keys()
     with open_store(args.file) as store:
         report = team.write_invite(store, Path(args.out), keys=keys)
-    print(f"invite written to {args.out} for {report.recipients} recipient(s)")
+    print(f"invite written to {args.out} for {plural(report.recipients, 'recipient')}")
     print(f"Your fingerprint: {report.fingerprint} (members compare it when they join)")
     return 0
 
@@ -110,6 +119,6 @@ def _join(args: argparse.Namespace) -> int:
         print_json(result)
         return 0
     print(f"joined: created {result.path} (inspection {result.inspection_id}, "
-          f"{result.members} team members)")
+          f"{plural(result.members, 'team member')})")
     print(f"Team leader fingerprint: {result.leader_fingerprint} (check it with the leader)")
     return 0

@@ -7,6 +7,21 @@ else as a bug.
 
 from __future__ import annotations
 
+import re
+
+# Control characters (C0, DEL, C1) and the bidirectional overrides and isolates that could
+# reorder or hide the rest of a message on a terminal or a screen.
+_CONTROL_RUN = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]+")
+ECHO_LIMIT = 40
+
+
+def echo(value: object, limit: int = ECHO_LIMIT) -> str:
+    """Text from a file, as a refusal may quote it: each run of control characters shown as
+    one U+FFFD, at most `limit` characters (then '…'), so a hostile cell (a thousand NULs, a
+    terminal escape) can neither flood nor garble the message."""
+    text = _CONTROL_RUN.sub("\ufffd", str(value))
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
 
 class HmipError(Exception):
     """Root of every error raised on purpose by hmip_desktop."""
@@ -65,7 +80,7 @@ class ImportFormatError(ValidationError):
         if row is not None:
             where.append(f"row {row}")
         if column is not None:
-            where.append(f"column '{column}'")
+            where.append(f"column '{echo(column)}'")
         full = f"{message} ({', '.join(where)})" if where else message
         super().__init__(full)
         self.row = row

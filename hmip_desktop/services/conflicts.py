@@ -56,6 +56,19 @@ class ConflictVersion:
     changed_fields: tuple[str, ...]
     payload: Mapping[str, Any]
 
+    @property
+    def source_text(self) -> str:
+        """Where this version came from, in words the conflict view and `hmip conflicts`
+        share: the bundle's sender is named only when it is not the version's author."""
+        if self.bundle_id is None:
+            return "written here (or before the import log)"
+        bundle = f"bundle …{self.bundle_id[-8:]}"
+        if not self.bundle_author:
+            return f"from {bundle} (sender unknown)"
+        if self.bundle_author == self.author_name:
+            return f"from their own {bundle}"
+        return f"relayed in {self.bundle_author}'s {bundle}"
+
 
 @dataclass(frozen=True)
 class ConflictView:

@@ -23,6 +23,7 @@ from hmip_desktop.domain.framework_nation import (
     inspection_nation,
 )
 from hmip_desktop.domain.readiness import TRIANGULATION_MIN_SOURCES, is_triangulated
+from hmip_desktop.domain.wording import plural
 from hmip_desktop.services.evidence_snapshot import (
     EvidenceSnapshot,
     evidence_snapshot,
@@ -99,7 +100,7 @@ class AreaCoverage:
         """"2/5 covered, 1 triangulated", or "expectations not loaded" (with any evidence
         linked to the area itself) — never "0/0"."""
         if not self.expectations_loaded:
-            linked = (f"; {self.area_evidence} evidence item(s) linked to the area"
+            linked = (f"; {plural(self.area_evidence, 'evidence item')} linked to the area"
                       if self.area_evidence else "")
             return NOT_LOADED + linked
         return f"{self.covered}/{self.total} covered, {self.triangulated} triangulated"
@@ -169,7 +170,7 @@ class SectionCoverage:
             return NOT_LOADED
         text = f"{self.covered}/{self.total} covered, {self.triangulated} triangulated"
         missing = sum(1 for a in self.areas if not a.expectations_loaded)
-        return text + (f" ({missing} area(s): {NOT_LOADED})" if missing else "")
+        return text + (f" ({plural(missing, 'area')}: {NOT_LOADED})" if missing else "")
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ from hmip_desktop.domain.changes import ChangeSet, NewId
 from hmip_desktop.domain.entity import EntityView
 from hmip_desktop.domain.errors import Cancelled, HmipError, NotFoundError, ValidationError
 from hmip_desktop.domain.ids import new_id
+from hmip_desktop.domain.wording import plural
 from hmip_desktop.ingest.documents import MIME_JPEG, MIME_PNG, detect_mime, extract_text
 from hmip_desktop.private_files import open_private
 from hmip_desktop.services.extract_import import encrypt_file, forget_unreferenced_blob
@@ -328,7 +329,7 @@ class DocumentService:
         with the changes."""
         view = self.get(document_id)
         if page is not None and not 1 <= page <= max(view.pages, 1):
-            raise ValidationError(f"The document has {view.pages} page(s); page {page} "
+            raise ValidationError(f"The document has {plural(view.pages, 'page')}; page {page} "
                                   "does not exist.")
         return LinkService(self._store).add(document_id, expectation_ref, page=page,
                                             known_refs=known_refs)

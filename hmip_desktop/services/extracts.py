@@ -8,6 +8,7 @@ column references as 0-based indexes or column names and filter values as text t
 
 from __future__ import annotations
 
+import hashlib
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -16,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from hmip_desktop.domain import records as R
 from hmip_desktop.domain.changes import ChangeSet
+from hmip_desktop.domain.date_words import from_hlc, long_date
 from hmip_desktop.domain.entity import EntityView
 from hmip_desktop.domain.errors import NotFoundError, ValidationError
 from hmip_desktop.ingest import tabular
@@ -89,6 +91,13 @@ def extract_view(e: EntityView, available: bool) -> ExtractView:
                        str(p.get("sha256", "")), int(p.get("size") or 0),
                        str(p.get("source_kind") or "data"), e.created_hlc, e.created_by,
                        e.conflicted, available)
+
+
+def same_content_text(earlier: ExtractView) -> str:
+    """What a person is told when a file's content was imported before (CLI and dialog)."""
+    when = long_date(from_hlc(earlier.created_hlc))
+    return (f"an extract with the same content was already imported as '{earlier.name}'"
+            + (f" on {when}" if when else ""))
 
 
 def resolve_column(view: ExtractView, ref: ColumnRef) -> int:
@@ -192,6 +201,22 @@ class ExtractService:
                                         description=description, progress=progress,
                                         cancel=cancel, yield_to=yield_to)
         return self.get(extract_id)
+
+    def same_content(self, sha256: str) -> ExtractView | None:
+        """The first live extract imported from a file with this content (its SHA-256), or
+        None: a re-import is allowed (an inspector may want it) but is said, never silent."""
+        with self._store.uow() as tx:
+            e = tx.records.first_with(R.EXTRACT, "sha256", sha256)
+            return extract_view(e, tx.extract_tables.exists(T.table_name(e.id))) if e else None
+
+    def imported_before(self, path: Path) -> ExtractView | None:
+        """same_content for a file not yet imported (its content hashed here: run it off the
+        GUI thread, as the import dialog's preview is)."""
+        digest = hashlib.sha256()
+        with Path(path).open("rb") as handle:
+            while chunk := handle.read(1 << 20):
+                digest.update(chunk)
+        return self.same_content(digest.hexdigest())
 
     def rebuild(self, extract_id: str, *, progress: Callable[[int, int], None] | None = None,
                 cancel: threading.Event | None = None) -> bool:

@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 
 from hmip_desktop.domain.records import INSPECTION_KINDS, INSPECTION_STATUSES, SOURCE_KINDS
+from hmip_desktop.domain.wording import plural
 
 UNKNOWN_SOURCE = "Unknown source"
 
@@ -92,6 +93,28 @@ def coverage_status_label(key: str) -> str:
 def record_type_label(key: str) -> str:
     """"Data extract" for extract."""
     return RECORD_TYPES.get(key, key)
+
+
+# What `hmip info` and the Overview count, as nouns (singular, plural): record types and the
+# two totals that are not records.
+COUNT_NOUNS: dict[str, tuple[str, str]] = {
+    "note": ("note", "notes"),
+    "document": ("document", "documents"),
+    "extract": ("data extract", "data extracts"),
+    "link": ("link", "links"),
+    "score": ("score", "scores"),
+    "concern": ("concern", "concerns"),
+    "npp": ("notable positive practice", "notable positive practice"),
+    "team_member": ("team member", "team members"),
+    "attachments": ("attachment", "attachments"),
+    "revisions": ("saved revision", "saved revisions"),
+}
+
+
+def count_text(key: str, n: int) -> str:
+    """"3 data extracts" for ("extract", 3); an unknown key is shown as itself."""
+    one, many = COUNT_NOUNS.get(key, (key, key))
+    return plural(n, one, many)
 
 
 def role_label(key: str) -> str:

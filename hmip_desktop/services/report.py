@@ -21,6 +21,7 @@ from hmip_desktop.domain.readiness import ReadinessReport
 from hmip_desktop.domain.report_doc import ReportDocument
 from hmip_desktop.domain.report_snapshot import InspectionSnapshot
 from hmip_desktop.domain.steps import Steps
+from hmip_desktop.domain.wording import plural
 from hmip_desktop.report.build import BuildOptions, build_report
 from hmip_desktop.report.un_letter import build_un_letter
 from hmip_desktop.services.report_snapshot import read_snapshot
@@ -53,9 +54,9 @@ class DisclosureBlocked(UserError):
     """Text that must not leave the inspection was found; nothing was written."""
 
     def __init__(self, hits: list[Hit]) -> None:
-        super().__init__(f"The disclosure check found {len(hits)} item(s) that must not leave "
-                         "the inspection. Edit the text, add --redact to replace them with "
-                         "[redacted], or --allow-disclosure to export them as they are.")
+        super().__init__(f"The disclosure check found {plural(len(hits), 'item')} that must "
+                         "not leave the inspection. Edit the text, add --redact to replace them "
+                         "with [redacted], or --allow-disclosure to export them as they are.")
         self.hits = hits
 
 
@@ -63,8 +64,10 @@ class NotReady(UserError):
     """--require-ready and readiness still reports blockers."""
 
     def __init__(self, blockers: list[str]) -> None:
-        super().__init__(f"The inspection is not ready for a draft report ({len(blockers)} "
-                         "item(s) block it; see 'hmip readiness'). Nothing was written.")
+        super().__init__(f"The inspection is not ready for a draft report "
+                         f"({plural(len(blockers), 'item')} block"
+                         f"{'s' if len(blockers) == 1 else ''} it; see 'hmip readiness'). "
+                         "Nothing was written.")
         self.blockers = blockers
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 import sqlcipher3
 
 from hmip_desktop import __version__, paths
+from hmip_desktop.domain.wording import plural
 from hmip_desktop.storage import db, fts, keys, migrate
 
 
@@ -85,14 +86,15 @@ def check_file(path: Path, *, provider: keys.PassphraseProvider | None) -> list[
             unsigned = tx.records.unsigned_count(except_device=store.device.device_id)
     checks = [
         Check("interrupted imports", True,
-              f"{report.dead_imports} found, {report.files_removed} leftover file(s) removed"
+              f"{report.dead_imports} found, "
+              f"{plural(report.files_removed, 'leftover file')} removed"
               if report.dead_imports or report.files_removed else "none"),
         Check("derived data", not pending,
               "rebuild still pending" if pending else
               ("rebuilt after an interrupted import" if report.rebuilt else "up to date")),
         # Not a failure: an older app sent them unsigned and a team leader vouched for them.
         Check("unsigned changes", True,
-              f"{unsigned} change(s) from an older app, vouched for by the team leader"
+              f"{plural(unsigned, 'change')} from an older app, vouched for by the team leader"
               if unsigned else "none: every change carries its author's signature"),
         _signatures_check(cleared, read_only),
     ]
@@ -108,8 +110,8 @@ def _signatures_check(cleared: int | None, read_only: bool) -> CountedCheck:
         detail = ("not checked yet: the file is read-only" if read_only else
                   "not checked yet: the file has no team roster")
     elif cleared:
-        detail = (f"{cleared} stored signature(s) of teammates' changes failed verification "
-                  "and were cleared; those changes now count as unsigned")
+        detail = (f"{plural(cleared, 'stored signature')} of teammates' changes failed "
+                  "verification and were cleared; those changes now count as unsigned")
     else:
         detail = "every stored signature of a teammate's change verified"
     return CountedCheck("stored signatures", True, detail, cleared)

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from hmip_desktop import paths
-from hmip_desktop.domain.errors import NotFoundError, UserError, ValidationError
+from hmip_desktop.domain.errors import NotFoundError, UserError, ValidationError, echo
 from hmip_desktop.domain.framework import EstablishmentType, Framework, in_force, recency_key
 from hmip_desktop.domain.framework_build import CsvImportTarget, build_framework
 from hmip_desktop.domain.framework_csv import ImportProblem, read_csv, write_csv
@@ -76,6 +76,16 @@ def _write_atomic(path: Path, text: str, encoding: str = "utf-8") -> None:
         raise
 
 
+def _schema_message(error: Any) -> str:
+    """One short line for a schema violation: a text over its limit is named with the limit
+    (not quoted: it may be megabytes); other messages quote the value: cut, and cleaned of
+    control characters."""
+    if error.validator == "maxLength" and isinstance(error.instance, str):
+        return (f"text of {len(error.instance):,} characters is longer than the limit of "
+                f"{error.validator_value:,}")
+    return echo(error.message, 200)
+
+
 class FrameworkRegistry:
     """Loads, validates, lists, imports and exports frameworks.
 
@@ -126,9 +136,7 @@ class FrameworkRegistry:
         """Every schema violation as (JSON path, message), in path order."""
         errors = sorted(self._schema_validator().iter_errors(data),
                         key=lambda e: [str(p) for p in e.absolute_path])
-        # Messages quote the offending value; keep them short for one-line display.
-        return [(e.json_path, e.message if len(e.message) <= 200 else e.message[:197] + "...")
-                for e in errors]
+        return [(e.json_path, _schema_message(e)) for e in errors]
 
     def parse(self, data: Any, origin: str) -> Framework:
         """Validate a framework dict (schema, then domain rules); ValidationError names the

@@ -218,6 +218,18 @@ class RecordsRepository:
         rows.sort(key=_CREATED)
         return [first.entity_view(r) for r in rows]
 
+    def first_with(self, entity_type: str, key: str, value: str) -> EntityView | None:
+        """The first created live record of a type whose payload has `key` equal to `value`
+        (an extract by its file's hash): one statement, narrowed to the type by the index
+        entity(type, deleted) — the other records' payloads are never read."""
+        if not key.isidentifier():
+            raise ValueError("a payload key is a plain name")
+        row = self._s.execute(_ENTITY_COLUMNS.where(
+            EntityRow.type == entity_type, EntityRow.deleted.is_(False),
+            func.json_extract(EntityRow.payload, f"$.{key}") == value,
+        ).order_by(EntityRow.created_hlc).limit(1)).first()
+        return _to_view(row) if row else None
+
     def newest(self, entity_type: str, limit: int, *,
                include_deleted: bool = False) -> list[EntityView]:
         """The `limit` most recently saved records of a type, newest first (live ones: read

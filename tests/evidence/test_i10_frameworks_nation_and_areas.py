@@ -172,7 +172,7 @@ def test_evidence_linked_to_an_area_counts_for_it(england: InspectionStore) -> N
     assert links.all()[0].expectation_ref == "area:safety/security" and link_id
     security = _areas(coverage(england))[("safety", "security")]
     assert security.area_evidence == 1 and security.area_evidence_ids == (note,)
-    assert security.summary() == f"{NOT_LOADED}; 1 evidence item(s) linked to the area"
+    assert security.summary() == f"{NOT_LOADED}; 1 evidence item linked to the area"
     snap = evidence_snapshot(england)
     assert [r.evidence_id for r in snap.area_evidence_refs("safety", "security")] == [note]
     overview = {a.key: a for a in snap.section_overview("safety")}
@@ -205,7 +205,7 @@ def test_cli_area_link_and_coverage_text(run, tmp_path: Path) -> None:  # type: 
     assert added.code == 0 and added.out.strip()
     text = run("coverage", path).out
     assert "0/0" not in text
-    assert f"  Security: {NOT_LOADED}; 1 evidence item(s) linked to the area" in text
+    assert f"  Security: {NOT_LOADED}; 1 evidence item linked to the area" in text
     assert f"Leadership: {NOT_LOADED}" in text
     listing = run("link", "list", path).out
     assert "Area safety/security" in listing

@@ -134,3 +134,21 @@ def test_service_preview_and_resolve_for_new(hmip_home: Path, tmp_path: Path) ->
     assert ("irc", "Immigration removal centre") in service.establishment_types()
     with pytest.raises(UserError, match="does not apply"):
         service.resolve_for_new("irc", "men-prisons")
+
+
+def test_a_text_over_its_limit_is_refused_naming_field_and_limit(
+        run: Callable[..., tuple[int, str]], tmp_path: Path, hmip_home: Path) -> None:
+    """A 5 MB title is refused (the schema bounds every text), not quoted back."""
+    path = tmp_path / "irc.json"
+    run("export", "immigration-removal-centres", "--out", str(path))
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data["title"] = "x" * 5_000_000
+    data["sections"][0]["label"] = "y" * 501
+    path.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(UserError) as refused:
+        run("import", str(path))
+    message = str(refused.value)
+    assert "$.sections[0].label" in message or "$.title" in message
+    assert "longer than the limit of 500" in message and "xxxxxxxxxx" not in message
+    assert len(message) < 300
+    assert snapshot(hmip_home / "frameworks") == {}

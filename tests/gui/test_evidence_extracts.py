@@ -343,3 +343,19 @@ def test_extract_model_passes_qt_model_tester(qtmodeltester, window, tmp_path: P
         panel.model.sort(3, Qt.SortOrder.DescendingOrder)
         panel.model.set_filters([(2, "=", "A")])
     qtmodeltester.check(panel.model)
+
+
+def test_dialog_says_the_same_content_was_imported_before(window, tmp_path: Path,
+                                                          monkeypatch) -> None:
+    """Before Import is pressed, the summary names the earlier extract; importing is
+    still allowed."""
+    store, panel = _open(window, tmp_path)
+    _imported(panel, store, tmp_path, "incidents.csv", INCIDENTS)
+    said = {}
+
+    def fill(dialog: ExtractImportDialog) -> None:
+        said["summary"] = dialog.summary.text()
+
+    _import_via_dialog(panel, monkeypatch, tmp_path / "incidents.csv", fill)
+    assert "already imported as 'incidents'" in said["summary"]
+    assert len(ExtractService(store).list()) == 2

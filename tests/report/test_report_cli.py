@@ -53,7 +53,7 @@ def test_text_parts_terms_and_marking(run, tmp_path: Path, monkeypatch) -> None:
     assert run("report", "text", "set", path, "--part", "nope", "--text", "x").code == 2
 
     assert run("report", "terms", "add", path, "Mr Pryce", "Dr Jones").code == 0
-    assert run("report", "terms", "add", path, "mr pryce").out.strip() == "0 term(s) added"
+    assert run("report", "terms", "add", path, "mr pryce").out.strip() == "0 terms added"
     assert json.loads(run("report", "terms", "list", path, "--json").out) == [
         "Dr Jones", "Mr Pryce"]
     assert run("report", "terms", "remove", path, "Dr Jones").code == 0
@@ -76,7 +76,7 @@ def test_export_refuses_on_disclosure_naming_each_hit(run, tmp_path: Path) -> No
     assert "Key concern 1" in refused.err
     assert list(tmp_path.glob(".hmip-export-*")) == []
     done = run("report", "docx", path, "--out", out, "--redact")
-    assert done.code == 0 and "2 disclosure hit(s) replaced" in done.out
+    assert done.code == 0 and "2 disclosure hits replaced" in done.out
     text = _docx_text(out)
     assert "A1234BC" not in text and "Pryce" not in text and "[redacted] waited" in text
     assert "not encrypted" in done.err
@@ -205,7 +205,7 @@ def test_pdf_export_says_where_text_is_not_shown_as_written(run, tmp_path: Path)
     pdf, word = tmp_path / "draft.pdf", tmp_path / "draft.docx"
     done = run("report", "pdf", path, "--out", pdf)
     assert done.code == 0
-    assert "cannot show some text as written in 1 place(s)" in done.err
+    assert "cannot show some text as written in 1 place:" in done.err
     assert "hmip: not as written: What needs to improve › Key concerns › Key concern 1" \
         in done.err
     assert "王" not in done.err                     # places, never the text

@@ -204,7 +204,7 @@ def test_a_review_shows_the_action_plan_response_it_follows_up(run, tmp_path: Pa
     assert run("new", review, "--kind", "irp", "--follows", first, "--start", "2025-02-03",
                "--end", "2025-02-05").code == 0
     text = run("previous", "list", review).out
-    assert ("    action plan: Partly agreed; Water agreed; staffing not; 1 step(s), the last "
+    assert ("    action plan: Partly agreed; Water agreed; staffing not; 1 step, the last "
             "due 2025-03-31") in text
     [item] = json.loads(run("previous", "list", review, "--json").out)
     assert item["action_plan"]["response"] == "partly_agreed"

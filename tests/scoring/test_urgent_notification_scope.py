@@ -169,7 +169,7 @@ def test_cli_wandsworth_late_and_response(run, tmp_path: Path) -> None:  # type:
     assert "due 2024-06-06" in shown.out
     assert run("un", "set", path, "--letter-date", "2024-05-11").code == 0
     shown = run("un", "show", path)
-    assert "(was due 2024-05-09; late by 2 day(s))" in shown.out
+    assert "(was due 2024-05-09; late by 2 days)" in shown.out
     data = json.loads(run("un", "show", path, "--json").out)
     assert data["late"] is True and data["addressee"] == "The Secretary of State for Justice"
     assert run("un", "set", path, "--response-date", "2024-06-05").code == 0

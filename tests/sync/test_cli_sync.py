@@ -78,7 +78,7 @@ def test_team_bundle_conflict_cycle(as_user, tmp_path: Path) -> None:
     (tmp_path / "combined.txt").write_text("both sets of words", encoding="utf-8")
     lead("resolve", "lead.hmip", note, "--text-file", "combined.txt")
     assert json.loads(lead("conflicts", "lead.hmip", "--json").stdout) == []
-    assert "resolved 0 conflict(s)" in lead("resolve", "lead.hmip", "--auto").stdout
+    assert "resolved 0 conflicts" in lead("resolve", "lead.hmip", "--auto").stdout
 
     lead("bundle", "export", "lead.hmip", "--out", "l1.hmipbundle")
     alice("bundle", "import", "alice.hmip", "l1.hmipbundle")

@@ -103,10 +103,10 @@ def test_self_check_reports_the_cleared_signatures(kit: TeamKit, trio) -> None:
         with acting(bob):
             checks = selfcheck.check_file(path, provider=None)
         swept = next(c for c in checks if c.name == "stored signatures")
-        assert swept.ok and swept.detail.startswith("1 stored signature(s)")
+        assert swept.ok and swept.detail.startswith("1 stored signature ")
         assert to_plain(swept)["count"] == 1
         unsigned = next(c for c in checks if c.name == "unsigned changes")
-        assert unsigned.detail.startswith("1 change(s)")
+        assert unsigned.detail.startswith("1 change ")
 
 
 def test_self_check_of_a_clean_file_reports_none(kit: TeamKit, trio) -> None:

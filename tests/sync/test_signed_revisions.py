@@ -241,7 +241,7 @@ def test_history_and_self_check_mark_unsigned_changes(kit: TeamKit, trio) -> Non
     with acting(bob):
         checks = selfcheck.check_file(path, provider=None)
     unsigned = next(c for c in checks if c.name == "unsigned changes")
-    assert unsigned.detail.startswith("1 change(s)")
+    assert unsigned.detail.startswith("1 change ")
 
 
 def test_a_demoted_agreed_score_keeps_its_authors_signature_when_relayed(

@@ -23,7 +23,12 @@ from PySide6.QtWidgets import (
 )
 
 from hmip_desktop.domain.errors import UserError
-from hmip_desktop.services.extracts import ExtractService, TableSniff
+from hmip_desktop.services.extracts import (
+    ExtractService,
+    ExtractView,
+    TableSniff,
+    same_content_text,
+)
 from hmip_desktop.ui.context import UiContext
 from hmip_desktop.ui.errors import error_text, present_error
 from hmip_desktop.ui.evidence import evidence_prompts as prompts
@@ -134,21 +139,22 @@ class ExtractImportDialog(QDialog):
         if sheet is not None:
             overrides["sheet"] = sheet
 
-        def read() -> tuple[list[str], TableSniff | UserError]:
+        def read() -> tuple[list[str], TableSniff | UserError, ExtractView | None]:
             service = ExtractService(store)
             names = service.sheet_names(path)
             try:
-                return names, service.preview(path, **overrides)
+                found: TableSniff | UserError = service.preview(path, **overrides)
             except UserError as exc:  # another sheet may hold the data: still list them
-                return names, exc
+                return names, exc, None
+            return names, found, service.imported_before(path)
 
-        def shown(answer: tuple[list[str], TableSniff | UserError]) -> None:
+        def shown(answer: tuple[list[str], TableSniff | UserError, ExtractView | None]) -> None:
             if reading != self._reading:  # an earlier file's, answered late
                 return
-            names, found = answer
+            names, found, earlier = answer
             self._show_sheets(names, found.sheet if isinstance(found, TableSniff) else sheet)
             if isinstance(found, TableSniff):
-                self._show(found)
+                self._show(found, earlier)
             else:
                 self._failed(found)
 
@@ -180,7 +186,7 @@ class ExtractImportDialog(QDialog):
         # Stay open: the person can pick another file. Nothing has been imported.
         show_error(self.problem, f"{error_text(exc)} Nothing was imported.")
 
-    def _show(self, found: TableSniff) -> None:
+    def _show(self, found: TableSniff, earlier: ExtractView | None = None) -> None:
         self._sniff = found
         show_error(self.problem, None)
         if found.kind == "xlsx":
@@ -189,7 +195,11 @@ class ExtractImportDialog(QDialog):
             delim = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}.get(
                 found.delimiter or "", repr(found.delimiter))
             how = f"CSV file, {found.encoding} text, {delim}-separated"
-        self.summary.setText(f"{how}; {len(found.columns)} columns.")
+        again = ""
+        if earlier is not None:  # said before Import is pressed; importing again is allowed
+            text = same_content_text(earlier)
+            again = f" Note: {text}; importing makes a second extract."
+        self.summary.setText(f"{how}; {len(found.columns)} columns.{again}")
         self.header.blockSignals(True)
         self.header.setChecked(found.has_header)
         self.header.blockSignals(False)

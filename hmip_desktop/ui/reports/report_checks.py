@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QHeaderView, QLabel, QVBoxLayout, QWidget
 from hmip_desktop.domain.concerns import BLOCKING
 from hmip_desktop.domain.disclosure import Hit
 from hmip_desktop.domain.readiness import ReadinessReport
+from hmip_desktop.domain.wording import plural
 from hmip_desktop.ui.widgets.forms import buddy_label, status_label, table_view
 from hmip_desktop.ui.widgets.rows_model import Column, RowsTableModel
 
@@ -27,11 +28,6 @@ HIT_COLUMNS = (
 ACTION_PLAN_NOTE = ("The action plan workbook is checked when it is written: the same rules "
                     "look at each concern's title and text, and the action, owner and status "
                     "already returned.")
-
-
-def plural(n: int, word: str) -> str:
-    """'1 item', '2 items'."""
-    return f"{n} {word}{'' if n == 1 else 's'}"
 
 
 def readiness_text(report: ReadinessReport) -> str:

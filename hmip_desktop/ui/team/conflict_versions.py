@@ -56,9 +56,7 @@ def payload_text(payload: Mapping[str, Any], changed: Iterable[str]) -> str:
 
 def bundle_text(v: ConflictVersion) -> str:
     """Which bundle brought a version."""
-    if v.bundle_id is None:
-        return "not from an imported bundle (written here, or before the import log)"
-    return f"from {v.bundle_author or 'unknown'} (bundle …{v.bundle_id[-8:]})"
+    return v.source_text  # the same words as `hmip conflicts`
 
 
 class VersionCard(QGroupBox):

@@ -12,6 +12,7 @@ import datetime as dt
 import secrets
 from typing import Any
 
+from hmip_desktop.domain.wording import plural
 from hmip_desktop.services.bundles import (
     BUNDLE_SUFFIX,
     BundlePreview,
@@ -46,11 +47,6 @@ def size_text(n: int) -> str:
             return f"{n} {unit}" if unit == "bytes" else f"{n:.1f} {unit}"
         n /= 1024  # type: ignore[assignment]
     return f"{n} bytes"
-
-
-def plural(n: int, word: str, words: str | None = None) -> str:
-    """'1 change', '2 changes'."""
-    return f"{n} {word if n == 1 else (words or word + 's')}"
 
 
 def bundle_file_name(today: dt.date | None = None, short: str | None = None) -> str:
