@@ -126,14 +126,18 @@ class SearchRepository:
 
     def search(self, match: str, *, limit: int = 20) -> list[SearchHit]:
         """bm25-ranked results (title weighted 5x) with snippets."""
+        # The page hits' document titles are joined to the ranked few only: joined inside,
+        # the look-up ran for every match before the sort (search took 1.9x raw FTS5, not 1.1x).
         rows = self._s.execute(text(
-            "SELECT s.entity_id, s.kind, s.key, "
-            f"highlight(search_fts, 0, {MARKS_SQL}), "
-            f"snippet(search_fts, 1, {MARKS_SQL}, '…', 16), "
-            "bm25(search_fts, 5.0, 1.0) AS score, d.title "
+            "SELECT h.entity_id, h.kind, h.key, h.title, h.body, h.score, d.title FROM ("
+            "SELECT s.entity_id AS entity_id, s.kind AS kind, s.key AS key, "
+            f"highlight(search_fts, 0, {MARKS_SQL}) AS title, "
+            f"snippet(search_fts, 1, {MARKS_SQL}, '…', 16) AS body, "
+            "bm25(search_fts, 5.0, 1.0) AS score "
             "FROM search_fts JOIN search_item s ON s.rid = search_fts.rowid "
-            "LEFT JOIN search_item d ON s.kind = 'document_page' AND d.key = s.entity_id "
-            "WHERE search_fts MATCH :q ORDER BY score LIMIT :limit"
+            "WHERE search_fts MATCH :q ORDER BY score LIMIT :limit) AS h "
+            "LEFT JOIN search_item d ON h.kind = 'document_page' AND d.key = h.entity_id "
+            "ORDER BY h.score"
         ), {"q": match, "limit": limit})
         # The sentinel marks become spans here, before a hit leaves storage.
         return [SearchHit(r[0], r[1], r[2], _page_title(r[2], r[6]) or highlighted(r[3]),
