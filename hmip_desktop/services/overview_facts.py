@@ -53,6 +53,9 @@ class InspectionFacts:
     action_plan_submitted_date: str | None = None  # read from the returned workbook
     reopenings: tuple[Mapping[str, Any], ...] = ()
     education_judgement: Mapping[str, Any] | None = None
+    # The follow-up scale chosen for the previous report's items (a key of
+    # resources/process/follow_up_scales.json); None: the framework's progress scale.
+    follow_up_scale: str | None = None
 
 
 def facts_from(found: FileOverview, *, inspection_id: str, key_source: str,
@@ -85,4 +88,6 @@ def facts_from(found: FileOverview, *, inspection_id: str, key_source: str,
         action_plan_submitted_date=p.get("action_plan_submitted_date"),
         reopenings=tuple(dict(r) for r in p.get("reopenings") or [] if isinstance(r, Mapping)),
         education_judgement=L.education_judgement(p),
+        follow_up_scale=p.get("follow_up_scale") if isinstance(p.get("follow_up_scale"), str)
+        else None,
     )

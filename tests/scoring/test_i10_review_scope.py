@@ -76,6 +76,8 @@ def test_a_full_inspection_after_an_older_report_follows_recommendations(
             open_inspection(tmp_path / "newer.hmip") as newer:
         assert PreviousService(older).progress_scale().levels[0].key == "achieved"
         assert PreviousService(newer).progress_scale().levels[0].key == "good_progress"
+    assert "Follow-up:       Recommendations" in run("info", tmp_path / "older.hmip").out
+    assert "Follow-up:" not in run("info", tmp_path / "newer.hmip").out
     for name in ("older.hmip", "newer.hmip"):
         added = run("previous", "add", tmp_path / name, "--ref", "S47", "--title",
                     "Violence reduction", "--text", "A strategy should be in place.")
