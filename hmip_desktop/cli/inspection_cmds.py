@@ -156,12 +156,8 @@ def _info(args: argparse.Namespace) -> int:
     _print_lifecycle(f)
     if due is not None:
         print(f"Report due:      {publication_due_text(due)}")
-    if f.follow_up_scale:
-        from hmip_desktop.services.previous import follow_up_scales
-
-        scale = follow_up_scales()["scales"].get(f.follow_up_scale, {})
-        levels = " / ".join(str(lv.get("label", "")).lower() for lv in scale.get("levels", []))
-        print(f"Follow-up:       {scale.get('label', f.follow_up_scale)} ({levels})")
+    if f.follow_up_label:
+        print(f"Follow-up:       {f.follow_up_label}")
     print(f"Framework:       {f.framework_title} [{f.framework_id} version {f.framework_version}]")
     if f.kind != IRP:
         print("Sections:" + ("" if f.sections else "        none"))

@@ -56,6 +56,7 @@ class InspectionFacts:
     # The follow-up scale chosen for the previous report's items (a key of
     # resources/process/follow_up_scales.json); None: the framework's progress scale.
     follow_up_scale: str | None = None
+    follow_up_label: str | None = None  # its label and levels in words, when one is chosen
 
 
 def facts_from(found: FileOverview, *, inspection_id: str, key_source: str,
@@ -88,6 +89,24 @@ def facts_from(found: FileOverview, *, inspection_id: str, key_source: str,
         action_plan_submitted_date=p.get("action_plan_submitted_date"),
         reopenings=tuple(dict(r) for r in p.get("reopenings") or [] if isinstance(r, Mapping)),
         education_judgement=L.education_judgement(p),
-        follow_up_scale=p.get("follow_up_scale") if isinstance(p.get("follow_up_scale"), str)
-        else None,
+        follow_up_scale=_chosen_scale(p), follow_up_label=_follow_up_label(_chosen_scale(p)),
     )
+
+
+def _chosen_scale(p: Mapping[str, Any]) -> str | None:
+    value = p.get("follow_up_scale")
+    return value if isinstance(value, str) and value else None
+
+
+def _follow_up_label(key: str | None) -> str | None:
+    """'Recommendations: achieved or not (achieved / partially achieved / not achieved)'
+    for a chosen follow-up scale (read from its data only then: most files choose none)."""
+    if key is None:
+        return None
+    from hmip_desktop.services.previous import follow_up_scales
+
+    scale = follow_up_scales()["scales"].get(key)
+    if not isinstance(scale, Mapping):
+        return key
+    levels = " / ".join(str(lv.get("label", "")).lower() for lv in scale.get("levels", []))
+    return f"{scale.get('label', key)} ({levels})"

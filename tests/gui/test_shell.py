@@ -125,6 +125,8 @@ def test_new_full_inspection_after_an_older_report_judges_recommendations(
     store = window.ctx.store
     assert store is not None and facts(store).kind == "full"
     assert PreviousService(store).progress_scale().levels[0].key == "achieved"
+    kind = window.pages["Overview"].values["kind"].text()
+    assert kind.startswith("Full inspection; follow-up: Recommendations") and "partially" in kind
 
 
 def test_new_review_dialog_choices_reach_the_file(window, tmp_path: Path) -> None:

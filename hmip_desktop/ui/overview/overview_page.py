@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QFormLayout, QLabel, QVBoxLayout, QWidget
 
 from hmip_desktop.domain.changes import ChangeSet
 from hmip_desktop.domain.framework_nation import NATION_LABELS
+from hmip_desktop.domain.wording import plural
 from hmip_desktop.services import labels
 from hmip_desktop.ui.page_base import Page, PageKey, heading
 from hmip_desktop.ui.widgets.forms import scrolled
@@ -103,7 +104,8 @@ class OverviewPage(Page):
         values = {
             "establishment": f.establishment_name,
             "type": labels.establishment_type_label(f.establishment_type),
-            "kind": labels.inspection_kind_label(f.kind),
+            "kind": labels.inspection_kind_label(f.kind)
+                    + (f"; follow-up: {f.follow_up_label}" if f.follow_up_label else ""),
             "nation": NATION_LABELS.get(f.nation, f.nation),
             "notice": labels.notice_label(f.announced),
             "status": labels.inspection_status_label(f.status)
@@ -114,7 +116,8 @@ class OverviewPage(Page):
                          f"{c.get('extract', 0)} data extracts, {c.get('link', 0)} links"),
             "scoring": f"{c.get('score', 0)} scores, {c.get('concern', 0)} concerns, "
                        f"{c.get('npp', 0)} notable positive practice",
-            "sync": f"{f.unexported_changes} changes not yet exported; {f.conflicts} conflicts",
+            "sync": f"{plural(f.unexported_changes, 'change')} not yet exported; "
+                    f"{plural(f.conflicts, 'conflict')}",
             "security": f"key in {f.key_source}; schema {f.schema_revision}"
                         + ("; READ-ONLY (written by a newer version)" if f.read_only else ""),
         }
