@@ -8,6 +8,7 @@ from pathlib import Path
 
 from hmip_desktop.cli.common import add_file, open_store
 from hmip_desktop.domain.plan_received import ReceivedStatus
+from hmip_desktop.domain.wording import plural
 from hmip_desktop.services.action_plan import ActionPlanService
 from hmip_desktop.services.report import DisclosureBlocked
 
@@ -66,7 +67,7 @@ def _export(args: argparse.Namespace) -> int:
             for hit in exc.hits:
                 print(f"hmip: disclosure: {hit.describe()}", file=sys.stderr)
             raise
-    print(f"wrote the action plan with {count} concern(s) to {args.out}")
+    print(f"wrote the action plan with {plural(count, 'concern')} to {args.out}")
     return 0
 
 
@@ -82,13 +83,13 @@ def _import(args: argparse.Namespace) -> int:
             for problem in exc.problems:
                 print(f"hmip: {problem}", file=sys.stderr)
             return EXIT_BAD_ROWS
-    print(f"stored {result.stored} response(s)")
+    print(f"stored {plural(result.stored, 'response')}")
     if result.submitted_date:
         print(f"date submitted: {result.submitted_date}")
     for line in result.incomplete:
         print(f"hmip: warning: incomplete: {line}", file=sys.stderr)
     if result.incomplete:
-        print(f"hmip: warning: {len(result.incomplete)} gap(s) stored as sent; ask the "
+        print(f"hmip: warning: {plural(len(result.incomplete), 'gap')} stored as sent; ask the "
               "establishment for what is missing", file=sys.stderr)
     _say_status(args, result.received)
     return 0

@@ -105,7 +105,7 @@ def test_sixteenth_key_concern_is_warned(qtbot, store) -> None:  # type: ignore[
     _add(store, 15, priority=3)
     page = _page(qtbot, store)
     assert not page.warnings.isVisible()
-    assert page.summary.text().startswith("15 key concern(s), 3 priority")
+    assert page.summary.text().startswith("15 key concerns, 3 priority")
     editor = page.concerns.editor
     press(qtbot, K.Key_N, ALT)
     qtbot.waitUntil(lambda: focused() is editor.title)

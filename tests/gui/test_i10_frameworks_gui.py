@@ -55,7 +55,7 @@ def test_coverage_view_says_expectations_not_loaded(qtbot) -> None:  # type: ign
     rows = _table_texts(view)
     assert not any("0 of 0" in cell for row in rows for cell in row)
     security = next(r for r in rows if r[0].strip().startswith("Security"))
-    assert security[1] == f"{NOT_LOADED}; 2 item(s) linked to the area"
+    assert security[1] == f"{NOT_LOADED}; 2 items linked to the area"
     leadership = next(r for r in rows if r[0] == "Leadership")
     assert leadership[1] == NOT_LOADED
     assert "0 of 0" not in view.summary.text()
@@ -95,7 +95,7 @@ def test_expectations_page_links_evidence_to_an_area(qtbot, current_store) -> No
     assert "Gate search" in page.detail.evidence.item(0).text()
     rows = _table_texts(page.coverage)
     security = next(r for r in rows if r[0].strip().startswith("Security"))
-    assert security[1] == f"{NOT_LOADED}; 1 item(s) linked to the area"
+    assert security[1] == f"{NOT_LOADED}; 1 item linked to the area"
     # An area with numbers offers no area link.
     assert page.select_key("a:safety/early_days_in_custody")
     assert not page.detail.link_area_button.isVisible()
@@ -136,7 +136,7 @@ def test_walkthrough_overview_area_and_judgement(qtbot, current_store) -> None: 
     overview.show_snapshot(snap)
     rows = {overview.model.row_at(r).key: r for r in range(overview.model.rowCount())}
     covered = overview.model.index(rows["security"], OV_COVERED).data()
-    assert covered == f"{NOT_LOADED}; 1 item(s) linked to the area"
+    assert covered == f"{NOT_LOADED}; 1 item linked to the area"
     all_cells = [overview.model.index(r, c).data() for r in range(overview.model.rowCount())
                  for c in range(overview.model.columnCount())]
     assert not any("0 of 0" in str(c) for c in all_cells)

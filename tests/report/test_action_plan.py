@@ -326,7 +326,7 @@ def test_row_column_and_cell_limits_are_named(store, concerns, tmp_path, monkeyp
 def test_cli_export_import_and_list(store, concerns, tmp_path, capsys):
     out = tmp_path / "cli-plan.xlsx"
     assert main(["report", "action-plan", str(store.path), "--out", str(out)]) == 0
-    assert "3 concern(s)" in capsys.readouterr().out
+    assert "3 concerns" in capsys.readouterr().out
     assert stat.S_IMODE(os.stat(out).st_mode) == 0o600
 
     _fill(out, {1: {"Response": "Maybe"}, 2: {"Response": "Agreed", "Target date": "31/02/2027"}})
@@ -341,14 +341,14 @@ def test_cli_export_import_and_list(store, concerns, tmp_path, capsys):
                 2: {"Response": "Agreed", "Target date": "28/02/2027", "Owner": "Governor"}})
     assert main(["report", "action-plan-import", str(store.path), str(out)]) == 0
     printed = capsys.readouterr()
-    assert "stored 2 response(s)" in printed.out
+    assert "stored 2 responses" in printed.out
     # Stored as sent, and what is missing is named (both answers are incomplete).
     assert printed.err.splitlines() == [
         f"hmip: warning: incomplete: row {X.HEADER_ROW + 1}: concern 1 (Not agreed) gives no "
         "reasons; give them in 'Part agreed or reasons'",
         f"hmip: warning: incomplete: row {X.HEADER_ROW + 2}: concern 2 (Agreed) has a step with "
         "no action; fill in Action",
-        "hmip: warning: 2 gap(s) stored as sent; ask the establishment for what is missing"]
+        "hmip: warning: 2 gaps stored as sent; ask the establishment for what is missing"]
 
     assert main(["concern", "list", str(store.path), "--json"]) == 0
     listed = {c["id"]: c for c in json.loads(capsys.readouterr().out)["concerns"]}

@@ -191,7 +191,7 @@ def test_strict_import_refuses_incomplete_answers(store, refs, tmp_path, capsys)
     # Without --strict the same plan is stored, and each gap is a warning.
     assert main(["report", "action-plan-import", str(store.path), str(out)]) == 0
     captured = capsys.readouterr()
-    assert "stored 2 response(s)" in captured.out
+    assert "stored 2 responses" in captured.out
     assert captured.err.count("hmip: warning: incomplete: row") == 3
     assert main(["concern", "list", str(store.path), "--json"]) == 0
     listed = {c["id"]: c["action_plan"] for c in json.loads(capsys.readouterr().out)["concerns"]}

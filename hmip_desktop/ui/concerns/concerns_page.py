@@ -9,6 +9,7 @@ from hmip_desktop.domain import action_plan as AP
 from hmip_desktop.domain import concerns as C
 from hmip_desktop.domain import records as R
 from hmip_desktop.domain.changes import ChangeSet
+from hmip_desktop.domain.wording import plural
 from hmip_desktop.services.concerns import ConcernService, NppService
 from hmip_desktop.services.concerns_snapshot import ConcernRules, ConcernsScreen, concerns_screen
 from hmip_desktop.ui.concerns.register_panel import RegisterPanel
@@ -190,7 +191,8 @@ class ConcernsPage(Page):
         limit_text = (f" (a report has at most {limits.max_key}, of which "
                       f"{limits.priority_min} to {limits.priority_max} priority)"
                       if limits and C.KIND_REPORTS_KEY_CONCERNS.get(rules.kind, True) else "")
-        self.summary.setText(f"{len(rows)} key concern(s), {priority} priority{limit_text}.")
+        self.summary.setText(f"{plural(len(rows), 'key concern')}, {priority} priority"
+                             f"{limit_text}.")
         lines = [("Blocks the draft report: " if i.severity == C.BLOCKING else "Warning: ")
                  + i.message for i in rules.issues]
         projected = self._projected()

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from hmip_desktop.domain.wording import plural
 from hmip_desktop.services.figures import FigureService, FigureView
 from hmip_desktop.services.inspection_record import pinned_framework
 from hmip_desktop.services.links import LinkService
@@ -176,7 +177,7 @@ class FiguresPanel(QWidget):
             return
         self.caption.setText(f"<b>{html.escape(fig.caption)}</b>")
         self.caption.setTextFormat(Qt.TextFormat.RichText)
-        filters = f"; {len(fig.spec.filters)} filter(s)" if fig.spec.filters else ""
+        filters = f"; {plural(len(fig.spec.filters), 'filter')}" if fig.spec.filters else ""
         self.source.setText(f"From the extract '{fig.extract_name}'{filters}. The values are "
                             "kept as they were when the figure was pinned.")
         self.values.setHorizontalHeaderLabels([fig.key_label, fig.value_label])

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from hmip_desktop.domain.framework import Framework
 from hmip_desktop.domain.readiness import TRIANGULATION_MIN_SOURCES
+from hmip_desktop.domain.wording import plural
 from hmip_desktop.services.coverage import NOT_LOADED
 from hmip_desktop.services.scoring import ExpectationEvidence
 from hmip_desktop.ui.widgets.forms import buddy_label
@@ -106,7 +107,7 @@ def area_share(r: AreaCoverage) -> str:
     if r.loaded or not r.area_key:
         return share(r.covered, r.total)
     if r.area_evidence:
-        return f"{NOT_LOADED}; {r.area_evidence} item(s) linked to the area"
+        return f"{NOT_LOADED}; {plural(r.area_evidence, 'item')} linked to the area"
     return NOT_LOADED
 
 
@@ -209,7 +210,7 @@ class CoverageView(QWidget):
         self.summary.setText(
             (f"{covered} of {total} expectations have evidence, {tri} triangulated, "
              f"{total - covered} without evidence."
-             + (f" {unloaded} area(s): {NOT_LOADED}." if unloaded else "")) if total else
+             + (f" {plural(unloaded, 'area')}: {NOT_LOADED}." if unloaded else "")) if total else
             f"{NOT_LOADED.capitalize()}: import the official text with Import framework.")
 
     @staticmethod
@@ -218,7 +219,7 @@ class CoverageView(QWidget):
         if not r.loaded:
             text = f"{what} {r.label}: {NOT_LOADED}"
             if r.area_evidence:
-                text += f"; {r.area_evidence} evidence item(s) linked to the area itself"
+                text += f"; {plural(r.area_evidence, 'evidence item')} linked to the area itself"
         else:
             text = (f"{what} {r.label}: {share(r.covered, r.total)} with evidence, "
                     f"{share(r.triangulated, r.total)} triangulated")

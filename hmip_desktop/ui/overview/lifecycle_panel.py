@@ -31,6 +31,7 @@ from hmip_desktop.domain.changes import ChangeSet
 from hmip_desktop.domain.errors import ValidationError
 from hmip_desktop.domain.framework_nation import NATION_LABELS
 from hmip_desktop.domain.review_of_progress import publication_due_text
+from hmip_desktop.domain.wording import plural
 from hmip_desktop.ui.context import UiContext
 from hmip_desktop.ui.errors import present_error
 from hmip_desktop.ui.widgets.forms import buddy_label, error_label, show_error, status_label
@@ -278,7 +279,8 @@ class LifecyclePanel(_ListeningBox):
         more = f"\n… and {len(exc.blockers) - 10} more" if len(exc.blockers) > 10 else ""
         answer = QMessageBox.question(
             self, "The report is not ready",
-            f"Readiness still reports {len(exc.blockers)} item(s) that block the report:\n\n"
+            f"Readiness still reports {plural(len(exc.blockers), 'item')} blocking the "
+            "report:\n\n"
             f"{shown}{more}\n\nMove to {L.status_label(exc.target)} anyway? (Choose No to "
             "resolve them first; the Reports page lists them.)",
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,

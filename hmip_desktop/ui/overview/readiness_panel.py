@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from hmip_desktop.domain.readiness import ReadinessReport, SectionReadiness
+from hmip_desktop.domain.wording import plural
 from hmip_desktop.services.coverage import NOT_LOADED
 from hmip_desktop.services.readiness import readiness_report
 from hmip_desktop.ui.context import UiContext
@@ -106,7 +107,7 @@ class ReadinessPanel(QWidget):
                              f"{n} thing{'s' if n != 1 else ''} still block"
                              f"{'s' if n == 1 else ''} a draft report.")
         self.sections_model.set_rows(report.sections)
-        self.concerns.setText(f"Concerns: {report.key_concerns} key concern(s), of which "
+        self.concerns.setText(f"Concerns: {plural(report.key_concerns, 'key concern')}, of which "
                               f"{report.priority_concerns} priority.")
         self.previous.setText(f"Previous concerns or recommendations: "
                               f"{report.previous_judged} of {report.previous_total} with a "

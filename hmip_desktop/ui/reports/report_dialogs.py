@@ -15,6 +15,7 @@ from hmip_desktop.domain.date_words import long_date
 from hmip_desktop.domain.disclosure import Hit
 from hmip_desktop.domain.mime import MIME_PDF
 from hmip_desktop.domain.plan_received import ReceivedStatus
+from hmip_desktop.domain.wording import plural
 from hmip_desktop.private_files import private_dir
 from hmip_desktop.services.documents import DocumentView
 from hmip_desktop.ui.reports.report_choices import ALLOW, REDACT, ExportChoice
@@ -63,8 +64,8 @@ def ask_disclosure_choice(parent: QWidget, hits: Sequence[Hit]) -> str | None:
     Returns REDACT, ALLOW or None (cancel).
     """
     box = QMessageBox(QMessageBox.Icon.Warning, "Disclosure check",
-                      f"The disclosure check found {len(hits)} item(s) that must not leave "
-                      "the inspection. Nothing was written.\n\n" + hits_lines(hits),
+                      f"The disclosure check found {plural(len(hits), 'item')} that must not "
+                      "leave the inspection. Nothing was written.\n\n" + hits_lines(hits),
                       QMessageBox.StandardButton.NoButton, parent)
     box.setAccessibleName("Disclosure check found items")
     redact = box.addButton("&Redact and export", QMessageBox.ButtonRole.AcceptRole)

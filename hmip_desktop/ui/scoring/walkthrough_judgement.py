@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
+from hmip_desktop.domain.wording import plural
 from hmip_desktop.services.history import HistoryEntry
 from hmip_desktop.services.scoring import ScoreView, TeamView
 from hmip_desktop.services.walkthrough_snapshot import SectionSnapshot
@@ -159,8 +160,8 @@ def team_summary(team: TeamView) -> str:
         return ("No provisional scores yet. Each inspector's score arrives here when their "
                 "changes are merged.")
     if not team.disagreement:
-        return f"All {n} inspector(s) gave the same provisional score."
-    spread = f", a spread of {team.spread} level(s)" if team.spread is not None else ""
+        return f"All {plural(n, 'inspector')} gave the same provisional score."
+    spread = f", a spread of {plural(team.spread, 'level')}" if team.spread is not None else ""
     against = "the agreed score" if team.agreed else "the most common score"
     levels = len({r.level_key for r in team.rows})
     return (f"The inspectors disagree: {n} scores over {levels} levels{spread}. "

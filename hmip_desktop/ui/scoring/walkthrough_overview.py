@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
 )
 
 from hmip_desktop.domain.readiness import TRIANGULATION_MIN_SOURCES
+from hmip_desktop.domain.wording import plural
 from hmip_desktop.services.coverage import NOT_LOADED
 from hmip_desktop.services.labels import source_kind_label
 from hmip_desktop.services.scoring import AreaOverview, EvidenceRef
@@ -56,7 +57,7 @@ def _share(part: int, a: AreaOverview) -> str:
 
 def _with_evidence(a: AreaOverview) -> str:
     if not a.expectations_total and a.area_evidence:
-        return f"{NOT_LOADED}; {a.area_evidence} item(s) linked to the area"
+        return f"{NOT_LOADED}; {plural(a.area_evidence, 'item')} linked to the area"
     return _share(a.expectations_covered, a)
 
 
@@ -82,7 +83,7 @@ OVERVIEW_COLUMNS = (
            else NOT_LOADED),
     Column("With evidence", _with_evidence),
     Column("Triangulated", lambda a: _share(a.expectations_triangulated, a)),
-    Column("Findings drafted", lambda a: f"{a.findings_count} inspector(s)"
+    Column("Findings drafted", lambda a: plural(a.findings_count, "inspector")
                                          if a.findings_count else "none"),
     Column("Gaps", _gaps),
 )
@@ -125,7 +126,7 @@ class OverviewStep(QWidget):
             self.summary.setText(
                 f"{covered} of {total} expectations have evidence; {tri} are triangulated "
                 f"(at least {TRIANGULATION_MIN_SOURCES} kinds of source)."
-                + (f" {unloaded} area(s): {NOT_LOADED}." if unloaded else ""))
+                + (f" {plural(unloaded, 'area')}: {NOT_LOADED}." if unloaded else ""))
         select_row(self.table, min(row, self.model.rowCount() - 1))
 
     def _on_table_activated(self, index: QModelIndex) -> None:
