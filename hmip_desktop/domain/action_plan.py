@@ -50,6 +50,10 @@ NO_STEPS, STEP_INCOMPLETE, NO_PART, NO_REASONS = ("no_steps", "step_incomplete",
 STEP_NEEDS = ("action", "owner", "target date")
 
 
+# Status wordings that say a step is done (the workbook suggests "Complete"; others are typed).
+COMPLETE_STATUSES = frozenset({"complete", "completed", "done", "achieved", "closed"})
+
+
 @dataclass(frozen=True)
 class Step:
     """One SMART action: what, who, by when, and how far it has got (free text)."""
@@ -75,9 +79,11 @@ class Step:
                 "status": self.status}
 
     def due_before(self, day: str | None) -> bool:
-        """True when the target date falls before `day` (YYYY-MM-DD): at a review, a step due
-        before the visit began should have been done by then."""
-        return bool(self.target_date and day and self.target_date < day)
+        """True when the target date falls before `day` (YYYY-MM-DD) and the step was not
+        reported complete: at a review, a step due before the visit began should have been
+        done by then."""
+        done = self.status.strip().casefold() in COMPLETE_STATUSES
+        return bool(self.target_date and day and self.target_date < day and not done)
 
 
 @dataclass(frozen=True)

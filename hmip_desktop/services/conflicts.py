@@ -61,7 +61,7 @@ class ConflictVersion:
         """Where this version came from, in words the conflict view and `hmip conflicts`
         share: the bundle's sender is named only when it is not the version's author."""
         if self.bundle_id is None:
-            return "written here (or before the import log)"
+            return "written on this device (or imported before this file kept an import log)"
         bundle = f"bundle …{self.bundle_id[-8:]}"
         if not self.bundle_author:
             return f"from {bundle} (sender unknown)"

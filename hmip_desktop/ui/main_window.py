@@ -304,12 +304,15 @@ class MainWindow(QMainWindow):
         frameworks = FrameworkService()
         dialog = NewInspectionDialog(self, frameworks, inspections.default_folder(),
                                      tasks=self.ctx.tasks)
-        if dialog.exec() != NewInspectionDialog.DialogCode.Accepted:
-            return
-        v = dialog.values()
-        followed_passphrase = None
-        if v.get("follows"):  # kept by the work below only, not by the dialog
-            followed_passphrase, dialog.follows.passphrase = dialog.follows.passphrase, None
+        try:
+            if dialog.exec() != NewInspectionDialog.DialogCode.Accepted:
+                return
+            v = dialog.values()
+            # Kept by the work below only, not by the dialog.
+            followed_passphrase = dialog.follows.passphrase if v.get("follows") else None
+        finally:  # accepted or not, the dialog and any passphrase typed in it go now
+            dialog.follows.forget()
+            dialog.deleteLater()
         passphrase = None
         if inspections.needs_passphrase_to_create():
             ask = PassphraseDialog(self, creating=True)

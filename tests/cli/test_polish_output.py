@@ -86,7 +86,7 @@ def test_conflicts_name_the_bundle_sender_when_not_the_author(team) -> None:  # 
     lead("bundle", "import", "lead.hmip", "ann-3.hmipbundle")
     listed = lead("conflicts", "lead.hmip").stdout
     assert "Ann Inspector, from their own bundle …" in listed, listed
-    assert "Lena Leader, written here" in listed and "bundle of" not in listed
+    assert "Lena Leader, written on this device" in listed and "bundle of" not in listed
     lead("bundle", "export", "lead.hmip", "--out", "lead-1.hmipbundle")
     ben("bundle", "import", "ben.hmip", "lead-1.hmipbundle")
     relayed = ben("conflicts", "ben.hmip").stdout

@@ -126,10 +126,11 @@ def test_a_workbook_opening_on_a_cover_sheet_imports_the_chosen_sheet(
         dialog.sheet.setCurrentIndex(1)
         dialog.sheet.activated.emit(1)  # as a person choosing it does
         assert dialog.import_button.isEnabled() and dialog.table.rowCount() == 1 + 7
-        assert "sheet 'Data'" in dialog.summary.text()
+        assert "sheet 'Data'; 2 columns. The workbook has 2 sheets" in dialog.summary.text()
 
     _import_via_dialog(panel, monkeypatch, path, fill)
-    assert "sheet 'Cover'" in seen["problem"]
+    assert seen["problem"].startswith("Sheet 'Cover' has a header row but no data rows.")
+    assert seen["problem"].endswith("Choose the sheet that holds the data under Sheet.")
     assert seen["sheets"] == ["Cover", "Data"] and seen["visible"]
     [view] = ExtractService(store).list()
     assert ExtractService(store).rows(view.id, 0, 1) == [(101, "B")]
@@ -142,7 +143,7 @@ def test_malformed_csv_shows_row_and_column_and_imports_nothing(
     store, panel = _open(window, tmp_path)
     ragged = _write(tmp_path, "ragged.csv", "a,b\n1,2\n3,4,5\n")
     dialog = _import_via_dialog(panel, monkeypatch, ragged)
-    assert "row 3" in dialog.problem.text() and "Nothing was imported" in dialog.problem.text()
+    assert "row 3" in dialog.problem.text() and dialog.problem.text()[0].isupper()
     assert not dialog.import_button.isEnabled()
     rows = "".join(f"{i},{i * 2}\n" for i in range(1, 15_000))
     late = _write(tmp_path, "late_bad.csv", "n,m\n" + rows + "x,1\n")

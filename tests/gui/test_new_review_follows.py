@@ -286,3 +286,23 @@ def test_a_passphrase_kept_followed_file_is_asked_its_own_passphrase(
 
     with open_inspection(path, provider=lambda _p: NEW_PASSPHRASE) as again:
         assert len(PreviousService(again).list()) == 2
+
+
+def test_no_passphrase_dialog_outlives_its_question(window) -> None:  # type: ignore[no-untyped-def]
+    """A passphrase dialog is deleted once answered and its fields are emptied: kept as the
+    window's child it would hold what was typed for the rest of the session."""
+    from PySide6.QtCore import QCoreApplication, QEvent
+
+    from hmip_desktop.ui.opening.passphrase_dialog import PassphraseDialog
+
+    dialog = PassphraseDialog(window, creating=False, file_label="insp.hmip")
+
+    def answer() -> None:
+        dialog.first.setText("correct horse battery staple")
+        dialog._on_ok()
+
+    QTimer.singleShot(0, answer)
+    assert dialog.exec() == PassphraseDialog.DialogCode.Accepted
+    assert dialog.passphrase() == "correct horse battery staple"
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    assert window.findChildren(PassphraseDialog) == []

@@ -129,7 +129,7 @@ def test_conflict_queue_keep_one_version(qtbot, gkit, trio) -> None:  # noqa: F8
     cards = queue.versions.cards
     assert {c.facts["Author"].text() for c in cards} == {"Alice", "Bob"}
     assert all("UTC (approx.)" in c.facts["Time"].text() for c in cards)
-    assert {c.facts["Bundle"].text().split(" …")[0] for c in cards} == {"from their own bundle"}
+    assert {c.facts["Source"].text().split(" …")[0] for c in cards} == {"from their own bundle"}
     assert all(c.facts["Changed"].text() == "body" for c in cards)
     assert not queue.field_merge_button.isEnabled(), "free text is never merged automatically"
     assert heads(lead, note) == 2

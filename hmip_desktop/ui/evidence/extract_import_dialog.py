@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from hmip_desktop.domain.errors import UserError
+from hmip_desktop.domain.wording import plural
 from hmip_desktop.services.extracts import (
     ExtractService,
     ExtractView,
@@ -80,7 +81,7 @@ class ExtractImportDialog(QDialog):
         self.sheet.setAccessibleName("Sheet holding the data")
         self.sheet_label = buddy_label("S&heet:", self.sheet)
         form.addRow(self.sheet_label, self.sheet)
-        self.header = QCheckBox("First row holds the column &names")
+        self.header = QCheckBox("First &row holds the column names")
         self.header.setAccessibleName("First row holds the column names")
         form.addRow("", self.header)
         layout.addLayout(form)
@@ -183,8 +184,12 @@ class ExtractImportDialog(QDialog):
         if not isinstance(exc, UserError):
             present_error(self, exc)  # a bug: logged with its traceback
             return
-        # Stay open: the person can pick another file. Nothing has been imported.
-        show_error(self.problem, f"{error_text(exc)} Nothing was imported.")
+        # Stay open: the person can pick another file, or another sheet of this one.
+        text = error_text(exc).rstrip(".")
+        text = text[:1].upper() + text[1:] + "."
+        if self.sheet.count() > 1:
+            text += " Choose the sheet that holds the data under Sheet."
+        show_error(self.problem, text)
 
     def _show(self, found: TableSniff, earlier: ExtractView | None = None) -> None:
         self._sniff = found
@@ -199,7 +204,11 @@ class ExtractImportDialog(QDialog):
         if earlier is not None:  # said before Import is pressed; importing again is allowed
             text = same_content_text(earlier)
             again = f" Note: {text}; importing makes a second extract."
-        self.summary.setText(f"{how}; {len(found.columns)} columns.{again}")
+        # A workbook's first sheet is often a cover page that reads as a small table: say
+        # there are others, whatever the first one looks like.
+        others = (f" The workbook has {self.sheet.count()} sheets: check that this one holds "
+                  "the data (Sheet)." if self.sheet.count() > 1 else "")
+        self.summary.setText(f"{how}; {plural(len(found.columns), 'column')}.{others}{again}")
         self.header.blockSignals(True)
         self.header.setChecked(found.has_header)
         self.header.blockSignals(False)

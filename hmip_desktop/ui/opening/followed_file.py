@@ -72,7 +72,7 @@ class FollowsRow(QWidget):
         self.choose = QPushButton("C&hoose…")
         self.choose.setAccessibleName("Choose the inspection file this review follows")
         self.choose.clicked.connect(self._on_choose_clicked)
-        self.clear_button = QPushButton("Clear")
+        self.clear_button = QPushButton("C&lear")
         self.clear_button.setAccessibleName("Follow no file")
         self.clear_button.clicked.connect(self.clear)
         self.clear_button.setEnabled(False)
@@ -128,6 +128,12 @@ class FollowsRow(QWidget):
         self.refused.emit(error_text(exc))
         if isinstance(exc, WrongKeyError) and typed is not None:
             self.read(path)  # the passphrase was mistyped: ask again (Cancel stops)
+
+    def forget(self) -> None:
+        """Drop the passphrase and any read still running, without touching the widgets:
+        the dialog is closing (a late answer is then ignored, and the passphrase does not
+        stay in memory with the closed dialog)."""
+        self._reading = self.passphrase = None
 
     def clear(self) -> None:
         """Follow no file (the establishment's facts are typed again)."""

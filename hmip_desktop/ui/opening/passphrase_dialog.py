@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -21,7 +22,11 @@ class PassphraseDialog(QDialog):
     def __init__(self, parent: QWidget | None, *, creating: bool, file_label: str = "") -> None:
         super().__init__(parent)
         self.setWindowTitle("Passphrase")
+        # Gone once closed: a dialog kept as the window's child would hold what was typed
+        # for the rest of the session.
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self._creating = creating
+        self._typed: str | None = None
         layout = QVBoxLayout(self)
         explain = ("This computer has no secure keyring, so the inspection key is protected "
                    "by your passphrase. ")
@@ -64,6 +69,14 @@ class PassphraseDialog(QDialog):
             return
         self.accept()
 
+    def done(self, result: int) -> None:
+        """Take what was typed out of the fields as the dialog closes (read with
+        passphrase())."""
+        self._typed = self.first.text() if result == QDialog.DialogCode.Accepted else None
+        self.first.clear()
+        self.second.clear()
+        super().done(result)
+
     def passphrase(self) -> str:
         """What was typed."""
-        return self.first.text()
+        return self._typed if self._typed is not None else self.first.text()

@@ -121,7 +121,8 @@ class ConflictQueue(QWidget):
         n = len(views)
         waiting = sum(1 for v in views if v.proposal is None)
         self.summary.setText("No conflicts." if n == 0 else
-                             f"{plural(n, 'conflict')}: {waiting} need your decision, "
+                             f"{plural(n, 'conflict')}: {waiting} "
+                             f"{'needs' if waiting == 1 else 'need'} your decision, "
                              f"{n - waiting} can merge field by field.")
         row = self.model.row_of(lambda v: keep is not None and v.record_id == keep.record_id)
         select_row(self.table, row if row >= 0 else 0)

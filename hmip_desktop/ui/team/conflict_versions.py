@@ -73,7 +73,7 @@ class VersionCard(QGroupBox):
         layout = QVBoxLayout(self)
         form = QFormLayout()
         facts = (("Author", author), ("Time", approx_time(version.when)),
-                 ("Device", f"…{version.device_id[-8:]}"), ("Bundle", bundle_text(version)),
+                 ("Device", f"…{version.device_id[-8:]}"), ("Source", bundle_text(version)),
                  ("Changed", ", ".join(version.changed_fields) or "nothing"))
         self.facts: dict[str, QLabel] = {}
         for label, text in facts:

@@ -307,8 +307,9 @@ class TeamSyncPage(FileDrops, Page):
                           self._on_undone, self._on_task_failed, write=True)
 
     def _on_undone(self, report: UndoReport) -> None:
-        self.status.setText(f"Last merge undone: {plural(len(report.bundle_ids), 'bundle')} "
-                            "taken back. You can import them again later.")
+        n = len(report.bundle_ids)
+        self.status.setText(f"Last merge undone: {plural(n, 'bundle')} taken back. You can "
+                            f"import {'it' if n == 1 else 'them'} again later.")
 
     # -- slots -------------------------------------------------------------------------------
     def _on_export_button_clicked(self) -> None:
