@@ -20,6 +20,7 @@ import pyrage
 from sqlalchemy import Connection, Engine
 from sqlalchemy.orm import sessionmaker
 
+from hmip_desktop.bundle.format import DEFAULT_LIMITS, MIB
 from hmip_desktop.domain import records as R
 from hmip_desktop.domain.errors import NotFoundError, ReadOnlyError, ValidationError
 from hmip_desktop.domain.hlc import HybridLogicalClock
@@ -244,13 +245,16 @@ class InspectionStore:
         but action-plan tracking (domain.lifecycle.guard_write: the one place for that rule).
         """
         guard_write(tx.records.get, self.inspection_id, entity_type, entity_id, payload, deleted)
-        try:
+        if not deleted:
             # The rules every teammate's import holds this revision to: a record one of them
             # would refuse (a pasted text over the limit) must not be written here, where it
-            # would travel in every later bundle and have each of them refused.
-            check_payload(entity_type, PAYLOAD_SCHEMA, payload, deleted=deleted)
-        except PayloadProblem as exc:
-            raise ValidationError(f"This cannot be saved: {exc}. Nothing was changed.") from None
+            # would travel in every later bundle and have each of them refused. A deletion is
+            # not refused: it is the way out for a record an earlier version let through.
+            try:
+                check_payload(entity_type, PAYLOAD_SCHEMA, payload, deleted=deleted)
+            except PayloadProblem as exc:
+                raise ValidationError(f"This cannot be saved: {exc}. Nothing was changed.") \
+                    from None
         if parents is None:
             current = tx.records.get(entity_id)
             parents = [current.winner_rev] if current else []
@@ -263,6 +267,12 @@ class InspectionStore:
             # Lone surrogates: bytes that were not UTF-8 (a terminal or file in another
             # encoding, passed on by Python's surrogateescape) cannot be written as text.
             raise ValidationError(NOT_UNICODE) from None
+        if not deleted and _may_exceed_a_line(payload):
+            size = len(rev.to_json_line())
+            if size > MAX_LINE:  # bundles carry a revision as one line of at most this
+                raise ValidationError(
+                    f"This cannot be saved: the record is {size / MIB:,.0f} MiB as it travels "
+                    f"to the team (limit: {MAX_LINE // MIB} MiB). Nothing was changed.")
         tx.records.append([rev])
         tx.meta.set("hlc_last", self.clock.last)
         return rev
@@ -272,6 +282,30 @@ class InspectionStore:
         with self.uow() as tx:
             return tx.records.revision_count(after_seq=int(tx.meta.get("exported_seq") or 0))
 
+
+
+MAX_LINE = DEFAULT_LIMITS.max_revision_line_bytes
+# Past this many characters of text a record could, escaped and encoded, reach MAX_LINE (a
+# character is at most 6 bytes of JSON: "\\u0001"); below it the line is not measured.
+_SAFE_CHARS = (MAX_LINE - MIB) // 6
+
+
+def _may_exceed_a_line(payload: Mapping[str, Any]) -> bool:
+    """True when a payload's texts are long enough that its bundle line must be measured
+    (every string and key counted; numbers and the like are short)."""
+    total, stack = 0, [payload]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            total += len(item)
+        elif isinstance(item, Mapping):
+            total += sum(len(str(k)) for k in item)
+            stack.extend(item.values())
+        elif isinstance(item, list | tuple):
+            stack.extend(item)
+        if total > _SAFE_CHARS:
+            return True
+    return False
 
 
 def _own_last(last: str | None) -> str | None:
