@@ -21,7 +21,6 @@ with an owner and a target date, no part agreed, no reasons) is read and reporte
 from __future__ import annotations
 
 import datetime as dt
-import re
 import zipfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -31,7 +30,7 @@ from typing import Any
 import openpyxl
 
 from hmip_desktop.domain import action_plan as AP
-from hmip_desktop.domain.errors import ValidationError
+from hmip_desktop.domain.errors import ValidationError, echo
 from hmip_desktop.report.action_plan_xlsx import (
     EXCEL_MAX_CELL_CHARS,
     H_ACTION,
@@ -163,13 +162,9 @@ def _text(value: Any) -> str:
     return str(value).strip()
 
 
-_ECHO_RE = re.compile(r"[\x00-\x1f\x7f]")
-
-
 def _echo(value: Any) -> str:
     """A short, single-line echo of what was typed in a category or date cell."""
-    text = _ECHO_RE.sub(" ", _text(value))
-    return text if len(text) <= 30 else text[:29] + "…"
+    return echo(_text(value), 30)
 
 
 def _reference(value: Any) -> str:

@@ -32,6 +32,7 @@ from hmip_desktop.domain import action_plan as AP
 from hmip_desktop.domain.concerns import ACTION_PLAN_RESPONSES
 from hmip_desktop.domain.date_words import long_date
 from hmip_desktop.domain.errors import Cancelled, ValidationError
+from hmip_desktop.domain.wording import plural
 from hmip_desktop.report.atomic import atomic_output
 from hmip_desktop.report.xml_text import xml_text
 
@@ -122,8 +123,9 @@ class ActionPlanRowsError(ValidationError):
 
     def __init__(self, problems: Sequence[str]) -> None:
         self.problems = list(problems)
-        super().__init__(f"The action plan was not imported: {len(self.problems)} row(s) need "
-                         "fixing.\n" + "\n".join(self.problems))
+        n = len(self.problems)
+        super().__init__(f"The action plan was not imported: {plural(n, 'row')} "
+                         f"{'needs' if n == 1 else 'need'} fixing.\n" + "\n".join(self.problems))
 
 
 # ---------------------------------------------------------------- writing

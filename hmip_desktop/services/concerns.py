@@ -112,7 +112,9 @@ class _Register:
     def _clean(self, fields: Mapping[str, Any]) -> dict[str, Any]:
         unknown = set(fields) - set(self.fields)
         if unknown:
-            raise ValidationError(f"Unknown {self.noun} field(s): {', '.join(sorted(unknown))}")
+            raise ValidationError(f"Unknown {self.noun} "
+                                  f"{'field' if len(unknown) == 1 else 'fields'}: "
+                                  f"{', '.join(sorted(unknown))}")
         return dict(fields)
 
     def _live(self, tx: UnitOfWork, record_id: str) -> EntityView:

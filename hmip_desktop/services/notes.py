@@ -30,7 +30,8 @@ def note_view(e: EntityView) -> NoteView:
 def _clean(fields: Mapping[str, Any]) -> dict[str, Any]:
     unknown = set(fields) - set(R.NOTE_FIELDS)
     if unknown:
-        raise ValidationError(f"Unknown note field(s): {', '.join(sorted(unknown))}")
+        raise ValidationError(f"Unknown note {'field' if len(unknown) == 1 else 'fields'}: "
+                              f"{', '.join(sorted(unknown))}")
     out = dict(fields)
     if "interpreter_used" in out:
         out["interpreter_used"] = bool(out["interpreter_used"])
