@@ -12,6 +12,7 @@ import pytest
 from PySide6.QtWidgets import QFileDialog
 
 from hmip_desktop.domain import lifecycle as L
+from hmip_desktop.domain.date_words import long_date
 from hmip_desktop.report import action_plan_xlsx as X
 from hmip_desktop.services.action_plan import ActionPlanService
 from hmip_desktop.services.concerns import ConcernService
@@ -100,7 +101,8 @@ def test_published_import_asks_and_yes_marks_the_plan_received(page, store, tmp_
         (SUBMITTED, "the date submitted in the workbook")]
     view = LifecycleService(store).view()
     assert (view.status, view.action_plan_received_date) == (L.ACTION_PLAN_RECEIVED, SUBMITTED)
-    assert page.status.text().splitlines()[-1] == f"Status: Action plan received, on {SUBMITTED}."
+    assert page.status.text().splitlines()[-1] == \
+        f"Status: Action plan received on {long_date(SUBMITTED)}."
     # A re-import asks nothing more.
     page.export.import_button.click()
     assert len(asked["asked"]) == 1

@@ -378,7 +378,7 @@ def test_action_plan_import_names_incomplete_answers(page, store, tmp_path, monk
     monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *_a: (str(plan), ""))
     page.export.import_button.click()
     assert page.status.text().splitlines() == [
-        "Action plan imported: responses stored for 1 concern. Date submitted: 2027-04-02.",
+        "Action plan imported: responses stored for 1 concern. Date submitted: 2 April 2027.",
         "Incomplete, stored as sent (1 gap; ask the establishment for what is missing):",
         f"row {first + 1}: concern 1 (Agreed) has a step with no owner; fill in Owner"]
     steps = ConcernService(store).list()[0].action_plan["steps"]

@@ -13,7 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QDate
+from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -90,9 +90,18 @@ class NewInspectionDialog(QDialog):
         # framework's progress scale). Reviews and full inspections alike follow them up.
         self.follow_up = QComboBox()
         self.follow_up.setAccessibleName("Follow-up scale of the previous report's items")
-        self.follow_up.addItem("The framework's progress scale (concerns, since May 2022)", None)
-        self.follow_up.addItem("Recommendations: achieved / partially / not achieved "
-                               "(reports before May 2022)", "recommendations")
+        self.follow_up.addItem("Progress scale (key concerns, since May 2022)", None)
+        self.follow_up.addItem("Recommendations (reports before May 2022)", "recommendations")
+        for index, tip in enumerate(("The framework's progress scale: good, reasonable, "
+                                     "insufficient or no meaningful progress.",
+                                     "Recommendations followed up as achieved, partially "
+                                     "achieved or not achieved.")):
+            self.follow_up.setItemData(index, tip, Qt.ItemDataRole.ToolTipRole)
+        # Long framework titles and these choices must not squeeze the labels' column.
+        for combo in (self.framework, self.follow_up):
+            combo.setSizeAdjustPolicy(
+                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(30)
         form.addRow("Follow-&up scale:", self.follow_up)
         self.nation = QComboBox()
         self.nation.setAccessibleName("Nation")
@@ -167,6 +176,7 @@ class NewInspectionDialog(QDialog):
             self.framework.addItem(f"{fw.title} — version {fw.version}", (fw.id, fw.version))
         self.framework_note.setText("" if options else
                                     "No framework applies to this type; import one first.")
+        self.framework_note.setVisible(not options)  # no blank row between the fields
         self._on_start_changed()
 
     def _on_start_changed(self, *_args: object) -> None:
@@ -259,6 +269,7 @@ class NewInspectionDialog(QDialog):
                                f"{followed.framework_version}",
                                (followed.framework_id, followed.framework_version))
         self.framework_note.setText("As pinned in the inspection this review follows.")
+        self.framework_note.setVisible(True)
         self.nation.setCurrentIndex(max(0, self.nation.findData(followed.nation)))
         self.follow_up.setCurrentIndex(max(0, self.follow_up.findData(
             followed.follow_up_scale)))

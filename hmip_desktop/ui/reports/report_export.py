@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
+from hmip_desktop.domain.date_words import long_date
 from hmip_desktop.domain.errors import Cancelled
 from hmip_desktop.services.action_plan import ActionPlanImport, ActionPlanService, MarkedReceived
 from hmip_desktop.services.report import (
@@ -58,7 +59,7 @@ def imported_text(result: ActionPlanImport) -> str:
     lines = [f"Action plan imported: responses stored for {plural(n, 'concern')}." if n else
              "Action plan imported: nothing had changed."]
     if result.submitted_date:
-        lines[0] += f" Date submitted: {result.submitted_date}."
+        lines[0] += f" Date submitted: {long_date(result.submitted_date)}."
     gaps = result.incomplete
     if gaps:
         lines.append(f"Incomplete, stored as sent ({plural(len(gaps), 'gap')}; ask the "
@@ -281,7 +282,7 @@ class ReportExport(QWidget):
 
         def marked(outcome: MarkedReceived) -> None:
             now = outcome.received
-            self._add_status(f"Status: Action plan received, on {now.on}." if now.moved
+            self._add_status(f"Status: Action plan received on {long_date(now.on)}." if now.moved
                              else f"Status not moved: {now.reason}.")
 
         self.progress.run("Marking the action plan received…",

@@ -301,6 +301,7 @@ class TeamSyncPage(FileDrops, Page):
             return
         # The copy back is one transaction: Cancel before its commit rolls it back and
         # leaves the file as it was, so the bar offers Cancel (1-2 s on a big file).
+        self.status.setText("")  # the last merge's summary no longer describes the file
         self.progress.run("Undoing the last merge…",
                           lambda c: bundles.undo_last_merge(store, progress=c.progress,
                                                             cancel=c.cancel),
