@@ -21,6 +21,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from hmip_desktop.domain.errors import BundleError, NewerVersionError
+from hmip_desktop.domain.payload_rules import MAX_REVISION_LINE_BYTES
 
 MAGIC = "hmip-bundle"
 # Format 2 (this app writes it): revisions carry their author's signature, the manifest
@@ -66,7 +67,7 @@ class BundleLimits:
     # roughly 5,000 attachments.
     max_manifest_bytes: int = 32 * MIB
     max_bundle_json_bytes: int = 4096
-    max_revision_line_bytes: int = 64 * MIB
+    max_revision_line_bytes: int = MAX_REVISION_LINE_BYTES
     # The importer keeps one id per revision in memory while it checks a bundle.
     max_revisions: int = 5_000_000
 

@@ -21,6 +21,8 @@ MAX_DEPTH = 32  # lists and objects inside a payload (frameworks use 7)
 MAX_STRING_CHARS = 8 * 1024 * 1024  # a long interview note is well under 1 MiB
 MAX_ITEMS = 200_000  # list items and object keys in one payload (a framework: ~10,000)
 MAX_KEY_CHARS = 200
+# A revision travels as one line of a bundle; readers and writers refuse a longer one.
+MAX_REVISION_LINE_BYTES = 64 * 1024 * 1024
 
 # Type codes: s str, i int, b bool, l list, d dict; a trailing "?" allows null; "l:s" is a
 # list of strings.

@@ -20,13 +20,16 @@ import pyrage
 from sqlalchemy import Connection, Engine
 from sqlalchemy.orm import sessionmaker
 
-from hmip_desktop.bundle.format import DEFAULT_LIMITS, MIB
 from hmip_desktop.domain import records as R
 from hmip_desktop.domain.errors import NotFoundError, ReadOnlyError, ValidationError
 from hmip_desktop.domain.hlc import HybridLogicalClock
 from hmip_desktop.domain.ids import new_id
 from hmip_desktop.domain.lifecycle import guard_write
-from hmip_desktop.domain.payload_rules import PayloadProblem, check_payload
+from hmip_desktop.domain.payload_rules import (
+    MAX_REVISION_LINE_BYTES,
+    PayloadProblem,
+    check_payload,
+)
 from hmip_desktop.domain.revision import PAYLOAD_SCHEMA, Revision, make_revision
 from hmip_desktop.private_files import create_private, is_private, private_dir, restrict
 from hmip_desktop.storage import bulk, connection, db, keys, migrate, profile
@@ -284,7 +287,8 @@ class InspectionStore:
 
 
 
-MAX_LINE = DEFAULT_LIMITS.max_revision_line_bytes
+MAX_LINE = MAX_REVISION_LINE_BYTES
+MIB = 1024 * 1024
 # Past this many characters of text a record could, escaped and encoded, reach MAX_LINE (a
 # character is at most 6 bytes of JSON: "\\u0001"); below it the line is not measured.
 _SAFE_CHARS = (MAX_LINE - MIB) // 6
