@@ -320,7 +320,9 @@ class MainWindow(QMainWindow):
                 return
             passphrase = ask.passphrase()
         if v.get("follows"):
-            self._new_review_following(v, followed_passphrase, passphrase)
+            from hmip_desktop.ui.opening.new_review import create_review_following
+
+            create_review_following(self, v, followed_passphrase, passphrase)
             return
 
         def work() -> InspectionStore:
@@ -336,31 +338,6 @@ class MainWindow(QMainWindow):
                 follow_up_scale=v.get("follow_up_scale"))
 
         self.ctx.tasks.submit(work, self._set_store, lambda e: present_error(self, e))
-
-    def _new_review_following(self, v: dict, followed_passphrase: str | None,
-                              passphrase: str | None) -> None:
-        """`hmip new --kind irp --follows`: the followed file opened with its own passphrase,
-        the new one made with the new-file passphrase; its warnings shown once it exists."""
-        warnings: list[str] = []
-
-        def provider(purpose: str) -> str | None:
-            return passphrase if purpose == "create" else followed_passphrase
-
-        def work() -> InspectionStore:
-            from hmip_desktop.services.review_follow import create_review_following
-
-            return create_review_following(
-                v["path"], v["follows"], start_date=v["start_date"], end_date=v["end_date"],
-                provider=provider, follow_up_scale=v.get("follow_up_scale") or "progress",
-                announced=bool(v.get("announced", False)), warn=warnings.append)
-
-        def created(store: InspectionStore) -> None:
-            self._set_store(store)
-            if warnings:
-                errors.show_message(self, "The review was created. Out of the usual for a "
-                                    "review of progress:\n\n" + "\n\n".join(warnings))
-
-        self.ctx.tasks.submit(work, created, lambda e: present_error(self, e))
 
     def on_join_inspection(self) -> None:
         """Make this laptop's copy of an inspection from the team leader's invite."""
