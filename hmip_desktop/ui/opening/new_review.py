@@ -10,13 +10,13 @@ from hmip_desktop.ui.errors import present_error
 
 if TYPE_CHECKING:
     from hmip_desktop.services.inspection_store import InspectionStore
-    from hmip_desktop.ui.main_window import MainWindow
 
 
-def create_review_following(window: MainWindow, v: dict[str, Any],
+def create_review_following(window: Any, v: dict[str, Any],
                             followed_passphrase: str | None, passphrase: str | None) -> None:
     """The followed file opened with its own passphrase, the new one made with the new-file
-    passphrase (the provider is asked "unlock" or "create"); the new file then opens."""
+    passphrase (the provider is asked "unlock" or "create"); the new file then opens in
+    `window` (the main window: named by duck type, not imported, to keep ui free of cycles)."""
     warnings: list[str] = []
 
     def provider(purpose: str) -> str | None:
