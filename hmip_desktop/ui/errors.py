@@ -46,6 +46,14 @@ def _message_box(parent: QWidget | None, text: str) -> None:
 show_message = _message_box
 
 
+def ask_yes_no(parent: QWidget | None, question: str, *, title: str = "HMIP Inspection",
+               default_yes: bool = False) -> bool:
+    """A Yes/No question (default No unless `default_yes`); True for Yes."""
+    yes, no = QMessageBox.StandardButton.Yes, QMessageBox.StandardButton.No
+    return QMessageBox.question(parent, title, question, yes | no,
+                                yes if default_yes else no) == yes
+
+
 def install_excepthook() -> None:
     """Log and show any uncaught exception instead of dying silently."""
 

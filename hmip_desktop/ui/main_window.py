@@ -453,7 +453,7 @@ class MainWindow(QMainWindow):
     # Asked when a bundle arrives with no inspection open; tests replace it.
     def ask_open_for_bundle(self, bundle: Path) -> bool:
         """Offer to open the inspection a bundle belongs to."""
-        from hmip_desktop.ui.team.roster_panel import ask_yes_no
+        from hmip_desktop.ui.errors import ask_yes_no
 
         return ask_yes_no(self, f"{bundle.name} is a sync bundle. A bundle is imported into "
                                 "an open inspection, and none is open. Open the inspection "

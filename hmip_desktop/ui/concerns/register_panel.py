@@ -13,7 +13,6 @@ from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
-    QMessageBox,
     QPushButton,
     QSplitter,
     QVBoxLayout,
@@ -24,7 +23,7 @@ from hmip_desktop.domain.changes import ChangeSet
 from hmip_desktop.services.concerns_snapshot import RegisterSnapshot, register_snapshot
 from hmip_desktop.ui.concerns.register_editor import RegisterEditor
 from hmip_desktop.ui.context import UiContext
-from hmip_desktop.ui.errors import present_error
+from hmip_desktop.ui.errors import ask_yes_no, present_error
 from hmip_desktop.ui.widgets.forms import (
     add_shortcuts,
     buddy_label,
@@ -37,13 +36,6 @@ from hmip_desktop.ui.widgets.rows_model import Column, ReorderableRowsModel
 
 if TYPE_CHECKING:
     from hmip_desktop.services.inspection_store import InspectionStore
-
-
-def _ask(parent: QWidget, question: str) -> bool:
-    answer = QMessageBox.question(parent, "HMIP Inspection", question,
-                                  QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-                                  QMessageBox.StandardButton.No)
-    return answer == QMessageBox.StandardButton.Yes
 
 
 class RegisterPanel(QWidget):
@@ -105,7 +97,7 @@ class RegisterPanel(QWidget):
         self._loading = False
         self._options: tuple[Any, ...] | None = None  # what the editor offers now
         # Seam for tests: asked before a delete or before unsaved edits are dropped.
-        self.confirm: Callable[[str], bool] = lambda question: _ask(self, question)
+        self.confirm: Callable[[str], bool] = lambda question: ask_yes_no(self, question)
         self._update_buttons()
 
     # -- loading -----------------------------------------------------------------------------

@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QInputDialog,
     QLabel,
     QLineEdit,
-    QMessageBox,
     QPushButton,
     QVBoxLayout,
 )
@@ -33,7 +32,7 @@ from hmip_desktop.domain.framework_nation import NATION_LABELS
 from hmip_desktop.domain.review_of_progress import publication_due_text
 from hmip_desktop.domain.wording import plural
 from hmip_desktop.ui.context import UiContext
-from hmip_desktop.ui.errors import present_error
+from hmip_desktop.ui.errors import ask_yes_no, present_error
 from hmip_desktop.ui.widgets.forms import buddy_label, error_label, show_error, status_label
 
 if TYPE_CHECKING:
@@ -277,15 +276,12 @@ class LifecyclePanel(_ListeningBox):
     def _ask_despite(self, exc: L.NotReadyForStatus) -> bool:
         shown = "\n".join(f"• {b}" for b in exc.blockers[:10])
         more = f"\n… and {len(exc.blockers) - 10} more" if len(exc.blockers) > 10 else ""
-        answer = QMessageBox.question(
-            self, "The report is not ready",
-            f"Readiness still reports {plural(len(exc.blockers), 'item')} blocking the "
+        return ask_yes_no(
+            self, f"Readiness still reports {plural(len(exc.blockers), 'item')} blocking the "
             "report:\n\n"
             f"{shown}{more}\n\nMove to {L.status_label(exc.target)} anyway? (Choose No to "
             "resolve them first; the Reports page lists them.)",
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-            QMessageBox.StandardButton.No)
-        return answer == QMessageBox.StandardButton.Yes
+            title="The report is not ready")
 
     def _ask_reason(self, v: LifecycleView) -> tuple[str, str] | None:
         labels = [L.status_label(k) for k in v.reopen_targets]

@@ -18,6 +18,7 @@ from hmip_desktop.domain.plan_received import ReceivedStatus
 from hmip_desktop.domain.wording import plural
 from hmip_desktop.private_files import private_dir
 from hmip_desktop.services.documents import DocumentView
+from hmip_desktop.ui.errors import ask_yes_no
 from hmip_desktop.ui.reports.report_choices import ALLOW, REDACT, ExportChoice
 
 MAX_HITS_LISTED = 12
@@ -88,14 +89,11 @@ def ask_disclosure_choice(parent: QWidget, hits: Sequence[Hit]) -> str | None:
 def ask_mark_received(parent: QWidget, received: ReceivedStatus) -> bool:
     """After importing the plan of a published inspection: move the status on? (default Yes:
     the returned plan is what the status records)."""
-    answer = QMessageBox.question(
-        parent, "Action plan received",
-        "The establishment's action plan answers the published report. Mark the inspection "
+    return ask_yes_no(
+        parent, "The establishment's action plan answers the published report. Mark the inspection "
         f"“Action plan received” on {long_date(received.on)} ({received.basis})?\n\nIf not "
         "now, the Overview page's life cycle can do it later.",
-        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-        QMessageBox.StandardButton.Yes)
-    return answer == QMessageBox.StandardButton.Yes
+        title="Action plan received", default_yes=True)
 
 
 def show_in_folder(path: Path) -> bool:

@@ -11,11 +11,11 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QMessageBox, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QPushButton, QVBoxLayout, QWidget
 
 from hmip_desktop.domain.errors import ValidationError
 from hmip_desktop.domain.framework_elements import Scale
-from hmip_desktop.ui.errors import present_error
+from hmip_desktop.ui.errors import ask_yes_no, present_error
 from hmip_desktop.ui.evidence.evidence_picker import EvidenceChoice, EvidencePicker
 from hmip_desktop.ui.scoring.scale_picker import ScalePicker
 from hmip_desktop.ui.widgets.forms import (
@@ -31,13 +31,6 @@ from hmip_desktop.ui.widgets.forms import (
 # (level key, rationale, evidence ids): what a judgement holds.
 Values = tuple[str | None, str, tuple[str, ...]]
 EMPTY: Values = (None, "", ())
-
-
-def _ask(parent: QWidget, question: str) -> bool:
-    answer = QMessageBox.question(parent, "HMIP Inspection", question,
-                                  QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-                                  QMessageBox.StandardButton.No)
-    return answer == QMessageBox.StandardButton.Yes
 
 
 class JudgementForm(QWidget):
@@ -90,7 +83,7 @@ class JudgementForm(QWidget):
         self._loaded: Values | None = None
         self._withdrawing = False
         # Seam for tests: asked before the stored judgement is withdrawn.
-        self.confirm: Callable[[str], bool] = lambda question: _ask(self, question)
+        self.confirm: Callable[[str], bool] = lambda question: ask_yes_no(self, question)
 
     # -- values ------------------------------------------------------------------------------
     def values(self) -> Values:

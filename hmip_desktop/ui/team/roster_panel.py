@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QMessageBox,
     QPushButton,
     QTableView,
     QVBoxLayout,
@@ -27,7 +26,7 @@ from hmip_desktop.services.bundles import ExportReport
 from hmip_desktop.services.roster_access import MemberView
 from hmip_desktop.services.team import RosterView
 from hmip_desktop.ui.context import UiContext
-from hmip_desktop.ui.errors import present_error
+from hmip_desktop.ui.errors import ask_yes_no, present_error
 from hmip_desktop.ui.opening.key_gate import KeyGate
 from hmip_desktop.ui.team.sync_models import invite_file_name, roster_model
 from hmip_desktop.ui.widgets.forms import current_row, status_label, table_view
@@ -37,14 +36,6 @@ if TYPE_CHECKING:
     from hmip_desktop.services.identity_keys import DeviceKeys
 
 CARD_FILTER = "Identity cards (*.hmipcard *.card *.json);;All files (*)"
-
-
-def ask_yes_no(parent: QWidget, question: str) -> bool:
-    """A Yes/No question whose default is No."""
-    answer = QMessageBox.question(parent, "HMIP Inspection", question,
-                                  QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-                                  QMessageBox.StandardButton.No)
-    return answer == QMessageBox.StandardButton.Yes
 
 
 def fit_columns(view: QTableView) -> None:

@@ -38,13 +38,13 @@ from hmip_desktop.services.bundles import (
     UndoReport,
 )
 from hmip_desktop.ui.context import UiContext
-from hmip_desktop.ui.errors import error_text, present_error
+from hmip_desktop.ui.errors import ask_yes_no, error_text, present_error
 from hmip_desktop.ui.opening.key_gate import KeyGate
 from hmip_desktop.ui.page_base import Page, PageKey, heading
 from hmip_desktop.ui.team.bundle_preview_dialog import BundlePreviewDialog
 from hmip_desktop.ui.team.conflict_queue import ConflictQueue
 from hmip_desktop.ui.team.identity_panel import IdentityPanel
-from hmip_desktop.ui.team.roster_panel import RosterPanel, ask_yes_no, fit_columns
+from hmip_desktop.ui.team.roster_panel import RosterPanel, fit_columns
 from hmip_desktop.ui.team.sync_models import (
     bundle_file_name,
     export_summary,
