@@ -60,6 +60,7 @@ def _start_gui(args: argparse.Namespace) -> int:
 
         startup.begin_unlock(Path(args.file), child=child)
     try:
+        import hmip_desktop.ui  # noqa: F401 - first: PySide6 loads with its cheaper module scan
         from hmip_desktop.app import run
         from hmip_desktop.ui import launch
     except ImportError as exc:  # Qt or one of its system libraries cannot be loaded
