@@ -49,16 +49,64 @@ def find_file_key(path: Path, passphrase: str | None, *,
                   first_screen: bool) -> Callable[[], bytes | None] | None:
     """Fork a child finding the key of the inspection file at `path` (keyring, or Argon2id
     with `passphrase`) and then, with `first_screen` (the GUI), reading the file's first
-    screen with it: see storage.keys.child_reply for its answer. None when no child could be
+    screen with it: see child_reply for its answer. None when no child could be
     started (the caller's helper thread does the work then, or nobody: the command line)."""
 
     def work() -> bytes | None:
-        from hmip_desktop.storage import keys
-
         then = (lambda key: _first_screen(path, key)) if first_screen else None
-        return keys.child_reply(path, passphrase, then=then)
+        return child_reply(path, passphrase, then=then)
 
     return start(work)
+
+
+def child_reply(path: Path, passphrase: str | None, *,
+                then: Callable[[bytes], bytes] | None = None) -> bytes | None:
+    """In a key child: the key of the inspection file at `path`, its file id and what
+    `then(key)` read with it (the first screen), or None when the key cannot be found without
+    asking (split_reply reads it). A derivation loads nothing but the key record's checks,
+    the wrap and cryptography before it starts (storage/passphrase_wrap.py); the keyring
+    look-up loads storage.keys and keyring."""
+    from hmip_desktop.storage.key_record_shape import key_record_path, read_record
+
+    record = read_record(key_record_path(Path(path).resolve()))
+    extra = b""
+    if record["source"] == "passphrase":
+        if not passphrase or record["wrapped"] is None:
+            return None
+        from hmip_desktop.storage.passphrase_wrap import unwrap_with_passphrase
+
+        key = unwrap_with_passphrase(record["wrapped"], passphrase, record["file_id"])
+        # No first screen after a derivation: the key comes late, when the app has been
+        # waiting with the reading modules loaded, and reads faster itself than the child
+        # could import them.
+    else:
+        from hmip_desktop.storage import keys
+
+        secret = keys.keyring_secret(record["file_id"])
+        if secret is None:
+            return None
+        key = bytes.fromhex(secret)
+        if then is not None:
+            try:
+                extra = then(key)
+            except Exception:  # noqa: BLE001 - the key is what matters; the app reads the rest
+                extra = b""
+    file_id = record["file_id"].encode("ascii")
+    return bytes([len(key)]) + key + bytes([len(file_id)]) + file_id + extra
+
+
+def split_reply(reply: bytes | None) -> tuple[bytes, bytes, bytes]:
+    """(key, file id, rest) of a child_reply (key length | key | id length | id | rest);
+    empty parts when it is not one."""
+    if not reply:
+        return b"", b"", b""
+    key_end = 1 + reply[0]
+    if len(reply) <= key_end:
+        return b"", b"", b""
+    id_end = key_end + 1 + reply[key_end]
+    if len(reply) < id_end:
+        return b"", b"", b""
+    return reply[1:key_end], reply[key_end + 1:id_end], reply[id_end:]
 
 
 def _first_screen(path: Path, key: bytes) -> bytes:

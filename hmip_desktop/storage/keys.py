@@ -35,19 +35,21 @@ from hmip_desktop.domain.errors import (
     WrongKeyError,
 )
 from hmip_desktop.private_files import write_private_text
-from hmip_desktop.storage.key_record_shape import DamagedRecord, read_record
+from hmip_desktop.storage import key_child
+from hmip_desktop.storage.key_record_shape import DamagedRecord, key_record_path, read_record
+from hmip_desktop.storage.passphrase_wrap import (  # noqa: F401 - KDF_PARAMS: this module's API
+    KDF_PARAMS,
+    unwrap_with_passphrase,
+    wrap_with_passphrase,
+)
 
 log = logging.getLogger(__name__)
 
 KEYRING_SERVICE = "hmip_desktop"
-KEY_RECORD_SUFFIX = ".key"
 KEY_SOURCE_KEYRING = "keyring"
 KEY_SOURCE_PASSPHRASE = "passphrase"
 MIN_PASSPHRASE = 10
 KEY_BYTES = 32  # a file key: 256 random bits
-
-# Argon2id parameters measured at about 0.11 s on the reference laptop (design note §3.2).
-KDF_PARAMS = {"kdf": "argon2id", "iterations": 3, "memory_kib": 65536, "lanes": 4}
 
 # (purpose, attempt) -> passphrase or None. purpose is "create" (ask twice) or "unlock".
 PassphraseProvider = Callable[[str], "str | None"]
@@ -87,11 +89,6 @@ def secure_keyring_available() -> bool:
     if os.environ.get("HMIP_KEY_SOURCE") == KEY_SOURCE_PASSPHRASE:
         return False
     return _is_secure(_keyring().get_keyring())
-
-
-def key_record_path(file_path: Path) -> Path:
-    """Where the key record of an inspection file lives."""
-    return file_path.with_name(file_path.name + KEY_RECORD_SUFFIX)
 
 
 @dataclass(frozen=True)
@@ -134,45 +131,6 @@ class KeyRecord:
         tmp = path.with_name(path.name + ".part")
         write_private_text(tmp, self.to_json())
         os.replace(tmp, path)
-
-
-# One Argon2id derivation at a time: two at once in one process were seen to hang for good
-# (cryptography's Argon2id, lanes=4), e.g. an early unlock beside an open of another file.
-_KDF_LOCK = threading.Lock()
-
-
-def _kek(passphrase: str, salt: bytes, params: dict) -> bytes:
-    from cryptography.hazmat.primitives.kdf.argon2 import Argon2id
-
-    with _KDF_LOCK:
-        return Argon2id(salt=salt, length=32, iterations=params["iterations"],
-                        lanes=params["lanes"], memory_cost=params["memory_kib"]).derive(
-            passphrase.encode("utf-8"))
-
-
-def wrap_with_passphrase(key: bytes, passphrase: str, file_id: str) -> dict:
-    """Wrap a file key with a passphrase-derived key (Argon2id + AES-256-GCM)."""
-    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-
-    salt, nonce = os.urandom(16), os.urandom(12)
-    ct = AESGCM(_kek(passphrase, salt, KDF_PARAMS)).encrypt(nonce, key, file_id.encode())
-    b64 = lambda b: base64.b64encode(b).decode()  # noqa: E731
-    return {**KDF_PARAMS, "salt": b64(salt), "nonce": b64(nonce), "ct": b64(ct)}
-
-
-def unwrap_with_passphrase(wrapped: dict, passphrase: str, file_id: str) -> bytes:
-    """Recover a file key; WrongKeyError when the passphrase is wrong."""
-    from cryptography.exceptions import InvalidTag
-    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-
-    if wrapped.get("kdf") != "argon2id":
-        raise KeyUnavailableError("The key record uses an unknown key derivation.")
-    d = base64.b64decode
-    try:
-        return AESGCM(_kek(passphrase, d(wrapped["salt"]), wrapped)).decrypt(
-            d(wrapped["nonce"]), d(wrapped["ct"]), file_id.encode())
-    except InvalidTag:
-        raise WrongKeyError("The passphrase is wrong. Nothing was changed; try again.") from None
 
 
 def wrap_to_recovery(key: bytes, recipient: str) -> str:
@@ -236,11 +194,11 @@ def create_file_key(file_path: Path, file_id: str, *, provider: PassphraseProvid
     return key, record.source
 
 
-def _keyring_secret(record: KeyRecord) -> str | None:
-    """The hex key a keyring-kept record names, or None when the keyring has none."""
+def keyring_secret(file_id: str) -> str | None:
+    """The hex key the keyring holds for this file id, or None when it has none."""
     keyring = _keyring()
     try:
-        return keyring.get_password(KEYRING_SERVICE, record.file_id)  # type: ignore[no-any-return]
+        return keyring.get_password(KEYRING_SERVICE, file_id)  # type: ignore[no-any-return]
     except keyring.errors.KeyringError:
         return None
 
@@ -253,7 +211,7 @@ class _EarlyUnlock:
         self.passphrase = passphrase
         self.record: KeyRecord | None = None
         self.key: bytes | None = None
-        self.extra: bytes | None = None  # what the key child read with the key (child_reply)
+        self.extra: bytes | None = None  # what the key child read with it (child_reply)
         self.done = threading.Event()
 
     def find(self) -> bytes | None:
@@ -262,7 +220,7 @@ class _EarlyUnlock:
         if record is None:
             return None
         if record.source == KEY_SOURCE_KEYRING:
-            secret = _keyring_secret(record)
+            secret = keyring_secret(record.file_id)
             return bytes.fromhex(secret) if secret is not None else None
         if record.wrapped is not None and self.passphrase:
             return unwrap_with_passphrase(record.wrapped, self.passphrase, record.file_id)
@@ -273,7 +231,7 @@ class _EarlyUnlock:
         key is taken only for the file id of the record read here."""
         try:
             if child is not None:
-                key, file_id, extra = _split_child_reply(child())
+                key, file_id, extra = key_child.split_reply(child())
                 self.record = KeyRecord.load(self.path)
                 ok = len(key) == KEY_BYTES and file_id == self.record.file_id.encode("ascii")
                 self.key, self.extra = (key, extra or None) if ok else (None, None)
@@ -339,39 +297,6 @@ def discard_child(child: Callable[[], bytes | None]) -> None:
     threading.Thread(target=child, name="key-child-reaper", daemon=True).start()
 
 
-def child_reply(file_path: Path, passphrase: str | None, *,
-                then: Callable[[bytes], bytes] | None = None) -> bytes | None:
-    """In a key child (key_child.find_file_key): the file's key, its file id and what
-    `then(key)` read with it (the first screen), or None when the key cannot be found without
-    asking. Layout: key (KEY_BYTES) | length of the file id (1 byte) | file id (ASCII) |
-    the rest (b"" when `then` is None or fails: the app reads it itself then)."""
-    early = _EarlyUnlock(Path(file_path).resolve(), passphrase)
-    early.record = KeyRecord.load(early.path)
-    key = early.find()
-    if key is None:
-        return None
-    file_id = early.record.file_id.encode("ascii")
-    extra = b""
-    # Only after a keyring look-up: a derived key comes late, when the app has been waiting
-    # with the reading modules loaded, and reads faster itself than the child could import.
-    if then is not None and early.record.source == KEY_SOURCE_KEYRING:
-        try:
-            extra = then(key)
-        except Exception:  # noqa: BLE001 - the key is what matters; the app reads the rest
-            extra = b""
-    return key + bytes([len(file_id)]) + file_id + extra
-
-
-def _split_child_reply(reply: bytes | None) -> tuple[bytes, bytes, bytes]:
-    """(key, file id, rest) of a child_reply; empty parts when it is not one."""
-    if not reply or len(reply) <= KEY_BYTES:
-        return b"", b"", b""
-    end = KEY_BYTES + 1 + reply[KEY_BYTES]
-    if len(reply) < end:
-        return b"", b"", b""
-    return reply[:KEY_BYTES], reply[KEY_BYTES + 1:end], reply[end:]
-
-
 def _take_early(file_path: Path, record: KeyRecord, passphrase: str | None) -> bytes | None:
     """The key begin_unlock found for this file, record and passphrase, else None (the slot
     is emptied either way)."""
@@ -399,7 +324,7 @@ def early_key_pending(file_path: Path) -> bool:
 
 def take_early_extra(file_path: Path, file_id: str) -> bytes | None:
     """What the key child read with the key load_file_key just took for this file (see
-    child_reply), once; None when there is none."""
+    key_child.child_reply), once; None when there is none."""
     global _early_extra
     with _early_lock:
         taken, _early_extra = _early_extra, None
@@ -414,7 +339,7 @@ def load_file_key(file_path: Path, *, provider: PassphraseProvider | None) -> tu
     record = KeyRecord.load(file_path)
     if record.source == KEY_SOURCE_KEYRING:
         early = _take_early(file_path, record, None)
-        secret = early.hex() if early is not None else _keyring_secret(record)
+        secret = early.hex() if early is not None else keyring_secret(record.file_id)
         if secret is None:
             raise KeyUnavailableError(
                 "The key of this inspection file is not in this computer's keyring. Open it "

@@ -171,7 +171,7 @@ def test_the_key_childs_first_screen_is_the_one_read_here(tmp_path: Path,
     path, ids = _file(tmp_path, notes=5)
     expected = Opening(path, None).first_screen()
     # What the child does once it has the key (the fork itself: tests/storage/test_i11_key_child).
-    reply = keys.child_reply(path, None, then=lambda key: key_child._first_screen(path, key))
+    reply = key_child.child_reply(path, None, then=lambda key: key_child._first_screen(path, key))
     assert reply is not None
 
     def no_read(*_args: object, **_kw: object) -> None:

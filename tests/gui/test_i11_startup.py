@@ -183,7 +183,7 @@ def test_a_typed_passphrase_starts_the_derivation_as_soon_as_it_is_entered(
         window, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     """The derivation starts when OK is pressed (beside the rest of the open), the store
     loads while the dialog is up, and the open takes the early key: Argon2id runs once."""
-    from hmip_desktop.storage import keys
+    from hmip_desktop.storage import keys, passphrase_wrap
     from hmip_desktop.ui import main_window
 
     monkeypatch.setenv("HMIP_KEY_SOURCE", keys.KEY_SOURCE_PASSPHRASE)
@@ -202,8 +202,8 @@ def test_a_typed_passphrase_starts_the_derivation_as_soon_as_it_is_entered(
     monkeypatch.setattr(_TypedPassphrase, "events", events)
     monkeypatch.setattr(startup, "preload_store", lambda: events.append("preload"))
     derivations: list[int] = []
-    real_kek = keys._kek
-    monkeypatch.setattr(keys, "_kek", lambda *a: derivations.append(1) or real_kek(*a))
+    real_kek = passphrase_wrap.kek
+    monkeypatch.setattr(passphrase_wrap, "kek", lambda *a: derivations.append(1) or real_kek(*a))
     monkeypatch.setattr(main_window, "PassphraseDialog", _TypedPassphrase, raising=False)
     window.open_path(path)
     assert window.ctx.store is not None and window.ctx.store.path == path

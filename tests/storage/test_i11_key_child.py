@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 from hmip_desktop.services import startup
-from hmip_desktop.storage import keys
+from hmip_desktop.storage import key_child, keys
 
 ROOT = Path(__file__).resolve().parents[2]
 PASSPHRASE = "child passphrase 2026"
@@ -103,6 +103,31 @@ def test_passphrase_key_is_derived_in_the_child(tmp_path: Path) -> None:
     assert (out["key"], out["error"]) == (None, "WrongKeyError")
 
 
+# What a derivation in the child loads (every import there comes before the derivation the
+# window waits for): the record's checks, the wrap and cryptography, not storage.keys.
+CHILD_LOADS = """
+import json, sys
+from pathlib import Path
+from hmip_desktop.storage import key_child
+before = set(sys.modules)
+reply = key_child.child_reply(Path(sys.argv[1]), sys.argv[2])
+key, file_id, rest = key_child.split_reply(reply)
+heavy = sorted(m for m in ("hmip_desktop.storage.keys", "logging", "dataclasses", "keyring",
+                           "hmip_desktop.private_files") if m in set(sys.modules) - before)
+print(json.dumps({"key": key.hex(), "file_id": file_id.decode(), "rest": rest.hex(),
+                  "heavy": heavy}))
+"""
+
+
+def test_a_derivation_in_the_child_loads_only_what_it_needs(tmp_path: Path) -> None:
+    path = tmp_path / "p.hmip"
+    key = os.urandom(32)
+    keys.KeyRecord(FILE_ID, keys.KEY_SOURCE_PASSPHRASE,
+                   keys.wrap_with_passphrase(key, PASSPHRASE, FILE_ID)).save(path)
+    out = _python(CHILD_LOADS, str(path), PASSPHRASE)
+    assert out == {"key": key.hex(), "file_id": FILE_ID, "rest": "", "heavy": []}
+
+
 def test_keyring_key_is_looked_up_in_the_child(tmp_path: Path) -> None:
     path = tmp_path / "k.hmip"
     key = os.urandom(32)
@@ -163,14 +188,15 @@ def test_a_child_answer_for_another_file_id_is_never_taken(tmp_path: Path) -> No
     keys.begin_unlock(path, "another passphrase", child=lambda: _reply(planted, FILE_ID, b"r"))
     assert keys.load_file_key(path, provider=lambda _p: PASSPHRASE)[0] == key
     assert keys.take_early_extra(path, FILE_ID) is None
-    for damaged in (b"", planted, planted + b"\xff" + FILE_ID.encode()):  # cut short
+    whole = _reply(planted, FILE_ID)
+    for damaged in (b"", whole[:20], whole[:34], whole[:-1], b"\xff" + whole[1:]):  # cut short
         keys.begin_unlock(path, PASSPHRASE, child=lambda reply=damaged: reply)
         assert keys.load_file_key(path, provider=lambda _p: PASSPHRASE)[0] == key
 
 
 def _reply(key: bytes, file_id: str, extra: bytes = b"") -> bytes:
-    """A key child's answer (storage.keys.child_reply's layout)."""
-    return key + bytes([len(file_id)]) + file_id.encode("ascii") + extra
+    """A key child's answer (storage.key_child.child_reply's layout)."""
+    return bytes([len(key)]) + key + bytes([len(file_id)]) + file_id.encode("ascii") + extra
 
 
 def test_an_unwanted_child_is_reaped_without_holding_up_the_caller(tmp_path: Path) -> None:
@@ -201,7 +227,7 @@ def test_the_child_reads_after_a_keyring_look_up_only(tmp_path: Path) -> None:
     keys.KeyRecord(FILE_ID, keys.KEY_SOURCE_PASSPHRASE,
                    keys.wrap_with_passphrase(key, PASSPHRASE, FILE_ID)).save(path)
     asked: list[bytes] = []
-    reply = keys.child_reply(path, PASSPHRASE, then=lambda k: asked.append(k) or b"rows")
+    reply = key_child.child_reply(path, PASSPHRASE, then=lambda k: asked.append(k) or b"rows")
     assert reply == _reply(key, FILE_ID) and asked == []
 
 

@@ -21,7 +21,7 @@ from hmip_desktop.domain.revision import make_revision
 from hmip_desktop.services import mending, startup
 from hmip_desktop.services.inspections import create_inspection, open_inspection
 from hmip_desktop.services.notes import NoteService
-from hmip_desktop.storage import db, keys
+from hmip_desktop.storage import db, keys, passphrase_wrap
 from tests.factories import minimal_framework
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -75,8 +75,8 @@ def test_key_found_early_is_taken_and_the_derivation_not_repeated(
     store.close()
     expected, _source, _fid = keys.load_file_key(path, provider=lambda _p: PASSPHRASE)
     calls: list[int] = []
-    real = keys._kek
-    monkeypatch.setattr(keys, "_kek", lambda *a: calls.append(1) or real(*a))
+    real = passphrase_wrap.kek
+    monkeypatch.setattr(passphrase_wrap, "kek", lambda *a: calls.append(1) or real(*a))
     keys.begin_unlock(path, PASSPHRASE)
     key, source, _fid = keys.load_file_key(path, provider=lambda _p: PASSPHRASE)
     assert (key, source) == (expected, keys.KEY_SOURCE_PASSPHRASE)
