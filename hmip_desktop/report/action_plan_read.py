@@ -31,6 +31,7 @@ import openpyxl
 
 from hmip_desktop.domain import action_plan as AP
 from hmip_desktop.domain.errors import ValidationError, echo
+from hmip_desktop.domain.wording import and_list
 from hmip_desktop.report.action_plan_xlsx import (
     EXCEL_MAX_CELL_CHARS,
     H_ACTION,
@@ -91,7 +92,7 @@ def _gap_words(gap: AP.Gap) -> str:
         return f"has {gap.text()}; add a step with {H_ACTION}, {H_OWNER} and {H_TARGET}"
     if gap.kind == AP.STEP_INCOMPLETE:
         names = [_COLUMN_OF[m] for m in gap.missing]
-        fill = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+        fill = and_list(names)
         return f"has a step with no {AP.either(gap.missing)}; fill in {fill}"
     if gap.kind == AP.NO_PART:
         return f"{gap.text()}; say so in '{H_DETAIL}'"

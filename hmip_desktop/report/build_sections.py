@@ -1,5 +1,11 @@
 """One report section per framework section: the agreed score and its descriptor, then the
-findings area by area in framework order, each with the evidence it rests on."""
+findings area by area in framework order, each with the evidence it rests on.
+
+Each inspector keeps their own findings for an area (services/scoring.set_findings); a
+published report speaks with one voice. Decision: where more than one inspector wrote on an
+area, the draft says so in a marker ("[to be completed: one text from the findings of A and
+B]") and heads each one's text with whose draft it is, so the team leader merges them in the
+editable DOCX; one author's findings print as they are."""
 
 from __future__ import annotations
 
@@ -13,6 +19,7 @@ from hmip_desktop.domain.entity import EntityView
 from hmip_desktop.domain.framework import Area, Section
 from hmip_desktop.domain.framework_nation import area_ref, inspection_nation
 from hmip_desktop.domain.report_snapshot import InspectionSnapshot
+from hmip_desktop.domain.wording import and_list
 from hmip_desktop.report.build_outcomes import EvidenceIndex, agreed_values
 from hmip_desktop.report.prose import marker, paragraphs
 
@@ -26,6 +33,23 @@ def _findings_by_area(snap: InspectionSnapshot) -> dict[tuple[str, str], list[En
         # Several inspectors may write on one area: a stable order by author, then record.
         views.sort(key=lambda e: (str(e.payload.get("author_name", "")).casefold(), e.id))
     return out
+
+
+def _finding_blocks(views: list[EntityView], where: str) -> list[D.Block]:
+    """The findings written on one area (or section), attributed when there are several."""
+    authors = {str(e.payload.get("author_id") or e.created_by): _author(e) for e in views}
+    names = list(authors.values())
+    if len(authors) <= 1:
+        return [b for e in views for b in paragraphs(str(e.payload.get("text", "")), None, where)]
+    out: list[D.Block] = [marker(f"one text from the findings of {and_list(names)}")]
+    for e in views:
+        out.append(D.Paragraph(f"Drafted by {_author(e)}:", style="meta", where=where))
+        out += paragraphs(str(e.payload.get("text", "")), None, where)
+    return out
+
+
+def _author(finding: EntityView) -> str:
+    return str(finding.payload.get("author_name") or "").strip() or "an inspector"
 
 
 def _evidence_by_ref(snap: InspectionSnapshot,
@@ -80,8 +104,7 @@ def sections_part(part: Mapping[str, Any], snap: InspectionSnapshot,
         heading = f"{prefix} {n}: {label}" if prefix else label
         out += [D.PageBreak(), D.Heading(1, heading, f"section-{key}")]
         out += _score_blocks(sec, snap, agreed)
-        for e in findings.get((key, ""), []):
-            out += paragraphs(str(e.payload.get("text", "")), None, label)
+        out += _finding_blocks(findings.get((key, ""), []), label)
         areas = sec.areas
         if not areas and not findings.get((key, "")):
             out.append(marker(f"findings for {label}"))
@@ -99,8 +122,7 @@ def _area_blocks(sec: Section, ar: Area,
     where = f"{sec.label} › {label}"
     out: list[D.Block] = [D.Heading(2, label, f"area-{key}-{akey}")]
     texts = findings.get((key, akey), [])
-    for e in texts:
-        out += paragraphs(str(e.payload.get("text", "")), None, where)
+    out += _finding_blocks(texts, where)
     if not texts:
         out.append(marker(f"findings for {label}"))
     cited: list[str] = []

@@ -303,3 +303,37 @@ def test_a_review_reports_the_action_plan_each_followed_concern_was_given(run, t
         "Action plan response: Partly agreed. Part agreed: Wing C only",
         "Step 1: Paint the cells (owner Head of works, by 30 June 2027)",
         "Step 2: Audit cleanliness (owner Governor, by 30 September 2027)"]
+
+
+def test_several_inspectors_findings_on_one_area_are_attributed(run, tmp_path: Path) -> None:
+    """A published report speaks with one voice: where two inspectors wrote on one area the
+    draft asks for one text and says whose each draft is; one author's prints as it is."""
+    from hmip_desktop.domain import records as R
+    from hmip_desktop.domain import scoring as S
+    from tests.scoring.support import write_as
+
+    path = full_inspection(run, tmp_path)
+    with open_store(str(path)) as store:
+        scoring = ScoringService(store)
+        scoring.set_findings("safety", "early_days_in_custody", "Reception was calm.")
+        scoring.set_findings("safety", None, "Safety overall was weak.")
+        other = "0190f000-0000-7000-8000-00000000abcd"
+        fid = S.findings_id(store.inspection_id, "safety", "early_days_in_custody", other)
+        write_as(store, author=other, device="dev-other", entity_type=R.FINDINGS,
+                 entity_id=fid, payload={"section_key": "safety",
+                                         "area_key": "early_days_in_custody",
+                                         "author_id": other, "author_name": "Ann Other",
+                                         "text": "Induction was late."})
+        me = store.device.author_name
+        doc = ReportService(store).build(ExportOptions(invariant=True))
+    texts = _texts(doc)
+    names = sorted([me, "Ann Other"], key=str.casefold)
+    start = texts.index(f"[to be completed: one text from the findings of {names[0]} and "
+                        f"{names[1]}]")
+    mine = [f"Drafted by {me}:", "Reception was calm."]
+    theirs = ["Drafted by Ann Other:", "Induction was late."]
+    expected = mine + theirs if names[0] == me else theirs + mine
+    assert texts[start + 1:start + 5] == expected
+    # The section's own findings have one author: printed as written, no marker.
+    at = texts.index("Safety overall was weak.")
+    assert not texts[at - 1].startswith(("Drafted by", "[to be completed: one text"))
