@@ -130,7 +130,9 @@ def _response_text(response: AP.Response) -> str:
 
 def _prev_list(args: argparse.Namespace) -> int:
     with open_store(args.file) as store:
-        items = PreviousService(store).list()
+        service = PreviousService(store)
+        items = service.list()
+        start = service.visit_start()
     if args.json:
         print_json(items)
         return 0
@@ -141,6 +143,10 @@ def _prev_list(args: argparse.Namespace) -> int:
         response = AP.read(i.action_plan)
         if response is not None:
             print(f"    action plan: {_response_text(response)}")
+            for n, step in enumerate(response.steps, start=1):
+                if step.due_before(start):  # the Scoring screen's and the report's rule
+                    print(f"    step {n}: target date {step.target_date} — "
+                          f"{AP.OVERDUE_WORDS}")
     if not items:
         print("no previous items")
     return 0

@@ -52,6 +52,9 @@ STEP_NEEDS = ("action", "owner", "target date")
 
 # Status wordings that say a step is done (the workbook suggests "Complete"; others are typed).
 COMPLETE_STATUSES = frozenset({"complete", "completed", "done", "achieved", "closed"})
+# What the report and `hmip previous list` print beside a step's target date when the step
+# is `due_before` the visit's start (the Scoring screen says it in its own column and line).
+OVERDUE_WORDS = "overdue at the start of this visit"
 
 
 @dataclass(frozen=True)
@@ -148,6 +151,12 @@ class Response:
         """The stored shape and what is missing, for `--json` output."""
         return {**self.payload(), "complete": self.complete,
                 "gaps": [g.text() for g in self.gaps()]}
+
+
+def visit_start(inspection: Mapping[str, Any]) -> str | None:
+    """The visit's first day (YYYY-MM-DD) from an inspection's stored payload, or None: the
+    day `Step.due_before` is asked about wherever a previous item's plan is shown."""
+    return _iso(inspection.get("start_date"))
 
 
 def either(names: tuple[str, ...]) -> str:

@@ -253,12 +253,13 @@ def irp_progress_part(heading: str, snap: InspectionSnapshot, intro: str) -> lis
     items = [e for e in _previous_items(snap) if e.payload.get("followed_up", True)]
     if not items:
         return [*out, marker("the previous concerns followed up in this review")]
+    start = AP.visit_start(snap.inspection)
     for e in items:
         p = e.payload
         where = f"Previous item {p.get('ref', '')}"
         out.append(D.Heading(2, f"{p.get('ref', '')} {p.get('title', '')}".strip(), e.id))
         out += paragraphs(str(p.get("text", "")), None, where)
-        out += _response(p.get("action_plan"), where)
+        out += _response(p.get("action_plan"), where, start)
         judged = snap.progress_by_item.get(e.id)
         if judged is None:
             out.append(marker("progress judgement"))
@@ -269,9 +270,11 @@ def irp_progress_part(heading: str, snap: InspectionSnapshot, intro: str) -> lis
     return out
 
 
-def _response(plan: object, where: str) -> list[D.Block]:
+def _response(plan: object, where: str, start: str | None = None) -> list[D.Block]:
     """The establishment's action-plan response to a previous concern, when it was imported:
-    the response, the part agreed or the reasons, and each step with its owner and date."""
+    the response, the part agreed or the reasons, and each step with its owner and date; a
+    step due before this visit's first day (`start`) and not reported complete is called
+    overdue in words, by the rule the Scoring screen uses (AP.Step.due_before)."""
     answer = AP.read(plan)
     if answer is None:
         return []
@@ -279,17 +282,18 @@ def _response(plan: object, where: str) -> list[D.Block]:
     if answer.explanation:
         text += f". {AP.EXPLANATION_NAMES[answer.response]}: {answer.explanation}"
     if len(answer.steps) == 1:
-        return [D.Paragraph(text + f". Action: {_step(answer.steps[0])}", style="meta",
+        return [D.Paragraph(text + f". Action: {_step(answer.steps[0], start)}", style="meta",
                             where=where)]
     return [D.Paragraph(text, style="meta", where=where),
-            *(D.Paragraph(f"Step {n}: {_step(step)}", style="meta", where=where)
+            *(D.Paragraph(f"Step {n}: {_step(step, start)}", style="meta", where=where)
               for n, step in enumerate(answer.steps, start=1))]
 
 
-def _step(step: AP.Step) -> str:
-    extra = [f"owner {step.owner}" if step.owner else "",
-             f"by {long_date(step.target_date)}" if step.target_date else ""]
-    extra = [x for x in extra if x]
+def _step(step: AP.Step, start: str | None) -> str:
+    due = f"by {long_date(step.target_date)}" if step.target_date else ""
+    if step.due_before(start):
+        due += f" — {AP.OVERDUE_WORDS}"
+    extra = [x for x in (f"owner {step.owner}" if step.owner else "", due) if x]
     return (step.action or "[no action given]") + (f" ({', '.join(extra)})" if extra else "")
 
 

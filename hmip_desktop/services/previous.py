@@ -274,6 +274,11 @@ class PreviousService:
             current = tx.records.get(self._store.inspection_id)
         return previous_scores_of(framework, current.payload if current is not None else {})
 
+    def visit_start(self) -> str | None:
+        """This visit's first day, against which action-plan steps are overdue
+        (AP.Step.due_before), or None when it is not recorded."""
+        return AP.visit_start(inspection_payload(self._store))
+
     def set_followed_up(self, item: str, followed_up: bool) -> ChangeSet:
         """Include or leave out an item from the follow-up (a review follows up a selection)."""
         with self._store.uow(write=True) as tx:

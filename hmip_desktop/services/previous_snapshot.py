@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from hmip_desktop.domain import action_plan as AP
 from hmip_desktop.domain import records as R
 from hmip_desktop.domain.framework_elements import Scale
 from hmip_desktop.services.evidence_choices import EvidenceChoice, all_choices
@@ -54,4 +55,4 @@ def previous_snapshot(store: InspectionStore) -> PreviousSnapshot:
                             tuple(all_choices(snap, notes)),
                             tuple((s.key, s.label) for s in framework.sections),
                             previous_scores_of(framework, payload),
-                            str(payload.get("start_date") or "") or None)
+                            AP.visit_start(payload))

@@ -301,7 +301,9 @@ def test_a_review_reports_the_action_plan_each_followed_concern_was_given(run, t
     assert under["1"] == ["Violence was high."]
     assert under["2"][1:] == [
         "Action plan response: Partly agreed. Part agreed: Wing C only",
-        "Step 1: Paint the cells (owner Head of works, by 30 June 2027)",
+        # Due before the review began on 6 September and not started: overdue, in words.
+        "Step 1: Paint the cells (owner Head of works, by 30 June 2027 — overdue at the "
+        "start of this visit)",
         "Step 2: Audit cleanliness (owner Governor, by 30 September 2027)"]
 
 

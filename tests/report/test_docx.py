@@ -14,6 +14,8 @@ from docx.oxml.ns import qn
 
 from hmip_desktop.domain import report_doc as rd
 from hmip_desktop.domain.errors import Cancelled
+from hmip_desktop.domain.steps import SCALE
+from hmip_desktop.report import docx_writer
 from hmip_desktop.report.docx_writer import TOC_PLACEHOLDER, render_docx
 from tests.report.doc_factory import ESTABLISHMENT, TRICKY, headings_in, sample_document
 
@@ -224,12 +226,65 @@ def test_no_notes_no_marking(tmp_path):
     assert [p.text for p in word.sections[1].header.paragraphs] == [ESTABLISHMENT]
 
 
-def test_progress_per_block(tmp_path, sample):
-    calls: list[tuple[int, int]] = []
-    render_docx(sample, tmp_path / "p.docx", progress=lambda d, t: calls.append((d, t)))
-    total = len(sample.blocks)
-    assert calls[0] == (0, total) and calls[-1] == (total, total)
-    assert [d for d, _t in calls] == list(range(total + 1))
+def test_progress_moves_per_block_and_ends_only_once_the_file_is_in_place(
+        tmp_path, sample, monkeypatch):
+    """The bar reached its end as the last block was written, while the save still ran
+    (and Cancel was no longer looked at): it ends after the save, with the file in place."""
+    target = tmp_path / "p.docx"
+    events: list[tuple] = []
+    serialise = docx_writer.docx_bytes
+
+    def recorded(*args, **kwargs):  # type: ignore[no-untyped-def]
+        data = serialise(*args, **kwargs)
+        events.append(("saved", data))
+        return data
+
+    def progress(done: int, total: int) -> None:
+        there = target.read_bytes() if target.exists() else None
+        events.append(("progress", done, total, there))
+
+    monkeypatch.setattr(docx_writer, "docx_bytes", recorded)
+    render_docx(sample, target, progress=progress)
+    reports = [e for e in events if e[0] == "progress"]
+    saved = next(i for i, e in enumerate(events) if e[0] == "saved")
+    final = target.read_bytes()
+    # The end is the last thing reported, after the save, with the whole file there ...
+    assert events[-1] == reports[-1] and saved < len(events) - 1
+    assert reports[-1][1] == reports[-1][2] and reports[-1][3] == final == events[saved][1]
+    # ... and not before: no earlier report says done or saw a file.
+    assert all(d < t and f is None for _e, d, t, f in reports[:-1])
+    assert reports[0][1] == 0 and {t for _e, _d, t, _f in reports} == {SCALE}
+    assert [d for _e, d, _t, _f in reports] == sorted({d for _e, d, _t, _f in reports})
+    assert len(reports) > 20  # it moves through the blocks, at most once a percent
+
+
+@pytest.mark.parametrize("when", ["python-docx saved", "bytes ready"])
+def test_cancel_up_to_the_save_leaves_no_file(tmp_path, sample, monkeypatch, when):
+    """Cancel pressed while the package is saved, or just before its bytes are written,
+    still cancels: no partial file, no temporary file."""
+    folder = tmp_path / "out"
+    folder.mkdir()
+    pressed = {"now": False}
+    if when == "python-docx saved":
+        save = DocxDocument.save
+
+        def press_after_save(self, stream):  # type: ignore[no-untyped-def]
+            save(self, stream)
+            pressed["now"] = True
+
+        monkeypatch.setattr(DocxDocument, "save", press_after_save)
+    else:
+        serialise = docx_writer.docx_bytes
+
+        def press_after_bytes(*args, **kwargs):  # type: ignore[no-untyped-def]
+            data = serialise(*args, **kwargs)
+            pressed["now"] = True
+            return data
+
+        monkeypatch.setattr(docx_writer, "docx_bytes", press_after_bytes)
+    with pytest.raises(Cancelled):
+        render_docx(sample, folder / "late.docx", cancel=lambda: pressed["now"])
+    assert pressed["now"] and list(folder.iterdir()) == []
 
 
 @pytest.mark.parametrize("after", [0, 5, 10_000])

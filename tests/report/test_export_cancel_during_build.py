@@ -105,3 +105,16 @@ def test_steps_share_one_bar_and_check_cancel() -> None:
         second.at(1, 2)
     second.done()  # reporting what is already done never raises
     assert seen[-1] == SCALE
+
+
+@pytest.mark.parametrize("suffix", [".pdf", ".docx"])
+def test_the_bar_ends_only_once_the_file_is_in_place(inspection: Path, tmp_path: Path,
+                                                     suffix: str) -> None:
+    """Through the service too: the DOCX bar sat at its end while the save still ran."""
+    target = tmp_path / f"d{suffix}"
+    seen: list[tuple[int, bool]] = []
+    with open_store(str(inspection)) as store:
+        ReportService(store).export(target, ExportOptions(),
+                                    progress=lambda d, _t: seen.append((d, target.exists())))
+    assert seen[-1] == (SCALE, True)
+    assert all(d < SCALE and not there for d, there in seen[:-1])

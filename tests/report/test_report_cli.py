@@ -154,7 +154,7 @@ def test_review_follows_an_inspection_with_its_concerns_and_responses(run, tmp_p
     assert "Independent review of progress at HMP Ŵrexham" in text
     assert "1 Violence" in text and "[to be completed: progress judgement]" in text
     assert "Action plan response: Agreed. Action: Body cameras (owner Governor, by 1 March " \
-        "2027)" in text
+        "2027 — overdue at the start of this visit)" in text  # in progress, due before
 
 
 def test_key_values_accept_kebab_case(run, tmp_path: Path) -> None:
