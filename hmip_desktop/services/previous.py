@@ -213,7 +213,8 @@ class PreviousService:
                 item_id = self.item_id(row["ref"])
                 current = tx.records.get(item_id)
                 live = current is not None and not current.deleted
-                payload = {**(dict(current.payload) if live else {}), **row}
+                payload = {**(dict(current.payload) if current is not None and live else {}),
+                           **row}
                 payload.setdefault("followed_up", True)
                 payload.setdefault("source", "csv")
                 if write_if_changed(self._store, tx, R.PREVIOUS_ITEM, item_id, payload):
