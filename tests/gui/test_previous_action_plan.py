@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
 
 from hmip_desktop.services.concerns import ConcernService
 from hmip_desktop.services.review_follow import create_review_following
@@ -14,6 +15,7 @@ from hmip_desktop.ui.scoring.action_plan_box import AP_ACTION, AP_OVERDUE, AP_OW
 from hmip_desktop.ui.scoring.scoring_page import TAB_PREVIOUS, ScoringPage
 from hmip_desktop.ui.widgets.rows_model import HIGHLIGHT_ROLE
 from tests.gui.keyboard import make_store, open_page
+from tests.gui.text_fit import SMALLEST
 
 PLAN = {"response": "partly_agreed", "explanation": "Wing C only", "steps": [
     {"action": "Paint the cells", "owner": "Head of works", "target_date": "2026-10-31",
@@ -22,7 +24,7 @@ PLAN = {"response": "partly_agreed", "explanation": "Wing C only", "steps": [
      "status": ""}]}
 
 
-def _review(tmp_path: Path):  # type: ignore[no-untyped-def]
+def _review(tmp_path: Path, plan: dict = PLAN):  # type: ignore[no-untyped-def,type-arg]
     """A review from 2 November 2026 following an inspection (19–28 January 2026) whose
     concern 2 has a two-step plan and whose priority concern 1 has none."""
     with make_store(tmp_path) as inspection:
@@ -31,7 +33,7 @@ def _review(tmp_path: Path):  # type: ignore[no-untyped-def]
                              sections=["respect"])
         concerns.add(title="Violence", body="Violence was high.", sections=["safety"],
                      priority=True)
-        concerns.edit(cells, action_plan=PLAN)
+        concerns.edit(cells, action_plan=plan)
         path = inspection.path
     return create_review_following(tmp_path / "review.hmip", path, start_date="2026-11-02",
                                    end_date="2026-11-04")
@@ -69,3 +71,37 @@ def test_the_review_shows_each_promised_step_and_what_is_overdue(qtbot, tmp_path
         assert box.response.text() == "" and box.overdue.text() == ""
     finally:
         store.close()
+
+
+LONG_OWNER = "Head of residential services"  # a job title longer than a fitted column's cap
+
+
+def _shown_at_smallest(window, tmp_path: Path, owner: str = LONG_OWNER):  # type: ignore[no-untyped-def]
+    """The review's Scoring page in the main window at 1024×640, concern 2 selected."""
+    steps = [dict(PLAN["steps"][0], owner=owner), PLAN["steps"][1]]  # type: ignore[index]
+    window._set_store(_review(tmp_path, {**PLAN, "steps": steps}))
+    window.resize(*SMALLEST)
+    page = window.show_page("Scoring")
+    assert isinstance(page, ScoringPage)
+    panel = page.previous
+    panel.table.selectRow(panel.model.row_of(lambda i: i.ref == "2"))
+    QApplication.processEvents()
+    return panel
+
+
+def _cut_cells(view, columns) -> list[str]:  # type: ignore[no-untyped-def]
+    """Cells of these columns wider than the column: elided on screen."""
+    header = view.horizontalHeader()
+    model = view.model()
+    return [f"{model.headerData(c, Qt.Orientation.Horizontal)}: "
+            f"{model.index(r, c).data()!r} needs {view.sizeHintForIndex(model.index(r, c)).width()}"
+            f" px, has {header.sectionSize(c)}"
+            for c in columns for r in range(model.rowCount())
+            if view.sizeHintForIndex(model.index(r, c)).width() > header.sectionSize(c)]
+
+
+def test_owner_and_target_date_read_in_full_at_the_smallest_window(window, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """At 1024×640 a step's owner (a job title) and target date are not elided."""
+    box = _shown_at_smallest(window, tmp_path).action_plan
+    assert box.model.index(0, AP_OWNER).data() == LONG_OWNER
+    assert _cut_cells(box.steps, (AP_OWNER, AP_TARGET)) == []

@@ -19,6 +19,7 @@ from hmip_desktop.ui.widgets.forms import status_label, table_view
 from hmip_desktop.ui.widgets.rows_model import Column, RowsTableModel
 
 AP_STEP, AP_ACTION, AP_OWNER, AP_TARGET, AP_OVERDUE, AP_STATUS = range(6)
+OWNER_CHARS = 40  # the owner column fits up to this many characters before eliding
 _MAX_ROWS_SHOWN = 6  # the table grows to this many steps; more scroll inside it
 
 
@@ -69,7 +70,9 @@ class ActionPlanBox(QGroupBox):
             Column("Overdue", self._overdue_cell, self._overdue_tip),
             Column("Status", lambda r: r.step.status),
         ), highlight=lambda r: r.overdue)
-        self.steps = table_view(self.model, "Action plan steps", stretch=AP_ACTION)
+        # An owner is a job title ("Head of residential services"), longer than most cells.
+        self.steps = table_view(self.model, "Action plan steps", stretch=AP_ACTION,
+                                caps={AP_OWNER: OWNER_CHARS})
         layout = QVBoxLayout(self)
         layout.addWidget(self.response)
         layout.addWidget(self.overdue)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 
 from PySide6.QtCore import QAbstractItemModel, QEvent, QObject, QSize, Qt
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -76,12 +76,14 @@ def add_shortcuts(parent: QWidget, keys: Iterable[str], slot: Callable[[], None]
     return out
 
 
-def table_view(model: QAbstractItemModel, name: str, *, stretch: int | None = None) -> QTableView:
+def table_view(model: QAbstractItemModel, name: str, *, stretch: int | None = None,
+               caps: Mapping[int, int] | None = None) -> QTableView:
     """A read-only, row-selecting table that Tab leaves (arrows move within it).
 
     `stretch` names the title column, which takes the spare width (the first by default);
-    the others fit their contents, long text is elided with a tooltip, widths are remembered
-    under `name`. Rows keep the order the service gives them (the list's natural order).
+    the others fit their contents (`caps`: up to more characters for some, see
+    tables.make_readable), long text is elided with a tooltip, widths are remembered under
+    `name`. Rows keep the order the service gives them (the list's natural order).
     """
     view = QTableView()
     view.setModel(model)
@@ -91,7 +93,7 @@ def table_view(model: QAbstractItemModel, name: str, *, stretch: int | None = No
     view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
     view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     view.verticalHeader().hide()
-    make_readable(view, title=0 if stretch is None else stretch, key=name)
+    make_readable(view, title=0 if stretch is None else stretch, key=name, caps=caps)
     return view
 
 

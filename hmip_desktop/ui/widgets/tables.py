@@ -7,6 +7,8 @@ elided with the full text in a tooltip; column widths and the sort are remembere
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from PySide6.QtCore import QEvent, QModelIndex, QObject, QPersistentModelIndex, Qt
 from PySide6.QtGui import QHelpEvent
 from PySide6.QtWidgets import (
@@ -58,9 +60,11 @@ class _ColumnFitter(QObject):
     """Fits every column but the title to its contents after each reload, except the ones the
     person has sized (theirs are remembered instead)."""
 
-    def __init__(self, view: QTableView | QTreeView, title: int, key: str) -> None:
+    def __init__(self, view: QTableView | QTreeView, title: int, key: str,
+                 caps: Mapping[int, int] | None = None) -> None:
         super().__init__(view)
         self.view, self.title = view, title
+        self.caps = dict(caps or {})  # column: its cap in characters, when not CAP_CHARS
         self.user_sized: set[int] = set()
         self._fitting = False
         header = self._header()
@@ -120,7 +124,7 @@ class _ColumnFitter(QObject):
                 continue  # the title stretches; the person's widths and a caller's modes win
             wanted = max(header.sectionSizeFromContents(col).width(),
                          self.view.sizeHintForColumn(col))
-            widths[col] = max(least, min(wanted, char * CAP_CHARS))
+            widths[col] = max(least, min(wanted, char * self.caps.get(col, CAP_CHARS)))
         # On a narrow table the fitted columns give way (eliding) so the title stays readable.
         fixed = sum(header.sectionSize(c) for c in sorted(self.user_sized)
                     if not header.isSectionHidden(c))
@@ -141,17 +145,19 @@ class _ColumnFitter(QObject):
 
 
 def make_readable(view: QTableView | QTreeView, *, title: int, key: str,
-                  sort: tuple[int, Qt.SortOrder] | None = None) -> None:
+                  sort: tuple[int, Qt.SortOrder] | None = None,
+                  caps: Mapping[int, int] | None = None) -> None:
     """Title column stretches, others fit, text elides with a tooltip, widths remembered.
 
     `key` names the table in the remembered state; `sort` is its default order (only for
-    views whose model sorts).
+    views whose model sorts); `caps` lets a column whose text is usually longer (a job title,
+    a summary in words) fit up to that many characters instead of CAP_CHARS.
     """
     view.setWordWrap(False)
     view.setTextElideMode(Qt.TextElideMode.ElideRight)
     if type(view.itemDelegate()) is QStyledItemDelegate:
         view.setItemDelegate(ElidedTextDelegate(view))
-    fitter = _ColumnFitter(view, title, key)
+    fitter = _ColumnFitter(view, title, key, caps)
     if sort is not None:
         view.setSortingEnabled(True)
         header = fitter._header()
