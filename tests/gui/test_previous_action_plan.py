@@ -7,13 +7,14 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QApplication
 
 from hmip_desktop.services.concerns import ConcernService
 from hmip_desktop.services.review_follow import create_review_following
 from hmip_desktop.ui.scoring.action_plan_box import AP_ACTION, AP_OVERDUE, AP_OWNER, AP_TARGET
 from hmip_desktop.ui.scoring.scoring_page import TAB_PREVIOUS, ScoringPage
-from hmip_desktop.ui.widgets.rows_model import HIGHLIGHT_ROLE
+from hmip_desktop.ui.widgets.rows_model import HIGHLIGHT_COLOUR, HIGHLIGHT_ROLE
 from tests.gui.keyboard import make_store, open_page
 from tests.gui.text_fit import SMALLEST
 
@@ -105,3 +106,37 @@ def test_owner_and_target_date_read_in_full_at_the_smallest_window(window, tmp_p
     box = _shown_at_smallest(window, tmp_path).action_plan
     assert box.model.index(0, AP_OWNER).data() == LONG_OWNER
     assert _cut_cells(box.steps, (AP_OWNER, AP_TARGET)) == []
+
+
+def _contrast(a: QColor, b: QColor) -> float:
+    """WCAG 2 contrast ratio of two colours."""
+    def lum(c: QColor) -> float:
+        def ch(v: float) -> float:
+            return v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4
+        return 0.2126 * ch(c.redF()) + 0.7152 * ch(c.greenF()) + 0.0722 * ch(c.blueF())
+    hi, lo = sorted((lum(a), lum(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def test_an_overdue_step_is_marked_apart_from_the_attention_amber(qtbot, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """The amber (bold, black) marks what needs attention across the app (an item not yet
+    judged, a gap); an overdue step has its own marking, in words too, readable (WCAG AA)."""
+    store = _review(tmp_path)
+    try:
+        panel = open_page(qtbot, ScoringPage, store).previous  # type: ignore[attr-defined]
+        panel.table.selectRow(panel.model.row_of(lambda i: i.ref == "2"))
+        model = panel.action_plan.model
+        late, on_time = model.index(0, AP_ACTION), model.index(1, AP_ACTION)
+        background = late.data(Qt.ItemDataRole.BackgroundRole).color()
+        text = late.data(Qt.ItemDataRole.ForegroundRole).color()
+        assert background != HIGHLIGHT_COLOUR and text != QColor("black")
+        assert _contrast(text, background) >= 4.5
+        assert late.data(Qt.ItemDataRole.FontRole).bold()
+        assert model.index(0, AP_OVERDUE).data() == "yes"
+        assert text.name() in panel.action_plan.overdue.styleSheet()  # the line above, too
+        assert on_time.data(Qt.ItemDataRole.BackgroundRole) is None
+        # The items table still marks an item not judged yet with the amber.
+        item = panel.model.index(panel.model.row_of(lambda i: i.ref == "2"), 0)
+        assert item.data(Qt.ItemDataRole.BackgroundRole).color() == HIGHLIGHT_COLOUR
+    finally:
+        store.close()
