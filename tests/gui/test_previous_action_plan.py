@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QApplication
 from hmip_desktop.services.concerns import ConcernService
 from hmip_desktop.services.review_follow import create_review_following
 from hmip_desktop.ui.scoring.action_plan_box import AP_ACTION, AP_OVERDUE, AP_OWNER, AP_TARGET
+from hmip_desktop.ui.scoring.previous_panel import PV_PLAN
 from hmip_desktop.ui.scoring.scoring_page import TAB_PREVIOUS, ScoringPage
 from hmip_desktop.ui.widgets.rows_model import HIGHLIGHT_COLOUR, HIGHLIGHT_ROLE
 from tests.gui.keyboard import make_store, open_page
@@ -140,3 +141,15 @@ def test_an_overdue_step_is_marked_apart_from_the_attention_amber(qtbot, tmp_pat
         assert item.data(Qt.ItemDataRole.BackgroundRole).color() == HIGHLIGHT_COLOUR
     finally:
         store.close()
+
+
+def test_the_items_table_has_each_action_plan_in_a_few_words(window, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """A column says what was promised for each item (from the panel's one snapshot),
+    readable in full at 1024×640."""
+    panel = _shown_at_smallest(window, tmp_path)
+    model = panel.model
+    assert model.headerData(PV_PLAN, Qt.Orientation.Horizontal) == "Action plan"
+    words = {model.row_at(r).ref: model.index(r, PV_PLAN).data()
+             for r in range(model.rowCount())}
+    assert words == {"1": "None received", "2": "Partly agreed, 2 steps, 1 overdue"}
+    assert _cut_cells(panel.table, (PV_PLAN,)) == []
