@@ -11,9 +11,10 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QApplication
 
 from hmip_desktop.services.concerns import ConcernService
+from hmip_desktop.services.previous import PreviousService
 from hmip_desktop.services.review_follow import create_review_following
 from hmip_desktop.ui.scoring.action_plan_box import AP_ACTION, AP_OVERDUE, AP_OWNER, AP_TARGET
-from hmip_desktop.ui.scoring.previous_panel import PV_PLAN
+from hmip_desktop.ui.scoring.previous_panel import PV_PLAN, PV_PROGRESS
 from hmip_desktop.ui.scoring.scoring_page import TAB_PREVIOUS, ScoringPage
 from hmip_desktop.ui.widgets.rows_model import HIGHLIGHT_COLOUR, HIGHLIGHT_ROLE
 from tests.gui.keyboard import make_store, open_page
@@ -153,3 +154,19 @@ def test_the_items_table_has_each_action_plan_in_a_few_words(window, tmp_path) -
              for r in range(model.rowCount())}
     assert words == {"1": "None received", "2": "Partly agreed, 2 steps, 1 overdue"}
     assert _cut_cells(panel.table, (PV_PLAN,)) == []
+
+
+def test_judged_items_keep_progress_and_plan_readable(window, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """With the longest progress level and a rationale on every item, the rationale (prose,
+    elided anyway; the form below shows it whole) gives way, not the progress or the plan."""
+    panel = _shown_at_smallest(window, tmp_path)
+    store = window.ctx.store
+    service = PreviousService(store)
+    longest = max(service.progress_scale().levels, key=lambda level: len(level.label))
+    for item in service.list():
+        service.set_progress(item.id, longest.key, "Staff said the bells were still slow at "
+                             "night; we saw two waits of a quarter of an hour.", [])
+    panel.reload()
+    QApplication.processEvents()
+    assert panel.model.index(0, PV_PROGRESS).data() == longest.label
+    assert _cut_cells(panel.table, (PV_PROGRESS, PV_PLAN)) == []

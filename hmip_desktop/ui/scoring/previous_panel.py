@@ -71,7 +71,9 @@ def progress_values(item: PreviousItemView | None) -> Values:
 
 
 PV_REF, PV_TITLE, PV_SECTION, PV_FOLLOWED, PV_PROGRESS, PV_RATIONALE, PV_PLAN = range(7)
-PLAN_CHARS = 40  # "Partly agreed, 2 steps, 1 overdue" (33) fits: average widths run short
+# Characters a column fits before eliding (tables.CAP_CHARS is 24; average character widths
+# run short of real text): "No meaningful progress", "Partly agreed, 2 steps, 1 overdue".
+PROGRESS_CHARS, PLAN_CHARS = 30, 40
 
 
 class PreviousPanel(QWidget):
@@ -104,8 +106,10 @@ class PreviousPanel(QWidget):
             # Last, so widths remembered for the columns before it still fit them.
             Column("Action plan", lambda i: self._plans.get(i.id, "")),
         ), highlight=lambda i: i.followed_up and i.progress is None)
+        # The rationale (prose, elided anyway: the form below shows it whole) narrows first.
         self.table = table_view(self.model, "Previous concerns and recommendations",
-                                stretch=PV_TITLE, caps={PV_PLAN: PLAN_CHARS})
+                                stretch=PV_TITLE, give_way=(PV_RATIONALE,),
+                                caps={PV_PROGRESS: PROGRESS_CHARS, PV_PLAN: PLAN_CHARS})
         self.table.selectionModel().currentRowChanged.connect(self._on_table_current_changed)
         self.item_text = status_label("Text of the previous item")
         self.action_plan = ActionPlanBox()

@@ -77,13 +77,15 @@ def add_shortcuts(parent: QWidget, keys: Iterable[str], slot: Callable[[], None]
 
 
 def table_view(model: QAbstractItemModel, name: str, *, stretch: int | None = None,
-               caps: Mapping[int, int] | None = None) -> QTableView:
+               caps: Mapping[int, int] | None = None,
+               give_way: Iterable[int] = ()) -> QTableView:
     """A read-only, row-selecting table that Tab leaves (arrows move within it).
 
     `stretch` names the title column, which takes the spare width (the first by default);
-    the others fit their contents (`caps`: up to more characters for some, see
-    tables.make_readable), long text is elided with a tooltip, widths are remembered under
-    `name`. Rows keep the order the service gives them (the list's natural order).
+    the others fit their contents (`caps`: up to more characters for some; `give_way`: the
+    ones that narrow first; see tables.make_readable), long text is elided with a tooltip,
+    widths are remembered under `name`. Rows keep the order the service gives them (the
+    list's natural order).
     """
     view = QTableView()
     view.setModel(model)
@@ -93,7 +95,8 @@ def table_view(model: QAbstractItemModel, name: str, *, stretch: int | None = No
     view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
     view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     view.verticalHeader().hide()
-    make_readable(view, title=0 if stretch is None else stretch, key=name, caps=caps)
+    make_readable(view, title=0 if stretch is None else stretch, key=name, caps=caps,
+                  give_way=give_way)
     return view
 
 
