@@ -9,7 +9,7 @@ from hmip_desktop.cli.common import add_file, add_json, date_arg, key_arg, open_
 from hmip_desktop.domain import action_plan as AP
 from hmip_desktop.domain.errors import ValidationError
 from hmip_desktop.domain.wording import plural
-from hmip_desktop.services.previous import PreviousService
+from hmip_desktop.services.previous import PreviousItemView, PreviousService, plan_summary
 from hmip_desktop.services.readiness import readiness_report
 from hmip_desktop.services.urgent_notification import UrgentNotificationService
 
@@ -116,16 +116,18 @@ def _prev_add(args: argparse.Namespace) -> int:
     return 0
 
 
-def _response_text(response: AP.Response) -> str:
-    """'Agreed; 2 steps, the last due 2027-03-31' — what the establishment promised."""
-    parts = [response.label]
-    if response.explanation:
-        parts.append(response.explanation)
-    if response.steps:
-        dates = sorted(s.target_date for s in response.steps if s.target_date)
-        due = f", the last due {dates[-1]}" if dates else ""
-        parts.append(f"{plural(len(response.steps), 'step')}{due}")
-    return "; ".join(parts)
+def _plan_text(item: PreviousItemView, start_date: str | None) -> str:
+    """'Partly agreed, 2 steps, 1 overdue; part agreed: Wing C; the last due 2027-03-31': the
+    Scoring page's words for the plan (services.previous.plan_summary), then the detail."""
+    parts = [plan_summary(item, start_date)]
+    response = AP.read(item.action_plan)
+    if response is not None and response.explanation:
+        name = AP.EXPLANATION_NAMES[response.response].lower()
+        parts.append(f"{name}: {response.explanation}")
+    dates = sorted(s.target_date for s in response.steps if s.target_date) if response else []
+    if dates:
+        parts.append(f"the last due {dates[-1]}")
+    return "; ".join(p for p in parts if p)
 
 
 def _prev_list(args: argparse.Namespace) -> int:
@@ -140,13 +142,13 @@ def _prev_list(args: argparse.Namespace) -> int:
         judged = i.progress.level_label if i.progress else "not judged"
         skipped = "" if i.followed_up else "  (not followed up)"
         print(f"{i.id}  {i.ref:<8} {i.title}  -> {judged}{skipped}")
+        plan = _plan_text(i, start)
+        if plan:
+            print(f"    action plan: {plan}")
         response = AP.read(i.action_plan)
-        if response is not None:
-            print(f"    action plan: {_response_text(response)}")
-            for n, step in enumerate(response.steps, start=1):
-                if step.due_before(start):  # the Scoring screen's and the report's rule
-                    print(f"    step {n}: target date {step.target_date} — "
-                          f"{AP.OVERDUE_WORDS}")
+        for n, step in enumerate(response.steps if response else (), start=1):
+            if step.due_before(start):  # the Scoring screen's and the report's rule
+                print(f"    step {n}: target date {step.target_date} — {AP.OVERDUE_WORDS}")
     if not items:
         print("no previous items")
     return 0

@@ -31,6 +31,7 @@ from typing import Any
 
 from hmip_desktop.domain.concerns import ACTION_PLAN_RESPONSES
 from hmip_desktop.domain.errors import ValidationError
+from hmip_desktop.domain.wording import plural
 
 AGREED, PARTLY_AGREED, NOT_AGREED = "agreed", "partly_agreed", "not_agreed"
 RESPONSES = ACTION_PLAN_RESPONSES
@@ -235,3 +236,18 @@ def normalised(value: Any) -> dict[str, Any] | None:
     """A stored `action_plan` in the current shape (None when there is none)."""
     found = read(value)
     return found.payload() if found is not None else None
+
+
+def summary(answer: Response, start_date: str | None) -> str:
+    """A response in a few words, for a table cell and `hmip previous list`: 'Agreed, 2 steps,
+    1 overdue', 'Partly agreed, 1 step', 'Agreed, no steps', 'Not agreed'. A step is overdue
+    when due before `start_date` (this visit's first day; unknown: none is) and not done."""
+    parts = [answer.label]
+    if answer.steps:
+        parts.append(plural(len(answer.steps), "step"))
+        late = sum(1 for step in answer.steps if step.due_before(start_date))
+        if late:
+            parts.append(f"{late} overdue")
+    elif answer.response in NEEDS_STEPS:
+        parts.append("no steps")
+    return ", ".join(parts)

@@ -79,6 +79,22 @@ class PreviousItemView:
     action_plan: dict[str, Any] | None = field(default=None, hash=False)
 
 
+# An item `hmip new --follows` copied from the inspection it follows (with that concern's
+# action plan, when one was imported); other items were typed in or came from a CSV file.
+FROM_PREVIOUS_INSPECTION = "previous_inspection"
+NO_PLAN = "None received"
+
+
+def plan_summary(item: PreviousItemView, start_date: str | None) -> str:
+    """The item's action plan in a few words (domain.action_plan.summary, overdue against
+    this visit's first day); 'None received' for a concern copied without one; '' for an item
+    typed in or imported, which can hold no plan."""
+    answer = AP.read(item.action_plan)
+    if answer is not None:
+        return AP.summary(answer, start_date)
+    return NO_PLAN if item.source == FROM_PREVIOUS_INSPECTION else ""
+
+
 @dataclass(frozen=True)
 class PreviousScores:
     """The previous inspection's agreed scores for the outcomes chart.

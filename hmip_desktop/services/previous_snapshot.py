@@ -20,6 +20,7 @@ from hmip_desktop.services.previous import (
     PreviousItemView,
     PreviousScores,
     PreviousService,
+    plan_summary,
     previous_scores_of,
     progress_scale_of,
 )
@@ -30,7 +31,8 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class PreviousSnapshot:
-    """The items, the progress scale, the evidence on offer and section labels."""
+    """The items, the progress scale, the evidence on offer, section labels and each item's
+    action plan in a few words."""
 
     items: tuple[PreviousItemView, ...]
     scale: Scale
@@ -40,6 +42,8 @@ class PreviousSnapshot:
     # This visit's first day (YYYY-MM-DD) or None: an action-plan step due before it is shown
     # as overdue, since that is what the team checks progress against.
     start_date: str | None = None
+    # (item id, services.previous.plan_summary) per item: 'Agreed, 2 steps, 1 overdue'.
+    plans: tuple[tuple[str, str], ...] = ()
 
 
 def previous_snapshot(store: InspectionStore) -> PreviousSnapshot:
@@ -51,8 +55,9 @@ def previous_snapshot(store: InspectionStore) -> PreviousSnapshot:
         snap = evidence_snapshot_in(tx, store)
         notes = [(e.id, str(e.payload.get("title", ""))) for e in tx.records.list(R.NOTE)]
     payload = record.payload if record is not None else {}
+    start = AP.visit_start(payload)
     return PreviousSnapshot(items, progress_scale_of(framework, payload),
                             tuple(all_choices(snap, notes)),
                             tuple((s.key, s.label) for s in framework.sections),
-                            previous_scores_of(framework, payload),
-                            AP.visit_start(payload))
+                            previous_scores_of(framework, payload), start,
+                            tuple((i.id, plan_summary(i, start)) for i in items))

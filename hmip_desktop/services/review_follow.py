@@ -24,7 +24,11 @@ from hmip_desktop.services.inspections import (
     open_inspection,
     pinned_framework_data,
 )
-from hmip_desktop.services.previous import PreviousService, follow_up_scale_for
+from hmip_desktop.services.previous import (
+    FROM_PREVIOUS_INSPECTION,
+    PreviousService,
+    follow_up_scale_for,
+)
 from hmip_desktop.storage import keys
 
 if TYPE_CHECKING:
@@ -111,6 +115,6 @@ def create_review_following(path: Path, previous: Path, *, start_date: str | Non
             store.put(tx, R.PREVIOUS_ITEM, previous_items.item_id(ref), {
                 "ref": ref, "title": c.title, "text": c.body,
                 "section": c.sections[0] if c.sections else None, "followed_up": True,
-                "source": "previous_inspection", "priority": c.priority,
+                "source": FROM_PREVIOUS_INSPECTION, "priority": c.priority,
                 "action_plan": c.action_plan})
     return store

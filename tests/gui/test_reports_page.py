@@ -11,7 +11,7 @@ import pypdf
 import pytest
 from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import QFileDialog, QWidget
+from PySide6.QtWidgets import QApplication, QFileDialog, QWidget
 
 from hmip_desktop.report import action_plan_xlsx as X
 from hmip_desktop.services.concerns import ConcernService
@@ -19,10 +19,11 @@ from hmip_desktop.services.report import NOT_ENCRYPTED
 from hmip_desktop.services.report_writing import ReportWritingService, TextPartView
 from hmip_desktop.services.urgent_notification import UrgentNotificationService
 from hmip_desktop.ui.reports import report_dialogs
-from hmip_desktop.ui.reports.report_choices import REDACT
+from hmip_desktop.ui.reports.report_choices import ACTION_PLAN, REDACT
 from hmip_desktop.ui.reports.reports_page import ReportsPage
 from tests.gui.conftest import cancel_at_first_progress
 from tests.gui.keyboard import make_store, open_page
+from tests.gui.text_fit import SMALLEST, cut_texts
 
 PRISON_NUMBER = "A1234BC"
 
@@ -383,3 +384,22 @@ def test_action_plan_import_names_incomplete_answers(page, store, tmp_path, monk
         f"row {first + 1}: concern 1 (Agreed) has a step with no owner; fill in Owner"]
     steps = ConcernService(store).list()[0].action_plan["steps"]
     assert [s["action"] for s in steps] == ["Hire nurses", "Triage clinic"]
+
+
+def test_every_text_reads_in_full_at_the_smallest_window(window, store) -> None:  # type: ignore[no-untyped-def]
+    """At 1024×640 no label, check box or button of the page is cut ("Refuse incomplete a…"),
+    whichever document is chosen and whichever tab is open on the right."""
+    window._set_store(store)
+    window.resize(*SMALLEST)
+    page = window.show_page("Reports")
+    assert isinstance(page, ReportsPage)
+    cut: list[str] = []
+    for key in ("report_pdf", ACTION_PLAN):
+        page.choices.radios[key].setChecked(True)
+        for tab in range(page.tabs.count()):
+            page.tabs.setCurrentIndex(tab)
+            QApplication.processEvents()
+            cut += cut_texts(page)
+    assert not cut, "\n".join(sorted(set(cut)))
+    # The column's width is found in the window, not by scrolling the page sideways.
+    assert page.minimumSizeHint().width() <= window.page_scroll.viewport().width()

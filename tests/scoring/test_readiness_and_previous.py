@@ -6,12 +6,15 @@ from pathlib import Path
 
 import pytest
 
+from hmip_desktop.domain import action_plan as AP
 from hmip_desktop.domain import records as R
 from hmip_desktop.domain.errors import ImportFormatError, NotFoundError, ValidationError
 from hmip_desktop.services.concerns import ConcernService
 from hmip_desktop.services.notes import NoteService
 from hmip_desktop.services.previous import PreviousService
+from hmip_desktop.services.previous_snapshot import previous_snapshot
 from hmip_desktop.services.readiness import readiness_report
+from hmip_desktop.services.review_follow import create_review_following
 from hmip_desktop.services.scoring import ScoringService
 from tests.scoring.conftest import JUDGED, make_ready
 
@@ -159,3 +162,46 @@ def test_irp_readiness_needs_progress_on_followed_up_items(irp_store) -> None:
     assert (report.previous_total, report.previous_judged) == (3, 2)
     assert report.ready  # a review has no key concerns of its own: no concern limits
     assert ConcernService(irp_store).check(at_readiness=True) == []
+
+
+STEPS = [{"action": "Paint the cells", "owner": "Head of works", "target_date": "2026-10-31",
+          "status": "Not started"},
+         {"action": "Audit cleanliness", "owner": "Governor", "target_date": "2027-04-30",
+          "status": ""}]
+
+
+@pytest.mark.parametrize(("plan", "words"), [
+    ({"response": "agreed", "steps": STEPS}, "Agreed, 2 steps, 1 overdue"),
+    ({"response": "partly_agreed", "explanation": "Wing C", "steps": STEPS[1:]},
+     "Partly agreed, 1 step"),
+    ({"response": "agreed", "steps": [{**STEPS[0], "status": "Complete"}]}, "Agreed, 1 step"),
+    ({"response": "agreed", "steps": []}, "Agreed, no steps"),
+    ({"response": "not_agreed", "explanation": "No budget", "steps": []}, "Not agreed"),
+])
+def test_an_action_plan_in_a_few_words(plan: dict, words: str) -> None:  # type: ignore[type-arg]
+    """Due before the review began (2 November 2026) and not complete: overdue."""
+    answer = AP.read(plan)
+    assert answer is not None
+    assert AP.summary(answer, "2026-11-02") == words
+
+
+def test_the_previous_snapshot_summarises_each_items_action_plan(full_store,
+                                                                 tmp_path: Path) -> None:
+    """The snapshot that feeds the Scoring page's table carries each item's plan in words:
+    a copied concern with a plan, one without ('None received'), and a typed-in item (no
+    plan can be held for it: empty)."""
+    concerns = ConcernService(full_store)
+    cells = concerns.add(title="Dirty cells", body="b", sections=["respect"])
+    concerns.add(title="Violence", body="b", sections=["safety"], priority=True)
+    concerns.edit(cells, action_plan={"response": "agreed", "steps": STEPS})
+    full_store.close()
+    review = create_review_following(tmp_path / "review.hmip", full_store.path,
+                                     start_date="2026-11-02", end_date="2026-11-04")
+    try:
+        PreviousService(review).add(ref="T1", title="Typed", text="t")
+        snap = previous_snapshot(review)
+        refs = {i.id: i.ref for i in snap.items}
+        assert {refs[i]: words for i, words in snap.plans} == {
+            "1": "None received", "2": "Agreed, 2 steps, 1 overdue", "T1": ""}
+    finally:
+        review.close()

@@ -188,7 +188,8 @@ def test_info_and_report_say_what_a_review_is(run, tmp_path: Path) -> None:
 def test_a_review_shows_the_action_plan_response_it_follows_up(run, tmp_path: Path) -> None:
     """`new --follows` copies each concern's action-plan response into the previous item;
     `previous list` (text and --json) shows it, since progress is judged against what was
-    promised (it was copied, then shown nowhere)."""
+    promised (it was copied, then shown nowhere): first in the Scoring page's words (a step
+    due before the review began is overdue; a concern without a plan has none received)."""
     from hmip_desktop.cli.common import open_store
     from hmip_desktop.services.concerns import ConcernService
 
@@ -199,13 +200,18 @@ def test_a_review_shows_the_action_plan_response_it_follows_up(run, tmp_path: Pa
         ConcernService(store).edit(concern, action_plan={
             "response": "partly_agreed", "explanation": "Water agreed; staffing not",
             "steps": [{"action": "Install dispensers", "owner": "Head of residence",
-                       "target_date": "2025-03-31", "status": "In progress"}]})
+                       "target_date": "2025-03-31", "status": "In progress"},
+                      {"action": "Recruit officers", "owner": "Governor",
+                       "target_date": "2025-01-31", "status": "In progress"}]})
+    assert run("concern", "add", first, "--title", "Showers broken", "--body", "On B wing.",
+               "--test", "respect").code == 0
     review = tmp_path / "r.hmip"
     assert run("new", review, "--kind", "irp", "--follows", first, "--start", "2025-02-03",
                "--end", "2025-02-05").code == 0
     text = run("previous", "list", review).out
-    assert ("    action plan: Partly agreed; Water agreed; staffing not; 1 step, the last "
-            "due 2025-03-31") in text
-    [item] = json.loads(run("previous", "list", review, "--json").out)
+    assert ("    action plan: Partly agreed, 2 steps, 1 overdue; part agreed: Water agreed; "
+            "staffing not; the last due 2025-03-31") in text
+    assert "    action plan: None received" in text
+    item, _showers = json.loads(run("previous", "list", review, "--json").out)
     assert item["action_plan"]["response"] == "partly_agreed"
     assert item["action_plan"]["steps"][0]["owner"] == "Head of residence"

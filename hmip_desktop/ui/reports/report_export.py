@@ -123,9 +123,11 @@ class ReportExport(QWidget):
             "listed.")
         buttons.addWidget(self.generate_button)
         buttons.addWidget(self.import_button)
-        buttons.addWidget(self.strict_box)
         buttons.addStretch(1)
         layout.addLayout(buttons)
+        # Its own line, under the import it qualifies: beside the buttons it made the column
+        # too wide for a small window.
+        layout.addWidget(self.strict_box)
         self.progress = TaskProgress(ctx)
         layout.addWidget(self.progress)
         self.status = status_label("Export status")

@@ -35,7 +35,7 @@ from hmip_desktop.ui.reports.report_choices import ACTION_PLAN, STOP, ReportChoi
 from hmip_desktop.ui.reports.report_export import ReportExport
 from hmip_desktop.ui.reports.report_terms import ReportTerms
 from hmip_desktop.ui.reports.text_parts_editor import ReportTextParts
-from hmip_desktop.ui.widgets.forms import scrolled
+from hmip_desktop.ui.widgets.forms import ColumnScrollArea
 
 if TYPE_CHECKING:
     from hmip_desktop.services.inspection_store import InspectionStore
@@ -81,10 +81,9 @@ class ReportsPage(Page):
         self.status = self.export.status
         self.checks = ReportChecks()
         left_layout.addWidget(self.checks, 1)
-        self.left_scroll = scrolled(left)
-        self.left_scroll.setMinimumWidth(360)
-        # Wrap rather than scroll sideways: the column's labels and tables fit its width.
-        self.left_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        # Scrolls down, never sideways, and takes the width its choices need (at 1024x640
+        # a narrower column cut "Save marking" and the import's check box at its edge).
+        self.left_scroll = ColumnScrollArea(left)
         self.left_scroll.setAccessibleName("Export choices and checks")
 
         # Right: the report's text parts, the disclosure terms, the PDF just written.

@@ -3,7 +3,8 @@
 A review judges progress against what the establishment promised after the inspection, so
 the response, the part agreed or the reasons, and each step (action, owner, target date) sit
 beside the progress judgement. A step due before this visit began is called overdue in words
-(and highlighted): colour is never the only signal.
+(and marked in red, apart from the amber of an item not yet judged): colour is never the only
+signal.
 """
 
 from __future__ import annotations
@@ -16,9 +17,10 @@ from PySide6.QtWidgets import QGroupBox, QVBoxLayout
 from hmip_desktop.domain import action_plan as AP
 from hmip_desktop.domain.date_words import long_date
 from hmip_desktop.ui.widgets.forms import status_label, table_view
-from hmip_desktop.ui.widgets.rows_model import Column, RowsTableModel
+from hmip_desktop.ui.widgets.rows_model import OVERDUE, Column, RowsTableModel
 
 AP_STEP, AP_ACTION, AP_OWNER, AP_TARGET, AP_OVERDUE, AP_STATUS = range(6)
+OWNER_CHARS = 40  # the owner column fits up to this many characters before eliding
 _MAX_ROWS_SHOWN = 6  # the table grows to this many steps; more scroll inside it
 
 
@@ -60,6 +62,8 @@ class ActionPlanBox(QGroupBox):
         self._start: str | None = None
         self.response = status_label("Action plan response")
         self.overdue = status_label("Overdue action plan steps")
+        # The same red as the overdue rows below.
+        self.overdue.setStyleSheet(f"color: {OVERDUE.foreground.name()}; font-weight: bold;")
         self.model = RowsTableModel((
             Column("Step", lambda r: str(r.number)),
             Column("Action", lambda r: r.step.action or "(no action given)"),
@@ -68,8 +72,10 @@ class ActionPlanBox(QGroupBox):
             # Its own column, in words: a longer date cell would elide the word away.
             Column("Overdue", self._overdue_cell, self._overdue_tip),
             Column("Status", lambda r: r.step.status),
-        ), highlight=lambda r: r.overdue)
-        self.steps = table_view(self.model, "Action plan steps", stretch=AP_ACTION)
+        ), highlight=lambda r: r.overdue, mark=OVERDUE)
+        # An owner is a job title ("Head of residential services"), longer than most cells.
+        self.steps = table_view(self.model, "Action plan steps", stretch=AP_ACTION,
+                                caps={AP_OWNER: OWNER_CHARS})
         layout = QVBoxLayout(self)
         layout.addWidget(self.response)
         layout.addWidget(self.overdue)

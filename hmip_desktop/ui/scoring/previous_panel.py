@@ -70,7 +70,10 @@ def progress_values(item: PreviousItemView | None) -> Values:
     return (p.level_key, p.rationale, p.evidence_ids)
 
 
-PV_REF, PV_TITLE, PV_SECTION, PV_FOLLOWED, PV_PROGRESS, PV_RATIONALE = range(6)
+PV_REF, PV_TITLE, PV_SECTION, PV_FOLLOWED, PV_PROGRESS, PV_RATIONALE, PV_PLAN = range(7)
+# Characters a column fits before eliding (tables.CAP_CHARS is 24; average character widths
+# run short of real text): "No meaningful progress", "Partly agreed, 2 steps, 1 overdue".
+PROGRESS_CHARS, PLAN_CHARS = 30, 40
 
 
 class PreviousPanel(QWidget):
@@ -81,6 +84,7 @@ class PreviousPanel(QWidget):
         self.ctx = ctx
         self.setAccessibleName("Previous inspection")
         self._labels: dict[str, str] = {}
+        self._plans: dict[str, str] = {}  # item id: its action plan in words (the snapshot's)
         self.intro = QLabel("")
         self.intro.setWordWrap(True)
         self.import_button = QPushButton("Import previous concerns (&CSV)…")
@@ -99,9 +103,13 @@ class PreviousPanel(QWidget):
             Column("Progress", lambda i: i.progress.level_label if i.progress else
                    ("not judged yet" if i.followed_up else "")),
             Column("Rationale", lambda i: i.progress.rationale if i.progress else ""),
+            # Last, so widths remembered for the columns before it still fit them.
+            Column("Action plan", lambda i: self._plans.get(i.id, "")),
         ), highlight=lambda i: i.followed_up and i.progress is None)
+        # The rationale (prose, elided anyway: the form below shows it whole) narrows first.
         self.table = table_view(self.model, "Previous concerns and recommendations",
-                                stretch=PV_TITLE)
+                                stretch=PV_TITLE, give_way=(PV_RATIONALE,),
+                                caps={PV_PROGRESS: PROGRESS_CHARS, PV_PLAN: PLAN_CHARS})
         self.table.selectionModel().currentRowChanged.connect(self._on_table_current_changed)
         self.item_text = status_label("Text of the previous item")
         self.action_plan = ActionPlanBox()
@@ -257,6 +265,7 @@ class PreviousPanel(QWidget):
     def _show(self, snap: PreviousSnapshot) -> None:
         self._snapshot = snap
         self._labels = dict(snap.sections)
+        self._plans = dict(snap.plans)
         chosen = self._selected()
         wanted = self._select_after or (chosen.id if chosen is not None else None)
         self.model.set_rows(snap.items)
@@ -270,6 +279,7 @@ class PreviousPanel(QWidget):
     def clear(self) -> None:
         """Forget the closed inspection."""
         self._snapshot = None
+        self._plans = {}
         self.model.set_rows([])
         self.prev_year.setText("")
         self._show_scores(None)

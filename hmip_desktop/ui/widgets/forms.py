@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 
-from PySide6.QtCore import QAbstractItemModel, Qt
+from PySide6.QtCore import QAbstractItemModel, QEvent, QObject, QSize, Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -76,12 +76,16 @@ def add_shortcuts(parent: QWidget, keys: Iterable[str], slot: Callable[[], None]
     return out
 
 
-def table_view(model: QAbstractItemModel, name: str, *, stretch: int | None = None) -> QTableView:
+def table_view(model: QAbstractItemModel, name: str, *, stretch: int | None = None,
+               caps: Mapping[int, int] | None = None,
+               give_way: Iterable[int] = ()) -> QTableView:
     """A read-only, row-selecting table that Tab leaves (arrows move within it).
 
     `stretch` names the title column, which takes the spare width (the first by default);
-    the others fit their contents, long text is elided with a tooltip, widths are remembered
-    under `name`. Rows keep the order the service gives them (the list's natural order).
+    the others fit their contents (`caps`: up to more characters for some; `give_way`: the
+    ones that narrow first; see tables.make_readable), long text is elided with a tooltip,
+    widths are remembered under `name`. Rows keep the order the service gives them (the
+    list's natural order).
     """
     view = QTableView()
     view.setModel(model)
@@ -91,7 +95,8 @@ def table_view(model: QAbstractItemModel, name: str, *, stretch: int | None = No
     view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
     view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     view.verticalHeader().hide()
-    make_readable(view, title=0 if stretch is None else stretch, key=name)
+    make_readable(view, title=0 if stretch is None else stretch, key=name, caps=caps,
+                  give_way=give_way)
     return view
 
 
@@ -117,3 +122,32 @@ def scrolled(widget: QWidget) -> QScrollArea:
     area.setFrameShape(QFrame.Shape.NoFrame)
     area.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Tab goes to the first field inside
     return area
+
+
+class ColumnScrollArea(QScrollArea):
+    """A column that scrolls up and down, never sideways, and so is never narrower than what
+    it holds needs: a narrower column would cut its labels and buttons at its right edge."""
+
+    def __init__(self, widget: QWidget) -> None:
+        super().__init__()
+        self.setWidget(widget)
+        self.setWidgetResizable(True)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Tab goes to the first field inside
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt override
+        """The content's minimum width, plus room for the vertical scroll bar."""
+        hint = super().minimumSizeHint()
+        widget = self.widget()
+        if widget is None:
+            return hint
+        need = widget.minimumSizeHint().expandedTo(widget.minimumSize()).width()
+        extra = self.verticalScrollBar().sizeHint().width() + 2 * self.frameWidth()
+        return QSize(max(hint.width(), need + extra), hint.height())
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
+        """The content's layout changed (a wider text shown): ask the parent layout again."""
+        if watched is self.widget() and event.type() == QEvent.Type.LayoutRequest:
+            self.updateGeometry()
+        return super().eventFilter(watched, event)

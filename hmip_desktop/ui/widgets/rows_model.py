@@ -1,9 +1,9 @@
 """A thin table model over frozen rows: column constants, `set_rows()` in a model reset.
 
 Pages describe their columns as data (header, text, tooltip); the model knows nothing about
-services. A row can be highlighted (a disagreement, a gap): the highlight is a background and
-a bold font, and every page also says it in words in a column, so colour is never the only
-signal.
+services. A row can be highlighted (a disagreement, a gap; or, in its own colours, a date
+passed): the highlight is a background, a text colour and a bold font, and every page also
+says it in words in a column, so colour is never the only signal.
 """
 
 from __future__ import annotations
@@ -32,6 +32,21 @@ AnyIndex = QModelIndex | QPersistentModelIndex
 
 
 @dataclass(frozen=True)
+class RowMark:
+    """How a highlighted row looks: its background and text colour (the text is bold)."""
+
+    background: QColor
+    foreground: QColor
+
+
+# Needs attention (a gap, a disagreement, not judged yet): the amber, black text (17:1).
+ATTENTION = RowMark(HIGHLIGHT_COLOUR, QColor("black"))
+# Past its date (an overdue action-plan step): the error red of forms.error_label on a pale
+# rose (6.5:1), so it does not read as the amber's "needs attention" beside it.
+OVERDUE = RowMark(QColor("#fde4e4"), QColor("#a50e0e"))
+
+
+@dataclass(frozen=True)
 class Column:
     """One column: its header and how a row is shown in it."""
 
@@ -44,11 +59,13 @@ class RowsTableModel(QAbstractTableModel):
     """Rows of any frozen objects shown through column descriptions."""
 
     def __init__(self, columns: Sequence[Column], *,
-                 highlight: Callable[[Any], bool] | None = None) -> None:
+                 highlight: Callable[[Any], bool] | None = None,
+                 mark: RowMark = ATTENTION) -> None:
         super().__init__()
         self._columns = list(columns)
         self._rows: list[Any] = []
         self._highlight = highlight
+        self._mark = mark
 
     # -- feeding -----------------------------------------------------------------------------
     def set_rows(self, rows: Sequence[Any]) -> None:
@@ -99,9 +116,9 @@ class RowsTableModel(QAbstractTableModel):
         if role == HIGHLIGHT_ROLE:
             return highlighted
         if role == Qt.ItemDataRole.BackgroundRole and highlighted:
-            return QBrush(HIGHLIGHT_COLOUR)
+            return QBrush(self._mark.background)
         if role == Qt.ItemDataRole.ForegroundRole and highlighted:
-            return QBrush(QColor("black"))
+            return QBrush(self._mark.foreground)
         if role == Qt.ItemDataRole.FontRole and highlighted:
             font = QFont()
             font.setBold(True)

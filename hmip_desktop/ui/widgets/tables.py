@@ -7,6 +7,8 @@ elided with the full text in a tooltip; column widths and the sort are remembere
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
+
 from PySide6.QtCore import QEvent, QModelIndex, QObject, QPersistentModelIndex, Qt
 from PySide6.QtGui import QHelpEvent
 from PySide6.QtWidgets import (
@@ -58,9 +60,12 @@ class _ColumnFitter(QObject):
     """Fits every column but the title to its contents after each reload, except the ones the
     person has sized (theirs are remembered instead)."""
 
-    def __init__(self, view: QTableView | QTreeView, title: int, key: str) -> None:
+    def __init__(self, view: QTableView | QTreeView, title: int, key: str,
+                 caps: Mapping[int, int] | None = None, give_way: Iterable[int] = ()) -> None:
         super().__init__(view)
         self.view, self.title = view, title
+        self.caps = dict(caps or {})  # column: its cap in characters, when not CAP_CHARS
+        self.give_way = tuple(give_way)  # columns that narrow first on a narrow table
         self.user_sized: set[int] = set()
         self._fitting = False
         header = self._header()
@@ -120,12 +125,17 @@ class _ColumnFitter(QObject):
                 continue  # the title stretches; the person's widths and a caller's modes win
             wanted = max(header.sectionSizeFromContents(col).width(),
                          self.view.sizeHintForColumn(col))
-            widths[col] = max(least, min(wanted, char * CAP_CHARS))
+            widths[col] = max(least, min(wanted, char * self.caps.get(col, CAP_CHARS)))
         # On a narrow table the fitted columns give way (eliding) so the title stays readable.
         fixed = sum(header.sectionSize(c) for c in sorted(self.user_sized)
                     if not header.isSectionHidden(c))
         room = header.width() - fixed - char * TITLE_CHARS
         total = sum(widths.values())
+        for col in self.give_way:  # prose, elided anyway: it narrows before the others do
+            if col in widths and 0 < room < total:
+                cut = min(total - room, widths[col] - least)
+                widths[col] -= cut
+                total -= cut
         if widths and 0 < room < total:
             scale = room / total
             widths = {c: max(least, int(w * scale)) for c, w in widths.items()}
@@ -141,17 +151,21 @@ class _ColumnFitter(QObject):
 
 
 def make_readable(view: QTableView | QTreeView, *, title: int, key: str,
-                  sort: tuple[int, Qt.SortOrder] | None = None) -> None:
+                  sort: tuple[int, Qt.SortOrder] | None = None,
+                  caps: Mapping[int, int] | None = None, give_way: Iterable[int] = ()) -> None:
     """Title column stretches, others fit, text elides with a tooltip, widths remembered.
 
     `key` names the table in the remembered state; `sort` is its default order (only for
-    views whose model sorts).
+    views whose model sorts); `caps` lets a column whose text is usually longer (a job title,
+    a summary in words) fit up to that many characters instead of CAP_CHARS; on a table too
+    narrow for every column, the `give_way` columns (free prose, shown whole elsewhere) narrow
+    first, the others only when that is not enough.
     """
     view.setWordWrap(False)
     view.setTextElideMode(Qt.TextElideMode.ElideRight)
     if type(view.itemDelegate()) is QStyledItemDelegate:
         view.setItemDelegate(ElidedTextDelegate(view))
-    fitter = _ColumnFitter(view, title, key)
+    fitter = _ColumnFitter(view, title, key, caps, give_way)
     if sort is not None:
         view.setSortingEnabled(True)
         header = fitter._header()
