@@ -130,7 +130,7 @@ def test_conflict_queue_keep_one_version(qtbot, gkit, trio) -> None:  # noqa: F8
     assert {c.facts["Author"].text() for c in cards} == {"Alice", "Bob"}
     assert all("UTC (approx.)" in c.facts["Time"].text() for c in cards)
     assert {c.facts["Source"].text().split(" …")[0] for c in cards} == {"from their own bundle"}
-    assert all(c.facts["Changed"].text() == "body" for c in cards)
+    assert all(c.facts["Changed"].text() == "Note text" for c in cards)
     assert not queue.field_merge_button.isEnabled(), "free text is never merged automatically"
     assert heads(lead, note) == 2
     bob_card = next(c for c in cards if c.facts["Author"].text() == "Bob")
@@ -142,6 +142,41 @@ def test_conflict_queue_keep_one_version(qtbot, gkit, trio) -> None:  # noqa: F8
     assert queue.model.rowCount() == 0 and "kept Bob's version" in queue.status.text()
     assert page.tabs.tabText(page.conflicts_tab) == "&Conflicts"
     assert not page.undo_button.isEnabled(), "a resolution after the merge ends undo"
+
+
+def test_conflict_cards_show_fields_as_a_person_reads_them(qtbot, gkit, trio) -> None:  # noqa: F811
+    """Labels the note editor uses, Yes/No, "(empty)", and a long unchanged text on one
+    shortened line: never "interpreter_used: False"."""
+    lead, alice, bob = trio
+    long_body = "The wing was calm during the evening visit. " * 20
+    note = alice.notes.add(source_kind="observation", title="Wing visit", body=long_body,
+                           location="A wing")
+    gkit.import_(bob, [gkit.export(alice)])
+    alice.notes.edit(note, interpreter_used=True)
+    bob.notes.edit(note, location="")
+    page = page_for(qtbot, lead)
+    merge_via_page(page, lead, [gkit.export(alice), gkit.export(bob)])
+    queue = page.queue
+    assert queue.select_record(note)
+    cards = {c.facts["Author"].text(): c for c in queue.versions.cards}
+    alice_text = cards["Alice"].content.toPlainText()
+    bob_text = cards["Bob"].content.toPlainText()
+    assert cards["Alice"].facts["Changed"].text() == "Interpreter used"
+    assert cards["Bob"].facts["Changed"].text() == "Where"
+    assert alice_text.startswith("Interpreter used (changed in this version): Yes\n"), alice_text
+    assert "Where: A wing" in alice_text and "Source: Observation" in alice_text
+    assert bob_text.startswith("Where (changed in this version): (empty)\n"), bob_text
+    assert "Interpreter used: No" in bob_text
+    body_line = next(line for line in bob_text.splitlines() if line.startswith("Note text: "))
+    assert body_line.endswith("…") and len(body_line) < 80, body_line
+    for raw in ("interpreter_used", "False", "True", "source_kind", "location", "None"):
+        assert raw not in alice_text + bob_text, raw
+    combo_dialog = queue.open_combine()
+    assert combo_dialog is not None
+    interpreter = combo_dialog.choices["interpreter_used"]
+    assert {interpreter.itemText(i) for i in range(interpreter.count())} == {
+        "Yes — Alice", "No — Bob"}
+    combo_dialog.reject()
 
 
 def test_combine_free_text_in_the_editor(qtbot, gkit, trio) -> None:  # noqa: F811
