@@ -123,7 +123,7 @@ def test_conflict_queue_keep_one_version(qtbot, gkit, trio) -> None:  # noqa: F8
     report = merge_via_page(page, lead, paths)
     assert report.new_conflicts == (note,) and "1 new conflict" in page.status.text()
     assert page.tabs.currentWidget() is page.queue
-    assert page.tabs.tabText(page.conflicts_tab) == "&Conflicts (1)"
+    assert page.tabs.tabText(page.conflicts_tab) == "Conflict&s (1)"
     queue = page.queue
     assert queue.model.rowCount() == 1 and queue.selected().record_id == note
     cards = queue.versions.cards
@@ -140,7 +140,7 @@ def test_conflict_queue_keep_one_version(qtbot, gkit, trio) -> None:  # noqa: F8
     with lead.store.uow() as tx:
         assert tx.records.get(note).payload["body"] == "bob says"
     assert queue.model.rowCount() == 0 and "kept Bob's version" in queue.status.text()
-    assert page.tabs.tabText(page.conflicts_tab) == "&Conflicts"
+    assert page.tabs.tabText(page.conflicts_tab) == "Conflict&s"
     assert not page.undo_button.isEnabled(), "a resolution after the merge ends undo"
 
 
@@ -415,7 +415,8 @@ def test_export_and_merge_on_the_real_worker_thread(qtbot, gkit, trio,  # noqa: 
 
 
 def test_conflict_queue_by_keyboard(qtbot, gkit, trio) -> None:  # noqa: F811
-    """Alt+C opens the queue, arrows pick a conflict, Alt+2 keeps the second version."""
+    """Alt+S opens the queue (Alt+C is the progress bar's Cancel), arrows pick a conflict,
+    Alt+2 keeps the second version."""
     from tests.gui.keyboard import focused, press
 
     lead, *_ = trio
@@ -426,7 +427,7 @@ def test_conflict_queue_by_keyboard(qtbot, gkit, trio) -> None:  # noqa: F811
     page.activateWindow()
     qtbot.waitUntil(lambda: QApplication.activeWindow() is page)
     page.import_button.setFocus()
-    press(qtbot, Qt.Key.Key_C, Qt.KeyboardModifier.AltModifier)
+    press(qtbot, Qt.Key.Key_S, Qt.KeyboardModifier.AltModifier)
     qtbot.waitUntil(lambda: page.tabs.currentWidget() is page.queue)
     page.queue.table.setFocus()
     press(qtbot, Qt.Key.Key_Down)
