@@ -51,7 +51,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--version", help="version (CSV default: the existing version, or 1)")
     p.add_argument("--type", dest="types", type=key_arg, metavar="TYPE", action="extend",
                    nargs="+",
-                   help="establishment type key(s) the framework applies to")
+                   help="one or more establishment type keys the framework applies to")
     p.add_argument("--dry-run", action="store_true",
                    help="show what would be imported and every bad row; write nothing")
     add_json(p)
