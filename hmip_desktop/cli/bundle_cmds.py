@@ -17,6 +17,7 @@ from hmip_desktop.domain.errors import ValidationError
 from hmip_desktop.domain.ids import short_id
 from hmip_desktop.domain.wording import plural
 from hmip_desktop.services import bundles, conflicts
+from hmip_desktop.services.field_text import field_line, shown_fields
 from hmip_desktop.services.labels import record_type_label
 
 
@@ -162,9 +163,12 @@ def _conflicts(args: argparse.Namespace) -> int:
         print(f"{c.record_id}  [{record_type_label(c.record_type)}]  {c.label}  ({merge})")
         for v in c.versions:
             who = v.author_name or short_id(v.author_id)
+            # The same words as the conflict cards: "Interpreter used: No", not raw values.
+            changed = shown_fields(v.changed_fields)
             print(f"    {v.rev_id[:12]}  {v.when}  {who}, {v.source_text}"
-                  f"{'  deleted' if v.deleted else ''}  changed: "
-                  f"{', '.join(v.changed_fields) or '-'}")
+                  f"{'  deleted' if v.deleted else ''}  changed:{'' if changed else ' nothing'}")
+            for key in changed:
+                print(f"        {field_line(key, v.payload.get(key), c.record_type)}")
     if not found:
         print("no conflicts")
     return 0

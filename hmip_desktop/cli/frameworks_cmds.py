@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from hmip_desktop.cli.common import add_json, key_arg, print_json
+from hmip_desktop.cli.table import print_table
 from hmip_desktop.domain.framework import Framework, in_force_from
 from hmip_desktop.domain.framework_nation import NATION_LABELS, NOT_LOADED
 from hmip_desktop.services.frameworks import FrameworkService
@@ -51,7 +52,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--version", help="version (CSV default: the existing version, or 1)")
     p.add_argument("--type", dest="types", type=key_arg, metavar="TYPE", action="extend",
                    nargs="+",
-                   help="establishment type key(s) the framework applies to")
+                   help="one or more establishment type keys the framework applies to")
     p.add_argument("--dry-run", action="store_true",
                    help="show what would be imported and every bad row; write nothing")
     add_json(p)
@@ -83,16 +84,15 @@ def _list(args: argparse.Namespace) -> int:
     if not rows:
         print("No frameworks.")
         return EXIT_OK
-    width = max(len("ID"), *(len(r.id) for r in rows))
-    vwidth = max(len("VERSION"), *(len(r.version) for r in rows))
-    print(f"{'ID':<{width}}  {'VERSION':<{vwidth}}  {'STATUS':<8}  {'EXP':>3}  TYPES")
+    table = [("ID", "VERSION", "STATUS", "EXP", "TYPES")]
     for r in rows:
-        print(f"{r.id:<{width}}  {r.version:<{vwidth}}  {r.status:<8}  "
-              f"{r.expectation_count:>3}  {establishment_type_labels(r.establishment_types)}")
-        print(f"{'':<{width}}  {r.title}{_flags(r.verified, r.incomplete)}")
+        table.append((r.id, r.version, r.status, str(r.expectation_count),
+                      establishment_type_labels(r.establishment_types)))
+        table.append(("", f"{r.title}{_flags(r.verified, r.incomplete)}"))  # notes under it
         if r.in_force_from:
-            print(f"{'':<{width}}  in force from {r.in_force_from}"
-                  + ("" if r.in_force_from_verified else " (date not verified)"))
+            table.append(("", f"in force from {r.in_force_from}"
+                          + ("" if r.in_force_from_verified else " (date not verified)")))
+    print_table(table, right=frozenset({3}))
     return EXIT_OK
 
 

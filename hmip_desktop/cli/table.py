@@ -11,11 +11,16 @@ GAP = "  "
 def table_lines(rows: Sequence[Sequence[str]], *, right: frozenset[int] = frozenset()
                 ) -> list[str]:
     """The rows as aligned lines: columns sized to their content, those numbered in `right`
-    right-aligned (counts), the last column left unpadded so no line ends in spaces."""
+    right-aligned (counts), the last column left unpadded so no line ends in spaces.
+
+    A row shorter than the widest is a note under the row before it (("", title) puts a title
+    under the second column): its last cell runs on and does not widen its column.
+    """
     if not rows:
         return []
     count = max(len(r) for r in rows)
-    widths = [max((len(r[i]) for r in rows if i < len(r)), default=0) for i in range(count)]
+    widths = [max((len(r[i]) for r in rows if i < len(r) - (len(r) < count)), default=0)
+              for i in range(count)]
     lines = []
     for row in rows:
         cells = []

@@ -25,6 +25,7 @@ from hmip_desktop.domain.date_words import long_date
 from hmip_desktop.domain.entity import EntityView
 from hmip_desktop.domain.errors import UserError, ValidationError
 from hmip_desktop.domain.framework_nation import NATION_LABELS, inspection_nation
+from hmip_desktop.domain.wording import plural
 
 INSPECTION = "inspection"  # records.INSPECTION, kept literal so this module imports no records
 CONCERN = "concern"
@@ -143,11 +144,12 @@ class NotReadyForStatus(ValidationError):
     def __init__(self, target: str, blockers: list[str]) -> None:
         shown = "; ".join(blockers[:5]) + (f"; and {len(blockers) - 5} more"
                                             if len(blockers) > 5 else "")
+        block, them = ("blocks", "it") if len(blockers) == 1 else ("block", "them")
         super().__init__(
-            f"Not moved to {status_label(target)}: {len(blockers)} item(s) still block the "
-            f"report ({shown}). Resolve them (see 'hmip readiness FILE' or the Reports page); "
-            "if the team leader has decided to go ahead regardless, move it anyway with "
-            "--despite-readiness (Overview: answer Yes when asked).")
+            f"Not moved to {status_label(target)}: {plural(len(blockers), 'item')} still "
+            f"{block} the report ({shown}). Resolve {them} (see 'hmip readiness FILE' or the "
+            "Reports page); if the team leader has decided to go ahead regardless, move it "
+            "anyway with --despite-readiness (Overview: answer Yes when asked).")
         self.target = target
         self.blockers = blockers
 

@@ -21,6 +21,7 @@ from hmip_desktop.domain import records as R
 from hmip_desktop.domain import scoring as S
 from hmip_desktop.domain.concerns import BLOCKING, WARNING, ConcernLimits, check_concerns
 from hmip_desktop.domain.framework import Framework, Section
+from hmip_desktop.domain.wording import plural
 
 # hmip-method.md §5: a finding from one source is backed by at least two others, so an
 # expectation is triangulated when its evidence spans this many distinct source kinds.
@@ -194,15 +195,15 @@ def _section_items(s: SectionReadiness, kind_scores: bool) -> list[Item]:
     elif s.areas_with_findings < s.areas_total:
         missing = s.areas_total - s.areas_with_findings
         items.append(Item("area_findings_missing", WARNING,
-                          f"{s.label}: {missing} area(s) without findings.", s.key))
+                          f"{s.label}: {plural(missing, 'area')} without findings.", s.key))
     if s.uncovered:
         items.append(Item("coverage_gap", WARNING,
-                          f"{s.label}: {len(s.uncovered)} expectation(s) without evidence.",
+                          f"{s.label}: {plural(len(s.uncovered), 'expectation')} without evidence.",
                           s.key))
     if s.untriangulated:
         items.append(Item("triangulation_gap", WARNING,
-                          f"{s.label}: {len(s.untriangulated)} expectation(s) backed by fewer "
-                          f"than {TRIANGULATION_MIN_SOURCES} kinds of source.", s.key))
+                          f"{s.label}: {plural(len(s.untriangulated), 'expectation')} backed "
+                          f"by fewer than {TRIANGULATION_MIN_SOURCES} kinds of source.", s.key))
     return items
 
 
@@ -244,6 +245,7 @@ def build_report(framework: Framework, kind: str, *, links: Iterable[LinkFact],
                               ref=p.ref))
     if other_conflicts:
         items.append(Item("conflicts", BLOCKING,
-                          f"{other_conflicts} report record(s) have conflicting edits."))
+                          f"{plural(other_conflicts, 'report record')} "
+                          f"{'has' if other_conflicts == 1 else 'have'} conflicting edits."))
     return ReadinessReport(kind, sections, key_concerns, priority_concerns, len(prev),
                            sum(1 for p in followed if p.judged), tuple(items))

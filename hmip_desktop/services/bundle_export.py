@@ -22,6 +22,7 @@ from hmip_desktop.bundle.writer import StoredBlobSource, write_bundle
 from hmip_desktop.domain.errors import UserError, ValidationError
 from hmip_desktop.domain.ids import new_id
 from hmip_desktop.domain.revision import PAYLOAD_SCHEMA, Revision
+from hmip_desktop.domain.wording import plural
 from hmip_desktop.services import attachment_keys
 from hmip_desktop.services.authorship import signed_id_of
 from hmip_desktop.services.roster_access import load_roster
@@ -100,8 +101,8 @@ def write_store_bundle(store: InspectionStore, out_path: Path, *, keys: DeviceKe
         chosen = tx.blobs.all(only_unexported=not full) if include_blobs else []
         present = [b for b in chosen if store.blobs.has(b.sha256)]
         if len(present) != len(chosen):
-            log.warning("%d attachment(s) missing from the store were left out",
-                        len(chosen) - len(present))
+            log.warning("left out %s missing from the store",
+                        plural(len(chosen) - len(present), "attachment"))
         sent = {b.sha256 for b in present}
         # Attachments travel as stored: encrypted to the team's attachment key, whose
         # secret the manifest carries to the bundle's recipients.

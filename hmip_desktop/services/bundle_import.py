@@ -43,6 +43,7 @@ from hmip_desktop.domain.revision import (
     revision_from_checked_json,
 )
 from hmip_desktop.domain.roster import Roster, leader_devices, written_after_removal
+from hmip_desktop.domain.wording import plural
 from hmip_desktop.services import attachment_keys
 from hmip_desktop.services.authorship import Claim
 from hmip_desktop.services.bundle_candidates import (
@@ -469,7 +470,7 @@ def _apply(store: InspectionStore, accepted: list[Candidate], cands: list[Candid
     if previous and previous != snap_name:
         # Only the last merge can be undone; older snapshots only take space.
         store.path.with_name(Path(previous).name).unlink(missing_ok=True)
-    log.info("merged %d bundle(s)", len(accepted))
+    log.info("merged %s", plural(len(accepted), "bundle"))
     now_ms = int(time.time() * 1000)
     outcomes = tuple(c.outcome(now_ms, CLOCK_AHEAD_MS) for c in cands)
     return ImportReport(

@@ -21,6 +21,7 @@ from hmip_desktop.bundle.identity_keys import DeviceKeys
 from hmip_desktop.bundle.reader import BundleReader
 from hmip_desktop.domain.changes import ChangeSet
 from hmip_desktop.domain.errors import BundleError, Cancelled, NotFoundError, UserError
+from hmip_desktop.domain.wording import plural
 from hmip_desktop.services.bundle_candidates import (
     BundleOutcome,
     Candidate,
@@ -217,6 +218,6 @@ def undo_last_merge(store: InspectionStore, *, progress: Callable[[int, int], No
     snap.unlink(missing_ok=True)
     with store.uow() as tx:
         after = current_digest(tx)
-    log.info("last merge undone (%d bundle(s))", len(last.get("bundles", [])))
+    log.info("last merge undone (%s)", plural(len(last.get("bundles", [])), "bundle"))
     return UndoReport(tuple(last.get("bundles", [])), before, after, ChangeSet.all())
 

@@ -171,7 +171,7 @@ class DocumentService:
             raise
         for item in prepared:
             self._store.blobs.release(item.sha256)  # their rows are committed
-        log.info("%d document(s) imported", len(prepared))
+        log.info("%s imported", plural(len(prepared), "document"))
         out = ImportedDocuments(self.get(i) for i in dict.fromkeys(ids))
         out.changes = ChangeSet.of(R.DOCUMENT, *ids)
         if link_ids:

@@ -34,6 +34,7 @@ from hmip_desktop.domain import records as R
 from hmip_desktop.domain.entity import EntityView
 from hmip_desktop.domain.errors import Cancelled, HmipError, ImportFormatError, ValidationError
 from hmip_desktop.domain.ids import new_id
+from hmip_desktop.domain.wording import plural
 from hmip_desktop.ingest import csvread, xlsx
 from hmip_desktop.ingest.coltypes import COLUMN_TYPES, ColumnSpec, TableSniff
 from hmip_desktop.ingest.documents import MIME_CSV, MIME_XLSX
@@ -225,7 +226,8 @@ def drop_stale_staging(store: InspectionStore) -> int:
             cursor = tx.extract_tables.cursor()
             for name in sorted(stale):
                 T.drop_raw(cursor, name)
-        log.info("dropped %d staging table(s) of an import that did not finish", len(stale))
+        log.info("dropped %s of an import that did not finish",
+                 plural(len(stale), "staging table"))
     return len(stale)
 
 

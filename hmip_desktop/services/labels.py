@@ -130,3 +130,70 @@ def section_labels(keys: Iterable[str], sections: Iterable[tuple[str, str]]) -> 
     """Framework section keys as their titles, given the framework's (key, label) pairs."""
     names = dict(sections)
     return ", ".join(names.get(k, k) for k in keys)
+
+
+# A record's fields, as the screens that edit them name them (note editor, register editor,
+# new-inspection dialog, previous-item dialog): the conflict cards, the combine editor and
+# `hmip conflicts` use these words. FIELD_LABELS_BY_TYPE holds the few names whose meaning
+# depends on the kind of record.
+FIELD_LABELS: dict[str, str] = {
+    # notes and evidence
+    "title": "Title", "body": "Text", "source_kind": "Source", "occurred_at": "When",
+    "location": "Where", "subject_ref": "Subject", "interpreter_used": "Interpreter used",
+    "description": "Description", "filename": "File name", "mime": "File type",
+    "sha256": "Fingerprint (SHA-256)", "size": "Size (bytes)", "pages": "Pages",
+    "name": "Name", "columns": "Columns", "format": "File format", "row_count": "Rows",
+    "caption": "Caption", "extract_id": "Data extract", "extract_name": "Data extract name",
+    "extract_sha256": "Data extract fingerprint", "spec": "Figure settings",
+    "result": "Figure values",
+    # links
+    "evidence_id": "Evidence", "evidence_type": "Kind of evidence",
+    "expectation_ref": "Expectation", "start": "Passage start", "end": "Passage end",
+    "page": "Page", "quote": "Quoted passage",
+    # scores, findings, judgements
+    "evidence_ids": "Evidence", "inspector_id": "Inspector", "inspector_name": "Inspector",
+    "kind": "Kind", "level_key": "Score", "level_label": "Score", "rationale": "Rationale",
+    "scale_key": "Scale", "section_key": "Section", "value": "Score value",
+    "demoted_from": "Earlier agreed score", "area_key": "Area", "author_id": "Author",
+    "author_name": "Author", "text": "Text", "previous_item_id": "Previous recommendation",
+    "recorded_by": "Recorded by", "recorded_by_name": "Recorded by",
+    # concerns, notable positive practice, previous recommendations
+    "addressee": "Addressed to", "order": "Order", "priority": "Priority",
+    "sections": "Sections", "action_plan": "Action plan response", "followed_up": "Followed up",
+    "ref": "Reference", "section": "Section", "source": "Source report",
+    # inspection
+    "establishment_name": "Establishment", "establishment_type": "Type",
+    "framework_id": "Framework", "framework_version": "Framework version",
+    "start_date": "Start", "end_date": "End", "status": "Status", "created_on": "Created on",
+    "protective_marking": "Protective marking", "previous_scores": "Previous scores",
+    "previous_year": "Previous inspection year", "nation": "Nation", "announced": "Announced",
+    "publication_date": "Publication date",
+    "action_plan_received_date": "Action plan received",
+    "action_plan_submitted_date": "Action plan submitted", "reopenings": "Reopenings",
+    "education_judgement": "Education judgement", "status_change": "Last status change",
+    # Urgent Notification, report texts, disclosure terms
+    "criteria": "Criteria met", "reasons": "Reasons", "letter_date": "Letter date",
+    "response_date": "Response date", "part": "Report part", "term": "Term",
+    # team roster and frameworks
+    "device_id": "Device", "role": "Role", "signer": "Signing key",
+    "recipient": "Encryption key", "removed_hlc": "Removed at", "frontier": "Last changes seen",
+    "schema_version": "Schema version", "id": "Identifier", "version": "Version",
+    "edition": "Edition", "establishment_types": "Establishment types", "scale": "Scale",
+    "progress_scale": "Progress scale", "report_model": "Report model",
+}
+FIELD_LABELS_BY_TYPE: dict[tuple[str, str], str] = {
+    ("note", "body"): "Note text",
+    ("concern", "body"): "Description",
+    ("npp", "body"): "Description",
+    ("inspection", "kind"): "Kind of inspection",
+    ("score", "kind"): "Kind of score",
+    ("previous_item", "priority"): "Priority recommendation",
+    ("concern", "priority"): "Priority concern",
+}
+
+
+def field_label(key: str, record_type: str | None = None) -> str:
+    """"Interpreter used" for interpreter_used; a field this version does not know (a newer
+    file's) is shown as its name in words ("some_field" as "Some field")."""
+    label = FIELD_LABELS_BY_TYPE.get((record_type or "", key)) or FIELD_LABELS.get(key)
+    return label or (key.replace("_", " ").strip().capitalize() or key)

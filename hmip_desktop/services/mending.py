@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from hmip_desktop.domain.wording import plural
 from hmip_desktop.services.import_journals import journals_of, read_journal
 
 if TYPE_CHECKING:
@@ -126,8 +127,8 @@ def mend(store: InspectionStore) -> MendReport:
         finish_rebuild(store)
         rebuilt = True
     if dead or removed or rebuilt:
-        log.info("mended after an interrupted import: %d journal(s), %d file(s) removed, "
-                 "rebuilt %s", dead, removed, rebuilt)
+        log.info("mended after an interrupted import: %s, %s removed, rebuilt %s",
+                 plural(dead, "journal"), plural(removed, "file"), rebuilt)
     report = MendReport(dead, removed, rebuilt, False)
     store.last_mend = report  # type: ignore[attr-defined]
     return report

@@ -171,8 +171,8 @@ class ReportService:
         render = steps.part(*_RENDER)
         not_as_written = _render(doc, target, suffix,
                                  render.report if progress is not None else None, cancel)
-        log.info("exported a %s (%s, %d disclosure hit(s), redacted %s)",
-                 DOCUMENTS[options.document], suffix, len(hits), options.redact)
+        log.info("exported a %s (%s, %s, redacted %s)", DOCUMENTS[options.document], suffix,
+                 plural(len(hits), "disclosure hit"), options.redact)
         return ExportResult(target, tuple(hits), bool(hits and options.redact), tuple(blockers),
                             tuple(not_as_written))
 

@@ -40,3 +40,27 @@ def test_one_lookup_per_vocabulary() -> None:
     assert labels.coverage_status_label("thin") == "Not yet triangulated"
     assert labels.record_type_label("npp") == "Notable positive practice"
     assert labels.establishment_type_label("new_kind") == "new_kind"
+
+
+def test_record_fields_read_as_words() -> None:
+    """Field names and values as the conflict cards and `hmip conflicts` show them."""
+    from hmip_desktop.domain.payload_rules import FIELD_TYPES
+    from hmip_desktop.services.field_text import field_line, short_value
+
+    assert field_line("interpreter_used", False, "note") == "Interpreter used: No"
+    assert field_line("priority", True, "concern") == "Priority concern: Yes"
+    assert field_line("body", "Open daily.", "npp") == "Description: Open daily."
+    assert field_line("location", None, "note") == "Where: (empty)"
+    assert field_line("subject_ref", "", "note") == "Subject: (empty)"
+    assert field_line("source_kind", "staff_interview", "note") == "Source: Staff interview"
+    assert field_line("kind", "irp", "inspection") == "Kind of inspection: Independent review " \
+        "of progress"
+    assert field_line("sections", [], "concern") == "Sections: (none)"
+    assert labels.field_label("some_new_field") == "Some new field"
+    long = short_value("body", "word " * 100)
+    assert len(long) <= 60 and long.endswith("word…"), long
+    assert short_value("title", "ok\x1b[2J\u202eevil") == "ok[2Jevil"
+    # Every field a record may hold has a label of its own (none falls back to its name).
+    unlabelled = {k for fields in FIELD_TYPES.values() for k in fields
+                  if k not in labels.FIELD_LABELS}
+    assert not unlabelled, unlabelled

@@ -134,3 +134,25 @@ def test_previous_import_echoes_a_heading_short_and_clean(team, cell) -> None:  
     assert refused.returncode == 2 and "Unknown column" in refused.stderr, refused.stderr
     assert len(refused.stderr) < 300, len(refused.stderr)
     assert not any(ch in refused.stderr for ch in "\x00\x1b\u202e")
+
+
+def test_conflicts_show_changed_fields_in_words(team) -> None:  # type: ignore[no-untyped-def]
+    """The same words as the conflict cards: "Interpreter used: Yes", not
+    "interpreter_used: True"; an emptied field reads "(empty)"; long text is one short line."""
+    _, lead, ann, _ = team
+    note = ann("note", "add", "ann.hmip", "--source", "observation", "--title", "Night visit",
+               "--body", "Quiet.", "--where", "B wing").stdout.strip()
+    ann("bundle", "export", "ann.hmip", "--out", "ann-5.hmipbundle")
+    lead("bundle", "import", "lead.hmip", "ann-5.hmipbundle")
+    ann("note", "edit", "ann.hmip", note, "--interpreter", "--body", "Calm. " * 40)
+    lead("note", "edit", "lead.hmip", note, "--where", "")
+    ann("bundle", "export", "ann.hmip", "--out", "ann-6.hmipbundle")
+    lead("bundle", "import", "lead.hmip", "ann-6.hmipbundle")
+    listed = lead("conflicts", "lead.hmip").stdout
+    block = listed[listed.index(note):]
+    lines = [line.strip() for line in block.splitlines()]
+    assert "Interpreter used: Yes" in lines and "Where: (empty)" in lines, block
+    body = next(line for line in lines if line.startswith("Note text: "))
+    assert body.endswith("…") and len(body) <= len("Note text: ") + 60, body
+    for raw in ("interpreter_used", "True", "location", "changed: body"):
+        assert raw not in block, raw

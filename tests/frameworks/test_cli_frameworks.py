@@ -43,6 +43,36 @@ def test_list_text_and_json(run: Callable[..., tuple[int, str]]) -> None:
     assert [r["id"] for r in json.loads(out)] == ["immigration-removal-centres"]
 
 
+def test_list_columns_fit_their_longest_cell(run: Callable[..., tuple[int, str]],
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """The shared table formatter sizes every column (cli/table.py, as `hmip team list`): a
+    long status or a four-digit count keeps TYPES in line; title and date sit under VERSION."""
+    from dataclasses import replace
+
+    from hmip_desktop.cli.table import GAP
+
+    real = FrameworkService.list_frameworks
+
+    def listed(self, etype=None):  # type: ignore[no-untyped-def]
+        rows = real(self, etype)
+        return [replace(rows[0], status="withdrawn-locally", expectation_count=1234), *rows[1:]]
+
+    monkeypatch.setattr(FrameworkService, "list_frameworks", listed)
+    code, out = run("list")
+    lines = out.splitlines()
+    assert code == 0 and lines[0].split() == ["ID", "VERSION", "STATUS", "EXP", "TYPES"]
+    rows = [line for line in lines[1:] if not line.startswith(" ")]
+    notes = [line for line in lines[1:] if line.startswith(" ")]
+    types_at = lines[0].index("TYPES")
+    exp_end = lines[0].index("EXP") + len("EXP")
+    assert all(line[types_at - len(GAP) - 1] != " " and line[types_at - 1] == " "
+               and line[types_at] != " " for line in rows), out
+    assert " 1234  " in rows[0] and rows[0].index("1234") + 4 == exp_end, out
+    version_at = lines[0].index("VERSION")
+    assert notes and all(len(n) - len(n.lstrip()) == version_at for n in notes), out
+    assert any("in force from" in n for n in notes) and all(n == n.rstrip() for n in lines)
+
+
 def test_show_text_and_json(run: Callable[..., tuple[int, str]]) -> None:
     """show prints the outline; --json is the canonical framework dict."""
     code, out = run("show", "children-custody")

@@ -77,3 +77,31 @@ def tab_until(qtbot: Any, found: Callable[[QWidget], bool], *, limit: int = 80,
 def tab_to(qtbot: Any, widget: QWidget, **kw: Any) -> QWidget:
     """Press Tab until `widget` (or a child of it) has focus."""
     return tab_until(qtbot, lambda w: w is widget or widget.isAncestorOf(w), **kw)
+
+
+def mnemonic(text: str) -> str | None:
+    """The Alt+letter a widget's text gives it ("Sa&ve" -> "v"), None without one."""
+    plain = text.replace("&&", "")
+    i = plain.find("&")
+    return plain[i + 1].lower() if 0 <= i < len(plain) - 1 else None
+
+
+def mnemonic_owners(root: QWidget, letter: str) -> list[str]:
+    """Every widget visible in `root` that answers Alt+`letter`: buttons, labels with a
+    buddy, tabs and the menu bar's menus."""
+    from PySide6.QtWidgets import QAbstractButton, QLabel, QMainWindow, QTabBar
+
+    owners = []
+    for w in [root, *root.findChildren(QWidget)]:
+        if w is not root and not w.isVisibleTo(root):
+            continue
+        if isinstance(w, QAbstractButton) or (isinstance(w, QLabel) and w.buddy() is not None):
+            texts = [w.text()]
+        elif isinstance(w, QTabBar):
+            texts = [w.tabText(i) for i in range(w.count()) if w.isTabVisible(i)]
+        elif isinstance(w, QMainWindow):
+            texts = [a.text() for a in w.menuBar().actions()]
+        else:
+            continue
+        owners += [f"{type(w).__name__} {t!r}" for t in texts if mnemonic(t) == letter]
+    return owners

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QApplication,
     QComboBox,
+    QDialogButtonBox,
     QHeaderView,
     QLineEdit,
     QPlainTextEdit,
@@ -31,7 +32,7 @@ from PySide6.QtWidgets import (
 from hmip_desktop.app import build_window
 from hmip_desktop.services.notes import NoteService
 from hmip_desktop.ui.tasks import SyncExecutor, TaskRunner
-from tests.gui.keyboard import make_store
+from tests.gui.keyboard import make_store, mnemonic, mnemonic_owners
 
 INTERACTIVE = (QAbstractButton, QLineEdit, QTextEdit, QPlainTextEdit, QComboBox,
                QAbstractSpinBox, QAbstractItemView, QAbstractSlider)
@@ -164,3 +165,56 @@ def test_tab_order_follows_the_visual_order(full_window) -> None:
     while not (first.focusPolicy() & Qt.FocusPolicy.TabFocus and first.isVisible()):
         first = first.nextInFocusChain()
     assert page.isAncestorOf(first), f"Tab went to {type(first).__name__}"
+
+
+def _tabs_beside(bar: QWidget, page: QWidget) -> list[QTabWidget]:
+    """The tab widgets on a page that switch what shows beside `bar` (not those holding it)."""
+    return [t for t in page.findChildren(QTabWidget)
+            if t.isVisibleTo(page) and not t.isAncestorOf(bar)]
+
+
+def test_progress_cancel_is_the_only_alt_c_where_it_shows(full_window) -> None:
+    """Alt+C presses the progress bar's Cancel on every page that shows the bar, whichever
+    tab is open beside it: no tab, button, label or menu there takes the same letter."""
+    from hmip_desktop.ui.widgets.task_progress import TaskProgress
+
+    bars = full_window.findChildren(TaskProgress)
+    assert len(bars) >= 4  # Team & sync, Reports, Documents, Data extracts (and its undo)
+    problems = []
+    for bar in bars:
+        title, page = next((t, p) for t, p in full_window.pages.items() if p.isAncestorOf(bar))
+        full_window.show_page(title)
+        holder = bar.parentWidget()
+        while holder is not page:  # open the tabs that hold the bar
+            parent = holder.parentWidget()
+            if isinstance(parent.parentWidget(), QTabWidget):
+                parent.parentWidget().setCurrentWidget(holder)
+            holder = parent
+        for other in bars:
+            other.setVisible(other is bar)
+        assert bar.cancel_button.text() == "&Cancel" and bar.cancel_button.isVisible()
+        for tabs in [None, *_tabs_beside(bar, page)]:
+            for i in range(tabs.count() if tabs else 1):
+                if tabs is not None:
+                    tabs.setCurrentIndex(i)
+                owners = mnemonic_owners(full_window, "c")
+                if owners != ["QPushButton '&Cancel'"]:
+                    where = tabs.tabText(i) if tabs else "-"
+                    problems.append(f"{title} / {where}: {owners}")
+        bar.hide()
+    assert not problems, "\n".join(problems)
+
+
+def test_join_dialog_cancel_leaves_alt_c_to_the_progress_bar(qtbot) -> None:
+    """The dialog's own Cancel (which stops a running join too) has a letter of its own on
+    every desktop: the KDE and GNOME themes would name it "&Cancel"."""
+    from hmip_desktop.ui.context import UiContext
+    from hmip_desktop.ui.team.join_dialog import JoinDialog
+
+    dialog = JoinDialog(None, UiContext(tasks=TaskRunner(SyncExecutor())), lambda _s: None)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.progress.show()
+    own = dialog.buttons.button(QDialogButtonBox.StandardButton.Cancel)
+    assert mnemonic(own.text()) not in (None, "c"), own.text()
+    assert mnemonic_owners(dialog, "c") == ["QPushButton '&Cancel'"]

@@ -123,14 +123,14 @@ def test_conflict_queue_keep_one_version(qtbot, gkit, trio) -> None:  # noqa: F8
     report = merge_via_page(page, lead, paths)
     assert report.new_conflicts == (note,) and "1 new conflict" in page.status.text()
     assert page.tabs.currentWidget() is page.queue
-    assert page.tabs.tabText(page.conflicts_tab) == "&Conflicts (1)"
+    assert page.tabs.tabText(page.conflicts_tab) == "Conflict&s (1)"
     queue = page.queue
     assert queue.model.rowCount() == 1 and queue.selected().record_id == note
     cards = queue.versions.cards
     assert {c.facts["Author"].text() for c in cards} == {"Alice", "Bob"}
     assert all("UTC (approx.)" in c.facts["Time"].text() for c in cards)
     assert {c.facts["Source"].text().split(" …")[0] for c in cards} == {"from their own bundle"}
-    assert all(c.facts["Changed"].text() == "body" for c in cards)
+    assert all(c.facts["Changed"].text() == "Note text" for c in cards)
     assert not queue.field_merge_button.isEnabled(), "free text is never merged automatically"
     assert heads(lead, note) == 2
     bob_card = next(c for c in cards if c.facts["Author"].text() == "Bob")
@@ -140,8 +140,43 @@ def test_conflict_queue_keep_one_version(qtbot, gkit, trio) -> None:  # noqa: F8
     with lead.store.uow() as tx:
         assert tx.records.get(note).payload["body"] == "bob says"
     assert queue.model.rowCount() == 0 and "kept Bob's version" in queue.status.text()
-    assert page.tabs.tabText(page.conflicts_tab) == "&Conflicts"
+    assert page.tabs.tabText(page.conflicts_tab) == "Conflict&s"
     assert not page.undo_button.isEnabled(), "a resolution after the merge ends undo"
+
+
+def test_conflict_cards_show_fields_as_a_person_reads_them(qtbot, gkit, trio) -> None:  # noqa: F811
+    """Labels the note editor uses, Yes/No, "(empty)", and a long unchanged text on one
+    shortened line: never "interpreter_used: False"."""
+    lead, alice, bob = trio
+    long_body = "The wing was calm during the evening visit. " * 20
+    note = alice.notes.add(source_kind="observation", title="Wing visit", body=long_body,
+                           location="A wing")
+    gkit.import_(bob, [gkit.export(alice)])
+    alice.notes.edit(note, interpreter_used=True)
+    bob.notes.edit(note, location="")
+    page = page_for(qtbot, lead)
+    merge_via_page(page, lead, [gkit.export(alice), gkit.export(bob)])
+    queue = page.queue
+    assert queue.select_record(note)
+    cards = {c.facts["Author"].text(): c for c in queue.versions.cards}
+    alice_text = cards["Alice"].content.toPlainText()
+    bob_text = cards["Bob"].content.toPlainText()
+    assert cards["Alice"].facts["Changed"].text() == "Interpreter used"
+    assert cards["Bob"].facts["Changed"].text() == "Where"
+    assert alice_text.startswith("Interpreter used (changed in this version): Yes\n"), alice_text
+    assert "Where: A wing" in alice_text and "Source: Observation" in alice_text
+    assert bob_text.startswith("Where (changed in this version): (empty)\n"), bob_text
+    assert "Interpreter used: No" in bob_text
+    body_line = next(line for line in bob_text.splitlines() if line.startswith("Note text: "))
+    assert body_line.endswith("…") and len(body_line) < 80, body_line
+    for raw in ("interpreter_used", "False", "True", "source_kind", "location", "None"):
+        assert raw not in alice_text + bob_text, raw
+    combo_dialog = queue.open_combine()
+    assert combo_dialog is not None
+    interpreter = combo_dialog.choices["interpreter_used"]
+    assert {interpreter.itemText(i) for i in range(interpreter.count())} == {
+        "Yes — Alice", "No — Bob"}
+    combo_dialog.reject()
 
 
 def test_combine_free_text_in_the_editor(qtbot, gkit, trio) -> None:  # noqa: F811
@@ -380,7 +415,8 @@ def test_export_and_merge_on_the_real_worker_thread(qtbot, gkit, trio,  # noqa: 
 
 
 def test_conflict_queue_by_keyboard(qtbot, gkit, trio) -> None:  # noqa: F811
-    """Alt+C opens the queue, arrows pick a conflict, Alt+2 keeps the second version."""
+    """Alt+S opens the queue (Alt+C is the progress bar's Cancel), arrows pick a conflict,
+    Alt+2 keeps the second version."""
     from tests.gui.keyboard import focused, press
 
     lead, *_ = trio
@@ -391,7 +427,7 @@ def test_conflict_queue_by_keyboard(qtbot, gkit, trio) -> None:  # noqa: F811
     page.activateWindow()
     qtbot.waitUntil(lambda: QApplication.activeWindow() is page)
     page.import_button.setFocus()
-    press(qtbot, Qt.Key.Key_C, Qt.KeyboardModifier.AltModifier)
+    press(qtbot, Qt.Key.Key_S, Qt.KeyboardModifier.AltModifier)
     qtbot.waitUntil(lambda: page.tabs.currentWidget() is page.queue)
     page.queue.table.setFocus()
     press(qtbot, Qt.Key.Key_Down)

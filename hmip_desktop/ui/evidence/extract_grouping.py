@@ -54,7 +54,7 @@ class ExtractGrouping(QWidget):
         self.chart_kind.setAccessibleName("Chart kind")
         self.chart_kind.addItem("Bar chart", "bar")
         self.chart_kind.addItem("Line chart", "line")
-        self.group_button = QPushButton("&Calculate")
+        self.group_button = QPushButton("Calcula&te")
         self.pin_button = QPushButton("&Pin figure…")
         self.pin_button.setAccessibleName("Pin this figure as evidence")
         controls = QHBoxLayout()

@@ -55,7 +55,7 @@ CHOICES = (
                  "draft-report.docx", _DOCX),
     ExportChoice("un_pdf", "&Urgent Notification letter (PDF)", UN_LETTER, ".pdf",
                  "urgent-notification-letter.pdf", _PDF),
-    ExportChoice("un_docx", "Urgent Notification &letter (DOCX)", UN_LETTER, ".docx",
+    ExportChoice("un_docx", "Urgent &Notification letter (DOCX)", UN_LETTER, ".docx",
                  "urgent-notification-letter.docx", _DOCX),
     ExportChoice("action_plan", "&Action plan (XLSX, for the establishment)", ACTION_PLAN,
                  ".xlsx", "action-plan.xlsx", "Excel workbooks (*.xlsx)"),
@@ -110,7 +110,7 @@ class ReportChoices(QWidget):
         marking_row = QHBoxLayout()
         marking_row.addWidget(self.marking, 1)
         marking_row.addWidget(self.save_marking)
-        how_layout.addWidget(buddy_label("Protective marking (o&n every page):", self.marking))
+        how_layout.addWidget(buddy_label("Protective marking (on ever&y page):", self.marking))
         how_layout.addLayout(marking_row)
         self.evidence_index = QCheckBox("Include the &evidence index")
         self.evidence_index.setAccessibleName("Include the evidence index")

@@ -96,7 +96,8 @@ class ReportsPage(Page):
         self.preview.picture_scroll.setAccessibleName("Exported PDF page")
         self.preview.clear(NO_PDF)
         self.tabs.addTab(self.text_parts, "Report &text")
-        self.tabs.addTab(self.terms, "Dis&closure terms")
+        # Alt+C is the export's Cancel (left column): L and N moved along the choices for it.
+        self.tabs.addTab(self.terms, "Disc&losure terms")
         self.tabs.addTab(self.preview, "E&xported PDF")
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal)

@@ -26,8 +26,8 @@ from PySide6.QtWidgets import (
 
 from hmip_desktop.domain.records import FREE_TEXT_FIELDS
 from hmip_desktop.services.conflicts import ConflictVersion, ConflictView
-from hmip_desktop.ui.team.conflict_versions import HIDDEN_FIELDS
-from hmip_desktop.ui.team.sync_models import short_payload
+from hmip_desktop.services.field_text import HIDDEN_FIELDS, short_value
+from hmip_desktop.services.labels import field_label
 
 
 def _same(a: Any, b: Any) -> bool:
@@ -122,22 +122,23 @@ class CombineDialog(QDialog):
         holder = QWidget()
         form = QFormLayout(holder)
         for plan in self.plans:
-            label = plan.name + (" (changed in more than one version)" if plan.overlapping
-                                 else "")
+            name = field_label(plan.name, view.record_type)
+            label = name + (" (changed in more than one version)" if plan.overlapping else "")
             if plan.free_text:
                 editor = QPlainTextEdit()
                 editor.setTabChangesFocus(True)
-                editor.setAccessibleName(f"Combined {plan.name}")
+                editor.setAccessibleName(f"Combined {name.lower()}")
                 editor.setPlainText("" if plan.preset is None else str(plan.preset))
                 editor.setMinimumHeight(140)
                 self.editors[plan.name] = editor
                 form.addRow(label + ":", editor)
             else:
                 combo = QComboBox()
-                combo.setAccessibleName(f"Value of {plan.name}")
+                combo.setAccessibleName(f"Value of {name.lower()}")
                 self._values[plan.name] = [value for _name, value in plan.options]
                 for i, (who, value) in enumerate(plan.options):
-                    combo.addItem(f"{short_payload(value)}{f' — {who}' if who else ''}", i)
+                    text = short_value(plan.name, value, view.record_type)
+                    combo.addItem(f"{text}{f' — {who}' if who else ''}", i)
                     if _same(value, plan.preset):
                         combo.setCurrentIndex(i)
                 self.choices[plan.name] = combo

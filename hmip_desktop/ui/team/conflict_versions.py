@@ -3,7 +3,6 @@ each changed, the content, and a "Keep version N" button on each."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -21,36 +20,40 @@ from PySide6.QtWidgets import (
 )
 
 from hmip_desktop.services.conflicts import ConflictVersion, ConflictView
+from hmip_desktop.services.field_text import (
+    SHORT_LIMIT,
+    field_names,
+    short_value,
+    shown_fields,
+    value_text,
+)
+from hmip_desktop.services.labels import field_label
 from hmip_desktop.ui.team.sync_models import approx_time
 
-HIDDEN_FIELDS = frozenset({"attestation"})  # signatures, not content
 
+def payload_text(payload: Mapping[str, Any], changed: Iterable[str],
+                 record_type: str | None = None, disputed: Iterable[str] = ()) -> str:
+    """The content of a version in words, the fields it changed first and marked.
 
-def value_text(value: Any) -> str:
-    """A field value as text (lists one per line, objects as indented JSON)."""
-    if value is None:
-        return "(empty)"
-    if isinstance(value, str):
-        return value or "(empty)"
-    if isinstance(value, (list, tuple)):
-        return "\n".join(value_text(v) for v in value) or "(none)"
-    if isinstance(value, Mapping):
-        return json.dumps(value, indent=1, ensure_ascii=False, sort_keys=True)
-    return str(value)
-
-
-def payload_text(payload: Mapping[str, Any], changed: Iterable[str]) -> str:
-    """The content of a version, the fields it changed first and marked in words."""
-    changed = [f for f in changed if f not in HIDDEN_FIELDS]
-    rest = sorted(k for k in payload if k not in changed and k not in HIDDEN_FIELDS)
+    Fields some version changed (`changed`, `disputed`) are shown whole, as they are what the
+    versions are compared on; the rest are the same in every version and get one line each.
+    """
+    changed = shown_fields(changed)
+    whole = {*changed, *disputed}
+    rest = sorted(k for k in shown_fields(payload) if k not in changed)
     blocks = []
     for key in [*changed, *rest]:
+        label = field_label(key, record_type)
         mark = " (changed in this version)" if key in changed else ""
-        text = value_text(payload.get(key))
-        if "\n" in text or len(text) > 60:
-            blocks.append(f"{key}{mark}:\n{text}")
+        value = payload.get(key)
+        if key not in whole:
+            blocks.append(f"{label}{mark}: {short_value(key, value, record_type)}")
+            continue
+        text = value_text(key, value, record_type)
+        if "\n" in text or len(text) > SHORT_LIMIT:
+            blocks.append(f"{label}{mark}:\n{text}")
         else:
-            blocks.append(f"{key}{mark}: {text}")
+            blocks.append(f"{label}{mark}: {text}")
     return "\n\n".join(blocks)
 
 
@@ -64,8 +67,8 @@ class VersionCard(QGroupBox):
 
     keep_requested = Signal(str)  # rev_id
 
-    def __init__(self, number: int, version: ConflictVersion,
-                 parent: QWidget | None = None) -> None:
+    def __init__(self, number: int, version: ConflictVersion, parent: QWidget | None = None,
+                 *, record_type: str | None = None, disputed: Iterable[str] = ()) -> None:
         author = version.author_name or "unknown author"
         super().__init__(f"Version {number} — {author}", parent)
         self.version = version
@@ -74,7 +77,7 @@ class VersionCard(QGroupBox):
         form = QFormLayout()
         facts = (("Author", author), ("Time", approx_time(version.when)),
                  ("Device", f"…{version.device_id[-8:]}"), ("Source", bundle_text(version)),
-                 ("Changed", ", ".join(version.changed_fields) or "nothing"))
+                 ("Changed", field_names(version.changed_fields, record_type) or "nothing"))
         self.facts: dict[str, QLabel] = {}
         for label, text in facts:
             value = QLabel(text)
@@ -98,7 +101,8 @@ class VersionCard(QGroupBox):
         self.content.setTabChangesFocus(True)
         self.content.setAccessibleName(f"Version {number} content")
         self.content.setPlainText("(deleted)" if version.deleted and not version.payload
-                                  else payload_text(version.payload, version.changed_fields))
+                                  else payload_text(version.payload, version.changed_fields,
+                                               record_type, disputed))
         layout.addWidget(self.content, 1)
         # The digit is the mnemonic (Alt+1, Alt+2…): one letter shared by every card would
         # only cycle focus between them.
@@ -139,8 +143,9 @@ class ConflictVersions(QScrollArea):
         holder = QWidget()
         row = QHBoxLayout(holder)
         self.cards = []
+        disputed = {f for v in view.versions for f in v.changed_fields}
         for i, version in enumerate(view.versions, start=1):
-            card = VersionCard(i, version)
+            card = VersionCard(i, version, record_type=view.record_type, disputed=disputed)
             card.keep_requested.connect(self.keep_requested)
             row.addWidget(card, 1)
             self.cards.append(card)

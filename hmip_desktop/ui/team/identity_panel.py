@@ -74,7 +74,7 @@ class IdentityPanel(QGroupBox):
         self.device.setAccessibleName("This device")
         layout.addWidget(self.device)
         buttons = QHBoxLayout()
-        self.save_button = QPushButton("&Save name and role")
+        self.save_button = QPushButton("Sa&ve name and role")  # Alt+S: the Conflicts tab
         self.save_button.setAccessibleName("Save name and role")
         self.export_button = QPushButton("Export my ca&rd…")
         self.export_button.setAccessibleName("Export my identity card")

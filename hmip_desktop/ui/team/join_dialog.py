@@ -82,7 +82,9 @@ class JoinDialog(QDialog):
         self.join_button = self.buttons.addButton("&Join",
                                                   QDialogButtonBox.ButtonRole.AcceptRole)
         self.join_button.setAccessibleName("Join the inspection")
-        self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        cancel = self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        # Named here: the KDE and GNOME themes call it "&Cancel", the progress bar's Alt+C.
+        cancel.setText("Ca&ncel")
         self.buttons.accepted.connect(self._on_buttons_accepted)
         self.buttons.rejected.connect(self.reject)
         layout.addWidget(self.buttons)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-from typing import Any
 
 from hmip_desktop.domain.wording import plural
 from hmip_desktop.services.bundles import (
@@ -21,6 +20,7 @@ from hmip_desktop.services.bundles import (
     ImportReport,
 )
 from hmip_desktop.services.conflicts import ConflictView
+from hmip_desktop.services.field_text import field_names
 from hmip_desktop.services.labels import record_type_label
 from hmip_desktop.services.roster_access import MemberView
 from hmip_desktop.ui.widgets.rows_model import Column, RowsTableModel
@@ -137,7 +137,7 @@ def type_label(record_type: str) -> str:
 
 def _what_differs(c: ConflictView) -> str:
     if c.overlapping:
-        return "both changed: " + ", ".join(c.overlapping)
+        return "both changed: " + field_names(c.overlapping, c.record_type)
     if any(v.deleted for v in c.versions):
         return "deleted on one side"
     return "different fields" if c.proposal is not None else c.reason or "—"
@@ -191,14 +191,3 @@ def history_undoable(entries: list[ImportLogEntry]) -> bool:
     """True when the last merge can still be undone."""
     return any(e.undoable for e in entries)
 
-
-def short_payload(value: Any, limit: int = 60) -> str:
-    """One line for a field value (combo boxes, tables)."""
-    if value is None:
-        return "(empty)"
-    if isinstance(value, (list, tuple)):
-        text = ", ".join(str(v) for v in value) or "(none)"
-    else:
-        text = str(value)
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[:limit - 1] + "…"

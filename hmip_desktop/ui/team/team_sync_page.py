@@ -125,7 +125,8 @@ class TeamSyncPage(FileDrops, Page):
         self.history = table_view(self.history_model, "Import history")
         fit_columns(self.history)
         self.tabs.addTab(team_tab, "&Team")
-        self.conflicts_tab = self.tabs.addTab(self.queue, "&Conflicts")
+        # Alt+C is the progress bar's Cancel, shown above these tabs.
+        self.conflicts_tab = self.tabs.addTab(self.queue, "Conflict&s")
         self.tabs.addTab(self.history, "Import &history")
         layout.addWidget(self.tabs, 1)
         self.export_button.clicked.connect(self._on_export_button_clicked)
@@ -336,4 +337,4 @@ class TeamSyncPage(FileDrops, Page):
         self.reload_history()  # a resolution is a write: the last merge can no longer be undone
 
     def _on_queue_count_changed(self, n: int) -> None:
-        self.tabs.setTabText(self.conflicts_tab, f"&Conflicts ({n})" if n else "&Conflicts")
+        self.tabs.setTabText(self.conflicts_tab, f"Conflict&s ({n})" if n else "Conflict&s")

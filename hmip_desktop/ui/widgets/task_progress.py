@@ -38,7 +38,7 @@ class TaskProgress(QWidget):
         self.bar = QProgressBar()
         self.bar.setAccessibleName("Progress")
         self.bar.setMinimumWidth(200)
-        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button = QPushButton("&Cancel")  # Alt+C: no page that shows the bar uses C
         self.cancel_button.setAccessibleName("Cancel the task in progress")
         self.cancel_button.clicked.connect(self._on_cancel_button_clicked)
         row.addWidget(self.label, 1)

@@ -1,0 +1,100 @@
+"""A record field and its value as a person reads them: "Interpreter used: No", not
+"interpreter_used: False".
+
+The conflict cards, the combine editor and `hmip conflicts` show versions of a record field by
+field with these words (labels from services.labels). Booleans read Yes/No, nothing reads
+"(empty)", a vocabulary key reads as its label; `short_value` makes one line for tables,
+choices and the command line, shortened with "…".
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+from hmip_desktop.services import labels
+
+EMPTY = "(empty)"
+NONE = "(none)"
+SHORT_LIMIT = 60  # a field's value on one line: a table cell, a choice, a CLI line
+HIDDEN_FIELDS = frozenset({"attestation"})  # signatures, not content: never shown as a field
+
+# Control and text-direction characters: a one-line value never moves the terminal's cursor
+# or reverses the text after it (a value may come from another laptop's bundle).
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+# Fields whose value is a key of one of the app's vocabularies.
+_VOCABULARIES: dict[str, Callable[[str], str]] = {
+    "source_kind": labels.source_kind_label,
+    "establishment_type": labels.establishment_type_label,
+    "establishment_types": labels.establishment_type_label,
+    "role": labels.role_label,
+    "evidence_type": labels.record_type_label,
+}
+_VOCABULARIES_BY_TYPE: dict[tuple[str, str], Callable[[str], str]] = {
+    ("inspection", "kind"): labels.inspection_kind_label,
+    ("inspection", "status"): labels.inspection_status_label,
+}
+
+
+def _word(key: str, record_type: str | None, value: str) -> str:
+    label = (_VOCABULARIES_BY_TYPE.get((record_type or "", key))
+             or _VOCABULARIES.get(key))
+    return label(value) if label is not None else value
+
+
+def value_text(key: str, value: Any, record_type: str | None = None) -> str:
+    """The whole value: lists one item a line, objects as indented JSON."""
+    if value is None or value == "":
+        return EMPTY
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, str):
+        return _word(key, record_type, value)
+    if isinstance(value, (list, tuple)):
+        return "\n".join(value_text(key, v, record_type) for v in value) or NONE
+    if isinstance(value, Mapping):
+        return json.dumps(value, indent=1, ensure_ascii=False, sort_keys=True, default=str)
+    return str(value)
+
+
+def shorten(text: str, limit: int = SHORT_LIMIT) -> str:
+    """One line of at most `limit` characters, cut at a word where one is near the end."""
+    text = _UNPRINTABLE.sub("", " ".join(text.split()))
+    if len(text) <= limit:
+        return text
+    cut = text[:limit - 1]
+    space = cut.rfind(" ")
+    if space >= limit * 2 // 3:  # a word boundary not far back: do not split the word
+        cut = cut[:space]
+    return cut.rstrip(" ,;:") + "…"
+
+
+def short_value(key: str, value: Any, record_type: str | None = None,
+                limit: int = SHORT_LIMIT) -> str:
+    """The value on one line: list items comma-separated, objects as compact JSON."""
+    if isinstance(value, (list, tuple)) and value:
+        text = ", ".join(short_value(key, v, record_type, limit) for v in value)
+    elif isinstance(value, Mapping):
+        text = json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+    else:
+        text = value_text(key, value, record_type)
+    return shorten(text, limit)
+
+
+def field_line(key: str, value: Any, record_type: str | None = None,
+               limit: int = SHORT_LIMIT) -> str:
+    """"Interpreter used: No" — a field and its value on one line."""
+    return f"{labels.field_label(key, record_type)}: {short_value(key, value, record_type, limit)}"
+
+
+def shown_fields(keys: Iterable[str]) -> list[str]:
+    """The fields a person reads about (signatures left out), in the given order."""
+    return [k for k in keys if k not in HIDDEN_FIELDS]
+
+
+def field_names(keys: Iterable[str], record_type: str | None = None) -> str:
+    """Several fields by their labels, comma-separated ("Where, Title")."""
+    return ", ".join(labels.field_label(k, record_type) for k in shown_fields(keys))
