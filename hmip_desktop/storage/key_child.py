@@ -63,9 +63,10 @@ def child_reply(path: Path, passphrase: str | None, *,
                 then: Callable[[bytes], bytes] | None = None) -> bytes | None:
     """In a key child: the key of the inspection file at `path`, its file id and what
     `then(key)` read with it (the first screen), or None when the key cannot be found without
-    asking (split_reply reads it). A derivation loads nothing but the key record's checks,
-    the wrap and cryptography before it starts (storage/passphrase_wrap.py); the keyring
-    look-up loads storage.keys and keyring."""
+    asking (storage/key_reply.py has the layout). A derivation loads nothing but the key
+    record's checks, the wrap and cryptography before it starts (storage/passphrase_wrap.py);
+    the keyring look-up loads storage.keys and keyring."""
+    from hmip_desktop.storage import key_reply
     from hmip_desktop.storage.key_record_shape import key_record_path, read_record
 
     record = read_record(key_record_path(Path(path).resolve()))
@@ -91,22 +92,8 @@ def child_reply(path: Path, passphrase: str | None, *,
                 extra = then(key)
             except Exception:  # noqa: BLE001 - the key is what matters; the app reads the rest
                 extra = b""
-    file_id = record["file_id"].encode("ascii")
-    return bytes([len(key)]) + key + bytes([len(file_id)]) + file_id + extra
+    return key_reply.pack(key, record["file_id"], extra)
 
-
-def split_reply(reply: bytes | None) -> tuple[bytes, bytes, bytes]:
-    """(key, file id, rest) of a child_reply (key length | key | id length | id | rest);
-    empty parts when it is not one."""
-    if not reply:
-        return b"", b"", b""
-    key_end = 1 + reply[0]
-    if len(reply) <= key_end:
-        return b"", b"", b""
-    id_end = key_end + 1 + reply[key_end]
-    if len(reply) < id_end:
-        return b"", b"", b""
-    return reply[1:key_end], reply[key_end + 1:id_end], reply[id_end:]
 
 
 def _first_screen(path: Path, key: bytes) -> bytes:

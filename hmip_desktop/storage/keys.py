@@ -35,7 +35,7 @@ from hmip_desktop.domain.errors import (
     WrongKeyError,
 )
 from hmip_desktop.private_files import write_private_text
-from hmip_desktop.storage import key_child
+from hmip_desktop.storage import key_reply
 from hmip_desktop.storage.key_record_shape import DamagedRecord, key_record_path, read_record
 from hmip_desktop.storage.passphrase_wrap import (  # noqa: F401 - KDF_PARAMS: this module's API
     KDF_PARAMS,
@@ -231,7 +231,7 @@ class _EarlyUnlock:
         key is taken only for the file id of the record read here."""
         try:
             if child is not None:
-                key, file_id, extra = key_child.split_reply(child())
+                key, file_id, extra = key_reply.split(child())
                 self.record = KeyRecord.load(self.path)
                 ok = len(key) == KEY_BYTES and file_id == self.record.file_id.encode("ascii")
                 self.key, self.extra = (key, extra or None) if ok else (None, None)

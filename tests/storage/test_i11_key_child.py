@@ -108,10 +108,10 @@ def test_passphrase_key_is_derived_in_the_child(tmp_path: Path) -> None:
 CHILD_LOADS = """
 import json, sys
 from pathlib import Path
-from hmip_desktop.storage import key_child
+from hmip_desktop.storage import key_child, key_reply
 before = set(sys.modules)
 reply = key_child.child_reply(Path(sys.argv[1]), sys.argv[2])
-key, file_id, rest = key_child.split_reply(reply)
+key, file_id, rest = key_reply.split(reply)
 heavy = sorted(m for m in ("hmip_desktop.storage.keys", "logging", "dataclasses", "keyring",
                            "hmip_desktop.private_files") if m in set(sys.modules) - before)
 print(json.dumps({"key": key.hex(), "file_id": file_id.decode(), "rest": rest.hex(),
@@ -195,7 +195,7 @@ def test_a_child_answer_for_another_file_id_is_never_taken(tmp_path: Path) -> No
 
 
 def _reply(key: bytes, file_id: str, extra: bytes = b"") -> bytes:
-    """A key child's answer (storage.key_child.child_reply's layout)."""
+    """A key child's answer (storage/key_reply.py's layout, written out here)."""
     return bytes([len(key)]) + key + bytes([len(file_id)]) + file_id.encode("ascii") + extra
 
 
