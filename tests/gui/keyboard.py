@@ -86,22 +86,36 @@ def mnemonic(text: str) -> str | None:
     return plain[i + 1].lower() if 0 <= i < len(plain) - 1 else None
 
 
-def mnemonic_owners(root: QWidget, letter: str) -> list[str]:
-    """Every widget visible in `root` that answers Alt+`letter`: buttons, labels with a
-    buddy, tabs and the menu bar's menus."""
-    from PySide6.QtWidgets import QAbstractButton, QLabel, QMainWindow, QTabBar
+def mnemonics(root: QWidget) -> dict[str, list[str]]:
+    """Every Alt+letter answered in `root` and the widgets visible there that answer it:
+    buttons, group box titles, labels with a buddy, tabs and the menu bar's menus.
 
-    owners = []
+    A disabled widget counts: it is one data change (a note opened, a conflict chosen) from
+    being enabled, and Qt then finds the letter ambiguous as surely as with any other.
+    """
+    from PySide6.QtWidgets import QAbstractButton, QGroupBox, QLabel, QMainWindow, QTabBar
+
+    owners: dict[str, list[str]] = {}
     for w in [root, *root.findChildren(QWidget)]:
         if w is not root and not w.isVisibleTo(root):
             continue
         if isinstance(w, QAbstractButton) or (isinstance(w, QLabel) and w.buddy() is not None):
             texts = [w.text()]
+        elif isinstance(w, QGroupBox):
+            texts = [w.title()]
         elif isinstance(w, QTabBar):
             texts = [w.tabText(i) for i in range(w.count()) if w.isTabVisible(i)]
         elif isinstance(w, QMainWindow):
-            texts = [a.text() for a in w.menuBar().actions()]
+            texts = [a.text() for a in w.menuBar().actions() if a.isVisible()]
         else:
             continue
-        owners += [f"{type(w).__name__} {t!r}" for t in texts if mnemonic(t) == letter]
+        for text in texts:
+            letter = mnemonic(text)
+            if letter is not None:
+                owners.setdefault(letter, []).append(f"{type(w).__name__} {text!r}")
     return owners
+
+
+def mnemonic_owners(root: QWidget, letter: str) -> list[str]:
+    """Every widget visible in `root` that answers Alt+`letter` (see `mnemonics`)."""
+    return mnemonics(root).get(letter, [])
