@@ -60,7 +60,7 @@ class DocumentsPanel(FileDrops, QWidget):
         self.import_button = QPushButton("&Import…")
         self.import_button.setAccessibleName("Import documents")
         self.link_button = QPushButton("&Link document…")
-        self.link_page_button = QPushButton("Link this pag&e…")
+        self.link_page_button = QPushButton("Link this p&age…")
         self.export_button = QPushButton("Export a cop&y…")
         self.delete_button = QPushButton("&Delete document")
         self.undo_button = QPushButton("&Undo")

@@ -63,7 +63,7 @@ class EvidencePage(Page):
         layout = QVBoxLayout(self)
         self.tabs = QTabWidget()
         self.notes = NotesPanel(ctx)
-        self.tabs.addTab(self.notes, "&Notes")
+        self.tabs.addTab(self.notes, "Not&es")  # Alt+N is the New note button's
         self._panels: dict[str, QWidget] = {}
         self._stand_ins: dict[str, QWidget] = {}
         for key, (_module, _name, label) in _LAZY_TABS.items():

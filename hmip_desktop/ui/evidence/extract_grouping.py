@@ -60,7 +60,7 @@ class ExtractGrouping(QWidget):
         controls = QHBoxLayout()
         controls.addWidget(buddy_label("Group &by", self.column))
         controls.addWidget(self.column)
-        controls.addWidget(buddy_label("dat&es by", self.granularity))
+        controls.addWidget(buddy_label("d&ates by", self.granularity))
         controls.addWidget(self.granularity)
         controls.addWidget(buddy_label("showing", self.agg))
         controls.addWidget(self.agg)

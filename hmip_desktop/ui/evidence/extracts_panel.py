@@ -127,7 +127,7 @@ class ExtractsPanel(FileDrops, QWidget):
         self.grouping = ExtractGrouping(ctx)
         self.views = QTabWidget()
         self.views.addTab(rows_tab, "R&ows")
-        self.views.addTab(self.grouping, "Group and c&hart")
+        self.views.addTab(self.grouping, "Group a&nd chart")
         split = QSplitter(Qt.Orientation.Horizontal)
         split.addWidget(left)
         split.addWidget(self.views)

@@ -85,7 +85,7 @@ class NoteEditor(QWidget):
         row.addWidget(self.when)
         row.addWidget(QLabel("Where:"))
         row.addWidget(self.where)
-        when_label = QLabel("W&hen:")
+        when_label = QLabel("&When:")
         when_label.setBuddy(self.when)  # a layout as the field gets no buddy by itself
         form.addRow(when_label, row)
         self.subject = QLineEdit()

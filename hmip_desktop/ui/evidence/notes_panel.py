@@ -88,7 +88,7 @@ class NotesPanel(QWidget):
         self.delete_button = QPushButton("&Delete note")
         self.undo_button = QPushButton("&Undo")
         self.redo_button = QPushButton("&Redo")
-        self.history_button = QPushButton("&History…")
+        self.history_button = QPushButton("Hist&ory…")
         self.undo_stack.canUndoChanged.connect(self.undo_button.setEnabled)
         self.undo_stack.canRedoChanged.connect(self.redo_button.setEnabled)
         self.undo_button.setEnabled(False)
