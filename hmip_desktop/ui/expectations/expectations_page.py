@@ -169,9 +169,10 @@ class ExpectationsPage(Page):
         self.show_only.addItem("Not triangulated", ExpectationsFilterProxy.NOT_TRIANGULATED)
         self.import_button = QPushButton("&Import framework…")
         self.import_button.setToolTip("Add a framework version for new inspections")
-        bar.addWidget(buddy_label("Fi&lter:", self.filter))
+        # Alt+L is an area's "Link evidence to this area…", shown beside it
+        bar.addWidget(buddy_label("Filte&r:", self.filter))
         bar.addWidget(self.filter, 2)
-        bar.addWidget(buddy_label("S&how:", self.show_only))
+        bar.addWidget(buddy_label("&Show:", self.show_only))
         bar.addWidget(self.show_only, 1)
         bar.addWidget(self.import_button)
         layout.addLayout(bar)
@@ -213,7 +214,7 @@ class ExpectationsPage(Page):
             lambda items, label: choose_evidence_dialog(self, items, label)
         self._area_links: dict[tuple[str, str], tuple[EvidenceRef, ...]] = {}
         self.coverage.area_chosen.connect(self._on_coverage_area_chosen)
-        # Ctrl+F reaches the filter from anywhere on the page (Alt+L does too).
+        # Ctrl+F reaches the filter from anywhere on the page (Alt+R does too).
         add_shortcuts(self, ["Ctrl+F"], self._on_find_shortcut)
         for first, second in ((self.filter, self.show_only), (self.show_only, self.import_button),
                               (self.import_button, self.tabs), (self.tabs, self.tree),
