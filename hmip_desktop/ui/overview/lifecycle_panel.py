@@ -333,7 +333,7 @@ class EducationPanel(_ListeningBox):
         self.status = status_label("Education judgement save status")
         form = QFormLayout()
         form.addRow("Agreed score:", self.agreed)
-        self.grade_label = buddy_label("Jud&gement:", self.grade)
+        self.grade_label = buddy_label("Judg&ement:", self.grade)
         form.addRow(self.grade_label, self.grade)
         layout = QVBoxLayout(self)
         layout.addLayout(form)

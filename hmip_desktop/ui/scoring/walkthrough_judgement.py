@@ -118,7 +118,7 @@ class TeamStep(QWidget):
         layout.addWidget(self.table, 1)
         layout.addWidget(self.agreed_label)
         layout.addWidget(self.form)
-        layout.addWidget(buddy_label("&History of the agreed score:", self.history))
+        layout.addWidget(buddy_label("H&istory of the agreed score:", self.history))
         layout.addWidget(self.history)
         self._resolve = False
 
