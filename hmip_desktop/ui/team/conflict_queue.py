@@ -86,7 +86,7 @@ class ConflictQueue(QWidget):
         actions = QHBoxLayout()
         self.combine_button = QPushButton("Com&bine or edit…")
         self.combine_button.setAccessibleName("Combine or edit the versions")
-        self.field_merge_button = QPushButton("Apply &field merge")
+        self.field_merge_button = QPushButton("&Apply field merge")
         self.field_merge_button.setAccessibleName("Apply the field by field merge")
         actions.addWidget(self.combine_button)
         actions.addWidget(self.field_merge_button)

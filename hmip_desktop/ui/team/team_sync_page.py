@@ -127,7 +127,7 @@ class TeamSyncPage(FileDrops, Page):
         self.tabs.addTab(team_tab, "&Team")
         # Alt+C is the progress bar's Cancel, shown above these tabs.
         self.conflicts_tab = self.tabs.addTab(self.queue, "Conflict&s")
-        self.tabs.addTab(self.history, "Import &history")
+        self.tabs.addTab(self.history, "Im&port history")
         layout.addWidget(self.tabs, 1)
         self.export_button.clicked.connect(self._on_export_button_clicked)
         self.import_button.clicked.connect(self._on_import_button_clicked)
