@@ -82,7 +82,7 @@ class ReportChecks(QWidget):
         layout.addWidget(self.items, 1)
         layout.addWidget(self.hits_summary)
         layout.addWidget(self.scope_note)
-        layout.addWidget(buddy_label("Items &found by the disclosure check:", self.hits))
+        layout.addWidget(buddy_label("Items found by the &disclosure check:", self.hits))
         layout.addWidget(self.hits, 1)
         self.report: ReadinessReport | None = None
 

@@ -34,7 +34,7 @@ class ExportChoice:
     """One thing the page can write: a document in one format."""
 
     key: str
-    label: str
+    label: str  # without a mnemonic: the radio button numbers it
     document: str  # REPORT, UN_LETTER or ACTION_PLAN
     suffix: str
     default_name: str  # says nothing about the establishment or anyone in it
@@ -49,15 +49,15 @@ class ExportChoice:
 _PDF = "PDF files (*.pdf)"
 _DOCX = "Word documents (*.docx)"
 CHOICES = (
-    ExportChoice("report_pdf", "Draft report (&PDF, to read)", REPORT, ".pdf",
+    ExportChoice("report_pdf", "Draft report (PDF, to read)", REPORT, ".pdf",
                  "draft-report.pdf", _PDF),
-    ExportChoice("report_docx", "Draft report (&DOCX, to edit)", REPORT, ".docx",
+    ExportChoice("report_docx", "Draft report (DOCX, to edit)", REPORT, ".docx",
                  "draft-report.docx", _DOCX),
-    ExportChoice("un_pdf", "&Urgent Notification letter (PDF)", UN_LETTER, ".pdf",
+    ExportChoice("un_pdf", "Urgent Notification letter (PDF)", UN_LETTER, ".pdf",
                  "urgent-notification-letter.pdf", _PDF),
-    ExportChoice("un_docx", "Urgent &Notification letter (DOCX)", UN_LETTER, ".docx",
+    ExportChoice("un_docx", "Urgent Notification letter (DOCX)", UN_LETTER, ".docx",
                  "urgent-notification-letter.docx", _DOCX),
-    ExportChoice("action_plan", "&Action plan (XLSX, for the establishment)", ACTION_PLAN,
+    ExportChoice("action_plan", "Action plan (XLSX, for the establishment)", ACTION_PLAN,
                  ".xlsx", "action-plan.xlsx", "Excel workbooks (*.xlsx)"),
 )
 
@@ -81,8 +81,10 @@ class ReportChoices(QWidget):
         self.documents = QButtonGroup(self)
         self.radios: dict[str, QRadioButton] = {}
         for i, choice in enumerate(CHOICES):
-            radio = QRadioButton(choice.label)
-            radio.setAccessibleName(choice.label.replace("&", ""))
+            # The digit is the mnemonic: the page shows 26 Alt+keys at once (choices,
+            # options, checks, tabs, Cancel, menu bar) and none of its texts has J, Q or Z.
+            radio = QRadioButton(f"&{i + 1} {choice.label}")
+            radio.setAccessibleName(choice.label)
             self.documents.addButton(radio, i)
             self.radios[choice.key] = radio
             what_layout.addWidget(radio)
@@ -125,7 +127,7 @@ class ReportChoices(QWidget):
         for i, (key, text, name) in enumerate((
                 (STOP, "&Stop and show me what was found", "Stop when the check finds items"),
                 (REDACT, "Replace each item &with [redacted]", "Redact what the check finds"),
-                (ALLOW, "Export t&hem as they are (I have checked)",
+                (ALLOW, "Export them &as they are (I have checked)",
                  "Export found items as they are"))):
             radio = QRadioButton(text)
             radio.setAccessibleName(name)

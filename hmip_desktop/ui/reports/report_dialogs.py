@@ -38,7 +38,7 @@ def with_suffix(path: Path, suffix: str) -> Path:
 
 def choose_target(parent: QWidget, folder: Path, choice: ExportChoice) -> Path | None:
     """Ask where to write the file (the dialog confirms overwriting); None when cancelled."""
-    chosen, _ = QFileDialog.getSaveFileName(parent, f"Export {choice.label.replace('&', '')}",
+    chosen, _ = QFileDialog.getSaveFileName(parent, f"Export {choice.label}",
                                             str(folder / choice.default_name),
                                             choice.file_filter)
     return with_suffix(Path(chosen), choice.suffix) if chosen else None

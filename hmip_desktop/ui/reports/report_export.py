@@ -109,7 +109,7 @@ class ReportExport(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         buttons = QHBoxLayout()
-        self.generate_button = QPushButton("&Generate…")
+        self.generate_button = QPushButton("Ge&nerate…")
         self.generate_button.setAccessibleName("Generate the chosen document")
         self.import_button = QPushButton("&Import action plan responses…")
         self.import_button.setAccessibleName("Import the establishment's action plan responses")
