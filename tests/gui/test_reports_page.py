@@ -403,3 +403,21 @@ def test_every_text_reads_in_full_at_the_smallest_window(window, store) -> None:
     assert not cut, "\n".join(sorted(set(cut)))
     # The column's width is found in the window, not by scrolling the page sideways.
     assert page.minimumSizeHint().width() <= window.page_scroll.viewport().width()
+
+
+def test_alt_p_reaches_the_chosen_document_and_arrows_choose(qtbot, page) -> None:  # type: ignore[no-untyped-def]
+    """One mnemonic for "What to export" (the choices have none): Alt+P puts the focus on
+    the chosen document, the arrow keys move the choice."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QApplication
+
+    from tests.gui.keyboard import focused, press
+
+    page.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is page.window())
+    qtbot.mouseClick(page.choices.radios["report_docx"], Qt.MouseButton.LeftButton)
+    page.choices.marking.setFocus()
+    press(qtbot, Qt.Key.Key_P, Qt.KeyboardModifier.AltModifier)
+    qtbot.waitUntil(lambda: focused() is page.choices.radios["report_docx"])
+    press(qtbot, Qt.Key.Key_Up)
+    assert page.choices.radios["report_pdf"].isChecked()

@@ -34,7 +34,7 @@ class ExportChoice:
     """One thing the page can write: a document in one format."""
 
     key: str
-    label: str  # without a mnemonic: the radio button numbers it
+    label: str  # no mnemonic: the group's title has one (ReportChoices)
     document: str  # REPORT, UN_LETTER or ACTION_PLAN
     suffix: str
     default_name: str  # says nothing about the establishment or anyone in it
@@ -75,15 +75,16 @@ class ReportChoices(QWidget):
         self._un_available = False
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        what = QGroupBox("What to export")
+        # One mnemonic for the group, none per choice: Alt+P puts the focus on the chosen
+        # document and the arrow keys move between the five (the page already shows over 20
+        # Alt+keys: options, checks, tabs, Cancel, the menu bar).
+        what = QGroupBox("What to ex&port")
         what.setAccessibleName("What to export")
         what_layout = QVBoxLayout(what)
         self.documents = QButtonGroup(self)
         self.radios: dict[str, QRadioButton] = {}
         for i, choice in enumerate(CHOICES):
-            # The digit is the mnemonic: the page shows 26 Alt+keys at once (choices,
-            # options, checks, tabs, Cancel, menu bar) and none of its texts has J, Q or Z.
-            radio = QRadioButton(f"&{i + 1} {choice.label}")
+            radio = QRadioButton(choice.label)
             radio.setAccessibleName(choice.label)
             self.documents.addButton(radio, i)
             self.radios[choice.key] = radio
