@@ -1,10 +1,12 @@
 """Finding a file key in a forked child process while the GUI starts (issue 11).
 
 Why a process and not a thread: the GUI start is CPU-bound on one core, holding the GIL, and
-both ways of finding a key hold it too: `import keyring` costs 80-100 ms of imports (jaraco,
-importlib_metadata, email...), and cryptography's Argon2id derivation (~170 ms for our
-parameters) was measured to keep the GIL for most of its run. In a child they run on another
-core; the parent imports neither.
+finding a key needs Python work that holds it too: `import keyring` costs 80-100 ms of imports
+(jaraco, importlib_metadata, email...), importing cryptography ~8 ms. (The Argon2id derivation
+itself, ~110 ms of wall time for our parameters on two idle cores, releases the GIL with
+cryptography 50: measured, the longest pause of a ticking thread during it was 4 ms; so a
+passphrase typed into the dialog is derived on a thread without freezing the window.) In a
+child all of it runs on another core; the parent imports neither.
 
 Only where it is safe: Linux (a forked child of a process that has not loaded any framework
 is an ordinary process there) and only while the calling process runs a single thread (the
