@@ -9,10 +9,21 @@ from __future__ import annotations
 
 import re
 
-# Control characters (C0, DEL, C1) and the bidirectional overrides and isolates that could
-# reorder or hide the rest of a message on a terminal or a screen.
-_CONTROL_RUN = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]+")
+# Characters that could move a terminal's cursor, or reorder, hide or disguise the rest of a
+# message on a terminal or a screen: control characters (C0, DEL, C1); bidirectional marks,
+# overrides and isolates (U+061C, U+200E-F, U+202A-E, U+2066-9); the zero-width space, word
+# joiner and invisible operators (U+200B, U+2060-4) and the byte order mark (U+FEFF). The
+# zero-width (non-)joiners stay: Persian, Urdu and Indic text needs them.
+_UNSAFE_TAIL = "\x7f-\x9f\u061c\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff"
+_CONTROL_RUN = re.compile(f"[\x00-\x1f{_UNSAFE_TAIL}]+")
+_UNSAFE_KEEPING_LINES = re.compile(f"[\x00-\x08\x0b-\x1f{_UNSAFE_TAIL}]+")  # keeps \t, \n
 ECHO_LIMIT = 40
+
+
+def plain_text(value: object, *, lines: bool = False) -> str:
+    """Text that came from another laptop or a file, safe to print or show: the characters
+    above removed (with `lines`, tabs and newlines kept)."""
+    return (_UNSAFE_KEEPING_LINES if lines else _CONTROL_RUN).sub("", str(value))
 
 
 def echo(value: object, limit: int = ECHO_LIMIT) -> str:

@@ -20,7 +20,13 @@ from typing import TYPE_CHECKING, Any
 
 from hmip_desktop.domain import records as R
 from hmip_desktop.domain.changes import ChangeSet
-from hmip_desktop.domain.errors import Cancelled, ConflictError, NotFoundError, ValidationError
+from hmip_desktop.domain.errors import (
+    Cancelled,
+    ConflictError,
+    NotFoundError,
+    ValidationError,
+    plain_text,
+)
 from hmip_desktop.domain.hlc import hlc_millis
 from hmip_desktop.domain.merge import ConflictAnalysis, analyse_conflict
 from hmip_desktop.domain.revision import Revision
@@ -135,7 +141,7 @@ class _Provenance:
 def _label(record_type: str, payload: Mapping[str, Any]) -> str:
     for key in ("title", "name", "establishment_name", "expectation_ref"):
         if isinstance(payload.get(key), str) and payload[key]:
-            return str(payload[key])[:80]
+            return plain_text(str(payload[key])[:80])  # another laptop's text, on one line
     return record_type
 
 
@@ -147,8 +153,9 @@ def _view(record_id: str, roster: Roster, prov: _Provenance,
         member = roster.by_author(h.author_id) or roster.by_device(h.device_id)
         bundle_id, bundle_author = origin.get(h.rev_id, (None, None))
         versions.append(ConflictVersion(
-            h.rev_id, h.author_id, member.name if member else "", h.device_id, _when(h.hlc),
-            h.hlc, h.deleted, i == 0, bundle_id, bundle_author,
+            h.rev_id, h.author_id, plain_text(member.name) if member else "", h.device_id,
+            _when(h.hlc), h.hlc, h.deleted, i == 0, bundle_id,
+            plain_text(bundle_author) if bundle_author else bundle_author,
             analysis.changed.get(h.rev_id, ()), dict(h.payload)))
     return ConflictView(record_id, analysis.entity_type, _label(analysis.entity_type,
                         analysis.heads[0].payload), tuple(versions),

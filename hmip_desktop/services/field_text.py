@@ -4,26 +4,27 @@
 The conflict cards, the combine editor and `hmip conflicts` show versions of a record field by
 field with these words (labels from services.labels). Booleans read Yes/No, nothing reads
 "(empty)", a vocabulary key reads as its label; `short_value` makes one line for tables,
-choices and the command line, shortened with "…".
+choices and the command line, shortened with "…". Values, labels and names may come from
+another laptop's bundle: what could move a terminal's cursor or reorder the text after it is
+removed (domain.errors.plain_text) wherever they are turned into text here.
 """
 
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
+from hmip_desktop.domain.errors import plain_text
 from hmip_desktop.services import labels
 
 EMPTY = "(empty)"
 NONE = "(none)"
 SHORT_LIMIT = 60  # a field's value on one line: a table cell, a choice, a CLI line
 HIDDEN_FIELDS = frozenset({"attestation"})  # signatures, not content: never shown as a field
-
-# Control and text-direction characters: a one-line value never moves the terminal's cursor
-# or reverses the text after it (a value may come from another laptop's bundle).
-_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+# A one-line value is cut from at most this many times its limit of the text (a note's body
+# may be megabytes: it is never copied whole to show 60 characters of it).
+_HEAD = 8
 
 # Fields whose value is a key of one of the app's vocabularies.
 _VOCABULARIES: dict[str, Callable[[str], str]] = {
@@ -52,20 +53,22 @@ def value_text(key: str, value: Any, record_type: str | None = None) -> str:
     if isinstance(value, bool):
         return "Yes" if value else "No"
     if isinstance(value, str):
-        return _word(key, record_type, value)
+        return plain_text(_word(key, record_type, value), lines=True)
     if isinstance(value, (list, tuple)):
         return "\n".join(value_text(key, v, record_type) for v in value) or NONE
     if isinstance(value, Mapping):
-        return json.dumps(value, indent=1, ensure_ascii=False, sort_keys=True, default=str)
-    return str(value)
+        return plain_text(json.dumps(value, indent=1, ensure_ascii=False, sort_keys=True,
+                                     default=str), lines=True)
+    return plain_text(value, lines=True)
 
 
 def shorten(text: str, limit: int = SHORT_LIMIT) -> str:
     """One line of at most `limit` characters, cut at a word where one is near the end."""
-    text = _UNPRINTABLE.sub("", " ".join(text.split()))
-    if len(text) <= limit:
-        return text
-    cut = text[:limit - 1]
+    head = text[:limit * _HEAD]
+    line = plain_text(" ".join(head.split()))
+    if len(line) <= limit and len(head) == len(text):
+        return line
+    cut = line[:limit - 1]
     space = cut.rfind(" ")
     if space >= limit * 2 // 3:  # a word boundary not far back: do not split the word
         cut = cut[:space]
@@ -79,6 +82,8 @@ def short_value(key: str, value: Any, record_type: str | None = None,
         text = ", ".join(short_value(key, v, record_type, limit) for v in value)
     elif isinstance(value, Mapping):
         text = json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+    elif isinstance(value, str) and value:
+        text = _word(key, record_type, value)  # shorten cleans only the part it shows
     else:
         text = value_text(key, value, record_type)
     return shorten(text, limit)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from functools import lru_cache
 
+from hmip_desktop.domain.errors import plain_text
 from hmip_desktop.domain.records import INSPECTION_KINDS, INSPECTION_STATUSES, SOURCE_KINDS
 from hmip_desktop.domain.wording import plural
 
@@ -136,6 +137,7 @@ def section_labels(keys: Iterable[str], sections: Iterable[tuple[str, str]]) -> 
 # new-inspection dialog, previous-item dialog): the conflict cards, the combine editor and
 # `hmip conflicts` use these words. FIELD_LABELS_BY_TYPE holds the few names whose meaning
 # depends on the kind of record.
+_NAME_LIMIT = 60  # an unknown field's name, in words, on one line
 FIELD_LABELS: dict[str, str] = {
     # notes and evidence
     "title": "Title", "body": "Text", "source_kind": "Source", "occurred_at": "When",
@@ -196,4 +198,9 @@ def field_label(key: str, record_type: str | None = None) -> str:
     """"Interpreter used" for interpreter_used; a field this version does not know (a newer
     file's) is shown as its name in words ("some_field" as "Some field")."""
     label = FIELD_LABELS_BY_TYPE.get((record_type or "", key)) or FIELD_LABELS.get(key)
-    return label or (key.replace("_", " ").strip().capitalize() or key)
+    if label:
+        return label
+    # A name another laptop chose: shown in words, one short line, nothing that could move a
+    # terminal's cursor or reorder the text around it.
+    words = " ".join(plain_text(key).replace("_", " ").split()).capitalize() or "(unnamed)"
+    return words if len(words) <= _NAME_LIMIT else words[:_NAME_LIMIT - 1] + "…"

@@ -438,3 +438,43 @@ def test_conflict_queue_by_keyboard(qtbot, gkit, trio) -> None:  # noqa: F811
         qtbot.waitUntil(lambda: heads(lead, note) == 1)
     with lead.store.uow() as tx:
         assert tx.records.get(note).payload["body"] == second.payload["body"]
+
+
+# A field name, a title and a value another laptop put in its bundle: terminal escapes (a
+# window title, a screen clear, colours), a right-to-left override and rich-text tags.
+_HOSTILE = "x\x1b]0;owned\x07\x1b[2J\x1b[31m<h1>KEEP VERSION 2</h1>\x1b[0m\u202e"
+
+
+def test_hostile_field_names_and_values_reach_no_terminal_and_no_rich_text(
+        qtbot, gkit, trio, capsys) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    from hmip_desktop.cli.main import main as cli_main
+    from hmip_desktop.domain import records as R
+    from hmip_desktop.services.field_text import short_value
+
+    lead, alice, _bob = trio
+    note = alice.notes.add(source_kind="observation", title="Wing visit", body="calm")
+    gkit.import_(lead, [gkit.export(alice)])
+    with acting(alice), alice.store.uow(write=True) as tx:  # as a modified app would write
+        current = dict(tx.records.get(note).payload)
+        alice.store.put(tx, R.NOTE, note, {**current, _HOSTILE: _HOSTILE,
+                                           "title": "A" + _HOSTILE})
+    lead.notes.edit(note, title="L")
+    page = page_for(qtbot, lead)
+    merge_via_page(page, lead, [gkit.export(alice)])
+    with acting(lead):
+        capsys.readouterr()
+        assert cli_main(["conflicts", str(lead.store.path)]) == 0
+    out = capsys.readouterr().out
+    assert "Wing visit" not in out and "L" in out
+    for bad in ("\x1b", "\x07", "\u202e"):
+        assert bad not in out, repr(bad)
+    assert page.queue.select_record(note)
+    cards = page.queue.versions.cards
+    shown = [c.facts["Changed"] for c in cards] + [c.content for c in cards]
+    for widget in shown:
+        text = widget.text() if hasattr(widget, "text") else widget.toPlainText()
+        assert not any(bad in text for bad in ("\x1b", "\x07", "\u202e")), repr(text)
+    assert all(c.facts["Changed"].textFormat() == Qt.TextFormat.PlainText for c in cards)
+    # A megabytes-long value is cut before it is cleaned: never copied whole for one line.
+    line = short_value("body", "ab " * 3_000_000)
+    assert line.endswith("…") and len(line) <= 60

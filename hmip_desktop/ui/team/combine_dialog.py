@@ -28,6 +28,7 @@ from hmip_desktop.domain.records import FREE_TEXT_FIELDS
 from hmip_desktop.services.conflicts import ConflictVersion, ConflictView
 from hmip_desktop.services.field_text import HIDDEN_FIELDS, short_value
 from hmip_desktop.services.labels import field_label
+from hmip_desktop.ui.widgets.forms import plain_label
 
 
 def _same(a: Any, b: Any) -> bool:
@@ -110,7 +111,7 @@ class CombineDialog(QDialog):
         self.choices: dict[str, QComboBox] = {}
         self._values: dict[str, list[Any]] = {}
         layout = QVBoxLayout(self)
-        intro = QLabel(f"“{view.label}”: edit the fields on which the versions differ. Saving "
+        intro = plain_label(f"“{view.label}”: edit the fields on which the versions differ. Saving "
                        "writes a new version that closes this conflict on every laptop that "
                        "receives it; every earlier version stays in the record's history.")
         intro.setWordWrap(True)
@@ -131,7 +132,7 @@ class CombineDialog(QDialog):
                 editor.setPlainText("" if plan.preset is None else str(plan.preset))
                 editor.setMinimumHeight(140)
                 self.editors[plan.name] = editor
-                form.addRow(label + ":", editor)
+                form.addRow(plain_label(label + ":"), editor)
             else:
                 combo = QComboBox()
                 combo.setAccessibleName(f"Value of {name.lower()}")
@@ -142,7 +143,7 @@ class CombineDialog(QDialog):
                     if _same(value, plan.preset):
                         combo.setCurrentIndex(i)
                 self.choices[plan.name] = combo
-                form.addRow(label + ":", combo)
+                form.addRow(plain_label(label + ":"), combo)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(holder)

@@ -29,6 +29,7 @@ from hmip_desktop.services.field_text import (
 )
 from hmip_desktop.services.labels import field_label
 from hmip_desktop.ui.team.sync_models import approx_time
+from hmip_desktop.ui.widgets.forms import plain_label
 
 
 def payload_text(payload: Mapping[str, Any], changed: Iterable[str],
@@ -80,7 +81,7 @@ class VersionCard(QGroupBox):
                  ("Changed", field_names(version.changed_fields, record_type) or "nothing"))
         self.facts: dict[str, QLabel] = {}
         for label, text in facts:
-            value = QLabel(text)
+            value = plain_label(text)  # names, sources and field names from bundles
             value.setWordWrap(True)
             value.setAccessibleName(f"Version {number} {label.lower()}")
             form.addRow(label + ":", value)

@@ -22,6 +22,14 @@ from hmip_desktop.ui.widgets.tables import make_readable
 SAVE_KEYS = ("Ctrl+Return", "Ctrl+Enter")
 
 
+def plain_label(text: str) -> QLabel:
+    """A label that shows its text as it is: never read as rich text (a title or a name that
+    came in another laptop's bundle could otherwise bring headings, colours or images)."""
+    label = QLabel(text)
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    return label
+
+
 def buddy_label(text: str, buddy: QWidget) -> QLabel:
     """A label whose mnemonic moves focus to its field."""
     label = QLabel(text)
