@@ -345,14 +345,33 @@ def load_file_key(file_path: Path, *, provider: PassphraseProvider | None) -> tu
                 "The key of this inspection file is not in this computer's keyring. Open it "
                 "on the laptop that created it, or restore it with the organisation recovery key."
             )
-        return bytes.fromhex(secret), record.source, record.file_id
+        return _checked(_from_hex(secret)), record.source, record.file_id
     if record.wrapped is None:
         raise KeyUnavailableError("The key record has no wrapped key.")
     passphrase = _ask(provider, "unlock")
     key = _take_early(file_path, record, passphrase)
     if key is None:
         key = unwrap_with_passphrase(record.wrapped, passphrase, record.file_id)
-    return key, record.source, record.file_id
+    return _checked(key), record.source, record.file_id
+
+
+_DAMAGED_KEY = ("The key found for this inspection file is damaged (it is not a 256-bit key). "
+                "Nothing was opened; restore it with the organisation recovery key.")
+
+
+def _from_hex(secret: str) -> bytes:
+    try:
+        return bytes.fromhex(secret)
+    except (ValueError, TypeError):
+        raise KeyUnavailableError(_DAMAGED_KEY) from None
+
+
+def _checked(key: bytes) -> bytes:
+    """Every file key this module hands out, however it was found (keyring, passphrase, a key
+    child's answer, the recovery wrap), is exactly KEY_BYTES long."""
+    if len(key) != KEY_BYTES:
+        raise KeyUnavailableError(_DAMAGED_KEY)
+    return key
 
 
 def restore_with_recovery(file_path: Path, identity: str, *,
@@ -362,6 +381,9 @@ def restore_with_recovery(file_path: Path, identity: str, *,
     if not record.recovery:
         raise KeyUnavailableError("This file was created without a recovery key.")
     key = unwrap_from_recovery(record.recovery, identity)
+    if len(key) != KEY_BYTES:
+        raise KeyUnavailableError("The recovery copy in this key record does not hold a "
+                                  "256-bit key; it cannot restore this file.")
     if secure_keyring_available():
         _keyring().set_password(KEYRING_SERVICE, record.file_id, key.hex())
         new = KeyRecord(record.file_id, KEY_SOURCE_KEYRING, None, record.recovery)

@@ -14,6 +14,8 @@ import threading
 import time
 from pathlib import Path
 
+import pytest
+
 from hmip_desktop.services import startup
 from hmip_desktop.storage import key_child, keys
 
@@ -51,6 +53,8 @@ print(json.dumps({k: (v.decode() if isinstance(v, bytes) else
 OPEN = """
 import json, sys
 from pathlib import Path
+
+import pytest
 from hmip_desktop.storage import keys
 path, passphrase = Path(sys.argv[1]), sys.argv[2] or None
 from hmip_desktop.storage import key_child
@@ -108,6 +112,8 @@ def test_passphrase_key_is_derived_in_the_child(tmp_path: Path) -> None:
 CHILD_LOADS = """
 import json, sys
 from pathlib import Path
+
+import pytest
 from hmip_desktop.storage import key_child, key_reply
 before = set(sys.modules)
 reply = key_child.child_reply(Path(sys.argv[1]), sys.argv[2])
@@ -241,3 +247,25 @@ def test_a_key_being_found_is_pending_until_found(tmp_path: Path) -> None:
     release.set()
     keys.load_file_key(path, provider=lambda _p: PASSPHRASE)
     assert not keys.early_key_pending(path)
+
+
+def test_a_key_of_the_wrong_length_is_refused_however_it_was_found(
+        tmp_path: Path, memory_keyring) -> None:  # type: ignore[no-untyped-def]
+    """A hand-edited record or keyring entry never hands the store a key that is not 256
+    bits: in-process, from a key child's answer, or from the keyring (also not hex)."""
+    from hmip_desktop.domain.errors import KeyUnavailableError
+
+    path = tmp_path / "p.hmip"
+    keys.KeyRecord(FILE_ID, keys.KEY_SOURCE_PASSPHRASE,
+                   keys.wrap_with_passphrase(os.urandom(16), PASSPHRASE, FILE_ID)).save(path)
+    with pytest.raises(KeyUnavailableError, match="not a 256-bit key"):
+        keys.load_file_key(path, provider=lambda _p: PASSPHRASE)
+    keys.begin_unlock(path, PASSPHRASE, child=lambda: _reply(b"k" * 16, FILE_ID))
+    with pytest.raises(KeyUnavailableError, match="not a 256-bit key"):
+        keys.load_file_key(path, provider=lambda _p: PASSPHRASE)
+    kept = tmp_path / "k.hmip"
+    keys.KeyRecord(FILE_ID, keys.KEY_SOURCE_KEYRING).save(kept)
+    for secret in ("ab" * 16, "not hex at all"):
+        memory_keyring.set_password(keys.KEYRING_SERVICE, FILE_ID, secret)
+        with pytest.raises(KeyUnavailableError, match="not a 256-bit key"):
+            keys.load_file_key(kept, provider=None)
