@@ -17,28 +17,44 @@ where that internal exists: with another PySide6 nothing changes. This app uses 
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 from types import ModuleType
+from typing import Any
 
-_MARK = "_hmip_fast_scan"
+
+class ByteScan:
+    """Stands in for `shibokensupport.feature._mod_uses_pyside`: answers from the bytes of
+    the module's source file (found through its import spec), and asks PySide6's own scan
+    whenever there is no such file to read (built-in, compiled only, an extension, a frozen
+    app's modules)."""
+
+    def __init__(self, fallback: Any) -> None:
+        self.fallback = fallback
+
+    def __call__(self, module: ModuleType) -> bool:
+        spec = getattr(module, "__spec__", None)
+        origin = spec.origin if spec is not None and spec.has_location else None
+        if isinstance(origin, str) and origin.endswith(".py"):
+            named = _names_pyside(origin)
+            if named is not None:
+                return named
+        return bool(self.fallback(module))
+
+
+def _names_pyside(source_file: str) -> bool | None:
+    """Whether the file's text contains "PySide6"; None when it cannot be read."""
+    try:
+        return b"PySide6" in Path(source_file).read_bytes()
+    except OSError:
+        return None
 
 
 def install() -> bool:
-    """Replace PySide6's per-module source scan with a byte search; True when installed."""
+    """Put a ByteScan in place of PySide6's scan, once; True when one is in place."""
     feature = sys.modules.get("shibokensupport.feature")
-    upstream = getattr(feature, "_mod_uses_pyside", None)
-    if upstream is None or getattr(upstream, _MARK, False):
-        return upstream is not None
-
-    def mod_uses_pyside(module: ModuleType) -> bool:
-        path = getattr(module, "__file__", None)
-        if not isinstance(path, str) or not path.endswith(".py"):
-            return bool(upstream(module))  # built in, compiled only, an extension
-        try:
-            with open(path, "rb") as source:
-                return b"PySide6" in source.read()
-        except OSError:
-            return bool(upstream(module))
-
-    setattr(mod_uses_pyside, _MARK, True)
-    feature._mod_uses_pyside = mod_uses_pyside  # type: ignore[union-attr]
+    current = getattr(feature, "_mod_uses_pyside", None)
+    if current is None:
+        return False
+    if not isinstance(current, ByteScan):
+        feature._mod_uses_pyside = ByteScan(current)  # type: ignore[union-attr]
     return True
