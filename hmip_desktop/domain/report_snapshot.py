@@ -22,6 +22,7 @@ class TeamMemberFact:
     name: str
     role_label: str
     active: bool
+    author_id: str = ""  # whose signed changes are theirs (names their drafts in the report)
 
 
 @dataclass(frozen=True)

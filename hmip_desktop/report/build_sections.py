@@ -35,21 +35,27 @@ def _findings_by_area(snap: InspectionSnapshot) -> dict[tuple[str, str], list[En
     return out
 
 
-def _finding_blocks(views: list[EntityView], where: str) -> list[D.Block]:
+def _finding_blocks(views: list[EntityView], where: str,
+                    names: Mapping[str, str]) -> list[D.Block]:
     """The findings written on one area (or section), attributed when there are several."""
-    authors = {str(e.payload.get("author_id") or e.created_by): _author(e) for e in views}
-    names = list(authors.values())
+    authors = {e.created_by: _author(e, names) for e in views}
     if len(authors) <= 1:
         return [b for e in views for b in paragraphs(str(e.payload.get("text", "")), None, where)]
-    out: list[D.Block] = [marker(f"one text from the findings of {and_list(names)}")]
+    first = marker(f"one text from the findings of {and_list(list(authors.values()))}")
+    out: list[D.Block] = [first]
     for e in views:
-        out.append(D.Paragraph(f"Drafted by {_author(e)}:", style="meta", where=where))
+        out.append(D.Paragraph(f"Drafted by {authors[e.created_by]}:", style="meta",
+                               where=where))
         out += paragraphs(str(e.payload.get("text", "")), None, where)
     return out
 
 
-def _author(finding: EntityView) -> str:
-    return str(finding.payload.get("author_name") or "").strip() or "an inspector"
+def _author(finding: EntityView, names: Mapping[str, str]) -> str:
+    """The roster's name for whoever wrote it (its revisions are signed by them), else the
+    name it was saved with, else the end of their id: never two authors read the same."""
+    author = finding.created_by
+    name = names.get(author) or str(finding.payload.get("author_name") or "").strip()
+    return name or f"an inspector (…{author[-6:]})"
 
 
 def _evidence_by_ref(snap: InspectionSnapshot,
@@ -95,6 +101,7 @@ def sections_part(part: Mapping[str, Any], snap: InspectionSnapshot,
     fw = snap.framework.for_nation(inspection_nation(snap.inspection))
     prefix = str(part.get("heading_prefix") or "").strip()
     findings = _findings_by_area(snap)
+    names = {m.author_id: m.name for m in snap.team if m.author_id and m.name}
     evidence = _evidence_by_ref(snap, index.check)
     agreed = agreed_values(snap)
     out: list[D.Block] = []
@@ -104,25 +111,26 @@ def sections_part(part: Mapping[str, Any], snap: InspectionSnapshot,
         heading = f"{prefix} {n}: {label}" if prefix else label
         out += [D.PageBreak(), D.Heading(1, heading, f"section-{key}")]
         out += _score_blocks(sec, snap, agreed)
-        out += _finding_blocks(findings.get((key, ""), []), label)
+        out += _finding_blocks(findings.get((key, ""), []), label, names)
         areas = sec.areas
         if not areas and not findings.get((key, "")):
             out.append(marker(f"findings for {label}"))
         for ar in areas:
             index.check()
-            out += _area_blocks(sec, ar, findings, evidence, index)
+            out += _area_blocks(sec, ar, findings, evidence, index, names)
     return out
 
 
 def _area_blocks(sec: Section, ar: Area,
                  findings: Mapping[tuple[str, str], list[EntityView]],
-                 evidence: Mapping[str, list[str]], index: EvidenceIndex) -> list[D.Block]:
+                 evidence: Mapping[str, list[str]], index: EvidenceIndex,
+                 names: Mapping[str, str]) -> list[D.Block]:
     key, akey = sec.key, ar.key
     label = ar.label
     where = f"{sec.label} › {label}"
     out: list[D.Block] = [D.Heading(2, label, f"area-{key}-{akey}")]
     texts = findings.get((key, akey), [])
-    out += _finding_blocks(texts, where)
+    out += _finding_blocks(texts, where, names)
     if not texts:
         out.append(marker(f"findings for {label}"))
     cited: list[str] = []

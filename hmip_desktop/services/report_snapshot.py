@@ -65,7 +65,7 @@ def read_snapshot(store: InspectionStore, *, today: dt.date | None = None,
     progress = {e.id: e for e in records[R.PROGRESS]}
     by_item = {item.id: progress[progress_id(item.id)] for item in records[R.PREVIOUS_ITEM]
                if progress_id(item.id) in progress}
-    team = tuple(TeamMemberFact(m.name, RS.ROLES.get(m.role, m.role), m.active)
+    team = tuple(TeamMemberFact(m.name, RS.ROLES.get(m.role, m.role), m.active, m.author_id)
                  for m in sorted(roster.members, key=lambda m: (m.role != RS.TEAM_LEADER,
                                                                 m.name.casefold())))
     return InspectionSnapshot(

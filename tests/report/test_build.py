@@ -339,3 +339,13 @@ def test_several_inspectors_findings_on_one_area_are_attributed(run, tmp_path: P
     # The section's own findings have one author: printed as written, no marker.
     at = texts.index("Safety overall was weak.")
     assert not texts[at - 1].startswith(("Drafted by", "[to be completed: one text"))
+    # An author saved without a name is told apart by the end of their id.
+    with open_store(str(path)) as store:
+        nameless = "0190f000-0000-7000-8000-0000000fedcb"
+        fid = S.findings_id(store.inspection_id, "safety", None, nameless)
+        write_as(store, author=nameless, device="dev-nameless", entity_type=R.FINDINGS,
+                 entity_id=fid, payload={"section_key": "safety", "area_key": "",
+                                         "author_id": nameless, "author_name": "",
+                                         "text": "Cells were cold."})
+        texts = _texts(ReportService(store).build(ExportOptions(invariant=True)))
+    assert "Drafted by an inspector (…0fedcb):" in texts
