@@ -9,6 +9,7 @@ import logging
 import sys
 from types import TracebackType
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from hmip_desktop.domain.errors import Cancelled, UserError
@@ -39,6 +40,7 @@ def _message_box(parent: QWidget | None, text: str) -> None:
     box = QMessageBox(QMessageBox.Icon.Warning, "HMIP Inspection", text,
                       QMessageBox.StandardButton.Ok, parent)
     box.setAccessibleName("Error message")
+    box.setTextFormat(Qt.TextFormat.PlainText)  # a message may quote a title or a file name
     box.exec()
 
 
@@ -50,8 +52,10 @@ def ask_yes_no(parent: QWidget | None, question: str, *, title: str = "HMIP Insp
                default_yes: bool = False) -> bool:
     """A Yes/No question (default No unless `default_yes`); True for Yes."""
     yes, no = QMessageBox.StandardButton.Yes, QMessageBox.StandardButton.No
-    return QMessageBox.question(parent, title, question, yes | no,
-                                yes if default_yes else no) == yes
+    box = QMessageBox(QMessageBox.Icon.Question, title, question, yes | no, parent)
+    box.setDefaultButton(yes if default_yes else no)
+    box.setTextFormat(Qt.TextFormat.PlainText)  # a question may name a record or a person
+    return box.exec() == yes
 
 
 def install_excepthook() -> None:

@@ -76,6 +76,7 @@ def show_failed_start(text: str, *, interactive: bool = True) -> None:
     box = QMessageBox(QMessageBox.Icon.Critical, APP_DISPLAY_NAME, text,
                       QMessageBox.StandardButton.Ok)
     box.setAccessibleName("Start-up problem")
+    box.setTextFormat(Qt.TextFormat.PlainText)  # it may name a file
     box.exec()
 
 

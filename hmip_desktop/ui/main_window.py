@@ -36,6 +36,7 @@ from hmip_desktop.ui.opening.file_opener import FileOpener
 from hmip_desktop.ui.page_base import Page, PageKey
 from hmip_desktop.ui.page_map import PageFactory, PageHost, PageMap
 from hmip_desktop.ui.page_prebuild import PagePrebuilder
+from hmip_desktop.ui.widgets.forms import plain_label
 
 if TYPE_CHECKING:
     from hmip_desktop.domain.search_query import SearchHit
@@ -262,7 +263,7 @@ class MainWindow(QMainWindow):
 
     def _build_status_bar(self) -> None:
         bar = self.statusBar()
-        self.key_label = QLabel("No inspection open")
+        self.key_label = plain_label("No inspection open")  # then the file's name
         self.key_label.setAccessibleName("Key source")
         self.unexported_label = QLabel("")
         self.unexported_label.setAccessibleName("Changes not yet exported")

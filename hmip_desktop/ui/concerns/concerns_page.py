@@ -3,7 +3,7 @@ positive practice."""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QLabel, QTabWidget, QVBoxLayout
+from PySide6.QtWidgets import QTabWidget, QVBoxLayout
 
 from hmip_desktop.domain import action_plan as AP
 from hmip_desktop.domain import concerns as C
@@ -15,7 +15,7 @@ from hmip_desktop.services.concerns_snapshot import ConcernRules, ConcernsScreen
 from hmip_desktop.ui.concerns.register_panel import RegisterPanel
 from hmip_desktop.ui.context import UiContext
 from hmip_desktop.ui.page_base import Page, PageKey, heading
-from hmip_desktop.ui.widgets.forms import status_label
+from hmip_desktop.ui.widgets.forms import plain_label, status_label
 from hmip_desktop.ui.widgets.rows_model import Column
 
 # Concerns, entries, the evidence they cite, the inspection (its status sets the severity).
@@ -100,7 +100,7 @@ class ConcernsPage(Page):
         super().__init__(ctx)
         layout = QVBoxLayout(self)
         layout.addWidget(heading(self.title))
-        self.warnings = QLabel("")
+        self.warnings = plain_label("")  # the rules' messages name sections
         self.warnings.setAccessibleName("Concern rule warnings")
         self.warnings.setWordWrap(True)
         self.warnings.setStyleSheet("background: #ffe8a3; color: black; padding: 6px; "

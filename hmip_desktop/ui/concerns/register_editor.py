@@ -10,7 +10,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QFormLayout,
-    QLabel,
     QLineEdit,
     QPushButton,
     QVBoxLayout,
@@ -24,6 +23,7 @@ from hmip_desktop.ui.widgets.forms import (
     SAVE_KEYS,
     add_shortcuts,
     error_label,
+    plain_label,
     prose_editor,
     show_error,
     status_label,
@@ -41,7 +41,7 @@ class RegisterEditor(QWidget):
         self.noun = noun
         self.concern_fields = concern_fields
         self.setAccessibleName(f"{noun.capitalize()} editor")
-        self.mode = QLabel("")
+        self.mode = plain_label("")  # it shows the title
         self.mode.setAccessibleName(f"{noun.capitalize()} being edited")
         self.title = QLineEdit()
         self.title.setAccessibleName("Title")

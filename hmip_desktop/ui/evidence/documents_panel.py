@@ -41,6 +41,7 @@ from hmip_desktop.ui.evidence.documents_table_model import DocumentsTableModel
 from hmip_desktop.ui.evidence.evidence_links import EvidenceLinksList, LinkHelper
 from hmip_desktop.ui.undo_commands import delete_with_undo
 from hmip_desktop.ui.widgets.file_drops import FileDrops
+from hmip_desktop.ui.widgets.forms import plain_label
 from hmip_desktop.ui.widgets.tables import make_readable
 from hmip_desktop.ui.widgets.task_progress import TaskProgress
 
@@ -78,7 +79,7 @@ class DocumentsPanel(FileDrops, QWidget):
         layout.addWidget(self.hint)
         self.progress = TaskProgress(ctx, self)
         layout.addWidget(self.progress)
-        self.status = QLabel("")
+        self.status = plain_label("")  # it may name a file
         self.status.setAccessibleName("Documents status")
         layout.addWidget(self.status)
         self.filter = QLineEdit()

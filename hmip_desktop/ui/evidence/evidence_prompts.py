@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QMimeData
+from PySide6.QtCore import QMimeData, Qt
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QLineEdit, QMessageBox, QWidget
 
 from hmip_desktop.services.documents import DocumentView
@@ -33,6 +33,7 @@ def confirm_plaintext_export(parent: QWidget, view: DocumentView) -> bool:
                       parent)
     box.setDefaultButton(QMessageBox.StandardButton.Cancel)
     box.setAccessibleName("Export warning")
+    box.setTextFormat(Qt.TextFormat.PlainText)  # it names the file
     return box.exec() == QMessageBox.StandardButton.Yes
 
 

@@ -9,7 +9,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QHBoxLayout,
-    QLabel,
     QPushButton,
     QSplitter,
     QTableWidget,
@@ -24,7 +23,7 @@ from hmip_desktop.ui.context import UiContext
 from hmip_desktop.ui.errors import present_error
 from hmip_desktop.ui.evidence import evidence_prompts as prompts
 from hmip_desktop.ui.evidence.extract_chart import ExtractChart, key_text
-from hmip_desktop.ui.widgets.forms import buddy_label
+from hmip_desktop.ui.widgets.forms import buddy_label, plain_label
 
 NUMERIC = ("integer", "decimal")
 
@@ -69,7 +68,7 @@ class ExtractGrouping(QWidget):
         controls.addWidget(self.group_button)
         controls.addWidget(self.pin_button)
         controls.addStretch(1)
-        self.note = QLabel("")
+        self.note = plain_label("")  # it quotes a pinned caption
         self.note.setAccessibleName("Grouping status")
         self.result = QTableWidget(0, 2)
         self.result.setAccessibleName("Grouping result")

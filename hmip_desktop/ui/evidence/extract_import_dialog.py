@@ -33,7 +33,7 @@ from hmip_desktop.services.extracts import (
 from hmip_desktop.ui.context import UiContext
 from hmip_desktop.ui.errors import error_text, present_error
 from hmip_desktop.ui.evidence import evidence_prompts as prompts
-from hmip_desktop.ui.widgets.forms import buddy_label, error_label, show_error
+from hmip_desktop.ui.widgets.forms import buddy_label, error_label, plain_label, show_error
 
 TYPE_CHOICES = (("integer", "Whole number"), ("decimal", "Decimal"), ("date", "Date"),
                 ("text", "Text"))
@@ -85,7 +85,7 @@ class ExtractImportDialog(QDialog):
         self.header.setAccessibleName("First row holds the column names")
         form.addRow("", self.header)
         layout.addLayout(form)
-        self.summary = QLabel("")
+        self.summary = plain_label("")  # it names the file
         self.summary.setAccessibleName("How the file reads")
         self.summary.setWordWrap(True)
         layout.addWidget(self.summary)

@@ -18,7 +18,6 @@ from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
-    QLabel,
     QListWidget,
     QListWidgetItem,
     QPushButton,
@@ -47,6 +46,7 @@ from hmip_desktop.ui.evidence.extract_table_model import ExtractTableModel
 from hmip_desktop.ui.tasks import TaskRunner
 from hmip_desktop.ui.undo_commands import delete_with_undo
 from hmip_desktop.ui.widgets.file_drops import FileDrops
+from hmip_desktop.ui.widgets.forms import plain_label
 from hmip_desktop.ui.widgets.task_progress import TaskProgress
 
 EXTRACT_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -90,7 +90,7 @@ class ExtractsPanel(FileDrops, QWidget):
         # Undo of a delete rebuilds the extract's rows on the DB lane (1-2 s for a big one).
         self.undo_progress = TaskProgress(ctx, self)
         layout.addWidget(self.undo_progress)
-        self.status = QLabel("")
+        self.status = plain_label("")  # it names extracts
         self.status.setAccessibleName("Extracts status")
         self.status.setWordWrap(True)
         layout.addWidget(self.status)
@@ -117,7 +117,7 @@ class ExtractsPanel(FileDrops, QWidget):
         header.setSortIndicatorClearable(True)  # a third click goes back to file order
         header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
         self.table.setSortingEnabled(True)
-        self.count = QLabel("")
+        self.count = plain_label("")  # a failed count says why, quoting a filter
         self.count.setAccessibleName("Rows shown")
         rows_tab = QWidget()
         rows_layout = QVBoxLayout(rows_tab)

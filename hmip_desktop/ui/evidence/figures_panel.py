@@ -30,6 +30,7 @@ from hmip_desktop.ui.errors import present_error
 from hmip_desktop.ui.evidence.evidence_links import EvidenceLinksList, LinkHelper
 from hmip_desktop.ui.evidence.extract_chart import ExtractChart, key_text
 from hmip_desktop.ui.undo_commands import delete_with_undo
+from hmip_desktop.ui.widgets.forms import plain_label
 
 FIGURE_ROLE = Qt.ItemDataRole.UserRole + 1
 
@@ -61,7 +62,7 @@ class FiguresPanel(QWidget):
         self.caption = QLabel("")
         self.caption.setAccessibleName("Figure caption")
         self.caption.setWordWrap(True)
-        self.source = QLabel("")
+        self.source = plain_label("")  # it names the extract
         self.source.setAccessibleName("Figure source")
         self.source.setWordWrap(True)
         self.values = QTableWidget(0, 2)

@@ -45,7 +45,7 @@ from hmip_desktop.ui.expectations.expectations_tree_model import (
 )
 from hmip_desktop.ui.page_base import Page, PageKey, heading
 from hmip_desktop.ui.settings.framework_import_dialog import FrameworkImportDialog
-from hmip_desktop.ui.widgets.forms import add_shortcuts, buddy_label
+from hmip_desktop.ui.widgets.forms import add_shortcuts, buddy_label, plain_label
 from hmip_desktop.ui.widgets.tables import make_readable
 
 if TYPE_CHECKING:
@@ -134,9 +134,15 @@ def choose_evidence_dialog(parent, items: Sequence[EvidenceItem],  # type: ignor
     if not items:
         return None
     labels = [f"{i.title or '(untitled)'} — {i.evidence_type}" for i in items]
-    chosen, ok = QInputDialog.getItem(parent, "Link evidence to the area",
-                                      f"Evidence for {area_label} (expectations not loaded):",
-                                      labels, 0, False)
+    dialog = QInputDialog(parent)
+    dialog.setWindowTitle("Link evidence to the area")
+    dialog.setLabelText(f"Evidence for {area_label} (expectations not loaded):")
+    for label in dialog.findChildren(QLabel):  # the area's name is the framework's
+        label.setTextFormat(Qt.TextFormat.PlainText)
+    dialog.setComboBoxItems(labels)
+    dialog.setComboBoxEditable(False)
+    ok = dialog.exec() == QInputDialog.DialogCode.Accepted
+    chosen = dialog.textValue()
     return items[labels.index(chosen)].id if ok and chosen in labels else None
 
 
@@ -153,7 +159,7 @@ class ExpectationsPage(Page):
         super().__init__(ctx)
         layout = QVBoxLayout(self)
         layout.addWidget(heading(self.title))
-        self.facts = QLabel("No inspection is open.")
+        self.facts = plain_label("No inspection is open.")  # the framework's title
         self.facts.setAccessibleName("Framework of this inspection")
         self.facts.setWordWrap(True)
         layout.addWidget(self.facts)

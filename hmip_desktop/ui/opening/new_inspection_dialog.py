@@ -34,6 +34,7 @@ from hmip_desktop.domain.framework_nation import NATION_LABELS
 from hmip_desktop.domain.records import INSPECTION_KINDS, MAX_ESTABLISHMENT_NAME
 from hmip_desktop.services import review_process
 from hmip_desktop.ui.opening.followed_file import FollowsRow
+from hmip_desktop.ui.widgets.forms import plain_label
 
 # Days after the first day that the last day on site starts at (a full inspection spans
 # about two weeks; a review's usual length is data).
@@ -150,7 +151,7 @@ class NewInspectionDialog(QDialog):
         self.warning.setStyleSheet("color: #8a5a00;")
         self.warning.setWordWrap(True)
         layout.addWidget(self.warning)
-        self.problem = QLabel("")
+        self.problem = plain_label("")  # a refusal may name a file
         self.problem.setStyleSheet("color: #a00;")
         self.problem.setWordWrap(True)
         layout.addWidget(self.problem)

@@ -13,6 +13,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from hmip_desktop.ui.widgets.forms import plain_label
+
 MIN_LENGTH = 10
 
 
@@ -33,7 +35,7 @@ class PassphraseDialog(QDialog):
         explain += ("Choose one of at least 10 characters; it cannot be recovered without the "
                     "organisation recovery key." if creating else
                     f"Type the passphrase to open {file_label or 'the inspection'}.")
-        text = QLabel(explain)
+        text = plain_label(explain)  # it names the file
         text.setWordWrap(True)
         layout.addWidget(text)
         form = QFormLayout()

@@ -7,6 +7,7 @@ Shown while the device profile still has the placeholder author name; saving a n
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -22,6 +23,7 @@ from PySide6.QtWidgets import (
 from hmip_desktop import APP_DISPLAY_NAME
 from hmip_desktop.domain.errors import UserError
 from hmip_desktop.services import identity, startup
+from hmip_desktop.ui.widgets.forms import plain_label
 
 NEW, OPEN = "new", "open"
 
@@ -52,6 +54,7 @@ class WelcomeDialog(QDialog):
             f"saved in {facts.inspections_dir} unless you choose another place. Nothing is "
             "ever sent over a network.")
         self.data_text.setAccessibleName("Where data lives")
+        self.data_text.setTextFormat(Qt.TextFormat.PlainText)  # folder names
         layout.addWidget(self.data_text)
         keys_title = ("Keys: the computer's keyring is used." if facts.key_storage.keyring_in_use
                       else "Keys: a passphrase is needed.")
@@ -74,7 +77,7 @@ class WelcomeDialog(QDialog):
         self.role_combo.setCurrentIndex(max(0, self.role_combo.findData(role)))
         form.addRow("Your &role:", self.role_combo)
         layout.addLayout(form)
-        self.problem = QLabel("")
+        self.problem = plain_label("")  # a refusal may quote what was typed
         self.problem.setStyleSheet("color: #a00;")
         self.problem.setAccessibleName("Problem")
         layout.addWidget(self.problem)

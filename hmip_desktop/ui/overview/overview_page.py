@@ -11,7 +11,7 @@ from hmip_desktop.domain.framework_nation import NATION_LABELS
 from hmip_desktop.domain.wording import plural
 from hmip_desktop.services import labels
 from hmip_desktop.ui.page_base import Page, PageKey, heading
-from hmip_desktop.ui.widgets.forms import scrolled
+from hmip_desktop.ui.widgets.forms import plain_label, scrolled
 
 if TYPE_CHECKING:
     from hmip_desktop.services.first_screen import FirstScreen
@@ -57,7 +57,7 @@ class OverviewPage(Page):
         form = QFormLayout()
         self.values: dict[str, QLabel] = {}
         for key, label in FIELDS:
-            value = QLabel("")
+            value = plain_label("")  # the establishment name, the framework title
             value.setObjectName(f"overview_{key}")
             value.setTextInteractionFlags(value.textInteractionFlags()
                                           | value.textInteractionFlags().TextSelectableByMouse)

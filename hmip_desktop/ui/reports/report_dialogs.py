@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from PySide6.QtCore import QUrl
+from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
@@ -69,6 +69,7 @@ def ask_disclosure_choice(parent: QWidget, hits: Sequence[Hit]) -> str | None:
                       "leave the inspection. Nothing was written.\n\n" + hits_lines(hits),
                       QMessageBox.StandardButton.NoButton, parent)
     box.setAccessibleName("Disclosure check found items")
+    box.setTextFormat(Qt.TextFormat.PlainText)  # the items quote the inspection's text
     redact = box.addButton("&Redact and export", QMessageBox.ButtonRole.AcceptRole)
     redact.setAccessibleName("Replace each item with [redacted] and export")
     allow = box.addButton("Export &as they are", QMessageBox.ButtonRole.DestructiveRole)

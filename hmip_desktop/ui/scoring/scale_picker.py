@@ -13,6 +13,7 @@ from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QButtonGroup, QGridLayout, QLabel, QRadioButton, QWidget
 
 from hmip_desktop.domain.framework_elements import Scale, ScaleLevel
+from hmip_desktop.ui.widgets.forms import plain_label
 
 MAX_LEVELS = 9  # one digit key per level
 UNVERIFIED_DESCRIPTOR = "(descriptor not verified against HMIP's published text)"
@@ -61,7 +62,7 @@ class ScalePicker(QWidget):
         for column in range(MAX_LEVELS):
             button = QRadioButton()
             self._group.addButton(button, column)
-            descriptor = QLabel()
+            descriptor = plain_label("")  # the framework's wording
             descriptor.setWordWrap(True)
             descriptor.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
             grid.addWidget(button, 0, column)

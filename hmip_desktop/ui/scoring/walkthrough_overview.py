@@ -25,6 +25,7 @@ from hmip_desktop.ui.widgets.forms import (
     add_shortcuts,
     buddy_label,
     current_row,
+    plain_label,
     select_row,
     status_label,
     table_view,
@@ -33,8 +34,8 @@ from hmip_desktop.ui.widgets.rows_model import Column, RowsTableModel
 
 
 def step_heading(text: str) -> QLabel:
-    """The bold title of a step."""
-    label = QLabel(text)
+    """The bold title of a step (plain: it names a section of the framework)."""
+    label = plain_label(text)
     font = label.font()
     font.setBold(True)
     font.setPointSizeF(font.pointSizeF() * 1.2)

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 
 from hmip_desktop import APP_DISPLAY_NAME
 from hmip_desktop.services import startup
+from hmip_desktop.ui.widgets.forms import plain_label
 
 if TYPE_CHECKING:
     from hmip_desktop.services.inspection_store import InspectionStore
@@ -27,7 +28,7 @@ _KEY_PLACES = {"keyring": "the OS keyring", "passphrase": "its key file, wrapped
 
 
 def _value(text: str, name: str) -> QLabel:
-    label = QLabel(text)
+    label = plain_label(text)  # folder and file names
     label.setWordWrap(True)
     label.setAccessibleName(name)
     label.setTextInteractionFlags(label.textInteractionFlags()

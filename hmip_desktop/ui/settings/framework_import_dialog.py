@@ -39,6 +39,7 @@ from hmip_desktop.services.frameworks import (
 )
 from hmip_desktop.ui.errors import present_error
 from hmip_desktop.ui.tasks import TaskRunner
+from hmip_desktop.ui.widgets.forms import plain_label
 
 # The registry names the command line's options; the dialog names its own fields instead.
 OPTION_NAMES = {"--id": "Framework id", "--title": "Title", "--type": "Establishment types"}
@@ -120,7 +121,7 @@ class FrameworkImportDialog(QDialog):
                       "file carries its own; fill these only to override them.")
         hint.setWordWrap(True)
         layout.addWidget(hint)
-        self.status = QLabel("Choose a file, then Preview.")
+        self.status = plain_label("Choose a file, then Preview.")  # file, framework title
         self.status.setAccessibleName("Import status")
         self.status.setWordWrap(True)
         self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)

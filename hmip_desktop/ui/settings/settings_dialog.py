@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
 
 from hmip_desktop.domain.errors import ValidationError
 from hmip_desktop.services import settings
+from hmip_desktop.ui.widgets.forms import plain_label
 
 
 class SettingsDialog(QDialog):
@@ -37,7 +38,7 @@ class SettingsDialog(QDialog):
         label.setBuddy(self.recipient)
         form.addRow(label, self.recipient)
         layout.addLayout(form)
-        self.problem = QLabel("")
+        self.problem = plain_label("")  # a refusal may quote what was typed
         self.problem.setStyleSheet("color: #a00;")
         self.problem.setWordWrap(True)
         layout.addWidget(self.problem)

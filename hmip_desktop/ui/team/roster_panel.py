@@ -12,7 +12,6 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
-    QLabel,
     QPushButton,
     QTableView,
     QVBoxLayout,
@@ -29,7 +28,7 @@ from hmip_desktop.ui.context import UiContext
 from hmip_desktop.ui.errors import ask_yes_no, present_error
 from hmip_desktop.ui.opening.key_gate import KeyGate
 from hmip_desktop.ui.team.sync_models import invite_file_name, roster_model
-from hmip_desktop.ui.widgets.forms import current_row, status_label, table_view
+from hmip_desktop.ui.widgets.forms import current_row, plain_label, status_label, table_view
 from hmip_desktop.ui.widgets.task_progress import TaskProgress
 
 if TYPE_CHECKING:
@@ -57,7 +56,7 @@ class RosterPanel(QGroupBox):
         self.view: RosterView | None = None
         self.confirm: Callable[[str], bool] = lambda q: ask_yes_no(self, q)  # tests replace
         layout = QVBoxLayout(self)
-        self.leader = QLabel("No team set up yet.")
+        self.leader = plain_label("No team set up yet.")  # then the roster's fingerprint
         self.leader.setAccessibleName("Team leader's fingerprint")
         self.leader.setWordWrap(True)
         layout.addWidget(self.leader)

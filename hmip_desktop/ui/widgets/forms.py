@@ -38,8 +38,9 @@ def buddy_label(text: str, buddy: QWidget) -> QLabel:
 
 
 def error_label(name: str) -> QLabel:
-    """A hidden label shown beside a field when its value is refused."""
-    label = QLabel("")
+    """A hidden label shown beside a field when its value is refused (plain: a message may
+    quote the refused value)."""
+    label = plain_label("")
     label.setAccessibleName(name)
     label.setWordWrap(True)
     label.setStyleSheet("color: #a50e0e; font-weight: bold;")
@@ -54,8 +55,9 @@ def show_error(label: QLabel, text: str | None) -> None:
 
 
 def status_label(name: str) -> QLabel:
-    """A label for what the last action did (saved, saving, failed)."""
-    label = QLabel("")
+    """A label for what the last action did (saved, saving, failed); plain, since what it
+    says often names a record, a person or a file."""
+    label = plain_label("")
     label.setAccessibleName(name)
     label.setWordWrap(True)
     return label

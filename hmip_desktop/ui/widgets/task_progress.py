@@ -12,11 +12,12 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QProgressBar, QPushButton, QWidget
 
 from hmip_desktop.ui.context import UiContext
 from hmip_desktop.ui.errors import present_error
 from hmip_desktop.ui.tasks import TaskControl
+from hmip_desktop.ui.widgets.forms import plain_label
 
 Work = Callable[[TaskControl], Any]
 
@@ -33,7 +34,7 @@ class TaskProgress(QWidget):
         self._control: TaskControl | None = None
         row = QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)
-        self.label = QLabel("")
+        self.label = plain_label("")  # a task may name its file
         self.label.setAccessibleName("Task in progress")
         self.bar = QProgressBar()
         self.bar.setAccessibleName("Progress")
