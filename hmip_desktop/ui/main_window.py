@@ -37,6 +37,7 @@ from hmip_desktop.ui.page_base import Page, PageKey
 from hmip_desktop.ui.page_map import PageFactory, PageHost, PageMap
 from hmip_desktop.ui.page_prebuild import PagePrebuilder
 from hmip_desktop.ui.widgets.forms import plain_label
+from hmip_desktop.ui.widgets.tips import literal_tip
 
 if TYPE_CHECKING:
     from hmip_desktop.domain.search_query import SearchHit
@@ -256,7 +257,7 @@ class MainWindow(QMainWindow):
         files = _inspections().recent_files()
         for path in files:
             action = self.recent_menu.addAction(path.name)
-            action.setToolTip(str(path))
+            action.setToolTip(literal_tip(path))
             action.triggered.connect(lambda _=False, p=path: self.open_path(p))
         if not files:
             self.recent_menu.addAction("(none)").setEnabled(False)

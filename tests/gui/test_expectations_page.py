@@ -24,6 +24,7 @@ from hmip_desktop.ui.expectations.expectations_tree_model import (
 )
 from hmip_desktop.ui.settings.framework_import_dialog import FrameworkImportDialog
 from hmip_desktop.ui.tasks import SyncExecutor, TaskRunner
+from hmip_desktop.ui.widgets.tips import literal_tip
 from tests.factories import complete_framework, scored_framework
 
 HEADER = "test,area,sub-area,number,title,outcome,indicators\n"
@@ -174,7 +175,7 @@ def test_evidence_count_and_triangulation_follow_new_links(qtbot, store) -> None
     index = page.model.index_for_key("e:1")
     tip = page.model.index(index.row(), M.COL_EVIDENCE, index.parent()).data(
         Qt.ItemDataRole.ToolTipRole)
-    assert tip == "1 evidence item linked (2 links)"
+    assert tip == literal_tip("1 evidence item linked (2 links)")  # shown as it is
     assert page.detail.evidence.count() == 2  # each passage opens on its own
     assert cell(page, "e:1", M.COL_TRIANGULATED) == "No"
     assert page.current_key() == "e:1"  # in-place update kept the selection

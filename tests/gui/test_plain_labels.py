@@ -6,9 +6,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6 import QtGui
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QTextDocument
-from PySide6.QtWidgets import QApplication, QLabel, QWidget
+from PySide6.QtWidgets import QAbstractItemView, QApplication, QLabel, QWidget
 
 from hmip_desktop.app import build_window
 from hmip_desktop.services import identity
@@ -55,6 +55,37 @@ def _rich_data_labels(root: QWidget) -> set[str]:
                      and RICH not in _shown(label)))}
 
 
+def _tip_shown(tip: str) -> str:
+    """The words a tooltip shows (Qt renders one that looks like HTML as rich text)."""
+    if not QtGui.Qt.mightBeRichText(tip):
+        return tip
+    doc = QTextDocument()
+    doc.setHtml(tip)
+    return doc.toPlainText()
+
+
+def _rich_data_tips(root: QWidget) -> set[str]:
+    """Tooltips of visible widgets and of the cells of visible tables, lists and trees that
+    carry the data but would not show it literally."""
+    tips = [(type(w).__name__, w.toolTip()) for w in root.findChildren(QWidget)
+            if w.isVisibleTo(root)]
+    for view in root.findChildren(QAbstractItemView):
+        model = view.model()
+        if not view.isVisibleTo(root) or model is None:
+            continue
+        top = QModelIndex()
+        try:
+            columns = model.columnCount(top)
+        except TypeError:  # a list widget's own model hides it: one column
+            columns = 1
+        for row in range(min(model.rowCount(top), 50)):
+            for col in range(columns):
+                tip = model.index(row, col).data(Qt.ItemDataRole.ToolTipRole)
+                tips.append((f"{type(view).__name__} cell", tip if isinstance(tip, str) else ""))
+    return {f"{where}: {tip[:60]!r}" for where, tip in tips
+            if "Bold" in tip and "<b>Bold" not in _tip_shown(tip)}
+
+
 def test_no_label_renders_data_as_rich_text(qtbot, tmp_path: Path) -> None:
     identity.set_profile(name=RICH)  # the author of everything written below
     store = create_inspection(tmp_path / "<b>Bold.hmip", establishment_name=RICH,
@@ -88,7 +119,7 @@ def test_no_label_renders_data_as_rich_text(qtbot, tmp_path: Path) -> None:
             QApplication.processEvents()
             for view in _views(page):
                 seen.append(f"{title} / {view}")
-                for found in _rich_data_labels(win):
+                for found in _rich_data_labels(win) | _rich_data_tips(win):
                     problems.setdefault(found, f"{title} / {view}")
         assert "Evidence / Figures" in seen, seen
         assert not problems, "\n".join(f"{where}: {label}" for label, where in problems.items())

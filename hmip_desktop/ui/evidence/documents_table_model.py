@@ -9,6 +9,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from hmip_desktop.domain.hlc import hlc_millis
 from hmip_desktop.domain.mime import kind_label
 from hmip_desktop.services.documents import DocumentView
+from hmip_desktop.ui.widgets.tips import literal_tip
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -90,7 +91,7 @@ class DocumentsTableModel(QAbstractTableModel):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.ToolTipRole and col == self.COL_TITLE:
             missing = "" if doc.available else " — content not on this computer yet"
-            return f"{doc.filename}{missing}"
+            return literal_tip(f"{doc.filename}{missing}")
         if role == Qt.ItemDataRole.DisplayRole:
             if col == self.COL_TITLE:
                 return ("⚠ " if doc.conflicted else "") + doc.title + (

@@ -18,6 +18,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 
 from hmip_desktop.domain.errors import HmipError
 from hmip_desktop.services.extracts import ExtractService, ExtractView, FilterSpec
+from hmip_desktop.ui.widgets.tips import literal_tip
 
 Index = QModelIndex | QPersistentModelIndex
 # Asked before a sort of a big extract: (column, then) prepares an index, then calls `then`.
@@ -216,7 +217,7 @@ class ExtractTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return col.name
         if role == Qt.ItemDataRole.ToolTipRole:
-            return f"{col.name}: {TYPE_NAMES.get(col.type, col.type)}"
+            return literal_tip(f"{col.name}: {TYPE_NAMES.get(col.type, col.type)}")
         return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
@@ -234,4 +235,5 @@ class ExtractTableModel(QAbstractTableModel):
         if values is None or index.column() >= len(values):
             return None
         value = values[index.column()]
-        return "" if value is None else str(value)
+        text = "" if value is None else str(value)
+        return literal_tip(text) if role == Qt.ItemDataRole.ToolTipRole else text

@@ -48,6 +48,7 @@ from hmip_desktop.ui.undo_commands import delete_with_undo
 from hmip_desktop.ui.widgets.file_drops import FileDrops
 from hmip_desktop.ui.widgets.forms import plain_label
 from hmip_desktop.ui.widgets.task_progress import TaskProgress
+from hmip_desktop.ui.widgets.tips import literal_tip
 
 EXTRACT_ROLE = Qt.ItemDataRole.UserRole + 1
 INDEX_FROM_ROWS = 20_000  # below this a sort without an index is already instant
@@ -209,8 +210,8 @@ class ExtractsPanel(FileDrops, QWidget):
         self.list.clear()
         for view in extracts:
             item = QListWidgetItem(extract_label(view))
-            item.setToolTip(f"{view.filename}: " + ", ".join(
-                f"{c.name} ({c.type})" for c in view.columns))
+            item.setToolTip(literal_tip(f"{view.filename}: " + ", ".join(
+                f"{c.name} ({c.type})" for c in view.columns)))
             item.setData(EXTRACT_ROLE, view)
             self.list.addItem(item)
         self.list.blockSignals(False)

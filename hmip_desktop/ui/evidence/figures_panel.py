@@ -31,6 +31,7 @@ from hmip_desktop.ui.evidence.evidence_links import EvidenceLinksList, LinkHelpe
 from hmip_desktop.ui.evidence.extract_chart import ExtractChart, key_text
 from hmip_desktop.ui.undo_commands import delete_with_undo
 from hmip_desktop.ui.widgets.forms import plain_label
+from hmip_desktop.ui.widgets.tips import literal_tip
 
 FIGURE_ROLE = Qt.ItemDataRole.UserRole + 1
 
@@ -136,7 +137,7 @@ class FiguresPanel(QWidget):
         self.list.clear()
         for fig in figures:
             item = QListWidgetItem(f"{'⚠ ' if fig.conflicted else ''}{fig.caption}")
-            item.setToolTip(f"From {fig.extract_name}")
+            item.setToolTip(literal_tip(f"From {fig.extract_name}"))
             item.setData(FIGURE_ROLE, fig)
             self.list.addItem(item)
         self.list.blockSignals(False)

@@ -18,6 +18,7 @@ from PySide6.QtCore import (
 
 from hmip_desktop.domain.records import NoteView
 from hmip_desktop.services.labels import source_kind_label
+from hmip_desktop.ui.widgets.tips import literal_tip
 
 Index = QModelIndex | QPersistentModelIndex
 FETCH_ROWS = 100  # rows shown at first and added per fetchMore (a screenful and more)
@@ -143,7 +144,9 @@ class NotesTableModel(QAbstractTableModel):
             return note.id
         if role == self.NOTE_ROLE:
             return note
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return literal_tip(self.data(index, Qt.ItemDataRole.DisplayRole))
+        if role == Qt.ItemDataRole.DisplayRole:
             col = index.column()
             if col == self.COL_TITLE:
                 return ("⚠ " if note.conflicted else "") + note.title

@@ -27,6 +27,7 @@ from hmip_desktop.domain.wording import plural
 from hmip_desktop.services.coverage import NOT_LOADED
 from hmip_desktop.services.scoring import ExpectationEvidence
 from hmip_desktop.ui.widgets.forms import buddy_label
+from hmip_desktop.ui.widgets.tips import literal_tip
 
 # Pale shades from "nothing yet" to "all": black text keeps a contrast well above 4.5:1.
 HEAT = (QColor("#f4b6b6"), QColor("#ffd9a8"), QColor("#fff1a8"), QColor("#c8e6c9"))
@@ -195,7 +196,7 @@ class CoverageView(QWidget):
             for col, (text, colour) in enumerate(cells):
                 item = QTableWidgetItem(text)
                 item.setData(KEY_ROLE, (r.section_key, r.area_key))
-                item.setToolTip(self._tooltip(r))
+                item.setToolTip(literal_tip(self._tooltip(r)))
                 if colour is not None:
                     item.setBackground(QBrush(colour))
                     item.setForeground(QBrush(QColor("black")))

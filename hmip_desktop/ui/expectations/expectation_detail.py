@@ -32,6 +32,7 @@ from hmip_desktop.ui.expectations.expectation_nodes import (
     kinds_text,
 )
 from hmip_desktop.ui.widgets.forms import buddy_label
+from hmip_desktop.ui.widgets.tips import literal_tip
 
 EVIDENCE_ROLE = int(Qt.ItemDataRole.UserRole) + 1  # the EvidenceRef of a list item
 TYPE_LABELS = {"note": "Note", "document": "Document", "extract": "Data extract",
@@ -188,7 +189,7 @@ class ExpectationDetail(QWidget):
         for ref in refs:
             item = QListWidgetItem(evidence_label(ref))
             item.setData(EVIDENCE_ROLE, ref)
-            item.setToolTip(item.text())
+            item.setToolTip(literal_tip(item.text()))
             self.evidence.addItem(item)
         if refs:
             self.evidence.setCurrentRow(min(max(keep, 0), len(refs) - 1))

@@ -47,6 +47,7 @@ from hmip_desktop.ui.page_base import Page, PageKey, heading
 from hmip_desktop.ui.settings.framework_import_dialog import FrameworkImportDialog
 from hmip_desktop.ui.widgets.forms import add_shortcuts, buddy_label, plain_label
 from hmip_desktop.ui.widgets.tables import make_readable
+from hmip_desktop.ui.widgets.tips import literal_tip
 
 if TYPE_CHECKING:
     from hmip_desktop.services.inspection_store import InspectionStore
@@ -254,7 +255,7 @@ class ExpectationsPage(Page):
         self._area_links = data.area_links
         self.model.set_area_evidence(data.area_links)
         self.facts.setText(framework_facts(data.framework, data.nation))
-        self.facts.setToolTip(data.framework.notes)
+        self.facts.setToolTip(literal_tip(data.framework.notes))
         self.coverage.set_coverage(
             data.framework, data.evidence,
             {k: len({r.evidence_id for r in v}) for k, v in data.area_links.items()})

@@ -39,6 +39,7 @@ from hmip_desktop.ui.expectations.expectation_nodes import (
     kind_counts_text,
     kinds_text,
 )
+from hmip_desktop.ui.widgets.tips import literal_tip
 
 # Re-exported: the page and the detail pane read row kinds and flag texts from here.
 __all__ = ["AREA", "EXPECTATION", "INCOMPLETE_TEXT", "INDICATOR", "SECTION", "SUB_AREA",
@@ -232,7 +233,7 @@ class ExpectationsTreeModel(QAbstractItemModel):
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
             return self._text(node, col)
         if role == Qt.ItemDataRole.ToolTipRole:
-            return self._tooltip(node, col)
+            return literal_tip(self._tooltip(node, col))
         if role == Qt.ItemDataRole.DecorationRole and col == self.COL_NAME:
             return self._icon(node)
         if role == Qt.ItemDataRole.BackgroundRole and self._is_gap(node, col):

@@ -19,6 +19,7 @@ from hmip_desktop.domain.errors import Cancelled, UserError, WrongKeyError
 from hmip_desktop.services import startup
 from hmip_desktop.ui.errors import error_text
 from hmip_desktop.ui.opening.passphrase_dialog import PassphraseDialog
+from hmip_desktop.ui.widgets.tips import literal_tip
 
 if TYPE_CHECKING:
     from hmip_desktop.services.review_follow import Followed
@@ -113,7 +114,7 @@ class FollowsRow(QWidget):
         self._reading = None
         self.path, self.followed, self.passphrase = path, followed, passphrase
         self.name.setText(path.name)
-        self.name.setToolTip(str(path))
+        self.name.setToolTip(literal_tip(path))
         self.choose.setEnabled(True)
         self.clear_button.setEnabled(True)
         self.changed.emit(followed)

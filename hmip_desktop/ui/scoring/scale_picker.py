@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QButtonGroup, QGridLayout, QLabel, QRadioButton, Q
 
 from hmip_desktop.domain.framework_elements import Scale, ScaleLevel
 from hmip_desktop.ui.widgets.forms import plain_label
+from hmip_desktop.ui.widgets.tips import literal_tip
 
 MAX_LEVELS = 9  # one digit key per level
 UNVERIFIED_DESCRIPTOR = "(descriptor not verified against HMIP's published text)"
@@ -109,7 +110,7 @@ class ScalePicker(QWidget):
             button.setText(f"{level.label} [{digit}]{flag}")
             button.setAccessibleName(f"{level.label}, key {digit}{flag}")
             button.setAccessibleDescription(text)
-            button.setToolTip(text or level.label)
+            button.setToolTip(literal_tip(text or level.label))
             self._descriptors[column].setText(text)
 
     def buttons(self) -> list[QRadioButton]:

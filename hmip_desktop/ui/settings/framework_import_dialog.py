@@ -40,6 +40,7 @@ from hmip_desktop.services.frameworks import (
 from hmip_desktop.ui.errors import present_error
 from hmip_desktop.ui.tasks import TaskRunner
 from hmip_desktop.ui.widgets.forms import plain_label
+from hmip_desktop.ui.widgets.tips import literal_tip
 
 # The registry names the command line's options; the dialog names its own fields instead.
 OPTION_NAMES = {"--id": "Framework id", "--title": "Title", "--type": "Establishment types"}
@@ -67,7 +68,7 @@ def _fill(table: QTableWidget, rows: list[tuple[str, ...]]) -> None:
     for r, cells in enumerate(rows):
         for c, text in enumerate(cells):
             item = QTableWidgetItem(text)
-            item.setToolTip(text)
+            item.setToolTip(literal_tip(text))
             table.setItem(r, c, item)
 
 

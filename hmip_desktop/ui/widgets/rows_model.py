@@ -22,6 +22,8 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QBrush, QColor, QFont
 
+from hmip_desktop.ui.widgets.tips import literal_tip
+
 ROW_ROLE = int(Qt.ItemDataRole.UserRole) + 1  # the row object itself
 HIGHLIGHT_ROLE = int(Qt.ItemDataRole.UserRole) + 2  # True when the row is highlighted
 
@@ -109,7 +111,7 @@ class RowsTableModel(QAbstractTableModel):
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
             return column.text(row)
         if role == Qt.ItemDataRole.ToolTipRole:
-            return column.tooltip(row) if column.tooltip else column.text(row)
+            return literal_tip(column.tooltip(row) if column.tooltip else column.text(row))
         if role == ROW_ROLE:
             return row
         highlighted = self.is_highlighted(index.row())

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from hmip_desktop.ui import ui_state
+from hmip_desktop.ui.widgets.tips import literal_tip
 
 CAP_CHARS = 24  # a fitted column is never wider than this many average characters
 TITLE_CHARS = 24  # other columns shrink (eliding) before the title gets narrower than this
@@ -43,7 +44,8 @@ class ElidedTextDelegate(QStyledItemDelegate):
                 and index.data(Qt.ItemDataRole.ToolTipRole) in (None, ""):
             text = index.data(Qt.ItemDataRole.DisplayRole)
             if isinstance(text, str) and text and is_elided(text, option):
-                QToolTip.showText(event.globalPos(), text, view.viewport(), option.rect)
+                QToolTip.showText(event.globalPos(), literal_tip(text), view.viewport(),
+                                  option.rect)
                 return True
             QToolTip.hideText()
             return True
