@@ -114,7 +114,7 @@ class ReportExport(QWidget):
         self.import_button = QPushButton("&Import action plan responses…")
         self.import_button.setAccessibleName("Import the establishment's action plan responses")
         # The CLI's --strict: a plan with gaps is sent back rather than stored as sent.
-        self.strict_box = QCheckBox("Refuse incomplete answers")
+        self.strict_box = QCheckBox("Ref&use incomplete answers")
         self.strict_box.setAccessibleName("Refuse an action plan with incomplete answers")
         self.strict_box.setToolTip(
             "Store nothing when an answer is incomplete (no step with an action, owner and "
