@@ -24,7 +24,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPlainTextEdit,
     QScrollBar,
-    QStackedWidget,
     QTabWidget,
     QTextEdit,
     QWidget,
@@ -34,6 +33,7 @@ from hmip_desktop.app import build_window
 from hmip_desktop.services.notes import NoteService
 from hmip_desktop.ui.tasks import SyncExecutor, TaskRunner
 from tests.gui.keyboard import make_store, mnemonic, mnemonic_owners, mnemonics
+from tests.gui.page_walk import every_view
 
 INTERACTIVE = (QAbstractButton, QLineEdit, QTextEdit, QPlainTextEdit, QComboBox,
                QAbstractSpinBox, QAbstractItemView, QAbstractSlider)
@@ -168,44 +168,6 @@ def test_tab_order_follows_the_visual_order(full_window) -> None:
     assert page.isAncestorOf(first), f"Tab went to {type(first).__name__}"
 
 
-def _is_switch(widget: QWidget) -> bool:
-    """A tab widget, or a stack a page switches itself (a tab widget's own stack is not)."""
-    return isinstance(widget, QTabWidget) or (
-        isinstance(widget, QStackedWidget) and not isinstance(widget.parentWidget(), QTabWidget))
-
-
-def _switches(root: QWidget) -> list[QWidget]:
-    """The tab widgets and stacks shown in `root` that no other one under `root` holds."""
-    found = []
-    for widget in root.findChildren(QWidget):
-        if not _is_switch(widget) or not widget.isVisibleTo(root):
-            continue
-        holder = widget.parentWidget()
-        while holder is not root and not _is_switch(holder):
-            holder = holder.parentWidget()
-        if holder is root:
-            found.append(widget)
-    return found
-
-
-def _views(root: QWidget, where: str = ""):  # type: ignore[no-untyped-def]
-    """Show each view of `root` a click reaches, one at a time: every tab and every step of a
-    stack, and inside each the tabs and stacks it holds (depth first). Yields its name."""
-    switches = _switches(root)
-    if not switches:
-        yield where or "-"
-    for switch in switches:
-        start = switch.currentIndex()  # type: ignore[attr-defined]
-        for i in range(switch.count()):  # type: ignore[attr-defined]
-            switch.setCurrentIndex(i)  # type: ignore[attr-defined]
-            QApplication.processEvents()
-            name = (switch.tabText(i).replace("&", "") if isinstance(switch, QTabWidget)
-                    else f"{type(switch.parentWidget()).__name__} view {i + 1}")
-            yield from _views(switch.widget(i),  # type: ignore[attr-defined]
-                              f"{where} / {name}" if where else name)
-        switch.setCurrentIndex(start)  # type: ignore[attr-defined]
-
-
 def test_every_alt_letter_has_one_owner_on_every_page_and_tab(full_window) -> None:
     """Alt+letter is never ambiguous: on every page, in every tab (and sub-tab, and step)
     a click shows, no two buttons, tabs, group boxes, labels or menu-bar menus share a
@@ -213,14 +175,11 @@ def test_every_alt_letter_has_one_owner_on_every_page_and_tab(full_window) -> No
     instead of pressing the button."""
     problems: dict[tuple[str, str, tuple[str, ...]], str] = {}
     seen = []
-    for title, page in full_window.pages.items():
-        full_window.show_page(title)
-        QApplication.processEvents()
-        for view in _views(page):
-            seen.append(f"{title} / {view}")
-            for letter, owners in mnemonics(full_window).items():
-                if len(owners) > 1:  # reported once, with the first view it shows in
-                    problems.setdefault((title, letter, tuple(owners)), view)
+    for title, view in every_view(full_window):
+        seen.append(f"{title} / {view}")
+        for letter, owners in mnemonics(full_window).items():
+            if len(owners) > 1:  # reported once, with the first view it shows in
+                problems.setdefault((title, letter, tuple(owners)), view)
     # The walk reached a sub-tab and a step of the walkthrough (the judgement's last step).
     assert {"Evidence / Data extracts / Group and chart",
             "Scoring / Walkthrough / WalkthroughWidget view 4"} <= set(seen), seen

@@ -8,7 +8,7 @@ from pathlib import Path
 from PySide6 import QtGui
 from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QTextDocument
-from PySide6.QtWidgets import QAbstractItemView, QApplication, QLabel, QWidget
+from PySide6.QtWidgets import QAbstractItemView, QLabel, QWidget
 
 from hmip_desktop.app import build_window
 from hmip_desktop.services import identity
@@ -21,7 +21,7 @@ from hmip_desktop.services.notes import NoteService
 from hmip_desktop.ui.tasks import SyncExecutor, TaskRunner
 from hmip_desktop.ui.widgets.forms import select_row
 from tests.factories import scored_framework
-from tests.gui.test_accessibility import _views
+from tests.gui.page_walk import every_view
 
 RICH = "<b>Bold</b> <h1>Head</h1>"
 MARKERS = ("<b>Bold", "<h1>Head")  # the data's own tags, not a label's escaped wrapping
@@ -114,13 +114,10 @@ def test_no_label_renders_data_as_rich_text(qtbot, tmp_path: Path) -> None:
         assert win.pages["Evidence"].documents.select_document(document.id)
         problems: dict[str, str] = {}
         seen = []
-        for title, page in win.pages.items():
-            win.show_page(title)
-            QApplication.processEvents()
-            for view in _views(page):
-                seen.append(f"{title} / {view}")
-                for found in _rich_data_labels(win) | _rich_data_tips(win):
-                    problems.setdefault(found, f"{title} / {view}")
+        for title, view in every_view(win):
+            seen.append(f"{title} / {view}")
+            for found in _rich_data_labels(win) | _rich_data_tips(win):
+                problems.setdefault(found, f"{title} / {view}")
         assert "Evidence / Figures" in seen, seen
         assert not problems, "\n".join(f"{where}: {label}" for label, where in problems.items())
         win.show_page("Overview")
