@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from hmip_desktop.domain.entity import EntityView
 from hmip_desktop.domain.heads import record_state
+from hmip_desktop.domain.plan_carry import current_payload
 from hmip_desktop.domain.revision import Revision, canonical_json
 from hmip_desktop.storage import first_screen as first
 from hmip_desktop.storage.first_screen import ENTITY_FIELDS, SummaryCounts
@@ -187,12 +188,13 @@ class RecordsRepository:
             state = record_state(revs)
             first = min(revs, key=lambda r: (r.hlc, r.rev_id)) if len(revs) > 1 else revs[0]
             winner = state.winner
-            payload = texts.get(winner.rev_id)
+            shown = current_payload(winner, revs)
+            payload = texts.get(winner.rev_id) if shown is winner.payload else None
             rows.append((entity_id, state.entity_type, winner.rev_id, len(state.heads),
                          state.deleted, payload if payload is not None
-                         else canonical_json(dict(state.payload)).decode(),
+                         else canonical_json(dict(shown)).decode(),
                          first.hlc, winner.hlc, first.author_id, winner.author_id))
-            states.append((state.entity_type, entity_id, state.payload, state.deleted))
+            states.append((state.entity_type, entity_id, shown, state.deleted))
         insert_many(self._s, EntityRow.__table__, ENTITY_FIELDS, rows, upsert_on="id")
         project_many(self._s, states)
 

@@ -17,6 +17,7 @@ from hmip_desktop.domain.heads import record_state
 from hmip_desktop.domain.hlc import HybridLogicalClock
 from hmip_desktop.domain.ids import deterministic_id
 from hmip_desktop.domain.merge import digest_of_revisions, replica_states, state_digest
+from hmip_desktop.domain.plan_carry import current_payload
 from hmip_desktop.domain.revision import Revision, make_revision
 from hmip_desktop.storage.records_repo import RecordsRepository
 from hmip_desktop.storage.sync_repo import SyncRepository
@@ -26,6 +27,18 @@ DEVICES = ("d0", "d1", "d2")
 RECORDS = tuple(deterministic_id("note", "prop", str(i)) for i in range(4))
 OPS = ("edit", "edit", "delete", "resolve", "sync", "sync", "bundle")
 BASE_MS = 1_800_000_000_000
+# Action plans by written value: a plan with steps, the single-action version's save of it
+# (same, then a changed first step), none, a new not-agreed answer in that version's shape.
+# A record's first revision always has steps, so that the plan carried forward over that
+# version's saves (domain.plan_carry) is checked to read the same in any order.
+_STEPS = [{"action": "a", "owner": "o", "target_date": "2027-01-01", "status": ""},
+          {"action": "b", "owner": "p", "target_date": "2027-02-01", "status": ""}]
+_OLD = {"response": "agreed", "action": "a", "owner": "o", "target_date": "2027-01-01",
+        "status": ""}
+PLANS = ({"action_plan": {**_OLD, "explanation": "", "steps": _STEPS}}, {"action_plan": _OLD},
+         {"action_plan": {**_OLD, "owner": "q"}}, {},
+         {"action_plan": {**_OLD, "response": "not_agreed", "action": "no", "owner": "",
+                          "target_date": None}})
 
 step = st.tuples(st.integers(0, 2), st.sampled_from(OPS), st.integers(0, 3),
                  st.integers(0, 4), st.integers(0, 2))
@@ -69,7 +82,8 @@ def simulate(steps: Sequence[tuple[int, str, int, int, int]]
         rev = make_revision(entity_type=R.NOTE, entity_id=rid, parents=parents,
                             hlc=clocks[dev].now(), device_id=dev, author_id=f"author-{dev}",
                             payload={"title": f"v{value}", "n": value,
-                                     "source_kind": "observation", "body": f"text {value}"},
+                                     "source_kind": "observation", "body": f"text {value}",
+                                     **PLANS[0 if state is None else value]},
                             deleted=op == "delete")
         rep[rev.rev_id] = rev
         written[rev.rev_id] = rev
@@ -139,6 +153,7 @@ def test_sql_log_converges_in_any_order_with_every_revision_kept(steps, rnd) -> 
     sessions = _sql()
     assert _merge_sql(sessions, groups) == expected
     pure = replica_states(everything)
+    unique = {r.rev_id: r for r in everything}.values()
     with sessions() as s:
         repo = RecordsRepository(s)
         stored = {r.rev_id for r in repo.iter_revisions()}
@@ -148,10 +163,17 @@ def test_sql_log_converges_in_any_order_with_every_revision_kept(steps, rnd) -> 
             assert view is not None and view.winner_rev == state.winner.rev_id
             assert view.conflicted == state.conflicted == (view.head_count > 1)
             assert view.deleted == state.deleted
-    # Grouped differently from scratch (B+C first, then A twice) gives the same digest.
+            assert view.payload == current_payload(
+                state.winner, [r for r in unique if r.entity_id == eid])
+        shown = {eid: repo.get(eid).payload for eid in pure}  # type: ignore[union-attr]
+    # Grouped differently from scratch (B+C first, then A twice) gives the same digest, and
+    # every record shows the same payload.
     again = _sql()
     assert _merge_sql(again, [[r for b in reversed(bundles) for r in b], everything,
                               everything]) == expected
+    with again() as s:
+        assert {eid: RecordsRepository(s).get(eid).payload  # type: ignore[union-attr]
+                for eid in pure} == shown
 
 
 def test_last_writer_wins_would_be_caught() -> None:
