@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 
 from hmip_desktop.cli.common import add_file, add_json, date_arg, key_arg, open_store, print_json
+from hmip_desktop.cli.json_out import to_plain
 from hmip_desktop.domain import action_plan as AP
 from hmip_desktop.domain.errors import ValidationError
 from hmip_desktop.domain.wording import plural
@@ -130,13 +131,25 @@ def _plan_text(item: PreviousItemView, start_date: str | None) -> str:
     return "; ".join(p for p in parts if p)
 
 
+def _plain_item(item: PreviousItemView, start_date: str | None) -> dict:
+    """An item for --json, with what the text output says of its plan: the summary, and
+    each step's `overdue` by the Scoring screen's rule (Step.due_before the visit's start)."""
+    out = to_plain(item)
+    out["action_plan_summary"] = plan_summary(item, start_date)
+    response = AP.read(item.action_plan)
+    if out.get("action_plan") and response is not None:
+        for plain_step, step in zip(out["action_plan"]["steps"], response.steps, strict=True):
+            plain_step["overdue"] = step.due_before(start_date)
+    return out
+
+
 def _prev_list(args: argparse.Namespace) -> int:
     with open_store(args.file) as store:
         service = PreviousService(store)
         items = service.list()
         start = service.visit_start()
     if args.json:
-        print_json(items)
+        print_json([_plain_item(i, start) for i in items])
         return 0
     for i in items:
         judged = i.progress.level_label if i.progress else "not judged"

@@ -5,6 +5,7 @@ and a step due later are not."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import docx
@@ -80,6 +81,10 @@ def test_previous_list_marks_the_same_step(run, review: Path) -> None:  # type: 
     lines = run("previous", "list", review).out.splitlines()
     assert [x for x in lines if AP.OVERDUE_WORDS in x] == [
         f"    step 1: target date 2027-06-30 {OVERDUE}"]
+    # Scripts read the same: the summary the Scoring page shows and each step's mark.
+    (item,) = json.loads(run("previous", "list", review, "--json").out)
+    assert item["action_plan_summary"] == "Agreed, 3 steps, 1 overdue"
+    assert [s["overdue"] for s in item["action_plan"]["steps"]] == [True, False, False]
 
 
 def test_one_rule_for_screen_report_and_list() -> None:
