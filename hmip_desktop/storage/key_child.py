@@ -69,33 +69,32 @@ def child_reply(path: Path, passphrase: str | None, *,
     record's checks, the wrap and cryptography before it starts (storage/passphrase_wrap.py);
     the keyring look-up loads storage.keys and keyring."""
     from hmip_desktop.storage import key_reply
+    from hmip_desktop.storage.key_find import find_key
     from hmip_desktop.storage.key_record_shape import key_record_path, read_record
 
     record = read_record(key_record_path(Path(path).resolve()))
+    key = find_key(record["source"], record["wrapped"], record["file_id"], passphrase,
+                   _keyring_secret)
+    if key is None:
+        return None
+    # No first screen after a derivation: the key comes late, when the app has been waiting
+    # with the reading modules loaded, and reads faster itself than the child could import
+    # them.
     extra = b""
-    if record["source"] == "passphrase":
-        if not passphrase or record["wrapped"] is None:
-            return None
-        from hmip_desktop.storage.passphrase_wrap import unwrap_with_passphrase
-
-        key = unwrap_with_passphrase(record["wrapped"], passphrase, record["file_id"])
-        # No first screen after a derivation: the key comes late, when the app has been
-        # waiting with the reading modules loaded, and reads faster itself than the child
-        # could import them.
-    else:
-        from hmip_desktop.storage import keys
-
-        secret = keys.keyring_secret(record["file_id"])
-        if secret is None:
-            return None
-        key = bytes.fromhex(secret)
-        if then is not None:
-            try:
-                extra = then(key)
-            except Exception:  # noqa: BLE001 - the key is what matters; the app reads the rest
-                extra = b""
+    if then is not None and record["source"] == "keyring":
+        try:
+            extra = then(key)
+        except Exception:  # noqa: BLE001 - the key is what matters; the app reads the rest
+            extra = b""
     return key_reply.pack(key, record["file_id"], extra)
 
+
+
+def _keyring_secret(file_id: str) -> str | None:
+    # storage.keys (and keyring) load only on the keyring path: a derivation needs neither.
+    from hmip_desktop.storage.keys import keyring_secret
+
+    return keyring_secret(file_id)
 
 
 def _first_screen(path: Path, key: bytes) -> bytes:

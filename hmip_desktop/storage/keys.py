@@ -36,6 +36,7 @@ from hmip_desktop.domain.errors import (
 )
 from hmip_desktop.private_files import write_private_text
 from hmip_desktop.storage import key_reply
+from hmip_desktop.storage.key_find import find_key
 from hmip_desktop.storage.key_record_shape import DamagedRecord, key_record_path, read_record
 from hmip_desktop.storage.passphrase_wrap import (  # noqa: F401 - KDF_PARAMS: this module's API
     KDF_PARAMS,
@@ -219,12 +220,8 @@ class _EarlyUnlock:
         record = self.record
         if record is None:
             return None
-        if record.source == KEY_SOURCE_KEYRING:
-            secret = keyring_secret(record.file_id)
-            return bytes.fromhex(secret) if secret is not None else None
-        if record.wrapped is not None and self.passphrase:
-            return unwrap_with_passphrase(record.wrapped, self.passphrase, record.file_id)
-        return None
+        return find_key(record.source, record.wrapped, record.file_id, self.passphrase,
+                        keyring_secret)
 
     def run(self, child: Callable[[], bytes | None] | None = None) -> None:
         """Find the key here, or wait for the child process finding it (key_child): its
