@@ -239,3 +239,32 @@ def test_join_dialog_cancel_leaves_alt_c_to_the_progress_bar(qtbot) -> None:
     own = dialog.buttons.button(QDialogButtonBox.StandardButton.Cancel)
     assert mnemonic(own.text()) not in (None, "c"), own.text()
     assert mnemonic_owners(dialog, "c") == ["QPushButton '&Cancel'"]
+
+
+def test_document_preview_letters_are_free_where_it_shows(full_window) -> None:
+    """The preview's "show the text" check box has a letter of its own on the Documents tab
+    and the Reports page's Exported PDF tab, as shown for a PDF (the Reports page hides it,
+    but it must not need hiding to keep Alt+letter unambiguous)."""
+    from hmip_desktop.ui.evidence.document_preview import DocumentPreview
+
+    previews = full_window.findChildren(DocumentPreview)
+    assert len(previews) == 2  # Evidence ▸ Documents, Reports ▸ Exported PDF
+    problems = []
+    for preview in previews:
+        title, page = next((t, p) for t, p in full_window.pages.items()
+                           if p.isAncestorOf(preview))
+        full_window.show_page(title)
+        holder = preview
+        while holder is not page:  # open the tabs that hold the preview
+            parent = holder.parentWidget()
+            if isinstance(parent.parentWidget(), QTabWidget):
+                parent.parentWidget().setCurrentWidget(holder)
+            holder = parent
+        preview.show_text.show()
+        assert preview.show_text.isVisible()
+        letter = mnemonic(preview.show_text.text())
+        owners = mnemonic_owners(full_window, letter) if letter else []
+        if owners != [f"QCheckBox {preview.show_text.text()!r}"]:
+            problems.append(f"{title}: Alt+{letter} is {owners}")
+        preview.show_text.hide()
+    assert not problems, "\n".join(problems)

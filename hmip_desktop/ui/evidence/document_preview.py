@@ -93,7 +93,9 @@ class DocumentPreview(QWidget):
         self.page.setKeyboardTracking(False)
         self.page_word.setBuddy(self.page)
         self.page_total = QLabel("")
-        self.show_text = QCheckBox("Show &text")
+        # Alt+V: every letter of "Show text" is taken beside it, on the Documents tab or on
+        # the Reports page ("Report &text").
+        self.show_text = QCheckBox("&View as text")
         self.show_text.setAccessibleName("Show the extracted text instead of the page")
         top.addWidget(self.title, 1)
         for w in (self.page_word, self.page, self.page_total, self.show_text):

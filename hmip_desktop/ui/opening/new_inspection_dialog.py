@@ -34,7 +34,7 @@ from hmip_desktop.domain.framework_nation import NATION_LABELS
 from hmip_desktop.domain.records import INSPECTION_KINDS, MAX_ESTABLISHMENT_NAME
 from hmip_desktop.services import review_process
 from hmip_desktop.ui.opening.followed_file import FollowsRow
-from hmip_desktop.ui.widgets.forms import plain_label
+from hmip_desktop.ui.widgets.forms import buddy_label, plain_label
 
 # Days after the first day that the last day on site starts at (a full inspection spans
 # about two weeks; a review's usual length is data).
@@ -110,11 +110,11 @@ class NewInspectionDialog(QDialog):
         for key, label in NATION_LABELS.items():
             self.nation.addItem(label, key)
         form.addRow("Nat&ion:", self.nation)
-        self.announced = QCheckBox("Announced (the establishment was told in advance)")
+        self.announced = QCheckBox("&Announced (the establishment was told in advance)")
         self.announced.setAccessibleName("Announced inspection")
         form.addRow("", self.announced)
         today = QDate.currentDate()
-        self.use_dates = QCheckBox("Dates on site are known")
+        self.use_dates = QCheckBox("&Dates on site are known")
         self.use_dates.setChecked(True)
         form.addRow("", self.use_dates)
         self.start = QDateEdit(today)
@@ -137,7 +137,8 @@ class NewInspectionDialog(QDialog):
         browse.clicked.connect(self._on_browse_clicked)
         row.addWidget(self.path)
         row.addWidget(browse)
-        form.addRow("File:", row)
+        # Every letter of "File" is another field's: named as the Join dialog names its file.
+        form.addRow(buddy_label("Sa&ve as:", self.path), row)
         layout.addLayout(form)
         # Below the form, beside the warnings: a form row's wrapped label is not given the
         # height of its lines.

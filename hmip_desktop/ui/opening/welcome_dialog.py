@@ -69,7 +69,7 @@ class WelcomeDialog(QDialog):
         self.name_edit.setAccessibleName("Your name")
         self.name_edit.setPlaceholderText("e.g. Sam Taylor")
         self.name_edit.setMaxLength(120)
-        form.addRow("Your &name:", self.name_edit)
+        form.addRow("&Your name:", self.name_edit)  # Alt+N is Not now
         self.role_combo = QComboBox()
         self.role_combo.setAccessibleName("Your role")
         for code, label in startup.roles().items():
