@@ -23,7 +23,6 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from hmip_desktop.domain import action_plan as AP
 from hmip_desktop.domain.heads import winner_key
 from hmip_desktop.domain.revision import Revision
 
@@ -36,8 +35,10 @@ _MAX_WALK = 64
 
 
 def _old_shape(value: Any) -> bool:
-    return isinstance(value, Mapping) and "steps" not in value and value.get(
-        "response") in AP.RESPONSES
+    # Checked for every record a merge or a listing materialises: no import for the answer
+    # "no" (domain.action_plan loads the concern rules, which `hmip note list` never needs).
+    return isinstance(value, Mapping) and "steps" not in value and isinstance(
+        value.get("response"), str)
 
 
 def _flat(value: Mapping[str, Any]) -> tuple[Any, ...]:
@@ -64,6 +65,8 @@ def _earlier_plan(winner: Revision, by_id: Mapping[str, Revision]) -> Mapping[st
 def carried_plan(old: Mapping[str, Any], earlier: Mapping[str, Any]) -> dict[str, Any] | None:
     """The plan to read for a single-action `old` written over `earlier` (with steps), or
     None when `old` stands as written."""
+    from hmip_desktop.domain import action_plan as AP
+
     before, after = AP.read(earlier), AP.read(old)
     if before is None or after is None or before.response != after.response:
         return None
