@@ -37,6 +37,17 @@ class ChangeSet:
                          self.everything or other.everything)
 
 
+@dataclass(frozen=True)
+class Saved(ChangeSet):
+    """What an edit made from a known state of its record changed (services.edit_base), with
+    the state the record is in now: an editor's next save starts from `now_at`."""
+
+    now_at: str = ""  # the record's clock stamp after this save (or as it was, if unchanged)
+    # A teammate's change to the same text arrived while this edit was being made: both
+    # versions are kept, as a conflict a person resolves (nothing is overwritten).
+    kept_both: bool = False
+
+
 class NewId(str):
     """The id of a record an `add` just wrote, carrying that write's changes.
 

@@ -163,10 +163,12 @@ class NoteView:
     author_id: str
     updated: str
     conflicted: bool
+    # The clock stamp of the state shown: an editor saves `based_on` it (services.edit_base).
+    updated_hlc: str = ""
 
     @classmethod
     def from_payload(cls, id: str, payload: Mapping[str, Any], *, author_id: str,
-                     updated: str, conflicted: bool) -> NoteView:
+                     updated: str, conflicted: bool, updated_hlc: str = "") -> NoteView:
         """Build from a stored payload (unknown extra fields are ignored)."""
         return cls(
             id=id,
@@ -180,4 +182,5 @@ class NoteView:
             author_id=author_id,
             updated=updated,
             conflicted=conflicted,
+            updated_hlc=updated_hlc,
         )

@@ -20,6 +20,7 @@ from hmip_desktop.domain.changes import ChangeSet, NewId
 from hmip_desktop.domain.entity import EntityView
 from hmip_desktop.domain.errors import NotFoundError, ValidationError
 from hmip_desktop.domain.ids import new_id
+from hmip_desktop.services.edit_base import rebase, saved
 from hmip_desktop.services.inspection_record import PinnedFramework, inspection_payload, pinned
 from hmip_desktop.services.scoring import check_evidence
 
@@ -134,17 +135,24 @@ class _Register:
             self._store.put(tx, self.entity_type, record_id, payload)
         return NewId(record_id, ChangeSet.of(self.entity_type, record_id))
 
-    def edit(self, record_id: str, **changes: Any) -> ChangeSet:
-        """Change some fields; unchanged saves write nothing."""
+    def edit(self, record_id: str, *, based_on: str | None = None,
+             **changes: Any) -> ChangeSet:
+        """Change some fields; unchanged saves write nothing. An editor passes `based_on`,
+        the record's `updated_hlc` when it loaded it, and gets a `Saved` back
+        (services.edit_base: a teammate's change made meanwhile is not overwritten)."""
         changes = self._clean(changes)
         framework = pinned(self._store)
         with self._store.uow(write=True) as tx:
             current = self._live(tx, record_id)
-            payload = self._validate({**current.payload, **changes}, framework, tx)
-            if payload == dict(current.payload):
-                return ChangeSet()
-            self._store.put(tx, self.entity_type, record_id, payload)
-        return ChangeSet.of(self.entity_type, record_id)
+            payload, parents = rebase(tx, current, {**current.payload, **changes}, based_on)
+            payload = self._validate(payload, framework, tx)
+            if payload == dict(current.payload) and parents is None:
+                out, now_at = ChangeSet(), current.updated_hlc
+            else:
+                now_at = self._store.put(tx, self.entity_type, record_id, payload,
+                                         parents=parents).hlc
+                out = ChangeSet.of(self.entity_type, record_id)
+        return saved(out, now_at, parents) if based_on is not None else out
 
     def delete(self, record_id: str) -> ChangeSet:
         """Tombstone a record (its history stays)."""

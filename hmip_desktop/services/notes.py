@@ -24,7 +24,7 @@ def note_view(e: EntityView) -> NoteView:
     updated = dt.datetime.fromtimestamp(hlc_millis(e.updated_hlc) / 1000, dt.UTC)
     return NoteView.from_payload(e.id, e.payload, author_id=e.created_by,
                                  updated=updated.isoformat(timespec="seconds"),
-                                 conflicted=e.conflicted)
+                                 conflicted=e.conflicted, updated_hlc=e.updated_hlc)
 
 
 def _clean(fields: Mapping[str, Any]) -> dict[str, Any]:
@@ -63,19 +63,28 @@ class NoteService:
                 })
         return NewId(note_id, changes)
 
-    def edit(self, note_id: str, **changes: Any) -> ChangeSet:
-        """Change some fields of a note; unchanged saves write nothing."""
+    def edit(self, note_id: str, *, based_on: str | None = None,
+             **changes: Any) -> ChangeSet:
+        """Change some fields of a note; unchanged saves write nothing. An editor passes
+        `based_on`, the note's `updated_hlc` when it loaded it, and gets a `Saved` back
+        (services.edit_base: a teammate's change made meanwhile is not overwritten)."""
+        # Here, not at module level: the GUI start imports this module to show notes, and
+        # the rebase brings the revision model (~7 ms) that an edit needs only later.
+        from hmip_desktop.services.edit_base import rebase, saved
+
         changes = _clean(changes)
         with self._store.uow(write=True) as tx:
             current = tx.records.get(note_id)
             if current is None or current.type != R.NOTE or current.deleted:
                 raise NotFoundError("No such note.")
-            payload = {**current.payload, **changes}
-            if payload == dict(current.payload):
-                return ChangeSet()
-            R.validate_note(payload)
-            self._store.put(tx, R.NOTE, note_id, payload)
-        return ChangeSet.of(R.NOTE, note_id)
+            payload, parents = rebase(tx, current, {**current.payload, **changes}, based_on)
+            if payload == dict(current.payload) and parents is None:
+                out, now_at = ChangeSet(), current.updated_hlc
+            else:
+                R.validate_note(payload)
+                now_at = self._store.put(tx, R.NOTE, note_id, payload, parents=parents).hlc
+                out = ChangeSet.of(R.NOTE, note_id)
+        return saved(out, now_at, parents) if based_on is not None else out
 
     def delete(self, note_id: str) -> ChangeSet:
         """Tombstone a note (its history stays; undo writes a new live revision)."""
