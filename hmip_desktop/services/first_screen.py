@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 
 from hmip_desktop.domain.errors import Cancelled
 from hmip_desktop.storage import keys
+from hmip_desktop.storage.open_lock import OpenLock
 
 if TYPE_CHECKING:
     from hmip_desktop.domain.records import NoteView
@@ -48,6 +49,7 @@ class Opening:
         self._key: tuple[bytes, str] | None = None
         self._failed = False
         self._cancelled = threading.Event()
+        self._hold: OpenLock | None = None  # the window's lock on the file (storage/open_lock)
 
     def first_screen(self) -> FirstScreen | None:
         """Find the key and read the first screen; None when the file must first be
@@ -64,6 +66,8 @@ class Opening:
                 from hmip_desktop.domain.errors import NotFoundError
 
                 raise NotFoundError(f"There is no inspection file at '{self.path.name}'.")
+            # Before the key is looked for: another instance holding the file is told at once.
+            self._hold = OpenLock.take(self.path)
             if keys.early_key_pending(self.path):
                 # A key still being found (Argon2id) comes without the first screen: what
                 # reading it needs loads while we wait, not after.
@@ -75,6 +79,7 @@ class Opening:
             self._key = (key, source)
         except BaseException:
             self._failed = True  # said once, by this step: open_store stays quiet
+            self._let_go()
             raise
         if rows is None:
             return None
@@ -88,16 +93,24 @@ class Opening:
         opening was cancelled."""
         found, self._key = self._key, None
         if self._cancelled.is_set():
+            self._let_go()
             raise Cancelled()
         if self._failed or found is None:
+            self._let_go()
             raise Abandoned()
         from hmip_desktop.services import inspections  # the store: SQLAlchemy loads here
 
-        store = inspections.open_inspection(self.path, provider=self._provider,
-                                            found_key=found)
+        try:
+            store = inspections.open_inspection(self.path, provider=self._provider,
+                                                found_key=found)
+        except BaseException:
+            self._let_go()
+            raise
         if self._cancelled.is_set():
             store.close()
+            self._let_go()
             raise Cancelled()
+        store.open_lock, self._hold = self._hold, None  # released when the store closes
         return store
 
     def cancel(self) -> None:
@@ -105,6 +118,11 @@ class Opening:
         the store has not taken yet is dropped now (`open_store` then does nothing)."""
         self._cancelled.set()
         self._key = None
+
+    def _let_go(self) -> None:
+        hold, self._hold = self._hold, None
+        if hold is not None:
+            hold.release()
 
 
 def preload_reading() -> None:

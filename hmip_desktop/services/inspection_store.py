@@ -34,6 +34,7 @@ from hmip_desktop.domain.revision import PAYLOAD_SCHEMA, Revision, make_revision
 from hmip_desktop.private_files import create_private, is_private, private_dir, restrict
 from hmip_desktop.storage import bulk, connection, db, keys, migrate, profile
 from hmip_desktop.storage.blobs import BlobStore, blob_dir_for
+from hmip_desktop.storage.open_lock import OpenLock
 from hmip_desktop.storage.unit_of_work import (  # noqa: F401 - listener re-exported for the CLI
     READ_ONLY_MESSAGE,
     UnitOfWork,
@@ -83,6 +84,9 @@ class InspectionStore:
         self._writes = sessionmaker(self._write_engine, expire_on_commit=False)
         self._reads = sessionmaker(self._read_engine, expire_on_commit=False)
         self.read_only = read_only
+        # The GUI window's lock on the file (storage/open_lock.py), set by the opening that
+        # took it; the command line holds none.
+        self.open_lock: OpenLock | None = None
         self.device = profile.load_device()
         with self.uow() as tx:
             self.inspection_id = tx.meta.get("inspection_id") or ""
@@ -201,9 +205,13 @@ class InspectionStore:
             raise
 
     def close(self) -> None:
-        """Release connections (the file stays consistent at every commit)."""
+        """Release connections (the file stays consistent at every commit), and the GUI's
+        lock on the file if this store holds it (storage/open_lock.py)."""
         self._write_engine.dispose()
         self._read_engine.dispose()
+        hold, self.open_lock = self.open_lock, None
+        if hold is not None:
+            hold.release()
 
     def __enter__(self) -> InspectionStore:
         return self

@@ -97,6 +97,16 @@ def open_inspection(path: Path, *, provider: keys.PassphraseProvider | None = No
     return store
 
 
+def hold_for_window(store: InspectionStore) -> None:
+    """Take the GUI's lock on the store's file unless it holds it already (a file opened by
+    the window's opening took it first; a file just created or joined takes it here).
+    FileInUse when another instance of the app has the file open (storage/open_lock.py)."""
+    if store.open_lock is None:
+        from hmip_desktop.storage.open_lock import OpenLock
+
+        store.open_lock = OpenLock.take(store.path)
+
+
 def facts(store: InspectionStore, *, sections: bool = False) -> InspectionFacts:
     """Everything the overview needs, in one read transaction: the first screen's own reads
     (storage/first_screen.py) on the store's connection; with `sections`, the pinned

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 
 from hmip_desktop import APP_DISPLAY_NAME
 from hmip_desktop.domain.changes import ChangeSet
+from hmip_desktop.domain.errors import UserError
 from hmip_desktop.services import startup
 from hmip_desktop.ui import errors, ui_state
 from hmip_desktop.ui.context import UiContext
@@ -383,6 +384,14 @@ class MainWindow(QMainWindow):
 
     def _set_store(self, store: InspectionStore) -> None:
         self.opener.done()
+        from hmip_desktop.services.inspections import hold_for_window
+
+        try:
+            hold_for_window(store)  # one window per file (storage/open_lock.py)
+        except UserError as exc:  # another instance has the file
+            self.ctx.tasks.submit(store.close)
+            errors.present_error(self, exc)
+            return
         self.close_inspection()
         self.ctx.store = store
         self.close_action.setEnabled(True)
