@@ -10,7 +10,7 @@ from hmip_desktop.domain.errors import ValidationError
 from hmip_desktop.domain.framework_nation import NATION_LABELS
 from hmip_desktop.services.coverage import framework_refs, not_applicable_refs
 from hmip_desktop.services.labels import record_type_label
-from hmip_desktop.services.links import LinkService, describe_ref
+from hmip_desktop.services.links import LinkService
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -102,8 +102,7 @@ def _list(args: argparse.Namespace) -> int:
     for v in links:
         where = (f" chars {v.start}-{v.end}" if v.start is not None
                  else f" page {v.page}" if v.page is not None else "")
-        ref = v.expectation_ref if not v.expectation_ref.startswith("area:") else \
-            describe_ref(v.expectation_ref)
+        ref = v.expectation_ref if not v.expectation_ref.startswith("area:") else v.target
         print(f"{v.id}  {ref:<8} {record_type_label(v.evidence_type):<13} "
               f"{v.evidence_id}{where}")
     if not links:

@@ -7,7 +7,7 @@ an edit of the note, and removing one writes a tombstone revision, so history ke
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from hmip_desktop.domain import records as R
@@ -22,6 +22,7 @@ from hmip_desktop.domain.framework_nation import (
 from hmip_desktop.domain.ids import new_id
 
 if TYPE_CHECKING:
+    from hmip_desktop.domain.framework import Framework
     from hmip_desktop.services.inspection_store import InspectionStore
 
 EVIDENCE_TYPES = frozenset({R.NOTE, R.DOCUMENT, R.EXTRACT, R.FIGURE})
@@ -39,6 +40,8 @@ class LinkView:
     end: int | None
     page: int | None
     quote: str | None
+    # What it links to, in words (describe_ref with the pinned framework's labels).
+    target: str = ""
 
 
 class LinkService:
@@ -129,12 +132,22 @@ class LinkService:
         with self._store.uow() as tx:
             views = [v for v in tx.records.list(R.LINK)
                      if v.payload.get("evidence_id") == evidence_id]
-        return [_view(v.id, v.payload) for v in views]
+        return self._views(views)
 
     def all(self) -> list[LinkView]:
         """Every live link."""
         with self._store.uow() as tx:
-            return [_view(v.id, v.payload) for v in tx.records.list(R.LINK)]
+            return self._views(tx.records.list(R.LINK))
+
+    def _views(self, records) -> list[LinkView]:  # type: ignore[no-untyped-def]
+        links = [_view(v.id, v.payload) for v in records]
+        framework = None
+        if any(parse_area_ref(link.expectation_ref) for link in links):
+            from hmip_desktop.services.inspection_record import pinned_framework
+
+            framework = pinned_framework(self._store)  # parsed once per file, cached
+        return [replace(link, target=describe_ref(link.expectation_ref, framework))
+                for link in links]
 
 
 @dataclass(frozen=True)
@@ -158,10 +171,19 @@ def evidence_items(store: InspectionStore) -> list[EvidenceItem]:
     return out
 
 
-def describe_ref(ref: str) -> str:
-    """How a link's ref reads on screen: "Expectation 12" or "Area safety/security"."""
+def describe_ref(ref: str, framework: Framework | None = None) -> str:
+    """How a link's ref reads: "Expectation 12", or for an area as a whole its section and
+    area by their labels ("Purposeful activity › Time out of cell"; the keys only when the
+    framework no longer has them)."""
     area = parse_area_ref(ref)
-    return f"Area {area[0]}/{area[1]}" if area else f"Expectation {ref}"
+    if not area:
+        return f"Expectation {ref}"
+    if framework is not None:
+        try:
+            return f"{framework.section(area[0]).label} › {framework.area(*area).label}"
+        except NotFoundError:
+            pass
+    return f"Area {area[0]}/{area[1]}"
 
 
 def _view(link_id: str, p) -> LinkView:  # type: ignore[no-untyped-def]

@@ -208,7 +208,7 @@ def test_cli_area_link_and_coverage_text(run, tmp_path: Path) -> None:  # type: 
     assert f"  Security: {NOT_LOADED}; 1 evidence item linked to the area" in text
     assert f"Leadership: {NOT_LOADED}" in text
     listing = run("link", "list", path).out
-    assert "Area safety/security" in listing
+    assert "Safety › Security" in listing and "safety/security" not in listing
     bad = run("link", "add", path, note, "--area", "safety/early-days-in-custody")
     assert bad.code != 0 and "lists expectations" in bad.err
     assert run("link", "add", path, note, "--area", "security").code != 0

@@ -88,6 +88,11 @@ def test_expectations_page_links_evidence_to_an_area(qtbot, current_store) -> No
     assert note in offered
     assert [lk.expectation_ref for lk in LinkService(current_store).all()] == [
         "area:safety/security"]
+    # Lists of an item's links name the area by its labels, not its keys.
+    from hmip_desktop.ui.evidence.evidence_links import link_label
+
+    assert [link_label(lk) for lk in LinkService(current_store).all()] == [
+        "Safety › Security — whole item"]
     index = page.model.index_for_key(key)
     cell = page.model.index(index.row(), M_COL_EVIDENCE, index.parent())
     assert cell.data() == f"{NOT_LOADED}; 1 linked to the area"

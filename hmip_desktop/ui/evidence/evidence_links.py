@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 
 from hmip_desktop.domain.changes import NewId
 from hmip_desktop.domain.framework import Framework
-from hmip_desktop.services.links import LinkService, LinkView, describe_ref
+from hmip_desktop.services.links import LinkService, LinkView
 from hmip_desktop.ui.context import UiContext
 from hmip_desktop.ui.errors import present_error
 from hmip_desktop.ui.expectations.expectation_picker_dialog import (
@@ -42,7 +42,7 @@ def choose_expectations(parent: QWidget, framework: Framework) -> list[str]:
 def link_label(link: LinkView, page_word: str = "page") -> str:
     """How a link reads in the list."""
     where = f"{page_word} {link.page}" if link.page is not None else "whole item"
-    return f"{describe_ref(link.expectation_ref)} — {where}"
+    return f"{link.target or link.expectation_ref} — {where}"
 
 
 class EvidenceLinksList(QWidget):

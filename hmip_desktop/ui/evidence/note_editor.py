@@ -233,14 +233,12 @@ class NoteEditor(QWidget):
     # -- links -------------------------------------------------------------------------------
     def set_links(self, links: list[LinkView]) -> None:
         """Show the note's links and highlight its passages."""
-        from hmip_desktop.services.links import describe_ref  # the store is open: loaded
-
         self.links = links
         self.link_list.clear()
         body = self.body.toPlainText()
         for link in links:
             where = locate_passage(body, link)
-            target = describe_ref(link.expectation_ref)
+            target = link.target or link.expectation_ref
             if link.start is None:
                 text = f"{target} — whole note"
             elif where is None:
