@@ -409,10 +409,12 @@ class MainWindow(QMainWindow):
                                 "but not change it. Update the app to edit it.")
 
     def close_inspection(self) -> None:
-        """Close the open file (every change is already committed)."""
+        """Close the open file, after writing what its pages hold unsaved (queued first)."""
         store = self.ctx.store
         if store is None:
             return
+        for page in self.pages.built():
+            page.flush()  # typing not saved yet is queued for this file before it closes
         self.ctx.store = None
         self.prebuilder.stop()
         self.ctx.signals.inspection_closed.emit()

@@ -1,15 +1,18 @@
 """The note editor: structured fields, a body with light emphasis, linked passages.
 
-Autosave: every change restarts an 800 ms timer; when it fires, when focus leaves the editor,
-when another note is chosen and when the window closes, `flush()` emits `save_wanted` with
-the payload before and after. The page writes it (a new revision) and pushes an undo step.
+Autosave (ui.widgets.autosave): after a pause in typing, every few seconds of steady typing,
+when focus leaves the editor, when another note is chosen and when the file or window closes,
+`flush()` emits `save_wanted` with the payload before and after. The page writes it (a new
+revision) and pushes an undo step. Typed text is never dropped: a note whose save failed is
+not left (`load` refuses) until it is saved or the person discards it; an empty title keeps
+the stored one, so the text is saved meanwhile.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QTimer, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtGui import QColor, QKeySequence, QShortcut, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import (
     QApplication,
@@ -29,12 +32,15 @@ from PySide6.QtWidgets import (
 )
 
 from hmip_desktop.domain.records import NOTE_FIELDS, SOURCE_KINDS, NoteView
+from hmip_desktop.ui import errors
+from hmip_desktop.ui.widgets.autosave import AUTOSAVE_IDLE_MS, Autosave
 from hmip_desktop.ui.widgets.emphasis_highlighter import EmphasisHighlighter
 
 if TYPE_CHECKING:
     from hmip_desktop.services.links import LinkView
 
-AUTOSAVE_MS = 800
+AUTOSAVE_MS = AUTOSAVE_IDLE_MS
+UNTITLED = "Untitled note"  # only for a stored note without a title (none is written so)
 PASSAGE_COLOUR = QColor("#fff2a8")
 
 
@@ -60,15 +66,17 @@ class NoteEditor(QWidget):
         self.note_id: str | None = None
         self._saved: dict[str, Any] = {}
         self._loading = False
+        self._failed = False  # the last save of what is on screen did not land
         self.links: list[LinkView] = []
-        self._timer = QTimer(self)
-        self._timer.setSingleShot(True)
-        self._timer.setInterval(AUTOSAVE_MS)
-        self._timer.timeout.connect(self.flush)
+        self.autosave = Autosave(self, self.flush)
         layout = QVBoxLayout(self)
         form = QFormLayout()
         self.title = QLineEdit()
         self.title.setAccessibleName("Note title")
+        # Shown when the field is emptied: the note keeps its stored title (flush saves the
+        # text meanwhile), so nothing typed waits on a title.
+        self.title.setPlaceholderText("a note needs a title: until you type one, it keeps "
+                                      "its old one")
         form.addRow("&Title:", self.title)
         self.source = QComboBox()
         self.source.setAccessibleName("Source kind")
@@ -111,6 +119,12 @@ class NoteEditor(QWidget):
         links_row.addWidget(self.link_button)
         links_row.addWidget(self.unlink_button)
         links_row.addStretch(1)
+        self.discard_button = QPushButton("Discard my c&hanges")
+        self.discard_button.setToolTip("Drop what was typed since the last save (it could not "
+                                       "be saved)")
+        self.discard_button.hide()  # only while a save failed
+        self.discard_button.clicked.connect(self._on_discard_button_clicked)
+        links_row.addWidget(self.discard_button)
         self.status = QLabel("")
         self.status.setAccessibleName("Save status")
         links_row.addWidget(self.status)
@@ -135,10 +149,15 @@ class NoteEditor(QWidget):
         self.setEnabled(False)
 
     # -- loading and reading -----------------------------------------------------------------
-    def load(self, note: NoteView | None) -> None:
-        """Show a note (saving the previous one first)."""
+    def load(self, note: NoteView | None, *, force: bool = False) -> bool:
+        """Show a note, saving the previous one first; False (nothing changes) when that save
+        failed, unless `force` (the file closes, the note is deleted): the typing stays."""
         self.flush()
+        if self._failed and self.has_unsaved() and not force:
+            return False
         self._loading = True
+        self._saved = {}  # payload() must not take an empty title from the previous note
+        self._set_failed(False)
         try:
             self.note_id = note.id if note else None
             self.setEnabled(note is not None)
@@ -155,12 +174,15 @@ class NoteEditor(QWidget):
             self.set_links([])
         finally:
             self._loading = False
+        return True
 
     def payload(self) -> dict[str, Any]:
-        """The fields as a note payload."""
+        """The fields as a note payload (what a save writes). An empty title field keeps the
+        stored title: a note needs one, and the text must not wait for it to be saved."""
         values = {
             "source_kind": self.source.currentData(),
-            "title": self.title.text(),
+            "title": self.title.text() if self.title.text().strip()
+            else self._saved.get("title") or UNTITLED,
             "body": self.body.toPlainText(),
             "occurred_at": self.when.text().strip() or None,
             "location": self.where.text().strip() or None,
@@ -173,7 +195,8 @@ class NoteEditor(QWidget):
     def mark_saved(self, payload: dict[str, Any]) -> None:
         """Remember what is now stored (after a save or an undo)."""
         self._saved = dict(payload)
-        self.status.setText("Saved")
+        self._set_failed(False)
+        self.status.setText("Editing…" if self.has_unsaved() else "Saved")
 
     def apply_payload(self, payload: dict[str, Any]) -> None:
         """Show a payload restored by undo/redo without triggering another save."""
@@ -191,16 +214,25 @@ class NoteEditor(QWidget):
             cursor.setPosition(min(cursor_pos, len(self.body.toPlainText())))
             self.body.setTextCursor(cursor)
             self._saved = self.payload()
+            self._set_failed(False)
         finally:
             self._loading = False
         self._highlight_passages()
+
+    def show_unsaved(self, payload: dict[str, Any]) -> None:
+        """Put back typing whose save failed after the person had moved to another note (it
+        is on screen again, unsaved, until it is saved or discarded)."""
+        stored = dict(self._saved)
+        self.apply_payload(payload)
+        self._saved = stored
+        self._set_failed(True)
 
     # -- autosave ----------------------------------------------------------------------------
     def _on_any_field_changed(self, *_args: object) -> None:
         if self._loading or self.note_id is None:
             return
         self.status.setText("Editing…")
-        self._timer.start()
+        self.autosave.changed()
         self._highlight_passages()
 
     def _on_app_focus_changed(self, old: QWidget | None, new: QWidget | None) -> None:
@@ -214,21 +246,31 @@ class NoteEditor(QWidget):
 
     def flush(self) -> None:
         """Save now if anything changed (autosave timer, focus change, switch, close)."""
-        self._timer.stop()
+        self.autosave.stop()
         if not self.has_unsaved():
             return
         before, after = dict(self._saved), self.payload()
-        if not str(after.get("title", "")).strip():
-            self.status.setText("A title is needed before the note can be saved")
-            return
         self._saved = after  # optimistic: a failed save restores it through mark_failed
         self.status.setText("Saving…")
         self.save_wanted.emit(self.note_id, before, after)
 
     def mark_failed(self, before: dict[str, Any]) -> None:
-        """A save failed: keep the text on screen, try again on the next change."""
+        """A save failed: keep the text on screen, try again on the next change; the note
+        is not left until it is saved or discarded."""
         self._saved = before
-        self.status.setText("Not saved — see the message")
+        self._set_failed(True)
+
+    def _set_failed(self, failed: bool) -> None:
+        self._failed = failed
+        self.discard_button.setVisible(failed)
+        if failed:
+            self.status.setText("NOT saved — see the message")
+
+    def _on_discard_button_clicked(self) -> None:
+        if errors.ask_yes_no(self, "Discard what you typed in this note since it was last "
+                             "saved? It cannot be brought back."):
+            self.apply_payload(self._saved)
+            self.status.setText("Changes discarded")
 
     # -- links -------------------------------------------------------------------------------
     def set_links(self, links: list[LinkView]) -> None:

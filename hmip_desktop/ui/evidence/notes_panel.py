@@ -33,8 +33,14 @@ from hmip_desktop.ui.widgets.tables import make_readable
 if TYPE_CHECKING:
     from hmip_desktop.domain.framework import Framework
     from hmip_desktop.services.first_screen import FirstScreen
+    from hmip_desktop.services.inspection_store import InspectionStore
     from hmip_desktop.services.links import LinkService
     from hmip_desktop.ui.evidence.note_editor import NoteEditor
+
+
+# Said after a failed note save: why the list no longer moves off the note.
+STAYS_OPEN = ("The note stays open until it is saved: to leave it without saving, press "
+              "“Discard my changes”.")
 
 
 def _link_service() -> type[LinkService]:
@@ -58,6 +64,10 @@ class NotesPanel(QWidget):
         self._links_by_ref: dict[str, set[str]] = {}
         self._pending_select: tuple[str, int | None, int | None] | None = None
         self._pending_query: str | None = None
+        # The file whose notes are shown: a save lands there even while it closes.
+        self._store: InspectionStore | None = None
+        self._saves_in_flight = 0
+        self._after_saves: Callable[[], None] | None = None  # an undo or redo waiting on them
         # True once the list shows the open file's notes (its first page at least): what
         # --quit-when-ready waits for.
         self.first_rows_shown = False
@@ -125,8 +135,8 @@ class NotesPanel(QWidget):
         self.table.selectionModel().currentRowChanged.connect(self._on_table_row_changed)
         self.new_button.clicked.connect(self._on_new_button_clicked)
         self.delete_button.clicked.connect(self._on_delete_button_clicked)
-        self.undo_button.clicked.connect(self.undo_stack.undo)
-        self.redo_button.clicked.connect(self.undo_stack.redo)
+        self.undo_button.clicked.connect(lambda: self._when_saved(self.undo_stack.undo))
+        self.redo_button.clicked.connect(lambda: self._when_saved(self.undo_stack.redo))
         self.history_button.clicked.connect(self._on_history_button_clicked)
 
     @property
@@ -166,6 +176,10 @@ class NotesPanel(QWidget):
         store = self.ctx.store
         if store is None:
             return
+        if store is not self._store:  # the file just opened
+            self._store = store
+            if self._editor is not None and self._editor.has_unsaved():
+                self._editor.flush()  # typed on its first screen, before it could be saved
 
         def read() -> tuple:
             from hmip_desktop.services import inspections  # the store is open: loaded
@@ -203,7 +217,9 @@ class NotesPanel(QWidget):
         if target:
             self.select_note(target)
         shown = next((n for n in notes if n.id == self.editor.note_id), None)
-        if shown is not None and not self.editor.has_unsaved():
+        # A read delivered while a save is on the DB lane may predate it: showing it would put
+        # older text over the typing (the lane delivers in order, so none is stale after).
+        if shown is not None and not self.editor.has_unsaved() and not self._saves_in_flight:
             stored = {f: getattr(shown, f) for f in R.NOTE_FIELDS}
             if stored != self.editor._saved:  # changed by undo/redo or a merge
                 self.editor.apply_payload(stored)
@@ -288,7 +304,10 @@ class NotesPanel(QWidget):
             else None
         if note is not None and note.id == self.editor.note_id:
             return
-        self.editor.load(note)
+        if not self.editor.load(note):  # its typing could not be saved: stay on it
+            if self.editor.note_id is not None:
+                self.select_note(self.editor.note_id)
+            return
         if note is not None and self.ctx.store is not None:
             store = self.ctx.store
             self.ctx.tasks.submit(lambda: _link_service()(store).for_evidence(note.id),
@@ -321,30 +340,59 @@ class NotesPanel(QWidget):
         self.editor.flush()
         notes = self._notes()
         before = self.editor.payload()
-        self.editor.load(None)
+        self.editor.load(None, force=True)  # what was typed is in `before`, for undo
         self._write(lambda: notes.delete(note_id), lambda _r: self.undo_stack.push(WriteStep(
             "Delete note", self._run, lambda: notes.delete(note_id),
             lambda: notes.restore(note_id, before))))
 
     def _on_editor_save_wanted(self, note_id: str, before: dict, after: dict) -> None:
-        notes = self._notes()
+        store = self._store  # the file the note was typed in, even while it is closing
+        if store is None:  # its first screen: the file is not open yet; `reload` saves it
+            self.editor.mark_failed(before)
+            self.editor.status.setText("Not saved yet: the file is still opening")
+            return
 
         def saved(_r: object) -> None:
-            self.editor.mark_saved(after) if self.editor.note_id == note_id else None
+            if store is not self._store:  # the file closed meanwhile: so did its undo steps
+                return
+            if self.editor.note_id == note_id:
+                self.editor.mark_saved(after)
             self.undo_stack.push(WriteStep("Edit note", self._run,
-                                           lambda: self._restore(note_id, after),
-                                           lambda: self._restore(note_id, before)))
+                                           lambda: NoteService(store).restore(note_id, after),
+                                           lambda: NoteService(store).restore(note_id, before)))
 
         def failed(exc: BaseException) -> None:
-            if self.editor.note_id == note_id:
-                self.editor.mark_failed(before)
-            present_error(self, exc)
+            self._save_landed(ok=False)
+            if store is self._store:
+                if self.editor.note_id == note_id:
+                    self.editor.mark_failed(before)
+                elif self.select_note(note_id) and self.editor.note_id == note_id:
+                    self.editor.show_unsaved(after)  # the person had moved on: bring it back
+            present_error(self, exc, more=STAYS_OPEN if self.editor.note_id == note_id else "")
 
-        self.ctx.write(lambda: notes.edit(note_id, **after), on_error=failed,
-                       before_broadcast=saved)
+        self._saves_in_flight += 1
+        self.ctx.write(lambda: NoteService(store).edit(note_id, **after), on_error=failed,
+                       before_broadcast=saved, on_done=lambda _r: self._save_landed(ok=True))
 
-    def _restore(self, note_id: str, payload: dict) -> object:
-        return self._notes().restore(note_id, payload)
+    def _save_landed(self, *, ok: bool) -> None:
+        self._saves_in_flight -= 1
+        step, self._after_saves = self._after_saves, None
+        if ok and self._saves_in_flight:
+            self._after_saves = step  # wait for the last save
+        elif ok and step is not None:
+            step()  # a failed save drops it: undo would skip past the typing on screen
+
+    def _when_saved(self, step: Callable[[], None]) -> None:
+        """Undo or redo once the editor's typing is saved and its undo step pushed: undoing
+        while that save is still on the DB lane would undo the step before it, and the late
+        step would then wipe redo."""
+        self.editor.flush()
+        if self.editor.has_unsaved():  # its save failed (the person was told): keep it
+            return
+        if self._saves_in_flight:
+            self._after_saves = step
+        else:
+            step()
 
     def _run(self, work: Callable[[], object]) -> None:
         """Run an undo/redo write, then refresh (the editor shows the restored text)."""
@@ -399,8 +447,9 @@ class NotesPanel(QWidget):
                               lambda e: present_error(self, e))
 
     def clear(self) -> None:
-        """Forget the closed inspection."""
-        self.editor.load(None)
+        """Forget the closed inspection (the window flushed the editor before closing it)."""
+        self.editor.load(None, force=True)
+        self._store = None
         self.model.set_rows([])
         self.first_rows_shown = False
         self.undo_stack.clear()

@@ -1,14 +1,17 @@
-"""An area's findings text, saved by itself shortly after typing stops and on leaving it."""
+"""An area's findings text, saved by itself shortly after typing stops (and every few seconds
+of steady typing: ui.widgets.autosave) and on leaving it."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QTimer, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtGui import QFocusEvent
 from PySide6.QtWidgets import QPlainTextEdit
 
-AUTOSAVE_DELAY_MS = 800
+from hmip_desktop.ui.widgets.autosave import AUTOSAVE_IDLE_MS, Autosave
+
+AUTOSAVE_DELAY_MS = AUTOSAVE_IDLE_MS
 
 
 class FindingsEditor(QPlainTextEdit):
@@ -26,10 +29,7 @@ class FindingsEditor(QPlainTextEdit):
         self.setTabChangesFocus(True)  # keyboard users leave the field with Tab
         self._key: Any = None
         self._saved = ""
-        self._timer = QTimer(self)
-        self._timer.setSingleShot(True)
-        self._timer.setInterval(AUTOSAVE_DELAY_MS)
-        self._timer.timeout.connect(self.flush)
+        self.autosave = Autosave(self, self.flush)
         self.textChanged.connect(self._on_editor_text_changed)
 
     @property
@@ -66,7 +66,7 @@ class FindingsEditor(QPlainTextEdit):
 
     def flush(self) -> None:
         """Ask for a save now when the text changed; writes nothing when it did not."""
-        self._timer.stop()
+        self.autosave.stop()
         if not self.dirty:
             return
         text = self.toPlainText()
@@ -90,4 +90,4 @@ class FindingsEditor(QPlainTextEdit):
 
     def _on_editor_text_changed(self) -> None:
         if self._key is not None:
-            self._timer.start()
+            self.autosave.changed()
