@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from hmip_desktop.domain import records as R
-from hmip_desktop.domain.changes import NewId
+from hmip_desktop.domain.changes import NewId, Saved
 from hmip_desktop.domain.ids import short_id
 from hmip_desktop.domain.records import SOURCE_KINDS, NoteView
 from hmip_desktop.services.notes import NoteService
@@ -41,6 +41,9 @@ if TYPE_CHECKING:
 # Said after a failed note save: why the list no longer moves off the note.
 STAYS_OPEN = ("The note stays open until it is saved: to leave it without saving, press "
               "“Discard my changes”.")
+# Said when a save met a teammate's change to the same text (services.edit_base).
+KEPT_BOTH = ("Saved beside a teammate's change to this note: both versions are kept, "
+             "to be resolved under Team & sync › Conflicts")
 
 
 def _link_service() -> type[LinkService]:
@@ -67,6 +70,11 @@ class NotesPanel(QWidget):
         # The file whose notes are shown: a save lands there even while it closes.
         self._store: InspectionStore | None = None
         self._saves_in_flight = 0
+        # By note id, the stored state its editor's text started from: each save says so
+        # (services.edit_base), so that a teammate's change merged meanwhile is kept, not
+        # written over. Read and advanced on the DB lane by each save, in order; set here
+        # when the editor shows a stored state and no save of ours is on the lane.
+        self._based_on: dict[str, str] = {}
         self._after_saves: Callable[[], None] | None = None  # an undo or redo waiting on them
         # True once the list shows the open file's notes (its first page at least): what
         # --quit-when-ready waits for.
@@ -220,6 +228,7 @@ class NotesPanel(QWidget):
         # A read delivered while a save is on the DB lane may predate it: showing it would put
         # older text over the typing (the lane delivers in order, so none is stale after).
         if shown is not None and not self.editor.has_unsaved() and not self._saves_in_flight:
+            self._based_on[shown.id] = shown.updated_hlc
             stored = {f: getattr(shown, f) for f in R.NOTE_FIELDS}
             if stored != self.editor._saved:  # changed by undo/redo or a merge
                 self.editor.apply_payload(stored)
@@ -308,6 +317,8 @@ class NotesPanel(QWidget):
             if self.editor.note_id is not None:
                 self.select_note(self.editor.note_id)
             return
+        if note is not None and not self._saves_in_flight:
+            self._based_on[note.id] = note.updated_hlc
         if note is not None and self.ctx.store is not None:
             store = self.ctx.store
             self.ctx.tasks.submit(lambda: _link_service()(store).for_evidence(note.id),
@@ -352,11 +363,13 @@ class NotesPanel(QWidget):
             self.editor.status.setText("Not saved yet: the file is still opening")
             return
 
-        def saved(_r: object) -> None:
+        def saved(result: object) -> None:
             if store is not self._store:  # the file closed meanwhile: so did its undo steps
                 return
             if self.editor.note_id == note_id:
                 self.editor.mark_saved(after)
+                if getattr(result, "kept_both", False):
+                    self.editor.status.setText(KEPT_BOTH)
             self.undo_stack.push(WriteStep("Edit note", self._run,
                                            lambda: NoteService(store).restore(note_id, after),
                                            lambda: NoteService(store).restore(note_id, before)))
@@ -370,9 +383,16 @@ class NotesPanel(QWidget):
                     self.editor.show_unsaved(after)  # the person had moved on: bring it back
             present_error(self, exc, more=STAYS_OPEN if self.editor.note_id == note_id else "")
 
+        def save() -> object:  # on the DB lane, after any earlier save of this note
+            result = NoteService(store).edit(note_id, based_on=self._based_on.get(note_id),
+                                             **after)
+            if isinstance(result, Saved):
+                self._based_on[note_id] = result.now_at
+            return result
+
         self._saves_in_flight += 1
-        self.ctx.write(lambda: NoteService(store).edit(note_id, **after), on_error=failed,
-                       before_broadcast=saved, on_done=lambda _r: self._save_landed(ok=True))
+        self.ctx.write(save, on_error=failed, before_broadcast=saved,
+                       on_done=lambda _r: self._save_landed(ok=True))
 
     def _save_landed(self, *, ok: bool) -> None:
         self._saves_in_flight -= 1
