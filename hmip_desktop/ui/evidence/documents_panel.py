@@ -179,7 +179,7 @@ class DocumentsPanel(FileDrops, QWidget):
         self.model.set_rows(docs)
         if keep is None or not self.select_document(keep):
             self.preview.clear()
-            self.links.set_links([])
+            self.links.set_links(None)
         else:
             self._load_links()
         self._update_buttons()
@@ -224,7 +224,7 @@ class DocumentsPanel(FileDrops, QWidget):
         self._update_buttons()
         if view is None:
             self.preview.clear()
-            self.links.set_links([])
+            self.links.set_links(None)
             return
         if view == self.preview.document:
             return
@@ -370,7 +370,7 @@ class DocumentsPanel(FileDrops, QWidget):
     def clear(self) -> None:
         """Forget the closed inspection (and drop decrypted bytes)."""
         self.preview.clear()
-        self.links.set_links([])
+        self.links.set_links(None)
         self.model.set_rows([])
         self.undo_stack.clear()
         self.linker.framework = None

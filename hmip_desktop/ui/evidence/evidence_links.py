@@ -71,16 +71,17 @@ class EvidenceLinksList(QWidget):
         delete = QShortcut(QKeySequence(QKeySequence.StandardKey.Delete), self.list)
         delete.setContext(Qt.ShortcutContext.WidgetShortcut)
         delete.activated.connect(self._on_remove_button_clicked)
-        self.set_links([])
+        self.set_links(None)
 
-    def set_links(self, links: list[LinkView], page_word: str = "page") -> None:
-        """Show the links of the current item."""
+    def set_links(self, links: list[LinkView] | None, page_word: str = "page") -> None:
+        """Show the links of the current item; None when no item is chosen (the list is
+        then empty: "not linked" would be said of nothing)."""
         self.list.clear()
-        for link in sorted(links, key=lambda lk: (lk.expectation_ref, lk.page or 0)):
+        for link in sorted(links or (), key=lambda lk: (lk.expectation_ref, lk.page or 0)):
             item = QListWidgetItem(link_label(link, page_word))
             item.setData(LINK_ROLE, link.id)
             self.list.addItem(item)
-        if not links:
+        if links is not None and not links:
             self.list.addItem("(not linked to any expectation yet)")
             self.list.item(0).setFlags(Qt.ItemFlag.NoItemFlags)
         self.remove_button.setEnabled(bool(links))

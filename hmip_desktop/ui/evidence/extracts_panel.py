@@ -274,7 +274,7 @@ class ExtractsPanel(FileDrops, QWidget):
     def _load_links(self) -> None:
         view, store = self.current_extract(), self.ctx.store
         if view is None or store is None:
-            self.links.set_links([])
+            self.links.set_links(None)
             return
 
         def shown(links: list) -> None:
@@ -400,7 +400,7 @@ class ExtractsPanel(FileDrops, QWidget):
             self.progress.ctx = dataclasses.replace(self.ctx, tasks=self._import_tasks)
         self.list.clear()
         self._show_extract(None)
-        self.links.set_links([])
+        self.links.set_links(None)
         self.undo_stack.clear()
         self.linker.framework = None
         self.status.setText("")

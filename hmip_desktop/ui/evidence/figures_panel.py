@@ -175,7 +175,7 @@ class FiguresPanel(QWidget):
             self.caption.setText("")
             self.source.setText("")
             self.chart.show_rows([])
-            self.links.set_links([])
+            self.links.set_links(None)
             return
         self.caption.setText(f"<b>{html.escape(fig.caption)}</b>")
         self.caption.setTextFormat(Qt.TextFormat.RichText)

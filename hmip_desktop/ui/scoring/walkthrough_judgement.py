@@ -159,8 +159,11 @@ def team_summary(team: TeamView) -> str:
     if not n:
         return ("No provisional scores yet. Each inspector's score arrives here when their "
                 "changes are merged.")
+    if n == 1:
+        return "One inspector has given a provisional score so far."
     if not team.disagreement:
-        return f"All {plural(n, 'inspector')} gave the same provisional score."
+        return ("Both inspectors gave the same provisional score." if n == 2 else
+                f"All {n} inspectors gave the same provisional score.")
     spread = f", a spread of {plural(team.spread, 'level')}" if team.spread is not None else ""
     against = "the agreed score" if team.agreed else "the most common score"
     levels = len({r.level_key for r in team.rows})

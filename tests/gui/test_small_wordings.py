@@ -1,0 +1,34 @@
+"""Words a person reads on screen: no "All 1 inspector", and no "not linked" said of an
+item that is not chosen."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+from hmip_desktop.services.links import LinkView
+from hmip_desktop.ui.evidence.evidence_links import EvidenceLinksList
+from hmip_desktop.ui.scoring.walkthrough_judgement import team_summary
+
+
+def _team(n: int, disagreement: bool = False):  # type: ignore[no-untyped-def]
+    return SimpleNamespace(rows=tuple(range(n)), disagreement=disagreement, spread=None,
+                           agreed=None)
+
+
+def test_team_summary_counts_in_words() -> None:
+    assert team_summary(_team(1)) == "One inspector has given a provisional score so far."
+    assert team_summary(_team(2)) == "Both inspectors gave the same provisional score."
+    assert team_summary(_team(4)) == "All 4 inspectors gave the same provisional score."
+
+
+def test_link_list_says_not_linked_only_of_a_chosen_item(qtbot) -> None:  # type: ignore[no-untyped-def]
+    links = EvidenceLinksList("Expectations this document is linked to")
+    qtbot.addWidget(links)
+    assert links.list.count() == 0  # nothing chosen yet
+    links.set_links([])
+    assert links.list.item(0).text() == "(not linked to any expectation yet)"
+    links.set_links([LinkView("l1", "d1", "document", "12", None, None, 3, None,
+                              "Expectation 12")])
+    assert links.list.item(0).text() == "Expectation 12 — page 3"
+    links.set_links(None)
+    assert links.list.count() == 0 and not links.remove_button.isEnabled()
