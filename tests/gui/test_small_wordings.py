@@ -32,3 +32,21 @@ def test_link_list_says_not_linked_only_of_a_chosen_item(qtbot) -> None:  # type
     assert links.list.item(0).text() == "Expectation 12 — page 3"
     links.set_links(None)
     assert links.list.count() == 0 and not links.remove_button.isEnabled()
+
+
+def test_note_buttons_need_a_file_and_a_chosen_note(window, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from hmip_desktop.services.notes import NoteService
+    from tests.gui.keyboard import make_store
+
+    panel = window.show_page("Evidence").notes
+    buttons = (panel.new_button, panel.delete_button, panel.history_button)
+    assert [b.isEnabled() for b in buttons] == [False, False, False]  # no file open
+    store = make_store(tmp_path)
+    nid = str(NoteService(store).add(source_kind="observation", title="Gate"))
+    window._set_store(store)
+    panel.reload()
+    panel.table.clearSelection()
+    panel.table.setCurrentIndex(panel.table.model().index(-1, -1))
+    assert panel.new_button.isEnabled() and not panel.delete_button.isEnabled()
+    panel.select_note(nid)
+    assert all(b.isEnabled() for b in buttons)

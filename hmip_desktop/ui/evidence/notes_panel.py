@@ -146,6 +146,16 @@ class NotesPanel(QWidget):
         self.undo_button.clicked.connect(lambda: self._when_saved(self.undo_stack.undo))
         self.redo_button.clicked.connect(lambda: self._when_saved(self.undo_stack.redo))
         self.history_button.clicked.connect(self._on_history_button_clicked)
+        self._update_buttons()
+
+    def _update_buttons(self) -> None:
+        """New needs an open file; Delete and History a chosen note (they did nothing
+        otherwise, and said nothing)."""
+        is_open = self.ctx.store is not None
+        self.new_button.setEnabled(is_open)
+        chosen = is_open and self._editor is not None and self._editor.note_id is not None
+        self.delete_button.setEnabled(chosen)
+        self.history_button.setEnabled(chosen)
 
     @property
     def editor(self) -> NoteEditor:
@@ -207,6 +217,7 @@ class NotesPanel(QWidget):
     def _show(self, data: tuple) -> None:
         notes, links, fw, me, my_name = data
         self.first_rows_shown = True
+        self._update_buttons()
         self._framework = fw
         current = self.current_note_id()
         self._links_by_ref = {}
@@ -319,6 +330,7 @@ class NotesPanel(QWidget):
             return
         if note is not None and not self._saves_in_flight:
             self._based_on[note.id] = note.updated_hlc
+        self._update_buttons()
         if note is not None and self.ctx.store is not None:
             store = self.ctx.store
             self.ctx.tasks.submit(lambda: _link_service()(store).for_evidence(note.id),
@@ -473,3 +485,4 @@ class NotesPanel(QWidget):
         self.model.set_rows([])
         self.first_rows_shown = False
         self.undo_stack.clear()
+        self._update_buttons()
