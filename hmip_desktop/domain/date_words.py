@@ -52,3 +52,16 @@ def from_hlc(stamp: str) -> str:
         return dt.datetime.fromtimestamp(millis / 1000, dt.UTC).date().isoformat()
     except (ValueError, OverflowError, OSError):
         return ""
+
+
+def short_stamp(value: object) -> str:
+    """'25 Nov 21:00' for 'YYYY-MM-DD HH:MM' (or ISO with a T and seconds), '25 Nov 2026'
+    for a date alone; the text as given when it is neither. For lists, where a two-week
+    visit needs no year on every row and "2026-11-25 21:00" was cut to "2026-1…"."""
+    text = str(value or "").strip()
+    d = parse(text[:10])
+    if d is None:
+        return text
+    rest = text[10:].lstrip("T ")[:5]
+    day = f"{d.day} {_MONTHS[d.month - 1][:3]}"
+    return f"{day} {rest}" if len(rest) == 5 and rest[2] == ":" else f"{day} {d.year}"

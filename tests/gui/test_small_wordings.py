@@ -50,3 +50,33 @@ def test_note_buttons_need_a_file_and_a_chosen_note(window, tmp_path) -> None:  
     assert panel.new_button.isEnabled() and not panel.delete_button.isEnabled()
     panel.select_note(nid)
     assert all(b.isEnabled() for b in buttons)
+
+
+def test_note_times_are_short_in_the_list_and_whole_in_the_tip(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import os
+    import time
+
+    from PySide6.QtCore import Qt
+
+    from hmip_desktop.domain.date_words import short_stamp
+    from hmip_desktop.domain.records import NoteView
+    from hmip_desktop.ui.evidence.notes_table_model import NotesTableModel
+
+    assert short_stamp("2026-11-25 21:00") == "25 Nov 21:00"
+    assert short_stamp("2026-11-25T09:05:00+00:00") == "25 Nov 09:05"
+    assert short_stamp("2026-11-25") == "25 Nov 2026"
+    assert short_stamp("after lunch") == "after lunch" and short_stamp(None) == ""
+    monkeypatch.setitem(os.environ, "TZ", "Europe/London")
+    time.tzset()
+    try:
+        note = NoteView("n1", "observation", "Wing", "", "2026-07-01 21:00", None, None,
+                        False, "a", "2026-07-01T20:05:00+00:00", False)
+        model = NotesTableModel()
+        model.set_rows([note])
+        cell = model.index(0, NotesTableModel.COL_UPDATED)
+        assert cell.data() == "1 Jul 21:05"  # British Summer Time, not UTC
+        assert "2026-07-01 21:05" in cell.data(Qt.ItemDataRole.ToolTipRole)
+        assert model.index(0, NotesTableModel.COL_WHEN).data() == "1 Jul 21:00"
+    finally:
+        monkeypatch.undo()
+        time.tzset()

@@ -16,6 +16,7 @@ from PySide6.QtCore import (
     Qt,
 )
 
+from hmip_desktop.domain.date_words import short_stamp
 from hmip_desktop.domain.records import NoteView
 from hmip_desktop.services.labels import source_kind_label
 from hmip_desktop.ui.widgets.tips import literal_tip
@@ -145,6 +146,10 @@ class NotesTableModel(QAbstractTableModel):
         if role == self.NOTE_ROLE:
             return note
         if role == Qt.ItemDataRole.ToolTipRole:
+            col = index.column()
+            if col in (self.COL_WHEN, self.COL_UPDATED):  # the list shortens them
+                return literal_tip(note.occurred_at or "" if col == self.COL_WHEN
+                                   else local_minute(note.updated))
             return literal_tip(self.data(index, Qt.ItemDataRole.DisplayRole))
         if role == Qt.ItemDataRole.DisplayRole:
             col = index.column()
@@ -153,12 +158,25 @@ class NotesTableModel(QAbstractTableModel):
             if col == self.COL_SOURCE:
                 return source_kind_label(note.source_kind)
             if col == self.COL_WHEN:
-                return note.occurred_at or ""
+                return short_stamp(note.occurred_at)
             if col == self.COL_WHERE:
                 return note.location or ""
             if col == self.COL_UPDATED:
-                return note.updated.replace("T", " ")[:16]
+                return short_stamp(local_minute(note.updated))
         return None
+
+
+def local_minute(stamp: str) -> str:
+    """'YYYY-MM-DD HH:MM' in this computer's time zone, for a saved time kept in UTC (it
+    showed UTC: an hour early all summer)."""
+    import datetime as dt
+
+    try:
+        when = dt.datetime.fromisoformat(stamp)
+    except ValueError:
+        return stamp.replace("T", " ")[:16]
+    return when.astimezone().strftime("%Y-%m-%d %H:%M") if when.tzinfo else \
+        when.strftime("%Y-%m-%d %H:%M")
 
 
 class NotesFilterProxy(QSortFilterProxyModel):
