@@ -106,7 +106,7 @@ def fact_page(snap: InspectionSnapshot, extra: str,
             ("Type of establishment", snap.establishment_type_label),
             (label["kind"], R.INSPECTION_KINDS.get(str(insp.get("kind")), "")),
             (label["dates"], date_range(insp.get("start_date"), insp.get("end_date"))),
-            (label["framework"], f"{fw.title} ({fw.edition})"),
+            (label["framework"], fw.published_name),
             ("Team leader", leader or "[to be completed: team leader]")]
     return [D.Table(("Fact", "Detail"), tuple(rows), (1, 3)),
             *paragraphs(extra, "role of the establishment, population and operator")]
@@ -309,9 +309,9 @@ def evidence_counts(snap: InspectionSnapshot) -> Counter[str]:
 
 # The wording when outlines.json gives none for the kind (a framework's own outline for a kind
 # the data does not name): it names the kind without claiming how it was judged.
-DEFAULT_ABOUT = ("This is the report of the {kind} on site {dates}, with {framework} "
-                 "({edition}) as the standard. The team gathered {evidence} pieces of evidence, "
-                 "triangulating findings across different kinds of source.")
+DEFAULT_ABOUT = ("This is the report of the {kind} on site {dates}, with {expectations} as the "
+                 "standard. The team gathered {evidence} pieces of evidence, triangulating "
+                 "findings across different kinds of source.")
 
 
 class _Keep(dict):
@@ -341,6 +341,8 @@ def appendix_about(snap: InspectionSnapshot, extra: str,
         "dates": date_range(insp.get("start_date"), insp.get("end_date"))
         or "[dates to be added]",
         "framework": fw.title or "the Expectations", "edition": fw.edition,
+        # Title and edition as published: never the framework's working notes.
+        "expectations": fw.published_name or "the Expectations",
         "evidence": str(sum(counts.values()))}
     out: list[D.Block] = [D.Paragraph(fill(template or DEFAULT_ABOUT, values))]
     if counts:
