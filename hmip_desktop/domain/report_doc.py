@@ -117,7 +117,7 @@ class ScoreChart:
     draw the axis without knowing the scale. A None score is drawn as "not scored".
     """
 
-    title: str
+    title: str  # a caption; empty under a heading that already names the chart
     levels: tuple[tuple[int, str], ...]
     rows: tuple[tuple[str, int | None, int | None], ...]   # (test label, current, previous)
     current_label: str

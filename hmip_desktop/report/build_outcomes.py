@@ -54,7 +54,9 @@ class EvidenceIndex:
 
     def note(self, evidence_ids: Iterable[str], where: str = "") -> list[D.Block]:
         """A small "Evidence: E1, E4" line, or nothing when no evidence is cited."""
-        refs = self.cite(evidence_ids)
+        # In number order: references are numbered on first citation anywhere in the report,
+        # so one record's list in citing order read "E1, E2, E10, E12, E3".
+        refs = sorted(self.cite(evidence_ids), key=lambda ref: int(ref[1:]))
         return [D.Paragraph("Evidence: " + ", ".join(refs), style="small", where=where)] \
             if refs else []
 
@@ -190,7 +192,9 @@ def outcomes_chart(heading: str, snap: InspectionSnapshot) -> list[D.Block]:
                      prev if isinstance(prev, int) else None))
     levels = tuple((lv.value, lv.label) for lv in scale.levels if lv.value is not None)
     start = long_date(snap.inspection.get("start_date"))[-4:]
-    chart = D.ScoreChart(heading, levels, tuple(rows), f"This inspection {start}".strip(),
+    # No title of its own: the part's heading names the chart right above it (with the
+    # heading as its caption too, "Healthy prison outcomes" was printed twice in a row).
+    chart = D.ScoreChart("", levels, tuple(rows), f"This inspection {start}".strip(),
                          f"Previous inspection {year}".strip() if any(r[2] for r in rows)
                          else "")
     out: list[D.Block] = [D.Heading(1, heading, "outcomes"), chart]

@@ -222,7 +222,8 @@ def pdf_flowables(doc: rd.ReportDocument, steps: Steps | None = None) -> list:
         elif isinstance(block, rd.Table):
             out.extend(_table(block, st, steps.check))
         elif isinstance(block, rd.ScoreChart):
-            out.append(RLParagraph(markup(block.title), st.caption))
+            if block.title:  # a chart under a heading that names it has none
+                out.append(RLParagraph(markup(block.title), st.caption))
             out.append(score_chart(block, FRAME_WIDTH))
             out.append(Spacer(1, 10))
         elif isinstance(block, rd.FigureChart):
