@@ -110,11 +110,14 @@ def describe(fw: Framework) -> list[str]:
     """The text outline `hmip frameworks show` prints."""
     lines = [f"{fw.title}{_flags(fw.verified, fw.incomplete)}",
              f"  id {fw.id}, version {fw.version} ({fw.status})"
-             + (f"; {fw.edition}" if fw.edition else ""),
+             + (f"; {fw.edition}" if fw.edition else "")
+             + ("" if fw.edition_verified else "  [edition not verified]"),
              f"  applies to: {establishment_type_labels(fw.establishment_types)}"
              + (" (not verified: "
                 f"{establishment_type_labels(fw.unverified_establishment_types)})"
                 if fw.unverified_establishment_types else "")]
+    if fw.edition_note:  # the team's note on the edition; reports never print it
+        lines.insert(2, f"  edition note: {fw.edition_note}")
     levels = ", ".join(f"{lv.label}" + (f" {lv.value}" if lv.value is not None else "")
                        for lv in fw.scale.levels) or "no grades"
     lines.append(f"  scale: {fw.scale.label} ({levels}){_flags(fw.scale.verified, False)}")

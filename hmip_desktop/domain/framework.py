@@ -123,6 +123,13 @@ class Framework:
     imported_at: str | None = None
     schema_version: int = SCHEMA_VERSION
     effective_date_verified: bool = True
+    edition_verified: bool = True
+    edition_note: str = ""  # for the team only: never printed in a report or letter
+
+    @property
+    def published_name(self) -> str:
+        """The Expectations as a published document names them: title and edition only."""
+        return f"{self.title} ({self.edition})" if self.edition else self.title
 
     # ---- parsing and serialising -------------------------------------------------------
 
@@ -138,6 +145,8 @@ class Framework:
             version=r.text("version"),
             title=r.text("title"),
             edition=r.text("edition", ""),
+            edition_verified=r.flag("edition_verified", True),
+            edition_note=r.text("edition_note", ""),
             published=r.optional_text("published"),
             effective_date=r.optional_text("effective_date", required=True),
             effective_date_verified=r.flag("effective_date_verified", True),
@@ -171,6 +180,8 @@ class Framework:
             "version": self.version,
             "title": self.title,
             "edition": self.edition,
+            "edition_verified": self.edition_verified,
+            "edition_note": self.edition_note,
             "published": self.published,
             "effective_date": self.effective_date,
             "effective_date_verified": self.effective_date_verified,

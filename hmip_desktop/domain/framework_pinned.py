@@ -144,6 +144,8 @@ def read_pinned(data: Mapping[str, Any]) -> Framework:
         progress_scale=read_scale(progress) if isinstance(progress, Mapping) and progress
         else None,
         edition=_text(data, "edition"), published=_opt(data.get("published")),
+        edition_verified=data.get("edition_verified", True) is not False,
+        edition_note=_text(data, "edition_note"),
         unverified_establishment_types=_texts(data.get("unverified_establishment_types")),
         incomplete=data.get("incomplete") is True,
         numbering=_text(data, "numbering", "continuous"), notes=_text(data, "notes"),

@@ -117,7 +117,7 @@ class ScoreChart:
     draw the axis without knowing the scale. A None score is drawn as "not scored".
     """
 
-    title: str
+    title: str  # a caption; empty under a heading that already names the chart
     levels: tuple[tuple[int, str], ...]
     rows: tuple[tuple[str, int | None, int | None], ...]   # (test label, current, previous)
     current_label: str
@@ -206,9 +206,11 @@ class Cover:
 class ReportDocument:
     """A whole document: metadata for the file, a cover, the marking and the body blocks.
 
-    `marking` is printed on every page (header) and on the cover; `running_header` is the
-    establishment name. `created` is an ISO date: with `invariant` set the renderers use it
-    and no clock, so the same inspection gives the same bytes.
+    `marking` is printed in every page's furniture (the cover's included), once per place;
+    `running_header` is the establishment name. `created` is an ISO date: with `invariant`
+    set the renderers use it and no clock, so the same inspection gives the same bytes.
+    A `letter` has no cover page (only the cover's status line, e.g. DRAFT, opens it) and
+    its text flows on: no new page for each level-1 heading.
     """
 
     title: str
@@ -222,6 +224,7 @@ class ReportDocument:
     blocks: tuple[Block, ...]
     invariant: bool = False
     glossary: tuple[tuple[str, str], ...] = field(default=())
+    letter: bool = False
 
     def headings(self) -> list[Heading]:
         """Every heading in order (contents, outline, structure tests)."""

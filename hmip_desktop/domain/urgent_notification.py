@@ -160,6 +160,17 @@ def check_reasons(reasons: Iterable[str]) -> list[str]:
     return out
 
 
+def response_due_after(letter_date: str | dt.date | None, days: int) -> dt.date | None:
+    """The day the response is due when the letter is dated `letter_date` (the protocol: so
+    many calendar days after the Secretary of State receives it); None without a readable
+    date (the letter then prints a marker, not a made-up day)."""
+    try:
+        letter = parse_date(letter_date, "Letter date")
+    except ValidationError:
+        return None
+    return letter + dt.timedelta(days=days) if letter else None
+
+
 def due_dates(process: UnProcess, end_date: str | dt.date | None,
               letter_date: str | dt.date | None, today: dt.date,
               response_date: str | dt.date | None = None) -> UnDates:

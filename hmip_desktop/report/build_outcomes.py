@@ -54,7 +54,9 @@ class EvidenceIndex:
 
     def note(self, evidence_ids: Iterable[str], where: str = "") -> list[D.Block]:
         """A small "Evidence: E1, E4" line, or nothing when no evidence is cited."""
-        refs = self.cite(evidence_ids)
+        # In number order: references are numbered on first citation anywhere in the report,
+        # so one record's list in citing order read "E1, E2, E10, E12, E3".
+        refs = sorted(self.cite(evidence_ids), key=lambda ref: int(ref[1:]))
         return [D.Paragraph("Evidence: " + ", ".join(refs), style="small", where=where)] \
             if refs else []
 
@@ -106,7 +108,7 @@ def fact_page(snap: InspectionSnapshot, extra: str,
             ("Type of establishment", snap.establishment_type_label),
             (label["kind"], R.INSPECTION_KINDS.get(str(insp.get("kind")), "")),
             (label["dates"], date_range(insp.get("start_date"), insp.get("end_date"))),
-            (label["framework"], f"{fw.title} ({fw.edition})"),
+            (label["framework"], fw.published_name),
             ("Team leader", leader or "[to be completed: team leader]")]
     return [D.Table(("Fact", "Detail"), tuple(rows), (1, 3)),
             *paragraphs(extra, "role of the establishment, population and operator")]
@@ -190,7 +192,9 @@ def outcomes_chart(heading: str, snap: InspectionSnapshot) -> list[D.Block]:
                      prev if isinstance(prev, int) else None))
     levels = tuple((lv.value, lv.label) for lv in scale.levels if lv.value is not None)
     start = long_date(snap.inspection.get("start_date"))[-4:]
-    chart = D.ScoreChart(heading, levels, tuple(rows), f"This inspection {start}".strip(),
+    # No title of its own: the part's heading names the chart right above it (with the
+    # heading as its caption too, "Healthy prison outcomes" was printed twice in a row).
+    chart = D.ScoreChart("", levels, tuple(rows), f"This inspection {start}".strip(),
                          f"Previous inspection {year}".strip() if any(r[2] for r in rows)
                          else "")
     out: list[D.Block] = [D.Heading(1, heading, "outcomes"), chart]
@@ -309,9 +313,9 @@ def evidence_counts(snap: InspectionSnapshot) -> Counter[str]:
 
 # The wording when outlines.json gives none for the kind (a framework's own outline for a kind
 # the data does not name): it names the kind without claiming how it was judged.
-DEFAULT_ABOUT = ("This is the report of the {kind} on site {dates}, with {framework} "
-                 "({edition}) as the standard. The team gathered {evidence} pieces of evidence, "
-                 "triangulating findings across different kinds of source.")
+DEFAULT_ABOUT = ("This is the report of the {kind} on site {dates}, with {expectations} as the "
+                 "standard. The team gathered {evidence} pieces of evidence, triangulating "
+                 "findings across different kinds of source.")
 
 
 class _Keep(dict):
@@ -341,6 +345,8 @@ def appendix_about(snap: InspectionSnapshot, extra: str,
         "dates": date_range(insp.get("start_date"), insp.get("end_date"))
         or "[dates to be added]",
         "framework": fw.title or "the Expectations", "edition": fw.edition,
+        # Title and edition as published: never the framework's working notes.
+        "expectations": fw.published_name or "the Expectations",
         "evidence": str(sum(counts.values()))}
     out: list[D.Block] = [D.Paragraph(fill(template or DEFAULT_ABOUT, values))]
     if counts:

@@ -104,6 +104,10 @@ class _Writer:
         set_language(self.word, clean(doc.language) or "en-GB")
         _add_styles(self.word)
         _a4(self.word.sections[0])
+        if doc.letter:  # no cover section: one section with the body pages' furniture
+            self._running_header(self.word.sections[0])
+            self._status_line(space_before=0, size=14)
+            return
         self._cover()
         body = self.word.add_section(WD_SECTION.NEW_PAGE)
         _a4(body)
@@ -149,10 +153,9 @@ class _Writer:
         doc, cover, w = self.doc, self.doc.cover, self.word
         section = w.sections[0]
         section.different_first_page_header_footer = False
-        if doc.marking:
+        if doc.marking:  # header and footer; printed in the text as well it read twice
             _marking_paragraph(section.header.paragraphs[0], doc.marking)
             _marking_paragraph(section.footer.paragraphs[0], doc.marking)
-            _marking_paragraph(w.add_paragraph(), doc.marking)
         self.add(clean(cover.title), "Title")
         if cover.establishment:
             self.add(clean(cover.establishment), "Subtitle")
@@ -160,13 +163,7 @@ class _Writer:
             if line:
                 p = w.add_paragraph()
                 p.add_run(clean(line)).font.size = Pt(14)
-        if cover.status_line:
-            p = w.add_paragraph()
-            p.paragraph_format.space_before = Pt(24)
-            run = p.add_run(clean(cover.status_line))
-            run.bold = True
-            run.font.size = Pt(20)
-            run.font.color.rgb = RGBColor(0xC0, 0x00, 0x00)
+        self._status_line(space_before=24, size=20)
         if cover.notes:
             p = w.add_paragraph()
             p.paragraph_format.space_before = Pt(18)
@@ -174,6 +171,18 @@ class _Writer:
             p.add_run("Not yet complete").bold = True
             for note in cover.notes:
                 self.add(clean(note), "List Bullet")
+
+    def _status_line(self, *, space_before: int, size: int) -> None:
+        """The cover's status line (DRAFT) in bold red, when it has one."""
+        status = self.doc.cover.status_line
+        if not status:
+            return
+        p = self.word.add_paragraph()
+        p.paragraph_format.space_before = Pt(space_before)
+        run = p.add_run(clean(status))
+        run.bold = True
+        run.font.size = Pt(size)
+        run.font.color.rgb = RGBColor(0xC0, 0x00, 0x00)
 
     def _running_header(self, section: Section) -> None:
         doc = self.doc

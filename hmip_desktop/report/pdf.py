@@ -71,7 +71,8 @@ def _fit(text: str, font: str, size: float, width: float) -> str:
 
 
 class ReportTemplate(BaseDocTemplate):
-    """The report's pages: a bare cover ("First"), then body pages ("Later") with furniture.
+    """The report's pages: a cover ("First", the marking at its top and foot only), then
+    body pages ("Later") with furniture; a letter's first page is a body page.
 
     The template names match SimpleDocTemplate's, so the benchmark's bare build of the same
     flowables switches templates the same way. Numbers not known until the end (the total
@@ -109,7 +110,10 @@ class ReportTemplate(BaseDocTemplate):
         frame = Frame(LEFT_MARGIN, BOTTOM_MARGIN, PAGE_SIZE[0] - LEFT_MARGIN - RIGHT_MARGIN,
                       PAGE_SIZE[1] - TOP_MARGIN - BOTTOM_MARGIN, id="body")
         self.addPageTemplates([
-            PageTemplate("First", [frame], onPage=self._cover_page, autoNextPageTemplate="Later"),
+            # A letter has no cover: its first page has the body pages' furniture.
+            PageTemplate("First", [frame],
+                         onPage=self._body_page if doc.letter else self._cover_page,
+                         autoNextPageTemplate="Later"),
             PageTemplate("Later", [frame], onPage=self._body_page),
         ])
 

@@ -106,9 +106,11 @@ class ContentsEntry(Flowable):
 
 def _cover(doc: rd.ReportDocument, st: Styles) -> list:
     c = doc.cover
-    out: list = [RLParagraph(markup(doc.marking), st.cover_marking) if doc.marking else
-                 Spacer(1, 20), Spacer(1, 30 * mm),
-                 RLParagraph(markup(c.title), st.cover_title)]
+    if doc.letter:  # no cover page: the status line (DRAFT) heads the first page
+        return [RLParagraph(markup(c.status_line), st.letter_status)] if c.status_line else []
+    # The marking is the page furniture's (pdf.py), at the top and foot of the cover as of
+    # every page; printed in the flow as well it read twice at the top.
+    out: list = [Spacer(1, 20 + 30 * mm), RLParagraph(markup(c.title), st.cover_title)]
     for line in (c.establishment, c.establishment_type, c.kind_label, c.dates):
         if line:
             out.append(RLParagraph(markup(line), st.cover_line))
@@ -202,7 +204,7 @@ def pdf_flowables(doc: rd.ReportDocument, steps: Steps | None = None) -> list:
         steps.at(n, len(doc.blocks))
         if isinstance(block, rd.Heading):
             level = _level(block.level)
-            if level == 1 and not isinstance(out[-1], PageBreak):
+            if level == 1 and not doc.letter and out and not isinstance(out[-1], PageBreak):
                 out.append(PageBreak())
             out.append(HeadingParagraph(markup(block.text), st.headings[level], level=level,
                                         key=_key(ordinal), in_contents=block.in_contents,
@@ -220,7 +222,8 @@ def pdf_flowables(doc: rd.ReportDocument, steps: Steps | None = None) -> list:
         elif isinstance(block, rd.Table):
             out.extend(_table(block, st, steps.check))
         elif isinstance(block, rd.ScoreChart):
-            out.append(RLParagraph(markup(block.title), st.caption))
+            if block.title:  # a chart under a heading that names it has none
+                out.append(RLParagraph(markup(block.title), st.caption))
             out.append(score_chart(block, FRAME_WIDTH))
             out.append(Spacer(1, 10))
         elif isinstance(block, rd.FigureChart):
@@ -234,6 +237,6 @@ def pdf_flowables(doc: rd.ReportDocument, steps: Steps | None = None) -> list:
             out.append(Spacer(1, 10))
         elif isinstance(block, rd.Contents):
             out.extend(_contents(block, doc, st))
-        elif isinstance(block, rd.PageBreak) and not isinstance(out[-1], PageBreak):
+        elif isinstance(block, rd.PageBreak) and out and not isinstance(out[-1], PageBreak):
             out.append(PageBreak())
     return out

@@ -15,7 +15,7 @@ import threading
 from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
-from reportlab.lib.enums import TA_CENTER, TA_LEFT
+from reportlab.lib.enums import TA_LEFT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
@@ -223,14 +223,14 @@ class Styles:
         self.cell = _style("cell", fontSize=8.5, leading=11, spaceAfter=0)
         self.cell_head = _style("cell-head", fontName=BOLD, fontSize=8.5, leading=11,
                                 spaceAfter=0)
-        self.cover_marking = _style("cover-marking", fontName=BOLD, fontSize=11, leading=14,
-                                    alignment=TA_CENTER, textColor=INK, spaceAfter=30)
         self.cover_title = _style("cover-title", fontName=BOLD, fontSize=24, leading=30,
                                   textColor=ACCENT, spaceAfter=18)
         self.cover_line = _style("cover-line", fontSize=13, leading=18, spaceAfter=4)
         self.cover_status = _style("cover-status", fontName=BOLD, fontSize=20, leading=26,
                                    textColor=colors.HexColor("#B10E1E"), spaceBefore=24,
                                    spaceAfter=18)
+        self.letter_status = _style("letter-status", fontName=BOLD, fontSize=14, leading=18,
+                                    textColor=colors.HexColor("#B10E1E"), spaceAfter=10)
         self.cover_notes_title = _style("cover-notes-title", fontName=BOLD, fontSize=11,
                                         leading=15, spaceBefore=12, spaceAfter=4)
 

@@ -5,7 +5,8 @@ framework's report model ("un_addressee") when it names one, else from the Urgen
 data for the establishment type (resources/process/urgent_notification.json), else from
 outlines.json. The letter
 names the establishment, the inspection dates, the healthy prison scores, the reasons and the
-criteria considered, and the date the public response is due.
+criteria considered, and the date the public response is due: the response period
+(urgent_notification.json) after the date printed on the letter.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from hmip_desktop.domain import report_doc as D
 from hmip_desktop.domain.date_words import date_range, long_date
 from hmip_desktop.domain.errors import UserError
 from hmip_desktop.domain.report_snapshot import InspectionSnapshot
+from hmip_desktop.domain.urgent_notification import response_due_after
 from hmip_desktop.report.build import BuildOptions
 from hmip_desktop.report.build_outcomes import agreed_values
 from hmip_desktop.report.prose import marker
@@ -37,11 +39,16 @@ def build_un_letter(snap: InspectionSnapshot, layouts: Mapping[str, Any], option
     dates = date_range(insp.get("start_date"), insp.get("end_date"))
     model = snap.framework_data.get("report_model") or {}
     addressee = str(model.get("un_addressee") or un.addressee or words["addressee_default"])
+    # The due date follows the date printed on the letter (the recorded date, else the
+    # draft's), so the letter never contradicts its own "within N days": counted from the
+    # letter's deadline it read 34 days for a letter drafted the day after the inspection.
+    printed = un.letter_date or options.created
+    letter_date = long_date(printed)
     fill = {"establishment": establishment, "dates": dates or "[dates to be added]",
             "protocol": words["protocol"], "response_days": response_days,
-            "response_due": long_date(un.response_due) or "[to be completed]"}
+            "response_due": long_date(response_due_after(printed, response_days))
+            or "[to be completed]"}
     title = str(words["title"]).format(**fill)
-    letter_date = long_date(un.letter_date) or long_date(options.created)
     blocks: list[D.Block] = [
         D.Paragraph(f"Date: {letter_date}", style="meta"),
         D.Paragraph(f"To: {addressee}", style="meta"),
@@ -65,7 +72,7 @@ def build_un_letter(snap: InspectionSnapshot, layouts: Mapping[str, Any], option
         title=title, author=options.author, subject=f"Draft Urgent Notification: {establishment}",
         language=str(layouts.get("language", "en-GB")), marking=options.marking,
         running_header=establishment, created=options.created, cover=cover,
-        blocks=tuple(blocks), invariant=options.invariant)
+        blocks=tuple(blocks), invariant=options.invariant, letter=True)
 
 
 def _scores(snap: InspectionSnapshot) -> list[D.Block]:

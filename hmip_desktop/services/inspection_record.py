@@ -84,6 +84,7 @@ def pinned_framework_in(tx: UnitOfWork, store: InspectionStore) -> PinnedFramewo
     # loaded by commands that open a file and never read its framework (`hmip note list`).
     from hmip_desktop.domain.framework import Framework
     from hmip_desktop.domain.framework_pinned import read_pinned
+    from hmip_desktop.services.framework_naming import with_shipped_naming
 
     try:
         Framework.from_dict(data)  # the strict parser only judges validity
@@ -92,7 +93,8 @@ def pinned_framework_in(tx: UnitOfWork, store: InspectionStore) -> PinnedFramewo
         error = str(exc)
     # One tolerant reading for every file, valid or not, so that a valid framework and a
     # loose one are walked by the same rules (defaults, a top-level leadership object).
-    pinned = PinnedFramework(view.winner_rev, MappingProxyType(data), read_pinned(data), error)
+    pinned = PinnedFramework(view.winner_rev, MappingProxyType(data),
+                             with_shipped_naming(read_pinned(data), data), error)
     with _PINNED_LOCK:
         _PINNED[store] = pinned
     return pinned

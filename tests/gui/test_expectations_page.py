@@ -95,15 +95,18 @@ def test_tree_shows_the_pinned_sections_areas_and_expectations(qtbot, store) -> 
     assert texts(page, early) == ["1  Expectation 1", "2  Expectation 2"]
     assert texts(page, early, M.COL_EVIDENCE) == ["0 (gap)", "0 (gap)"]
     assert cell(page, "a:safety/early_days", M.COL_EVIDENCE) == "0 of 2"
-    assert "test-scored" in page.facts.text() and "version 1" in page.facts.text()
+    assert page.facts.text().startswith("Scored test framework. ")  # named, not "id test-…"
     assert "Not scored" in cell(page, "s:leadership", M.COL_FLAGS)
 
 
 def test_real_framework_flags_incomplete_and_adopted_areas(qtbot, mens_store) -> None:  # type: ignore[no-untyped-def]
-    """The shipped men's framework: id, version, unverified, incomplete and Ofsted flags."""
+    """The shipped men's framework: title and edition, unverified, incomplete and Ofsted
+    flags (no app id: the header names the Expectations as published)."""
     page = open_page(qtbot, mens_store)
     facts = page.facts.text()
-    assert "men-prisons" in facts and "version 5" in facts
+    assert facts.startswith("Expectations: criteria for assessing the treatment of and "
+                            "conditions for men in prisons (Version 5 (2017)).")
+    assert "men-prisons" not in facts
     assert "Not verified against the official document" in facts
     assert INCOMPLETE_TEXT.lower() in facts
     key = "a:safety/early_days_in_custody"
@@ -345,7 +348,7 @@ def test_new_version_of_the_pinned_framework_leaves_the_page_alone(  # type: ign
     assert "keeps its pinned framework (men-prisons version 5)" in dialog.status.text()
     page.ctx.signals.changes_applied.emit(ChangeSet.all())
     facts = page.facts.text()
-    assert "version 5 (Version 5 (2017))" in facts and "5-imported" not in facts
+    assert "(Version 5 (2017))" in facts and "5-imported" not in facts
     assert not page.model.index_for_key("e:3").isValid()
     assert cell(page, "e:1", M.COL_NAME) == "1  Early days in custody: expectation 1"
 
@@ -362,3 +365,19 @@ def test_every_row_knows_the_expectations_it_covers_in_framework_order() -> None
         below = [n.item.number for n in node.walk() if n.kind == EXPECTATION]
         assert list(node.numbers) == below
     assert root.numbers and len(set(root.numbers)) == len(root.numbers)
+
+
+def test_header_names_the_current_version_without_its_working_note(qtbot, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Version 6's edition is not confirmed: a plain flag, not the framework's note on the
+    app's numbering (that stays in 'hmip frameworks show')."""
+    fw = FrameworkService().resolve_for_new("mens_prison", "men-prisons", "6")
+    s = create_inspection(tmp_path / "v6.hmip", establishment_name="HMP Real",
+                          establishment_type="mens_prison", framework=fw)
+    try:
+        facts = open_page(qtbot, s).facts.text()
+    finally:
+        s.close()
+    assert facts.startswith("Expectations: criteria for assessing the treatment of and "
+                            "conditions for men in prisons (Current edition) (edition not "
+                            "verified). ")
+    assert "numbering" not in facts and "id men-prisons" not in facts

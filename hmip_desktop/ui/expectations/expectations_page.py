@@ -106,8 +106,10 @@ def framework_facts(fw: Framework, nation: str | None = None) -> str:
     areas = [a for s in fw.sections for a in s.areas]
     incomplete = sum(1 for a in areas if a.incomplete)
     unverified = sum(1 for _, _, e in fw.iter_expectations() if not e.verified)
-    parts = [f"{fw.title} — id {fw.id}, version {fw.version}"
-             + (f" ({fw.edition})" if fw.edition else "") + "."]
+    # Named as a published document names it; the edition's working note and the app's own
+    # id and version numbering are for 'hmip frameworks show', not this header.
+    parts = [fw.published_name + ("" if fw.edition_verified else " (edition not verified)")
+             + "."]
     parts.append("Checked against the official document." if fw.verified else
                  "Not verified against the official document.")
     if fw.status == "imported":
