@@ -243,22 +243,19 @@ def _readiness(args: argparse.Namespace) -> int:
     if args.json:
         print_json(report)
         return 0 if report.ready else EXIT_BLOCKED
-    print("ready for a draft report" if report.ready
-          else f"not ready: {plural(len(report.blockers), 'blocker')}")
-    print(f"{'section':<34} {'covered':>9} {'triang.':>9} {'findings':>9} {'prov.':>6} agreed")
+    print(report.verdict)
+    print(f"{'section':<34} {'covered':>9} {'triang.':>9} {'prov.':>6} {'agreed':<6} findings")
     for s in report.sections:
         agreed = "yes" if s.agreed else ("-" if not s.judged else "no")
-        # A section without areas is written as a whole: "yes"/"no", not "0/0".
-        findings = (f"{s.areas_with_findings:>4}/{s.areas_total:<4}" if s.areas_total
-                    else f"{'yes' if s.section_findings else 'no':>9}")
         # No expectation numbers loaded reads as such, never "0/0" (which looks finished).
         covered, triang = (
             (f"{s.expectations_covered:>4}/{s.expectations_total:<4}",
              f"{s.expectations_triangulated:>4}/{s.expectations_total:<4}")
             if s.expectations_total else (f"{'not loaded':>9}", f"{'-':>9}"))
-        print(f"{s.label[:34]:<34} {covered} {triang} {findings} {s.provisional_scores:>6} "
-              f"{agreed}")
-    print(f"concerns: {report.key_concerns} key, {report.priority_concerns} priority")
+        # The findings in the Readiness tab's words: areas, and the section as a whole.
+        print(f"{s.label[:34]:<34} {covered} {triang} {s.provisional_scores:>6} {agreed:<6} "
+              f"{s.findings_summary}")
+    print(f"concerns: {report.concerns_summary}")
     if report.previous_total:
         print(f"previous items: {report.previous_judged} of {report.previous_total} judged")
     for item in report.blockers:

@@ -195,7 +195,7 @@ def test_readiness_text_for_sections_without_areas(run, tmp_path: Path) -> None:
     run("finding", "set", path, "--section", "leadership", "--text", "Leaders were visible.")
     out = run("readiness", path).out
     line = next(x for x in out.splitlines() if x.startswith("Leadership"))
-    assert " yes " in line and "0/0 " not in line.split()[-3:]
+    assert line.endswith(" section as a whole: drafted") and "0/0 " not in line
 
 
 def test_pdf_export_says_where_text_is_not_shown_as_written(run, tmp_path: Path) -> None:
@@ -244,3 +244,23 @@ def test_a_folder_as_the_output_is_refused_clearly(run, tmp_path: Path) -> None:
         assert f"'{name}' is a folder" in done.err
         assert list(folder.iterdir()) == []
     assert list(tmp_path.glob(".hmip-export-*")) == []
+
+
+def test_readiness_and_export_say_what_is_still_to_be_completed(run, tmp_path: Path) -> None:
+    """`hmip readiness` words findings and concerns as the Readiness tab does, and gives the
+    verdict with the parts the draft marks "[to be completed]"; the export counts the same."""
+    path = full_inspection(run, tmp_path)
+    run("finding", "set", path, "--section", "leadership", "--text", "Leaders were visible.")
+    run("concern", "add", path, "--title", "Nights", "--body", "b", "--test", "safety",
+        "--priority")
+    out = run("readiness", path).out.splitlines()
+    assert out[0].startswith("Not ready: ") and out[0].endswith(" parts still to be completed.")
+    line = next(x for x in out if x.startswith("Leadership"))
+    assert line.endswith(" 0 of 4 areas; section as a whole")
+    assert "concerns: 1 key concern, of which 1 priority" in out
+    assert "warning: Introduction: no text written yet." in out
+    data = json.loads(run("readiness", path, "--json").out)
+    assert data["verdict"] == out[0] and data["to_complete"] > 0
+    done = run("report", "docx", path, "--out", tmp_path / "d.docx")
+    gaps = _docx_text(tmp_path / "d.docx").count("[to be completed")
+    assert f"draft: {gaps} parts still marked '[to be completed]'" in done.out
