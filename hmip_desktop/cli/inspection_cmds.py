@@ -171,6 +171,8 @@ def _info(args: argparse.Namespace) -> int:
         for sec in f.sections:
             print(f"  {sec['key']:<30} {sec['label']}")
     print("Counts:          " + ", ".join(labels.count_text(k, v) for k, v in f.counts.items()))
+    if f.kind != IRP:
+        print(f"Scoring:         {f.scoring_text}")
     print(f"Key source:      {f.key_source}")
     read_only = " (read-only: newer file)" if f.read_only else ""
     print(f"Schema:          {f.schema_revision}{read_only}")

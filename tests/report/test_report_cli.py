@@ -264,3 +264,36 @@ def test_readiness_and_export_say_what_is_still_to_be_completed(run, tmp_path: P
     done = run("report", "docx", path, "--out", tmp_path / "d.docx")
     gaps = _docx_text(tmp_path / "d.docx").count("[to be completed")
     assert f"draft: {gaps} parts still marked '[to be completed]'" in done.out
+
+
+def test_evidence_totals_agree_between_appendices_and_overview(run, tmp_path: Path) -> None:
+    """One definition of evidence: Appendix I's count, Appendix III's cited-plus-not-cited and
+    the Overview's counts by type add up to the same; scores are said as tests scored."""
+    path = full_inspection(run, tmp_path)      # two notes, both linked to expectation 1
+    run("note", "add", path, "--source", "observation", "--title", "Unlinked", "--body", "b")
+    csv = tmp_path / "sh.csv"
+    csv.write_text("wing,count\nA,3\nB,4\n", encoding="utf-8")
+    extract = run("extract", "import", path, csv, "--name", "Self-harm").out.strip()
+    run("figure", "pin", path, extract, "--caption", "By wing", "--chart", "bar",
+        "--group-by", "wing")                  # pinned, cited nowhere
+    run("link", "add", path, extract, "--expectation", "1")
+    run("score", "set", path, "--test", "safety", "--score", "poor", "--rationale", "x")
+    run("score", "set", path, "--test", "safety", "--score", "poor", "--rationale", "x",
+        "--agreed")
+    assert run("report", "docx", path, "--out", tmp_path / "d.docx").code == 0
+    text = _docx_text(tmp_path / "d.docx")
+    assert "They gathered 5 pieces of evidence" in text
+    assert ("This report cites 3 of the 5 pieces of evidence gathered; not cited: 1 figure "
+            "and 1 note.") in text
+    info = run("info", path).out
+    assert "3 notes, 0 documents, 1 data extract, 1 figure," in info
+    assert "Scoring:         1 test scored, 1 agreed" in info
+    data = json.loads(run("info", path, "--json").out)
+    assert (data["tests_scored"], data["tests_agreed"], data["counts"]["figure"]) == (1, 1, 1)
+    from hmip_desktop.cli.common import open_store
+    from hmip_desktop.services import inspections
+
+    with open_store(str(path)) as store:
+        facts = inspections.facts(store)       # what the Overview shows
+    assert facts.evidence_text == "3 notes, 0 documents, 1 data extract, 1 figure, 3 links"
+    assert facts.scoring_text == "1 test scored, 1 agreed"
