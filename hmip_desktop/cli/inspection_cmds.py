@@ -36,7 +36,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("file", help="path of the new .hmip file")
     p.add_argument("--establishment", help="establishment name")
     p.add_argument("--type", dest="etype", type=key_arg,
-                   help="establishment type key (see 'hmip frameworks list')")
+                   help="establishment type key, e.g. mens_prison or mens-prison (the keys "
+                   "are listed by 'hmip frameworks list')")
     p.add_argument("--framework", help="framework id (default: the one in force for the "
                    "type on the start date)")
     p.add_argument("--framework-version", metavar="VERSION",

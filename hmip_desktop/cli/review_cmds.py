@@ -12,7 +12,7 @@ from hmip_desktop.domain.errors import ValidationError
 from hmip_desktop.domain.wording import plural
 from hmip_desktop.services.previous import PreviousItemView, PreviousService, plan_summary
 from hmip_desktop.services.readiness import readiness_report
-from hmip_desktop.services.urgent_notification import UrgentNotificationService
+from hmip_desktop.services.urgent_notification import UrgentNotificationService, load_process
 
 EXIT_BLOCKED = 1
 
@@ -74,7 +74,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="a reason (repeatable); replaces the recorded reasons")
     p.add_argument("--criterion", type=key_arg, action="extend", nargs="+", metavar="KEY",
                    dest="criteria",
-                   help="a criterion key from the checklist (repeatable); replaces the ticks")
+                   help="a criterion key from the checklist (repeatable); replaces the "
+                   f"ticks. Keys: {_criterion_keys()}")
     p.add_argument("--letter-date", type=date_arg, help="date of the letter, YYYY-MM-DD")
     p.add_argument("--response-date", type=date_arg,
                    help="date the Secretary of State's response and action plan arrived, "
@@ -92,6 +93,16 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_file(p)
     add_json(p)
     p.set_defaults(func=_readiness)
+
+
+def _criterion_keys() -> str:
+    """The checklist's keys with their meaning, for --help (from the process data, so a
+    changed protocol lists its own)."""
+    try:
+        criteria = load_process().criteria
+    except ValidationError:
+        return "see 'hmip un show'"
+    return "; ".join(f"{c.key} ({c.label})" for c in criteria)
 
 
 def _import(args: argparse.Namespace) -> int:

@@ -297,3 +297,25 @@ def test_evidence_totals_agree_between_appendices_and_overview(run, tmp_path: Pa
         facts = inspections.facts(store)       # what the Overview shows
     assert facts.evidence_text == "3 notes, 0 documents, 1 data extract, 1 figure, 3 links"
     assert facts.scoring_text == "1 test scored, 1 agreed"
+
+
+def test_cli_names_sections_and_lists_the_keys_it_takes(run, tmp_path: Path, capsys) -> None:
+    """`hmip finding list` shows the framework's titles (keys stay in --json); the keys
+    `hmip new --type` and `hmip un set --criterion` take are listed where help points."""
+    path = full_inspection(run, tmp_path)
+    run("finding", "set", path, "--section", "safety", "--area", "early-days-in-custody",
+        "--text", "Reception was calm.")
+    run("finding", "set", path, "--section", "safety", "--text", "Safe enough.")
+    heads = [x for x in run("finding", "list", path).out.splitlines() if x.startswith("== ")]
+    assert [h.rsplit(" — ", 1)[0] for h in heads] == ["== Safety",
+                                                      "== Safety › Early days in custody"]
+    assert "mens_prison: Men's prison" in run("frameworks", "list").out
+    assert run("new", tmp_path / "k.hmip", "--establishment", "HMP K", "--type",
+               "mens-prison").code == 0
+    from hmip_desktop.cli import main as cli_main
+
+    with pytest.raises(SystemExit):
+        cli_main.main(["un", "set", "--help"])
+    helptext = " ".join(capsys.readouterr().out.split())
+    assert "Keys: healthy_prison_scores (The healthy prison scores" in helptext
+    assert "capacity_to_change" in helptext
