@@ -46,17 +46,26 @@ def _set(args: argparse.Namespace) -> int:
 def _list(args: argparse.Namespace) -> int:
     with open_store(args.file) as store:
         service = ScoringService(store)
-        order = {s.key: i for i, s in enumerate(service.framework().sections)}
+        sections = service.framework().sections
         views = service.findings(args.section)
-    views.sort(key=lambda v: (order.get(v.section_key, len(order)), v.area_key,
-                              v.author_name.casefold()))
+    # Framework order and the framework's titles, as the walkthrough shows them (the keys
+    # are in --json); a key the framework no longer has is shown as itself, last.
+    order = {s.key: i for i, s in enumerate(sections)}
+    names = {(s.key, ""): s.label for s in sections}
+    area_order = {(s.key, a.key): i for s in sections for i, a in enumerate(s.areas)}
+    names.update({(s.key, a.key): a.label for s in sections for a in s.areas})
+    last = len(area_order)  # an area the framework no longer has: after the known ones
+    views.sort(key=lambda v: (order.get(v.section_key, len(order)),
+                              area_order.get((v.section_key, v.area_key), last)
+                              if v.area_key else -1, v.area_key, v.author_name.casefold()))
     if args.json:
         print_json([{"id": v.id, "section_key": v.section_key, "area_key": v.area_key,
                      "author_id": v.author_id, "author_name": v.author_name, "text": v.text,
                      "conflicted": v.conflicted} for v in views])
         return 0
     for v in views:
-        where = v.section_key + (f" / {v.area_key}" if v.area_key else "")
+        where = names.get((v.section_key, ""), v.section_key) + (
+            f" › {names.get((v.section_key, v.area_key), v.area_key)}" if v.area_key else "")
         print(f"== {where} — {v.author_name or v.author_id}" +
               (" (conflict)" if v.conflicted else ""))
         print(v.text)

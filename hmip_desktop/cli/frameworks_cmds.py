@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 
 from hmip_desktop.cli.common import add_json, key_arg, print_json
@@ -11,7 +12,7 @@ from hmip_desktop.cli.table import print_table
 from hmip_desktop.domain.framework import Framework, in_force_from
 from hmip_desktop.domain.framework_nation import NATION_LABELS, NOT_LOADED
 from hmip_desktop.services.frameworks import FrameworkService
-from hmip_desktop.services.labels import establishment_type_labels
+from hmip_desktop.services.labels import establishment_type_label, establishment_type_labels
 
 EXIT_OK = 0
 EXIT_PROBLEMS = 2  # same code main.py uses for user mistakes
@@ -29,7 +30,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                         description="Every framework, newest version first for each id; with "
                         "--type, only those for one establishment type, newest first.")
     p.add_argument("--type", dest="etype", type=key_arg, metavar="TYPE",
-                   help="establishment type key, e.g. mens_prison")
+                   help="establishment type key, e.g. mens_prison or mens-prison")
     add_json(p)
     p.set_defaults(func=_list)
 
@@ -73,6 +74,12 @@ def _flags(verified: bool, incomplete: bool) -> str:
     return f"  [{'; '.join(marks)}]" if marks else ""
 
 
+def _type_keys(keys: Iterable[str]) -> str:
+    """'mens_prison: Men's prison': the key `hmip new --type` takes, with its label (a label
+    may hold commas, so types are separated by semicolons)."""
+    return "; ".join(f"{k}: {establishment_type_label(k)}" for k in keys)
+
+
 def _list(args: argparse.Namespace) -> int:
     service = FrameworkService()
     rows = service.list_frameworks(args.etype)
@@ -87,7 +94,7 @@ def _list(args: argparse.Namespace) -> int:
     table = [("ID", "VERSION", "STATUS", "EXP", "TYPES")]
     for r in rows:
         table.append((r.id, r.version, r.status, str(r.expectation_count),
-                      establishment_type_labels(r.establishment_types)))
+                      _type_keys(r.establishment_types)))
         table.append(("", f"{r.title}{_flags(r.verified, r.incomplete)}"))  # notes under it
         if r.in_force_from:
             table.append(("", f"in force from {r.in_force_from}"

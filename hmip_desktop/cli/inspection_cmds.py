@@ -36,7 +36,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("file", help="path of the new .hmip file")
     p.add_argument("--establishment", help="establishment name")
     p.add_argument("--type", dest="etype", type=key_arg,
-                   help="establishment type key (see 'hmip frameworks list')")
+                   help="establishment type key, e.g. mens_prison or mens-prison (the keys "
+                   "are listed by 'hmip frameworks list')")
     p.add_argument("--framework", help="framework id (default: the one in force for the "
                    "type on the start date)")
     p.add_argument("--framework-version", metavar="VERSION",
@@ -171,6 +172,8 @@ def _info(args: argparse.Namespace) -> int:
         for sec in f.sections:
             print(f"  {sec['key']:<30} {sec['label']}")
     print("Counts:          " + ", ".join(labels.count_text(k, v) for k, v in f.counts.items()))
+    if f.kind != IRP:
+        print(f"Scoring:         {f.scoring_text}")
     print(f"Key source:      {f.key_source}")
     read_only = " (read-only: newer file)" if f.read_only else ""
     print(f"Schema:          {f.schema_revision}{read_only}")

@@ -58,8 +58,9 @@ SHAPES: dict[str, tuple[tuple[str, ...], _Extra | None]] = {
     "CoverageReport": ((), lambda r: {
         "source_kinds": [{"key": k, "label": v} for k, v in r.source_kinds]}),
     # Readiness: the items are split into blockers and warnings.
-    "ReadinessReport": (("items",), _props("ready", "blockers", "warnings")),
-    "SectionReadiness": ((), _props("findings_drafted")),
+    "ReadinessReport": (("items",), _props("ready", "verdict", "to_complete", "blockers",
+                                           "warnings")),
+    "SectionReadiness": ((), _props("findings_drafted", "findings_summary")),
     "ConflictView": ((), _props("auto_mergeable")),
     # An import's ChangeSet is for the GUI's broadcast, not for scripts.
     "ImportReport": (("changes",), _props("imported", "changed")),

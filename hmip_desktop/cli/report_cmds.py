@@ -133,8 +133,8 @@ def _export(args: argparse.Namespace) -> int:
     elif result.hits:
         print(f"{plural(len(result.hits), 'disclosure hit')} exported as they are "
               "(--allow-disclosure)")
-    if result.blockers and args.document == REPORT:
-        print(f"draft: {plural(len(result.blockers), 'item')} still marked '[to be completed]'")
+    if result.gaps and args.document == REPORT:
+        print(f"draft: {plural(result.gaps, 'part')} still marked '[to be completed]'")
     if result.not_as_written:
         print("hmip: the PDF cannot show some text as written in "
               f"{plural(len(result.not_as_written), 'place')}: characters its fonts lack are "
@@ -152,13 +152,13 @@ def _check(args: argparse.Namespace) -> int:
         preview = ReportService(store).preview()
     if args.json:
         print_json({"ready": preview.readiness.ready, "marking": preview.marking,
+                    "verdict": preview.readiness.verdict,
+                    "to_complete": preview.readiness.to_complete,
                     "blockers": [i.message for i in preview.readiness.blockers],
                     "disclosure": preview.hits})
         return 0
     print(f"marking: {preview.marking}")
-    print("ready for a draft report" if preview.readiness.ready else
-          f"not ready: {plural(len(preview.readiness.blockers), 'item')} "
-          f"block{'s' if len(preview.readiness.blockers) == 1 else ''}")
+    print(preview.readiness.verdict)
     for i in preview.readiness.blockers:
         print(f"  blocks: {i.message}")
     print(f"disclosure hits: {len(preview.hits)}")

@@ -12,7 +12,7 @@ from hmip_desktop.domain.errors import ValidationError
 from hmip_desktop.domain.wording import plural
 from hmip_desktop.services.previous import PreviousItemView, PreviousService, plan_summary
 from hmip_desktop.services.readiness import readiness_report
-from hmip_desktop.services.urgent_notification import UrgentNotificationService
+from hmip_desktop.services.urgent_notification import UrgentNotificationService, load_process
 
 EXIT_BLOCKED = 1
 
@@ -74,7 +74,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="a reason (repeatable); replaces the recorded reasons")
     p.add_argument("--criterion", type=key_arg, action="extend", nargs="+", metavar="KEY",
                    dest="criteria",
-                   help="a criterion key from the checklist (repeatable); replaces the ticks")
+                   help="a criterion key from the checklist (repeatable); replaces the "
+                   f"ticks. Keys: {_criterion_keys()}")
     p.add_argument("--letter-date", type=date_arg, help="date of the letter, YYYY-MM-DD")
     p.add_argument("--response-date", type=date_arg,
                    help="date the Secretary of State's response and action plan arrived, "
@@ -92,6 +93,16 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_file(p)
     add_json(p)
     p.set_defaults(func=_readiness)
+
+
+def _criterion_keys() -> str:
+    """The checklist's keys with their meaning, for --help (from the process data, so a
+    changed protocol lists its own)."""
+    try:
+        criteria = load_process().criteria
+    except ValidationError:
+        return "see 'hmip un show'"
+    return "; ".join(f"{c.key} ({c.label})" for c in criteria)
 
 
 def _import(args: argparse.Namespace) -> int:
@@ -243,22 +254,19 @@ def _readiness(args: argparse.Namespace) -> int:
     if args.json:
         print_json(report)
         return 0 if report.ready else EXIT_BLOCKED
-    print("ready for a draft report" if report.ready
-          else f"not ready: {plural(len(report.blockers), 'blocker')}")
-    print(f"{'section':<34} {'covered':>9} {'triang.':>9} {'findings':>9} {'prov.':>6} agreed")
+    print(report.verdict)
+    print(f"{'section':<34} {'covered':>9} {'triang.':>9} {'prov.':>6} {'agreed':<6} findings")
     for s in report.sections:
         agreed = "yes" if s.agreed else ("-" if not s.judged else "no")
-        # A section without areas is written as a whole: "yes"/"no", not "0/0".
-        findings = (f"{s.areas_with_findings:>4}/{s.areas_total:<4}" if s.areas_total
-                    else f"{'yes' if s.section_findings else 'no':>9}")
         # No expectation numbers loaded reads as such, never "0/0" (which looks finished).
         covered, triang = (
             (f"{s.expectations_covered:>4}/{s.expectations_total:<4}",
              f"{s.expectations_triangulated:>4}/{s.expectations_total:<4}")
             if s.expectations_total else (f"{'not loaded':>9}", f"{'-':>9}"))
-        print(f"{s.label[:34]:<34} {covered} {triang} {findings} {s.provisional_scores:>6} "
-              f"{agreed}")
-    print(f"concerns: {report.key_concerns} key, {report.priority_concerns} priority")
+        # The findings in the Readiness tab's words: areas, and the section as a whole.
+        print(f"{s.label[:34]:<34} {covered} {triang} {s.provisional_scores:>6} {agreed:<6} "
+              f"{s.findings_summary}")
+    print(f"concerns: {report.concerns_summary}")
     if report.previous_total:
         print(f"previous items: {report.previous_judged} of {report.previous_total} judged")
     for item in report.blockers:

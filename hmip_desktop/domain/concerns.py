@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from hmip_desktop.domain.errors import ValidationError
+from hmip_desktop.domain.wording import plural
 
 # The establishment's response to a concern in its action plan (hmip-method.md §8): stored key
 # -> label. One vocabulary for the workbook, the Concerns page and the reports.
@@ -135,12 +136,12 @@ def check_concerns(key_count: int, priority_count: int, limits: ConcernLimits | 
     if key_count > limits.max_key:
         issues.append(RuleIssue(
             "too_many_key_concerns", severity,
-            f"{key_count} key concerns: a report has at most {limits.max_key}.{note}",
+            f"{plural(key_count, 'key concern')}: a report has at most {limits.max_key}.{note}",
             key_count, f"<= {limits.max_key}"))
     if not limits.priority_min <= priority_count <= limits.priority_max:
         issues.append(RuleIssue(
             "priority_count", severity,
-            f"{priority_count} priority concerns: a report needs "
+            f"{plural(priority_count, 'priority concern')}: a report needs "
             f"{limits.priority_min} to {limits.priority_max}.{note}",
             priority_count, f"{limits.priority_min}..{limits.priority_max}"))
     return issues

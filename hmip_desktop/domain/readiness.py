@@ -8,6 +8,13 @@ previous item instead. An ungraded establishment (police or court custody, escor
 without levels) judges no section, so findings in every section are enough. The concern
 limits block only where the report model is confirmed (report_model "verified"); elsewhere
 they warn. Conflicts on report records always block (a person must decide).
+
+Decision (a draft is allowed with gaps): what the draft would print as "[to be completed …]"
+and does not block is a warning that says what is missing in plain words (an empty text part
+by name, no team leader, no team list, areas without findings by name, findings of several
+inspectors to merge, a previous item without a judgement), and carries how many such markers
+it stands for (Item.gaps); `to_complete` counts them and `verdict` says so, one wording for
+the Readiness tab, the Reports page and `hmip readiness`.
 Standard library only.
 """
 
@@ -83,6 +90,8 @@ class Item:
     message: str
     section_key: str | None = None
     ref: str | None = None
+    # How many "[to be completed …]" markers the draft prints for this item (0: none).
+    gaps: int = 0
 
 
 @dataclass(frozen=True)
@@ -103,11 +112,25 @@ class SectionReadiness:
     provisional_scores: int
     agreed: bool
     agreed_conflicted: bool
+    # Labels of the areas without findings, in framework order (each prints a marker).
+    areas_without_findings: tuple[str, ...] = ()
+    # Labels of the areas (or the section itself) whose findings come from several inspectors.
+    areas_to_merge: tuple[str, ...] = ()
 
     @property
     def findings_drafted(self) -> bool:
         """True when any findings text exists for the section or one of its areas."""
         return self.section_findings or self.areas_with_findings > 0
+
+    @property
+    def findings_summary(self) -> str:
+        """The findings drafted, in words, one way for the Readiness tab and `hmip readiness`:
+        '1 of 4 areas; section as a whole', 'section as a whole: not yet'."""
+        whole = "section as a whole"
+        if not self.areas_total:
+            return f"{whole}: {'drafted' if self.section_findings else 'not yet'}"
+        areas = f"{self.areas_with_findings} of {self.areas_total} areas"
+        return f"{areas}; {whole}" if self.section_findings else areas
 
 
 @dataclass(frozen=True)
@@ -137,6 +160,48 @@ class ReadinessReport:
         """True when nothing blocks."""
         return not self.blockers
 
+    @property
+    def concerns_summary(self) -> str:
+        """'7 key concerns, of which 4 priority' (priority concerns are key concerns too)."""
+        return (f"{plural(self.key_concerns, 'key concern')}, of which "
+                f"{self.priority_concerns} priority")
+
+    @property
+    def to_complete(self) -> int:
+        """How many parts a draft made now would print as "[to be completed …]" without
+        blocking it (the warnings' markers)."""
+        return sum(i.gaps for i in self.warnings)
+
+    @property
+    def verdict(self) -> str:
+        """One line: ready or not, and what is still to be completed."""
+        gaps = self.to_complete
+        rest = f"; {plural(gaps, 'part')} still to be completed" if gaps else ""
+        if self.ready:
+            return (f"Ready: nothing blocks a draft{rest}." if gaps
+                    else "Ready: nothing blocks a draft report.")
+        n = len(self.blockers)
+        return (f"Not ready: {plural(n, 'thing')} still block{'s' if n == 1 else ''} a draft "
+                f"report{rest}.")
+
+
+@dataclass(frozen=True)
+class ReportFacts:
+    """What the draft's outline prints from outside the framework's sections, as facts.
+
+    `empty_parts` are the labels of the text parts the outline prints as a marker while they
+    are empty (report/build.py decides which); the team rows count only when the outline has
+    a fact page or a team appendix.
+    """
+
+    empty_parts: tuple[str, ...] = ()
+    fact_page: bool = False
+    fact_text_empty: bool = False
+    team_leader: bool = True
+    team_appendix: bool = False
+    team_members: int = 0
+    concerns_part: bool = False
+
 
 def expectation_sources(links: Iterable[LinkFact]) -> dict[str, set[str]]:
     """Source kinds per expectation reference (evidence of unknown kind counts as none)."""
@@ -156,7 +221,8 @@ def is_triangulated(kinds: Iterable[str], minimum: int = TRIANGULATION_MIN_SOURC
 def section_readiness(framework: Framework, sec: Section,
                       sources: Mapping[str, set[str]], findings: set[tuple[str, str]],
                       scores: Iterable[ScoreFact], *, scores_expected: bool,
-                      minimum: int = TRIANGULATION_MIN_SOURCES) -> SectionReadiness:
+                      minimum: int = TRIANGULATION_MIN_SOURCES,
+                      shared: Iterable[tuple[str, str]] = ()) -> SectionReadiness:
     """The readiness facts of one section."""
     key = sec.key
     numbers = [e.number for a in sec.areas for e in a.expectations]
@@ -166,6 +232,7 @@ def section_readiness(framework: Framework, sec: Section,
     area_keys = [a.key for a in sec.areas]
     mine = [s for s in scores if s.section_key == key]
     agreed = [s for s in mine if s.kind == S.AGREED]
+    several = set(shared)
     return SectionReadiness(
         key=key, label=sec.label,
         judged=scores_expected and framework.is_judged(sec),
@@ -177,6 +244,9 @@ def section_readiness(framework: Framework, sec: Section,
         section_findings=(key, "") in findings,
         provisional_scores=sum(1 for s in mine if s.kind == S.PROVISIONAL),
         agreed=bool(agreed), agreed_conflicted=any(s.conflicted for s in agreed),
+        areas_without_findings=tuple(a.label for a in sec.areas if (key, a.key) not in findings),
+        areas_to_merge=tuple([sec.label] if (key, "") in several else [])
+        + tuple(a.label for a in sec.areas if (key, a.key) in several),
     )
 
 
@@ -192,10 +262,16 @@ def _section_items(s: SectionReadiness, kind_scores: bool) -> list[Item]:
         return items  # a review of progress is judged item by item, not section by section
     if not s.findings_drafted:
         items.append(Item("no_findings", BLOCKING, f"{s.label}: no findings drafted.", s.key))
-    elif s.areas_with_findings < s.areas_total:
-        missing = s.areas_total - s.areas_with_findings
+    elif s.areas_without_findings:
+        missing = s.areas_without_findings
         items.append(Item("area_findings_missing", WARNING,
-                          f"{s.label}: {plural(missing, 'area')} without findings.", s.key))
+                          f"{s.label}: no findings yet for: {'; '.join(missing)}.", s.key,
+                          gaps=len(missing)))
+    if s.areas_to_merge:
+        items.append(Item("findings_to_merge", WARNING,
+                          f"{s.label}: findings from several inspectors to merge into one text "
+                          f"for: {'; '.join(s.areas_to_merge)}.", s.key,
+                          gaps=len(s.areas_to_merge)))
     if s.uncovered:
         items.append(Item("coverage_gap", WARNING,
                           f"{s.label}: {plural(len(s.uncovered), 'expectation')} without evidence.",
@@ -207,26 +283,52 @@ def _section_items(s: SectionReadiness, kind_scores: bool) -> list[Item]:
     return items
 
 
+def _report_items(r: ReportFacts) -> list[Item]:
+    """The draft's gaps outside the sections, each a warning naming the part."""
+    items = [Item("text_part_empty", WARNING, f"{label}: no text written yet.", gaps=1)
+             for label in r.empty_parts]
+    if r.fact_page and r.fact_text_empty:
+        items.append(Item("fact_page_text_empty", WARNING,
+                          "Fact page: no text yet on the establishment's role, population and "
+                          "operator.", gaps=1))
+    if r.fact_page and not r.team_leader:
+        items.append(Item("no_team_leader", WARNING,
+                          "Fact page: no team leader on the team roster (Team & sync).",
+                          gaps=1))
+    if r.team_appendix and not r.team_members:
+        items.append(Item("no_team", WARNING,
+                          "Inspection team: no team members on the roster (Team & sync).",
+                          gaps=1))
+    return items
+
+
 def build_report(framework: Framework, kind: str, *, links: Iterable[LinkFact],
                  findings: Iterable[tuple[str, str]], scores: Iterable[ScoreFact],
                  key_concerns: int, priority_concerns: int, limits: ConcernLimits | None,
-                 previous: Iterable[PreviousFact], other_conflicts: int = 0) -> ReadinessReport:
+                 previous: Iterable[PreviousFact], other_conflicts: int = 0,
+                 report: ReportFacts | None = None,
+                 shared_findings: Iterable[tuple[str, str]] = ()) -> ReadinessReport:
     """The readiness report; a broken concern rule blocks here when its limits are confirmed
-    (report_model "verified"), and only warns otherwise."""
+    (report_model "verified"), and only warns otherwise. `report` adds the draft's own gaps
+    (text parts, team); `shared_findings` are the (section, area) keys written on by more
+    than one inspector."""
     kind_scores = S.KIND_GIVES_SECTION_SCORES.get(kind, True)
     needs_progress = S.KIND_REQUIRES_PROGRESS.get(kind, False)
     sources = expectation_sources(links)
     found = set(findings)
     score_list = list(scores)
+    shared = tuple(shared_findings)
     sections = tuple(section_readiness(framework, sec, sources, found, score_list,
-                                       scores_expected=kind_scores)
+                                       scores_expected=kind_scores, shared=shared)
                      for sec in framework.sections)
-    items: list[Item] = []
+    items: list[Item] = _report_items(report) if report is not None else []
     for s in sections:
         items.extend(_section_items(s, kind_scores))
     if not kind_scores and score_list:
         items.append(Item("scores_on_irp", WARNING,
                           "This review holds section scores; a review of progress gives none."))
+    if report is not None and report.concerns_part and not key_concerns:
+        items.append(Item("no_concerns", WARNING, "Concerns: none recorded yet.", gaps=1))
     for issue in check_concerns(key_concerns, priority_concerns, limits, severity=BLOCKING,
                                 kind=kind):
         items.append(Item(issue.code, issue.severity, issue.message))
@@ -238,7 +340,8 @@ def build_report(framework: Framework, kind: str, *, links: Iterable[LinkFact],
     for p in followed:
         if not p.judged:
             items.append(Item("no_progress_judgement", BLOCKING if needs_progress else WARNING,
-                              f"Previous item {p.ref}: no progress judgement.", ref=p.ref))
+                              f"Previous item {p.ref}: no progress judgement.", ref=p.ref,
+                              gaps=1))
         elif p.conflicted:
             items.append(Item("progress_conflict", BLOCKING,
                               f"Previous item {p.ref}: conflicting progress judgements.",

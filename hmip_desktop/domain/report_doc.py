@@ -15,6 +15,9 @@ from dataclasses import dataclass, field, replace
 TextMap = Callable[[str], str]
 
 # Paragraph styles a renderer must know. "marker" is the visible "[to be completed: …]".
+# How every gap the draft shows begins (a marker paragraph, a table cell of the fact page or
+# the progress table): readiness counts the same gaps (domain/readiness.py).
+GAP_PREFIX = "[to be completed"
 PARAGRAPH_STYLES = frozenset({"body", "lead", "small", "marker", "quote", "meta"})
 
 
@@ -238,6 +241,10 @@ class ReportDocument:
         return replace(self, title=fn(self.title), subject=fn(self.subject),
                        running_header=fn(self.running_header), cover=self.cover.map_text(fn),
                        blocks=tuple(b.map_text(fn) for b in self.blocks))
+
+    def gaps(self) -> int:
+        """How many "[to be completed …]" gaps the body shows."""
+        return sum(1 for b in self.blocks for t in b.texts() if t.startswith(GAP_PREFIX))
 
     def located_texts(self) -> Iterator[tuple[str, str]]:
         """(where, text) for every piece of text that goes out, where = heading path + item."""

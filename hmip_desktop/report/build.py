@@ -67,6 +67,28 @@ def choose_outline(layouts: Mapping[str, Any], framework: Mapping[str, Any],
     raise ValueError(f"no report outline for model '{key}' and kind '{kind}'")
 
 
+@dataclass(frozen=True)
+class OutlineGaps:
+    """What of an outline prints a "[to be completed …]" marker while it is missing, so
+    readiness warns of exactly what the draft will show (services/readiness.py)."""
+
+    text_parts: tuple[str, ...]  # keys of text parts printed as a marker while empty
+    fact_page: bool              # its fact text and the team leader row
+    team_appendix: bool          # the team list
+    concerns: bool               # the priority and key concerns
+
+
+def outline_gaps(outline: Mapping[str, Any]) -> OutlineGaps:
+    """The parts of `outline` that print a marker when nothing is there (see `_part`)."""
+    parts = [p for p in outline.get("parts") or [] if isinstance(p, Mapping)]
+    kinds = {p.get("part") for p in parts}
+    return OutlineGaps(
+        text_parts=tuple(str(p.get("key")) for p in parts
+                         if p.get("part") == "text" and not p.get("optional")),
+        fact_page="fact_page" in kinds, team_appendix="appendix_team" in kinds,
+        concerns="concerns" in kinds)
+
+
 def build_report(snap: InspectionSnapshot, layouts: Mapping[str, Any],
                  options: BuildOptions, steps: Steps | None = None) -> D.ReportDocument:
     """The draft report of the inspection in `snap`; `steps` moves part by part, and Cancel

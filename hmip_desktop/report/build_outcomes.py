@@ -18,11 +18,25 @@ from hmip_desktop.domain.framework import Framework
 from hmip_desktop.domain.lifecycle import EDUCATION_SECTION, education_text
 from hmip_desktop.domain.readiness import EVIDENCE_TYPES, evidence_source_kind
 from hmip_desktop.domain.report_snapshot import InspectionSnapshot
+from hmip_desktop.domain.wording import and_list, plural
 from hmip_desktop.report.prose import marker, paragraphs
 
 GLOSSARY_HEADER = ("Abbreviation", "Meaning")
 _TYPE_NOUNS = {R.NOTE: "Note", R.DOCUMENT: "Document", R.EXTRACT: "Data extract",
                R.FIGURE: "Figure"}
+
+
+def report_evidence(snap: InspectionSnapshot) -> list[EntityView]:
+    """What counts as evidence in the report: one definition for Appendix I's count ("They
+    gathered N pieces of evidence") and its table by source, and for Appendix III's index.
+
+    A piece of evidence is every live note, document, data extract and pinned figure of the
+    inspection (the records the Evidence page holds and a link can cite, domain EVIDENCE_TYPES),
+    whether or not the report cites it; a link is not evidence, and neither is a score. The
+    Overview counts the same four types. Appendix III numbers what the report cites (E1, E2, …)
+    and says how many of the rest were gathered but not cited, so its total is Appendix I's.
+    """
+    return [e for t in EVIDENCE_TYPES for e in snap.of(t)]
 
 
 class EvidenceIndex:
@@ -36,7 +50,7 @@ class EvidenceIndex:
     def __init__(self, snap: InspectionSnapshot,
                  check: Callable[[], None] = lambda: None) -> None:
         self.check = check
-        self._records = {e.id: e for t in EVIDENCE_TYPES for e in snap.of(t)}
+        self._records = {e.id: e for e in report_evidence(snap)}
         self._refs: dict[str, str] = {}
 
     def cite(self, evidence_ids: Iterable[str]) -> list[str]:
@@ -302,12 +316,11 @@ def _step(step: AP.Step, start: str | None) -> str:
 
 
 def evidence_counts(snap: InspectionSnapshot) -> Counter[str]:
-    """Live evidence records by source-kind label."""
+    """The report's evidence (report_evidence) by source-kind label."""
     counts: Counter[str] = Counter()
-    for t in EVIDENCE_TYPES:
-        for e in snap.of(t):
-            kind = evidence_source_kind(t, e.payload)
-            counts[R.SOURCE_KINDS.get(kind or "", "Other")] += 1
+    for e in report_evidence(snap):
+        kind = evidence_source_kind(e.type, e.payload)
+        counts[R.SOURCE_KINDS.get(kind or "", "Other")] += 1
     return counts
 
 
@@ -383,10 +396,30 @@ def appendix_evidence(snap: InspectionSnapshot, index: EvidenceIndex) -> list[D.
         rows.append((ref, _TYPE_NOUNS.get(e.type, e.type),
                      R.SOURCE_KINDS.get(kind or "", ""), date, str(title)))
     out.append(D.Heading(2, "Evidence cited in this report", "evidence_cited"))
+    total = report_evidence(snap)
+    cited = {e.id for _ref, e in index.cited()}
+    uncited = Counter(_TYPE_NOUNS.get(e.type, e.type).lower() for e in total
+                      if e.id not in cited)
+    out.append(D.Paragraph(_cited_words(len(rows), len(total), uncited), style="meta"))
     if not rows:
-        return [*out, D.Paragraph("No evidence is cited yet.", style="meta")]
+        return out
     return [*out, D.Table(("Ref", "Record", "Source", "Date", "Title"), tuple(rows),
                           (1, 2, 3, 2, 5), where="Evidence index")]
+
+
+def _cited_words(cited: int, total: int, uncited: Counter[str]) -> str:
+    """'This report cites 16 of the 17 pieces of evidence gathered (Appendix I); the other
+    one, a figure, is not cited.' — Appendix III's total said in Appendix I's terms."""
+    if not total:
+        return "No evidence was gathered."
+    if cited == total:
+        return (f"This report cites all {plural(total, 'piece')} of evidence gathered."
+                if total > 1 else "This report cites the one piece of evidence gathered.")
+    rest = and_list([plural(n, noun) for noun, n in sorted(uncited.items())])
+    head = (f"This report cites {cited} of the {plural(total, 'piece')} of evidence gathered"
+            if cited else f"This report cites none of the {plural(total, 'piece')} of "
+            "evidence gathered")
+    return f"{head}; not cited: {rest}."
 
 
 def appendix_glossary(layouts: Mapping[str, Any]) -> list[D.Block]:

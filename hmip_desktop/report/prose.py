@@ -7,7 +7,7 @@ from hmip_desktop.domain import report_doc as D
 
 def marker(what: str) -> D.Paragraph:
     """The visible gap marker every renderer shows highlighted."""
-    return D.Paragraph(f"[to be completed: {what}]", style="marker")
+    return D.Paragraph(f"{D.GAP_PREFIX}: {what}]", style="marker")
 
 
 def paragraphs(text: str, missing: str | None, where: str = "") -> list[D.Block]:

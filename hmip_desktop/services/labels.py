@@ -102,6 +102,7 @@ COUNT_NOUNS: dict[str, tuple[str, str]] = {
     "note": ("note", "notes"),
     "document": ("document", "documents"),
     "extract": ("data extract", "data extracts"),
+    "figure": ("figure", "figures"),
     "link": ("link", "links"),
     "score": ("score", "scores"),
     "concern": ("concern", "concerns"),

@@ -13,10 +13,13 @@ from hmip_desktop.domain import lifecycle as L
 from hmip_desktop.domain import records as R
 from hmip_desktop.domain.errors import NotFoundError
 from hmip_desktop.domain.framework_nation import inspection_nation
+from hmip_desktop.domain.wording import plural
+from hmip_desktop.services.labels import count_text
 from hmip_desktop.storage.first_screen import FileOverview
 
-# The counts the Overview shows, by record type.
-COUNTED_TYPES = (R.NOTE, R.DOCUMENT, R.EXTRACT, R.LINK, R.SCORE, R.CONCERN, R.NPP,
+# The counts the Overview shows, by record type (the evidence types first: the report counts
+# the same four as its evidence, report/build_outcomes.report_evidence).
+COUNTED_TYPES = (R.NOTE, R.DOCUMENT, R.EXTRACT, R.FIGURE, R.LINK, R.SCORE, R.CONCERN, R.NPP,
                  R.TEAM_MEMBER)
 
 
@@ -57,6 +60,23 @@ class InspectionFacts:
     # resources/process/follow_up_scales.json); None: the framework's progress scale.
     follow_up_scale: str | None = None
     follow_up_label: str | None = None  # its label and levels in words, when one is chosen
+    # Tests (sections) with any score, and with an agreed score: what "scored" means to a
+    # person, where counts["score"] adds provisional and agreed records up.
+    tests_scored: int = 0
+    tests_agreed: int = 0
+
+    @property
+    def evidence_text(self) -> str:
+        """'13 notes, 1 document, 1 data extract, 2 figures, 20 links'."""
+        return ", ".join(count_text(t, self.counts.get(t, 0))
+                         for t in (R.NOTE, R.DOCUMENT, R.EXTRACT, R.FIGURE, R.LINK))
+
+    @property
+    def scoring_text(self) -> str:
+        """'4 tests scored, 4 agreed' ('no tests scored' before any score)."""
+        if not self.tests_scored:
+            return "no tests scored"
+        return f"{plural(self.tests_scored, 'test')} scored, {self.tests_agreed} agreed"
 
 
 def facts_from(found: FileOverview, *, inspection_id: str, key_source: str,
@@ -90,6 +110,7 @@ def facts_from(found: FileOverview, *, inspection_id: str, key_source: str,
         reopenings=tuple(dict(r) for r in p.get("reopenings") or [] if isinstance(r, Mapping)),
         education_judgement=L.education_judgement(p),
         follow_up_scale=_chosen_scale(p), follow_up_label=_follow_up_label(_chosen_scale(p)),
+        tests_scored=summary.tests_scored, tests_agreed=summary.tests_agreed,
     )
 
 

@@ -11,12 +11,15 @@ from hmip_desktop.domain import records as R
 from hmip_desktop.domain import scoring as S
 from hmip_desktop.domain.framework_nation import inspection_nation
 from hmip_desktop.domain.readiness import ReadinessReport
+from hmip_desktop.report.build import choose_outline, outline_gaps
 from hmip_desktop.services.inspection_record import (
     PinnedFramework,
     inspection_payload,
     pinned_framework_in,
 )
 from hmip_desktop.services.previous import PreviousService
+from hmip_desktop.services.report_writing import part_keys, report_layouts, text_part_id
+from hmip_desktop.services.roster_access import load_roster
 
 if TYPE_CHECKING:
     from hmip_desktop.services.inspection_store import InspectionStore
@@ -47,9 +50,14 @@ def readiness_in(tx: UnitOfWork, store: InspectionStore, pinned: PinnedFramework
                          RD.evidence_source_kind(row.evidence_type,
                                                  {"source_kind": row.own_source_kind}))
              for row in tx.links.linked_evidence()]
+    written = [e for e in tx.records.list(R.FINDINGS) if str(e.payload.get("text", "")).strip()]
     findings = [(str(e.payload.get("section_key", "")), str(e.payload.get("area_key") or ""))
-                for e in tx.records.list(R.FINDINGS)
-                if str(e.payload.get("text", "")).strip()]
+                for e in written]
+    # The draft asks for one text where several inspectors wrote on the same area
+    # (report/build_sections.py): by whose signed change each is.
+    authors: dict[tuple[str, str], set[str]] = {}
+    for place, e in zip(findings, written, strict=True):
+        authors.setdefault(place, set()).add(e.created_by)
     score_views = tx.records.list(R.SCORE)
     scores = [RD.ScoreFact(str(e.payload.get("section_key", "")),
                            str(e.payload.get("kind", "")), e.conflicted)
@@ -69,4 +77,29 @@ def readiness_in(tx: UnitOfWork, store: InspectionStore, pinned: PinnedFramework
         framework, kind, links=links, findings=findings, scores=scores,
         key_concerns=len(concerns),
         priority_concerns=sum(1 for e in concerns if e.payload.get("priority")),
-        limits=C.limits_from(pinned.data), previous=previous, other_conflicts=other_conflicts)
+        limits=C.limits_from(pinned.data), previous=previous, other_conflicts=other_conflicts,
+        report=_report_facts(tx, store, pinned, kind),
+        shared_findings=[place for place, who in authors.items() if len(who) > 1])
+
+
+def _report_facts(tx: UnitOfWork, store: InspectionStore, pinned: PinnedFramework,
+                  kind: str) -> RD.ReportFacts | None:
+    """What the draft's outline will print as "[to be completed …]" outside the sections:
+    its empty text parts, the fact page's text and team leader, the team list."""
+    try:
+        gaps = outline_gaps(choose_outline(report_layouts(), pinned.data, kind))
+    except ValueError:
+        return None  # no outline for this report model: the export says so itself
+    labels = {key: str(meta.get("label", key)) for key, meta in part_keys().items()}
+
+    def empty(part: str) -> bool:
+        e = tx.records.get(text_part_id(store.inspection_id, part))
+        return e is None or e.deleted or not str(e.payload.get("text", "")).strip()
+
+    members = load_roster(tx, store.inspection_id).active_members \
+        if gaps.fact_page or gaps.team_appendix else ()
+    return RD.ReportFacts(
+        empty_parts=tuple(labels.get(k, k) for k in gaps.text_parts if empty(k)),
+        fact_page=gaps.fact_page, fact_text_empty=gaps.fact_page and empty("fact_page"),
+        team_leader=any(m.is_leader for m in members), team_appendix=gaps.team_appendix,
+        team_members=len(members), concerns_part=gaps.concerns)

@@ -105,6 +105,7 @@ class ExportResult:
     # Where a PDF cannot show the text as written (characters its fonts lack, printed as
     # [U+…] codes, or right-to-left script); always empty for .docx, which keeps it.
     not_as_written: tuple[str, ...] = ()
+    gaps: int = 0  # the "[to be completed …]" gaps the document shows
 
 
 class ReportService:
@@ -174,7 +175,7 @@ class ReportService:
         log.info("exported a %s (%s, %s, redacted %s)", DOCUMENTS[options.document], suffix,
                  plural(len(hits), "disclosure hit"), options.redact)
         return ExportResult(target, tuple(hits), bool(hits and options.redact), tuple(blockers),
-                            tuple(not_as_written))
+                            tuple(not_as_written), doc.gaps())
 
 
 def _rules(snap: InspectionSnapshot) -> DisclosureRules:

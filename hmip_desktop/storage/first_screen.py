@@ -38,6 +38,14 @@ SUMMARY_SQL = (
     "SELECT (SELECT count(*) FROM revision), "
     "(SELECT count(*) FROM revision WHERE seq > :after), "
     "(SELECT count(*) FROM entity WHERE entity.head_count > 1)")
+# Tests scored and tests agreed, as a person counts them (not provisional and agreed score
+# records added up): sections with any live score, and with an agreed one. Through the index
+# entity(type, deleted); a file holds a few score records per test.
+SCORED_SQL = (
+    "SELECT count(DISTINCT json_extract(payload, '$.section_key')), "
+    "count(DISTINCT CASE WHEN json_extract(payload, '$.kind') = 'agreed' "
+    "THEN json_extract(payload, '$.section_key') END) "
+    "FROM entity WHERE type = 'score' AND deleted = 0")
 # Live ones through the index entity(type, deleted, updated_hlc): `limit` payloads read.
 NEWEST_SQL = {
     everything: f"SELECT {', '.join(ENTITY_FIELDS)} FROM entity WHERE type = :type"
@@ -64,12 +72,14 @@ class Cursorlike(Protocol):
 @dataclass(frozen=True)
 class SummaryCounts:
     """Live records per type (a type with none is absent), revisions (all, and after a local
-    sequence number) and conflicted records."""
+    sequence number), conflicted records, and the tests scored and agreed."""
 
     live: dict[str, int]
     revisions: int
     revisions_after: int
     conflicted: int
+    tests_scored: int = 0
+    tests_agreed: int = 0
 
 
 @dataclass(frozen=True)
@@ -102,10 +112,11 @@ def entity_view(row: Sequence[Any]) -> EntityView:
 
 
 def summary_counts(conn: Cursorlike, *, after_seq: int = 0) -> SummaryCounts:
-    """Live records per type, revisions and conflicts, in two statements."""
+    """Live records per type, revisions, conflicts and tests scored, in three statements."""
     revisions, after, conflicted = conn.execute(SUMMARY_SQL, {"after": after_seq}).fetchone()
     live = {t: n for t, n in conn.execute(LIVE_COUNTS_SQL, {})}
-    return SummaryCounts(live, revisions, after, conflicted)
+    scored, agreed = conn.execute(SCORED_SQL, {}).fetchone()
+    return SummaryCounts(live, revisions, after, conflicted, int(scored), int(agreed))
 
 
 def newest(conn: Cursorlike, entity_type: str, limit: int, *,
@@ -176,6 +187,7 @@ def rows_to_wire(rows: FirstScreenRows) -> bytes:
         "framework_title": rows.overview.framework_title,
         "live": summary.live, "revisions": summary.revisions,
         "revisions_after": summary.revisions_after, "conflicted": summary.conflicted,
+        "tests_scored": summary.tests_scored, "tests_agreed": summary.tests_agreed,
         "attachments": rows.overview.attachments,
         "notes": [entity(view) for view in rows.notes],
     }, separators=(",", ":")).encode("utf-8")
@@ -195,7 +207,8 @@ def rows_from_wire(data: bytes) -> FirstScreenRows:
                 framework_title=str(wire["framework_title"]),
                 summary=SummaryCounts({str(k): int(v) for k, v in wire["live"].items()},
                                       int(wire["revisions"]), int(wire["revisions_after"]),
-                                      int(wire["conflicted"])),
+                                      int(wire["conflicted"]), int(wire["tests_scored"]),
+                                      int(wire["tests_agreed"])),
                 attachments=int(wire["attachments"])),
             notes=[EntityView(**note) for note in wire["notes"]])
     except (KeyError, TypeError, AttributeError, RecursionError) as exc:

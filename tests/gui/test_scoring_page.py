@@ -391,3 +391,26 @@ def test_pages_inside_the_main_window(qtbot, full_store) -> None:  # type: ignor
     assert page.walkthrough.current_step == W.STEP_JUDGEMENT
     ctx.store = None
     window.close_inspection()
+
+
+def test_readiness_tab_says_what_the_draft_still_leaves_to_complete(qtbot, full_store) -> None:  # type: ignore[no-untyped-def]
+    """Nothing blocks, yet the draft would print "[to be completed …]": the verdict counts
+    those parts, in the words `hmip readiness` and the Reports page use."""
+    from hmip_desktop.services.readiness import readiness_report
+    from hmip_desktop.ui.reports.report_checks import readiness_text
+    from tests.scoring.conftest import make_ready
+
+    make_ready(full_store)
+    page = _page(qtbot, full_store)
+    panel = page.readiness
+    page.tabs.setCurrentIndex(2)
+    report = readiness_report(full_store)
+    assert panel.verdict.text() == report.verdict == (
+        "Ready: nothing blocks a draft; 4 parts still to be completed.")
+    assert readiness_text(report) == report.verdict
+    warnings = [panel.warnings_model.index(r, 0).data()
+                for r in range(panel.warnings_model.rowCount())]
+    assert "Introduction: no text written yet." in warnings
+    assert panel.concerns.text() == "Concerns: 4 key concerns, of which 3 priority."
+    leadership = panel.sections_model.row_of(lambda s: s.key == "leadership")
+    assert panel.sections_model.index(leadership, 3).data() == "1 of 1 areas"

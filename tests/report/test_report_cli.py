@@ -195,7 +195,7 @@ def test_readiness_text_for_sections_without_areas(run, tmp_path: Path) -> None:
     run("finding", "set", path, "--section", "leadership", "--text", "Leaders were visible.")
     out = run("readiness", path).out
     line = next(x for x in out.splitlines() if x.startswith("Leadership"))
-    assert " yes " in line and "0/0 " not in line.split()[-3:]
+    assert line.endswith(" section as a whole: drafted") and "0/0 " not in line
 
 
 def test_pdf_export_says_where_text_is_not_shown_as_written(run, tmp_path: Path) -> None:
@@ -244,3 +244,78 @@ def test_a_folder_as_the_output_is_refused_clearly(run, tmp_path: Path) -> None:
         assert f"'{name}' is a folder" in done.err
         assert list(folder.iterdir()) == []
     assert list(tmp_path.glob(".hmip-export-*")) == []
+
+
+def test_readiness_and_export_say_what_is_still_to_be_completed(run, tmp_path: Path) -> None:
+    """`hmip readiness` words findings and concerns as the Readiness tab does, and gives the
+    verdict with the parts the draft marks "[to be completed]"; the export counts the same."""
+    path = full_inspection(run, tmp_path)
+    run("finding", "set", path, "--section", "leadership", "--text", "Leaders were visible.")
+    run("concern", "add", path, "--title", "Nights", "--body", "b", "--test", "safety",
+        "--priority")
+    out = run("readiness", path).out.splitlines()
+    assert out[0].startswith("Not ready: ") and out[0].endswith(" parts still to be completed.")
+    line = next(x for x in out if x.startswith("Leadership"))
+    assert line.endswith(" 0 of 4 areas; section as a whole")
+    assert "concerns: 1 key concern, of which 1 priority" in out
+    assert "warning: Introduction: no text written yet." in out
+    data = json.loads(run("readiness", path, "--json").out)
+    assert data["verdict"] == out[0] and data["to_complete"] > 0
+    done = run("report", "docx", path, "--out", tmp_path / "d.docx")
+    gaps = _docx_text(tmp_path / "d.docx").count("[to be completed")
+    assert f"draft: {gaps} parts still marked '[to be completed]'" in done.out
+
+
+def test_evidence_totals_agree_between_appendices_and_overview(run, tmp_path: Path) -> None:
+    """One definition of evidence: Appendix I's count, Appendix III's cited-plus-not-cited and
+    the Overview's counts by type add up to the same; scores are said as tests scored."""
+    path = full_inspection(run, tmp_path)      # two notes, both linked to expectation 1
+    run("note", "add", path, "--source", "observation", "--title", "Unlinked", "--body", "b")
+    csv = tmp_path / "sh.csv"
+    csv.write_text("wing,count\nA,3\nB,4\n", encoding="utf-8")
+    extract = run("extract", "import", path, csv, "--name", "Self-harm").out.strip()
+    run("figure", "pin", path, extract, "--caption", "By wing", "--chart", "bar",
+        "--group-by", "wing")                  # pinned, cited nowhere
+    run("link", "add", path, extract, "--expectation", "1")
+    run("score", "set", path, "--test", "safety", "--score", "poor", "--rationale", "x")
+    run("score", "set", path, "--test", "safety", "--score", "poor", "--rationale", "x",
+        "--agreed")
+    assert run("report", "docx", path, "--out", tmp_path / "d.docx").code == 0
+    text = _docx_text(tmp_path / "d.docx")
+    assert "They gathered 5 pieces of evidence" in text
+    assert ("This report cites 3 of the 5 pieces of evidence gathered; not cited: 1 figure "
+            "and 1 note.") in text
+    info = run("info", path).out
+    assert "3 notes, 0 documents, 1 data extract, 1 figure," in info
+    assert "Scoring:         1 test scored, 1 agreed" in info
+    data = json.loads(run("info", path, "--json").out)
+    assert (data["tests_scored"], data["tests_agreed"], data["counts"]["figure"]) == (1, 1, 1)
+    from hmip_desktop.cli.common import open_store
+    from hmip_desktop.services import inspections
+
+    with open_store(str(path)) as store:
+        facts = inspections.facts(store)       # what the Overview shows
+    assert facts.evidence_text == "3 notes, 0 documents, 1 data extract, 1 figure, 3 links"
+    assert facts.scoring_text == "1 test scored, 1 agreed"
+
+
+def test_cli_names_sections_and_lists_the_keys_it_takes(run, tmp_path: Path, capsys) -> None:
+    """`hmip finding list` shows the framework's titles (keys stay in --json); the keys
+    `hmip new --type` and `hmip un set --criterion` take are listed where help points."""
+    path = full_inspection(run, tmp_path)
+    run("finding", "set", path, "--section", "safety", "--area", "early-days-in-custody",
+        "--text", "Reception was calm.")
+    run("finding", "set", path, "--section", "safety", "--text", "Safe enough.")
+    heads = [x for x in run("finding", "list", path).out.splitlines() if x.startswith("== ")]
+    assert [h.rsplit(" — ", 1)[0] for h in heads] == ["== Safety",
+                                                      "== Safety › Early days in custody"]
+    assert "mens_prison: Men's prison" in run("frameworks", "list").out
+    assert run("new", tmp_path / "k.hmip", "--establishment", "HMP K", "--type",
+               "mens-prison").code == 0
+    from hmip_desktop.cli import main as cli_main
+
+    with pytest.raises(SystemExit):
+        cli_main.main(["un", "set", "--help"])
+    helptext = " ".join(capsys.readouterr().out.split())
+    assert "Keys: healthy_prison_scores (The healthy prison scores" in helptext
+    assert "capacity_to_change" in helptext

@@ -69,7 +69,7 @@ def test_concern_add_and_list_with_rule_warnings(hmip_file: Path) -> None:
              "--test", "safety", "--test", "respect", "--priority", "--to", "hmpps",
              "--evidence", note_id)
     assert r.returncode == 0, r.stderr
-    assert "warning: 1 priority concerns" in r.stderr
+    assert "warning: 1 priority concern: a report needs 3 to 6." in r.stderr
     listed = hmip("concern", "list", hmip_file)
     assert "Violence" in listed.stdout and "warning:" in listed.stdout
     data = json.loads(hmip("concern", "list", hmip_file, "--json").stdout)
@@ -107,7 +107,7 @@ def test_readiness_exit_codes(hmip_file: Path, tmp_path: Path) -> None:
         store.close()
     r = hmip("readiness", hmip_file)
     assert r.returncode == 0, r.stdout
-    assert r.stdout.startswith("ready for a draft report")
+    assert r.stdout.startswith("Ready: nothing blocks a draft")
     csv_path = tmp_path / "prev.csv"
     csv_path.write_text("ref,title,text\nS1,Violence,Too high\n", encoding="utf-8")
     assert hmip("previous", "import", hmip_file, csv_path).returncode == 0

@@ -91,7 +91,7 @@ def test_police_custody_readiness_and_info_through_the_cli(run, tmp_path: Path) 
     assert ready.code == 0, ready.out
     data = json.loads(ready.out)
     assert data["ready"] is True and data["blockers"] == []
-    assert run("readiness", path).out.startswith("ready for a draft report")
+    assert run("readiness", path).out.startswith("Ready: nothing blocks a draft")
 
 
 def test_info_marks_scored_sections(run, tmp_path: Path) -> None:

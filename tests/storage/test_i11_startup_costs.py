@@ -243,3 +243,4 @@ def test_first_screen_reads_go_through_indexes(store) -> None:
     assert "ix_revision_hlc" in plan(str(rr._MAX_HLC))
     assert "COVERING INDEX ix_entity_type_deleted" in plan(first.LIVE_COUNTS_SQL)
     assert "ix_entity_conflicted" in plan(first.SUMMARY_SQL)
+    assert "ix_entity_type_deleted" in plan(first.SCORED_SQL)

@@ -112,9 +112,8 @@ class OverviewPage(Page):
                       + (f" (published on {f.publication_date})" if f.publication_date else ""),
             "dates": f"{f.start_date or 'not set'} to {f.end_date or 'not set'}",
             "framework": f"{f.framework_title} (version {f.framework_version})",
-            "evidence": (f"{c.get('note', 0)} notes, {c.get('document', 0)} documents, "
-                         f"{c.get('extract', 0)} data extracts, {c.get('link', 0)} links"),
-            "scoring": f"{c.get('score', 0)} scores, {c.get('concern', 0)} concerns, "
+            "evidence": f.evidence_text,
+            "scoring": f"{f.scoring_text}, {plural(c.get('concern', 0), 'concern')}, "
                        f"{c.get('npp', 0)} notable positive practice",
             "sync": f"{plural(f.unexported_changes, 'change')} not yet exported; "
                     f"{plural(f.conflicts, 'conflict')}",

@@ -5,7 +5,6 @@ from __future__ import annotations
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from hmip_desktop.domain.readiness import ReadinessReport, SectionReadiness
-from hmip_desktop.domain.wording import plural
 from hmip_desktop.services.coverage import NOT_LOADED
 from hmip_desktop.services.readiness import readiness_report
 from hmip_desktop.ui.context import UiContext
@@ -36,11 +35,7 @@ SECTION_COLUMNS = (
            if s.expectations_total else NOT_LOADED),
     Column("Triangulated", lambda s: f"{s.expectations_triangulated} of {s.expectations_total}"
            if s.expectations_total else "—"),
-    Column("Findings drafted", lambda s: (f"{s.areas_with_findings} of {s.areas_total} areas"
-                                          + ("; section as a whole" if s.section_findings
-                                             else ""))
-           if s.areas_total else ("section as a whole: drafted" if s.section_findings
-                                  else "section as a whole: not yet")),
+    Column("Findings drafted", lambda s: s.findings_summary),
     Column("Scores given", _scores),
     Column("Agreed score", _agreed),
 )
@@ -102,13 +97,9 @@ class ReadinessPanel(QWidget):
     def _show(self, report: ReadinessReport) -> None:
         self.refresh.setEnabled(True)
         self.report = report
-        n = len(report.blockers)
-        self.verdict.setText("Nothing blocks a draft report." if report.ready else
-                             f"{n} thing{'s' if n != 1 else ''} still block"
-                             f"{'s' if n == 1 else ''} a draft report.")
+        self.verdict.setText(report.verdict)
         self.sections_model.set_rows(report.sections)
-        self.concerns.setText(f"Concerns: {plural(report.key_concerns, 'key concern')}, of which "
-                              f"{report.priority_concerns} priority.")
+        self.concerns.setText(f"Concerns: {report.concerns_summary}.")
         self.previous.setText(f"Previous concerns or recommendations: "
                               f"{report.previous_judged} of {report.previous_total} with a "
                               "progress judgement.")

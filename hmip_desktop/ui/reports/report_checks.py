@@ -31,12 +31,9 @@ ACTION_PLAN_NOTE = ("The action plan workbook is checked when it is written: the
 
 
 def readiness_text(report: ReadinessReport) -> str:
-    """One line: ready, or how many things block the draft report."""
-    if report.ready:
-        return "Ready: nothing blocks the draft report."
-    n = len(report.blockers)
-    return (f"Not ready: {plural(n, 'thing')} still block{'s' if n == 1 else ''} the draft "
-            "report (you can still export a draft).")
+    """One line: readiness's own verdict (the Readiness tab's), and that a draft can still be
+    exported when something blocks."""
+    return report.verdict if report.ready else f"{report.verdict} You can still export a draft."
 
 
 def hits_text(hits: Sequence[Hit]) -> str:
