@@ -124,7 +124,8 @@ def ragged_error(found: int, expected: int, row: int, delimiter: str | None) -> 
 def _sample_records(text: str, delimiter: str, at_eof: bool) -> list[list[str]]:
     """Parse the sample text into records, dropping one that the sample cut may have split."""
     records: list[list[str]] = []
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter, strict=STRICT)
+    # newline="": a lone CR ends a line too (old Mac files), as it does for the reader.
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=STRICT)
     try:
         for record in reader:
             records.append(record)

@@ -148,3 +148,14 @@ def test_encoding_and_delimiter_overrides(write_text):
         sniff(path, encoding="klingon")
     with pytest.raises(ImportFormatError, match="delimiter"):
         sniff(path, delimiter=":")
+
+
+@pytest.mark.parametrize("newline", ["\r", "\r\n", "\n"])
+def test_old_mac_line_endings_read_as_windows_ones_do(write_text, read_all, newline):
+    """A lone CR ends a row (csv.reader says so): a CR-only file is no unclosed quote."""
+    path = write_text("m.csv", newline.join(["name,count", "a,1", "b,2", ""]))
+    found = sniff(path)
+    assert [c.name for c in found.columns] == ["name", "count"]
+    assert found.delimiter == ","
+    assert read_all(path) == [("a", 1), ("b", 2)]
+
