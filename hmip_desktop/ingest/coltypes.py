@@ -34,10 +34,12 @@ MAX_COLUMNS = 500  # SQLite's expression depth (1000) is reached by the loader n
 MAX_CELL_CHARS = 1_048_576  # one cell; csv's own default (131,072) is raised to this
 
 
-def check_column_count(count: int) -> None:
-    """Refuse a table wider than MAX_COLUMNS, naming the limit."""
+def check_column_count(count: int, *, at_least: bool = False) -> None:
+    """Refuse a table wider than MAX_COLUMNS, naming the limit. `at_least`: only part of the
+    row was read (a header longer than the sample), so `count` is not the whole width."""
     if count > MAX_COLUMNS:
-        raise ImportFormatError(f"the file has {count:,} columns; at most {MAX_COLUMNS:,} can "
+        found = f"more than {MAX_COLUMNS:,}" if at_least else f"{count:,}"
+        raise ImportFormatError(f"the file has {found} columns; at most {MAX_COLUMNS:,} can "
                                 "be imported (limit: columns). Remove the columns you do not "
                                 "need, then import it again")
 
