@@ -22,7 +22,9 @@ from hmip_desktop.ingest.coltypes import (
     TYPE_LABELS,
     ColumnSpec,
     ConversionError,
+    LineTooLong,
     TableSniff,
+    bounded_lines,
     check_column_count,
     check_column_types,
     infer_str_column,
@@ -58,6 +60,8 @@ STRICT = True
 
 def csv_problem(exc: csv.Error) -> str:
     """What a csv.Error means, in the user's words (never quoting the file)."""
+    if isinstance(exc, LineTooLong):
+        return exc.problem
     text = str(exc)
     if "field larger" in text:
         return f"a cell is longer than {MAX_CELL_CHARS:,} characters (limit: cell size)"
@@ -323,7 +327,8 @@ def _locate_bad_row(path: Path, sniff: TableSniff, cancel: threading.Event | Non
     assert sniff.encoding is not None and sniff.delimiter is not None
     with path.open("rb") as raw:
         text = io.TextIOWrapper(raw, encoding=sniff.encoding, errors=_MARK_HANDLER, newline="")
-        reader = csv.reader(text, delimiter=sniff.delimiter, strict=STRICT)
+        reader = csv.reader(bounded_lines(text, len(sniff.columns)),
+                            delimiter=sniff.delimiter, strict=STRICT)
         row = 0
         try:
             for row, record in enumerate(reader, start=1):
@@ -357,7 +362,9 @@ def iter_csv(
     produced = 0
     with path.open("rb") as raw:
         text = io.TextIOWrapper(raw, encoding=sniff.encoding, errors="strict", newline="")
-        reader = csv.reader(text, delimiter=sniff.delimiter, strict=STRICT)
+        # Lines bounded as they are read: csv's cell limit acts only on a line held whole.
+        reader = csv.reader(bounded_lines(text, width), delimiter=sniff.delimiter,
+                            strict=STRICT)
         consumed = 0  # records read so far, i.e. the spreadsheet row number of the last one
         try:
             if sniff.has_header:
