@@ -15,6 +15,7 @@ from hmip_desktop.cli.common import (
     print_json,
 )
 from hmip_desktop.cli.table import print_table
+from hmip_desktop.domain.errors import plain_text
 from hmip_desktop.domain.roster import ROLES
 from hmip_desktop.domain.wording import plural
 from hmip_desktop.services import identity, join, team
@@ -87,7 +88,8 @@ def _list(args: argparse.Namespace) -> int:
     for m in view.members:
         flags = " (you)" if m.is_me else ""
         status = "" if m.status == "active" else f"  REMOVED {m.removed_at}"
-        rows.append((m.member_id, m.fingerprint, m.role_label, f"{m.name}{flags}{status}"))
+        name = plain_text(m.name)  # another laptop's text, on a terminal
+        rows.append((m.member_id, m.fingerprint, m.role_label, f"{name}{flags}{status}"))
     print_table(rows)
     if not view.members:
         print("no team yet: add members with 'hmip team add FILE CARD...'")

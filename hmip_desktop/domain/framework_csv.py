@@ -35,6 +35,11 @@ COLUMNS = ("test", "area", "sub-area", "number", "title", "outcome", "indicators
 INDICATOR_SEPARATOR = " | "
 _LABEL_KEY_RE = re.compile(r"^(.*?)\s*\[([a-z][a-z0-9_]*)\]$")
 _EXPECTATION_COLUMNS = ("number", "title", "outcome", "indicators")
+# Rows of one framework CSV (blank rows aside), checked while reading: a real framework has a
+# few hundred expectations, and every row becomes objects, checks and JSON (a file of
+# 150,000 rows made a framework file too large to read back).
+MAX_CSV_ROWS = 5_000
+MAX_INDICATORS = 200  # of one expectation (a real one has a handful); each becomes a JSON value
 
 
 @dataclass(frozen=True)
@@ -155,13 +160,23 @@ def read_csv(data: bytes) -> CsvContent:
     if not text.strip():
         return CsvContent((), (ImportProblem(1, None, empty_message),))
     records: list[list[str]] = []
+    filled = 0  # rows with a cell that is not blank
     try:
         for record in csv.reader(io.StringIO(text, newline=""), strict=True):
             records.append(record)
+            if any(c.strip() for c in record):
+                filled += 1
+                if filled > MAX_CSV_ROWS + 1:  # the header is not counted
+                    return CsvContent((), (ImportProblem(len(records), None, _too_many_rows()),))
     except csv.Error as exc:
         problem = ImportProblem(len(records) + 1, None, f"not a valid CSV file: {exc}")
         return CsvContent((), (problem,))
     return _read_records(records)
+
+
+def _too_many_rows() -> str:
+    return (f"the file has more than {MAX_CSV_ROWS:,} rows (limit: rows in a framework CSV; "
+            "a framework has a few hundred expectations)")
 
 
 def _read_records(records: list[list[str]]) -> CsvContent:
@@ -195,6 +210,12 @@ def _read_records(records: list[list[str]]) -> CsvContent:
         problems.extend(row_problems)
         if row_problems:
             continue
+        indicators = split_indicators(get["indicators"])
+        if len(indicators) > MAX_INDICATORS:
+            problems.append(ImportProblem(row_number, "indicators", "more than "
+                                          f"{MAX_INDICATORS} indicators (limit: indicators "
+                                          "of one expectation)"))
+            continue
         if get["number"]:
             first_use[get["number"]] = row_number
         rows.append(CsvRow(
@@ -203,7 +224,7 @@ def _read_records(records: list[list[str]]) -> CsvContent:
             area=parse_label(get["area"]) if get["area"] else None,
             sub_area=parse_label(get["sub-area"]) if get["sub-area"] else None,
             number=get["number"], title=get["title"], outcome=get["outcome"],
-            indicators=split_indicators(get["indicators"]),
+            indicators=indicators,
         ))
     if not rows and not problems:
         problems.append(ImportProblem(2, None, "no data rows: the file has only a header"))

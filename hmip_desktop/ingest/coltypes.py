@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import csv
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from typing import Literal
+from typing import Literal, TextIO
 
 from hmip_desktop.domain.errors import ImportFormatError
+from hmip_desktop.domain.wording import plural
 
 ColumnType = Literal["integer", "decimal", "date", "text"]
 INTEGER: ColumnType = "integer"
@@ -32,12 +34,48 @@ INT_MIN, INT_MAX = -(2**63), 2**63 - 1
 # Bounds on every extract, checked before or while reading (refusals name the limit).
 MAX_COLUMNS = 500  # SQLite's expression depth (1000) is reached by the loader near 1,000
 MAX_CELL_CHARS = 1_048_576  # one cell; csv's own default (131,072) is raised to this
+MAX_LINE_CHARS = 32 * MAX_CELL_CHARS  # one line of a CSV file, however many columns it has
 
 
-def check_column_count(count: int) -> None:
-    """Refuse a table wider than MAX_COLUMNS, naming the limit."""
+def max_line_chars(width: int) -> int:
+    """The longest line a CSV file of `width` columns may have. No line of a valid record is
+    longer (each cell at most MAX_CELL_CHARS, every character a doubled quote, with its two
+    quotes and a delimiter, then a line break), and none may pass MAX_LINE_CHARS."""
+    return min(max(width, 1) * (2 * MAX_CELL_CHARS + 3) + 2, MAX_LINE_CHARS)
+
+
+class LineTooLong(csv.Error):
+    """A line longer than max_line_chars(width), found before it was held whole (csv.reader
+    applies its cell limit only to a line it has been given, however long)."""
+
+    def __init__(self, limit: int, width: int) -> None:
+        if limit >= MAX_LINE_CHARS:
+            problem = f"a line is longer than {limit:,} characters (limit: line length)"
+        else:
+            problem = (f"a line is longer than {limit:,} characters: more than "
+                       f"{plural(width, 'cell')} of at most {MAX_CELL_CHARS:,} characters "
+                       "can hold (limit: cell size)")
+        super().__init__(problem)
+        self.problem = problem
+
+
+def bounded_lines(text: TextIO, width: int) -> Iterator[str]:
+    """The lines of `text` as iterating it gives them, refusing a line longer than
+    max_line_chars(width) once that much is read (readline(size) stops there)."""
+    limit = max_line_chars(width)
+    read = text.readline
+    while line := read(limit + 1):
+        if len(line) > limit:
+            raise LineTooLong(limit, width)
+        yield line
+
+
+def check_column_count(count: int, *, at_least: bool = False) -> None:
+    """Refuse a table wider than MAX_COLUMNS, naming the limit. `at_least`: only part of the
+    row was read (a header longer than the sample), so `count` is not the whole width."""
     if count > MAX_COLUMNS:
-        raise ImportFormatError(f"the file has {count:,} columns; at most {MAX_COLUMNS:,} can "
+        found = f"more than {MAX_COLUMNS:,}" if at_least else f"{count:,}"
+        raise ImportFormatError(f"the file has {found} columns; at most {MAX_COLUMNS:,} can "
                                 "be imported (limit: columns). Remove the columns you do not "
                                 "need, then import it again")
 

@@ -22,7 +22,9 @@ from hmip_desktop.ingest.coltypes import (
     TYPE_LABELS,
     ColumnSpec,
     ConversionError,
+    LineTooLong,
     TableSniff,
+    bounded_lines,
     check_column_count,
     check_column_types,
     infer_str_column,
@@ -58,6 +60,8 @@ STRICT = True
 
 def csv_problem(exc: csv.Error) -> str:
     """What a csv.Error means, in the user's words (never quoting the file)."""
+    if isinstance(exc, LineTooLong):
+        return exc.problem
     text = str(exc)
     if "field larger" in text:
         return f"a cell is longer than {MAX_CELL_CHARS:,} characters (limit: cell size)"
@@ -124,7 +128,8 @@ def ragged_error(found: int, expected: int, row: int, delimiter: str | None) -> 
 def _sample_records(text: str, delimiter: str, at_eof: bool) -> list[list[str]]:
     """Parse the sample text into records, dropping one that the sample cut may have split."""
     records: list[list[str]] = []
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter, strict=STRICT)
+    # newline="": a lone CR ends a line too (old Mac files), as it does for the reader.
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=STRICT)
     try:
         for record in reader:
             records.append(record)
@@ -172,6 +177,7 @@ def sniff_csv(
         raise ImportFormatError("the file is empty")
     delimiter = delimiter or detect_delimiter(text)
     records = _sample_records(text, delimiter, at_eof)
+    partial = not records and not at_eof
     if not records:
         # A single record longer than the sample: read what we can as one row.
         records = _sample_records(text, delimiter, True)
@@ -182,7 +188,7 @@ def sniff_csv(
         )
     if has_header is None:
         has_header = all(looks_like_heading(c) or is_blank(c) for c in first)
-    check_column_count(len(first))
+    check_column_count(len(first), at_least=partial)  # a cut row has more cells than seen
     if has_header:
         names = [cell.strip() for cell in first]
         _check_names(names)
@@ -321,7 +327,8 @@ def _locate_bad_row(path: Path, sniff: TableSniff, cancel: threading.Event | Non
     assert sniff.encoding is not None and sniff.delimiter is not None
     with path.open("rb") as raw:
         text = io.TextIOWrapper(raw, encoding=sniff.encoding, errors=_MARK_HANDLER, newline="")
-        reader = csv.reader(text, delimiter=sniff.delimiter, strict=STRICT)
+        reader = csv.reader(bounded_lines(text, len(sniff.columns)),
+                            delimiter=sniff.delimiter, strict=STRICT)
         row = 0
         try:
             for row, record in enumerate(reader, start=1):
@@ -355,7 +362,9 @@ def iter_csv(
     produced = 0
     with path.open("rb") as raw:
         text = io.TextIOWrapper(raw, encoding=sniff.encoding, errors="strict", newline="")
-        reader = csv.reader(text, delimiter=sniff.delimiter, strict=STRICT)
+        # Lines bounded as they are read: csv's cell limit acts only on a line held whole.
+        reader = csv.reader(bounded_lines(text, width), delimiter=sniff.delimiter,
+                            strict=STRICT)
         consumed = 0  # records read so far, i.e. the spreadsheet row number of the last one
         try:
             if sniff.has_header:

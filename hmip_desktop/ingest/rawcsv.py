@@ -8,7 +8,7 @@ Most extracts have no quotes at all, and for text without a quote, a lone carria
 an over-long line, csv.reader's records are exactly the lines split at the delimiter.
 `str.split` does that about twice as fast as csv.reader (which builds each cell character by
 character), and parsing was a quarter of a large import. So the text is decoded in blocks cut
-after a line feed, each block is split when it is that simple, and from the first block that
+after a line break, each block is split when it is that simple, and from the first block that
 is not, csv.reader reads the rest of the file (a quoted cell may span lines and blocks).
 """
 
@@ -30,8 +30,10 @@ from hmip_desktop.ingest.coltypes import (
     INTEGER,
     ColumnSpec,
     ConversionError,
+    LineTooLong,
     TableSniff,
     is_blank,
+    max_line_chars,
     str_to_date,
 )
 
@@ -51,7 +53,7 @@ def raw_batches(stream: BinaryIO, sniff: TableSniff, *, total: int,
     pending: list[list[str]] = []
     header_due = sniff.has_header
     try:
-        for rows in _record_lists(stream, sniff.encoding, sniff.delimiter):
+        for rows in _record_lists(stream, sniff.encoding, sniff.delimiter, width):
             if header_due:
                 if not rows:
                     continue
@@ -87,24 +89,35 @@ def _ready(batch: list[list[str]], cancel: threading.Event | None) -> list[list[
 BLOCK_BYTES = 64 * 1024  # small blocks stay in the CPU cache while they are split (measured)
 
 
-def _texts(stream: BinaryIO, encoding: str) -> Iterator[str]:
+def _texts(stream: BinaryIO, encoding: str, width: int) -> Iterator[str]:
     """The stream decoded (strictly, as a TextIOWrapper would) in pieces that each end with a
-    line feed, but the last. The incremental decoder keeps a character cut by a block end."""
+    line break, but the last: a line feed, or a lone CR (old Mac files) that is not the start
+    of a CRLF. The incremental decoder keeps a character cut by a block end.
+
+    A line longer than max_line_chars(width) raises LineTooLong before it is held whole (a
+    few blocks early at worst: the careful reader then words the refusal exactly)."""
     decoder = codecs.getincrementaldecoder(encoding)("strict")
+    limit = max_line_chars(width)
     carry: list[str] = []  # the start of a line (a list: a very long line is copied once)
+    carried = 0
     while True:
         block = stream.read(BLOCK_BYTES)
         text = decoder.decode(block, final=not block)
+        if carried and carried + len(text) > limit:
+            raise LineTooLong(limit, width)
         if not block:
             if rest := "".join(carry) + text:
                 yield rest
             return
-        cut = text.rfind("\n") + 1
+        # A CR at the very end may be the first half of a CRLF: it stays for the next block.
+        cut = max(text.rfind("\n"), text.rfind("\r", 0, len(text) - 1)) + 1
         if not cut:
             carry.append(text)
+            carried += len(text)
             continue
         yield "".join(carry) + text[:cut] if carry else text[:cut]
         carry = [text[cut:]]
+        carried = len(carry[0])
 
 
 def _split(text: str, delimiter: str) -> list[list[str]] | None:
@@ -130,14 +143,15 @@ def _split(text: str, delimiter: str) -> list[list[str]] | None:
     return [line.split(delimiter) if line else [] for line in lines]
 
 
-def _record_lists(stream: BinaryIO, encoding: str, delimiter: str) -> Iterator[list[list[str]]]:
+def _record_lists(stream: BinaryIO, encoding: str, delimiter: str,
+                  width: int) -> Iterator[list[list[str]]]:
     """Lists of records, split while the text is simple (see `_split`), then csv.reader's."""
-    texts = _texts(stream, encoding)
+    texts = _texts(stream, encoding, width)
     for text in texts:
         rows = _split(text, delimiter)
         if rows is None:
             # Lines exactly as a TextIOWrapper with newline="" gives them: every piece ends
-            # with a line feed, so a CRLF is never cut in two.
+            # with a line break, and never between the CR and LF of a CRLF.
             lines: Iterable[str] = itertools.chain.from_iterable(
                 io.StringIO(piece, newline="") for piece in itertools.chain((text,), texts))
             reader = csv.reader(lines, delimiter=delimiter, strict=True)

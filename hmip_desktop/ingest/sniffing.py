@@ -167,7 +167,8 @@ def decode_sample(sample: bytes, encoding: str, *, at_eof: bool) -> str:
 def _width_score(text: str, delimiter: str) -> tuple[float, int]:
     """How consistently a delimiter splits the sample: share of rows at the common width."""
     try:
-        rows = [row for row in csv.reader(io.StringIO(text), delimiter=delimiter) if row]
+        rows = [row for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+                if row]  # newline="": a lone CR ends a line, as it does for the reader
     except csv.Error:
         return (0.0, 0)
     if not rows:

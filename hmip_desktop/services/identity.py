@@ -16,7 +16,7 @@ from typing import Any
 
 from hmip_desktop import paths
 from hmip_desktop.bundle.identity_keys import DeviceKeys, PublicIdentity
-from hmip_desktop.domain.errors import NotFoundError, ValidationError
+from hmip_desktop.domain.errors import NotFoundError, ValidationError, plain_text
 from hmip_desktop.domain.roster import ROLES
 from hmip_desktop.private_files import write_private_text
 from hmip_desktop.storage import device_keys, profile
@@ -28,6 +28,10 @@ CARD_FORMAT = 1
 _MAX_CARD_BYTES = 64 * 1024
 _BAD_CARD = ("This identity card is damaged or not an identity card. Ask the team member to "
              "export it again with 'hmip identity export'.")
+_UNSAFE_NAME_CARD = ("The name on this identity card holds control or invisible characters "
+                     "(terminal codes, text-direction marks), which a name may not. Ask the "
+                     "team member to set their name again with 'hmip identity set --name' and "
+                     "export the card again.")
 
 _cache: dict[tuple[str, str], DeviceKeys] = {}
 _lock = threading.Lock()
@@ -65,6 +69,8 @@ class IdentityCard:
             raise ValidationError(_BAD_CARD)
         if any(len(str(data[f])) > 200 for f in fields):
             raise ValidationError(_BAD_CARD)
+        if not _printable(data["name"]):  # it is shown in rosters, lists and terminals
+            raise ValidationError(_UNSAFE_NAME_CARD)
         public = PublicIdentity.from_dict({"signer": data["signer"],
                                            "recipient": data["recipient"]})
         if public.fingerprint != data["fingerprint"]:
@@ -77,6 +83,12 @@ class IdentityCard:
     def public(self) -> PublicIdentity:
         """The keys on this card."""
         return PublicIdentity(self.signer, self.recipient)
+
+
+def _printable(name: str) -> bool:
+    """True when a name holds no control, bidirectional or invisible character (those
+    domain.errors.plain_text removes)."""
+    return plain_text(name) == name
 
 
 def _generate() -> tuple[str, dict[str, str]]:
@@ -170,6 +182,9 @@ def set_profile(*, name: str | None = None, role: str | None = None) -> None:
     if name is not None:
         if not name.strip() or len(name) > 120:
             raise ValidationError("The name must be between 1 and 120 characters.")
+        if not _printable(name):  # a card carrying it would be refused by the team leader
+            raise ValidationError("The name cannot hold control or invisible characters "
+                                  "(terminal codes, text-direction marks).")
         device.author_name = name.strip()
     if role is not None:
         if role not in ROLES:

@@ -19,7 +19,7 @@ from hmip_desktop.bundle.format import parse_signer
 from hmip_desktop.bundle.identity_keys import DeviceKeys, PublicIdentity
 from hmip_desktop.domain import records as R
 from hmip_desktop.domain import roster as RS
-from hmip_desktop.domain.errors import UserError
+from hmip_desktop.domain.errors import UserError, plain_text
 from hmip_desktop.domain.revision import Revision, make_revision
 
 if TYPE_CHECKING:
@@ -130,6 +130,8 @@ def member_view(m: RS.Member, *, my_device: str, anchor_signer: str | None) -> M
     if m.removed_hlc:
         when = dt.datetime.fromtimestamp(hlc_millis(m.removed_hlc) / 1000, dt.UTC)
         removed_at = when.isoformat(timespec="seconds")
-    return MemberView(m.member_id, m.name, m.role, RS.ROLES.get(m.role, m.role), m.device_id,
-                      m.author_id, PublicIdentity(m.signer, m.recipient).fingerprint, m.status,
-                      removed_at, m.device_id == my_device, m.signer == anchor_signer)
+    # Cleaned: cards are checked now, but a roster from an older app may hold any name.
+    return MemberView(m.member_id, plain_text(m.name), m.role, RS.ROLES.get(m.role, m.role),
+                      m.device_id, m.author_id,
+                      PublicIdentity(m.signer, m.recipient).fingerprint, m.status, removed_at,
+                      m.device_id == my_device, m.signer == anchor_signer)

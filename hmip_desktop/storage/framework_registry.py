@@ -9,6 +9,7 @@ whole file is valid.
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
 import os
@@ -57,6 +58,42 @@ class ImportPlan:
 # Input bounds (a shipped framework is about 300 KB and 7 levels deep).
 MAX_FRAMEWORK_FILE_BYTES = 16 * 1024 * 1024
 MAX_FRAMEWORK_DEPTH = 32
+# List items and object keys in one framework file, counted before the schema is applied
+# (jsonschema takes about as long per item as a small file takes whole). A framework of a
+# few hundred expectations has a few thousand (the shipped ones: at most 700).
+MAX_FRAMEWORK_ITEMS = 100_000
+# Problems one import reports: a preview lists them, and a file of a million bad items would
+# otherwise be a million messages (each built by jsonschema, then sorted).
+MAX_IMPORT_PROBLEMS = 100
+
+
+def _too_many_items(data: Any) -> str | None:
+    """Why a parsed framework file is too large to validate, or None (iterative walk; the
+    depth was bounded before parsing)."""
+    items, stack = 0, [data]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, dict):
+            items += len(value)
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            items += len(value)
+            stack.extend(value)
+        else:
+            continue
+        if items > MAX_FRAMEWORK_ITEMS:
+            return (f"the framework holds more than {MAX_FRAMEWORK_ITEMS:,} values (limit: values "
+                    "in one framework; a framework has a few thousand)")
+    return None
+
+
+def _capped(problems: Sequence[ImportProblem]) -> tuple[ImportProblem, ...]:
+    """The first MAX_IMPORT_PROBLEMS problems, and a last line saying there are more."""
+    if len(problems) <= MAX_IMPORT_PROBLEMS:
+        return tuple(problems)
+    more = ImportProblem(None, None, f"and more problems (only the first "
+                         f"{MAX_IMPORT_PROBLEMS} are listed)")
+    return (*problems[:MAX_IMPORT_PROBLEMS], more)
 
 
 def _file_name(framework_id: str, version: str) -> str:
@@ -84,6 +121,21 @@ def _schema_message(error: Any) -> str:
         return (f"text of {len(error.instance):,} characters is longer than the limit of "
                 f"{error.validator_value:,}")
     return echo(error.message, 200)
+
+
+def _stored_text(framework: Framework) -> str:
+    """A framework as its JSON file holds it."""
+    return json.dumps(framework.to_dict(), indent=2, ensure_ascii=False) + "\n"
+
+
+def _too_large_to_store(framework: Framework) -> str | None:
+    """Why a framework cannot be stored, or None: its file would be larger than a framework
+    file may be, and could then never be read back (user() skips such files)."""
+    size = len(_stored_text(framework).encode("utf-8"))
+    if size <= MAX_FRAMEWORK_FILE_BYTES:
+        return None
+    return (f"the framework would take {size:,} bytes as a file, more than a framework file "
+            f"may (limit: {MAX_FRAMEWORK_FILE_BYTES:,} bytes); shorten its texts or split it")
 
 
 class FrameworkRegistry:
@@ -132,15 +184,23 @@ class FrameworkRegistry:
             self._validator = Draft202012Validator(schema, format_checker=FormatChecker())
         return self._validator
 
-    def schema_problems(self, data: Any) -> list[tuple[str, str]]:
-        """Every schema violation as (JSON path, message), in path order."""
-        errors = sorted(self._schema_validator().iter_errors(data),
-                        key=lambda e: [str(p) for p in e.absolute_path])
-        return [(e.json_path, _schema_message(e)) for e in errors]
+    def schema_problems(self, data: Any, limit: int = MAX_IMPORT_PROBLEMS
+                        ) -> list[tuple[str, str]]:
+        """Schema violations as (JSON path, message), in path order: the first `limit`
+        found (jsonschema finds them lazily), and ("$", "and more ...") when there are more."""
+        errors = list(itertools.islice(self._schema_validator().iter_errors(data), limit + 1))
+        more = len(errors) > limit
+        errors = sorted(errors[:limit], key=lambda e: [str(p) for p in e.absolute_path])
+        found = [(e.json_path, _schema_message(e)) for e in errors]
+        if more:
+            found.append(("", f"and more problems (only the first {limit} are listed)"))
+        return found
 
     def parse(self, data: Any, origin: str) -> Framework:
-        """Validate a framework dict (schema, then domain rules); ValidationError names the
-        JSON path of the first fault."""
+        """Validate a framework dict (size, schema, then domain rules); ValidationError names
+        the JSON path of the first fault."""
+        if too_large := _too_many_items(data):
+            raise ValidationError(f"{origin}: {too_large}")
         problems = self.schema_problems(data)
         if problems:
             path, message = problems[0]
@@ -257,9 +317,17 @@ class FrameworkRegistry:
         return {t.key: [f for f in everything if t.key in f.establishment_types]
                 for t in self.establishment_types()}
 
+    def _stored_versions(self, framework_id: str) -> set[str]:
+        """The versions of `framework_id` that have a file in the user folder, readable or
+        not: an unreadable file (too large, damaged) still takes its name."""
+        prefix = f"{framework_id}--"  # ids hold no "--", so the prefix names one id
+        return {file.name[len(prefix):-len(".json")]
+                for file in self.user_dir.glob(f"{prefix}*.json")}
+
     def free_version(self, framework_id: str, version: str) -> str:
         """`version` if (id, version) is free, else the first free "<version>-imported-<n>"."""
         taken = {f.version for f in self.versions(framework_id)}
+        taken |= self._stored_versions(framework_id)
         if version not in taken:
             return version
         n = 1
@@ -327,9 +395,16 @@ class FrameworkRegistry:
         built, build_problems = build_framework(content.rows, target, reference, merge=merge)
         problems = sorted([*content.problems, *build_problems], key=lambda p: p.row or 0)
         if not problems and built is not None:
-            problems = [ImportProblem(None, p, m) for p, m in self.schema_problems(built.to_dict())]
+            data = built.to_dict()
+            if too_many := _too_many_items(data):  # bounded rows can still hold many values
+                problems = [ImportProblem(None, None, too_many)]
+            else:
+                problems = [ImportProblem(None, p or None, m)
+                            for p, m in self.schema_problems(data)]
+        if not problems and built is not None and (too_large := _too_large_to_store(built)):
+            problems = [ImportProblem(None, None, too_large)]
         framework = built if not problems else None
-        return ImportPlan("csv", framework, base, version, tuple(problems))
+        return ImportPlan("csv", framework, base, version, _capped(problems))
 
     def _plan_json(self, data: bytes, framework_id: str | None, title: str | None,
                    version: str | None, types: tuple[str, ...]) -> ImportPlan:
@@ -346,7 +421,10 @@ class FrameworkRegistry:
             problem = ImportProblem(exc.lineno, None, f"not valid JSON: {exc.msg} "
                                     f"(line {exc.lineno}, column {exc.colno})")
             return ImportPlan("json", None, None, version, (problem,))
-        problems = [ImportProblem(None, p, m) for p, m in self.schema_problems(raw)]
+        if too_many := _too_many_items(raw):  # before the schema: see MAX_FRAMEWORK_ITEMS
+            return ImportPlan("json", None, None, version,
+                              (ImportProblem(None, None, too_many),))
+        problems = [ImportProblem(None, p or None, m) for p, m in self.schema_problems(raw)]
         if problems:
             return ImportPlan("json", None, None, version, tuple(problems))
         try:
@@ -364,6 +442,8 @@ class FrameworkRegistry:
             ).to_dict())
         except ValidationError as exc:
             return ImportPlan("json", None, None, version, (ImportProblem(None, None, str(exc)),))
+        if too_large := _too_large_to_store(framework):
+            return ImportPlan("json", None, None, version, (ImportProblem(None, None, too_large),))
         existing = self.versions(framework_id)
         return ImportPlan("json", framework, existing[0] if existing else None, requested, ())
 
@@ -382,10 +462,13 @@ class FrameworkRegistry:
                                       f"at {first.column}: {first.message}")
             raise first.to_error()
         framework = plan.framework
+        text = _stored_text(framework)
+        if len(text.encode("utf-8")) > MAX_FRAMEWORK_FILE_BYTES:  # the plan checked; a guard
+            raise UserError(_too_large_to_store(framework) or "the framework is too large")
         target = self.user_dir / _file_name(framework.id, framework.version)
         if target.exists():  # another process imported meanwhile; never overwrite
             raise UserError(f"{framework.ref} was imported meanwhile; try again")
-        _write_atomic(target, json.dumps(framework.to_dict(), indent=2, ensure_ascii=False) + "\n")
+        _write_atomic(target, text)
         log.info("imported framework %s from a %s file", framework.ref, plan.kind)
         return framework
 
@@ -399,8 +482,7 @@ class FrameworkRegistry:
         if not out_path.parent.is_dir():
             raise NotFoundError(f"the folder to hold {out_path.name} does not exist")
         if kind == ".json":
-            text = json.dumps(framework.to_dict(), indent=2, ensure_ascii=False) + "\n"
-            _write_atomic(out_path, text)
+            _write_atomic(out_path, _stored_text(framework))
         else:
             # A BOM makes Excel open the file as UTF-8; import accepts it either way.
             _write_atomic(out_path, write_csv(framework), encoding="utf-8-sig")

@@ -215,3 +215,23 @@ def test_streaming_memory_is_flat(tmp_path):
     assert count == 200_000
     # Holding all 200,000 converted rows at once would exceed this limit.
     assert peak < 30 * 1024 * 1024
+
+
+def test_a_giant_line_is_refused_without_holding_it(tmp_path, write_text, monkeypatch):
+    """A line longer than its cells can be is refused while it is read (before, it was held
+    whole, several times over), naming the row and the limit."""
+    from hmip_desktop.ingest import coltypes
+
+    found = sniff(write_text("ok.csv", "name\nok\n"))
+    path = tmp_path / "g.csv"
+    path.write_bytes(b"name\nok\n" + b"x" * 3_000_000 + b"\nlast\n")
+    monkeypatch.setattr(coltypes, "MAX_CELL_CHARS", 1000)
+    tracemalloc.start()
+    try:
+        err = _error(path, found)
+        _current, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert err.row == 3
+    assert "longer than 2,005 characters" in str(err) and "limit: cell size" in str(err)
+    assert peak < 1024 * 1024

@@ -148,3 +148,26 @@ def test_encoding_and_delimiter_overrides(write_text):
         sniff(path, encoding="klingon")
     with pytest.raises(ImportFormatError, match="delimiter"):
         sniff(path, delimiter=":")
+
+
+@pytest.mark.parametrize("newline", ["\r", "\r\n", "\n"])
+def test_old_mac_line_endings_read_as_windows_ones_do(write_text, read_all, newline):
+    """A lone CR ends a row (csv.reader says so): a CR-only file is no unclosed quote."""
+    path = write_text("m.csv", newline.join(["name,count", "a,1", "b,2", ""]))
+    found = sniff(path)
+    assert [c.name for c in found.columns] == ["name", "count"]
+    assert found.delimiter == ","
+    assert read_all(path) == [("a", 1), ("b", 2)]
+
+
+def test_a_header_longer_than_the_sample_is_not_counted_as_its_width(write_text, monkeypatch):
+    """Only the part of a too-wide header inside the sample was seen: say 'more than'."""
+    from hmip_desktop.ingest import csvread
+
+    monkeypatch.setattr(csvread, "SAMPLE_BYTES", 4096)
+    path = write_text("w.csv", ",".join(f"c{i}" for i in range(5000)) + "\n" +
+                      ",".join("1" * 5000) + "\n")
+    with pytest.raises(ImportFormatError) as caught:
+        sniff(path)
+    message = str(caught.value)
+    assert "more than 500 columns" in message and "limit: columns" in message

@@ -96,6 +96,35 @@ def test_a_long_line_is_read_whole(monkeypatch: pytest.MonkeyPatch) -> None:
     assert _fast(data, sniff, 10) == [[long_cell, "y"], ["z", "w"]]
 
 
+def test_a_line_too_long_for_any_record_is_refused_before_it_is_held(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """One column of at most N characters makes no line longer than about 2N: reading stops
+    there (the careful reader then words the refusal), not after the whole line."""
+    from hmip_desktop.ingest import coltypes
+
+    monkeypatch.setattr(rawcsv, "BLOCK_BYTES", 256)
+    monkeypatch.setattr(coltypes, "MAX_CELL_CHARS", 1000)
+    stream = io.BytesIO(b"h\n" + b"x" * 200_000 + b"\nlast\n")
+    sniff = TableSniff(kind="csv", encoding="utf-8", delimiter=",", has_header=True,
+                       columns=[ColumnSpec("h", "text")])
+    with pytest.raises(NotForFastPath):
+        list(raw_batches(stream, sniff, total=len(stream.getvalue())))
+    assert stream.tell() < 4000
+
+
+def test_lone_carriage_returns_end_pieces_so_old_mac_files_are_not_one_line(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A CR-only file is cut at its line breaks like any other (and never inside a CRLF)."""
+    monkeypatch.setattr(rawcsv, "BLOCK_BYTES", 16)
+    monkeypatch.setattr(rawcsv, "max_line_chars", lambda width: 64)
+    text = "n,v\r" + "".join(f"r{i},{i}\r" for i in range(200))
+    sniff = TableSniff(kind="csv", encoding="utf-8", delimiter=",", has_header=True,
+                       columns=[ColumnSpec("n", "text"), ColumnSpec("v", "text")])
+    assert _fast(text.encode(), sniff, 50) == [[f"r{i}", str(i)] for i in range(200)]
+    crlf = text.replace("\r", "\r\n")
+    assert _fast(crlf.encode(), sniff, 50) == [[f"r{i}", str(i)] for i in range(200)]
+
+
 COLUMNS = [ColumnSpec("i", "integer"), ColumnSpec("d", "decimal"), ColumnSpec("t", "date"),
            ColumnSpec("x", "text")]
 GOOD = ["12", "3.50", "2024-01-05", "abc"]

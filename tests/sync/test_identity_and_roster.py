@@ -14,7 +14,7 @@ from hmip_desktop.domain import roster as RS
 from hmip_desktop.domain.errors import PassphraseRequired, ValidationError, WrongKeyError
 from hmip_desktop.domain.revision import make_revision
 from hmip_desktop.services import identity
-from hmip_desktop.services.roster_access import verify_signature
+from hmip_desktop.services.roster_access import member_view, verify_signature
 from hmip_desktop.storage import device_keys, profile
 
 PASS = "a long enough passphrase"
@@ -73,6 +73,30 @@ def test_card_round_trip_and_tampering(tmp_path: Path) -> None:
         identity.read_card(tmp_path / "junk.card")
     with pytest.raises(ValidationError, match="Role must be"):
         identity.set_profile(role="governor")
+
+
+HOSTILE_NAME = "Evil\x1b[2J\x1b[31mName\u202e"
+
+
+def test_a_name_with_terminal_codes_is_refused_on_a_card_and_cleaned_in_a_roster(
+        tmp_path: Path) -> None:
+    """A card's name reaches terminals and lists: one holding ESC sequences or a
+    text-direction override is refused (without echoing it); a roster from an older app
+    that already holds one shows it cleaned."""
+    identity.set_profile(name="Ann Inspector")
+    identity.export_card(tmp_path / "ann.card")
+    data = json.loads((tmp_path / "ann.card").read_text())
+    data["name"] = HOSTILE_NAME
+    (tmp_path / "evil.card").write_text(json.dumps(data))
+    with pytest.raises(ValidationError, match="control or invisible characters") as caught:
+        identity.read_card(tmp_path / "evil.card")
+    assert "Evil" not in str(caught.value)
+    with pytest.raises(ValidationError, match="control or invisible characters"):
+        identity.set_profile(name=HOSTILE_NAME)
+    member = RS.Member("m1", "dev-1", "author-1", HOSTILE_NAME, "inspector",
+                       data["signer"], data["recipient"], "active", None, "0")
+    view = member_view(member, my_device="dev-2", anchor_signer=None)
+    assert view.name == "Evil[2J[31mName"
 
 
 # --- pure roster rules ---------------------------------------------------------------------
