@@ -84,7 +84,7 @@ def save_form(save: Callable[[], None], saving: Callable[[], bool], dirty: Calla
     shown beside a field, which gets the focus; '' when an error box said it)."""
     save()
     if not wait_for(lambda: not saving()):
-        return "it is still being saved; try again in a moment."
+        return "the save is still waiting for other work to finish; try again in a moment."
     if not dirty():
         return None
     for label, field in problems:
