@@ -37,6 +37,7 @@ from hmip_desktop.ui.opening.file_opener import FileOpener
 from hmip_desktop.ui.page_base import Page, PageKey
 from hmip_desktop.ui.page_map import PageFactory, PageHost, PageMap
 from hmip_desktop.ui.page_prebuild import PagePrebuilder
+from hmip_desktop.ui.unsaved import CLOSE, OPEN, QUIT, settle_unsaved
 from hmip_desktop.ui.widgets.forms import plain_label
 from hmip_desktop.ui.widgets.tips import literal_tip
 
@@ -213,7 +214,7 @@ class MainWindow(QMainWindow):
         self.recent_menu = QMenu("Open &recent", self)
         self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
         self.close_action = QAction("&Close inspection", self)
-        self.close_action.triggered.connect(self.close_inspection)
+        self.close_action.triggered.connect(self._on_close_action_triggered)
         self.close_action.setEnabled(False)
         settings_action = QAction("&Settings…", self)
         settings_action.triggered.connect(self._on_settings)
@@ -249,6 +250,10 @@ class MainWindow(QMainWindow):
         self.welcome_action = QAction("&Welcome and your name…", self)
         self.welcome_action.triggered.connect(self.show_welcome)
         help_menu.addAction(self.welcome_action)
+
+    def _on_close_action_triggered(self) -> None:
+        if settle_unsaved(self, CLOSE):
+            self.close_inspection()
 
     def _on_settings(self) -> None:
         _dialog("SettingsDialog")(self).exec()
@@ -299,6 +304,8 @@ class MainWindow(QMainWindow):
     # -- opening and creating ----------------------------------------------------------------
     def on_new_inspection(self) -> None:
         """Ask for the facts, then create the file on the DB lane."""
+        if not settle_unsaved(self, OPEN):  # the new file replaces the open one
+            return
         from hmip_desktop.services.frameworks import FrameworkService  # jsonschema: lazy
         NewInspectionDialog = _dialog("NewInspectionDialog")  # noqa: N806 - a class
         PassphraseDialog = _dialog("PassphraseDialog")  # noqa: N806 - a class
@@ -344,6 +351,8 @@ class MainWindow(QMainWindow):
 
     def on_join_inspection(self) -> None:
         """Make this laptop's copy of an inspection from the team leader's invite."""
+        if not settle_unsaved(self, OPEN):
+            return
         from hmip_desktop.ui.team.join_dialog import join_inspection_from_invite
 
         join_inspection_from_invite(self, self.ctx, self._set_store)
@@ -356,11 +365,14 @@ class MainWindow(QMainWindow):
         if chosen:
             self.open_path(Path(chosen))
 
-    def open_path(self, path: Path) -> None:
+    def open_path(self, path: Path, *, asked: bool = False) -> None:
         """Open a file, asking for its passphrase first when it needs one (a sync bundle goes
-        to the import preview of the open inspection)."""
+        to the import preview of the open inspection); unsaved forms are asked about first
+        unless they were already (`asked`: a mistyped passphrase's retry)."""
         if startup.is_bundle(path):
             self.open_bundle(path)
+            return
+        if not asked and not settle_unsaved(self, OPEN):
             return
         passphrase = typed = None
         # HMIP_PASSPHRASE (as the CLI): no question to ask, so the GUI thread need not even
@@ -380,7 +392,8 @@ class MainWindow(QMainWindow):
         # Two steps on the DB lane: the first screen, read before the store loads, then the
         # store itself (ui/opening/file_opener.py).
         self.opener.begin(path, passphrase,
-                          (lambda: self.open_path(path)) if typed is not None else None)
+                          (lambda: self.open_path(path, asked=True)) if typed is not None
+                          else None)
 
     def _set_store(self, store: InspectionStore) -> None:
         self.opener.done()
@@ -424,7 +437,11 @@ class MainWindow(QMainWindow):
         self._refresh_status()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
-        """Let pages flush pending edits, close the file, finish queued writes."""
+        """Let pages flush pending edits, close the file, finish queued writes (after asking
+        about unsaved forms: Cancel keeps the window open)."""
+        if not settle_unsaved(self, QUIT):
+            event.ignore()
+            return
         for page in self.pages.built():
             page.flush()
         self.opener.cancel()  # a store still opening is closed on the DB lane

@@ -78,6 +78,17 @@ class Page(QWidget):
     def flush(self) -> None:
         """Save pending edits now (the window is closing)."""
 
+    def unsaved(self) -> list[str]:
+        """What is typed or chosen in a form with a Save button and not saved, each in plain
+        words ("the new concern “Keys”"): the window asks before dropping it (ui.unsaved)."""
+        return []
+
+    def save_unsaved(self) -> str | None:
+        """Save what `unsaved` names, each through its form's own Save, and wait for the
+        writes: None once all landed, else why the first refused one was not saved (its
+        form is then shown, the field at fault focused)."""
+        return None
+
     def first_data_shown(self) -> bool:
         """True once the open inspection's first data is on screen (--quit-when-ready)."""
         return True

@@ -18,6 +18,31 @@ def shown_errors(monkeypatch):  # type: ignore[no-untyped-def]
     yield messages
 
 
+class UnsavedAnswers:
+    """The Save / Discard / Cancel question about unsaved forms, answered from a queue (Discard
+    when it is empty, so a test that leaves a form edited never blocks on a modal box)."""
+
+    def __init__(self) -> None:
+        self.answers: list[str] = []
+        self.asked: list[tuple[str, list[str]]] = []
+
+    def __call__(self, _parent, question: str, unsaved) -> str:  # type: ignore[no-untyped-def]
+        from hmip_desktop.ui.unsaved import DISCARD
+
+        self.asked.append((question, list(unsaved)))
+        return self.answers.pop(0) if self.answers else DISCARD
+
+
+@pytest.fixture(autouse=True)
+def unsaved_questions(monkeypatch) -> UnsavedAnswers:  # type: ignore[no-untyped-def]
+    """Record the questions about unsaved forms instead of blocking on a modal box."""
+    from hmip_desktop.ui import unsaved
+
+    answers = UnsavedAnswers()
+    monkeypatch.setattr(unsaved, "ask_save_discard_cancel", answers)
+    return answers
+
+
 @pytest.fixture
 def window(qtbot):  # type: ignore[no-untyped-def]
     """A main window whose DB lane runs synchronously."""

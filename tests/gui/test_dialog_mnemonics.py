@@ -385,6 +385,13 @@ def _choose_evidence(_b: Bench) -> list[list[str]]:
     return modal_problems(lambda: choose_evidence_dialog(None, items, "Early days"))
 
 
+def _unsaved(_b: Bench) -> list[list[str]]:
+    from hmip_desktop.ui import unsaved
+
+    return modal_problems(lambda: unsaved._save_discard_cancel_box(
+        None, unsaved.QUIT.question, ["the new concern “Keys”", "the Urgent Notification"]))
+
+
 PROMPTS: dict[str, Callable[[Bench], list[list[str]]]] = {
     "errors:_message_box": _message_box,
     "errors:ask_yes_no": _ask_yes_no,
@@ -394,6 +401,7 @@ PROMPTS: dict[str, Callable[[Bench], list[list[str]]]] = {
     "evidence.evidence_prompts:ask_caption": _caption,
     "overview.lifecycle_panel:LifecyclePanel._ask_reason": _reopen,
     "expectations.expectations_page:choose_evidence_dialog": _choose_evidence,
+    "unsaved:_save_discard_cancel_box": _unsaved,
 }
 
 

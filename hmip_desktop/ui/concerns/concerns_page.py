@@ -164,7 +164,26 @@ class ConcernsPage(Page):
         self._update_warnings()
 
     def flush(self) -> None:
-        """Nothing autosaves here: unsaved edits are kept on screen until saved."""
+        """Nothing autosaves here: unsaved edits are kept on screen until saved, and the
+        window asks about them before it drops them (unsaved, save_unsaved)."""
+
+    def _registers(self) -> tuple[tuple[RegisterPanel, str], ...]:
+        return ((self.concerns, "concern"), (self.npp, "notable positive practice entry"))
+
+    def unsaved(self) -> list[str]:
+        """A concern or entry drafted or edited and not saved."""
+        return [name for panel, what in self._registers()
+                if (name := panel.unsaved(what)) is not None]
+
+    def save_unsaved(self) -> str | None:
+        """Save each through its editor; stop, on its tab, at the first refused."""
+        for panel, what in self._registers():
+            if panel.unsaved(what) is not None:
+                self.tabs.setCurrentWidget(panel)  # its refused field can take the focus
+                refusal = panel.save_unsaved(what)
+                if refusal is not None:
+                    return refusal
+        return None
 
     # -- rules -------------------------------------------------------------------------------
     def _projected(self) -> list[C.RuleIssue] | None:

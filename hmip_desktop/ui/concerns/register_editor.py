@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 from hmip_desktop.domain.errors import ValidationError
 from hmip_desktop.ui.errors import present_error
 from hmip_desktop.ui.evidence.evidence_picker import CheckList, EvidenceChoice, EvidencePicker
+from hmip_desktop.ui.unsaved import save_form
 from hmip_desktop.ui.widgets.forms import (
     SAVE_KEYS,
     add_shortcuts,
@@ -191,6 +192,13 @@ class RegisterEditor(QWidget):
         self.save.setEnabled(False)
         self.status.setText("Saving…")
         self.save_requested.emit(v)
+
+    def save_now(self) -> str | None:
+        """Save as the button does and wait for the write: None once saved, else why not."""
+        return save_form(self._on_save_clicked, lambda: not self.save.isEnabled(),
+                         lambda: self.dirty,
+                         ((self.title_error, self.title), (self.body_error, self.body),
+                          (self.sections_error, self.sections), (self.form_error, self.title)))
 
     def save_succeeded(self, message: str) -> None:
         """The write landed."""

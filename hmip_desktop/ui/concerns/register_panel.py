@@ -24,6 +24,7 @@ from hmip_desktop.services.concerns_snapshot import RegisterSnapshot, register_s
 from hmip_desktop.ui.concerns.register_editor import RegisterEditor
 from hmip_desktop.ui.context import UiContext
 from hmip_desktop.ui.errors import ask_yes_no, present_error
+from hmip_desktop.ui.unsaved import discard_question, quoted, refused
 from hmip_desktop.ui.widgets.forms import (
     add_shortcuts,
     buddy_label,
@@ -140,6 +141,23 @@ class RegisterPanel(QWidget):
         self.editor.load(None)
         self._update_buttons()
 
+    def unsaved(self, what: str) -> str | None:
+        """The record being edited or drafted, in words, when its changes are not saved."""
+        editor = self.editor
+        if not editor.dirty:
+            return None
+        if editor.record is not None:
+            return f"your changes to the {what} {quoted(editor.record.title)}"
+        title = editor.title.text()
+        return f"the new {what} {quoted(title)}" if title.strip() else \
+            f"a new {what} (no title yet)"
+
+    def save_unsaved(self, what: str) -> str | None:
+        """Save the editor's changes (see `unsaved`): None once saved, else why not."""
+        name = self.unsaved(what)
+        refusal = self.editor.save_now() if name is not None else None
+        return None if refusal is None or name is None else refused(name, refusal)
+
     def _selected(self) -> Any:
         row = current_row(self.table)
         return self.model.row_at(row) if 0 <= row < self.model.rowCount() else None
@@ -165,8 +183,7 @@ class RegisterPanel(QWidget):
         editing = self.editor.record
         if editing is not None and record.id == editing.id:
             return
-        if self.editor.dirty and not self.confirm(
-                f"Discard the unsaved changes to this {self.noun}?"):
+        if self.editor.dirty and not self.confirm(discard_question(self.noun)):
             # Put the edited row back once the view has finished its own move.
             QTimer.singleShot(0, lambda: self._reselect(editing))
             return
@@ -184,8 +201,7 @@ class RegisterPanel(QWidget):
 
     # -- writes ------------------------------------------------------------------------------
     def _on_new_button_clicked(self) -> None:
-        if self.editor.dirty and not self.confirm(
-                f"Discard the unsaved changes to this {self.noun}?"):
+        if self.editor.dirty and not self.confirm(discard_question(self.noun)):
             return
         self._loading = True
         self.table.clearSelection()

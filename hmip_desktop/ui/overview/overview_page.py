@@ -11,6 +11,7 @@ from hmip_desktop.domain.framework_nation import NATION_LABELS
 from hmip_desktop.domain.wording import plural
 from hmip_desktop.services import labels
 from hmip_desktop.ui.page_base import Page, PageKey, heading
+from hmip_desktop.ui.unsaved import refused
 from hmip_desktop.ui.widgets.forms import plain_label, scrolled
 
 if TYPE_CHECKING:
@@ -147,6 +148,18 @@ class OverviewPage(Page):
                 self._body.insertWidget(at + offset, panel)
                 panel.show()  # now, not at the layout's next turn: it is read at once
         return self.lifecycle, self.education, self.urgent
+
+    def unsaved(self) -> list[str]:
+        """The Urgent Notification, when changed and not saved."""
+        return ["the Urgent Notification"] if self.urgent is not None and self.urgent.dirty \
+            else []
+
+    def save_unsaved(self) -> str | None:
+        """Save the Urgent Notification through its own Save."""
+        if self.urgent is None or not self.urgent.dirty:
+            return None
+        refusal = self.urgent.save_now()
+        return None if refusal is None else refused("the Urgent Notification", refusal)
 
     def first_data_shown(self) -> bool:
         """The open inspection's facts are on screen."""

@@ -29,6 +29,7 @@ from hmip_desktop.domain.errors import ValidationError
 from hmip_desktop.services.urgent_notification import UnStatus, UrgentNotificationService
 from hmip_desktop.ui.context import UiContext
 from hmip_desktop.ui.errors import present_error
+from hmip_desktop.ui.unsaved import save_form
 from hmip_desktop.ui.widgets.forms import (
     SAVE_KEYS,
     add_shortcuts,
@@ -228,6 +229,24 @@ class UrgentNotificationPanel(QGroupBox):
                 tuple(k for k, box in self.criteria.items() if box.isChecked()),
                 self.reasons.toPlainText().strip(), self.letter_date.text().strip(),
                 self.response_date.text().strip())
+
+    @property
+    def dirty(self) -> bool:
+        """True when the form differs from what was last read or saved (in any order of
+        criteria: the stored order need not be the checklist's)."""
+        def same_order(v: Values) -> Values:
+            return (v[0], tuple(sorted(v[1])), *v[2:])
+
+        return self._loaded is not None and same_order(self.values()) != same_order(
+            self._loaded)
+
+    def save_now(self) -> str | None:
+        """Save as the button does and wait for the write: None once saved, else why not."""
+        return save_form(self._on_save_clicked, lambda: not self.save.isEnabled(),
+                         lambda: self.dirty,
+                         ((self.reasons_error, self.reasons), (self.letter_error,
+                                                               self.letter_date),
+                          (self.response_error, self.response_date)))
 
     def _show(self, status: UnStatus) -> None:
         self.setEnabled(True)

@@ -2,7 +2,8 @@
 
 Used for the provisional score, the agreed score and progress on a previous item. The form
 keeps the person's unsaved edits when the stored judgement is reloaded underneath it (an
-autosave elsewhere, a merge), and takes the stored values when nothing is pending.
+autosave elsewhere, a merge), and takes the stored values when nothing is pending. Its owner
+asks (`may_leave`) before it shows another judgement, which would drop those edits.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from hmip_desktop.domain.framework_elements import Scale
 from hmip_desktop.ui.errors import ask_yes_no, present_error
 from hmip_desktop.ui.evidence.evidence_picker import EvidenceChoice, EvidencePicker
 from hmip_desktop.ui.scoring.scale_picker import ScalePicker
+from hmip_desktop.ui.unsaved import discard_question, save_form
 from hmip_desktop.ui.widgets.forms import (
     SAVE_KEYS,
     add_shortcuts,
@@ -82,7 +84,8 @@ class JudgementForm(QWidget):
         self._key: Any = None
         self._loaded: Values | None = None
         self._withdrawing = False
-        # Seam for tests: asked before the stored judgement is withdrawn.
+        # Seam for tests: asked before the stored judgement is withdrawn, and before unsaved
+        # changes are dropped for another judgement (may_leave).
         self.confirm: Callable[[str], bool] = lambda question: ask_yes_no(self, question)
 
     # -- values ------------------------------------------------------------------------------
@@ -90,6 +93,11 @@ class JudgementForm(QWidget):
         """What the form holds now."""
         return (self.picker.level_key(), self.rationale.toPlainText().strip(),
                 tuple(self.evidence.selected_ids()))
+
+    @property
+    def key(self) -> Any:
+        """What the judgement shown is of (a section key, a previous item's id)."""
+        return self._key
 
     @property
     def dirty(self) -> bool:
@@ -110,6 +118,15 @@ class JudgementForm(QWidget):
             self.evidence.set_choices(choices, current[2])
         self._loaded = stored
         self._update_withdraw()
+
+    def revert(self) -> None:
+        """Drop unsaved changes: show the stored judgement again."""
+        if self._loaded is not None:
+            level, rationale, ids = self._loaded
+            self.picker.set_level(level)
+            self.rationale.setPlainText(rationale)
+            self.evidence.set_selected(ids)
+        self.clear_messages()
 
     def _fill(self, values: Values, choices: Sequence[EvidenceChoice]) -> None:
         level, rationale, ids = values
@@ -141,6 +158,14 @@ class JudgementForm(QWidget):
         self.save.setEnabled(False)
         self.status.setText("Saving…")
         self.save_requested.emit(level, rationale, list(ids))
+
+    def save_now(self) -> str | None:
+        """Save as the button does and wait for the write: None once saved, else why not."""
+        return save_form(self._on_save_clicked, lambda: not self.save.isEnabled(),
+                         lambda: self.dirty,
+                         ((self.level_error, self.picker), (self.rationale_error,
+                                                             self.rationale),
+                          (self.form_error, self.picker)))
 
     def save_succeeded(self, stored: Values, message: str) -> None:
         """The write landed: the form is clean and says so."""
@@ -199,3 +224,15 @@ class JudgementForm(QWidget):
             show_error(self.level_error, text)
         else:
             show_error(self.form_error, text)
+
+
+def may_leave(forms: Sequence[JudgementForm]) -> bool:
+    """Before the forms show another judgement: True when none holds unsaved changes, or the
+    person agreed to discard them (asked once, as the concerns register asks; the forms then
+    show what is stored)."""
+    dirty = [form for form in forms if form.dirty]
+    if dirty and not dirty[0].confirm(discard_question("judgement")):
+        return False
+    for form in dirty:
+        form.revert()
+    return True

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtCore import QModelIndex, Qt, QTimer
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -39,8 +39,9 @@ from hmip_desktop.services.previous_snapshot import PreviousSnapshot, previous_s
 from hmip_desktop.ui.context import UiContext
 from hmip_desktop.ui.errors import present_error
 from hmip_desktop.ui.scoring.action_plan_box import ActionPlanBox
-from hmip_desktop.ui.scoring.judgement_form import EMPTY, JudgementForm, Values
+from hmip_desktop.ui.scoring.judgement_form import EMPTY, JudgementForm, Values, may_leave
 from hmip_desktop.ui.scoring.previous_item_dialog import PreviousItemDialog
+from hmip_desktop.ui.unsaved import quoted, refused, save_form
 from hmip_desktop.ui.widgets.forms import (
     buddy_label,
     current_row,
@@ -70,6 +71,12 @@ def progress_values(item: PreviousItemView | None) -> Values:
     return (p.level_key, p.rationale, p.evidence_ids)
 
 
+def _progress_name(item: PreviousItemView) -> str:
+    """The progress judgement on an item, as a question about unsaved work names it."""
+    return f"the progress judgement on {quoted(f'{item.ref} {item.title}')}"
+
+
+PREV_SCORES_NAME = "the previous inspection's score and year"
 PV_REF, PV_TITLE, PV_SECTION, PV_FOLLOWED, PV_PROGRESS, PV_RATIONALE, PV_PLAN = range(7)
 # Characters a column fits before eliding (tables.CAP_CHARS is 24; average character widths
 # run short of real text): "No meaningful progress", "Partly agreed, 2 steps, 1 overdue".
@@ -148,6 +155,7 @@ class PreviousPanel(QWidget):
         layout.addWidget(splitter, 1)
         self._snapshot: PreviousSnapshot | None = None
         self._select_after: str | None = None  # an item just added: select it once it shows
+        self._loading = False  # a reload selects the row: no question, it loads the form
         # Seams for tests and for a later, richer chooser.
         self.ask_csv_path: Callable[[], Path | None] = self._ask_csv_path
         self.ask_item: Callable[[], dict[str, Any] | None] = self._ask_item
@@ -165,6 +173,10 @@ class PreviousPanel(QWidget):
         self.prev_year = QLineEdit()
         self.prev_year.setAccessibleName("Year of the previous inspection")
         self.prev_year.setPlaceholderText("YYYY")
+        # The person's own choice of score or year, until it is saved (prev_dirty).
+        self._prev_touched = False
+        self.prev_score.activated.connect(self._on_prev_touched)
+        self.prev_year.textEdited.connect(self._on_prev_touched)
         self.prev_year.setMaximumWidth(70)
         self.prev_save = QPushButton("Save previous &score")
         self.prev_save.clicked.connect(self._on_prev_save_clicked)
@@ -212,6 +224,36 @@ class PreviousPanel(QWidget):
         if stored is not None:
             self.prev_score.setCurrentIndex(max(0, self.prev_score.findData(stored)))
 
+    def _on_prev_touched(self, *_: object) -> None:
+        self._prev_touched = True
+
+    @property
+    def prev_dirty(self) -> bool:
+        """True when the score or year chosen differs from what is stored."""
+        scores = self._snapshot.scores if self._snapshot else None
+        if not self._prev_touched or scores is None:
+            return False
+        stored = next((r[2] for r in scores.rows if r[0] == self.prev_test.currentData()), None)
+        return (self.prev_year.text().strip() != (scores.year or "")
+                or self.prev_score.currentData() != stored)
+
+    def unsaved(self) -> list[str]:
+        """The progress judgement and the previous score, when changed and not saved."""
+        item = self._selected()
+        return ([_progress_name(item)] if item is not None and self.form.dirty else []) + \
+            ([PREV_SCORES_NAME] if self.prev_dirty else [])
+
+    def save_unsaved(self) -> str | None:
+        """Save each through its own Save; None once both landed, else why not."""
+        item = self._selected()
+        if item is not None and self.form.dirty and (refusal := self.form.save_now()) is not None:
+            return refused(_progress_name(item), refusal)
+        if self.prev_dirty and (refusal := save_form(
+                self._on_prev_save_clicked, lambda: not self.prev_save.isEnabled(),
+                lambda: self.prev_dirty, ((self.prev_error, self.prev_year),))) is not None:
+            return refused(PREV_SCORES_NAME, refusal)
+        return None
+
     def _on_prev_save_clicked(self) -> None:
         store = self.ctx.store
         test, level = self.prev_test.currentData(), self.prev_score.currentData()
@@ -227,6 +269,7 @@ class PreviousPanel(QWidget):
 
         # The Scoring page reloads every tab (this panel too) on an inspection change.
         def done(saved: PreviousScoreSaved) -> None:
+            self._prev_touched = False
             self.import_status.setText(f"Previous score saved: {saved.label} ({year}).")
 
         def failed(exc: BaseException) -> None:
@@ -273,7 +316,9 @@ class PreviousPanel(QWidget):
         row = self.model.row_of(lambda i: i.id == wanted)
         if row >= 0:
             self._select_after = None
+        self._loading = True
         select_row(self.table, row if row >= 0 else 0)
+        self._loading = False
         self._load_form()
 
     def clear(self) -> None:
@@ -282,6 +327,7 @@ class PreviousPanel(QWidget):
         self._plans = {}
         self.model.set_rows([])
         self.prev_year.setText("")
+        self._prev_touched = False
         self._show_scores(None)
         self._load_form()
 
@@ -307,7 +353,21 @@ class PreviousPanel(QWidget):
         # Focus arriving by Tab makes a row current without selecting it: select it too.
         if current.isValid() and not self.table.selectionModel().isRowSelected(current.row()):
             self.table.selectRow(current.row())
+        if self._loading:
+            return
+        item, shown = self._selected(), self.form.key
+        if item is not None and shown not in (None, item.id) and not may_leave([self.form]):
+            # Put the judged item back once the view has finished its own move.
+            QTimer.singleShot(0, lambda: self._reselect(shown))
+            return
         self._load_form()
+
+    def _reselect(self, item_id: str) -> None:
+        self._loading = True
+        row = self.model.row_of(lambda i: i.id == item_id)
+        if row >= 0:
+            select_row(self.table, row)
+        self._loading = False
 
     # -- writes ------------------------------------------------------------------------------
     def _on_form_save_requested(self, level: str, rationale: str, evidence: list[str]) -> None:
@@ -379,6 +439,8 @@ class PreviousPanel(QWidget):
 
     def _on_add_button_clicked(self) -> None:
         store = self.ctx.store
+        if store is not None and not may_leave([self.form]):  # the new item gets selected
+            return
         values = self.ask_item() if store is not None else None
         if store is None or values is None:
             return

@@ -120,3 +120,17 @@ class ScoringPage(Page):
     def flush(self) -> None:
         """Write pending findings (the window calls this before it closes)."""
         self.walkthrough.flush()
+
+    def unsaved(self) -> list[str]:
+        """Judgements, progress judgements and the previous score changed and not saved."""
+        return [*self.walkthrough.unsaved(), *self.previous.unsaved()]
+
+    def save_unsaved(self) -> str | None:
+        """Save each through its form; stop, on its tab, at the first refused."""
+        for tab in (self.walkthrough, self.previous):
+            if tab.unsaved():
+                self.tabs.setCurrentWidget(tab)  # its refused field can take the focus
+                refusal = tab.save_unsaved()
+                if refusal is not None:
+                    return refusal
+        return None

@@ -28,8 +28,10 @@ from hmip_desktop.services.walkthrough_snapshot import (
 )
 from hmip_desktop.ui.context import UiContext
 from hmip_desktop.ui.errors import present_error
+from hmip_desktop.ui.scoring.judgement_form import JudgementForm, may_leave
 from hmip_desktop.ui.scoring.walkthrough_judgement import JudgementStep, TeamStep, score_values
 from hmip_desktop.ui.scoring.walkthrough_overview import AreaStep, OverviewStep
+from hmip_desktop.ui.unsaved import refused
 from hmip_desktop.ui.widgets.forms import add_shortcuts, buddy_label, scrolled
 
 if TYPE_CHECKING:
@@ -195,6 +197,26 @@ class WalkthroughWidget(QWidget):
         """Write pending findings now."""
         self.area.findings.flush()
 
+    def _judgements(self) -> list[tuple[int, JudgementForm, str]]:
+        """(step, form, what it is in words) of the section's two judgements."""
+        label = self._current.label if self._current is not None else "this section"
+        return [(STEP_JUDGEMENT, self.judgement.form, f"your provisional score for {label}"),
+                (STEP_TEAM, self.team.form, f"the agreed score for {label}")]
+
+    def unsaved(self) -> list[str]:
+        """The section's judgements changed and not saved."""
+        return [what for _step, form, what in self._judgements() if form.dirty]
+
+    def save_unsaved(self) -> str | None:
+        """Save each through its form, stopping (on its step) at the first refused."""
+        for step, form, what in self._judgements():
+            if form.dirty:
+                self._go(step, focus=False)  # shown, so a refused field can take the focus
+                refusal = form.save_now()
+                if refusal is not None:
+                    return refused(what, refusal)
+        return None
+
     # -- navigation --------------------------------------------------------------------------
     def _max_step(self) -> int:
         judged = self._current is not None and self._current.judged
@@ -234,8 +256,13 @@ class WalkthroughWidget(QWidget):
     def _on_section_activated(self, index: int) -> None:
         if self._outline is None or not 0 <= index < len(self._outline.sections):
             return
+        chosen = self._outline.sections[index]
+        if self._current is not None and chosen.key != self._current.key and not may_leave(
+                (self.judgement.form, self.team.form)):
+            self.section.setCurrentIndex(self.section.findData(self._current.key))
+            return
         self.area.findings.flush()
-        self._current = self._outline.sections[index]
+        self._current = chosen
         self.refresh()
 
     def _on_overview_area_chosen(self, area_key: str) -> None:
