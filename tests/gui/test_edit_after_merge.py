@@ -35,7 +35,7 @@ def _merge(win, bundle) -> None:  # type: ignore[no-untyped-def]
     sync.preview_dialog.merge_button.click()
 
 
-def test_typing_kept_with_a_teammates_retitle_merged_meanwhile(qtbot, gkit, trio) -> None:  # type: ignore[no-untyped-def]
+def test_typing_kept_with_a_teammates_retitle_merged_meanwhile(qtbot, gkit, trio) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
     lead, alice, _bob = trio
     with acting(alice):
         nid = str(NoteService(alice.store).add(source_kind="observation", title="C wing 21:00",
@@ -60,7 +60,7 @@ def test_typing_kept_with_a_teammates_retitle_merged_meanwhile(qtbot, gkit, trio
     lead.store = None
 
 
-def test_the_same_text_typed_on_both_sides_is_kept_twice(qtbot, gkit, trio) -> None:  # type: ignore[no-untyped-def]
+def test_the_same_text_typed_on_both_sides_is_kept_twice(qtbot, gkit, trio) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
     lead, alice, _bob = trio
     with acting(alice):
         nid = str(NoteService(alice.store).add(source_kind="observation", title="Kitchen",
@@ -82,5 +82,39 @@ def test_the_same_text_typed_on_both_sides_is_kept_twice(qtbot, gkit, trio) -> N
         with lead.store.uow() as tx:
             bodies = {h.payload["body"] for h in tx.records.heads(nid)}
         assert bodies == {"Food cold; trolleys late", "Food cold at 17:30"}
+        win.close_inspection()
+    lead.store = None
+
+
+def test_a_concern_saved_after_a_merge_keeps_the_teammates_priority(qtbot, gkit, trio) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    from hmip_desktop.services.concerns import ConcernService
+
+    lead, alice, _bob = trio
+    with acting(alice):
+        cid = str(ConcernService(alice.store).add(title="Keys at night",
+                                                  body="No keys on C wing",
+                                                  sections=["safety"]))
+    gkit.import_(lead, [gkit.export(alice)])
+    with acting(alice):
+        ConcernService(alice.store).edit(cid, title="No keys held on C wing at night",
+                                         priority=True)
+    bundle = gkit.export(alice)
+    with acting(lead):
+        win = _window(qtbot, lead)
+        page = win.show_page("Concerns")
+        page.reload()
+        panel = page.concerns
+        qtbot.waitUntil(lambda: panel.model.rowCount() == 1)
+        panel.table.selectRow(0)
+        _type_at_end(qtbot, panel.editor, "; a 40 minute wait")
+        sync = win.show_page("Team & sync")
+        sync.import_paths([bundle])
+        sync.preview_dialog.merge_button.click()
+        win.show_page("Concerns")
+        panel.editor.save.click()  # the lead saves the addition over the merged record
+        concern = ConcernService(lead.store).get(cid)
+        assert (concern.title, concern.priority, concern.body) == (
+            "No keys held on C wing at night", True, "No keys on C wing; a 40 minute wait")
+        assert not concern.conflicted and heads(lead, cid) == 1
         win.close_inspection()
     lead.store = None

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from hmip_desktop.domain.changes import ChangeSet
+from hmip_desktop.domain.changes import ChangeSet, Saved
 from hmip_desktop.services.concerns_snapshot import RegisterSnapshot, register_snapshot
 from hmip_desktop.ui.concerns.register_editor import RegisterEditor
 from hmip_desktop.ui.context import UiContext
@@ -38,6 +38,10 @@ from hmip_desktop.ui.widgets.rows_model import Column, ReorderableRowsModel
 if TYPE_CHECKING:
     from hmip_desktop.services.inspection_store import InspectionStore
 
+# Said when a save met a teammate's change to the same text (services.edit_base).
+KEPT_BOTH = ("Saved beside a teammate's change to this {noun}: both versions are kept, to be "
+             "resolved under Team & sync › Conflicts.")
+
 
 class RegisterPanel(QWidget):
     """Table above, editor below; every write goes through the DB lane."""
@@ -53,6 +57,11 @@ class RegisterPanel(QWidget):
         self.noun = noun
         self.entity_type = entity_type
         self._service = service
+        # By record id, the stored state the editor's fields started from: each save says so
+        # (services.edit_base), so a teammate's change merged meanwhile is kept, not written
+        # over; advanced on the DB lane by each save.
+        self._based_on: dict[str, str] = {}
+        self._saves_in_flight = 0
         self.setAccessibleName(f"{noun.capitalize()} register")
         self.section_labels: dict[str, str] = {}
         self.model = ReorderableRowsModel(columns(self), row_id=lambda r: r.id)
@@ -128,7 +137,7 @@ class RegisterPanel(QWidget):
         self._select_after = None
         record = self.model.row_at(row) if row >= 0 else None
         if record is not None and (not self.editor.dirty or record.id != editing):
-            self.editor.load(record)  # the stored version (a merge may have changed it)
+            self._load(record)  # the stored version (a merge may have changed it)
         elif record is None and self.editor.record is not None:
             self.editor.load(None)  # what was edited is gone
         self._update_buttons()
@@ -187,7 +196,7 @@ class RegisterPanel(QWidget):
             # Put the edited row back once the view has finished its own move.
             QTimer.singleShot(0, lambda: self._reselect(editing))
             return
-        self.editor.load(record)
+        self._load(record)
 
     def _reselect(self, record: Any) -> None:
         self._loading = True
@@ -211,6 +220,13 @@ class RegisterPanel(QWidget):
         self._update_buttons()
         self.editor.title.setFocus(Qt.FocusReason.ShortcutFocusReason)
 
+    def _load(self, record: Any) -> None:
+        """Show a stored record; its state is what the next save starts from, unless a save
+        of ours is still on the DB lane (that save's result is newer)."""
+        self.editor.load(record)
+        if not self._saves_in_flight:
+            self._based_on[record.id] = record.updated_hlc
+
     def _on_editor_save_requested(self, fields: dict[str, Any]) -> None:
         store, record = self.ctx.store, self.editor.record
         if store is None:
@@ -222,15 +238,30 @@ class RegisterPanel(QWidget):
             self._select_after = record_id
 
         def edited(changes: ChangeSet) -> None:
-            self.editor.save_succeeded(f"{self.noun.capitalize()} saved." if changes.types
-                                       else "No changes to save.")
+            self.editor.save_succeeded(
+                KEPT_BOTH.format(noun=self.noun) if getattr(changes, "kept_both", False)
+                else f"{self.noun.capitalize()} saved." if changes.types
+                else "No changes to save.")
+
+        def edit() -> ChangeSet:  # on the DB lane: from the state the editor started from
+            result = service.edit(record.id, based_on=self._based_on.get(record.id), **fields)
+            if isinstance(result, Saved):
+                self._based_on[record.id] = result.now_at
+            return result
+
+        def landed(_r: object = None) -> None:
+            self._saves_in_flight -= 1
+
+        def failed(exc: BaseException) -> None:
+            landed()
+            self.editor.save_failed(exc)
 
         if record is None:
             self.ctx.write(lambda: service.add(**fields), on_error=self.editor.save_failed,
                            before_broadcast=added)
         else:
-            self.ctx.write(lambda: service.edit(record.id, **fields),
-                           on_error=self.editor.save_failed, before_broadcast=edited)
+            self._saves_in_flight += 1
+            self.ctx.write(edit, on_error=failed, before_broadcast=edited, on_done=landed)
 
     def _on_delete_button_clicked(self) -> None:
         store, record = self.ctx.store, self._selected()
