@@ -235,6 +235,7 @@ def _xlsx_text(stream: BinaryIO, cancel: threading.Event | None) -> list[str]:
     import openpyxl
 
     from hmip_desktop.ingest.xlsx import check_workbook_bounds, to_text
+    from hmip_desktop.xlsx_cells import DamagedSheet, last_column, sheet_rows, spread
 
     check_workbook_bounds(stream)
     try:
@@ -247,26 +248,23 @@ def _xlsx_text(stream: BinaryIO, cancel: threading.Event | None) -> list[str]:
     budget = MAX_TEXT_CHARS
     try:
         for sheet in workbook.worksheets:
-            sheet.reset_dimensions()
             lines: list[str] = []
             size, limit = 0, min(MAX_SHEET_CHARS, budget)
-            for number, row in enumerate(sheet.iter_rows(values_only=True)):
-                if number % 1000 == 0:
-                    _check_cancel(cancel)
+            rows = sheet_rows(sheet, None if cancel is None else cancel.is_set)
+            for _number, cells in rows:
                 if size >= limit:
                     break
-                cells = [to_text(value) or "" for value in row]
-                while cells and not cells[-1]:
-                    cells.pop()
-                if cells:
-                    line = "\t".join(cells)
+                end = last_column(cells, lambda v: not to_text(v))
+                if end:
+                    # A line is as long as its last filled column: the budget counts the tabs.
+                    line = "\t".join(to_text(value) or "" for value in spread(cells, end))
                     lines.append(line)
                     size += len(line) + 1
             text = "\n".join(lines)[:limit]
             budget -= len(text)
             texts.append(text)
-    except Cancelled:
-        raise
+    except DamagedSheet as exc:
+        raise ValidationError(str(exc)) from None
     except Exception as exc:
         raise ValidationError(
             "the workbook is damaged or cannot be read; open it in Excel and save it again"

@@ -34,6 +34,7 @@ from hmip_desktop.ingest.coltypes import (
 )
 from hmip_desktop.ingest.csvread import check_header, ragged_error, value_error
 from hmip_desktop.ingest.merged import check_merged
+from hmip_desktop.xlsx_cells import last_column, sheet_rows, spread
 
 _NUMBERS = frozenset((INTEGER, DECIMAL))
 _DECIMAL_ONLY = frozenset((DECIMAL,))
@@ -232,14 +233,6 @@ def sheet_names(path: Path) -> list[str]:
         return [s.title for s in worksheet.parent.worksheets]
 
 
-def _trim(row: tuple) -> tuple:
-    """Drop trailing empty cells (styled but empty cells widen rows in many files)."""
-    end = len(row)
-    while end and _blank(row[end - 1]):
-        end -= 1
-    return row[:end]
-
-
 def _header_names(row: tuple) -> list[str]:
     """Headings as text."""
     return [(to_text(value) or "").strip() for value in row]
@@ -252,9 +245,13 @@ def sniff_xlsx(
     with open_sheet(path, sheet) as (worksheet, raw):
         title = worksheet.title
         rows: list[tuple[int, tuple]] = []
-        for number, values in enumerate(worksheet.iter_rows(values_only=True), start=1):
-            if number == 1 or not all(map(_blank, values)):
-                rows.append((number, _trim(values)))
+        for number, cells in sheet_rows(worksheet):
+            if number > 1 and not rows:
+                rows.append((1, ()))  # the sheet XML has no row 1: it is blank
+            end = last_column(cells, _blank)
+            if number == 1 or end:
+                check_column_count(end)
+                rows.append((number, spread(cells, end)))
             if len(rows) > sample_rows:
                 break
         check_merged(raw, title)
@@ -319,27 +316,26 @@ def iter_xlsx(
     produced = 0
     with open_sheet(path, sniff.sheet) as (worksheet, raw):
         check_merged(raw, worksheet.title)
-        rows = enumerate(worksheet.iter_rows(values_only=True), start=1)
+        rows = sheet_rows(worksheet, None if cancel is None else cancel.is_set)
         if sniff.has_header:
-            header = next(rows, (1, ()))[1]
-            if len(_trim(header)) != width:
+            number, cells = next(rows, (1, {}))
+            found = last_column(cells, _blank) if number == 1 else 0
+            if found != width:
                 raise ImportFormatError(
-                    f"the header row has {len(_trim(header))} columns, not {width} as when the "
+                    f"the header row has {found} columns, not {width} as when the "
                     "file was checked; check the file again",
                     row=1,
                 )
         batch: list[tuple] = []
-        for number, values in rows:
-            if number % 1000 == 0 and cancel is not None and cancel.is_set():
-                raise Cancelled("the import was cancelled")
+        for number, cells in rows:
             if number > MAX_ROWS:
                 raise ImportFormatError(f"the sheet has more than {MAX_ROWS:,} rows (limit: rows)")
-            if len(values) != width:
-                if len(values) > width and not all(map(_blank, values[width:])):
-                    raise ragged_error(len(_trim(values)), width, number, None)
-                values = (values + (None,) * width)[:width]
-            if all(map(_blank, values)):
+            end = last_column(cells, _blank)
+            if end == 0:
                 continue
+            if end > width:
+                raise ragged_error(end, width, number, None)
+            values = spread(cells, width)
             try:
                 batch.append(tuple([conv(v) for conv, v in zip(converters, values, strict=True)]))
             except ConversionError:
