@@ -188,9 +188,9 @@ def _docx_text(stream: BinaryIO, cancel: threading.Event | None) -> list[str]:
     import docx
     from docx.table import Table
 
-    from hmip_desktop.ingest.xlsx import MAX_SHARED_STRINGS_BYTES, check_zip_bounds
+    from hmip_desktop.ingest.zipbounds import MAX_PART_BYTES, check_zip_bounds
 
-    check_zip_bounds(stream, "Word document", "word/document.xml", MAX_SHARED_STRINGS_BYTES,
+    check_zip_bounds(stream, "Word document", "word/document.xml", MAX_PART_BYTES,
                      "document size")
     try:
         document = docx.Document(stream)
