@@ -46,6 +46,8 @@ def _add(args: argparse.Namespace) -> int:
         docs = DocumentService(store).import_files(
             [Path(p) for p in args.paths], expectations=args.expectation, known_refs=known,
             progress=tty_progress("importing"))
+    for note in docs.notes:
+        print(f"hmip: note: {note}", file=sys.stderr)
     for d in docs:
         print(d.id)
     return 0

@@ -22,6 +22,7 @@ from hmip_desktop.domain.mime import (  # their home; still importable from here
     SUPPORTED_KINDS,
 )
 from hmip_desktop.ingest import sniffing
+from hmip_desktop.ingest.pdftext import pdf_text
 
 if TYPE_CHECKING:
     from docx.table import Table
@@ -30,7 +31,6 @@ if TYPE_CHECKING:
 # filling memory and the index.
 MAX_TEXT_CHARS = 2_000_000
 MAX_SHEET_CHARS = 500_000
-MAX_PDF_PAGES = 20_000
 
 Source = Path | str | bytes | BinaryIO
 
@@ -138,49 +138,9 @@ def extract_text(source: Source, mime: str, *, cancel: threading.Event | None = 
 
 def _pdf_text(stream: BinaryIO, cancel: threading.Event | None,
               progress: Callable[[int, int], None] | None = None) -> list[str]:
-    """One string per page; pages past the overall cap are kept as empty strings."""
-    # Imported here so that code reading only data extracts does not load the PDF library.
-    from pypdf import PdfReader
-
-    damaged = (
-        "the PDF is damaged or password-protected; open it, save an unprotected copy "
-        "(or print it to PDF) and add that instead"
-    )
-    try:
-        reader = PdfReader(stream, strict=False)
-        if reader.is_encrypted and not reader.decrypt(""):
-            raise ValidationError(damaged)
-        count = len(reader.pages)
-        if count > MAX_PDF_PAGES:
-            raise ValidationError(f"the PDF has {count:,} pages; at most {MAX_PDF_PAGES:,} can be "
-                                  "added (limit: pages)")
-        pages = list(reader.pages)
-    except ValidationError:
-        raise
-    except Exception as exc:  # pypdf raises many types for a broken file
-        raise ValidationError(damaged) from exc
-    texts: list[str] = []
-    budget = MAX_TEXT_CHARS
-    failures = 0
-    for number, page in enumerate(pages):
-        _check_cancel(cancel)
-        if progress is not None:
-            progress(number, len(pages))
-        if budget <= 0:
-            texts.append("")
-            continue
-        try:
-            text = page.extract_text() or ""
-        except Exception:
-            # One unreadable page should not lose the others' text.
-            failures += 1
-            text = ""
-        text = text[:budget]
-        budget -= len(text)
-        texts.append(text)
-    if pages and failures == len(pages):
-        raise ValidationError(damaged)
-    return texts
+    """One string per page (see ingest.pdftext: its work is bounded, and `note` says when
+    some pages' text was not read)."""
+    return pdf_text(stream, cancel, progress, MAX_TEXT_CHARS)
 
 
 def _docx_text(stream: BinaryIO, cancel: threading.Event | None) -> list[str]:
@@ -188,9 +148,9 @@ def _docx_text(stream: BinaryIO, cancel: threading.Event | None) -> list[str]:
     import docx
     from docx.table import Table
 
-    from hmip_desktop.ingest.xlsx import MAX_SHARED_STRINGS_BYTES, check_zip_bounds
+    from hmip_desktop.ingest.zipbounds import MAX_PART_BYTES, check_zip_bounds
 
-    check_zip_bounds(stream, "Word document", "word/document.xml", MAX_SHARED_STRINGS_BYTES,
+    check_zip_bounds(stream, "Word document", "word/document.xml", MAX_PART_BYTES,
                      "document size")
     try:
         document = docx.Document(stream)
@@ -235,6 +195,7 @@ def _xlsx_text(stream: BinaryIO, cancel: threading.Event | None) -> list[str]:
     import openpyxl
 
     from hmip_desktop.ingest.xlsx import check_workbook_bounds, to_text
+    from hmip_desktop.xlsx_cells import DamagedSheet, last_column, sheet_rows, spread
 
     check_workbook_bounds(stream)
     try:
@@ -247,26 +208,23 @@ def _xlsx_text(stream: BinaryIO, cancel: threading.Event | None) -> list[str]:
     budget = MAX_TEXT_CHARS
     try:
         for sheet in workbook.worksheets:
-            sheet.reset_dimensions()
             lines: list[str] = []
             size, limit = 0, min(MAX_SHEET_CHARS, budget)
-            for number, row in enumerate(sheet.iter_rows(values_only=True)):
-                if number % 1000 == 0:
-                    _check_cancel(cancel)
+            rows = sheet_rows(sheet, None if cancel is None else cancel.is_set)
+            for _number, cells in rows:
                 if size >= limit:
                     break
-                cells = [to_text(value) or "" for value in row]
-                while cells and not cells[-1]:
-                    cells.pop()
-                if cells:
-                    line = "\t".join(cells)
+                end = last_column(cells, lambda v: not to_text(v))
+                if end:
+                    # A line is as long as its last filled column: the budget counts the tabs.
+                    line = "\t".join(to_text(value) or "" for value in spread(cells, end))
                     lines.append(line)
                     size += len(line) + 1
             text = "\n".join(lines)[:limit]
             budget -= len(text)
             texts.append(text)
-    except Cancelled:
-        raise
+    except DamagedSheet as exc:
+        raise ValidationError(str(exc)) from None
     except Exception as exc:
         raise ValidationError(
             "the workbook is damaged or cannot be read; open it in Excel and save it again"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-import zipfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime, time
@@ -34,6 +33,8 @@ from hmip_desktop.ingest.coltypes import (
 )
 from hmip_desktop.ingest.csvread import check_header, ragged_error, value_error
 from hmip_desktop.ingest.merged import check_merged
+from hmip_desktop.ingest.zipbounds import MAX_SHARED_STRINGS_BYTES, check_zip_bounds
+from hmip_desktop.xlsx_cells import last_column, sheet_rows, spread
 
 _NUMBERS = frozenset((INTEGER, DECIMAL))
 _DECIMAL_ONLY = frozenset((DECIMAL,))
@@ -140,56 +141,14 @@ CELL_CONVERTERS: dict[str, Callable[[Any], Any]] = {
 # ---------------------------------------------------------------- reading
 
 
-# Bounds checked on the ZIP directory before anything is inflated. Python's zipfile never
-# yields more than a member's declared size (a lie fails its CRC check), so declared sizes
-# are a sound bound. openpyxl keeps every shared string in memory: that part is the tightest.
-MAX_SHARED_STRINGS_BYTES = 64 * 1024 * 1024
-MAX_DECOMPRESSED_BYTES = 2 * 1024 * 1024 * 1024
-MAX_MEMBERS = 10_000
-MAX_RATIO = 200  # XML compresses 5-50 times; a bomb, thousands of times
-RATIO_FLOOR_BYTES = 16 * 1024 * 1024  # small members may compress as they like
 MAX_ROWS = 1_048_576  # Excel's own limit
+SHEETS = "xl/worksheets/"  # where the parts openpyxl streams live
 
 
 def check_workbook_bounds(raw: BinaryIO) -> None:
     """Refuse a workbook whose parts would inflate beyond the limits (a "ZIP bomb")."""
     check_zip_bounds(raw, "workbook", "sharedstrings.xml", MAX_SHARED_STRINGS_BYTES,
-                     "shared strings size")
-
-
-def check_zip_bounds(raw: BinaryIO, what: str, held_part: str, held_limit: int,
-                     held_label: str) -> None:
-    """Refuse an Office file whose parts would inflate beyond the limits. `held_part` is the
-    part its reader keeps whole in memory (shared strings, a Word document's body)."""
-    if not raw.seekable():
-        return
-
-    def refuse(problem: str) -> ImportFormatError:
-        return ImportFormatError(f"the {what} {problem}; it cannot be imported safely")
-
-    try:
-        with zipfile.ZipFile(raw) as archive:
-            infos = archive.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError):
-        return  # openpyxl reports a damaged file in its own words
-    finally:
-        raw.seek(0)
-    if len(infos) > MAX_MEMBERS:
-        raise refuse(f"has more than {MAX_MEMBERS:,} parts (limit: parts)")
-    total = 0
-    for info in infos:
-        total += info.file_size
-        name = info.filename.lower()
-        if name.endswith(held_part) and info.file_size > held_limit:
-            raise refuse(f"holds more than {held_limit // (1024 * 1024)} MiB of text (limit: "
-                         f"{held_label})")
-        if info.file_size > RATIO_FLOOR_BYTES and \
-                info.file_size > MAX_RATIO * max(info.compress_size, 1):
-            raise refuse(f"expands more than {MAX_RATIO} times when unpacked (limit: "
-                         "compression ratio)")
-    if total > MAX_DECOMPRESSED_BYTES:
-        raise refuse(f"unpacks to more than {MAX_DECOMPRESSED_BYTES // 1024 ** 3} GiB "
-                     "(limit: decompressed size)")
+                     "shared strings size", streamed=SHEETS)
 
 
 @contextmanager
@@ -232,14 +191,6 @@ def sheet_names(path: Path) -> list[str]:
         return [s.title for s in worksheet.parent.worksheets]
 
 
-def _trim(row: tuple) -> tuple:
-    """Drop trailing empty cells (styled but empty cells widen rows in many files)."""
-    end = len(row)
-    while end and _blank(row[end - 1]):
-        end -= 1
-    return row[:end]
-
-
 def _header_names(row: tuple) -> list[str]:
     """Headings as text."""
     return [(to_text(value) or "").strip() for value in row]
@@ -252,9 +203,13 @@ def sniff_xlsx(
     with open_sheet(path, sheet) as (worksheet, raw):
         title = worksheet.title
         rows: list[tuple[int, tuple]] = []
-        for number, values in enumerate(worksheet.iter_rows(values_only=True), start=1):
-            if number == 1 or not all(map(_blank, values)):
-                rows.append((number, _trim(values)))
+        for number, cells in sheet_rows(worksheet):
+            if number > 1 and not rows:
+                rows.append((1, ()))  # the sheet XML has no row 1: it is blank
+            end = last_column(cells, _blank)
+            if number == 1 or end:
+                check_column_count(end)
+                rows.append((number, spread(cells, end)))
             if len(rows) > sample_rows:
                 break
         check_merged(raw, title)
@@ -319,27 +274,26 @@ def iter_xlsx(
     produced = 0
     with open_sheet(path, sniff.sheet) as (worksheet, raw):
         check_merged(raw, worksheet.title)
-        rows = enumerate(worksheet.iter_rows(values_only=True), start=1)
+        rows = sheet_rows(worksheet, None if cancel is None else cancel.is_set)
         if sniff.has_header:
-            header = next(rows, (1, ()))[1]
-            if len(_trim(header)) != width:
+            number, cells = next(rows, (1, {}))
+            found = last_column(cells, _blank) if number == 1 else 0
+            if found != width:
                 raise ImportFormatError(
-                    f"the header row has {len(_trim(header))} columns, not {width} as when the "
+                    f"the header row has {found} columns, not {width} as when the "
                     "file was checked; check the file again",
                     row=1,
                 )
         batch: list[tuple] = []
-        for number, values in rows:
-            if number % 1000 == 0 and cancel is not None and cancel.is_set():
-                raise Cancelled("the import was cancelled")
+        for number, cells in rows:
             if number > MAX_ROWS:
                 raise ImportFormatError(f"the sheet has more than {MAX_ROWS:,} rows (limit: rows)")
-            if len(values) != width:
-                if len(values) > width and not all(map(_blank, values[width:])):
-                    raise ragged_error(len(_trim(values)), width, number, None)
-                values = (values + (None,) * width)[:width]
-            if all(map(_blank, values)):
+            end = last_column(cells, _blank)
+            if end == 0:
                 continue
+            if end > width:
+                raise ragged_error(end, width, number, None)
+            values = spread(cells, width)
             try:
                 batch.append(tuple([conv(v) for conv, v in zip(converters, values, strict=True)]))
             except ConversionError:

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 import zipfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -47,6 +47,7 @@ from hmip_desktop.report.action_plan_xlsx import (
     SHEET_PLAN,
     ActionPlanRowsError,
 )
+from hmip_desktop.xlsx_cells import DamagedSheet, last_column, sheet_rows, spread
 
 # Limits checked before (and while) reading a returned plan. Module constants so tests can
 # lower them; a plan has at most a few dozen rows.
@@ -209,12 +210,14 @@ def _find_header(rows: Sequence[tuple[int, tuple]]) -> tuple[int, dict[str, int]
     return None
 
 
-def read_action_plan(path: Path, known: Mapping[str, str] | None = None) -> ReturnedPlan:
+def read_action_plan(path: Path, known: Mapping[str, str] | None = None, *,
+                     cancel: Callable[[], bool] | None = None) -> ReturnedPlan:
     """The answered concerns of a returned plan and its date submitted, every row checked.
 
     `known` maps each live concern reference to its record id; when given, unknown
     references (and rows whose hidden record id names another concern) are errors too.
     Any bad row raises ActionPlanRowsError naming every bad row, and nothing is returned.
+    `cancel` is asked while the rows are read and raises Cancelled.
     """
     path = Path(path)
     _check_container(path)
@@ -222,35 +225,42 @@ def read_action_plan(path: Path, known: Mapping[str, str] | None = None) -> Retu
         try:
             wb = openpyxl.load_workbook(raw, read_only=True, data_only=True, keep_links=False)
         except Exception:  # openpyxl raises many types for a damaged file
-            raise ValidationError("The action plan workbook is damaged or cannot be read; open "
-                                  "it in Excel and save it again as .xlsx.") from None
+            raise ValidationError(DAMAGED) from None
         try:
             if SHEET_PLAN not in wb.sheetnames:
                 raise ValidationError(f"The workbook has no sheet named '{SHEET_PLAN}'; import "
                                       "the plan exported by hmip_desktop.")
             ws = wb[SHEET_PLAN]
-            ws.reset_dimensions()
-            rows = _bounded_rows(ws)
+            if not hasattr(ws, "_get_source"):  # a chart sheet has no cells
+                raise ValidationError(DAMAGED)
+            rows = _bounded_rows(ws, cancel)
+        except DamagedSheet as exc:
+            raise ValidationError(DAMAGED.replace("cannot be read", f"cannot be read{exc.where}", 1)
+                                  ) from None
         finally:
             wb.close()
     return _parse(rows, known)
 
 
-def _bounded_rows(ws: Any) -> list[tuple[int, tuple]]:
+DAMAGED = ("The action plan workbook is damaged or cannot be read; open it in Excel and save "
+           "it again as .xlsx.")
+
+
+def _bounded_rows(ws: Any, cancel: Callable[[], bool] | None) -> list[tuple[int, tuple]]:
+    """Every row up to its last filled column; cells are read as the XML holds them, so
+    a row padded to column XFD costs what its few cells cost."""
     out: list[tuple[int, tuple]] = []
-    for number, values in enumerate(ws.iter_rows(values_only=True), start=1):
+    for number, cells in sheet_rows(ws, cancel):
+        end = last_column(cells, _blank)
         if number > MAX_ROWS:
-            if all(map(_blank, values)):
+            if not end:
                 continue
             raise ValidationError(f"The action plan has more than {MAX_ROWS} rows: over the "
                                   "row limit for an action plan.")
-        end = len(values)
-        while end and _blank(values[end - 1]):
-            end -= 1
         if end > MAX_COLUMNS:
             raise ValidationError(f"Row {number} of the action plan has {end} columns: over the "
                                   f"column limit of {MAX_COLUMNS}.")
-        values = values[:end]
+        values = spread(cells, end)
         for v in values:
             if isinstance(v, str) and len(v) > MAX_CELL_CHARS:
                 raise ValidationError(f"A cell in row {number} of the action plan has "
@@ -258,7 +268,6 @@ def _bounded_rows(ws: Any) -> list[tuple[int, tuple]]:
                                       f"{MAX_CELL_CHARS}.")
         out.append((number, values))
     return out
-
 
 
 def _submitted(rows: list[tuple[int, tuple]], header_row: int,
@@ -292,7 +301,7 @@ class _Row:
 
 
 def _parse(rows: list[tuple[int, tuple]], known: Mapping[str, str] | None) -> ReturnedPlan:
-    found = _find_header(rows[:HEADER_SEARCH_ROWS])
+    found = _find_header([r for r in rows[:HEADER_SEARCH_ROWS] if r[0] <= HEADER_SEARCH_ROWS])
     if found is None:
         raise ValidationError(f"No '{H_REFERENCE}' column heading was found in the first "
                               f"{HEADER_SEARCH_ROWS} rows of the action plan sheet.")

@@ -181,7 +181,7 @@ class ActionPlanService:
         self._store.ensure_writable()
         with self._store.uow() as tx:
             known = _live_references(tx.records.list(R.CONCERN))
-        plan = read_action_plan(Path(path), known)
+        plan = read_action_plan(Path(path), known, cancel=cancel)
         incomplete = tuple(plan.incomplete())
         if strict and incomplete:
             raise ActionPlanRowsError(incomplete)

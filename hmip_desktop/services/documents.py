@@ -68,9 +68,11 @@ class DocumentView:
 
 
 class ImportedDocuments(list[DocumentView]):
-    """The documents an import wrote or reused (a list, as before), with its changes."""
+    """The documents an import wrote or reused (a list, as before), with its changes and
+    `notes`: one line per file whose search text was cut (a PDF past its work limits)."""
 
     changes: ChangeSet = ChangeSet()
+    notes: tuple[str, ...] = ()
 
 
 @dataclass
@@ -148,6 +150,7 @@ class DocumentService:
             except ValidationError as exc:
                 raise ValidationError(f"'{path.name}': {exc}") from None
         bar = _Bar(progress, 2 * sum(p.size for p in prepared))
+        notes: list[str] = []
         for item in prepared:
             start = bar.done
 
@@ -158,6 +161,8 @@ class DocumentService:
                 item.texts = extract_text(item.path, item.mime, cancel=cancel, progress=read)
             except ValidationError as exc:
                 raise ValidationError(f"'{item.path.name}': {exc}") from None
+            if getattr(item.texts, "note", ""):
+                notes.append(f"'{item.path.name}': {item.texts.note}")  # type: ignore[attr-defined]
             bar.set(start + item.size)
         try:
             for item in prepared:
@@ -174,6 +179,7 @@ class DocumentService:
         log.info("%s imported", plural(len(prepared), "document"))
         out = ImportedDocuments(self.get(i) for i in dict.fromkeys(ids))
         out.changes = ChangeSet.of(R.DOCUMENT, *ids)
+        out.notes = tuple(notes)
         if link_ids:
             out.changes |= ChangeSet.of(R.LINK, *link_ids)
         return out

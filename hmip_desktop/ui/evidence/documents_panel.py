@@ -292,7 +292,8 @@ class DocumentsPanel(FileDrops, QWidget):
 
         def done(views: list[DocumentView]) -> None:
             n = len(views)
-            self.status.setText(f"{n} document{'s' if n != 1 else ''} imported.")
+            notes = " ".join(f"Note: {t}." for t in getattr(views, "notes", ()))
+            self.status.setText(f"{n} document{'s' if n != 1 else ''} imported. {notes}".strip())
             if views:
                 self._pending = (views[0].id, None, None, 0)
 
