@@ -189,7 +189,7 @@ def _list(args: argparse.Namespace) -> int:
         flag = "P" if c.priority else " "
         to = f"  -> {c.addressee_label}" if c.addressee else ""
         where = section_labels(c.sections, sections)
-        print(f"{c.order:>3} {flag} {c.id}  {c.title}  [{where}]{to}")
+        print(f"{c.ref:>3} {flag} {c.id}  {c.title}  [{where}]{to}")  # the report's number
     if not concerns:
         print("no concerns")
     _print_issues(issues)

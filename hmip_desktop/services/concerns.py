@@ -9,7 +9,7 @@ the inspection is ready for report.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from hmip_desktop.domain import action_plan as AP
@@ -52,6 +52,9 @@ class ConcernView:
     # The action plan response in its current stored shape (domain.action_plan; payloads of
     # the single-action version read as one step) or None.
     action_plan: dict[str, Any] | None = field(default=None, hash=False)
+    # Its number in the report, the action plan and a returned response: priority concerns
+    # first (domain.concerns.report_order), so "concern 5" means one concern everywhere.
+    ref: str = ""
 
 
 @dataclass(frozen=True)
@@ -214,6 +217,31 @@ class ConcernService(_Register):
     fields = CONCERN_FIELDS
     noun = "concern"
 
+    def _views(self) -> list[EntityView]:
+        """In the order the report lists them: priority concerns first (report_order), so
+        positions here are the numbers the report, the action plan and the register show."""
+        views = super()._views()
+        refs = dict(C.report_order([(e.id, bool(e.payload.get("priority")), _order(e))
+                                    for e in views]))
+        return sorted(views, key=lambda e: int(refs[e.id]))
+
+    def move(self, record_id: str, position: int) -> ChangeSet:
+        """As for any register, within its kind: the report lists priority concerns first
+        whatever their order, so a move past the other kind is refused (it would not show)."""
+        views = self._views()
+        priority = {e.id: bool(e.payload.get("priority")) for e in views}
+        if record_id in priority and isinstance(position, int) \
+                and not isinstance(position, bool) and 1 <= position <= len(views):
+            mine = [i for i, e in enumerate(views, start=1)
+                    if priority[e.id] == priority[record_id]]
+            if not mine[0] <= position <= mine[-1]:
+                kind = "a priority concern" if priority[record_id] else "a key concern"
+                raise ValidationError(
+                    f"Priority concerns come first in the report: {kind} can be put at places "
+                    f"{mine[0]}–{mine[-1]}. To move it between the two, change whether it is "
+                    "a priority.")
+        return super().move(record_id, position)
+
     def _validate(self, payload: dict[str, Any], framework: PinnedFramework,
                   tx: UnitOfWork) -> dict[str, Any]:
         payload = super()._validate(payload, framework, tx)
@@ -248,9 +276,9 @@ class ConcernService(_Register):
             return self._view(self._live(tx, concern_id), labels)
 
     def list(self) -> list[ConcernView]:
-        """Live concerns in register order."""
+        """Live concerns in report order (priority first), each with its report number."""
         labels = {a.key: a.label for a in self.addressees()}
-        return [self._view(e, labels) for e in self._views()]
+        return register_views(R.CONCERN, self._views(), labels)
 
     @staticmethod
     def _view(e: EntityView, labels: Mapping[str, str]) -> ConcernView:
@@ -327,7 +355,13 @@ class NppService(_Register):
 
 def register_views(entity_type: str, entities: Iterable[EntityView],
                    labels: Mapping[str, str]) -> list[Any]:
-    """A register's views from its live records, in register order (no database); `labels`
-    names the concern addressees."""
-    service = ConcernService if entity_type == R.CONCERN else NppService
-    return [service._view(e, labels) for e in _sorted(list(entities))]
+    """A register's views from its live records, in the order the report lists them (no
+    database): concerns priority first, numbered as the report numbers them; notable
+    positive practice in register order. `labels` names the concern addressees."""
+    ordered = _sorted(list(entities))
+    if entity_type != R.CONCERN:
+        return [NppService._view(e, labels) for e in ordered]
+    refs = dict(C.report_order([(e.id, bool(e.payload.get("priority")), _order(e))
+                                for e in ordered]))
+    views = [replace(ConcernService._view(e, labels), ref=refs[e.id]) for e in ordered]
+    return sorted(views, key=lambda v: int(v.ref))

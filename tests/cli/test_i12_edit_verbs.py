@@ -114,7 +114,12 @@ def test_concern_move_every_way(run, path: Path) -> None:  # type: ignore[no-unt
     assert [x["order"] for x in _concerns(run, path)] == [1, 2, 3, 4]
     assert _ok(run("concern", "move", path, c, "--up")) == "nothing changed"
     _ok(run("concern", "move", path, d, "--priority"))
-    assert [x["priority"] for x in _concerns(run, path)] == [False, False, True, False]
+    # Listed as the report lists them, priority first, with the report's numbers.
+    assert order() == [d, c, b, a]
+    assert [x["priority"] for x in _concerns(run, path)] == [True, False, False, False]
+    assert [x["ref"] for x in _concerns(run, path)] == ["1", "2", "3", "4"]
+    refused = run("concern", "move", path, a, "--position", "1")
+    assert refused.code == 2 and "places 2–4" in refused.err
     assert run("concern", "move", path, d, "--position", "9").code == 2
     assert run("concern", "move", path, d).code == 2
 

@@ -68,7 +68,7 @@ def action_plan_tip(concern: object) -> str:
 def concern_columns(panel: RegisterPanel) -> list[Column]:
     """Columns of the concerns register."""
     return [
-        Column("Order", lambda c: str(c.order)),
+        Column("No.", lambda c: c.ref),  # the report's number (priority concerns first)
         Column("Priority", lambda c: "priority" if c.priority else ""),
         Column("Title", lambda c: c.title, lambda c: c.body),
         Column("Sections", lambda c: _sections(panel, c.sections)),
@@ -110,7 +110,8 @@ class ConcernsPage(Page):
         self.concerns = RegisterPanel(ctx, noun="concern", entity_type=R.CONCERN,
                                       service=ConcernService, columns=concern_columns,
                                       concern_fields=True, stretch=CN_TITLE)
-        self.npp = RegisterPanel(ctx, noun="entry", entity_type=R.NPP, service=NppService,
+        self.npp = RegisterPanel(ctx, noun="entry", nouns="entries", entity_type=R.NPP,
+                                 service=NppService,
                                  columns=npp_columns, concern_fields=False,
                                  stretch=NP_TITLE)
         self.concerns.rows_shown.connect(self._update_warnings)

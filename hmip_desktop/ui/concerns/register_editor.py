@@ -142,8 +142,10 @@ class RegisterEditor(QWidget):
         """Show a record, or empty fields for a new one."""
         same = record is not None and self._record is not None and record.id == self._record.id
         self._record = record
+        # A concern by its number in the report (priority first); an entry by its order.
+        number = getattr(record, "ref", "") or getattr(record, "order", "")
         self.mode.setText(f"New {self.noun}" if record is None
-                          else f"Editing {self.noun} {record.order}: {record.title}")
+                          else f"Editing {self.noun} {number}: {record.title}")
         self.blockSignals(True)
         self.title.setText(record.title if record else "")
         if self.body.toPlainText() != (record.body if record else ""):

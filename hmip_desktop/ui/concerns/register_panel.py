@@ -48,7 +48,8 @@ class RegisterPanel(QWidget):
 
     rows_shown = Signal()
 
-    def __init__(self, ctx: UiContext, *, noun: str, entity_type: str,
+    def __init__(self, ctx: UiContext, *, noun: str, nouns: str | None = None,
+                 entity_type: str,
                  service: Callable[[InspectionStore], Any],
                  columns: Callable[[RegisterPanel], Sequence[Column]],
                  concern_fields: bool, stretch: int | None = None) -> None:
@@ -93,8 +94,9 @@ class RegisterPanel(QWidget):
         upper = QWidget()
         upper_layout = QVBoxLayout(upper)
         upper_layout.setContentsMargins(0, 0, 0, 0)
-        upper_layout.addWidget(buddy_label(f"{noun.capitalize()}s in report &order (drag or "
-                                           "Alt+Up/Alt+Down to reorder):", self.table))
+        upper_layout.addWidget(buddy_label(
+            f"{(nouns or noun + 's').capitalize()} in report &order (drag or Alt+Up/Alt+Down "
+            "to reorder):", self.table))
         upper_layout.addWidget(self.table, 1)
         upper_layout.addLayout(buttons)
         self.splitter = QSplitter(Qt.Orientation.Vertical)
@@ -285,6 +287,14 @@ class RegisterPanel(QWidget):
     def _move(self, delta: int) -> None:
         row = current_row(self.table)
         if not 0 <= row < self.model.rowCount():
+            return
+        target = row + delta
+        if 0 <= target < self.model.rowCount() and self.editor.concern_fields and \
+                self.model.row_at(row).priority != self.model.row_at(target).priority:
+            # The report lists priority concerns first whatever their order: moving one past
+            # the other kind would snap back on the next read.
+            self.editor.status.setText("Priority concerns come first in the report: tick or "
+                                       "untick Priority to move a concern between the two.")
             return
         # move_row takes the position to insert before: one past the target when moving down.
         self.model.move_row(row, row - 1 if delta < 0 else row + 2)
