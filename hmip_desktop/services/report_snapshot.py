@@ -87,7 +87,8 @@ def _un_fact(un, end_date, today: dt.date,  # type: ignore[no-untyped-def]
         return None
     process = load_process()
     p = un.payload
-    labels = {c.key: c.label for c in process.criteria}
+    # The criteria as the letter words them for this establishment ("the prisoners").
+    labels = {c.key: c.label for c in process.criteria_for(people_words(establishment_type))}
     dates = U.due_dates(process, end_date, p.get("letter_date"), today)
     iso = lambda d: d.isoformat() if d else None  # noqa: E731
     scope = process.scope_for(establishment_type)

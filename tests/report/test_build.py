@@ -293,6 +293,25 @@ def test_un_letter_words_the_visit_dates_as_a_range(run, tmp_path: Path) -> None
     assert not any("between 16–27" in t for t in texts)
 
 
+@pytest.mark.parametrize(("etype", "people"), [("mens_prison", "prisoners"),
+                                              ("children_yoi", "children")])
+def test_un_letter_criteria_name_the_people_held(run, tmp_path: Path, etype: str,
+                                                 people: str) -> None:
+    """The criteria considered say "How vulnerable the prisoners are" for a men's prison,
+    "the children" for a children's YOI: never "prisoners or detainees"."""
+    path = full_inspection(run, tmp_path, etype=etype, name="Example")
+    assert run("un", "set", path, "--reason", "Poor safety", "--criterion",
+               "vulnerability").code == 0
+    with open_store(str(path)) as store:
+        letter = ReportService(store).build(ExportOptions(document=UN_LETTER))
+    criteria = [b for b in letter.blocks if isinstance(b, D.ItemList)
+                and b.where == "Criteria"]
+    assert [list(b.items) for b in criteria] == [[f"How vulnerable the {people} are"]]
+    assert not any("detainee" in t for t in _texts(letter))
+    shown = run("un", "show", path).out
+    assert f"How vulnerable the {people} are" in shown
+
+
 def test_a_review_reports_the_action_plan_each_followed_concern_was_given(run, tmp_path) -> None:
     """Under each previous item, the establishment's response and every step (owner, date in
     words) as `new --follows` copied them; an item without a plan gets no such lines."""
