@@ -168,7 +168,9 @@ def _conflicts(args: argparse.Namespace) -> int:
             print(f"    {v.rev_id[:12]}  {v.when}  {who}, {v.source_text}"
                   f"{'  deleted' if v.deleted else ''}  changed:{'' if changed else ' nothing'}")
             for key in changed:
-                print(f"        {field_line(key, v.payload.get(key), c.record_type)}")
+                line = field_line(key, v.payload.get(key), c.record_type,
+                                  establishment_type=c.establishment_type)
+                print(f"        {line}")
     if not found:
         print("no conflicts")
     return 0

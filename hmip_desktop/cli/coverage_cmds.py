@@ -7,7 +7,7 @@ import argparse
 from hmip_desktop.cli.common import add_file, add_json, open_store, print_json
 from hmip_desktop.domain.framework_nation import NATION_LABELS
 from hmip_desktop.services.coverage import coverage
-from hmip_desktop.services.labels import coverage_status_label, source_kind_label
+from hmip_desktop.services.labels import coverage_status_label
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -34,7 +34,7 @@ def _coverage(args: argparse.Namespace) -> int:
         for area in sec.areas:
             print(f"  {area.label}: {area.summary()}")
             for row in area.expectations:
-                kinds = (", ".join(f"{source_kind_label(k)} {n}" for k, n in row.counts.items())
+                kinds = (", ".join(f"{report.kind_label(k)} {n}" for k, n in row.counts.items())
                          or "no evidence")
                 print(f"    {row.ref:<8} {coverage_status_label(row.status):<21} {kinds}")
     if report.unknown_refs:

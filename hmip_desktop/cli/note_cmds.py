@@ -15,7 +15,6 @@ from hmip_desktop.cli.common import (
 )
 from hmip_desktop.domain.errors import ValidationError
 from hmip_desktop.domain.records import SOURCE_KINDS
-from hmip_desktop.services.labels import source_kind_label
 from hmip_desktop.services.notes import NoteService
 
 
@@ -87,12 +86,13 @@ def _add(args: argparse.Namespace) -> int:
 
 def _list(args: argparse.Namespace) -> int:
     with open_store(args.file) as store:
-        notes = NoteService(store).list()
+        listing = NoteService(store).listing()
+    notes = listing.notes
     if args.json:
         print_json(notes)
         return 0
     for n in notes:
-        print(f"{n.id}  {source_kind_label(n.source_kind):<30} {n.title}")
+        print(f"{n.id}  {listing.source_kind_label(n.source_kind):<30} {n.title}")
     if not notes:
         print("no notes")
     return 0

@@ -9,6 +9,7 @@ from hmip_desktop.cli.common import add_file, add_json, date_arg, key_arg, open_
 from hmip_desktop.cli.json_out import to_plain
 from hmip_desktop.domain import action_plan as AP
 from hmip_desktop.domain.errors import ValidationError
+from hmip_desktop.domain.people_words import DEFAULT_PEOPLE
 from hmip_desktop.domain.wording import plural
 from hmip_desktop.services.previous import PreviousItemView, PreviousService, plan_summary
 from hmip_desktop.services.readiness import readiness_report
@@ -99,7 +100,7 @@ def _criterion_keys() -> str:
     """The checklist's keys with their meaning, for --help (from the process data, so a
     changed protocol lists its own)."""
     try:
-        criteria = load_process().criteria
+        criteria = load_process().criteria_for(DEFAULT_PEOPLE)  # no inspection: neutral words
     except ValidationError:
         return "see 'hmip un show'"
     return "; ".join(f"{c.key} ({c.label})" for c in criteria)

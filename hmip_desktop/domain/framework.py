@@ -25,6 +25,7 @@ from hmip_desktop.domain.framework_elements import (
     Source,
     SubArea,
 )
+from hmip_desktop.domain.people_words import DEFAULT_PEOPLE, PeopleWords, parse_people
 
 __all__ = [
     "Area", "EstablishmentType", "Expectation", "Framework", "FrameworkRef", "ReportModel",
@@ -83,17 +84,19 @@ class EstablishmentType:
     label: str
     notes: str = ""
     verified: bool = True
+    people: PeopleWords = DEFAULT_PEOPLE  # "prisoners", "children", "detainees"
 
     @classmethod
     def from_dict(cls, data: Any, path: str = "$") -> EstablishmentType:
         """Parse one entry of establishment_types.json."""
         r = ObjectReader(data, path)
-        return cls(r.text("key"), r.text("label"), r.text("notes", ""), r.flag("verified", True))
+        return cls(r.text("key"), r.text("label"), r.text("notes", ""), r.flag("verified", True),
+                   parse_people(data.get("people"), f"{path}.people"))
 
     def to_dict(self) -> dict[str, Any]:
         """Serialise to the JSON shape of establishment_types.json."""
         return {"key": self.key, "label": self.label, "notes": self.notes,
-                "verified": self.verified}
+                "verified": self.verified, "people": self.people.to_dict()}
 
 
 @dataclass(frozen=True)

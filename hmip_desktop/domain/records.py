@@ -13,6 +13,7 @@ from typing import Any
 
 from hmip_desktop.domain.errors import ValidationError
 from hmip_desktop.domain.ids import deterministic_id
+from hmip_desktop.domain.people_words import DEFAULT_PEOPLE, PeopleWords
 
 # Entity types. A new type only needs a name here and, if it must be queried, a projection.
 INSPECTION = "inspection"
@@ -52,9 +53,12 @@ EVIDENCE_TYPES = frozenset({NOTE, DOCUMENT, EXTRACT, FIGURE})
 # Fields a person writes as prose: never merged automatically (sync-and-security.md §1.3).
 FREE_TEXT_FIELDS = frozenset({"body", "rationale", "description", "text", "findings", "caption"})
 
-# Evidence source kinds, in the order the method lists them (hmip-method.md §5).
+# Evidence source kinds, in the order the method lists them (hmip-method.md §5). The words for
+# the people held depend on the establishment (services.labels.source_kind_label):
+# PEOPLE_INTERVIEW's label here is the neutral one, for a type that names none.
+PEOPLE_INTERVIEW = "prisoner_interview"  # a stored key: never renamed
 SOURCE_KINDS: dict[str, str] = {
-    "prisoner_interview": "Prisoner or detainee interview",
+    PEOPLE_INTERVIEW: DEFAULT_PEOPLE.interview,
     "group_discussion": "Group discussion",
     "staff_interview": "Staff interview",
     "other_organisation": "Other organisation",
@@ -63,6 +67,17 @@ SOURCE_KINDS: dict[str, str] = {
     "data": "Data",
     "survey": "Survey",
 }
+
+
+
+def source_kind_name(key: str | None, people: PeopleWords = DEFAULT_PEOPLE) -> str | None:
+    """A known source kind's label where the people held are `people` ("Prisoner interview"
+    in a men's prison); None for a key this version does not know. services.labels'
+    source_kind_label gives it for an inspection's establishment type."""
+    if key == PEOPLE_INTERVIEW:
+        return people.interview
+    return SOURCE_KINDS.get(key or "")
+
 
 INSPECTION_KINDS: dict[str, str] = {
     "full": "Full inspection",

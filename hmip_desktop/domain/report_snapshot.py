@@ -12,6 +12,7 @@ from typing import Any
 
 from hmip_desktop.domain.entity import EntityView
 from hmip_desktop.domain.framework import Framework
+from hmip_desktop.domain.people_words import DEFAULT_PEOPLE, PeopleWords
 from hmip_desktop.domain.readiness import ReadinessReport
 
 
@@ -51,6 +52,8 @@ class InspectionSnapshot:
     team: tuple[TeamMemberFact, ...]
     establishment_type_label: str
     urgent_notification: UnFact | None = None
+    # The words for the people held, from the inspection's establishment type.
+    people: PeopleWords = DEFAULT_PEOPLE
     progress_by_item: Mapping[str, EntityView] = field(default_factory=dict)
 
     def of(self, entity_type: str) -> tuple[EntityView, ...]:

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from hmip_desktop.domain.errors import ValidationError
+from hmip_desktop.domain.people_words import PeopleWords, fill_people
 
 RESPONSE_FROM_LETTER = "letter_date"
 RESPONSE_FROM_DUE = "letter_due"
@@ -54,6 +55,11 @@ class UnProcess:
     used_after: str = ""
     kinds: tuple[str, ...] | None = None  # None: after any kind of inspection file
     kind_refusal: str = ""  # why a kind not in `kinds` cannot have one
+
+    def criteria_for(self, people: PeopleWords) -> tuple[Criterion, ...]:
+        """The checklist with its {people} placeholders in the words of the establishment
+        ("How vulnerable the prisoners are")."""
+        return tuple(Criterion(c.key, fill_people(c.label, people)) for c in self.criteria)
 
     def allows_kind(self, kind: str | None) -> bool:
         """True when a UN may follow this kind of inspection file (a full inspection)."""

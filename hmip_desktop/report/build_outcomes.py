@@ -320,7 +320,7 @@ def evidence_counts(snap: InspectionSnapshot) -> Counter[str]:
     counts: Counter[str] = Counter()
     for e in report_evidence(snap):
         kind = evidence_source_kind(e.type, e.payload)
-        counts[R.SOURCE_KINDS.get(kind or "", "Other")] += 1
+        counts[R.source_kind_name(kind, snap.people) or "Other"] += 1
     return counts
 
 
@@ -394,7 +394,7 @@ def appendix_evidence(snap: InspectionSnapshot, index: EvidenceIndex) -> list[D.
         title = p.get("title") or p.get("name") or p.get("caption") or ""
         date = str(p.get("occurred_at") or "")[:10] or from_hlc(e.created_hlc)
         rows.append((ref, _TYPE_NOUNS.get(e.type, e.type),
-                     R.SOURCE_KINDS.get(kind or "", ""), date, str(title)))
+                     R.source_kind_name(kind, snap.people) or "", date, str(title)))
     out.append(D.Heading(2, "Evidence cited in this report", "evidence_cited"))
     total = report_evidence(snap)
     cited = {e.id for _ref, e in index.cited()}

@@ -88,6 +88,8 @@ class ConflictView:
     overlapping: tuple[str, ...]
     proposal: Mapping[str, Any] | None
     reason: str
+    # The inspection's establishment type: the cards name source kinds in its words.
+    establishment_type: str = ""
 
     @property
     def auto_mergeable(self) -> bool:
@@ -146,7 +148,7 @@ def _label(record_type: str, payload: Mapping[str, Any]) -> str:
 
 
 def _view(record_id: str, roster: Roster, prov: _Provenance,
-          analysis: ConflictAnalysis) -> ConflictView:
+          analysis: ConflictAnalysis, establishment_type: str = "") -> ConflictView:
     origin = prov.lookup([h.rev_id for h in analysis.heads])
     versions = []
     for i, h in enumerate(analysis.heads):
@@ -160,7 +162,7 @@ def _view(record_id: str, roster: Roster, prov: _Provenance,
     return ConflictView(record_id, analysis.entity_type, _label(analysis.entity_type,
                         analysis.heads[0].payload), tuple(versions),
                         analysis.base.rev_id if analysis.base else None, analysis.overlapping,
-                        analysis.proposal, analysis.reason)
+                        analysis.proposal, analysis.reason, establishment_type)
 
 
 def list_conflicts(store: InspectionStore) -> list[ConflictView]:
@@ -168,10 +170,13 @@ def list_conflicts(store: InspectionStore) -> list[ConflictView]:
     with store.uow() as tx:
         roster = load_roster(tx, store.inspection_id)
         prov = _Provenance(tx)
+        inspection = tx.records.get(store.inspection_id)
+        etype = str((inspection.payload if inspection is not None else {})
+                    .get("establishment_type") or "")
         out = []
         for entity in tx.records.conflicted():
             revs = tx.records.revisions_of(entity.id)
-            out.append(_view(entity.id, roster, prov, analyse_conflict(revs)))
+            out.append(_view(entity.id, roster, prov, analyse_conflict(revs), etype))
         return out
 
 

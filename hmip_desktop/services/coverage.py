@@ -29,6 +29,7 @@ from hmip_desktop.services.evidence_snapshot import (
     evidence_snapshot,
     pinned_framework_in,
 )
+from hmip_desktop.services.labels import source_kind_label, source_kind_labels
 
 if TYPE_CHECKING:
     from hmip_desktop.services.inspection_store import InspectionStore
@@ -184,6 +185,10 @@ class CoverageReport:
     nation: str = "england"
     not_applicable_refs: tuple[str, ...] = ()  # linked, but not counted in this nation
 
+    def kind_label(self, key: str) -> str:
+        """A source kind in the inspection's words ("Prisoner interview")."""
+        return dict(self.source_kinds).get(key) or source_kind_label(key, None)
+
     def expectation(self, ref: str) -> ExpectationCoverage:
         """One expectation's coverage (KeyError when the framework has no such ref)."""
         for sec in self.sections:
@@ -235,7 +240,8 @@ def coverage_from(snap: EvidenceSnapshot) -> CoverageReport:
     # Anything shaped like a snapshot works (model, by_ref); nation facts optional.
     excluded: frozenset[str] = getattr(snap, "excluded_refs", frozenset())
     unknown = tuple(sorted(r for r in items if r not in known and r not in excluded))
-    return CoverageReport(tuple(R.SOURCE_KINDS.items()), sections, unknown,
+    words = source_kind_labels(getattr(snap, "establishment_type", ""))
+    return CoverageReport(tuple(words.items()), sections, unknown,
                           nation=getattr(snap, "nation", DEFAULT_NATION),
                           not_applicable_refs=tuple(sorted(r for r in items if r in excluded)))
 

@@ -131,6 +131,9 @@ class EvidenceSnapshot:
     # Evidence linked to an area as a whole (ref "area:<section>/<area>"), by area.
     area_links: Mapping[tuple[str, str], tuple[EvidenceRef, ...]] = field(
         default_factory=lambda: MappingProxyType({}))
+    # The inspection's establishment type: the screens name source kinds in its words
+    # ("Prisoner interview", "Detainee interview": services.labels.source_kind_label).
+    establishment_type: str = ""
 
     def require_framework(self) -> Framework:
         """The typed framework; ValidationError when the pinned data does not parse."""
@@ -176,12 +179,14 @@ def evidence_snapshot_in(tx: UnitOfWork, store: InspectionStore) -> EvidenceSnap
     more than the evidence reads it all in one)."""
     pinned = pinned_framework_in(tx, store)
     inspection = tx.records.get(store.inspection_id)
-    nation = inspection_nation(inspection.payload if inspection is not None else None)
+    payload = inspection.payload if inspection is not None else None
+    nation = inspection_nation(payload)
     linked = tx.links.linked_evidence()
     findings = [(str(e.payload.get("section_key", "")), str(e.payload.get("area_key") or ""))
                 for e in tx.records.list(R.FINDINGS)
                 if str(e.payload.get("text", "")).strip()]
-    return build_snapshot(pinned, linked, Counter(findings), nation)
+    return build_snapshot(pinned, linked, Counter(findings), nation,
+                          str((payload or {}).get("establishment_type") or ""))
 
 
 def _expectation(number: str, title: str, refs: tuple[EvidenceRef, ...]) -> ExpectationEvidence:
@@ -191,7 +196,8 @@ def _expectation(number: str, title: str, refs: tuple[EvidenceRef, ...]) -> Expe
 
 def build_snapshot(pinned: PinnedFramework, linked: list[LinkedEvidence],
                    findings: Mapping[tuple[str, str], int],
-                   nation: str = DEFAULT_NATION) -> EvidenceSnapshot:
+                   nation: str = DEFAULT_NATION,
+                   establishment_type: str = "") -> EvidenceSnapshot:
     """The snapshot from rows already read (pure; no database); only the parts of the
     framework that apply in `nation` are counted."""
     grouped: dict[str, list[EvidenceRef]] = defaultdict(list)
@@ -237,4 +243,4 @@ def build_snapshot(pinned: PinnedFramework, linked: list[LinkedEvidence],
         by_ref=MappingProxyType(by_ref), areas=MappingProxyType(areas),
         sections=tuple(sections), nation=nation,
         excluded_refs=frozenset(pinned.model.excluded_numbers(nation)),
-        area_links=MappingProxyType(area_links))
+        area_links=MappingProxyType(area_links), establishment_type=establishment_type)

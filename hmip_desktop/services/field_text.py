@@ -26,9 +26,9 @@ HIDDEN_FIELDS = frozenset({"attestation"})  # signatures, not content: never sho
 # may be megabytes: it is never copied whole to show 60 characters of it).
 _HEAD = 8
 
-# Fields whose value is a key of one of the app's vocabularies.
+# Fields whose value is a key of one of the app's vocabularies. A source kind is named in the
+# words of the inspection's establishment type ("Prisoner interview"): `establishment_type`.
 _VOCABULARIES: dict[str, Callable[[str], str]] = {
-    "source_kind": labels.source_kind_label,
     "establishment_type": labels.establishment_type_label,
     "establishment_types": labels.establishment_type_label,
     "role": labels.role_label,
@@ -40,22 +40,28 @@ _VOCABULARIES_BY_TYPE: dict[tuple[str, str], Callable[[str], str]] = {
 }
 
 
-def _word(key: str, record_type: str | None, value: str) -> str:
+def _word(key: str, record_type: str | None, value: str,
+          establishment_type: str | None = None) -> str:
+    if key == "source_kind":
+        return labels.source_kind_label(value, establishment_type)
     label = (_VOCABULARIES_BY_TYPE.get((record_type or "", key))
              or _VOCABULARIES.get(key))
     return label(value) if label is not None else value
 
 
-def value_text(key: str, value: Any, record_type: str | None = None) -> str:
-    """The whole value: lists one item a line, objects as indented JSON."""
+def value_text(key: str, value: Any, record_type: str | None = None, *,
+               establishment_type: str | None = None) -> str:
+    """The whole value: lists one item a line, objects as indented JSON; a source kind in the
+    words of `establishment_type`, the inspection's."""
     if value is None or value == "":
         return EMPTY
     if isinstance(value, bool):
         return "Yes" if value else "No"
     if isinstance(value, str):
-        return plain_text(_word(key, record_type, value), lines=True)
+        return plain_text(_word(key, record_type, value, establishment_type), lines=True)
     if isinstance(value, (list, tuple)):
-        return "\n".join(value_text(key, v, record_type) for v in value) or NONE
+        return "\n".join(value_text(key, v, record_type, establishment_type=establishment_type)
+                         for v in value) or NONE
     if isinstance(value, Mapping):
         return plain_text(json.dumps(value, indent=1, ensure_ascii=False, sort_keys=True,
                                      default=str), lines=True)
@@ -76,23 +82,26 @@ def shorten(text: str, limit: int = SHORT_LIMIT) -> str:
 
 
 def short_value(key: str, value: Any, record_type: str | None = None,
-                limit: int = SHORT_LIMIT) -> str:
+                limit: int = SHORT_LIMIT, *, establishment_type: str | None = None) -> str:
     """The value on one line: list items comma-separated, objects as compact JSON."""
     if isinstance(value, (list, tuple)) and value:
-        text = ", ".join(short_value(key, v, record_type, limit) for v in value)
+        text = ", ".join(short_value(key, v, record_type, limit,
+                                     establishment_type=establishment_type) for v in value)
     elif isinstance(value, Mapping):
         text = json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
     elif isinstance(value, str) and value:
-        text = _word(key, record_type, value)  # shorten cleans only the part it shows
+        # shorten cleans only the part it shows
+        text = _word(key, record_type, value, establishment_type)
     else:
         text = value_text(key, value, record_type)
     return shorten(text, limit)
 
 
 def field_line(key: str, value: Any, record_type: str | None = None,
-               limit: int = SHORT_LIMIT) -> str:
+               limit: int = SHORT_LIMIT, *, establishment_type: str | None = None) -> str:
     """"Interpreter used: No" — a field and its value on one line."""
-    return f"{labels.field_label(key, record_type)}: {short_value(key, value, record_type, limit)}"
+    shown = short_value(key, value, record_type, limit, establishment_type=establishment_type)
+    return f"{labels.field_label(key, record_type)}: {shown}"
 
 
 def shown_fields(keys: Iterable[str]) -> list[str]:

@@ -1,8 +1,10 @@
 """The words people read for the app's vocabularies: one lookup per vocabulary.
 
-The GUI and the CLI's text output show these labels ("Men's prison", "Prisoner or detainee
-interview"); keys stay in `--json` output, in files and in CLI arguments. An unknown key (a
-newer file, an imported framework) is shown as itself rather than hidden.
+The GUI and the CLI's text output show these labels ("Men's prison", "Prisoner interview");
+keys stay in `--json` output, in files and in CLI arguments. An unknown key (a newer file, an
+imported framework) is shown as itself rather than hidden. Words that depend on the kind of
+establishment (the people held: prisoners, children, detainees) come from
+establishment_types.json, so the labels that use them take the inspection's type.
 """
 
 from __future__ import annotations
@@ -11,7 +13,13 @@ from collections.abc import Iterable
 from functools import lru_cache
 
 from hmip_desktop.domain.errors import plain_text
-from hmip_desktop.domain.records import INSPECTION_KINDS, INSPECTION_STATUSES, SOURCE_KINDS
+from hmip_desktop.domain.people_words import PeopleWords
+from hmip_desktop.domain.records import (
+    INSPECTION_KINDS,
+    INSPECTION_STATUSES,
+    SOURCE_KINDS,
+    source_kind_name,
+)
 from hmip_desktop.domain.wording import plural
 
 UNKNOWN_SOURCE = "Unknown source"
@@ -69,11 +77,28 @@ def establishment_type_labels(keys: Iterable[str]) -> str:
     return ", ".join(establishment_type_label(k) for k in keys)
 
 
-def source_kind_label(key: str | None) -> str:
-    """"Prisoner or detainee interview" for prisoner_interview."""
+@lru_cache(maxsize=64)
+def people_words(establishment_type: str | None) -> PeopleWords:
+    """The words for the people an establishment of this type holds ("prisoner",
+    "prisoners"); the neutral "person held" for a type that names none or is unknown."""
+    from hmip_desktop.storage import establishment_types  # the types file alone, as above
+
+    return establishment_types.people(establishment_type)
+
+
+def source_kind_label(key: str | None, establishment_type: str | None) -> str:
+    """A source kind as people read it in an inspection of this type of establishment:
+    prisoner_interview is "Prisoner interview" in a men's prison, "Detainee interview" in an
+    IRC, "Interview with a child" in a children's YOI (the key never changes)."""
     if not key or key == "unknown":
         return UNKNOWN_SOURCE
-    return SOURCE_KINDS.get(key, key)
+    return source_kind_name(key, people_words(establishment_type)) or key
+
+
+def source_kind_labels(establishment_type: str | None) -> dict[str, str]:
+    """Every source kind's key and label for this type of establishment, in the method's
+    order (the Notes filter and the note editor's Source choice)."""
+    return {k: source_kind_label(k, establishment_type) for k in SOURCE_KINDS}
 
 
 def inspection_kind_label(key: str | None) -> str:

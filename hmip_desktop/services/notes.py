@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from hmip_desktop.domain import records as R
@@ -12,6 +13,7 @@ from hmip_desktop.domain.errors import NotFoundError, ValidationError
 from hmip_desktop.domain.hlc import hlc_millis
 from hmip_desktop.domain.ids import new_id
 from hmip_desktop.domain.records import NoteView
+from hmip_desktop.services.labels import source_kind_label, source_kind_labels
 
 if TYPE_CHECKING:  # the store loads SQLAlchemy: a GUI start shows notes before it (issue 11)
     from hmip_desktop.services.inspection_store import InspectionStore
@@ -36,6 +38,25 @@ def _clean(fields: Mapping[str, Any]) -> dict[str, Any]:
     if "interpreter_used" in out:
         out["interpreter_used"] = bool(out["interpreter_used"])
     return out
+
+
+@dataclass(frozen=True)
+class NotesListing:
+    """Every live note and the inspection's establishment type, read together: the Notes
+    list and `hmip note list` name source kinds in the type's words ("Prisoner interview",
+    "Detainee interview")."""
+
+    notes: list[NoteView]
+    establishment_type: str
+
+    def source_kind_labels(self) -> dict[str, str]:
+        """Each source kind's key and label in this inspection's words, in the method's
+        order."""
+        return source_kind_labels(self.establishment_type)
+
+    def source_kind_label(self, key: str | None) -> str:
+        """One source kind in this inspection's words."""
+        return source_kind_label(key, self.establishment_type)
 
 
 class NoteService:
@@ -113,6 +134,15 @@ class NoteService:
         """Every live note, oldest first."""
         with self._store.uow() as tx:
             return [note_view(e) for e in tx.records.list(R.NOTE)]
+
+    def listing(self) -> NotesListing:
+        """Every live note, oldest first, with the inspection's establishment type (one
+        read)."""
+        with self._store.uow() as tx:
+            notes = [note_view(e) for e in tx.records.list(R.NOTE)]
+            inspection = tx.records.get(self._store.inspection_id)
+        etype = inspection.payload.get("establishment_type") if inspection is not None else ""
+        return NotesListing(notes, str(etype or ""))
 
     def newest(self, limit: int) -> list[NoteView]:
         """The `limit` most recently saved live notes, newest first (one indexed read that

@@ -15,6 +15,7 @@ from hmip_desktop.domain.report_snapshot import InspectionSnapshot, TeamMemberFa
 from hmip_desktop.domain.steps import Steps
 from hmip_desktop.paths import resource_path
 from hmip_desktop.services.inspection_record import pinned_framework_in
+from hmip_desktop.services.labels import people_words
 from hmip_desktop.services.previous import PreviousService
 from hmip_desktop.services.readiness import readiness_in
 from hmip_desktop.services.roster_access import load_roster
@@ -74,6 +75,7 @@ def read_snapshot(store: InspectionStore, *, today: dt.date | None = None,
         team=team,
         establishment_type_label=_type_labels().get(str(inspection.get("establishment_type")),
                                                     str(inspection.get("establishment_type"))),
+        people=people_words(str(inspection.get("establishment_type") or "")),
         urgent_notification=_un_fact(un, inspection.get("end_date"), today or dt.date.today(),
                                      str(inspection.get("establishment_type") or "")),
         progress_by_item=by_item)
@@ -85,7 +87,8 @@ def _un_fact(un, end_date, today: dt.date,  # type: ignore[no-untyped-def]
         return None
     process = load_process()
     p = un.payload
-    labels = {c.key: c.label for c in process.criteria}
+    # The criteria as the letter words them for this establishment ("the prisoners").
+    labels = {c.key: c.label for c in process.criteria_for(people_words(establishment_type))}
     dates = U.due_dates(process, end_date, p.get("letter_date"), today)
     iso = lambda d: d.isoformat() if d else None  # noqa: E731
     scope = process.scope_for(establishment_type)

@@ -27,6 +27,7 @@ from hmip_desktop.domain.changes import ChangeSet
 from hmip_desktop.domain.errors import ValidationError
 from hmip_desktop.domain.ids import deterministic_id
 from hmip_desktop.services.inspection_record import inspection_payload
+from hmip_desktop.services.labels import people_words
 
 if TYPE_CHECKING:
     from hmip_desktop.services.inspection_store import InspectionStore
@@ -93,8 +94,9 @@ class UrgentNotificationService:
         return deterministic_id(R.URGENT_NOTIFICATION, self._store.inspection_id)
 
     def criteria(self) -> list[U.Criterion]:
-        """The checklist of criteria, in order."""
-        return list(self._process.criteria)
+        """The checklist of criteria, in order, in the words of the inspection's type."""
+        etype = str(inspection_payload(self._store).get("establishment_type") or "")
+        return list(self._process.criteria_for(people_words(etype)))
 
     def set(self, *, reasons: Iterable[str] | None = None,
             criteria: Iterable[str] | None = None,
@@ -179,17 +181,18 @@ class UrgentNotificationService:
         proc = self._process
         scope = proc.scope_for(etype)
         refusal = self._refusal(inspection)
+        criteria = proc.criteria_for(people_words(etype))  # "the prisoners", "the children"
         where = {"establishment_type": etype,
                  "establishment_type_label": establishment_type_labels().get(etype) or etype,
                  "allowed": not refusal, "refusal": refusal,
                  "addressee": scope.addressee if scope else None,
                  "needs_agreement_of": scope.needs_agreement_of if scope else ()}
         if current is None or current.deleted:
-            return UnStatus(False, (), proc.criteria, (), end, None, False, proc.letter_label,
+            return UnStatus(False, (), criteria, (), end, None, False, proc.letter_label,
                             proc.response_label, **where)
         p = current.payload
         dates = U.due_dates(proc, end, p.get("letter_date"), today, p.get("response_date"))
-        return UnStatus(True, tuple(p.get("reasons") or []), proc.criteria,
+        return UnStatus(True, tuple(p.get("reasons") or []), criteria,
                         tuple(p.get("criteria") or []), end, dates, current.conflicted,
                         proc.letter_label, proc.response_label, late=dates.letter_late,
                         **where)

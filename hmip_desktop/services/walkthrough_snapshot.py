@@ -80,6 +80,8 @@ class SectionSnapshot:
     unverified_labels: frozenset[str] = frozenset()
     # Expectations of the area whose wording is not verified (shown beside their title).
     unverified_numbers: frozenset[str] = frozenset()
+    # The inspection's establishment type: source kinds are named in its words.
+    establishment_type: str = ""
 
     @property
     def expectations_loaded(self) -> bool:
@@ -155,4 +157,5 @@ def walkthrough_section(store: InspectionStore, section: SectionChoice,
         mine=mine, team=team, agreed_history=agreed_history, evidence=evidence,
         area_refs=snap.area_evidence_refs(section.key, area) if area else (),
         verified_descriptors=verified_descriptor_keys(scale),
-        unverified_labels=unverified_label_keys(scale), unverified_numbers=unverified)
+        unverified_labels=unverified_label_keys(scale), unverified_numbers=unverified,
+        establishment_type=snap.establishment_type)

@@ -15,7 +15,7 @@ def _run(capsys, *args: str) -> str:  # type: ignore[no-untyped-def]
 
 
 def test_text_shows_labels_and_json_keeps_keys(store, capsys) -> None:
-    """`info` and `note list` say "Men's prison" and "Prisoner or detainee interview"."""
+    """`info` and `note list` say "Men's prison" and "Prisoner interview"."""
     NoteService(store).add(source_kind="prisoner_interview", title="Reception", body="x")
     path = str(store.path)
     store.close()
@@ -23,7 +23,8 @@ def test_text_shows_labels_and_json_keeps_keys(store, capsys) -> None:
     assert "(Men's prison)" in info and "mens_prison" not in info
     assert "Full inspection" in info and "status Fieldwork" in info
     notes = _run(capsys, "note", "list", path)
-    assert "Prisoner or detainee interview" in notes and "prisoner_interview" not in notes
+    assert "Prisoner interview" in notes and "prisoner_interview" not in notes
+    assert "detainee" not in notes
     facts = json.loads(_run(capsys, "info", path, "--json"))
     assert facts["establishment_type"] == "mens_prison" and facts["kind"] == "full"
     listed = json.loads(_run(capsys, "note", "list", path, "--json"))
@@ -33,8 +34,9 @@ def test_text_shows_labels_and_json_keeps_keys(store, capsys) -> None:
 def test_one_lookup_per_vocabulary() -> None:
     """Each vocabulary has its label lookup; unknown keys show as themselves."""
     assert labels.establishment_type_label("mens_prison") == "Men's prison"
-    assert labels.source_kind_label("prisoner_interview") == "Prisoner or detainee interview"
-    assert labels.source_kind_label(None) == "Unknown source"
+    assert labels.source_kind_label("prisoner_interview", "mens_prison") == "Prisoner interview"
+    assert labels.source_kind_label("observation", "irc") == "Observation"
+    assert labels.source_kind_label(None, "mens_prison") == "Unknown source"
     assert labels.inspection_kind_label("irp") == "Independent review of progress"
     assert labels.inspection_status_label("ready_for_report") == "Ready for report"
     assert labels.coverage_status_label("thin") == "Not yet triangulated"

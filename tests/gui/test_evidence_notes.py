@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication
 
@@ -223,3 +224,32 @@ def test_passage_linked_in_the_editor_appears_in_coverage(window, qtbot, tmp_pat
     page = window.show_page("Expectations")
     index = page.model.index_for_key("e:2")
     assert page.model.index(index.row(), M.COL_EVIDENCE, index.parent()).data() == "1"
+
+
+@pytest.mark.parametrize(("etype", "label"), [
+    ("mens_prison", "Prisoner interview"),
+    ("irc", "Detainee interview"),
+    ("children_yoi", "Interview with a child"),
+])
+def test_source_names_the_people_the_establishment_holds(window, tmp_path: Path, etype: str,
+                                                         label: str) -> None:
+    """The Source column, the filter and the editor's choice say prisoners, detainees or
+    children as the establishment's type does (establishment_types.json), never "prisoner
+    or detainee"; the stored key stays prisoner_interview."""
+    framework = minimal_framework()
+    framework["establishment_types"] = [etype]
+    store = create_inspection(tmp_path / "p.hmip", establishment_name="Example",
+                              establishment_type=etype, framework=framework)
+    window._set_store(store)
+    panel = window.show_page("Evidence").notes
+    nid = NoteService(store).add(source_kind="prisoner_interview", title="Talk", body="x")
+    panel.reload()
+    row = panel.model.row_of(nid)
+    cell = panel.model.index(row, panel.model.COL_SOURCE)
+    assert cell.data() == label
+    assert panel.kind.itemText(panel.kind.findData("prisoner_interview")) == label
+    panel.select_note(nid)
+    assert panel.editor.source.currentText() == label
+    assert panel.editor.payload()["source_kind"] == "prisoner_interview"
+    shown = [panel.kind.itemText(i) for i in range(panel.kind.count())]
+    assert not any("or detainee" in text for text in shown)

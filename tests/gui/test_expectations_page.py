@@ -188,7 +188,7 @@ def test_evidence_count_and_triangulation_follow_new_links(qtbot, store) -> None
     page.ctx.signals.changes_applied.emit(ChangeSet.of("note"))
     assert cell(page, "e:1", M.COL_EVIDENCE) == "3"
     assert cell(page, "e:1", M.COL_SOURCES) == \
-        "Prisoner or detainee interview 1, Staff interview 1, Observation 1"
+        "Prisoner interview 1, Staff interview 1, Observation 1"
     assert cell(page, "e:1", M.COL_TRIANGULATED) == "Yes"
     assert cell(page, "a:safety/early_days", M.COL_TRIANGULATED) == "1 of 2"
     assert page.detail.evidence.count() == 4

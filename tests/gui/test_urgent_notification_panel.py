@@ -171,3 +171,18 @@ def test_stc_notes_that_ofsted_must_agree(qtbot, tmp_path: Path) -> None:  # typ
         assert panel.draft_letter.text() == "Draft the letter on the Reports page…"
     finally:
         store.close()
+
+
+@pytest.mark.parametrize(("etype", "words"), [("mens_prison", "How vulnerable the prisoners are"),
+                                              ("stc", "How vulnerable the children are")])
+def test_criteria_name_the_people_the_establishment_holds(qtbot, tmp_path: Path, etype: str,  # type: ignore[no-untyped-def]
+                                                          words: str) -> None:
+    """The checklist says prisoners or children as the type does, not "prisoners or
+    detainees" (the {people} placeholder of urgent_notification.json)."""
+    store = _inspection(tmp_path, etype)
+    try:
+        panel = _panel(qtbot, store, dt.date(2024, 5, 3))
+        assert panel.criteria["vulnerability"].text() == words
+        assert not any("detainee" in box.text() for box in panel.criteria.values())
+    finally:
+        store.close()

@@ -78,7 +78,7 @@ def test_full_inspection_parts_in_order(run, tmp_path: Path) -> None:
     assert "Evidence: E1, E2" in texts
     index = next(b for b in doc.blocks if isinstance(b, D.Table) and b.header[0] == "Ref")
     assert [r[0] for r in index.rows] == ["E1", "E2"]
-    assert index.rows[0][2] == "Prisoner or detainee interview"
+    assert index.rows[0][2] == "Prisoner interview"  # a men's prison holds prisoners
     chart = next(b for b in doc.blocks if isinstance(b, D.ScoreChart))
     assert ("Safety", 2, None) in chart.rows
 
@@ -99,6 +99,26 @@ def test_children_report_uses_care(run, tmp_path: Path) -> None:
         doc = ReportService(store).build(ExportOptions())
     assert any(h.endswith("Care") for h in _headings(doc, 1))
     assert any(h.endswith("Resettlement") for h in _headings(doc, 1))
+
+
+@pytest.mark.parametrize(("etype", "label"), [
+    ("mens_prison", "Prisoner interview"),
+    ("irc", "Detainee interview"),
+    ("children_yoi", "Interview with a child"),
+])
+def test_evidence_sources_name_the_people_the_establishment_holds(
+        run, tmp_path: Path, etype: str, label: str) -> None:
+    """Appendix I's table by source and Appendix III's index say prisoners, detainees or
+    children as the establishment's type does, never "prisoner or detainee"."""
+    path = full_inspection(run, tmp_path, etype=etype, name="Example")
+    with open_store(str(path)) as store:
+        doc = ReportService(store).build(ExportOptions(invariant=True))
+    index = next(b for b in doc.blocks if isinstance(b, D.Table) and b.header[0] == "Ref")
+    assert [r[2] for r in index.rows] == [label, "Observation"]
+    by_source = next(b for b in doc.blocks if isinstance(b, D.Table)
+                     and b.header[0] == "Source of evidence")
+    assert (label, "1") in by_source.rows
+    assert not any("or detainee" in t.lower() for t in _texts(doc))
 
 
 def test_police_custody_is_ungraded_recommendation_model(run, tmp_path: Path) -> None:
@@ -271,6 +291,25 @@ def test_un_letter_words_the_visit_dates_as_a_range(run, tmp_path: Path) -> None
     texts = _texts(letter)
     assert any("which we inspected on 16–27 November 2026." in t for t in texts)
     assert not any("between 16–27" in t for t in texts)
+
+
+@pytest.mark.parametrize(("etype", "people"), [("mens_prison", "prisoners"),
+                                              ("children_yoi", "children")])
+def test_un_letter_criteria_name_the_people_held(run, tmp_path: Path, etype: str,
+                                                 people: str) -> None:
+    """The criteria considered say "How vulnerable the prisoners are" for a men's prison,
+    "the children" for a children's YOI: never "prisoners or detainees"."""
+    path = full_inspection(run, tmp_path, etype=etype, name="Example")
+    assert run("un", "set", path, "--reason", "Poor safety", "--criterion",
+               "vulnerability").code == 0
+    with open_store(str(path)) as store:
+        letter = ReportService(store).build(ExportOptions(document=UN_LETTER))
+    criteria = [b for b in letter.blocks if isinstance(b, D.ItemList)
+                and b.where == "Criteria"]
+    assert [list(b.items) for b in criteria] == [[f"How vulnerable the {people} are"]]
+    assert not any("detainee" in t for t in _texts(letter))
+    shown = run("un", "show", path).out
+    assert f"How vulnerable the {people} are" in shown
 
 
 def test_a_review_reports_the_action_plan_each_followed_concern_was_given(run, tmp_path) -> None:

@@ -10,6 +10,7 @@ the stored one, so the text is saved meanwhile.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Signal
@@ -175,6 +176,14 @@ class NoteEditor(QWidget):
         finally:
             self._loading = False
         return True
+
+    def set_source_labels(self, labels: Mapping[str, str]) -> None:
+        """Name the Source choices in the open inspection's words ("Prisoner interview",
+        "Detainee interview"); the keys and the choice made stay as they are."""
+        for i in range(self.source.count()):
+            label = labels.get(self.source.itemData(i))
+            if label and label != self.source.itemText(i):
+                self.source.setItemText(i, label)
 
     def payload(self) -> dict[str, Any]:
         """The fields as a note payload (what a save writes). An empty title field keeps the

@@ -23,6 +23,7 @@ from hmip_desktop.domain import records as R
 from hmip_desktop.domain.changes import NewId, Saved
 from hmip_desktop.domain.ids import short_id
 from hmip_desktop.domain.records import SOURCE_KINDS, NoteView
+from hmip_desktop.services.labels import source_kind_labels
 from hmip_desktop.services.notes import NoteService
 from hmip_desktop.ui.context import UiContext
 from hmip_desktop.ui.errors import present_error
@@ -87,7 +88,7 @@ class NotesPanel(QWidget):
         self.kind = QComboBox()
         self.kind.setAccessibleName("Filter by source kind")
         self.kind.addItem("All sources", None)
-        for key, label in SOURCE_KINDS.items():
+        for key, label in SOURCE_KINDS.items():  # renamed in the file's words by _show
             self.kind.addItem(label, key)
         self.author = QComboBox()
         self.author.setAccessibleName("Filter by author")
@@ -203,7 +204,7 @@ class NotesPanel(QWidget):
             from hmip_desktop.services import inspections  # the store is open: loaded
 
             fw = inspections.pinned_framework(store)  # cached per open file
-            return (NoteService(store).list(), _link_service()(store).all(), fw,
+            return (NoteService(store).listing(), _link_service()(store).all(), fw,
                     store.device.author_id, store.device.author_name)
 
         self.ctx.tasks.submit(read, self._show, lambda e: present_error(self, e))
@@ -211,11 +212,14 @@ class NotesPanel(QWidget):
     def show_first_screen(self, screen: FirstScreen) -> None:
         """The newest notes, read before the store opened, until the whole list arrives."""
         if self.ctx.store is None and not self.first_rows_shown:
-            self.model.set_rows(list(screen.notes))
+            self.model.set_rows(list(screen.notes), screen.facts.establishment_type)
+            self._fill_combo(self.kind, "All sources",
+                             list(source_kind_labels(screen.facts.establishment_type).items()))
             self.first_rows_shown = True
 
     def _show(self, data: tuple) -> None:
-        notes, links, fw, me, my_name = data
+        listing, links, fw, me, my_name = data
+        notes = listing.notes
         self.first_rows_shown = True
         self._update_buttons()
         self._framework = fw
@@ -223,7 +227,10 @@ class NotesPanel(QWidget):
         self._links_by_ref = {}
         for link in links:
             self._links_by_ref.setdefault(link.expectation_ref, set()).add(link.evidence_id)
-        self.model.set_rows(notes)
+        self.model.set_rows(notes, listing.establishment_type)
+        words = listing.source_kind_labels()
+        self._fill_combo(self.kind, "All sources", list(words.items()))
+        self.editor.set_source_labels(words)
         self._fill_combo(self.author, "All authors",
                          [(a, "Me" if a == me else f"Author {short_id(a)}")
                           for a in sorted({n.author_id for n in notes})])

@@ -41,11 +41,15 @@ class NotesTableModel(QAbstractTableModel):
         self._shown = 0  # rows the views see: the first _shown of _rows
         self.show_all = False  # every row shown (a filter is active)
         self._sort: tuple[int, Qt.SortOrder] = (4, Qt.SortOrder.DescendingOrder)
+        # The inspection's type: the Source column names the people held in its words.
+        self._establishment_type: str | None = None
 
-    def set_rows(self, rows: list[NoteView]) -> None:
-        """Replace all rows (a model reset keeps views consistent), keeping the sort."""
+    def set_rows(self, rows: list[NoteView], establishment_type: str | None = None) -> None:
+        """Replace all rows (a model reset keeps views consistent), keeping the sort; the
+        Source column reads in the words of `establishment_type` ("Prisoner interview")."""
         self.beginResetModel()
         self._rows = list(rows)
+        self._establishment_type = establishment_type
         key = self._SORT_KEYS.get(self._sort[0])
         if key is not None:
             self._rows.sort(key=key, reverse=self._sort[1] == Qt.SortOrder.DescendingOrder)
@@ -156,7 +160,7 @@ class NotesTableModel(QAbstractTableModel):
             if col == self.COL_TITLE:
                 return ("⚠ " if note.conflicted else "") + note.title
             if col == self.COL_SOURCE:
-                return source_kind_label(note.source_kind)
+                return source_kind_label(note.source_kind, self._establishment_type)
             if col == self.COL_WHEN:
                 return short_stamp(note.occurred_at)
             if col == self.COL_WHERE:

@@ -39,11 +39,11 @@ TYPE_LABELS = {"note": "Note", "document": "Document", "extract": "Data extract"
                "figure": "Pinned figure"}
 
 
-def evidence_label(ref: EvidenceRef) -> str:
+def evidence_label(ref: EvidenceRef, establishment_type: str | None = None) -> str:
     """"Night visit — Note, Observation — passage 120–180" for one linked item."""
     kind = TYPE_LABELS.get(ref.evidence_type, ref.evidence_type)
     if ref.source_kind:
-        kind += f", {kinds_text((ref.source_kind,))}"
+        kind += f", {kinds_text((ref.source_kind,), establishment_type)}"
     if ref.start is not None and ref.end is not None:
         where = f"passage {ref.start}–{ref.end}"
     elif ref.page is not None:
@@ -61,13 +61,14 @@ def _flag_lines(flags: tuple[str, ...]) -> str:
     return "".join(f"<p>⚠ {escape(f)}</p>" for f in flags)
 
 
-def evidence_summary(ev: ExpectationEvidence | None) -> str:
+def evidence_summary(ev: ExpectationEvidence | None,
+                     establishment_type: str | None = None) -> str:
     """How much evidence an expectation has and whether it is triangulated, in words."""
     if ev is None or not ev.covered:
         return "No evidence linked yet (a gap)."
     n, kinds = item_count(ev), len(ev.source_kinds)
     text = (f"{n} evidence item{'s' if n != 1 else ''} from {kinds} source "
-            f"kind{'s' if kinds != 1 else ''}" + (f" ({kind_counts_text(ev)})"
+            f"kind{'s' if kinds != 1 else ''}" + (f" ({kind_counts_text(ev, establishment_type)})"
                                                   if kinds else "") + "; ")
     if ev.triangulated:
         return text + "triangulated."
@@ -75,7 +76,7 @@ def evidence_summary(ev: ExpectationEvidence | None) -> str:
 
 
 def _expectation_html(node: Node, exp: Expectation, ev: ExpectationEvidence | None,
-                      where: str) -> str:
+                      where: str, establishment_type: str | None) -> str:
     sub = node.area.sub_area_label(exp.sub_area) if node.area else ""
     out = [f"<h3>Expectation {escape(exp.number)}</h3>", f"<p><b>{escape(exp.title)}</b></p>",
            f"<p>{escape(where + (' ▸ ' + sub if sub else ''))}</p>",
@@ -92,12 +93,13 @@ def _expectation_html(node: Node, exp: Expectation, ev: ExpectationEvidence | No
     if node.area and node.area.adopted_from:
         out.append(f"<p>ⓘ {escape(adopted_text(node.area.adopted_from))}.</p>")
     out.append(_para("Notes:", exp.notes))
-    out.append(f"<p><b>Evidence:</b> {escape(evidence_summary(ev))}</p>")
+    out.append(f"<p><b>Evidence:</b> {escape(evidence_summary(ev, establishment_type))}</p>")
     return "".join(out)
 
 
 def node_html(node: Node | None, ev: ExpectationEvidence | None,
-              counts: tuple[int, int, int] | None, area_items: int = 0) -> str:
+              counts: tuple[int, int, int] | None, area_items: int = 0,
+              establishment_type: str | None = None) -> str:
     """The detail text of a tree row."""
     if node is None:
         return "<p>Select a test, area or expectation to read it here.</p>"
@@ -105,7 +107,7 @@ def node_html(node: Node | None, ev: ExpectationEvidence | None,
                                    node.area.label if node.area and node.kind != AREA else "")
                        if x)
     if node.kind == EXPECTATION and isinstance(node.item, Expectation):
-        return _expectation_html(node, node.item, ev, where)
+        return _expectation_html(node, node.item, ev, where, establishment_type)
     out = []
     kind = {SECTION: "Test", AREA: "Area", SUB_AREA: "Sub-area"}.get(node.kind, "")
     out.append(f"<h3>{escape(kind)}: {escape(node.name)}</h3>")
@@ -162,6 +164,8 @@ class ExpectationDetail(QWidget):
         self.link_area_button.clicked.connect(self._on_link_area_button_clicked)
         self.link_area_button.hide()
         self._area_key: tuple[str, str] | None = None
+        # The inspection's type: source kinds read in its words ("Detainee interview").
+        self.establishment_type: str | None = None
         layout.addWidget(self.text, 3)
         layout.addWidget(buddy_label("Linked e&vidence:", self.evidence))
         layout.addWidget(self.evidence, 2)
@@ -181,13 +185,14 @@ class ExpectationDetail(QWidget):
                           if unloaded_area else None)
         self.link_area_button.setVisible(unloaded_area)
         self.text.setHtml(node_html(node, evidence, counts,
-                                    len({r.evidence_id for r in area_refs})))
+                                    len({r.evidence_id for r in area_refs}),
+                                    self.establishment_type))
         keep = self.evidence.currentRow()
         self.evidence.clear()
         refs = evidence.evidence if evidence is not None else (area_refs if unloaded_area
                                                                 else ())
         for ref in refs:
-            item = QListWidgetItem(evidence_label(ref))
+            item = QListWidgetItem(evidence_label(ref, self.establishment_type))
             item.setData(EVIDENCE_ROLE, ref)
             item.setToolTip(literal_tip(item.text()))
             self.evidence.addItem(item)

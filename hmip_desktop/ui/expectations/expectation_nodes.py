@@ -22,9 +22,9 @@ def adopted_text(source: str) -> str:
     return f"Adopted from {source}: not HMIP text"
 
 
-def kinds_text(kinds: tuple[str, ...]) -> str:
-    """Source kinds as the labels people know."""
-    return ", ".join(source_kind_label(k) for k in kinds)
+def kinds_text(kinds: tuple[str, ...], establishment_type: str | None) -> str:
+    """Source kinds as the labels people know, in the words of the inspection's type."""
+    return ", ".join(source_kind_label(k, establishment_type) for k in kinds)
 
 
 @dataclass(eq=False)
@@ -141,7 +141,7 @@ def item_count(ev: ExpectationEvidence | None) -> int:
     return len({r.evidence_id for r in ev.evidence}) if ev is not None else 0
 
 
-def kind_counts_text(ev: ExpectationEvidence | None) -> str:
+def kind_counts_text(ev: ExpectationEvidence | None, establishment_type: str | None) -> str:
     """Distinct evidence items per source kind, e.g. "Observation 2, Data 1"."""
     if ev is None:
         return ""
@@ -149,5 +149,5 @@ def kind_counts_text(ev: ExpectationEvidence | None) -> str:
     for ref in ev.evidence:
         per.setdefault(ref.source_kind or "", set()).add(ref.evidence_id)
     order = [*SOURCE_KINDS, ""]  # the method's order; unknown kinds last
-    return ", ".join(f"{source_kind_label(k)} {len(per[k])}"
+    return ", ".join(f"{source_kind_label(k, establishment_type)} {len(per[k])}"
                      for k in sorted(per, key=lambda k: order.index(k) if k in order else 99))

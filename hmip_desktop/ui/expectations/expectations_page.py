@@ -68,6 +68,7 @@ class ExpectationsData:
     # Evidence linked to an area as a whole (areas without expectation numbers).
     area_links: dict[tuple[str, str], tuple[EvidenceRef, ...]] = field(default_factory=dict)
     nation: str = "england"
+    establishment_type: str = ""  # source kinds are named in its words
 
 
 def load_expectations(store: InspectionStore) -> ExpectationsData:
@@ -79,7 +80,7 @@ def load_expectations(store: InspectionStore) -> ExpectationsData:
     """
     snap = evidence_snapshot(store)
     return ExpectationsData(snap.require_framework(), dict(snap.expectations),
-                            dict(snap.area_links), snap.nation)
+                            dict(snap.area_links), snap.nation, snap.establishment_type)
 
 
 def scale_facts(fw: Framework) -> str:
@@ -246,6 +247,8 @@ class ExpectationsPage(Page):
     def _on_loaded(self, data: ExpectationsData) -> None:
         if self.ctx.store is None:  # closed while the read ran
             return
+        self.model.establishment_type = data.establishment_type
+        self.detail.establishment_type = data.establishment_type
         if self.model.framework == data.framework:
             self.model.set_evidence(data.evidence)  # in place: expansion and selection stay
         else:

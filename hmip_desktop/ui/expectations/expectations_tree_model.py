@@ -75,6 +75,8 @@ class ExpectationsTreeModel(QAbstractItemModel):
         self._count_cache: dict[str, tuple[int, int, int]] = {}
         self._icons: dict[str, QIcon] = {}
         self._area_refs: dict[tuple[str, str], tuple[EvidenceRef, ...]] = {}
+        # The inspection's type: the Sources column names the people held in its words.
+        self.establishment_type: str | None = None
 
     # -- feeding -----------------------------------------------------------------------------
     @property
@@ -273,7 +275,7 @@ class ExpectationsTreeModel(QAbstractItemModel):
             if col == self.COL_EVIDENCE:
                 return str(item_count(ev)) if ev and ev.covered else "0 (gap)"
             if col == self.COL_SOURCES:
-                return kind_counts_text(ev)
+                return kind_counts_text(ev, self.establishment_type)
             if col == self.COL_TRIANGULATED:
                 return "Yes" if ev and ev.triangulated else "No"
             return ""

@@ -205,6 +205,12 @@ class UrgentNotificationPanel(QGroupBox):
 
     def _ensure_criteria(self, criteria: tuple[U.Criterion, ...]) -> None:
         if list(self.criteria) == [c.key for c in criteria]:
+            # The same checklist: only the words may differ (another file's establishment
+            # holds children, not prisoners).
+            for c in criteria:
+                if self.criteria[c.key].text() != c.label:
+                    self.criteria[c.key].setText(c.label)
+                    self.criteria[c.key].setAccessibleName(c.label)
             return
         for box in self.criteria.values():
             self._criteria_layout.removeWidget(box)

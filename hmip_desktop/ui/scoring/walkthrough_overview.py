@@ -143,6 +143,7 @@ class EvidenceRow:
     title: str
     ref: EvidenceRef | None
     gap: str
+    source: str = ""  # the ref's source kind in the inspection's words
 
 
 WORDING_NOT_VERIFIED = "(wording not verified)"
@@ -154,7 +155,8 @@ def evidence_rows(snap: SectionSnapshot) -> list[EvidenceRow]:
     if not snap.expectations_loaded:  # an area without numbers: its own evidence
         label = f"The area itself ({NOT_LOADED})"
         refs_: list[EvidenceRef | None] = list(snap.area_refs) or [None]
-        return [EvidenceRow("", label, ref, "" if ref else "Gap: no evidence linked to the area")
+        return [EvidenceRow("", label, ref, "" if ref else "Gap: no evidence linked to the area",
+                            _source(ref, snap.establishment_type))
                 for ref in refs_]
     for exp in snap.expectations:
         if not exp.covered:
@@ -167,8 +169,13 @@ def evidence_rows(snap: SectionSnapshot) -> list[EvidenceRow]:
         refs: list[EvidenceRef | None] = list(exp.evidence) or [None]
         title = exp.title + (f" {WORDING_NOT_VERIFIED}" if exp.number in snap.unverified_numbers
                              else "")
-        rows.extend(EvidenceRow(exp.number, title, ref, gap) for ref in refs)
+        rows.extend(EvidenceRow(exp.number, title, ref, gap,
+                                _source(ref, snap.establishment_type)) for ref in refs)
     return rows
+
+
+def _source(ref: EvidenceRef | None, establishment_type: str) -> str:
+    return source_kind_label(ref.source_kind, establishment_type) if ref else ""
 
 
 def _where(ref: EvidenceRef | None) -> str:
@@ -185,7 +192,7 @@ AR_EXPECTATION, AR_EVIDENCE, AR_SOURCE, AR_WHERE, AR_GAP = range(5)
 AREA_COLUMNS = (
     Column("Expectation", lambda r: f"{r.number} {r.title}".strip()),
     Column("Evidence", lambda r: (r.ref.title or "(untitled)") if r.ref else "—"),
-    Column("Source", lambda r: source_kind_label(r.ref.source_kind) if r.ref else ""),
+    Column("Source", lambda r: r.source),
     Column("Where", lambda r: _where(r.ref)),
     Column("Gap", lambda r: r.gap),
 )

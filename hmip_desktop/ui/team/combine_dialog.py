@@ -138,7 +138,8 @@ class CombineDialog(QDialog):
                 combo.setAccessibleName(f"Value of {name.lower()}")
                 self._values[plan.name] = [value for _name, value in plan.options]
                 for i, (who, value) in enumerate(plan.options):
-                    text = short_value(plan.name, value, view.record_type)
+                    text = short_value(plan.name, value, view.record_type,
+                                       establishment_type=view.establishment_type)
                     combo.addItem(f"{text}{f' — {who}' if who else ''}", i)
                     if _same(value, plan.preset):
                         combo.setCurrentIndex(i)

@@ -33,14 +33,17 @@ from hmip_desktop.ui.widgets.forms import plain_label
 
 
 def payload_text(payload: Mapping[str, Any], changed: Iterable[str],
-                 record_type: str | None = None, disputed: Iterable[str] = ()) -> str:
-    """The content of a version in words, the fields it changed first and marked.
+                 record_type: str | None = None, disputed: Iterable[str] = (),
+                 establishment_type: str | None = None) -> str:
+    """The content of a version in words, the fields it changed first and marked (a source
+    kind in the words of the inspection's `establishment_type`).
 
     Fields some version changed (`changed`, `disputed`) are shown whole, as they are what the
     versions are compared on; the rest are the same in every version and get one line each.
     """
     changed = shown_fields(changed)
     whole = {*changed, *disputed}
+    words = establishment_type
     rest = sorted(k for k in shown_fields(payload) if k not in changed)
     blocks = []
     for key in [*changed, *rest]:
@@ -48,9 +51,10 @@ def payload_text(payload: Mapping[str, Any], changed: Iterable[str],
         mark = " (changed in this version)" if key in changed else ""
         value = payload.get(key)
         if key not in whole:
-            blocks.append(f"{label}{mark}: {short_value(key, value, record_type)}")
+            blocks.append(f"{label}{mark}: "
+                          f"{short_value(key, value, record_type, establishment_type=words)}")
             continue
-        text = value_text(key, value, record_type)
+        text = value_text(key, value, record_type, establishment_type=words)
         if "\n" in text or len(text) > SHORT_LIMIT:
             blocks.append(f"{label}{mark}:\n{text}")
         else:
@@ -69,7 +73,8 @@ class VersionCard(QGroupBox):
     keep_requested = Signal(str)  # rev_id
 
     def __init__(self, number: int, version: ConflictVersion, parent: QWidget | None = None,
-                 *, record_type: str | None = None, disputed: Iterable[str] = ()) -> None:
+                 *, record_type: str | None = None, disputed: Iterable[str] = (),
+                 establishment_type: str | None = None) -> None:
         author = version.author_name or "unknown author"
         super().__init__(f"Version {number} — {author}", parent)
         self.version = version
@@ -103,7 +108,7 @@ class VersionCard(QGroupBox):
         self.content.setAccessibleName(f"Version {number} content")
         self.content.setPlainText("(deleted)" if version.deleted and not version.payload
                                   else payload_text(version.payload, version.changed_fields,
-                                               record_type, disputed))
+                                               record_type, disputed, establishment_type))
         layout.addWidget(self.content, 1)
         # The digit is the mnemonic (Alt+1, Alt+2…): one letter shared by every card would
         # only cycle focus between them.
@@ -146,7 +151,8 @@ class ConflictVersions(QScrollArea):
         self.cards = []
         disputed = {f for v in view.versions for f in v.changed_fields}
         for i, version in enumerate(view.versions, start=1):
-            card = VersionCard(i, version, record_type=view.record_type, disputed=disputed)
+            card = VersionCard(i, version, record_type=view.record_type, disputed=disputed,
+                               establishment_type=view.establishment_type)
             card.keep_requested.connect(self.keep_requested)
             row.addWidget(card, 1)
             self.cards.append(card)
