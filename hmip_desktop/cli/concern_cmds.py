@@ -35,7 +35,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = csub.add_parser("add", help="add a concern; prints its id")
     add_file(p)
     p.add_argument("--title", required=True)
-    add_text_source(p, "body", what="the problem and its effect on prisoners or detainees")
+    add_text_source(p, "body", what="the problem and its effect on the people held")
     p.add_argument("--test", action="append", required=True, type=key_arg, metavar="KEY",
                    dest="sections",
                    help="section key it belongs to (repeatable)")

@@ -151,8 +151,16 @@ class InspectionStore:
         everything it made (file, key record, attachment folder, keyring entry).
         """
         path = normalise_path(path)
-        if path.exists() or keys.key_record_path(path).exists():
+        if path.exists():
             raise ValidationError(f"'{path.name}' already exists; choose another file name.")
+        if keys.key_record_path(path).exists():
+            # The file itself was deleted or moved, its key record left behind: overwriting it
+            # would lose the only way into that file if it turns up again.
+            raise ValidationError(
+                f"A key record '{keys.key_record_path(path).name}' from an earlier file of "
+                f"that name is still in the folder (the file '{path.name}' itself is not): "
+                "choose another file name, or move that key record away first if you are "
+                "sure its file is gone.")
         if not path.parent.exists():
             private_dir(path.parent)  # a folder we make is private; the user's is left alone
         settings = profile.load_settings()

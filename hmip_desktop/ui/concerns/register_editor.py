@@ -47,7 +47,7 @@ class RegisterEditor(QWidget):
         self.title = QLineEdit()
         self.title.setAccessibleName("Title")
         self.title_error = error_label("Title problem")
-        what = ("The problem and its effect on prisoners or detainees." if concern_fields
+        what = ("The problem and its effect on the people held." if concern_fields
                 else "What works well, and why others could learn from it.")
         self.body = prose_editor("Description", what)
         self.body.setMaximumHeight(120)
