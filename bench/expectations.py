@@ -203,8 +203,13 @@ def old_coverage_json(store):  # type: ignore[no-untyped-def]
             refs[str(link.payload.get("expectation_ref", ""))].append(EvidenceRef(
                 link.id, ev.id, ev.type, evidence_source_kind(ev.type, ev.payload), "",
                 None, None, None))
+    from hmip_desktop.services.inspection_record import inspection_payload
+
+    # The source kinds are named for the kind of establishment (domain/people_words.py).
     gathered = SimpleNamespace(model=framework,
-                               by_ref={k: tuple(v) for k, v in refs.items()})
+                               by_ref={k: tuple(v) for k, v in refs.items()},
+                               establishment_type=inspection_payload(store).get(
+                                   "establishment_type", ""))
     return to_plain(C.coverage_from(gathered))
 
 
