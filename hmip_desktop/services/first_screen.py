@@ -50,6 +50,7 @@ class Opening:
         self._failed = False
         self._cancelled = threading.Event()
         self._hold: OpenLock | None = None  # the window's lock on the file (storage/open_lock)
+        self._hold_lock = threading.Lock()  # cancel (GUI thread) vs open_store (DB lane)
 
     def first_screen(self) -> FirstScreen | None:
         """Find the key and read the first screen; None when the file must first be
@@ -67,7 +68,11 @@ class Opening:
 
                 raise NotFoundError(f"There is no inspection file at '{self.path.name}'.")
             # Before the key is looked for: another instance holding the file is told at once.
-            self._hold = OpenLock.take(self.path)
+            hold = OpenLock.take(self.path)
+            with self._hold_lock:
+                self._hold = hold
+            if self._cancelled.is_set():  # cancelled while it was taken: cancel let go of none
+                raise Cancelled()
             if keys.early_key_pending(self.path):
                 # A key still being found (Argon2id) comes without the first screen: what
                 # reading it needs loads while we wait, not after.
@@ -106,21 +111,26 @@ class Opening:
         except BaseException:
             self._let_go()
             raise
-        if self._cancelled.is_set():
-            store.close()
-            self._let_go()
-            raise Cancelled()
-        store.open_lock, self._hold = self._hold, None  # released when the store closes
-        return store
+        with self._hold_lock:
+            if not self._cancelled.is_set():
+                store.open_lock, self._hold = self._hold, None  # released when it closes
+                return store
+        store.close()
+        self._let_go()
+        raise Cancelled()
 
     def cancel(self) -> None:
         """Do not keep the store open when it arrives (the window closed meanwhile); a key
         the store has not taken yet is dropped now (`open_store` then does nothing)."""
         self._cancelled.set()
         self._key = None
+        # The store step may never run now (the window moved on before it began): the lock
+        # goes with the opening, unless the store has already taken it.
+        self._let_go()
 
     def _let_go(self) -> None:
-        hold, self._hold = self._hold, None
+        with self._hold_lock:
+            hold, self._hold = self._hold, None
         if hold is not None:
             hold.release()
 

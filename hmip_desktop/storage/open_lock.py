@@ -57,6 +57,15 @@ def _try_lock(fd: int) -> bool:
     return True
 
 
+def _still_named(fd: int, name: str) -> bool:
+    """True when the descriptor's file is the one the name points to now."""
+    try:
+        mine, named = os.fstat(fd), os.stat(name)
+    except OSError:
+        return False
+    return (mine.st_dev, mine.st_ino) == (named.st_dev, named.st_ino)
+
+
 class OpenLock:
     """A hold on one file's lock; `release()` once (closing the store does it)."""
 
@@ -72,20 +81,27 @@ class OpenLock:
                 fd, count = _held[name]
                 _held[name] = (fd, count + 1)
                 return cls(name)
-            try:
-                fd = os.open(name, os.O_RDWR | os.O_CREAT, 0o600)
-            except OSError:
-                # A folder we cannot write to (a read-only share): nothing to lock with, and
-                # nothing the app could save there either; the open goes on and says so.
-                return cls("")
-            if not _try_lock(fd):
+            for _attempt in range(3):
+                try:
+                    fd = os.open(name, os.O_RDWR | os.O_CREAT, 0o600)
+                except OSError:
+                    # A folder we cannot write to (a read-only share): nothing to lock with,
+                    # and nothing the app could save there either; the open goes on and
+                    # says so.
+                    return cls("")
+                if not _try_lock(fd):
+                    os.close(fd)
+                    raise FileInUse(
+                        f"'{Path(path).name}' is already open in another window of the app. "
+                        "Switch to that window: a file open twice would show each window's "
+                        "changes only to itself.")
+                if _still_named(fd, name):
+                    _held[name] = (fd, 1)
+                    return cls(name)
+                # Locked a sidecar its holder removed as it let go: another instance may make
+                # and lock a new one under the name, so take the name's file afresh.
                 os.close(fd)
-                raise FileInUse(
-                    f"'{Path(path).name}' is already open in another window of the app. Switch "
-                    "to that window: a file open twice would show each window's changes only "
-                    "to itself.")
-            _held[name] = (fd, 1)
-        return cls(name)
+            return cls("")  # the name keeps changing under us: open without a lock
 
     def release(self) -> None:
         """Let go of this hold; the last one unlocks and removes the sidecar."""
@@ -99,9 +115,8 @@ class OpenLock:
                 return
             if fd < 0:
                 return
-            # Removed before it is unlocked: another instance that opens the name afterwards
-            # makes a new file and takes its lock; one that opened the old file waits for
-            # nothing (its try fails now, or succeeds on a file no one else will lock).
+            # Removed before it is unlocked: an instance that opened the old file and locks it
+            # once we close finds the name no longer points to it and tries afresh (take).
             with contextlib.suppress(OSError):
                 os.unlink(name)
             os.close(fd)  # closing drops the lock

@@ -105,3 +105,87 @@ def test_an_opening_that_fails_lets_go_of_the_file(tmp_path: Path,
     finally:
         holder.send_signal(signal.SIGKILL)
         holder.wait()
+
+
+HOLD_THEN_RELEASE = textwrap.dedent("""
+    import sys
+    from pathlib import Path
+    from hmip_desktop.storage.open_lock import OpenLock
+    h = OpenLock.take(Path(sys.argv[1])); print("held", flush=True)
+    sys.stdin.readline(); h.release(); print("released", flush=True)
+    sys.stdin.readline()
+""")
+TRY = textwrap.dedent("""
+    import sys
+    from pathlib import Path
+    from hmip_desktop.storage.open_lock import OpenLock, FileInUse
+    try:
+        OpenLock.take(Path(sys.argv[1])); print("took", flush=True)
+    except FileInUse:
+        print("in use", flush=True)
+""")
+
+
+def test_a_lock_taken_on_a_sidecar_removed_meanwhile_is_taken_afresh(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A opens and holds; this process opens the sidecar, A lets go (removing it), then
+    this process locks the removed file: it must notice and lock the name's file, so that a
+    third instance is refused (two windows on one file otherwise)."""
+    from hmip_desktop.storage import open_lock
+
+    path = tmp_path / "wing.hmip"
+    path.write_bytes(b"x")
+    a = subprocess.Popen([sys.executable, "-c", HOLD_THEN_RELEASE, str(path)],
+                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    assert a.stdin is not None and a.stdout is not None
+    assert a.stdout.readline().strip() == "held"
+    real, calls = open_lock._try_lock, []
+
+    def after_a_lets_go(fd: int) -> bool:
+        if not calls:
+            a.stdin.write("\n")
+            a.stdin.flush()
+            assert a.stdout.readline().strip() == "released"
+        calls.append(fd)
+        return real(fd)
+
+    monkeypatch.setattr(open_lock, "_try_lock", after_a_lets_go)
+    try:
+        mine = OpenLock.take(path)
+        assert len(calls) == 2  # the removed file, then the name's new one
+        third = subprocess.run([sys.executable, "-c", TRY, str(path)], capture_output=True,
+                               text=True, timeout=60).stdout.strip()
+        assert third == "in use"
+        mine.release()
+    finally:
+        a.stdin.write("\n")
+        a.stdin.flush()
+        a.wait()
+
+
+def test_an_opening_replaced_before_its_store_lets_go_of_its_file(
+        window, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    """Open a, and before its store opens (its first screen is up), open b: a is not held."""
+    from hmip_desktop.ui.opening import file_opener
+
+    first_dir, second_dir = tmp_path / "one", tmp_path / "two"
+    first_dir.mkdir()
+    second_dir.mkdir()
+    a, b = _file(first_dir), _file(second_dir)
+    real, seen = file_opener.FileOpener.page_built, []
+
+    def page_built(self) -> None:  # type: ignore[no-untyped-def]
+        if seen:
+            return real(self)
+        seen.append(True)  # a's store step waits (pages still building)
+
+    monkeypatch.setattr(file_opener.FileOpener, "page_built", page_built)
+    monkeypatch.setattr(file_opener, "OPEN_STORE_AFTER_MS", 600_000)
+    window.open_path(a)
+    assert window.ctx.first_screen is not None and window.ctx.store is None
+    window.open_path(b)
+    assert window.ctx.store is not None and window.ctx.store.path == b
+    assert not sidecar(a).exists() and sidecar(b).exists()
+    holder = _hold_elsewhere(a)  # another instance may open a now
+    holder.kill()
+    holder.wait()
