@@ -146,8 +146,12 @@ class _Register:
         changes = self._clean(changes)
         framework = pinned(self._store)
         with self._store.uow(write=True) as tx:
-            current = self._live(tx, record_id)
+            current = tx.records.get(record_id) if based_on else None
+            if current is None or current.type != self.entity_type:
+                current = self._live(tx, record_id)
             payload, parents = rebase(tx, current, {**current.payload, **changes}, based_on)
+            if current.deleted and parents is None:  # no state to keep the edit beside
+                raise NotFoundError(f"No such {self.noun}.")
             payload = self._validate(payload, framework, tx)
             if payload == dict(current.payload) and parents is None:
                 out, now_at = ChangeSet(), current.updated_hlc

@@ -11,7 +11,8 @@ rebased on it:
   both are kept, as one new state (domain.heads.field_merge, the rule merges use);
 - both changed the same field, or any free text: this edit is written beside the other as a
   second head, from the state it started from — a conflict, shown on the record and
-  resolved by a person (sync-and-security.md §1.3: free text is never combined by itself).
+  resolved by a person (sync-and-security.md §1.3: free text is never combined by itself);
+- the record was deleted meanwhile: the same, this edit beside the deletion.
 """
 
 from __future__ import annotations
@@ -36,6 +37,10 @@ def rebase(tx: UnitOfWork, current: EntityView, payload: Mapping[str, Any],
     base = next((r for r in tx.records.revisions_of(current.id) if r.hlc == based_on), None)
     if base is None:  # a state this file never had: nothing to rebase on
         return dict(payload), None
+    if current.deleted:
+        # Deleted meanwhile (a teammate's delete merged, `hmip note delete`) while this
+        # person typed in it: their text is kept beside the deletion, for a person to decide.
+        return dict(payload), [base.rev_id]
     merged = field_merge(base.payload, payload, current.payload,
                          free_text_fields=FREE_TEXT_FIELDS)
     if merged is not None:

@@ -96,9 +96,11 @@ class NoteService:
         changes = _clean(changes)
         with self._store.uow(write=True) as tx:
             current = tx.records.get(note_id)
-            if current is None or current.type != R.NOTE or current.deleted:
+            if current is None or current.type != R.NOTE or (current.deleted and not based_on):
                 raise NotFoundError("No such note.")
             payload, parents = rebase(tx, current, {**current.payload, **changes}, based_on)
+            if current.deleted and parents is None:  # no state to keep the typing beside
+                raise NotFoundError("No such note.")
             if payload == dict(current.payload) and parents is None:
                 out, now_at = ChangeSet(), current.updated_hlc
             else:

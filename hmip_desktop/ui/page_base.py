@@ -89,6 +89,10 @@ class Page(QWidget):
         form is then shown, the field at fault focused)."""
         return None
 
+    def discard_unsaved(self) -> None:
+        """Drop what `unsaved` names: the person chose Discard (an autosaving editor would
+        otherwise try, and fail, once more as the window goes on)."""
+
     def first_data_shown(self) -> bool:
         """True once the open inspection's first data is on screen (--quit-when-ready)."""
         return True

@@ -138,8 +138,12 @@ def settle_unsaved(window: UnsavedWindow, leaving: Leaving) -> bool:
         return True
     answer = ask_save_discard_cancel(window,  # type: ignore[arg-type]
                                      leaving.question, [n for _p, ns in pending for n in ns])
+    if answer == DISCARD:
+        for page, _names in pending:
+            page.discard_unsaved()
+        return True
     if answer != SAVE:
-        return answer == DISCARD
+        return False
     where = window.nav.currentRow()
     for page, _names in pending:
         window.show_page(page.title)  # shown first: a refused field can then take the focus

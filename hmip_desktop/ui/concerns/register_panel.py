@@ -62,7 +62,7 @@ class RegisterPanel(QWidget):
         # (services.edit_base), so a teammate's change merged meanwhile is kept, not written
         # over; advanced on the DB lane by each save.
         self._based_on: dict[str, str] = {}
-        self._saves_in_flight = 0
+        self._saving: dict[str, int] = {}  # saves on the DB lane, by record id
         self.setAccessibleName(f"{noun.capitalize()} register")
         self.section_labels: dict[str, str] = {}
         self.model = ReorderableRowsModel(columns(self), row_id=lambda r: r.id)
@@ -226,7 +226,7 @@ class RegisterPanel(QWidget):
         """Show a stored record; its state is what the next save starts from, unless a save
         of ours is still on the DB lane (that save's result is newer)."""
         self.editor.load(record)
-        if not self._saves_in_flight:
+        if not self._saving.get(record.id):
             self._based_on[record.id] = record.updated_hlc
 
     def _on_editor_save_requested(self, fields: dict[str, Any]) -> None:
@@ -252,7 +252,7 @@ class RegisterPanel(QWidget):
             return result
 
         def landed(_r: object = None) -> None:
-            self._saves_in_flight -= 1
+            self._saving[record.id] -= 1
 
         def failed(exc: BaseException) -> None:
             landed()
@@ -262,7 +262,7 @@ class RegisterPanel(QWidget):
             self.ctx.write(lambda: service.add(**fields), on_error=self.editor.save_failed,
                            before_broadcast=added)
         else:
-            self._saves_in_flight += 1
+            self._saving[record.id] = self._saving.get(record.id, 0) + 1
             self.ctx.write(edit, on_error=failed, before_broadcast=edited, on_done=landed)
 
     def _on_delete_button_clicked(self) -> None:

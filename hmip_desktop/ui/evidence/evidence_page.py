@@ -150,6 +150,18 @@ class EvidencePage(Page):
         """Save pending edits now (window closing)."""
         self.notes.editor.flush()
 
+    def unsaved(self) -> list[str]:
+        """A note whose save failed (typing still autosaves without a question)."""
+        return self.notes.unsaved()
+
+    def save_unsaved(self) -> str | None:
+        """Try that note's save again and wait for it."""
+        return self.notes.save_unsaved()
+
+    def discard_unsaved(self) -> None:
+        """Drop that note's unsaved text."""
+        self.notes.discard_unsaved()
+
     def first_data_shown(self) -> bool:
         """The notes list shows its first rows."""
         return self.notes.first_rows_shown

@@ -249,6 +249,11 @@ class NoteEditor(QWidget):
                                                             or not self.isAncestorOf(new)):
             self.flush()
 
+    @property
+    def save_failed(self) -> bool:
+        """True while the text on screen is there because its save did not land."""
+        return self._failed and self.has_unsaved()
+
     def has_unsaved(self) -> bool:
         """True when the fields differ from what is stored."""
         return self.note_id is not None and self.payload() != self._saved
@@ -278,8 +283,12 @@ class NoteEditor(QWidget):
     def _on_discard_button_clicked(self) -> None:
         if errors.ask_yes_no(self, "Discard what you typed in this note since it was last "
                              "saved? It cannot be brought back."):
-            self.apply_payload(self._saved)
-            self.status.setText("Changes discarded")
+            self.discard()
+
+    def discard(self) -> None:
+        """Put the stored text back (the person chose to drop what did not save)."""
+        self.apply_payload(self._saved)
+        self.status.setText("Changes discarded")
 
     # -- links -------------------------------------------------------------------------------
     def set_links(self, links: list[LinkView]) -> None:

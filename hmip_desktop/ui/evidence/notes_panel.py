@@ -76,6 +76,7 @@ class NotesPanel(QWidget):
         # written over. Read and advanced on the DB lane by each save, in order; set here
         # when the editor shows a stored state and no save of ours is on the lane.
         self._based_on: dict[str, str] = {}
+        self._saving: dict[str, int] = {}  # saves on the DB lane, by note id
         self._after_saves: Callable[[], None] | None = None  # an undo or redo waiting on them
         # True once the list shows the open file's notes (its first page at least): what
         # --quit-when-ready waits for.
@@ -246,7 +247,7 @@ class NotesPanel(QWidget):
         # A read delivered while a save is on the DB lane may predate it: showing it would put
         # older text over the typing (the lane delivers in order, so none is stale after).
         if shown is not None and not self.editor.has_unsaved() and not self._saves_in_flight:
-            self._based_on[shown.id] = shown.updated_hlc
+            self._note_base(shown)
             stored = {f: getattr(shown, f) for f in R.NOTE_FIELDS}
             if stored != self.editor._saved:  # changed by undo/redo or a merge
                 self.editor.apply_payload(stored)
@@ -335,8 +336,8 @@ class NotesPanel(QWidget):
             if self.editor.note_id is not None:
                 self.select_note(self.editor.note_id)
             return
-        if note is not None and not self._saves_in_flight:
-            self._based_on[note.id] = note.updated_hlc
+        if note is not None:
+            self._note_base(note)
         self._update_buttons()
         if note is not None and self.ctx.store is not None:
             store = self.ctx.store
@@ -375,6 +376,53 @@ class NotesPanel(QWidget):
             "Delete note", self._run, lambda: notes.delete(note_id),
             lambda: notes.restore(note_id, before))))
 
+    def _note_base(self, note: NoteView) -> None:
+        """The shown note's stored state is what its next save starts from, unless a save of
+        that note is still on the DB lane (its result is newer, and sets it)."""
+        if not self._saving.get(note.id):
+            self._based_on[note.id] = note.updated_hlc
+
+    def _rebased_write(self, store: InspectionStore, note_id: str,
+                       fields: dict) -> Callable[[], object]:
+        """A write of the note's fields from the state its editor knows (on the DB lane)."""
+
+        def work() -> object:
+            result = NoteService(store).edit(note_id, based_on=self._based_on.get(note_id),
+                                             **fields)
+            if isinstance(result, Saved):
+                self._based_on[note_id] = result.now_at
+            return result
+
+        return work
+
+    # -- unsaved on leaving (ui/unsaved.py) -----------------------------------------------------
+    def unsaved(self) -> list[str]:
+        """The note whose save failed, if any: typing that has not failed saves itself as the
+        window goes on, without a question."""
+        editor = self._editor
+        if editor is None or not editor.save_failed:
+            return []
+        from hmip_desktop.ui.unsaved import quoted
+
+        return [f"your changes to the note {quoted(editor.title.text() or 'without a title')}"]
+
+    def save_unsaved(self) -> str | None:
+        """Try the failed save again and wait for it; '' when it failed again (the error
+        box said why)."""
+        from hmip_desktop.ui.unsaved import wait_for
+
+        editor = self.editor
+        note_id = editor.note_id
+        editor.flush()
+        if not wait_for(lambda: not self._saving.get(note_id or "")):
+            return "the save is still waiting for other work to finish; try again in a moment."
+        return "" if editor.save_failed else None
+
+    def discard_unsaved(self) -> None:
+        """Drop the failed save's text: the person chose Discard."""
+        if self._editor is not None and self._editor.save_failed:
+            self._editor.discard()
+
     def _on_editor_save_wanted(self, note_id: str, before: dict, after: dict) -> None:
         store = self._store  # the file the note was typed in, even while it is closing
         if store is None:  # its first screen: the file is not open yet; `reload` saves it
@@ -389,11 +437,18 @@ class NotesPanel(QWidget):
                 self.editor.mark_saved(after)
                 if getattr(result, "kept_both", False):
                     self.editor.status.setText(KEPT_BOTH)
-            self.undo_stack.push(WriteStep("Edit note", self._run,
-                                           lambda: NoteService(store).restore(note_id, after),
-                                           lambda: NoteService(store).restore(note_id, before)))
+            # Undo and redo write from the state the person last saw too: a teammate's change
+            # merged since stays (it was written over by restoring the whole payload).
+            # Only the fields this save changed go back and forth, so a field the person did
+            # not touch keeps whatever it holds by then.
+            changed = [k for k in after if after.get(k) != before.get(k)]
+            self.undo_stack.push(WriteStep(
+                "Edit note", self._run,
+                self._rebased_write(store, note_id, {k: after.get(k) for k in changed}),
+                self._rebased_write(store, note_id, {k: before.get(k) for k in changed})))
 
         def failed(exc: BaseException) -> None:
+            self._saving[note_id] -= 1
             self._save_landed(ok=False)
             if store is self._store:
                 if self.editor.note_id == note_id:
@@ -402,16 +457,14 @@ class NotesPanel(QWidget):
                     self.editor.show_unsaved(after)  # the person had moved on: bring it back
             present_error(self, exc, more=STAYS_OPEN if self.editor.note_id == note_id else "")
 
-        def save() -> object:  # on the DB lane, after any earlier save of this note
-            result = NoteService(store).edit(note_id, based_on=self._based_on.get(note_id),
-                                             **after)
-            if isinstance(result, Saved):
-                self._based_on[note_id] = result.now_at
-            return result
+        def landed(_r: object) -> None:
+            self._saving[note_id] -= 1
+            self._save_landed(ok=True)
 
         self._saves_in_flight += 1
-        self.ctx.write(save, on_error=failed, before_broadcast=saved,
-                       on_done=lambda _r: self._save_landed(ok=True))
+        self._saving[note_id] = self._saving.get(note_id, 0) + 1
+        self.ctx.write(self._rebased_write(store, note_id, after), on_error=failed,
+                       before_broadcast=saved, on_done=landed)
 
     def _save_landed(self, *, ok: bool) -> None:
         self._saves_in_flight -= 1
