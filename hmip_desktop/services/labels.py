@@ -101,6 +101,17 @@ def source_kind_labels(establishment_type: str | None) -> dict[str, str]:
     return {k: source_kind_label(k, establishment_type) for k in SOURCE_KINDS}
 
 
+# How the file's key is kept, as the status bar and the Overview say it (the record's source
+# names are internal).
+KEY_SOURCE_TEXTS = {"keyring": "encrypted; its key is kept in this computer's keyring",
+                    "passphrase": "encrypted; opened with your passphrase"}
+
+
+def key_source_text(key: str | None) -> str:
+    """'encrypted; opened with your passphrase' and the like."""
+    return KEY_SOURCE_TEXTS.get(key or "", "encrypted")
+
+
 def inspection_kind_label(key: str | None) -> str:
     """"Full inspection" or "Independent review of progress"."""
     return INSPECTION_KINDS.get(key or "", key or "not set")

@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 from hmip_desktop import APP_DISPLAY_NAME
 from hmip_desktop.domain.changes import ChangeSet
 from hmip_desktop.domain.errors import UserError
-from hmip_desktop.services import startup
+from hmip_desktop.services import labels, startup
 from hmip_desktop.ui import errors, ui_state
 from hmip_desktop.ui.context import UiContext
 from hmip_desktop.ui.errors import present_error
@@ -288,10 +288,9 @@ class MainWindow(QMainWindow):
             self.key_label.setText("No inspection open")
             self.unexported_label.setText("")
             return
-        source = {"keyring": "OS keyring", "passphrase": "passphrase key file"}.get(
-            store.info.key_source, store.info.key_source)
         ro = " — READ-ONLY" if store.read_only else ""
-        self.key_label.setText(f"{store.path.name} — key in {source}{ro}")
+        self.key_label.setText(f"{store.path.name} — "
+                               f"{labels.key_source_text(store.info.key_source)}{ro}")
         self.ctx.tasks.submit(store.unexported_count, lambda n: self.unexported_label.setText(
             f"{n} change{'s' if n != 1 else ''} not yet exported"))
 

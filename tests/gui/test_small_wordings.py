@@ -80,3 +80,14 @@ def test_note_times_are_short_in_the_list_and_whole_in_the_tip(monkeypatch) -> N
     finally:
         monkeypatch.undo()
         time.tzset()
+
+
+def test_the_key_is_described_in_words(window, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from tests.gui.keyboard import make_store
+
+    window._set_store(make_store(tmp_path))
+    overview = window.show_page("Overview")
+    overview.reload()
+    text = overview.values["security"].text()
+    assert text == "encrypted; its key is kept in this computer's keyring"
+    assert "schema" not in text and window.key_label.text().endswith(text)

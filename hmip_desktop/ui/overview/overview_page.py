@@ -32,7 +32,7 @@ FIELDS = (
     ("evidence", "Evidence"),
     ("scoring", "Scores and concerns"),
     ("sync", "Sync"),
-    ("security", "Key and file"),
+    ("security", "Encryption"),
 )
 
 
@@ -118,7 +118,8 @@ class OverviewPage(Page):
                        f"{c.get('npp', 0)} notable positive practice",
             "sync": f"{plural(f.unexported_changes, 'change')} not yet exported; "
                     f"{plural(f.conflicts, 'conflict')}",
-            "security": f"key in {f.key_source}; schema {f.schema_revision}"
+            # In words a person uses; the file format's number is for `hmip info`.
+            "security": labels.key_source_text(f.key_source)
                         + ("; READ-ONLY (written by a newer version)" if f.read_only else ""),
         }
         for key, text in values.items():
