@@ -11,8 +11,7 @@ data, a type from another file) reads the neutral default. Standard library only
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from hmip_desktop.domain.errors import ValidationError, plain_text
 
@@ -27,10 +26,10 @@ MANY_PLACEHOLDER = "{people}"
 ONE_PLACEHOLDER = "{person}"
 
 
-@dataclass(frozen=True)
-class PeopleWords:
+class PeopleWords(NamedTuple):
     """The people held, as one ("prisoner") and many ("prisoners"), and the label of the
-    `prisoner_interview` source kind ("Prisoner interview")."""
+    `prisoner_interview` source kind ("Prisoner interview"). (A named tuple, not a dataclass:
+    the notes list names its source kinds on a start's first screen, issue 11.)"""
 
     one: str
     many: str

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from hmip_desktop.domain import records as R
 from hmip_desktop.domain.changes import ChangeSet, NewId
@@ -40,11 +39,10 @@ def _clean(fields: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
-@dataclass(frozen=True)
-class NotesListing:
+class NotesListing(NamedTuple):
     """Every live note and the inspection's establishment type, read together: the Notes
     list and `hmip note list` name source kinds in the type's words ("Prisoner interview",
-    "Detainee interview")."""
+    "Detainee interview"). (A named tuple: this module loads on a start's first screen.)"""
 
     notes: list[NoteView]
     establishment_type: str

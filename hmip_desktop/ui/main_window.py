@@ -37,7 +37,6 @@ from hmip_desktop.ui.opening.file_opener import FileOpener
 from hmip_desktop.ui.page_base import Page, PageKey
 from hmip_desktop.ui.page_map import PageFactory, PageHost, PageMap
 from hmip_desktop.ui.page_prebuild import PagePrebuilder
-from hmip_desktop.ui.unsaved import CLOSE, OPEN, QUIT, settle_unsaved
 from hmip_desktop.ui.widgets.forms import plain_label
 from hmip_desktop.ui.widgets.tips import literal_tip
 
@@ -65,6 +64,14 @@ def __getattr__(name: str) -> object:
     value = getattr(importlib.import_module(f"hmip_desktop.ui.{module}"), name)
     globals()[name] = value
     return value
+
+
+def _settle(window: MainWindow, leaving: str) -> bool:
+    """ui.unsaved.settle_unsaved for CLOSE, OPEN or QUIT, imported when first asked (not on a
+    start's first screen: ~1 ms, issue 11)."""
+    from hmip_desktop.ui import unsaved
+
+    return unsaved.settle_unsaved(window, getattr(unsaved, leaving))
 
 
 def _dialog(name: str):  # type: ignore[no-untyped-def]
@@ -252,7 +259,7 @@ class MainWindow(QMainWindow):
         help_menu.addAction(self.welcome_action)
 
     def _on_close_action_triggered(self) -> None:
-        if settle_unsaved(self, CLOSE):
+        if _settle(self, "CLOSE"):
             self.close_inspection()
 
     def _on_settings(self) -> None:
@@ -303,7 +310,7 @@ class MainWindow(QMainWindow):
     # -- opening and creating ----------------------------------------------------------------
     def on_new_inspection(self) -> None:
         """Ask for the facts, then create the file on the DB lane."""
-        if not settle_unsaved(self, OPEN):  # the new file replaces the open one
+        if not _settle(self, "OPEN"):  # the new file replaces the open one
             return
         from hmip_desktop.services.frameworks import FrameworkService  # jsonschema: lazy
         NewInspectionDialog = _dialog("NewInspectionDialog")  # noqa: N806 - a class
@@ -350,7 +357,7 @@ class MainWindow(QMainWindow):
 
     def on_join_inspection(self) -> None:
         """Make this laptop's copy of an inspection from the team leader's invite."""
-        if not settle_unsaved(self, OPEN):
+        if not _settle(self, "OPEN"):
             return
         from hmip_desktop.ui.team.join_dialog import join_inspection_from_invite
 
@@ -371,7 +378,7 @@ class MainWindow(QMainWindow):
         if startup.is_bundle(path):
             self.open_bundle(path)
             return
-        if not asked and not settle_unsaved(self, OPEN):
+        if not asked and not _settle(self, "OPEN"):
             return
         passphrase = typed = None
         # HMIP_PASSPHRASE (as the CLI): no question to ask, so the GUI thread need not even
@@ -438,7 +445,7 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
         """Let pages flush pending edits, close the file, finish queued writes (after asking
         about unsaved forms: Cancel keeps the window open)."""
-        if not settle_unsaved(self, QUIT):
+        if not _settle(self, "QUIT"):
             event.ignore()
             return
         for page in self.pages.built():

@@ -11,7 +11,6 @@ from hmip_desktop.domain.framework_nation import NATION_LABELS
 from hmip_desktop.domain.wording import plural
 from hmip_desktop.services import labels
 from hmip_desktop.ui.page_base import Page, PageKey, heading
-from hmip_desktop.ui.unsaved import refused
 from hmip_desktop.ui.widgets.forms import plain_label, scrolled
 
 if TYPE_CHECKING:
@@ -160,6 +159,8 @@ class OverviewPage(Page):
         if self.urgent is None or not self.urgent.dirty:
             return None
         refusal = self.urgent.save_now()
+        from hmip_desktop.ui.unsaved import refused  # only when asked (issue 11)
+
         return None if refusal is None else refused("the Urgent Notification", refusal)
 
     def first_data_shown(self) -> bool:
