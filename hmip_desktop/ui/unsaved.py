@@ -97,23 +97,18 @@ def save_form(save: Callable[[], None], saving: Callable[[], bool], dirty: Calla
 def _save_discard_cancel_box(parent: QWidget | None, question: str,
                              unsaved: Sequence[str]) -> str:
     """Save, Discard or Cancel (SAVE, DISCARD, CANCEL); Escape cancels."""
+    from hmip_desktop.ui.widgets.choice_box import Answer, ask_choice
+
     lines = "\n".join(f"• {what[:1].upper()}{what[1:]}" for what in unsaved)
-    box = QMessageBox(QMessageBox.Icon.Question, "Unsaved changes",
-                      f"{question}\n\nNot saved yet:\n{lines}",
-                      QMessageBox.StandardButton.NoButton, parent)
-    box.setAccessibleName("Unsaved changes")
-    box.setTextFormat(Qt.TextFormat.PlainText)  # the list quotes titles the person typed
-    save = box.addButton("&Save", QMessageBox.ButtonRole.AcceptRole)
-    save.setAccessibleName("Save the changes, then go on")
-    discard = box.addButton("&Discard", QMessageBox.ButtonRole.DestructiveRole)
-    discard.setAccessibleName("Discard the changes and go on")
-    cancel = box.addButton(QMessageBox.StandardButton.Cancel)
-    cancel.setAccessibleName("Cancel: keep everything as it is")
-    box.setDefaultButton(save)
-    box.setEscapeButton(cancel)
-    box.exec()
-    clicked = box.clickedButton()
-    return SAVE if clicked is save else DISCARD if clicked is discard else CANCEL
+    role = QMessageBox.ButtonRole
+    chosen = ask_choice(
+        parent, icon=QMessageBox.Icon.Question, title="Unsaved changes",
+        text=f"{question}\n\nNot saved yet:\n{lines}", name="Unsaved changes",
+        answers=(Answer(SAVE, "&Save", "Save the changes, then go on", role.AcceptRole),
+                 Answer(DISCARD, "&Discard", "Discard the changes and go on",
+                        role.DestructiveRole)),
+        cancel_spoken="Cancel: keep everything as it is", default=SAVE)
+    return chosen or CANCEL
 
 
 # The one place the question is shown; tests replace it with queued answers.

@@ -396,12 +396,12 @@ PROMPTS: dict[str, Callable[[Bench], list[list[str]]]] = {
     "errors:_message_box": _message_box,
     "errors:ask_yes_no": _ask_yes_no,
     "launch:show_failed_start": _failed_start,
-    "reports.report_dialogs:ask_disclosure_choice": _disclosure,
     "evidence.evidence_prompts:confirm_plaintext_export": _plaintext_export,
     "evidence.evidence_prompts:ask_caption": _caption,
     "overview.lifecycle_panel:LifecyclePanel._ask_reason": _reopen,
     "expectations.expectations_page:choose_evidence_dialog": _choose_evidence,
-    "unsaved:_save_discard_cancel_box": _unsaved,
+    # The two-answers-and-Cancel box, as each of its callers fills it.
+    "widgets.choice_box:ask_choice": lambda b: _disclosure(b) + _unsaved(b),
 }
 
 

@@ -15,23 +15,9 @@ from hmip_desktop.domain.mime import MIME_XLSX
 from hmip_desktop.ingest import xlsx
 from hmip_desktop.ingest.documents import extract_text
 from hmip_desktop.ingest.tabular import iter_rows, sniff
+from tests.hostile_xlsx import CELL, LOL, bad_cells
 
-CELL = "Hostile-Cell-Text"
-_REF = "&lol{};"
-_ENTITIES = "".join(f'<!ENTITY lol{i} "{_REF.format(i - 1 or "") * 10}">' for i in range(1, 10))
-LOL = f'<!DOCTYPE lolz [<!ENTITY lol "lol">{_ENTITIES}]>'  # "billion laughs"
-
-BAD_CELLS = {
-    "date_garbage": f'<c r="B{{r}}" t="d"><v>{CELL}</v></c>',
-    "date_out_of_range": '<c r="B{r}" t="d"><v>2020-13-45</v></c>',
-    "missing_shared_string": '<c r="B{r}" t="s"><v>99999</v></c>',
-    "reference_past_excel": '<c r="ZZZZ{r}" t="n"><v>2</v></c>',
-    "number_not_a_number": f'<c r="B{{r}}" t="n"><v>{CELL}</v></c>',
-    "boolean_not_a_boolean": '<c r="B{r}" t="b"><v>x</v></c>',
-    "number_too_big": '<c r="B{r}" t="n"><v>1e999</v></c>',
-    "broken_xml": '<c r="B{r}"><v>1</v></c><bad>',
-    "entity_expansion": '<c r="B{r}" t="inlineStr"><is><t>&lol9;</t></is></c>',
-}
+BAD_CELLS = bad_cells("B")
 
 
 def _workbook(path: Path, rows: int, extra: str = "", prolog: str = "") -> Path:

@@ -15,24 +15,10 @@ from hmip_desktop.report import action_plan_read as reader
 from hmip_desktop.report import action_plan_xlsx as X
 from hmip_desktop.services.action_plan import ActionPlanService
 from hmip_desktop.services.concerns import ConcernService
-
-CELL = "Hostile-Cell-Text"
-_REF = "&lol{};"
-_ENTITIES = "".join(f'<!ENTITY lol{i} "{_REF.format(i - 1 or "") * 10}">' for i in range(1, 10))
-LOL = f'<!DOCTYPE lolz [<!ENTITY lol "lol">{_ENTITIES}]>'  # "billion laughs"
+from tests.hostile_xlsx import CELL, LOL, bad_cells
 
 # Cells openpyxl cannot read, each in a row below the plan's rows.
-BAD_CELLS = {
-    "date_garbage": f'<c r="A{{r}}" t="d"><v>{CELL}</v></c>',
-    "date_out_of_range": '<c r="A{r}" t="d"><v>2020-13-45</v></c>',
-    "missing_shared_string": '<c r="A{r}" t="s"><v>99999</v></c>',
-    "reference_past_excel": f'<c r="ZZZZ{{r}}" t="inlineStr"><is><t>{CELL}</t></is></c>',
-    "number_not_a_number": f'<c r="A{{r}}" t="n"><v>{CELL}</v></c>',
-    "boolean_not_a_boolean": '<c r="A{r}" t="b"><v>x</v></c>',
-    "number_too_big": '<c r="A{r}" t="n"><v>1e999</v></c>',
-    "broken_xml": '<c r="A{r}"><v>1</v></c><bad>',
-    "entity_expansion": '<c r="A{r}" t="inlineStr"><is><t>&lol9;</t></is></c>',
-}
+BAD_CELLS = bad_cells("A")
 
 
 @pytest.fixture

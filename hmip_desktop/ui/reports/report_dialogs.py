@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QUrl
+from PySide6.QtCore import QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
@@ -64,27 +64,19 @@ def ask_disclosure_choice(parent: QWidget, hits: Sequence[Hit]) -> str | None:
 
     Returns REDACT, ALLOW or None (cancel).
     """
-    box = QMessageBox(QMessageBox.Icon.Warning, "Disclosure check",
-                      f"The disclosure check found {plural(len(hits), 'item')} that must not "
-                      "leave the inspection. Nothing was written.\n\n" + hits_lines(hits),
-                      QMessageBox.StandardButton.NoButton, parent)
-    box.setAccessibleName("Disclosure check found items")
-    box.setTextFormat(Qt.TextFormat.PlainText)  # the items quote the inspection's text
-    redact = box.addButton("&Redact and export", QMessageBox.ButtonRole.AcceptRole)
-    redact.setAccessibleName("Replace each item with [redacted] and export")
-    allow = box.addButton("Export &as they are", QMessageBox.ButtonRole.DestructiveRole)
-    allow.setAccessibleName("Export the items as they are")
-    cancel = box.addButton(QMessageBox.StandardButton.Cancel)
-    cancel.setAccessibleName("Cancel: write nothing")
-    box.setDefaultButton(cancel)
-    box.setEscapeButton(cancel)
-    box.exec()
-    clicked = box.clickedButton()
-    if clicked is redact:
-        return REDACT
-    if clicked is allow:
-        return ALLOW
-    return None
+    from hmip_desktop.ui.widgets.choice_box import Answer, ask_choice
+
+    role = QMessageBox.ButtonRole
+    return ask_choice(
+        parent, icon=QMessageBox.Icon.Warning, title="Disclosure check",
+        text=f"The disclosure check found {plural(len(hits), 'item')} that must not leave the "
+             "inspection. Nothing was written.\n\n" + hits_lines(hits),
+        name="Disclosure check found items",
+        answers=(Answer(REDACT, "&Redact and export",
+                        "Replace each item with [redacted] and export", role.AcceptRole),
+                 Answer(ALLOW, "Export &as they are", "Export the items as they are",
+                        role.DestructiveRole)),
+        cancel_spoken="Cancel: write nothing")
 
 
 def ask_mark_received(parent: QWidget, received: ReceivedStatus) -> bool:
