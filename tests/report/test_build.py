@@ -388,3 +388,18 @@ def test_several_inspectors_findings_on_one_area_are_attributed(run, tmp_path: P
                                          "text": "Cells were cold."})
         texts = _texts(ReportService(store).build(ExportOptions(invariant=True)))
     assert "Drafted by an inspector (…0fedcb):" in texts
+
+
+def test_a_hit_in_a_table_names_its_row_and_column() -> None:
+    """A disclosure hit in a table of hundreds of rows (the evidence index) says which row
+    and column, not only which table."""
+    from hmip_desktop.domain.disclosure import DisclosureRules, check
+
+    index = D.Table(("Ref", "Evidence", "Subject reference"),
+                    (("E1", "Kitchen visit", ""), ("E2", "Interview on B wing", "P-A1")),
+                    where="Evidence index")
+    cover = D.Cover("Draft", "HMP A", "Men's prison", "1 May 2026", "Inspection")
+    doc = D.ReportDocument("Draft", "HMIP", "", "en-GB", "OFFICIAL", "HMP A", "2026-05-01",
+                           cover, (D.Heading(1, "Appendix III", "appendix-3"), index))
+    (hit,) = check(doc, DisclosureRules(subject_refs=["P-A1"]))
+    assert hit.where == "Appendix III › Evidence index, row E2, Subject reference"
