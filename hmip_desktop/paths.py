@@ -10,8 +10,6 @@ import os
 import sys
 from pathlib import Path
 
-import platformdirs
-
 from hmip_desktop.private_files import private_dir
 
 APP_DIR_NAME = "hmip_desktop"
@@ -20,8 +18,21 @@ APP_DIR_NAME = "hmip_desktop"
 def data_dir() -> Path:
     """The per-user data directory; `HMIP_HOME` overrides it (tests, simulated inspectors)."""
     override = os.environ.get("HMIP_HOME")
-    base = Path(override) if override else Path(platformdirs.user_data_dir(APP_DIR_NAME, False))
-    return private_dir(base)
+    return private_dir(Path(override) if override else _user_data_dir())
+
+
+def _user_data_dir() -> Path:
+    """platformdirs.user_data_dir(APP_DIR_NAME, False). On Linux it is the XDG rule itself,
+    written here: importing platformdirs (it loads tempfile and random) cost a start ~5 ms
+    before the window (issue 11); elsewhere platformdirs asks the system."""
+    if sys.platform.startswith("linux"):
+        base = os.environ.get("XDG_DATA_HOME", "")
+        if not os.path.isabs(base):  # the XDG spec: a relative value is ignored
+            base = os.path.expanduser("~/.local/share")
+        return Path(base) / APP_DIR_NAME
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir(APP_DIR_NAME, False))
 
 
 def inspections_dir() -> Path:
