@@ -90,11 +90,26 @@ def open_inspection(path: Path, *, provider: keys.PassphraseProvider | None = No
         from hmip_desktop.services.mending import mend
 
         mend(store)  # debris of an import that died, and a rebuild it left pending
+        carry_dropped_plans(store)
     except BaseException:
         store.close()
         raise
     profile.remember_recent(store.path)
     return store
+
+
+def carry_dropped_plans(store: InspectionStore) -> None:
+    """Show the steps of an action plan that a teammate on the single-action version
+    collapsed in a file merged before this version read through such saves
+    (domain.plan_carry): those records' states are materialised again, once. Nothing is
+    written when no record needs it."""
+    if store.read_only:
+        return
+    with store.uow() as tx:
+        stale = tx.records.stale_carried_plans()
+    if stale:
+        with store.uow(write=True) as tx:
+            tx.records.rematerialise(stale)
 
 
 def hold_for_window(store: InspectionStore) -> None:

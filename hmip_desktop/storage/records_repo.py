@@ -40,6 +40,11 @@ _LIST_SQL = {
     for everything in (False, True)
 }
 _CREATED = itemgetter(ENTITY_FIELDS.index("created_hlc"))
+# Live records showing an action plan in the single-action shape (no steps).
+_OLD_PLANS_SQL = text(
+    "SELECT id FROM entity WHERE type IN ('concern', 'previous_item') AND deleted = 0 "
+    "AND json_type(payload, '$.action_plan') = 'object' "
+    "AND json_type(payload, '$.action_plan.steps') IS NULL")
 
 
 # Which of many values the log holds: the values go as one JSON array per statement, looked up
@@ -164,6 +169,21 @@ class RecordsRepository:
         are signed when exported)."""
         return self._s.scalar(select(func.count()).select_from(RevisionRow).where(
             RevisionRow.signature.is_(None), RevisionRow.device_id != except_device)) or 0
+
+    def stale_carried_plans(self) -> list[str]:
+        """Records whose stored state shows an action plan a single-action teammate's save
+        collapsed, although their revisions carry its steps forward (domain.plan_carry):
+        states materialised before that rule. A few concerns are read, only when one has a
+        plan without steps."""
+        ids = [row[0] for row in self._s.execute(_OLD_PLANS_SQL)]
+        if not ids:
+            return []
+        stale = []
+        for entity_id, revs in self._read_revisions(ids).items():
+            winner = record_state(revs).winner
+            if current_payload(winner, revs) is not winner.payload:
+                stale.append(entity_id)
+        return sorted(stale)
 
     def rematerialise(self, entity_ids: Iterable[str]) -> None:
         """Recompute entity rows and projections of these records from their revisions."""

@@ -129,3 +129,29 @@ def test_not_agreed_reasons_and_an_emptied_first_step() -> None:
     emptied = {**_single_action(PLAN.payload()), "action": "", "owner": "",
                "target_date": None, "status": ""}
     assert AP.read(carried_plan(emptied, PLAN.payload())).steps == PLAN.steps[1:]
+
+
+def test_a_file_merged_before_this_rule_shows_the_steps_once_reopened(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Materialised by a version that did not carry plans (simulated), the concern shows the
+    collapsed plan; opening the file with this version puts the steps back, once."""
+    from hmip_desktop.services.inspections import create_inspection, open_inspection
+    from hmip_desktop.storage import records_repo
+    from tests.factories import minimal_framework
+
+    store = create_inspection(tmp_path / "old.hmip", establishment_name="HMP Old",
+                              establishment_type="mens_prison", framework=minimal_framework())
+    svc = ConcernService(store)
+    cid = str(svc.add(title="Violence", body="High.", sections=["safety"]))
+    svc.edit(cid, action_plan=PLAN.payload())
+    with monkeypatch.context() as m:  # as that version materialised the teammate's save
+        m.setattr(records_repo, "current_payload", lambda winner, _revs: winner.payload)
+        with store.uow(write=True) as tx:
+            raw = tx.records.get(cid).payload
+            store.put(tx, R.CONCERN, cid, {**raw, "title": "Violence (2)",
+                                           "action_plan": _single_action(raw["action_plan"])})
+    assert AP.read(ConcernService(store).get(cid).action_plan).steps == PLAN.steps[:1]
+    store.close()
+    with open_inspection(tmp_path / "old.hmip") as again:
+        assert AP.read(ConcernService(again).get(cid).action_plan) == PLAN
+        with again.uow() as tx:
+            assert tx.records.stale_carried_plans() == []  # nothing to do at the next open
