@@ -32,7 +32,6 @@ from hmip_desktop.domain.errors import UserError
 from hmip_desktop.services import labels, startup
 from hmip_desktop.ui import errors, ui_state
 from hmip_desktop.ui.context import UiContext
-from hmip_desktop.ui.errors import present_error
 from hmip_desktop.ui.opening.file_opener import FileOpener
 from hmip_desktop.ui.page_base import Page, PageKey
 from hmip_desktop.ui.page_map import PageFactory, PageHost, PageMap
@@ -309,51 +308,12 @@ class MainWindow(QMainWindow):
 
     # -- opening and creating ----------------------------------------------------------------
     def on_new_inspection(self) -> None:
-        """Ask for the facts, then create the file on the DB lane."""
+        """Ask for the facts, then create the file on the DB lane (ui/opening/new_inspection)."""
         if not _settle(self, "OPEN"):  # the new file replaces the open one
             return
-        from hmip_desktop.services.frameworks import FrameworkService  # jsonschema: lazy
-        NewInspectionDialog = _dialog("NewInspectionDialog")  # noqa: N806 - a class
-        PassphraseDialog = _dialog("PassphraseDialog")  # noqa: N806 - a class
-        inspections = _inspections()
+        from hmip_desktop.ui.opening.new_inspection import create_new_inspection
 
-        frameworks = FrameworkService()
-        dialog = NewInspectionDialog(self, frameworks, inspections.default_folder(),
-                                     tasks=self.ctx.tasks)
-        try:
-            if dialog.exec() != NewInspectionDialog.DialogCode.Accepted:
-                return
-            v = dialog.values()
-            # Kept by the work below only, not by the dialog.
-            followed_passphrase = dialog.follows.passphrase if v.get("follows") else None
-        finally:  # accepted or not, the dialog and any passphrase typed in it go now
-            dialog.follows.forget()
-            dialog.deleteLater()
-        passphrase = None
-        if inspections.needs_passphrase_to_create():
-            ask = PassphraseDialog(self, creating=True)
-            if ask.exec() != PassphraseDialog.DialogCode.Accepted:
-                return
-            passphrase = ask.passphrase()
-        if v.get("follows"):
-            from hmip_desktop.ui.opening.new_review import create_review_following
-
-            create_review_following(self, v, followed_passphrase, passphrase)
-            return
-
-        def work() -> InspectionStore:
-            fw = frameworks.resolve_for_new(v["establishment_type"], v["framework_id"],
-                                            v["framework_version"],
-                                            start_date=v["start_date"])
-            return inspections.create_inspection(
-                v["path"], establishment_name=v["establishment_name"],
-                establishment_type=v["establishment_type"], framework=fw, kind=v["kind"],
-                start_date=v["start_date"], end_date=v["end_date"],
-                provider=lambda _purpose: passphrase, nation=v.get("nation", "england"),
-                announced=bool(v.get("announced", False)),
-                follow_up_scale=v.get("follow_up_scale"))
-
-        self.ctx.tasks.submit(work, self._set_store, lambda e: present_error(self, e))
+        create_new_inspection(self, _dialog("NewInspectionDialog"), _dialog("PassphraseDialog"))
 
     def on_join_inspection(self) -> None:
         """Make this laptop's copy of an inspection from the team leader's invite."""

@@ -19,11 +19,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from hmip_desktop.domain.changes import ChangeSet, Saved
+from hmip_desktop.domain.changes import ChangeSet
 from hmip_desktop.services.concerns_snapshot import RegisterSnapshot, register_snapshot
 from hmip_desktop.ui.concerns.register_editor import RegisterEditor
 from hmip_desktop.ui.context import UiContext
 from hmip_desktop.ui.errors import ask_yes_no, present_error
+from hmip_desktop.ui.save_bases import SaveBases
 from hmip_desktop.ui.unsaved import discard_question, quoted, refused
 from hmip_desktop.ui.widgets.forms import (
     add_shortcuts,
@@ -61,8 +62,7 @@ class RegisterPanel(QWidget):
         # By record id, the stored state the editor's fields started from: each save says so
         # (services.edit_base), so a teammate's change merged meanwhile is kept, not written
         # over; advanced on the DB lane by each save.
-        self._based_on: dict[str, str] = {}
-        self._saving: dict[str, int] = {}  # saves on the DB lane, by record id
+        self._bases = SaveBases()  # the state each record's next save starts from
         self.setAccessibleName(f"{noun.capitalize()} register")
         self.section_labels: dict[str, str] = {}
         self.model = ReorderableRowsModel(columns(self), row_id=lambda r: r.id)
@@ -226,8 +226,7 @@ class RegisterPanel(QWidget):
         """Show a stored record; its state is what the next save starts from, unless a save
         of ours is still on the DB lane (that save's result is newer)."""
         self.editor.load(record)
-        if not self._saving.get(record.id):
-            self._based_on[record.id] = record.updated_hlc
+        self._bases.shown(record.id, record.updated_hlc)
 
     def _on_editor_save_requested(self, fields: dict[str, Any]) -> None:
         store, record = self.ctx.store, self.editor.record
@@ -245,14 +244,8 @@ class RegisterPanel(QWidget):
                 else f"{self.noun.capitalize()} saved." if changes.types
                 else "No changes to save.")
 
-        def edit() -> ChangeSet:  # on the DB lane: from the state the editor started from
-            result = service.edit(record.id, based_on=self._based_on.get(record.id), **fields)
-            if isinstance(result, Saved):
-                self._based_on[record.id] = result.now_at
-            return result
-
         def landed(_r: object = None) -> None:
-            self._saving[record.id] -= 1
+            self._bases.landed(record.id)
 
         def failed(exc: BaseException) -> None:
             landed()
@@ -262,8 +255,9 @@ class RegisterPanel(QWidget):
             self.ctx.write(lambda: service.add(**fields), on_error=self.editor.save_failed,
                            before_broadcast=added)
         else:
-            self._saving[record.id] = self._saving.get(record.id, 0) + 1
-            self.ctx.write(edit, on_error=failed, before_broadcast=edited, on_done=landed)
+            self._bases.started(record.id)
+            self.ctx.write(self._bases.write(service.edit, record.id, fields), on_error=failed,
+                           before_broadcast=edited, on_done=landed)
 
     def _on_delete_button_clicked(self) -> None:
         store, record = self.ctx.store, self._selected()

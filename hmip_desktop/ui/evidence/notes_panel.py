@@ -9,9 +9,7 @@ from PySide6.QtCore import QItemSelectionModel, Qt, Signal
 from PySide6.QtGui import QKeySequence, QUndoStack
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QComboBox,
     QHBoxLayout,
-    QLineEdit,
     QPushButton,
     QSplitter,
     QTableView,
@@ -20,14 +18,16 @@ from PySide6.QtWidgets import (
 )
 
 from hmip_desktop.domain import records as R
-from hmip_desktop.domain.changes import NewId, Saved
+from hmip_desktop.domain.changes import NewId
 from hmip_desktop.domain.ids import short_id
-from hmip_desktop.domain.records import SOURCE_KINDS, NoteView
+from hmip_desktop.domain.records import NoteView
 from hmip_desktop.services.labels import source_kind_labels
 from hmip_desktop.services.notes import NoteService
 from hmip_desktop.ui.context import UiContext
 from hmip_desktop.ui.errors import present_error
+from hmip_desktop.ui.evidence.notes_filters import NotesFilters
 from hmip_desktop.ui.evidence.notes_table_model import NotesFilterProxy, NotesTableModel
+from hmip_desktop.ui.save_bases import SaveBases
 from hmip_desktop.ui.undo_commands import WriteStep
 from hmip_desktop.ui.widgets.tables import make_readable
 
@@ -71,37 +71,17 @@ class NotesPanel(QWidget):
         # The file whose notes are shown: a save lands there even while it closes.
         self._store: InspectionStore | None = None
         self._saves_in_flight = 0
-        # By note id, the stored state its editor's text started from: each save says so
-        # (services.edit_base), so that a teammate's change merged meanwhile is kept, not
-        # written over. Read and advanced on the DB lane by each save, in order; set here
-        # when the editor shows a stored state and no save of ours is on the lane.
-        self._based_on: dict[str, str] = {}
-        self._saving: dict[str, int] = {}  # saves on the DB lane, by note id
+        self._bases = SaveBases()  # the state each note's next save starts from
         self._after_saves: Callable[[], None] | None = None  # an undo or redo waiting on them
         # True once the list shows the open file's notes (its first page at least): what
         # --quit-when-ready waits for.
         self.first_rows_shown = False
         layout = QVBoxLayout(self)
-        filters = QHBoxLayout()
-        self.search = QLineEdit()
-        self.search.setPlaceholderText("Filter notes by words…")
-        self.search.setAccessibleName("Filter notes")
-        self.kind = QComboBox()
-        self.kind.setAccessibleName("Filter by source kind")
-        self.kind.addItem("All sources", None)
-        for key, label in SOURCE_KINDS.items():  # renamed in the file's words by _show
-            self.kind.addItem(label, key)
-        self.author = QComboBox()
-        self.author.setAccessibleName("Filter by author")
-        self.expectation = QComboBox()
-        self.expectation.setAccessibleName("Filter by expectation")
-        self.date = QLineEdit()
-        self.date.setPlaceholderText("date, e.g. 2026-11-25")
-        self.date.setAccessibleName("Filter by date")
-        self.date.setMaximumWidth(150)
-        for w in (self.search, self.kind, self.author, self.expectation, self.date):
-            filters.addWidget(w)
-        layout.addLayout(filters)
+        self.filters = NotesFilters()
+        f = self.filters  # the panel's names for them (tests and callers use these)
+        self.search, self.kind, self.author, self.expectation, self.date = (
+            f.search, f.kind, f.author, f.expectation, f.date)
+        layout.addWidget(self.filters)
         buttons = QHBoxLayout()
         self.new_button = QPushButton("&New note")
         self.new_button.setShortcut(QKeySequence("Ctrl+Shift+N"))
@@ -138,10 +118,7 @@ class NotesPanel(QWidget):
         self._split.setChildrenCollapsible(False)
         self._split.setSizes([560, 540])
         layout.addWidget(self._split, 1)
-        self.search.textChanged.connect(self._apply_filters)
-        self.date.textChanged.connect(self._apply_filters)
-        for combo in (self.kind, self.author, self.expectation):
-            combo.currentIndexChanged.connect(self._apply_filters)
+        self.filters.changed.connect(self._apply_filters)
         self.table.selectionModel().currentRowChanged.connect(self._on_table_row_changed)
         self.new_button.clicked.connect(self._on_new_button_clicked)
         self.delete_button.clicked.connect(self._on_delete_button_clicked)
@@ -214,7 +191,7 @@ class NotesPanel(QWidget):
         """The newest notes, read before the store opened, until the whole list arrives."""
         if self.ctx.store is None and not self.first_rows_shown:
             self.model.set_rows(list(screen.notes), screen.facts.establishment_type)
-            self._fill_combo(self.kind, "All sources",
+            self.filters.fill(self.kind, "All sources",
                              list(source_kind_labels(screen.facts.establishment_type).items()))
             self.first_rows_shown = True
 
@@ -230,12 +207,12 @@ class NotesPanel(QWidget):
             self._links_by_ref.setdefault(link.expectation_ref, set()).add(link.evidence_id)
         self.model.set_rows(notes, listing.establishment_type)
         words = listing.source_kind_labels()
-        self._fill_combo(self.kind, "All sources", list(words.items()))
+        self.filters.fill(self.kind, "All sources", list(words.items()))
         self.editor.set_source_labels(words)
-        self._fill_combo(self.author, "All authors",
+        self.filters.fill(self.author, "All authors",
                          [(a, "Me" if a == me else f"Author {short_id(a)}")
                           for a in sorted({n.author_id for n in notes})])
-        self._fill_combo(self.expectation, "All expectations",
+        self.filters.fill(self.expectation, "All expectations",
                          [(ref, f"Expectation {ref}") for ref in sorted(
                              self._links_by_ref, key=lambda r: [int(p) if p.isdigit() else 0
                                                                 for p in r.split(".")])])
@@ -247,7 +224,7 @@ class NotesPanel(QWidget):
         # A read delivered while a save is on the DB lane may predate it: showing it would put
         # older text over the typing (the lane delivers in order, so none is stale after).
         if shown is not None and not self.editor.has_unsaved() and not self._saves_in_flight:
-            self._note_base(shown)
+            self._bases.shown(shown.id, shown.updated_hlc)
             stored = {f: getattr(shown, f) for f in R.NOTE_FIELDS}
             if stored != self.editor._saved:  # changed by undo/redo or a merge
                 self.editor.apply_payload(stored)
@@ -261,23 +238,10 @@ class NotesPanel(QWidget):
         self._pending_query = None
         self.notes_changed.emit()
 
-    @staticmethod
-    def _fill_combo(combo: QComboBox, all_label: str, items: list[tuple[str, str]]) -> None:
-        keep = combo.currentData()
-        combo.blockSignals(True)
-        combo.clear()
-        combo.addItem(all_label, None)
-        for key, label in items:
-            combo.addItem(label, key)
-        combo.setCurrentIndex(max(0, combo.findData(keep)))
-        combo.blockSignals(False)
-
     def _apply_filters(self) -> None:
         ref = self.expectation.currentData()
-        self.proxy.set_filters(text=self.search.text(), kind=self.kind.currentData(),
-                               author=self.author.currentData(),
-                               note_ids=self._links_by_ref.get(ref, set()) if ref else None,
-                               date_prefix=self.date.text())
+        self.proxy.set_filters(**self.filters.values(),
+                               note_ids=self._links_by_ref.get(ref, set()) if ref else None)
 
     def current_note_id(self) -> str | None:
         """Id of the note in the editor."""
@@ -292,11 +256,7 @@ class NotesPanel(QWidget):
             return False
         index = self.proxy.mapFromSource(self.model.index(row, 0))
         if not index.isValid():  # filtered out: clear filters so the note can be shown
-            self.search.clear()
-            self.kind.setCurrentIndex(0)
-            self.author.setCurrentIndex(0)
-            self.expectation.setCurrentIndex(0)
-            self.date.clear()
+            self.filters.clear()
             index = self.proxy.mapFromSource(self.model.index(row, 0))
         self.table.selectionModel().setCurrentIndex(
             index, QItemSelectionModel.SelectionFlag.ClearAndSelect
@@ -337,7 +297,7 @@ class NotesPanel(QWidget):
                 self.select_note(self.editor.note_id)
             return
         if note is not None:
-            self._note_base(note)
+            self._bases.shown(note.id, note.updated_hlc)
         self._update_buttons()
         if note is not None and self.ctx.store is not None:
             store = self.ctx.store
@@ -376,24 +336,10 @@ class NotesPanel(QWidget):
             "Delete note", self._run, lambda: notes.delete(note_id),
             lambda: notes.restore(note_id, before))))
 
-    def _note_base(self, note: NoteView) -> None:
-        """The shown note's stored state is what its next save starts from, unless a save of
-        that note is still on the DB lane (its result is newer, and sets it)."""
-        if not self._saving.get(note.id):
-            self._based_on[note.id] = note.updated_hlc
-
     def _rebased_write(self, store: InspectionStore, note_id: str,
                        fields: dict) -> Callable[[], object]:
         """A write of the note's fields from the state its editor knows (on the DB lane)."""
-
-        def work() -> object:
-            result = NoteService(store).edit(note_id, based_on=self._based_on.get(note_id),
-                                             **fields)
-            if isinstance(result, Saved):
-                self._based_on[note_id] = result.now_at
-            return result
-
-        return work
+        return self._bases.write(NoteService(store).edit, note_id, fields)
 
     # -- unsaved on leaving (ui/unsaved.py) -----------------------------------------------------
     def unsaved(self) -> list[str]:
@@ -414,7 +360,7 @@ class NotesPanel(QWidget):
         editor = self.editor
         note_id = editor.note_id
         editor.flush()
-        if not wait_for(lambda: not self._saving.get(note_id or "")):
+        if not wait_for(lambda: not self._bases.saving(note_id or "")):
             return "the save is still waiting for other work to finish; try again in a moment."
         return "" if editor.save_failed else None
 
@@ -448,7 +394,7 @@ class NotesPanel(QWidget):
                 self._rebased_write(store, note_id, {k: before.get(k) for k in changed})))
 
         def failed(exc: BaseException) -> None:
-            self._saving[note_id] -= 1
+            self._bases.landed(note_id)
             self._save_landed(ok=False)
             if store is self._store:
                 if self.editor.note_id == note_id:
@@ -458,11 +404,11 @@ class NotesPanel(QWidget):
             present_error(self, exc, more=STAYS_OPEN if self.editor.note_id == note_id else "")
 
         def landed(_r: object) -> None:
-            self._saving[note_id] -= 1
+            self._bases.landed(note_id)
             self._save_landed(ok=True)
 
         self._saves_in_flight += 1
-        self._saving[note_id] = self._saving.get(note_id, 0) + 1
+        self._bases.started(note_id)
         self.ctx.write(self._rebased_write(store, note_id, after), on_error=failed,
                        before_broadcast=saved, on_done=landed)
 
