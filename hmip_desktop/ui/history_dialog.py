@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
 )
 
 from hmip_desktop.services.history import HistoryEntry, author_label
+from hmip_desktop.ui.widgets.times import approx_time
 
 
 class HistoryDialog(QDialog):
@@ -40,7 +41,7 @@ class HistoryDialog(QDialog):
             flags = ((" · deleted" if e.deleted else "") + (" · current" if e.is_head else "")
                      + ("" if e.signed else " · unsigned (older app)"))
             what = ", ".join(e.changed) if e.changed else "no field changed"
-            self.list.addItem(f"{e.when.replace('T', ' ')} (approx.) · "
+            self.list.addItem(f"{approx_time(e.when)} · "
                               f"{author_label(e, own_author_id)} · {what}{flags}")
         self.list.currentRowChanged.connect(self._on_list_row_changed)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)

@@ -91,3 +91,20 @@ def test_the_key_is_described_in_words(window, tmp_path) -> None:  # type: ignor
     text = overview.values["security"].text()
     assert text == "encrypted; its key is kept in this computer's keyring"
     assert "schema" not in text and window.key_label.text().endswith(text)
+
+
+def test_times_from_device_clocks_are_local_and_say_approximate(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import os
+    import time
+
+    from hmip_desktop.ui.widgets.times import approx_time
+
+    monkeypatch.setitem(os.environ, "TZ", "Europe/London")
+    time.tzset()
+    try:
+        assert approx_time("2026-07-01T20:05:00+00:00") == "2026-07-01 21:05 (approx.)"
+        assert approx_time("2026-12-01T20:05:00Z") == "2026-12-01 20:05 (approx.)"
+        assert approx_time(None) == "—"
+    finally:
+        monkeypatch.undo()
+        time.tzset()

@@ -131,7 +131,8 @@ def test_not_agreed_reasons_and_an_emptied_first_step() -> None:
     assert AP.read(carried_plan(emptied, PLAN.payload())).steps == PLAN.steps[1:]
 
 
-def test_a_file_merged_before_this_rule_shows_the_steps_once_reopened(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_a_file_merged_before_this_rule_shows_the_steps_once_reopened(  # type: ignore[no-untyped-def]
+        tmp_path, monkeypatch) -> None:
     """Materialised by a version that did not carry plans (simulated), the concern shows the
     collapsed plan; opening the file with this version puts the steps back, once."""
     from hmip_desktop.services.inspections import create_inspection, open_inspection

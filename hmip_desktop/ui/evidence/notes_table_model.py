@@ -19,6 +19,7 @@ from PySide6.QtCore import (
 from hmip_desktop.domain.date_words import short_stamp
 from hmip_desktop.domain.records import NoteView
 from hmip_desktop.services.labels import source_kind_label
+from hmip_desktop.ui.widgets.times import local_minute
 from hmip_desktop.ui.widgets.tips import literal_tip
 
 Index = QModelIndex | QPersistentModelIndex
@@ -168,19 +169,6 @@ class NotesTableModel(QAbstractTableModel):
             if col == self.COL_UPDATED:
                 return short_stamp(local_minute(note.updated))
         return None
-
-
-def local_minute(stamp: str) -> str:
-    """'YYYY-MM-DD HH:MM' in this computer's time zone, for a saved time kept in UTC (it
-    showed UTC: an hour early all summer)."""
-    import datetime as dt
-
-    try:
-        when = dt.datetime.fromisoformat(stamp)
-    except ValueError:
-        return stamp.replace("T", " ")[:16]
-    return when.astimezone().strftime("%Y-%m-%d %H:%M") if when.tzinfo else \
-        when.strftime("%Y-%m-%d %H:%M")
 
 
 class NotesFilterProxy(QSortFilterProxyModel):

@@ -24,20 +24,13 @@ from hmip_desktop.services.field_text import field_names
 from hmip_desktop.services.labels import record_type_label
 from hmip_desktop.services.roster_access import MemberView
 from hmip_desktop.ui.widgets.rows_model import Column, RowsTableModel
+from hmip_desktop.ui.widgets.times import approx_time
 
 PREVIEW_STATUS = {
     "ready": "Trusted — ready to merge",
     "already_imported": "Already imported — nothing new",
     "refused": "Refused",
 }
-
-
-def approx_time(iso: str | None) -> str:
-    """A readable UTC time; times from device clocks are approximate, and say so."""
-    if not iso:
-        return "—"
-    text = iso.replace("T", " ").replace("Z", "").split("+")[0]
-    return f"{text[:16]} UTC (approx.)"
 
 
 def size_text(n: int) -> str:
