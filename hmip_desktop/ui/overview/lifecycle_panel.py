@@ -33,6 +33,7 @@ from hmip_desktop.domain.review_of_progress import publication_due_text
 from hmip_desktop.domain.wording import plural
 from hmip_desktop.ui.context import UiContext
 from hmip_desktop.ui.errors import ask_yes_no, present_error
+from hmip_desktop.ui.unsaved import save_form
 from hmip_desktop.ui.widgets.forms import buddy_label, error_label, show_error, status_label
 
 if TYPE_CHECKING:
@@ -96,10 +97,13 @@ class _ListeningBox(QGroupBox):
         """No inspection open."""
 
     def _run(self, work: Callable[[], ChangeSet], done_text: str,
-             on_fail: Callable[[BaseException], None] | None = None) -> None:
+             on_fail: Callable[[BaseException], None] | None = None,
+             on_saved: Callable[[], None] | None = None) -> None:
         def ok(changes: ChangeSet) -> None:
             self._set_busy(False)
             self.status.setText(done_text if changes.types else "No changes to save.")
+            if on_saved is not None:
+                on_saved()
 
         def failed(exc: BaseException) -> None:
             self._set_busy(False)
@@ -114,7 +118,10 @@ class _ListeningBox(QGroupBox):
         self.ctx.write(work, on_error=failed, before_broadcast=ok)
 
     def _set_busy(self, busy: bool) -> None:
+        self.busy = busy
         self.setEnabled(not busy)
+
+    busy = False  # a write of this panel is on the DB lane
 
     status: QLabel  # each panel's "saved" line
 
@@ -179,6 +186,7 @@ class LifecyclePanel(_ListeningBox):
         self.ask_reason: Callable[[LifecycleView], tuple[str, str] | None] = self._ask_reason
         # Replaceable in tests: move on although readiness blocks the report?
         self.ask_despite: Callable[[L.NotReadyForStatus], bool] = self._ask_despite
+        self._facts_stored: tuple[str | None, bool] | None = None  # as read or last saved
         self.clear()
 
     # -- loading -----------------------------------------------------------------------------
@@ -192,6 +200,7 @@ class LifecyclePanel(_ListeningBox):
     def clear(self) -> None:
         """No inspection: nothing to show or change."""
         self._view = None
+        self._facts_stored = None
         self.current.setText("")
         self.report_due.setText("")
         self._form.setRowVisible(self.report_due, False)
@@ -219,8 +228,10 @@ class LifecyclePanel(_ListeningBox):
             self.next_status.addItem(L.status_label(key), key)
         self.next_status.setCurrentIndex(max(0, self.next_status.findData(chosen)))
         self.next_status.blockSignals(False)
-        self.nation.setCurrentIndex(max(0, self.nation.findData(v.nation)))
-        self.announced.setChecked(v.announced)
+        if not self.facts_dirty:  # a reload (a merge) does not undo the person's choice
+            self.nation.setCurrentIndex(max(0, self.nation.findData(v.nation)))
+            self.announced.setChecked(v.announced)
+        self._facts_stored = (v.nation, v.announced)
         # Published: only action-plan tracking may change, so nation and notice are locked.
         for w in (self.nation, self.announced, self.save_facts):
             w.setEnabled(not v.read_only)
@@ -314,8 +325,23 @@ class LifecyclePanel(_ListeningBox):
         if store is None:
             return
         nation, announced = self.nation.currentData(), self.announced.isChecked()
+
+        def saved() -> None:
+            self._facts_stored = (nation, announced)
+
         self._run(lambda: _service(store).set_facts(nation=nation, announced=announced),
-                  "Nation and notice saved.")
+                  "Nation and notice saved.", on_saved=saved)
+
+    @property
+    def facts_dirty(self) -> bool:
+        """True when the nation or the notice differs from what is stored."""
+        chosen = (self.nation.currentData(), self.announced.isChecked())
+        return self._facts_stored is not None and chosen != self._facts_stored
+
+    def save_facts_now(self) -> str | None:
+        """Save the nation and notice as the button does and wait: None once saved."""
+        return save_form(self._on_save_facts_clicked, lambda: self.busy,
+                         lambda: self.facts_dirty, ())
 
 
 class EducationPanel(_ListeningBox):
@@ -341,7 +367,18 @@ class EducationPanel(_ListeningBox):
         layout.addWidget(self.save)
         layout.addWidget(self.status)
         self._view: EducationView | None = None
+        self._grade_stored: tuple[str | None] | None = None  # as read or last saved
         self.clear()
+
+    @property
+    def dirty(self) -> bool:
+        """True when the judgement chosen differs from the one stored."""
+        return self._grade_stored is not None and (self.grade.currentData(),) != \
+            self._grade_stored
+
+    def save_now(self) -> str | None:
+        """Save the judgement as the button does and wait: None once saved."""
+        return save_form(self._on_save_clicked, lambda: self.busy, lambda: self.dirty, ())
 
     def reload(self) -> None:
         """Read the judgement and the agreed score on the DB lane."""
@@ -353,6 +390,7 @@ class EducationPanel(_ListeningBox):
     def clear(self) -> None:
         """No inspection open."""
         self._view = None
+        self._grade_stored = None
         self.agreed.setText("")
         self.note.setText("")
         self.grade.clear()
@@ -367,11 +405,13 @@ class EducationPanel(_ListeningBox):
                       f"{(v.section_label or 'purposeful activity').lower()})")
         self.agreed.setText(f"{v.section_label}: {v.agreed_label or 'not agreed yet'}"
                             if has_section else "")
+        chosen = self.grade.currentData() if self.dirty else v.grade  # a reload keeps a choice
         self.grade.clear()
         self.grade.addItem("Not recorded", None)
         for key, label in v.grades:
             self.grade.addItem(label, key)
-        self.grade.setCurrentIndex(max(0, self.grade.findData(v.grade)))
+        self.grade.setCurrentIndex(max(0, self.grade.findData(chosen)))
+        self._grade_stored = (v.grade,)
         notes = [f"{v.inspectorate_label}'s own judgement of education, skills and work; the "
                  "report gives it beside the healthy prison score."]
         if not v.verified:
@@ -387,5 +427,10 @@ class EducationPanel(_ListeningBox):
         if store is None:
             return
         grade = self.grade.currentData()
+
+        def saved() -> None:
+            self._grade_stored = (grade,)
+
         self._run(lambda: _service(store).set_education_judgement(grade),
-                  "Education judgement saved." if grade else "Education judgement removed.")
+                  "Education judgement saved." if grade else "Education judgement removed.",
+                  on_saved=saved)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtWidgets import QFormLayout, QLabel, QVBoxLayout, QWidget
 
@@ -149,19 +149,35 @@ class OverviewPage(Page):
                 panel.show()  # now, not at the layout's next turn: it is read at once
         return self.lifecycle, self.education, self.urgent
 
+    def _forms(self) -> list[tuple[str, Any, Any]]:
+        """(name, dirty?, save_now) of the forms on this page with a Save button."""
+        forms = []
+        if self.urgent is not None:
+            forms.append(("the Urgent Notification", lambda: self.urgent.dirty,
+                          self.urgent.save_now))
+        if self.lifecycle is not None:
+            forms.append(("the nation and notice", lambda: self.lifecycle.facts_dirty,
+                          self.lifecycle.save_facts_now))
+        if self.education is not None:
+            forms.append(("the education judgement", lambda: self.education.dirty,
+                          self.education.save_now))
+        return forms
+
     def unsaved(self) -> list[str]:
-        """The Urgent Notification, when changed and not saved."""
-        return ["the Urgent Notification"] if self.urgent is not None and self.urgent.dirty \
-            else []
+        """The forms changed and not saved (Urgent Notification, nation and notice,
+        education judgement)."""
+        return [name for name, dirty, _save in self._forms() if dirty()]
 
     def save_unsaved(self) -> str | None:
-        """Save the Urgent Notification through its own Save."""
-        if self.urgent is None or not self.urgent.dirty:
-            return None
-        refusal = self.urgent.save_now()
+        """Save each through its own Save; stop at the first refused."""
         from hmip_desktop.ui.unsaved import refused  # only when asked (issue 11)
 
-        return None if refusal is None else refused("the Urgent Notification", refusal)
+        for name, dirty, save_now in self._forms():
+            if dirty():
+                refusal = save_now()
+                if refusal is not None:
+                    return refused(name, refusal)
+        return None
 
     def first_data_shown(self) -> bool:
         """The open inspection's facts are on screen."""
