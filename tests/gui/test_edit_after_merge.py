@@ -35,6 +35,19 @@ def _merge(win, bundle) -> None:  # type: ignore[no-untyped-def]
     sync.preview_dialog.merge_button.click()
 
 
+def _type_while_merging(qtbot, dev, nid: str, text: str, bundle):  # type: ignore[no-untyped-def]
+    """Open the note in a window, type, have the bundle merged before the typing is saved,
+    then let the editor save: (window, notes panel)."""
+    win = _window(qtbot, dev)
+    panel = win.show_page("Evidence").notes
+    panel.reload()
+    panel.select_note(nid)
+    _type_at_end(qtbot, panel.editor, text)
+    _merge(win, bundle)  # the bundle arrives while the typing is not yet saved
+    panel.editor.flush()
+    return win, panel
+
+
 def test_typing_kept_with_a_teammates_retitle_merged_meanwhile(qtbot, gkit, trio) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
     lead, alice, _bob = trio
     with acting(alice):
@@ -45,13 +58,7 @@ def test_typing_kept_with_a_teammates_retitle_merged_meanwhile(qtbot, gkit, trio
         NoteService(alice.store).edit(nid, location="C wing, landing 3", title="C wing 21:05")
     bundle = gkit.export(alice)
     with acting(lead):
-        win = _window(qtbot, lead)
-        panel = win.show_page("Evidence").notes
-        panel.reload()
-        panel.select_note(nid)
-        _type_at_end(qtbot, panel.editor, " unanswered")
-        _merge(win, bundle)  # the bundle arrives while the typing is not yet saved
-        panel.editor.flush()
+        win, panel = _type_while_merging(qtbot, lead, nid, " unanswered", bundle)
         note = NoteService(lead.store).get(nid)
         assert (note.title, note.location, note.body) == (
             "C wing 21:05", "C wing, landing 3", "Cell bells unanswered")
@@ -70,13 +77,7 @@ def test_the_same_text_typed_on_both_sides_is_kept_twice(qtbot, gkit, trio) -> N
         NoteService(alice.store).edit(nid, body="Food cold; trolleys late")
     bundle = gkit.export(alice)
     with acting(lead):
-        win = _window(qtbot, lead)
-        panel = win.show_page("Evidence").notes
-        panel.reload()
-        panel.select_note(nid)
-        _type_at_end(qtbot, panel.editor, " at 17:30")
-        _merge(win, bundle)
-        panel.editor.flush()
+        win, panel = _type_while_merging(qtbot, lead, nid, " at 17:30", bundle)
         assert panel.editor.status.text() == KEPT_BOTH
         assert NoteService(lead.store).get(nid).conflicted and heads(lead, nid) == 2
         with lead.store.uow() as tx:

@@ -164,16 +164,22 @@ def test_discard_my_changes_lets_the_person_leave(window, qtbot, tmp_path: Path,
     assert ed.note_id == ids[1]
 
 
-def test_a_save_failing_after_the_person_moved_on_brings_the_note_back(qtbot, tmp_path: Path,
-                                                                       shown_errors,
-                                                                       full_disk) -> None:
-    store, ids = _file(tmp_path)
-    win = build_window()  # the threaded DB lane: the save fails after the switch
+def _threaded(qtbot, store):  # type: ignore[no-untyped-def]
+    """A window on the real threaded DB lane with the file's two notes listed."""
+    win = build_window()
     qtbot.addWidget(win)
     win.show()
     win._set_store(store)
     panel = win.show_page("Evidence").notes
     qtbot.waitUntil(lambda: panel.model.rowCount() == 2, timeout=5000)
+    return win, panel
+
+
+def test_a_save_failing_after_the_person_moved_on_brings_the_note_back(qtbot, tmp_path: Path,
+                                                                       shown_errors,
+                                                                       full_disk) -> None:
+    store, ids = _file(tmp_path)
+    win, panel = _threaded(qtbot, store)  # the save fails after the switch
     panel.select_note(ids[0])
     _type(qtbot, panel, TYPED)
     panel.select_note(ids[1])
@@ -223,12 +229,7 @@ def test_text_under_an_empty_title_is_saved_and_kept(window, qtbot, tmp_path: Pa
 def test_undo_with_typing_unsaved_undoes_one_step_and_redo_restores(qtbot,
                                                                     tmp_path: Path) -> None:
     store, ids = _file(tmp_path)
-    win = build_window()  # the threaded DB lane: the save is still queued when Undo runs
-    qtbot.addWidget(win)
-    win.show()
-    win._set_store(store)
-    panel = win.show_page("Evidence").notes
-    qtbot.waitUntil(lambda: panel.model.rowCount() == 2, timeout=5000)
+    win, panel = _threaded(qtbot, store)  # the save is still queued when Undo runs
     panel.select_note(ids[0])
     ed = panel.editor
     _type(qtbot, panel, " one")
